@@ -1,0 +1,286 @@
+"""``/stage``: a stage at a glance, the principles table, the tracks, finding your stage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.text import (
+    actions,
+    bar,
+    bullets,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    message,
+    option,
+    plain,
+    section,
+    sections,
+    truncate,
+)
+from bot.services.stages import StageQuery, StageQueryKind
+from bot.slack import ids
+from content import Content, Stage
+
+OWNERSHIP_NOT_TITLE = "Stages describe what you own, not your title."
+
+
+def _ownership_lines(stage: Stage) -> list[str]:
+    return [
+        f"`{name:<14}` {bar(area.percent, 100)} *{area.percent}%* · {area.focus}"
+        for name, area in stage.ownership.areas()
+    ]
+
+
+def _navigation(content: Content, stage: Stage, is_mine: bool) -> dict[str, Any]:
+    elements: list[dict[str, Any]] = []
+    if not is_mine:
+        elements.append(button("Set as my stage", ids.STAGE_SET_MINE, str(stage.number), style="primary"))
+    if stage.number > 1:
+        previous = content.stage(stage.number - 1)
+        elements.append(button(f"← {previous.title}", ids.STAGE_SHOW_PREVIOUS, str(previous.number)))
+    following = content.next_stage(stage.number)
+    if following is not None:
+        elements.append(button(f"Next: {following.title} →", ids.STAGE_SHOW, str(following.number)))
+    return actions(*elements)
+
+
+def stage_message(content: Content, stage: Stage, my_stage: int | None, note: str | None = None) -> dict[str, Any]:
+    """One stage, readable at a glance: ownership split and exit criteria first, details after."""
+    is_mine = my_stage == stage.number
+    following = content.next_stage(stage.number)
+    subtitle = f"_{stage.summary}_"
+    if is_mine:
+        subtitle += "  ·  :round_pushpin: *your stage*"
+    blocks: list[dict[str, Any]] = [header(f"{stage.title}"), context(subtitle)]
+    if note:
+        blocks.append(section(note))
+    blocks += sections("*Ownership*", _ownership_lines(stage))
+    blocks.append(
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": truncate("*You decide*\n" + bullets(stage.decides), 2000)},
+                {"type": "mrkdwn", "text": truncate("*You propose*\n" + bullets(stage.proposes), 2000)},
+            ],
+        }
+    )
+    exit_heading = (
+        f"*Exit criteria* (ready for {following.title} when…)" if following else "*Exit criteria* (what mastery shows)"
+    )
+    blocks += sections(exit_heading, [f"• {c.text}" for c in stage.exit_criteria])
+    blocks += sections("*How you succeed*", [f"• *{h.habit}*: {h.how}" for h in stage.success])
+    if stage.mistakes:
+        blocks += sections("*Avoid these mistakes*", [f"• {m.mistake} → {m.instead}" for m in stage.mistakes])
+    blocks.append(divider())
+    blocks += sections(f"*{stage.learning.heading}*", [f"• {item}" for item in stage.learning.items])
+    blocks.append(
+        {
+            "type": "section",
+            "fields": [
+                {
+                    "type": "mrkdwn",
+                    "text": truncate(f"*{stage.metrics.heading}*\n" + bullets(stage.metrics.items), 2000),
+                },
+                {
+                    "type": "mrkdwn",
+                    "text": truncate(
+                        "*Time horizon*\n" + bullets(f"{h.period}: {h.focus}" for h in stage.time_horizon), 2000
+                    ),
+                },
+            ],
+        }
+    )
+    blocks += sections(f"*{stage.examples.heading}*", [f"• {item}" for item in stage.examples.items])
+    if stage.manager is not None:
+        manager = stage.manager
+        blocks += sections(
+            "*Your manager's involvement*",
+            [
+                f"• *Does:* {', '.join(manager.does)}",
+                f"• *Meetings:* {', '.join(manager.meetings)}",
+                f"• *Reviews:* {', '.join(manager.reviews)}",
+            ],
+        )
+    if stage.operating_principles:
+        blocks += sections("*Operating principles*", [f"• {p}" for p in stage.operating_principles])
+    if stage.continuous_development:
+        closing = [f"_{stage.continuous_development_closing}_"] if stage.continuous_development_closing else []
+        blocks += sections("*Continuous development*", [f"• {p}" for p in stage.continuous_development] + closing)
+    blocks.append(context(f"{OWNERSHIP_NOT_TITLE} `/stage principles` · `/stage tracks` · `/stage 1` to `/stage 5`"))
+    blocks.append(_navigation(content, stage, is_mine))
+    return message(f"{stage.title}: {stage.summary}", blocks)
+
+
+def principles_message(content: Content) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [
+        header("Core principles, stage by stage"),
+        context("How each principle grows from Stage 1 to Stage 3 to Stage 5."),
+    ]
+    for principle in content.roadmap.principles:
+        blocks.append(
+            section(
+                f"*{principle.name}*\n"
+                f"• *Stage 1:* {principle.stage_1}\n"
+                f"• *Stage 3:* {principle.stage_3}\n"
+                f"• *Stage 5:* {principle.stage_5}"
+            )
+        )
+    blocks.append(context(OWNERSHIP_NOT_TITLE))
+    return message("Core principles across the stages", blocks)
+
+
+def tracks_message(content: Content) -> dict[str, Any]:
+    growth = content.growth
+    blocks: list[dict[str, Any]] = [header("Career tracks: IC and management"), section(growth.progression)]
+    blocks.append(
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": truncate(f"*{track.name}*\n" + bullets(track.levels), 2000)}
+                for track in growth.tracks
+            ],
+        }
+    )
+    blocks += sections(
+        "*How the tracks differ*",
+        [f"• *{row.aspect}* — IC: {row.ic} · Management: {row.management}" for row in growth.track_comparison],
+    )
+    blocks += sections(
+        "*Moving into management: what actually changes*", [f"• {p}" for p in growth.management_transition]
+    )
+    blocks.append(context(f"{OWNERSHIP_NOT_TITLE} A title can map to different stages at different companies."))
+    return message("Career tracks: IC and management", blocks)
+
+
+def _stage_picker(content: Content) -> dict[str, Any]:
+    return {
+        "type": "static_select",
+        "action_id": ids.STAGE_SHOW,
+        "placeholder": plain("Look at a stage"),
+        "options": [option(s.title, str(s.number)) for s in content.stages],
+    }
+
+
+def stage_list_lines(content: Content) -> list[str]:
+    return [f"• *{s.number}. {s.name}*: {s.summary}" for s in content.stages]
+
+
+def find_your_stage_message(content: Content) -> dict[str, Any]:
+    """Bare ``/stage`` with no stage set: a way to find it."""
+    blocks: list[dict[str, Any]] = [
+        section(
+            "*You haven't set your stage yet.*\n"
+            f"{OWNERSHIP_NOT_TITLE} Answer three quick questions and I'll suggest one, or pick it yourself."
+        ),
+        *sections("", stage_list_lines(content)),
+        actions(button("Find my stage (1 minute)", ids.STAGE_OPEN_ASSESSMENT, style="primary"), _stage_picker(content)),
+    ]
+    return message("You haven't set your stage yet: find it in a minute.", blocks)
+
+
+def stage_usage_message(content: Content, unknown: str | None = None) -> dict[str, Any]:
+    """What ``/stage`` understands; with ``unknown``, says kindly that this text was not one of them."""
+    usage = (
+        "• `/stage` — your own stage (or find it)\n"
+        "• `/stage 1` … `/stage 5` — a stage by number\n"
+        "• `/stage feature owner` — a stage by name (part of a name works too)\n"
+        "• `/stage principles` — the core principles across stages\n"
+        "• `/stage tracks` — the IC and management ladders"
+    )
+    if unknown is None:
+        intro, fallback = "*Stage guidance*, here's what works:", "Stage guidance: /stage 1 to /stage 5."
+    else:
+        shown = escape(truncate(unknown, 60))
+        intro = f"I don't know a stage called “{shown}”. Here's what works:"
+        fallback = f"I don't know a stage called “{shown}”. Try /stage 1 to /stage 5."
+    blocks: list[dict[str, Any]] = [
+        section(f"{intro}\n{usage}"),
+        *sections("*The five stages*", stage_list_lines(content)),
+        actions(_stage_picker(content)),
+    ]
+    return message(fallback, blocks)
+
+
+def stage_saved_note(stage: Stage) -> str:
+    return f":white_check_mark: Saved: *{stage.title}* is your stage. Its exit criteria are now your goals."
+
+
+def assessment_modal(content: Content) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [context(f"{OWNERSHIP_NOT_TITLE} Pick what's true most weeks.")]
+    for question in content.growth.self_assessment:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": f"{ids.ASSESSMENT_BLOCK_PREFIX}{question.key}",
+                "label": plain(question.prompt),
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": ids.ASSESSMENT_ANSWER,
+                    "options": [option(o.label, str(o.stage)) for o in question.options],
+                },
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": ids.ASSESSMENT_MODAL,
+        "title": plain("Find your stage", 24),
+        "submit": plain("Suggest my stage", 24),
+        "close": plain("Cancel", 24),
+        "blocks": blocks,
+    }
+
+
+def assessment_result_view(content: Content, stage: Stage, spread: int) -> dict[str, Any]:
+    straddle = (
+        "\n_Your answers span several stages: that's common when work is in transition. "
+        "Look at the neighbouring stages too._"
+        if spread >= 2
+        else ""
+    )
+    blocks: list[dict[str, Any]] = [
+        section(f"From what you own, you look like *{stage.title}*.\n_{stage.summary}_{straddle}"),
+        *sections("*Ownership*", _ownership_lines(stage)),
+        *sections("*Exit criteria to work on*", [f"• {c.text}" for c in stage.exit_criteria]),
+        actions(button(f"Set {stage.title} as my stage", ids.STAGE_SET_MINE, str(stage.number), style="primary")),
+        context(f"{OWNERSHIP_NOT_TITLE} You can change it any time with `/stage`."),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": ids.ASSESSMENT_MODAL,
+        "title": plain("Your stage", 24),
+        "close": plain("Done", 24),
+        "blocks": blocks,
+    }
+
+
+def stage_saved_view(stage: Stage) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": ids.ASSESSMENT_MODAL,
+        "title": plain("Your stage", 24),
+        "close": plain("Done", 24),
+        "blocks": [
+            section(stage_saved_note(stage)),
+            context("See it any time with `/stage`; your App Home tracks progress against its exit criteria."),
+        ],
+    }
+
+
+def render_stage_query(content: Content, query: StageQuery, my_stage: int | None) -> dict[str, Any]:
+    """The reply to a parsed ``/stage`` request."""
+    if query.kind is StageQueryKind.OWN:
+        if my_stage is None:
+            return find_your_stage_message(content)
+        return stage_message(content, content.stage(my_stage), my_stage)
+    if query.kind is StageQueryKind.STAGE and query.stage is not None:
+        return stage_message(content, query.stage, my_stage)
+    if query.kind is StageQueryKind.PRINCIPLES:
+        return principles_message(content)
+    if query.kind is StageQueryKind.TRACKS:
+        return tracks_message(content)
+    if query.kind is StageQueryKind.HELP:
+        return stage_usage_message(content)
+    return stage_usage_message(content, unknown=query.text)

@@ -1,0 +1,121 @@
+"""Small text helpers every builder uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+SECTION_TEXT_LIMIT = 3000
+PLAIN_TEXT_LIMIT = 150  # header text, button labels use less (75)
+BUTTON_TEXT_LIMIT = 75
+OPTION_TEXT_LIMIT = 75
+
+
+def escape(text: str) -> str:
+    """Escape user text for mrkdwn: Slack's three control characters only.
+
+    With ``<`` and ``>`` escaped, nothing a user typed can become ``<!channel>``,
+    ``<!here>``, a user mention or a disguised link.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)].rstrip() + "…"
+
+
+def bar(done: int, total: int, width: int = 10) -> str:
+    """A text progress bar, e.g. ``▰▰▰▱▱▱▱▱▱▱``."""
+    if total <= 0:
+        return "▱" * width
+    filled = round(width * min(done, total) / total)
+    return "▰" * filled + "▱" * (width - filled)
+
+
+def bullets(items: Iterable[str]) -> str:
+    return "\n".join(f"• {item}" for item in items)
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def plain(text: str, limit: int = PLAIN_TEXT_LIMIT) -> dict[str, Any]:
+    return {"type": "plain_text", "text": truncate(text, limit), "emoji": True}
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": mrkdwn(truncate(text, SECTION_TEXT_LIMIT))}
+
+
+def sections(heading: str, lines: list[str]) -> list[dict[str, Any]]:
+    """A heading and lines as one or more sections, each within Slack's 3,000 characters."""
+    blocks: list[dict[str, Any]] = []
+    current = heading
+    for line in lines:
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > SECTION_TEXT_LIMIT and current:
+            blocks.append(section(current))
+            current = truncate(line, SECTION_TEXT_LIMIT)
+        else:
+            current = candidate
+    if current:
+        blocks.append(section(current))
+    return blocks
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": plain(text)}
+
+
+def context(*texts: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [mrkdwn(truncate(t, SECTION_TEXT_LIMIT)) for t in texts[:10]]}
+
+
+def divider() -> dict[str, Any]:
+    return {"type": "divider"}
+
+
+def button(
+    text: str,
+    action_id: str,
+    value: str | None = None,
+    style: str | None = None,
+    confirm: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "button", "text": plain(text, BUTTON_TEXT_LIMIT), "action_id": action_id}
+    if value is not None:
+        element["value"] = value
+    if style is not None:
+        element["style"] = style
+    if confirm is not None:
+        element["confirm"] = confirm
+    return element
+
+
+def actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "actions", "elements": list(elements)[:25]}
+    if block_id is not None:
+        block["block_id"] = block_id
+    return block
+
+
+def option(text: str, value: str) -> dict[str, Any]:
+    return {"text": plain(text, OPTION_TEXT_LIMIT), "value": value}
+
+
+def confirm_dialog(title: str, text: str, confirm: str, deny: str = "Cancel") -> dict[str, Any]:
+    return {
+        "title": plain(title, 100),
+        "text": mrkdwn(truncate(text, 300)),
+        "confirm": plain(confirm, 30),
+        "deny": plain(deny, 30),
+        "style": "danger",
+    }
+
+
+def message(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """A message payload: ``text`` is the notification/fallback, ``blocks`` what people see."""
+    return {"text": truncate(text, 3000), "blocks": blocks}

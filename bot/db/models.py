@@ -1,0 +1,251 @@
+"""The data model for the whole mission.
+
+- ``Workspace``: one Slack team the bot serves (tokens live in the installation store).
+- ``Member``: a person who has used the bot in a workspace: stage, timezone, manager link,
+  prompt preferences, review date, digest channel (for managers).
+- ``BragEntry`` + ``BragEvidence``: the brag document; evidence ties an entry to exit
+  criteria or growth tactics by their content key.
+- ``StuckSession``: one ``/stuck`` timer.
+- ``NudgeDelivery``: the scheduling ledger. One row per (workspace, kind, recipient, period);
+  the unique key is what makes every nudge, prompt, reminder and digest go out exactly once.
+- ``ProcessedEvent``: Events API ids already handled (Slack retries deliveries).
+- ``slack_installations`` / ``slack_bots`` / ``slack_oauth_states``: slack_sdk's OAuth stores,
+  declared on our metadata so Alembic owns them too.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.db.types import UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# slack_sdk builds its tables on whatever MetaData it is given; putting them on ours lets
+# Alembic create, migrate and drift-check them with everything else.
+INSTALLATIONS_TABLE = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
+BOTS_TABLE = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+OAUTH_STATES_TABLE = SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, "slack_oauth_states")
+
+
+class Visibility(enum.StrEnum):
+    PRIVATE = "private"
+    MANAGER = "manager"
+
+
+class EntrySource(enum.StrEnum):
+    COMMAND = "command"
+    MODAL = "modal"
+    SHORTCUT = "shortcut"
+    STUCK = "stuck"
+
+
+class StuckStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class NudgeKind(enum.StrEnum):
+    WEEKLY_PROMPT = "weekly_prompt"
+    STUCK = "stuck"
+    REVIEW_REMINDER = "review_reminder"
+    DIGEST = "digest"
+    MANAGER_LINKED = "manager_linked"
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+FRIDAY = 4
+DEFAULT_PROMPT_MINUTE = 16 * 60
+DEFAULT_TIMEZONE = "UTC"
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    members: Mapped[list[Member]] = relationship(back_populates="workspace", passive_deletes=True)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "slack_user_id", name="uq_members_workspace_user"),
+        Index("ix_members_manager", "workspace_id", "manager_slack_user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[int | None] = mapped_column(SmallInteger)
+    stage_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
+    timezone_from_slack: Mapped[bool] = mapped_column(Boolean, default=True)
+    """False once the user picked a timezone in settings: Slack's value then stops overwriting it."""
+    timezone_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Consent-based manager link: the report names the manager; the manager sees only shared entries.
+    manager_slack_user_id: Mapped[str | None] = mapped_column(String(32))
+    manager_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    default_visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PRIVATE.value)
+    weekly_prompt_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    prompt_weekday: Mapped[int] = mapped_column(SmallInteger, default=FRIDAY)
+    """0 = Monday ... 6 = Sunday."""
+    prompt_minute: Mapped[int] = mapped_column(SmallInteger, default=DEFAULT_PROMPT_MINUTE)
+    """Minutes after local midnight: 960 = 16:00."""
+    prompt_snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stuck_nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    review_reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    review_date: Mapped[date | None] = mapped_column(Date)
+    last_review_date: Mapped[date | None] = mapped_column(Date)
+
+    digest_channel_id: Mapped[str | None] = mapped_column(String(32))
+    """Set by a manager with ``/coach digest #channel``."""
+
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivery_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Set when Slack answered with a permanent error (account gone, bot blocked)."""
+    delivery_blocked_reason: Mapped[str | None] = mapped_column(String(64))
+
+    workspace: Mapped[Workspace] = relationship(back_populates="members")
+    entries: Mapped[list[BragEntry]] = relationship(back_populates="member", passive_deletes=True)
+
+
+class BragEntry(Base):
+    __tablename__ = "brag_entries"
+    __table_args__ = (Index("ix_brag_entries_member_created", "member_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    what: Mapped[str] = mapped_column(Text)
+    impact: Mapped[str | None] = mapped_column(Text)
+    lesson: Mapped[str | None] = mapped_column(Text)
+    """What the author would do differently next time."""
+    link: Mapped[str | None] = mapped_column(String(1000))
+    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PRIVATE.value)
+    source: Mapped[str] = mapped_column(String(16), default=EntrySource.COMMAND.value)
+    credited_user_id: Mapped[str | None] = mapped_column(String(32))
+    """For a win saved from someone else's message: who wrote it (e.g. the person thanking you)."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    member: Mapped[Member] = relationship(back_populates="entries")
+    evidence: Mapped[list[BragEvidence]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+
+    @property
+    def evidence_keys(self) -> list[str]:
+        return [item.evidence_key for item in self.evidence]
+
+
+class BragEvidence(Base):
+    __tablename__ = "brag_evidence"
+    __table_args__ = (Index("ix_brag_evidence_key", "evidence_key"),)
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("brag_entries.id", ondelete="CASCADE"), primary_key=True)
+    evidence_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """An exit-criterion key (``s1-...``) or a growth-tactic key (``t-...``) from the content package."""
+
+    entry: Mapped[BragEntry] = relationship(back_populates="evidence")
+
+
+class StuckSession(Base):
+    __tablename__ = "stuck_sessions"
+    __table_args__ = (Index("ix_stuck_sessions_status_due", "status", "nudge_due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    what: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=StuckStatus.OPEN.value)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    nudge_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    """How often the user asked for 15 more minutes; part of the nudge's ledger period."""
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    asked_for_help_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NudgeDelivery(Base):
+    """The ledger: what is due, what was sent. Its unique key makes sending idempotent."""
+
+    __tablename__ = "nudge_deliveries"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "kind", "recipient_id", "period_key", name="uq_nudge_deliveries_key"),
+        Index("ix_nudge_deliveries_status_next", "status", "next_attempt_at"),
+        Index("ix_nudge_deliveries_member", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    """The member the nudge is about or for; deleting the member deletes its ledger rows."""
+    kind: Mapped[str] = mapped_column(String(32))
+    recipient_id: Mapped[str] = mapped_column(String(32))
+    """A user ID (DMs go straight to it) or a channel ID (digests)."""
+    period_key: Mapped[str] = mapped_column(String(64))
+    """Which occurrence: an ISO week, a stuck session and extension, a review date and offset."""
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    """Where Slack says the message landed (the DM channel for a user recipient)."""
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    response: Mapped[str | None] = mapped_column(String(32))
+    """What the recipient answered, when the message asks (e.g. "nothing this week")."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProcessedEvent(Base):
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,9 @@
+"""Global and message shortcuts."""
+
+from __future__ import annotations
+
+from bot.slack.registrar import Registrar
+
+
+def register(registrar: Registrar) -> None:
+    return None

@@ -1,0 +1,36 @@
+"""The in-process scheduler: APScheduler only ticks; the ledger in the database decides."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.nudges.tick import run_tick
+from bot.slack.deps import Deps
+from bot.slack.tokens import TokenSource
+
+log = logging.getLogger(__name__)
+
+
+def start_scheduler(deps: Deps, tokens: TokenSource) -> BackgroundScheduler:
+    def tick() -> None:
+        try:
+            run_tick(deps, tokens, deps.clock())
+        except Exception:
+            # Keep ticking: the next minute retries whatever this one could not do.
+            log.exception("scheduler tick failed")
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(
+        tick,
+        CronTrigger(second=0, timezone="UTC"),
+        id="stagecoach-tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=30,
+    )
+    scheduler.start()
+    log.info("scheduler started: one tick a minute")
+    return scheduler

@@ -1,0 +1,79 @@
+"""Who uses the bot: enrollment, lookup and the settings a member owns."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db.models import Member, Workspace
+
+TIMEZONE_REFRESH_AFTER = timedelta(days=7)
+LAST_SEEN_GRANULARITY = timedelta(minutes=5)
+
+
+def get_or_create_workspace(session: Session, team_id: str, enterprise_id: str | None = None) -> Workspace:
+    workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+    if workspace is not None:
+        if workspace.uninstalled_at is not None:
+            workspace.uninstalled_at = None
+        return workspace
+    try:
+        with session.begin_nested():
+            workspace = Workspace(team_id=team_id, enterprise_id=enterprise_id)
+            session.add(workspace)
+    except IntegrityError:
+        # Another request enrolled the same team between our SELECT and INSERT.
+        workspace = session.scalars(select(Workspace).where(Workspace.team_id == team_id)).one()
+    return workspace
+
+
+def find_member(session: Session, team_id: str, user_id: str) -> Member | None:
+    return session.scalar(
+        select(Member).join(Workspace).where(Workspace.team_id == team_id, Member.slack_user_id == user_id)
+    )
+
+
+def enroll(session: Session, team_id: str, user_id: str, now: datetime, enterprise_id: str | None = None) -> Member:
+    """The member for this Slack user, created on first contact; marks them as seen."""
+    member = find_member(session, team_id, user_id)
+    if member is None:
+        workspace = get_or_create_workspace(session, team_id, enterprise_id)
+        try:
+            with session.begin_nested():
+                member = Member(workspace_id=workspace.id, slack_user_id=user_id, enrolled_at=now, last_seen_at=now)
+                session.add(member)
+        except IntegrityError:
+            member = find_member(session, team_id, user_id)
+            assert member is not None
+    elif now - member.last_seen_at >= LAST_SEEN_GRANULARITY:
+        member.last_seen_at = now
+    return member
+
+
+def needs_timezone_refresh(member: Member, now: datetime) -> bool:
+    if not member.timezone_from_slack:
+        return False
+    refreshed = member.timezone_refreshed_at
+    return refreshed is None or now - refreshed >= TIMEZONE_REFRESH_AFTER
+
+
+def is_valid_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def record_slack_timezone(session: Session, member_id: int, tz_name: str | None, now: datetime) -> None:
+    """Store the timezone Slack reports for the member, unless they chose one themselves."""
+    member = session.get(Member, member_id)
+    if member is None or not member.timezone_from_slack:
+        return
+    if tz_name and is_valid_timezone(tz_name):
+        member.timezone = tz_name
+    member.timezone_refreshed_at = now

@@ -1,0 +1,182 @@
+"""Every setting the bot reads, in one place, read once at start-up.
+
+Values come from the environment (and a ``.env`` file when present). A missing or
+malformed value raises :class:`SettingsError` with one line that names the
+variable and says what to do; ``python -m bot`` prints that line and exits.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./data/stagecoach.db"
+
+
+class Mode(enum.StrEnum):
+    """What a command needs from the settings: serving Slack, or only the database."""
+
+    SERVE = "serve"
+    TICK = "tick"
+    MIGRATE = "migrate"
+
+
+class SettingsError(Exception):
+    """A one-line, human-readable reason the bot cannot start."""
+
+
+_HINTS = {
+    "SLACK_BOT_TOKEN": "set it to the Bot User OAuth Token (xoxb-...) from your Slack app's OAuth & Permissions page",
+    "SLACK_SIGNING_SECRET": "set it to the Signing Secret from your Slack app's Basic Information page",
+    "SLACK_APP_TOKEN": "set it to an app-level token (xapp-...) with the connections:write scope, or unset it",
+    "SLACK_CLIENT_ID": "set it with SLACK_CLIENT_SECRET (both from Basic Information) to enable OAuth install",
+    "SLACK_CLIENT_SECRET": "set it with SLACK_CLIENT_ID (both from Basic Information) to enable OAuth install",
+    "SLACK_API_URL": "set it to the Web API base URL ending in /api/, e.g. https://slack.com/api/",
+    "DATABASE_URL": "set it to a SQLAlchemy URL such as sqlite:///./data/stagecoach.db or postgresql://host/db",
+    "PORT": "set it to a TCP port number between 1 and 65535",
+    "BOT_SCHEDULER": "set it to on or off",
+    "STUCK_MINUTES": "set it to a whole number of minutes between 1 and 1440",
+    "LOG_LEVEL": "set it to DEBUG, INFO, WARNING or ERROR",
+    "TOKEN_ENCRYPTION_KEY": "set it to a Fernet key (python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())') or unset it",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = Field(default=3000, ge=1, le=65535)
+    bot_scheduler: bool = True
+    stuck_minutes: int = Field(default=30, ge=1, le=1440)
+    log_level: str = "INFO"
+    token_encryption_key: SecretStr | None = None
+
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_client_id",
+        "slack_client_secret",
+        "token_encryption_key",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bot_scheduler", mode="before")
+    @classmethod
+    def _on_off(cls, value: object) -> object:
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in {"on", "true", "1", "yes"}:
+                return True
+            if lowered in {"off", "false", "0", "no"}:
+                return False
+            raise ValueError("expected on or off")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _known_level(cls, value: object) -> object:
+        if isinstance(value, str):
+            level = value.strip().upper()
+            if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+                raise ValueError("unknown log level")
+            return level
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except ArgumentError as exc:
+            raise ValueError("not a SQLAlchemy URL") from exc
+        return value
+
+    @field_validator("token_encryption_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from cryptography.fernet import Fernet
+
+            try:
+                Fernet(value.get_secret_value().encode())
+            except ValueError as exc:
+                raise ValueError("not a Fernet key") from exc
+        return value
+
+    # -- derived -------------------------------------------------------------------------------
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return self.slack_client_id is not None and self.slack_client_secret is not None
+
+    def require(self, mode: Mode) -> None:
+        """Check that the settings this mode needs are present; raise SettingsError if not."""
+        if mode is Mode.MIGRATE:
+            return
+        if (self.slack_client_id is None) != (self.slack_client_secret is None):
+            missing = "SLACK_CLIENT_SECRET" if self.slack_client_secret is None else "SLACK_CLIENT_ID"
+            raise SettingsError(f"{missing} is missing: {_HINTS[missing]}.")
+        if self.slack_bot_token is None and not self.oauth_enabled:
+            raise SettingsError(
+                f"SLACK_BOT_TOKEN is missing: {_HINTS['SLACK_BOT_TOKEN']} "
+                "(or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for multi-workspace install)."
+            )
+        if self.slack_bot_token is not None and not self.slack_bot_token.get_secret_value().startswith("xoxb-"):
+            raise SettingsError("SLACK_BOT_TOKEN does not look like a bot token: it should start with xoxb-.")
+        if mode is Mode.TICK:
+            return
+        if self.socket_mode:
+            if not self.slack_app_token or not self.slack_app_token.get_secret_value().startswith("xapp-"):
+                raise SettingsError(
+                    "SLACK_APP_TOKEN does not look like an app-level token: it should start with xapp-."
+                )
+            if self.slack_bot_token is None:
+                raise SettingsError(f"SLACK_BOT_TOKEN is missing: Socket Mode needs it; {_HINTS['SLACK_BOT_TOKEN']}.")
+        elif self.slack_signing_secret is None:
+            raise SettingsError(f"SLACK_SIGNING_SECRET is missing: {_HINTS['SLACK_SIGNING_SECRET']}.")
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    """Read the settings once; turn pydantic's errors into one line naming the variable."""
+    try:
+        return Settings(_env_file=env_file)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        variable = str(error["loc"][0]).upper() if error["loc"] else "a setting"
+        hint = _HINTS.get(variable, "check its value")
+        raise SettingsError(f"{variable} is malformed ({error['msg']}): {hint}.") from None
+
+
+def configure_logging(level: str) -> None:
+    from bot.logs import install_log_handler
+
+    install_log_handler(logging.getLevelName(level))

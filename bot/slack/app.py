@@ -1,0 +1,79 @@
+"""Building the Bolt app: signature checks on, listeners registered, dependencies injected."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store import InstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from bot import listeners
+from bot.slack.client import make_web_client
+from bot.slack.deps import Deps
+from bot.slack.middleware import drop_retried_events, enroll_member, inject_deps
+from bot.slack.registrar import Registrar
+from bot.slack.scopes import BOT_SCOPES
+from bot.slack.tokens import InstalledTokens, StaticToken, TokenSource
+
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+EVENTS_PATH = "/slack/events"
+OAUTH_STATE_EXPIRATION_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class BuiltApp:
+    app: App
+    registrar: Registrar
+    tokens: TokenSource
+    installation_store: InstallationStore | None
+
+
+def make_installation_store(deps: Deps) -> InstallationStore:
+    from bot.slack.installations import make_installation_store as build
+
+    return build(deps)
+
+
+def build_app(deps: Deps) -> BuiltApp:
+    settings = deps.settings
+    signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    installation_store: InstallationStore | None = None
+    if settings.oauth_enabled:
+        assert settings.slack_client_id is not None and settings.slack_client_secret is not None
+        installation_store = make_installation_store(deps)
+        app = App(
+            signing_secret=signing_secret,
+            client=make_web_client(settings.slack_api_url),
+            oauth_settings=OAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret.get_secret_value(),
+                scopes=list(BOT_SCOPES),
+                installation_store=installation_store,
+                state_store=SQLAlchemyOAuthStateStore(
+                    expiration_seconds=OAUTH_STATE_EXPIRATION_SECONDS, engine=deps.db.engine
+                ),
+                install_path=INSTALL_PATH,
+                redirect_uri_path=REDIRECT_PATH,
+            ),
+            logger=logging.getLogger("slack_bolt.App"),
+        )
+        tokens: TokenSource = InstalledTokens(installation_store)
+    else:
+        assert settings.slack_bot_token is not None
+        token = settings.slack_bot_token.get_secret_value()
+        app = App(
+            signing_secret=signing_secret,
+            client=make_web_client(settings.slack_api_url, token),
+            logger=logging.getLogger("slack_bolt.App"),
+        )
+        tokens = StaticToken(token)
+    app.use(inject_deps(deps))
+    app.use(drop_retried_events)
+    app.use(enroll_member)
+    registrar = Registrar(app)
+    listeners.register(registrar)
+    return BuiltApp(app=app, registrar=registrar, tokens=tokens, installation_store=installation_store)

@@ -1,0 +1,31 @@
+"""Every WebClient the bot builds: the configured base URL and the retry policy."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+WEB_API_TIMEOUT_SECONDS = 10
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """429s wait for Retry-After; 5xx and dropped connections back off; all bounded."""
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=5),
+        ServerErrorRetryHandler(max_retry_count=3),
+        ConnectionErrorRetryHandler(max_retry_count=3),
+    ]
+
+
+def make_web_client(base_url: str, token: str | None = None) -> WebClient:
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=WEB_API_TIMEOUT_SECONDS,
+        retry_handlers=retry_handlers(),
+    )

@@ -1,0 +1,83 @@
+"""Every slash command, action_id, callback_id and block_id the bot uses.
+
+Builders put these into Block Kit, listeners register on them, tests click them,
+and ``tests/test_manifest.py`` checks ``manifest.json`` against what is registered.
+"""
+
+from __future__ import annotations
+
+# -- slash commands (names as in the app manifest and the operator contract) -----------------
+CMD_STAGE = "/stage"
+CMD_WIN = "/win"
+CMD_STUCK = "/stuck"
+CMD_FEEDBACK_QUESTIONS = "/feedback-questions"
+CMD_COACH = "/coach"
+
+# -- shortcuts --------------------------------------------------------------------------------
+SHORTCUT_SAVE_AS_WIN = "save_as_win"
+
+# -- /stage -------------------------------------------------------------------------------------
+STAGE_SET_MINE = "stage_set_mine"  # value: stage number
+STAGE_SHOW = "stage_show"  # value: stage number (next/previous/any stage button)
+STAGE_SHOW_PREVIOUS = "stage_show_previous"  # value: stage number
+STAGE_OPEN_ASSESSMENT = "stage_open_assessment"
+ASSESSMENT_MODAL = "stage_assessment"
+ASSESSMENT_BLOCK_PREFIX = "assess_q_"  # + question key
+ASSESSMENT_ANSWER = "assess_answer"
+
+# -- brag document ------------------------------------------------------------------------------
+WIN_OPEN_MODAL = "win_open_modal"
+WIN_ADD_DETAIL = "win_add_detail"  # value: entry id
+WIN_EDIT = "win_edit"  # value: entry id
+WIN_DELETE = "win_delete"  # value: entry id (the button carries a confirm dialog)
+WIN_MODAL = "win_modal"
+WIN_WHAT_BLOCK = "win_what"
+WIN_IMPACT_BLOCK = "win_impact"
+WIN_LESSON_BLOCK = "win_lesson"
+WIN_LINK_BLOCK = "win_link"
+WIN_EVIDENCE_BLOCK = "win_evidence"
+WIN_VISIBILITY_BLOCK = "win_visibility"
+WIN_INPUT = "value"  # the action_id of the single element inside each input block
+
+# -- App Home and settings ----------------------------------------------------------------------
+HOME_OPEN_SETTINGS = "home_open_settings"
+SETTINGS_MODAL = "settings_modal"
+SETTINGS_STAGE_BLOCK = "settings_stage"
+SETTINGS_VISIBILITY_BLOCK = "settings_visibility"
+SETTINGS_PROMPT_DAY_BLOCK = "settings_prompt_day"
+SETTINGS_PROMPT_TIME_BLOCK = "settings_prompt_time"
+SETTINGS_TIMEZONE_BLOCK = "settings_timezone"
+SETTINGS_OPT_OUTS_BLOCK = "settings_opt_outs"
+SETTINGS_INPUT = "value"
+
+# -- weekly prompt ------------------------------------------------------------------------------
+PROMPT_RECORD_WIN = "prompt_record_win"
+PROMPT_NOTHING_THIS_WEEK = "prompt_nothing_this_week"
+PROMPT_SNOOZE_LATER_TODAY = "prompt_snooze_later_today"
+PROMPT_SNOOZE_NEXT_WEEK = "prompt_snooze_next_week"
+
+# -- /stuck -------------------------------------------------------------------------------------
+STUCK_UNBLOCKED = "stuck_unblocked"  # value: stuck session id
+STUCK_MORE_TIME = "stuck_more_time"  # value: stuck session id
+STUCK_DRAFT_HELP = "stuck_draft_help"  # value: stuck session id
+HELP_REQUEST_MODAL = "help_request_modal"
+HELP_TRIED_BLOCK = "help_tried"
+HELP_GOAL_BLOCK = "help_goal"
+HELP_CHANNEL_BLOCK = "help_channel"
+HELP_INPUT = "value"
+
+# -- review prep --------------------------------------------------------------------------------
+REVIEW_SET_DATE = "review_set_date"
+REVIEW_DATE_MODAL = "review_date_modal"
+REVIEW_DATE_BLOCK = "review_date"
+REVIEW_INPUT = "value"
+
+# -- /coach -------------------------------------------------------------------------------------
+MANAGER_UNLINK = "manager_unlink"
+DELETE_MY_DATA_CONFIRM = "delete_my_data_confirm"
+DELETE_MY_DATA_CANCEL = "delete_my_data_cancel"
+
+# -- events -------------------------------------------------------------------------------------
+EVENT_APP_HOME_OPENED = "app_home_opened"
+EVENT_TOKENS_REVOKED = "tokens_revoked"
+EVENT_APP_UNINSTALLED = "app_uninstalled"

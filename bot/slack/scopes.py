@@ -1,0 +1,11 @@
+"""The bot's OAuth scopes: least privilege, each one for a reason (the manifest lists the same)."""
+
+from __future__ import annotations
+
+BOT_SCOPES: dict[str, str] = {
+    "commands": "the five slash commands and the 'Save as win' shortcut",
+    "chat:write": "DMs (weekly prompt, stuck nudge, review reminders) and manager digests in channels",
+    "users:read": "each member's timezone, so nudges arrive at their local time",
+    "files:write": "delivering the brag-document export as a file in the user's DM",
+    "im:write": "opening the DM the export file is shared into (once per export, never in a loop)",
+}

@@ -1,0 +1,221 @@
+"""Signed requests to the bot, shaped like Slack's: slash commands, clicks, submissions, events."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from tests.support.fake_slack import FakeSlack
+
+_ids = itertools.count(1)
+
+
+def sign(secret: str, body: bytes, timestamp: int) -> str:
+    base = b"v0:" + str(timestamp).encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+def http_request(
+    url: str, body: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None
+) -> Reply:
+    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return Reply(response.status, response.read())
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, error.read())
+
+
+class SlackDriver:
+    """Acts as Slack towards the bot: every request is signed with the app's signing secret."""
+
+    def __init__(self, bot_url: str, signing_secret: str, fake: FakeSlack, team_id: str = "T0001") -> None:
+        self.bot_url = bot_url.rstrip("/")
+        self.signing_secret = signing_secret
+        self.fake = fake
+        self.team_id = team_id
+
+    # -- raw ---------------------------------------------------------------------------------
+
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> Reply:
+        ts = int(time.time()) if timestamp is None else timestamp
+        headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(ts),
+            "X-Slack-Signature": signature if signature is not None else sign(self.signing_secret, body, ts),
+        }
+        headers.update(extra_headers or {})
+        return http_request(f"{self.bot_url}/slack/events", body, headers, method="POST")
+
+    def post_form(self, fields: dict[str, str], **kwargs: Any) -> Reply:
+        return self.post(urlencode(fields).encode(), "application/x-www-form-urlencoded", **kwargs)
+
+    def post_payload(self, payload: dict[str, Any], **kwargs: Any) -> Reply:
+        return self.post_form({"payload": json.dumps(payload)}, **kwargs)
+
+    # -- shaped like Slack -------------------------------------------------------------------
+
+    def command(self, command: str, text: str = "", user: str = "U0001", team: str | None = None, **kw: Any) -> Reply:
+        """Send a slash command. Its response_url is ``<fake>/response/<the request's name>``."""
+        name = kw.pop("response_name", f"cmd{next(_ids)}")
+        self.last_response_name = name
+        fields = {
+            "token": "legacy-unused",
+            "team_id": team or self.team_id,
+            "team_domain": "test",
+            "channel_id": kw.pop("channel", "C0001"),
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0001",
+            "response_url": self.fake.response_url(name),
+            "trigger_id": f"trigger-{name}",
+        }
+        return self.post_form(fields, **kw)
+
+    def _interaction_base(self, kind: str, user: str, team: str | None, name: str) -> dict[str, Any]:
+        team_id = team or self.team_id
+        return {
+            "type": kind,
+            "team": {"id": team_id, "domain": "test"},
+            "user": {"id": user, "username": user.lower(), "team_id": team_id},
+            "api_app_id": "A0001",
+            "token": "legacy-unused",
+            "trigger_id": f"trigger-{name}",
+            "is_enterprise_install": False,
+        }
+
+    def click(
+        self,
+        action_id: str,
+        value: str | None = None,
+        user: str = "U0001",
+        team: str | None = None,
+        *,
+        view: dict[str, Any] | None = None,
+        selected: str | None = None,
+        block_id: str = "b",
+        message: dict[str, Any] | None = None,
+        channel: str = "D0001",
+        **kw: Any,
+    ) -> Reply:
+        """Click a button (``value``) or pick a menu option (``selected``) in a message or a view."""
+        name = kw.pop("response_name", f"act{next(_ids)}")
+        self.last_response_name = name
+        action: dict[str, Any] = {"action_id": action_id, "block_id": block_id, "action_ts": str(time.time())}
+        if selected is not None:
+            action.update(type="static_select", selected_option={"value": selected, "text": {"type": "plain_text"}})
+        else:
+            action.update(type="button", value=value or "")
+        payload = self._interaction_base("block_actions", user, team, name)
+        payload["actions"] = [action]
+        if view is not None:
+            payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
+            payload["view"] = {"id": "V1", "hash": "h1", **view}
+        else:
+            payload["container"] = {"type": "message", "channel_id": channel, "is_ephemeral": False}
+            payload["channel"] = {"id": channel}
+            payload["message"] = message or {"ts": "1.000001", "text": ""}
+            payload["response_url"] = self.fake.response_url(name)
+        return self.post_payload(payload, **kw)
+
+    def submit_view(
+        self,
+        view: dict[str, Any],
+        values: dict[str, dict[str, dict[str, Any]]],
+        user: str = "U0001",
+        team: str | None = None,
+        **kw: Any,
+    ) -> Reply:
+        """Submit a modal as Slack would: ``values`` is ``{block_id: {action_id: {...state...}}}``."""
+        name = f"view{next(_ids)}"
+        payload = self._interaction_base("view_submission", user, team, name)
+        payload["view"] = {"id": "V1", "hash": "h1", "private_metadata": "", **view, "state": {"values": values}}
+        payload["response_urls"] = []
+        return self.post_payload(payload, **kw)
+
+    def message_shortcut(
+        self,
+        callback_id: str,
+        message: dict[str, Any],
+        channel: str = "C0001",
+        user: str = "U0001",
+        team: str | None = None,
+        **kw: Any,
+    ) -> Reply:
+        name = f"sc{next(_ids)}"
+        self.last_response_name = name
+        payload = self._interaction_base("message_action", user, team, name)
+        payload.update(
+            callback_id=callback_id,
+            message=message,
+            message_ts=message.get("ts"),
+            channel={"id": channel, "name": "general"},
+            response_url=self.fake.response_url(name),
+        )
+        return self.post_payload(payload, **kw)
+
+    def event(
+        self, event: dict[str, Any], team: str | None = None, event_id: str | None = None, retry_num: int | None = None
+    ) -> Reply:
+        body = {
+            "token": "legacy-unused",
+            "team_id": team or self.team_id,
+            "api_app_id": "A0001",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(_ids):08d}",
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [{"team_id": team or self.team_id, "user_id": "UBOT", "is_bot": True}],
+        }
+        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None
+        return self.post(json.dumps(body).encode(), "application/json", extra_headers=headers)
+
+    def responses(self, name: str | None = None, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """What the bot sent to a request's response_url (the last request's by default)."""
+        return self.fake.wait_for_response(name or self.last_response_name, count=count, timeout=timeout)
+
+
+def block_texts(payload: dict[str, Any]) -> str:
+    """All visible text in a message or view, joined, for assertions."""
+    parts: list[str] = [str(payload.get("text", ""))] if isinstance(payload.get("text"), str) else []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    parts.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(payload.get("blocks", []))
+    return "\n".join(parts)
