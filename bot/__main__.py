@@ -55,6 +55,7 @@ def _migrate(settings: Settings) -> None:
 
 def _deps(settings: Settings) -> Deps:
     from bot.db.engine import Database
+    from bot.slack.deps import Deps
     from content import load_content
 
     return Deps(settings=settings, db=Database.from_url(settings.database_url), content=load_content())
@@ -87,7 +88,10 @@ def serve(settings: Settings) -> None:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+            from bot.server import serve_health_in_background
+
             assert settings.slack_app_token is not None
+            serve_health_in_background(deps.db, settings.port)
             log.info("starting in Socket Mode")
             SocketModeHandler(built.app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
         else:

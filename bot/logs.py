@@ -68,3 +68,4 @@ def install_log_handler(level: int | str = logging.INFO) -> None:
     root.setLevel(level)
     # slack_sdk logs full request bodies at DEBUG; keep them at INFO unless asked for explicitly.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, root.level))
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -26,8 +27,9 @@ SERVER_THREADS = 16
 class StagecoachWsgi:
     """Routes: ``POST /slack/events`` (and the OAuth pages) to Bolt, ``GET /healthz`` to a DB ping."""
 
-    def __init__(self, app: App, db: Database) -> None:
-        self._slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    def __init__(self, app: App | None, db: Database) -> None:
+        # app is None in Socket Mode, where only the health check is served over HTTP.
+        self._slack = SlackRequestHandler(app, path=EVENTS_PATH) if app is not None else None
         self._db = db
 
     def health(self) -> tuple[str, dict[str, str]]:
@@ -44,11 +46,24 @@ class StagecoachWsgi:
             body = json.dumps(payload).encode()
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
+        if self._slack is None:
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"Not Found"]
         return self._slack(environ, start_response)
 
 
-def serve(wsgi: StagecoachWsgi, port: int, host: str = "0.0.0.0") -> None:  # noqa: S104 - a server listens on all interfaces
+def serve(wsgi: StagecoachWsgi, port: int, host: str = "0.0.0.0", threads: int = SERVER_THREADS) -> None:  # noqa: S104
+    """Serve until the process ends (a server listens on all interfaces; the platform decides exposure)."""
     from waitress import serve as waitress_serve
 
-    log.info("serving HTTP", extra={"port": port, "threads": SERVER_THREADS})
-    waitress_serve(wsgi, host=host, port=port, threads=SERVER_THREADS, ident="stagecoach")
+    log.info("serving HTTP", extra={"port": port, "threads": threads})
+    waitress_serve(wsgi, host=host, port=port, threads=threads, ident="stagecoach")
+
+
+def serve_health_in_background(db: Database, port: int) -> threading.Thread:
+    """Socket Mode has no HTTP server; this keeps ``GET /healthz`` for container health checks."""
+    thread = threading.Thread(
+        target=serve, args=(StagecoachWsgi(None, db), port), kwargs={"threads": 2}, daemon=True, name="healthz"
+    )
+    thread.start()
+    return thread

@@ -1,15 +1,76 @@
-"""What every listener reads from a request: who is acting, and their member row."""
+"""What every listener reads from a request: who is acting (enrolled on first contact), first deliveries."""
 
 from __future__ import annotations
 
-from slack_bolt import BoltContext
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-from bot.slack.middleware import MEMBER_ID_KEY
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.services import members
+from bot.services.events import claim_event
+from bot.slack.deps import Deps, deps_of
+
+log = logging.getLogger(__name__)
+
+MEMBER_ID_KEY = "stagecoach_member_id"
+
+# Work that must not hold up a listener (a users.info lookup) runs here.
+background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="stagecoach-bg")
+
+
+def _run_logged(description: str, work: Callable[[], None]) -> None:
+    try:
+        work()
+    except Exception:
+        log.exception("background work failed: %s", description)
+
+
+def _refresh_timezone(deps: Deps, client: WebClient, member_id: int, user_id: str) -> None:
+    try:
+        tz_name = client.users_info(user=user_id)["user"].get("tz")
+    except SlackApiError as exc:
+        log.warning("users.info failed for timezone refresh", extra={"user": user_id, "error": exc.response["error"]})
+        tz_name = None
+    with deps.db.transaction() as session:
+        members.record_slack_timezone(session, member_id, tz_name, deps.clock())
 
 
 def acting_member_id(context: BoltContext) -> int:
-    """The enrolled member behind this request (the enrollment middleware put it there)."""
-    member_id = context.get(MEMBER_ID_KEY)
-    if not isinstance(member_id, int):
-        raise LookupError("request has no enrolled member")
+    """The member behind this request, enrolled on first contact (call it after ack()).
+
+    Enrolling here, not in a middleware, keeps the database out of the ack path. The first
+    time (and then weekly) the member's timezone is fetched from Slack in the background.
+    """
+    cached = context.get(MEMBER_ID_KEY)
+    if isinstance(cached, int):
+        return cached
+    if not context.team_id or not context.user_id:
+        raise LookupError("request names no user or team")
+    deps = deps_of(context)
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        member = members.enroll(session, context.team_id, context.user_id, now, context.enterprise_id)
+        member_id, refresh = member.id, members.needs_timezone_refresh(member, now)
+    context[MEMBER_ID_KEY] = member_id
+    if refresh and context.client is not None:
+        client, user_id = context.client, context.user_id
+        background.submit(_run_logged, "timezone refresh", lambda: _refresh_timezone(deps, client, member_id, user_id))
     return member_id
+
+
+def first_delivery(context: BoltContext, body: dict[str, Any]) -> bool:
+    """False when this event is Slack retrying one we already handled (same event_id)."""
+    event_id = body.get("event_id")
+    if not event_id:
+        return True
+    deps = deps_of(context)
+    with deps.db.transaction() as session:
+        first = claim_event(session, str(event_id), deps.clock())
+    if not first:
+        log.info("dropping a retried event", extra={"event_id": event_id, "team": context.team_id})
+    return first

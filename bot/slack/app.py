@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -13,7 +14,8 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot import listeners
 from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
-from bot.slack.middleware import drop_retried_events, enroll_member, inject_deps
+from bot.slack.errors import handle_listener_error
+from bot.slack.middleware import inject_deps
 from bot.slack.registrar import Registrar
 from bot.slack.scopes import BOT_SCOPES
 from bot.slack.tokens import InstalledTokens, StaticToken, TokenSource
@@ -22,6 +24,9 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 EVENTS_PATH = "/slack/events"
 OAUTH_STATE_EXPIRATION_SECONDS = 600
+# Bolt runs ack functions and the work after them on one pool. Bolt's default of 5 workers lets slow
+# post-ack work (a slow database or Web API) queue up and delay new acks; waiting threads are cheap.
+LISTENER_THREADS = 64
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ def build_app(deps: Deps) -> BuiltApp:
                 redirect_uri_path=REDIRECT_PATH,
             ),
             logger=logging.getLogger("slack_bolt.App"),
+            listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="bolt-listener"),
         )
         tokens: TokenSource = InstalledTokens(installation_store)
     else:
@@ -69,11 +75,11 @@ def build_app(deps: Deps) -> BuiltApp:
             signing_secret=signing_secret,
             client=make_web_client(settings.slack_api_url, token),
             logger=logging.getLogger("slack_bolt.App"),
+            listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="bolt-listener"),
         )
         tokens = StaticToken(token)
     app.use(inject_deps(deps))
-    app.use(drop_retried_events)
-    app.use(enroll_member)
+    app.error(handle_listener_error)
     registrar = Registrar(app)
     listeners.register(registrar)
     return BuiltApp(app=app, registrar=registrar, tokens=tokens, installation_store=installation_store)

@@ -1,13 +1,96 @@
-"""The OAuth installation store (multi-workspace mode), on our database and our Alembic tables."""
+"""The OAuth installation store (multi-workspace mode), on our database and our Alembic tables.
+
+With ``TOKEN_ENCRYPTION_KEY`` set, every token is Fernet-encrypted before it is written and
+decrypted when read, so a copy of the database alone does not hand out workspace tokens.
+"""
 
 from __future__ import annotations
 
-from slack_sdk.oauth.installation_store import InstallationStore
+import copy
+import logging
+from typing import TypeVar
+
+from cryptography.fernet import Fernet, InvalidToken
+from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 from bot.slack.deps import Deps
 
+_TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+_Record = TypeVar("_Record", Bot, Installation)
+
+
+class EncryptedInstallationStore(InstallationStore):
+    """Wraps another store; tokens are ciphertext at rest and plaintext only in memory."""
+
+    def __init__(self, inner: InstallationStore, key: str) -> None:
+        self._inner = inner
+        self._fernet = Fernet(key.encode())
+
+    @property
+    def logger(self) -> logging.Logger:
+        return logging.getLogger(__name__)
+
+    def _transform(self, record: _Record, encrypt: bool) -> _Record:
+        changed = copy.copy(record)
+        for name in _TOKEN_FIELDS:
+            value = getattr(changed, name, None)
+            if not value:
+                continue
+            if encrypt:
+                setattr(changed, name, self._fernet.encrypt(value.encode()).decode())
+            else:
+                try:
+                    setattr(changed, name, self._fernet.decrypt(value.encode()).decode())
+                except InvalidToken:
+                    # Written before encryption was switched on (or with another key): unusable.
+                    self.logger.error("a stored token could not be decrypted", extra={"field": name})
+                    setattr(changed, name, None)
+        return changed
+
+    def save(self, installation: Installation) -> None:
+        self._inner.save(self._transform(installation, encrypt=True))
+
+    def save_bot(self, bot: Bot) -> None:
+        self._inner.save_bot(self._transform(bot, encrypt=True))
+
+    def find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
+        bot = self._inner.find_bot(
+            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+        )
+        return self._transform(bot, encrypt=False) if bot is not None else None
+
+    def find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        installation = self._inner.find_installation(
+            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, is_enterprise_install=is_enterprise_install
+        )
+        return self._transform(installation, encrypt=False) if installation is not None else None
+
+    def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self._inner.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    def delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        self._inner.delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
+
+    def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self._inner.delete_all(enterprise_id=enterprise_id, team_id=team_id)
+
 
 def make_installation_store(deps: Deps) -> InstallationStore:
-    assert deps.settings.slack_client_id is not None
-    return SQLAlchemyInstallationStore(client_id=deps.settings.slack_client_id, engine=deps.db.engine)
+    settings = deps.settings
+    assert settings.slack_client_id is not None
+    store: InstallationStore = SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=deps.db.engine)
+    if settings.token_encryption_key is not None:
+        store = EncryptedInstallationStore(store, settings.token_encryption_key.get_secret_value())
+    return store

@@ -1,0 +1,48 @@
+"""``app_uninstalled`` and ``tokens_revoked``: forget the workspace's tokens, stop its nudges."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk.oauth.installation_store import InstallationStore
+
+from bot.listeners.common import first_delivery
+from bot.services import workspaces
+from bot.slack.deps import deps_of
+
+log = logging.getLogger(__name__)
+
+
+def _forget_workspace(context: BoltContext, store: InstallationStore | None) -> None:
+    deps = deps_of(context)
+    team_id = context.team_id or ""
+    if store is not None:
+        store.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+    with deps.db.transaction() as session:
+        workspaces.mark_uninstalled(session, team_id, deps.clock())
+    log.info("workspace uninstalled: tokens removed, nudges stopped", extra={"team": team_id})
+
+
+def make_app_uninstalled(store: InstallationStore | None) -> Callable[..., None]:
+    def app_uninstalled(body: dict[str, Any], context: BoltContext) -> None:
+        if first_delivery(context, body):
+            _forget_workspace(context, store)
+
+    return app_uninstalled
+
+
+def make_tokens_revoked(store: InstallationStore | None) -> Callable[..., None]:
+    def tokens_revoked(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        if not first_delivery(context, body):
+            return
+        tokens = event.get("tokens", {})
+        if tokens.get("bot"):
+            _forget_workspace(context, store)
+        if store is not None:
+            for user_id in tokens.get("oauth", []):
+                store.delete_installation(enterprise_id=context.enterprise_id, team_id=context.team_id, user_id=user_id)
+
+    return tokens_revoked

@@ -1,0 +1,79 @@
+"""What happens when a listener fails: log it with context, and tell the person what happened.
+
+Listeners ack first and do their work after, so a failure usually comes after Slack already got
+its 200. The person then hears from us through the request's response_url or, failing that, a DM,
+and anything they typed in a modal is sent back to them so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import BoltContext, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.blocks.text import escape, truncate
+
+log = logging.getLogger(__name__)
+
+DATABASE_DOWN_TEXT = (
+    ":warning: I can't reach my database right now, so nothing was saved. "
+    "Please try again in a minute; if it keeps happening, tell whoever runs Stagecoach."
+)
+UNEXPECTED_TEXT = (
+    ":warning: Something went wrong on my side and nothing was changed. It has been logged; please try again."
+)
+
+
+def typed_values(body: dict[str, Any]) -> list[str]:
+    """The text a person typed (a command's text, a submitted modal), so a failure can hand it back."""
+    values = body.get("view", {}).get("state", {}).get("values", {})
+    typed: list[str] = [body["text"].strip()] if body.get("command") and str(body.get("text", "")).strip() else []
+    for block in values.values():
+        for element in block.values():
+            value = element.get("value") if isinstance(element, dict) else None
+            if isinstance(value, str) and value.strip():
+                typed.append(value.strip())
+    return typed
+
+
+def failure_text(error: Exception, body: dict[str, Any]) -> str:
+    text = DATABASE_DOWN_TEXT if isinstance(error, SQLAlchemyError) else UNEXPECTED_TEXT
+    typed = typed_values(body)
+    if typed:
+        echoed = "\n".join(f"> {escape(truncate(value, 1000))}" for value in typed)
+        text += f"\nHere is what you typed, so you can paste it again:\n{echoed}"
+    return text
+
+
+def handle_listener_error(
+    error: Exception, body: dict[str, Any], context: BoltContext, client: WebClient
+) -> BoltResponse:
+    kind = body.get("type") or ("slash_command" if body.get("command") else "unknown")
+    log.error(
+        "listener failed",
+        exc_info=error,
+        extra={
+            "team": context.team_id,
+            "user": context.user_id,
+            "request_type": kind,
+            "command": body.get("command"),
+            "callback_id": body.get("view", {}).get("callback_id") or body.get("callback_id"),
+            "action_id": (body.get("actions") or [{}])[0].get("action_id"),
+        },
+    )
+    text = failure_text(error, body)
+    response_url = body.get("response_url")
+    try:
+        if response_url:
+            WebhookClient(response_url).send(text=text, response_type="ephemeral", replace_original=False)
+        elif context.user_id:
+            client.chat_postMessage(channel=context.user_id, text=text)
+    except (SlackApiError, OSError):
+        log.exception("could not tell the user about a failure", extra={"user": context.user_id})
+    # Before an ack this stands in for it (no "dispatch_failed" in Slack); after one it is ignored.
+    return BoltResponse(status=200, body="")

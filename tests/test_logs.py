@@ -1,0 +1,33 @@
+"""Tokens and secrets never reach the logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from bot.logs import JsonFormatter, RedactingFilter, redact
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["xoxb-1234-5678-abcdef", "xapp-1-A1-123-abc", "xoxp-99-secret", "xoxe.xoxb-1-abc".split(".")[1]],
+)
+def test_tokens_are_masked(secret: str) -> None:
+    assert secret not in redact(f"calling with token {secret} now")
+
+
+def test_bearer_headers_and_keyed_secrets_are_masked() -> None:
+    line = redact("Authorization: Bearer abc.def-123 client_secret=topsecret password: hunter2")
+    assert "abc.def-123" not in line and "topsecret" not in line and "hunter2" not in line
+
+
+def test_records_are_json_and_scrubbed_through_the_handler_pipeline() -> None:
+    record = logging.LogRecord("bot", logging.INFO, __file__, 1, "token %s used", ("xoxb-1-2-3",), None)
+    record.team = "T1"
+    assert RedactingFilter().filter(record)
+    payload = json.loads(JsonFormatter().format(record))
+    assert payload["message"] == "token xoxb-*** used"
+    assert payload["team"] == "T1"
+    assert payload["level"] == "INFO"
