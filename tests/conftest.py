@@ -25,6 +25,7 @@ from bot.server import StagecoachWsgi
 from bot.settings import Settings
 from bot.slack.app import BuiltApp, build_app
 from bot.slack.deps import Deps
+from bot.slack.registrar import drain
 from content import Content, load_content
 from tests.support.driver import SlackDriver
 from tests.support.fake_slack import FakeSlack
@@ -178,9 +179,16 @@ class RunningBot:
         return self.deps.db
 
 
+class BotServer(LoopbackServer):
+    def stop(self) -> None:
+        super().stop()
+        # Work the bot queued after its acks must not spill into the next test's database.
+        assert drain(), "post-ack work still running 10 s after the bot stopped"
+
+
 def start_bot(deps: Deps, fake: FakeSlack, clock: Clock) -> tuple[RunningBot, LoopbackServer]:
     built = build_app(deps)
-    server = LoopbackServer(StagecoachWsgi(built.app, deps.db)).start()
+    server = BotServer(StagecoachWsgi(built.app, deps.db)).start()
     driver = SlackDriver(server.url, SIGNING_SECRET, fake)
     return RunningBot(server.url, driver, fake, deps, built, clock), server
 

@@ -42,8 +42,8 @@ def make_engine(raw_url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    # Fail fast when the database is unreachable so users get an answer inside Slack's 3 s.
-    connect_args = {"connect_timeout": 2} if url.get_backend_name() == "postgresql" else {}
+    # A dead database fails at once (connection refused); this bounds a blackholed one.
+    connect_args = {"connect_timeout": 10} if url.get_backend_name() == "postgresql" else {}
     return create_engine(url, connect_args=connect_args, **kwargs)
 
 

@@ -16,7 +16,7 @@ from bot.slack.deps import DEPS_KEY, Deps
 
 
 def inject_deps(deps: Deps) -> Callable[..., Any]:
-    def inject_deps_middleware(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
+    def inject_deps_middleware(context: BoltContext, next: Callable[[], None]) -> None:
         context[DEPS_KEY] = deps
         next()
 

@@ -57,6 +57,14 @@ class FakeSlack:
         self.default_team_id = team_id
         self.bot_user_id = bot_user_id
         self.default_tz = "America/New_York"
+        # Nudges: messages posted per conversation (for conversations.history), a clock for their ts
+        # (tests acting "as if" at another time set it), and per-method delays of the answer (the
+        # call takes effect first, as a slow Slack would: a client killed meanwhile never hears of it).
+        self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.clock: Callable[[], float] = time.time
+        self.delays: dict[str, float] = {}
+        self.delay = 0.0
+        """Seconds every request waits before it is answered (a slow Web API)."""
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._rate_limits: dict[str, RateLimit] = {}
         self._ts = itertools.count(1)
@@ -115,6 +123,8 @@ class FakeSlack:
             self.uploads.clear()
             self._failures.clear()
             self._rate_limits.clear()
+            self.messages.clear()
+            self.delays.clear()
             self.channels_without_bot.clear()
             self.handlers.clear()
 
@@ -155,7 +165,7 @@ class FakeSlack:
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method in self.handlers:
             return self.handlers[method](params, token)
-        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        ts = f"{int(self.clock())}.{next(self._ts):06d}"
         if method == "auth.test":
             if token and token.startswith("xoxb-revoked"):
                 return {"ok": False, "error": "invalid_auth"}
@@ -172,7 +182,14 @@ class FakeSlack:
             if channel in self.channels_without_bot:
                 return {"ok": False, "error": "not_in_channel"}
             landed = "D" + channel[1:] if channel.startswith(("U", "W")) else channel
+            posted: dict[str, Any] = {"type": "message", "ts": ts, "text": params.get("text"), "bot_id": "B0001"}
+            metadata = params.get("metadata")
+            if metadata:
+                posted["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+            self.messages[landed].append(posted)
             return {"ok": True, "channel": landed, "ts": ts, "message": {"ts": ts, "text": params.get("text")}}
+        if method == "conversations.history":
+            return self._history(params)
         if method in {"chat.postEphemeral"}:
             return {"ok": True, "message_ts": ts}
         if method == "chat.update":
@@ -190,8 +207,18 @@ class FakeSlack:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "user": {"id": user_id, "tz": user.get("tz", self.default_tz), "deleted": False}}
         if method == "users.list":
-            members = [{"id": uid, "tz": u.get("tz", self.default_tz)} for uid, u in self.users.items()]
-            return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+            members = [
+                {"id": uid, "tz": u.get("tz", self.default_tz), "deleted": bool(u.get("deleted", False))}
+                for uid, u in self.users.items()
+            ]
+            start = int(params.get("cursor") or 0)
+            limit = int(params.get("limit") or 0) or len(members) or 1
+            page, rest = members[start : start + limit], start + limit < len(members)
+            return {
+                "ok": True,
+                "members": page,
+                "response_metadata": {"next_cursor": str(start + limit) if rest else ""},
+            }
         if method == "conversations.open":
             user = str(params.get("users", "")).split(",")[0]
             return {"ok": True, "channel": {"id": "D" + user[1:]}}
@@ -220,6 +247,24 @@ class FakeSlack:
                 "is_enterprise_install": False,
             }
         return {"ok": False, "error": "unknown_method"}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, after ``oldest``, ``limit`` a page, offset cursors; metadata only when asked."""
+        channel = str(params.get("channel", ""))
+        oldest = float(params.get("oldest") or 0)
+        found = [m for m in reversed(self.messages.get(channel, [])) if float(m["ts"]) > oldest]
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 100)
+        page = found[start : start + limit]
+        if str(params.get("include_all_metadata")).lower() not in {"true", "1"}:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _make_handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -251,6 +296,8 @@ class FakeSlack:
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if fake.delay:
+                    time.sleep(fake.delay)
                 path = urlparse(self.path).path
                 if path.startswith("/response/"):
                     with fake._changed:
@@ -292,6 +339,9 @@ class FakeSlack:
                     headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else None
                     self._send(failure.status, {"ok": False, "error": "fake_failure"}, headers)
                     return
+                if fake.delays.get(method):
+                    # Slack did the work (the call is recorded) but the answer is slow to come back.
+                    time.sleep(fake.delays[method])
                 self._send(200, answer)
 
             def do_GET(self) -> None:
