@@ -47,7 +47,7 @@ def test_database_unreachable_then_back_without_restart(proxied_bot: tuple[Runni
     assert json.loads(health.body)["database"] == "unreachable"
     reply = bot.slack.command("/stage", "2")
     assert reply.status == 200  # acked: Slack shows no error of its own
-    [answer] = bot.slack.responses()
+    [answer] = bot.slack.responses(timeout=20)
     assert answer["text"].startswith(DATABASE_DOWN_TEXT)
 
     proxy.restore()

@@ -13,7 +13,6 @@ A deferred handler still calls ``ack()`` first, as in any Bolt app; here that ca
 
 from __future__ import annotations
 
-import functools
 import inspect
 import logging
 import threading
@@ -66,18 +65,21 @@ def deferred(handler: Handler) -> Handler:
     own = inspect.signature(handler)
     wanted = list(own.parameters)
     params = list(own.parameters.values()) + [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY) for name in _WRAPPER_ARGS if name not in wanted
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in _WRAPPER_ARGS if name not in wanted
     ]
 
     def run(kwargs: dict[str, Any]) -> None:
         try:
             handler(**{name: value for name, value in kwargs.items() if name in wanted})
         except Exception as error:
-            handle_listener_error(error, kwargs["body"], kwargs["context"], kwargs["client"])
+            try:
+                handle_listener_error(error, kwargs["body"], kwargs["context"], kwargs["client"])
+            except Exception:
+                # A future's exception is never read: this line is the only trace it would leave.
+                log.exception("reporting a listener failure failed", extra={"listener": handler.__name__})
         finally:
             _count(-1)
 
-    @functools.wraps(handler)
     def ack_then_defer(**kwargs: Any) -> None:
         ack = kwargs.get("ack")
         if ack is not None:
@@ -86,8 +88,11 @@ def deferred(handler: Handler) -> Handler:
         _count(+1)
         post_ack_pool.submit(run, kwargs)
 
-    # Bolt injects arguments by parameter name; announce the handler's plus the wrapper's own.
+    # Bolt injects arguments by the names getfullargspec() reports, after inspect.unwrap(): so no
+    # functools.wraps (its __wrapped__ would lead Bolt to the handler's own, narrower signature).
     ack_then_defer.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
+    ack_then_defer.__name__ = ack_then_defer.__qualname__ = handler.__name__
+    ack_then_defer.__doc__ = handler.__doc__
     return ack_then_defer
 
 
