@@ -116,6 +116,8 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     slack_user_id: Mapped[str] = mapped_column(String(32))
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    """From Slack's profile: digests name people in plain text instead of @-mentioning them."""
     stage: Mapped[int | None] = mapped_column(SmallInteger)
     stage_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -217,6 +219,8 @@ class NudgeDelivery(Base):
         UniqueConstraint("workspace_id", "kind", "recipient_id", "period_key", name="uq_nudge_deliveries_key"),
         Index("ix_nudge_deliveries_status_next", "status", "next_attempt_at"),
         Index("ix_nudge_deliveries_member", "member_id"),
+        # Planners look up what already exists for one kind and a recent range of due times.
+        Index("ix_nudge_deliveries_kind_due", "kind", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

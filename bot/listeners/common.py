@@ -30,21 +30,21 @@ def _run_logged(description: str, work: Callable[[], None]) -> None:
         log.exception("background work failed: %s", description)
 
 
-def _refresh_timezone(deps: Deps, client: WebClient, member_id: int, user_id: str) -> None:
+def _refresh_profile(deps: Deps, client: WebClient, member_id: int, user_id: str) -> None:
     try:
-        tz_name = client.users_info(user=user_id)["user"].get("tz")
+        user = client.users_info(user=user_id)["user"]
     except SlackApiError as exc:
-        log.warning("users.info failed for timezone refresh", extra={"user": user_id, "error": exc.response["error"]})
-        tz_name = None
+        log.warning("users.info failed for profile refresh", extra={"user": user_id, "error": exc.response["error"]})
+        user = {}
     with deps.db.transaction() as session:
-        members.record_slack_timezone(session, member_id, tz_name, deps.clock())
+        members.record_slack_profile(session, member_id, user.get("tz"), members.slack_display_name(user), deps.clock())
 
 
 def acting_member_id(context: BoltContext) -> int:
     """The member behind this request, enrolled on first contact (call it after ack()).
 
     Enrolling here, not in a middleware, keeps the database out of the ack path. The first
-    time (and then weekly) the member's timezone is fetched from Slack in the background.
+    time (and then weekly) the member's timezone and name are fetched from Slack in the background.
     """
     cached = context.get(MEMBER_ID_KEY)
     if isinstance(cached, int):
@@ -59,7 +59,7 @@ def acting_member_id(context: BoltContext) -> int:
     context[MEMBER_ID_KEY] = member_id
     if refresh and context.client is not None:
         client, user_id = context.client, context.user_id
-        background.submit(_run_logged, "timezone refresh", lambda: _refresh_timezone(deps, client, member_id, user_id))
+        background.submit(_run_logged, "profile refresh", lambda: _refresh_profile(deps, client, member_id, user_id))
     return member_id
 
 

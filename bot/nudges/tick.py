@@ -2,6 +2,15 @@
 
 ``python -m bot tick --at T`` and the in-process APScheduler job both call :func:`run_tick`;
 the database ledger, not the scheduler, decides what has already been sent.
+
+1. **Plan**: every registered nudge kind's planner lists what is due by ``at``;
+   :func:`bot.nudges.ledger.ensure` inserts the occurrences the ledger does not have yet
+   (idempotent, so repeated ticks and several replicas agree). Occurrences older than the kind's
+   grace window (the bot was down) are recorded as skipped and logged, never sent.
+2. **Deliver**: :mod:`bot.nudges.delivery` sends every due row once, reconciling any row whose
+   earlier attempt may have reached Slack. It runs on a clock that starts at ``at`` and moves on
+   with real time, so leases and backoffs stay meaningful during a long fan-out.
+3. **Housekeeping**: forget old event ids; once a day per workspace, refresh timezones.
 """
 
 from __future__ import annotations
@@ -10,6 +19,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.nudges import ledger, registry
+from bot.nudges.delivery import DeliveryOptions, deliver
+from bot.nudges.timezones import refresh_timezones
+from bot.nudges.timing import ticking_clock
+from bot.nudges.types import PlanContext
 from bot.slack.deps import Deps
 from bot.slack.middleware import forget_old_events
 from bot.slack.tokens import TokenSource
@@ -34,10 +48,35 @@ class TickReport:
         )
 
 
-def run_tick(deps: Deps, tokens: TokenSource, at: datetime) -> TickReport:
+def plan_all(deps: Deps, at: datetime, report: TickReport) -> None:
+    """Plan every kind, each in its own transaction: one kind's failure does not stop the others."""
+    context = PlanContext(content=deps.content, settings=deps.settings, at=at)
+    for nudge_type in registry.by_priority():
+        try:
+            with deps.db.transaction() as session:
+                result = ledger.ensure(session, nudge_type, nudge_type.plan(session, context), at)
+        except Exception:
+            log.exception("planning failed", extra={"kind": nudge_type.kind})
+            continue
+        if result.pending:
+            report.planned[nudge_type.kind] = result.pending
+        report.skipped += result.skipped
+
+
+def run_tick(deps: Deps, tokens: TokenSource, at: datetime, *, delivery: DeliveryOptions | None = None) -> TickReport:
     if at.tzinfo is None:
         raise ValueError("tick time must be timezone-aware")
     report = TickReport(at=at)
     forget_old_events(deps)
+    plan_all(deps, at, report)
+    delivered = deliver(deps, tokens, ticking_clock(at), delivery)
+    report.sent += delivered.sent
+    report.skipped += delivered.skipped
+    report.failed += delivered.failed
+    report.retry_later += delivered.retry_later
+    try:
+        refresh_timezones(deps, tokens, at)
+    except Exception:
+        log.exception("timezone refresh failed")
     log.info(report.summary())
     return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -69,11 +70,26 @@ def is_valid_timezone(name: str) -> bool:
     return True
 
 
-def record_slack_timezone(session: Session, member_id: int, tz_name: str | None, now: datetime) -> None:
-    """Store the timezone Slack reports for the member, unless they chose one themselves."""
+def record_slack_profile(
+    session: Session, member_id: int, tz_name: str | None, display_name: str | None, now: datetime
+) -> None:
+    """Store what Slack reports for the member: their name, and their timezone unless they chose one."""
     member = session.get(Member, member_id)
-    if member is None or not member.timezone_from_slack:
+    if member is None:
+        return
+    if display_name:
+        member.display_name = display_name[:100]
+    if not member.timezone_from_slack:
         return
     if tz_name and is_valid_timezone(tz_name):
         member.timezone = tz_name
     member.timezone_refreshed_at = now
+
+
+def slack_display_name(user: dict[str, Any]) -> str | None:
+    """The name Slack shows for a users.info / users.list entry."""
+    profile = user.get("profile") or {}
+    for candidate in (profile.get("display_name"), profile.get("real_name"), user.get("real_name"), user.get("name")):
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip()
+    return None

@@ -22,10 +22,17 @@ def retry_handlers() -> list[RetryHandler]:
     ]
 
 
-def make_web_client(base_url: str, token: str | None = None) -> WebClient:
+def make_web_client(
+    base_url: str,
+    token: str | None = None,
+    *,
+    handlers: list[RetryHandler] | None = None,
+    timeout: int = WEB_API_TIMEOUT_SECONDS,
+) -> WebClient:
+    """``handlers`` replaces the default retry policy (nudge delivery retries through its ledger)."""
     return WebClient(
         token=token,
         base_url=base_url,
-        timeout=WEB_API_TIMEOUT_SECONDS,
-        retry_handlers=retry_handlers(),
+        timeout=timeout,
+        retry_handlers=retry_handlers() if handlers is None else handlers,
     )

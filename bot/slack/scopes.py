@@ -8,4 +8,6 @@ BOT_SCOPES: dict[str, str] = {
     "users:read": "each member's timezone, so nudges arrive at their local time",
     "files:write": "delivering the brag-document export as a file in the user's DM",
     "im:write": "opening the DM the export file is shared into (once per export, never in a loop)",
+    "im:history": "after a crash or a Slack 5xx mid-send, checking the DM for the nudge (by its metadata) "
+    "before sending again, so nobody gets it twice",
 }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 01:31:45.146872+00:00
+Create Date: 2026-11-22 01:54:28.527076+00:00
 """
 
 from collections.abc import Sequence
@@ -99,6 +99,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.Column('slack_user_id', sa.String(length=32), nullable=False),
+    sa.Column('display_name', sa.String(length=100), nullable=True),
     sa.Column('stage', sa.SmallInteger(), nullable=True),
     sa.Column('stage_set_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('timezone', sa.String(length=64), nullable=False),
@@ -170,6 +171,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('workspace_id', 'kind', 'recipient_id', 'period_key', name='uq_nudge_deliveries_key')
     )
     with op.batch_alter_table('nudge_deliveries', schema=None) as batch_op:
+        batch_op.create_index('ix_nudge_deliveries_kind_due', ['kind', 'due_at'], unique=False)
         batch_op.create_index('ix_nudge_deliveries_member', ['member_id'], unique=False)
         batch_op.create_index('ix_nudge_deliveries_status_next', ['status', 'next_attempt_at'], unique=False)
 
@@ -214,6 +216,7 @@ def downgrade() -> None:
     with op.batch_alter_table('nudge_deliveries', schema=None) as batch_op:
         batch_op.drop_index('ix_nudge_deliveries_status_next')
         batch_op.drop_index('ix_nudge_deliveries_member')
+        batch_op.drop_index('ix_nudge_deliveries_kind_due')
 
     op.drop_table('nudge_deliveries')
     with op.batch_alter_table('brag_entries', schema=None) as batch_op:

@@ -156,7 +156,9 @@ class SlackDriver:
         """Submit a modal as Slack would: ``values`` is ``{block_id: {action_id: {...state...}}}``."""
         name = f"view{next(_ids)}"
         payload = self._interaction_base("view_submission", user, team, name)
-        payload["view"] = {"id": "V1", "hash": "h1", "private_metadata": "", **view, "state": {"values": values}}
+        payload["view"] = {
+            "id": "V1", "type": "modal", "hash": "h1", "private_metadata": "", **view, "state": {"values": values}
+        }
         payload["response_urls"] = []
         return self.post_payload(payload, **kw)
 

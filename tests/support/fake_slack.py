@@ -205,7 +205,11 @@ class FakeSlack:
             user = self.users.get(user_id, {})
             if user.get("missing"):
                 return {"ok": False, "error": "user_not_found"}
-            return {"ok": True, "user": {"id": user_id, "tz": user.get("tz", self.default_tz), "deleted": False}}
+            profile = {"display_name": user.get("display_name", f"Person {user_id}")}
+            return {
+                "ok": True,
+                "user": {"id": user_id, "tz": user.get("tz", self.default_tz), "deleted": False, "profile": profile},
+            }
         if method == "users.list":
             members = [
                 {"id": uid, "tz": u.get("tz", self.default_tz), "deleted": bool(u.get("deleted", False))}
@@ -295,7 +299,10 @@ class FakeSlack:
                 return params
 
             def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                expected = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(expected)
+                if len(raw) < expected:
+                    return  # the client went away mid-request (killed): like Slack, act on nothing
                 if fake.delay:
                     time.sleep(fake.delay)
                 path = urlparse(self.path).path

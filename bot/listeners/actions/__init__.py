@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from bot.listeners.actions.account import cancel_delete_my_data, confirm_delete_my_data
+from bot.listeners.actions.home import open_settings
+from bot.listeners.actions.prompt_responses import (
+    prompt_nothing_this_week,
+    prompt_snooze_later_today,
+    prompt_snooze_next_week,
+)
+from bot.listeners.actions.review_date import open_review_date
 from bot.listeners.actions.stage import open_assessment, set_my_stage, show_stage
+from bot.listeners.actions.stuck_buttons import stuck_draft_help, stuck_more_time, stuck_unblocked
+from bot.listeners.actions.win_delete import delete_win
+from bot.listeners.actions.win_edit import edit_win
+from bot.listeners.actions.win_open import open_win_modal
 from bot.slack import ids
 from bot.slack.registrar import Registrar
 
@@ -12,3 +24,20 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.STAGE_SHOW, show_stage)
     registrar.action(ids.STAGE_SHOW_PREVIOUS, show_stage)
     registrar.action(ids.STAGE_OPEN_ASSESSMENT, open_assessment)
+    # nudges: the weekly prompt's answers and the stuck timer
+    registrar.action(ids.PROMPT_NOTHING_THIS_WEEK, prompt_nothing_this_week)
+    registrar.action(ids.PROMPT_SNOOZE_LATER_TODAY, prompt_snooze_later_today)
+    registrar.action(ids.PROMPT_SNOOZE_NEXT_WEEK, prompt_snooze_next_week)
+    registrar.action(ids.STUCK_UNBLOCKED, stuck_unblocked)
+    registrar.action(ids.STUCK_MORE_TIME, stuck_more_time)
+    registrar.action(ids.STUCK_DRAFT_HELP, stuck_draft_help)
+    # brag document, App Home, delete-my-data
+    registrar.action(ids.WIN_OPEN_MODAL, open_win_modal)
+    registrar.action(ids.PROMPT_RECORD_WIN, open_win_modal)
+    registrar.action(ids.WIN_ADD_DETAIL, edit_win)
+    registrar.action(ids.WIN_EDIT, edit_win)
+    registrar.action(ids.WIN_DELETE, delete_win)
+    registrar.action(ids.HOME_OPEN_SETTINGS, open_settings)
+    registrar.action(ids.DELETE_MY_DATA_CONFIRM, confirm_delete_my_data)
+    registrar.action(ids.DELETE_MY_DATA_CANCEL, cancel_delete_my_data)
+    registrar.action(ids.REVIEW_SET_DATE, open_review_date)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from bot.listeners.commands.coach import coach_command
+from bot.listeners.commands.feedback_questions import feedback_questions_command
 from bot.listeners.commands.stage import stage_command
+from bot.listeners.commands.stuck import stuck_command
+from bot.listeners.commands.win import win_command
 from bot.slack import ids
 from bot.slack.registrar import Registrar
 
 
 def register(registrar: Registrar) -> None:
     registrar.command(ids.CMD_STAGE, stage_command)
+    registrar.command(ids.CMD_STUCK, stuck_command)
+    registrar.command(ids.CMD_WIN, win_command)
+    registrar.command(ids.CMD_COACH, coach_command)
+    registrar.command(ids.CMD_FEEDBACK_QUESTIONS, feedback_questions_command)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.listeners.shortcuts.save_as_win import save_as_win
+from bot.slack import ids
 from bot.slack.registrar import Registrar
 
 
 def register(registrar: Registrar) -> None:
-    return None
+    registrar.shortcut(ids.SHORTCUT_SAVE_AS_WIN, save_as_win)

@@ -1,0 +1,266 @@
+"""The weekly prompt to N enrolled members against a fake Web API that enforces a rate limit.
+
+    .venv/bin/python -m bench.weekly_prompt_fanout --users 10000 --rate 200
+    .venv/bin/python -m bench.weekly_prompt_fanout --users 10000 --rate 200 --database-url postgresql://…/scratch
+
+What runs is the bot's own code: the weekly planner and the ledger's bulk insert (timed as
+"plan"), then the generic delivery loop (claims, rendering from the database, paced sends,
+per-message commits) against ``tests.support.fake_slack.FakeSlack`` with
+``rate_limit("chat.postMessage", per_second=rate)`` on loopback; the fake runs in a child process
+so it does not share the bot's interpreter lock. Members live in six timezones whose Friday 16:00
+falls within five hours (Dubai to the Azores), and the batch is planned at the latest of those
+instants, so every prompt is due and within the six-hour grace window.
+
+It prints: users, duplicates (members with more than one prompt), losses (members with none), the
+allowed rate, the achieved send rate (prompts sent / wall time of the delivery phase) and its ratio
+to the allowed rate (goal ≥ 0.95), 429s seen, the time to plan the batch (and to re-plan it when
+nothing is new, the cost every minute's tick pays), and a baseline: the same fake, unlimited, fed by
+a bare loop of chat.postMessage calls from the same number of threads (the harness's ceiling).
+
+Without ``--database-url`` a migrated SQLite file in a temporary folder is used. A given URL must
+point at a scratch database: it is migrated and gets a workspace and N members.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import multiprocessing.connection
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.db.engine import Database
+from bot.db.migrate import upgrade_to_head
+from bot.db.models import Member, Workspace
+from bot.nudges.delivery import DeliveryOptions, deliver
+from bot.nudges.tick import TickReport, plan_all
+from bot.nudges.timing import latest_weekly_occurrence, ticking_clock, zone
+from bot.settings import Settings
+from bot.slack.deps import Deps
+from bot.slack.tokens import StaticToken
+from content import load_content
+
+TOKEN = "xoxb-bench-token"
+TIMEZONES = ["Asia/Dubai", "Europe/Moscow", "Europe/Helsinki", "Europe/Berlin", "Europe/London", "Atlantic/Azores"]
+THURSDAY = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)
+
+
+# -- the fake Web API, in its own process ---------------------------------------------------------
+
+
+def _serve_fake(conn: multiprocessing.connection.Connection, rate: float | None) -> None:
+    from tests.support.fake_slack import FakeSlack
+
+    fake = FakeSlack().start()
+    if rate is not None:
+        fake.rate_limit("chat.postMessage", per_second=rate)
+    conn.send(fake.api_url)
+    while True:
+        command = conn.recv()
+        if command == "stats":
+            per_channel = {channel: len(messages) for channel, messages in fake.messages.items()}
+            conn.send({"per_channel": per_channel, "calls": len(fake.calls_to("chat.postMessage"))})
+        elif command == "stop":
+            fake.stop()
+            conn.send("stopped")
+            return
+
+
+class FakeProcess:
+    def __init__(self, rate: float | None) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve_fake, args=(child, rate), daemon=True)
+        self._process.start()
+        self.api_url: str = self._conn.recv()
+
+    def stats(self) -> dict[str, Any]:
+        self._conn.send("stats")
+        stats: dict[str, Any] = self._conn.recv()
+        return stats
+
+    def stop(self) -> None:
+        self._conn.send("stop")
+        self._conn.recv()
+        self._process.join(timeout=10)
+
+
+# -- setup ----------------------------------------------------------------------------------------
+
+
+def enroll(db: Database, users: int) -> list[str]:
+    user_ids = [f"U{index:08d}" for index in range(users)]
+    with db.transaction() as session:
+        workspace = Workspace(team_id="TBENCH")
+        session.add(workspace)
+        session.flush()
+        rows = [
+            {
+                "workspace_id": workspace.id,
+                "slack_user_id": user,
+                "stage": 1 + index % 5,
+                "timezone": TIMEZONES[index % len(TIMEZONES)],
+                "timezone_from_slack": True,
+                "default_visibility": "private",
+                "weekly_prompt_enabled": True,
+                "prompt_weekday": 4,
+                "prompt_minute": 16 * 60,
+                "stuck_nudges_enabled": True,
+                "review_reminders_enabled": True,
+                "enrolled_at": THURSDAY,
+                "last_seen_at": THURSDAY,
+            }
+            for index, user in enumerate(user_ids)
+        ]
+        for start in range(0, len(rows), 2000):
+            session.execute(Member.__table__.insert(), rows[start : start + 2000])
+    return user_ids
+
+
+def latest_due() -> datetime:
+    return max(latest_weekly_occurrence(THURSDAY.replace(day=21), zone(tz), 4, 16 * 60).due_at for tz in TIMEZONES)
+
+
+def baseline(api_url: str, calls: int, workers: int) -> float:
+    """chat.postMessage calls per second from a bare thread pool: no database, no pacing."""
+    client = WebClient(token=TOKEN, base_url=api_url, timeout=10)
+    counter = iter(range(calls))
+    lock = threading.Lock()
+
+    def loop() -> None:
+        while True:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                return
+            client.chat_postMessage(channel=f"UBASE{index:06d}", text="baseline")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        for future in [pool.submit(loop) for _ in range(workers)]:
+            future.result()
+    return calls / (time.perf_counter() - started)
+
+
+# -- the run --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    users: int
+    duplicates: int
+    losses: int
+    allowed_rate: float
+    achieved_rate: float
+    ratio: float
+    rate_limited_429s: int
+    plan_seconds: float
+    replan_seconds: float
+    delivery_seconds: float
+    baseline_rate: float
+    database: str
+
+
+def run(users: int, rate: float, workers: int, database_url: str | None, baseline_calls: int) -> Result:
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
+        upgrade_to_head(url)
+        db = Database.from_url(url)
+        fake = FakeProcess(rate)
+        try:
+            settings = Settings(_env_file=None, slack_bot_token=TOKEN, slack_api_url=fake.api_url, database_url=url)  # type: ignore[call-arg]
+            deps = Deps(settings=settings, db=db, content=load_content())
+            user_ids = enroll(db, users)
+            at = latest_due()
+
+            report = TickReport(at=at)
+            started = time.perf_counter()
+            plan_all(deps, at, report)
+            plan_seconds = time.perf_counter() - started
+            assert report.planned.get("weekly_prompt") == users, report.summary()
+            started = time.perf_counter()
+            plan_all(deps, at, TickReport(at=at))
+            replan_seconds = time.perf_counter() - started
+
+            options = DeliveryOptions(workers=workers, rate_per_second=rate)
+            started = time.perf_counter()
+            delivered = deliver(deps, StaticToken(TOKEN), ticking_clock(at), options)
+            delivery_seconds = time.perf_counter() - started
+            stats = fake.stats()
+        finally:
+            fake.stop()
+            db.dispose()
+    per_user = Counter({channel: count for channel, count in stats["per_channel"].items()})
+    expected = {"D" + user[1:] for user in user_ids}
+    duplicates = sum(1 for channel in expected if per_user.get(channel, 0) > 1)
+    losses = sum(1 for channel in expected if per_user.get(channel, 0) == 0)
+    achieved = delivered.sent / delivery_seconds if delivery_seconds else 0.0
+
+    unlimited = FakeProcess(None)
+    try:
+        baseline_rate = baseline(unlimited.api_url, baseline_calls, workers)
+    finally:
+        unlimited.stop()
+    return Result(
+        users=users,
+        duplicates=duplicates,
+        losses=losses,
+        allowed_rate=rate,
+        achieved_rate=achieved,
+        ratio=achieved / rate,
+        rate_limited_429s=delivered.rate_limited,
+        plan_seconds=plan_seconds,
+        replan_seconds=replan_seconds,
+        delivery_seconds=delivery_seconds,
+        baseline_rate=baseline_rate,
+        database="postgresql" if url.startswith("postgres") else "sqlite",
+    )
+
+
+def render(result: Result) -> str:
+    plan_per_user_us = result.plan_seconds / result.users * 1e6
+    return "\n".join(
+        [
+            f"weekly prompt fan-out ({result.database})",
+            f"users                 {result.users}",
+            f"duplicates            {result.duplicates}",
+            f"losses                {result.losses}",
+            f"allowed rate          {result.allowed_rate:.0f} msg/s",
+            f"achieved send rate    {result.achieved_rate:.1f} msg/s  "
+            f"({result.users} sent in {result.delivery_seconds:.1f} s)",
+            f"achieved / allowed    {result.ratio:.3f}  (goal >= 0.95)",
+            f"429s answered         {result.rate_limited_429s}",
+            f"plan the batch        {result.plan_seconds * 1000:.0f} ms  ({plan_per_user_us:.0f} us per user)",
+            f"re-plan, nothing new  {result.replan_seconds * 1000:.0f} ms  (every minute's tick)",
+            f"baseline: bare loop   {result.baseline_rate:.0f} msg/s against the unlimited fake "
+            f"(allowed rate is {result.allowed_rate / result.baseline_rate:.0%} of it)",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> Result:
+    parser = argparse.ArgumentParser(prog="python -m bench.weekly_prompt_fanout", description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=200.0, help="the fake's chat.postMessage limit, per second")
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--baseline-calls", type=int, default=2000)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    result = run(args.users, args.rate, args.workers, args.database_url, args.baseline_calls)
+    print(json.dumps(asdict(result)) if args.json else render(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()

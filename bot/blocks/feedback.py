@@ -1,0 +1,76 @@
+"""``/feedback-questions``: questions for a review or 1:1, and the review-date modal."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.blocks.text import actions, button, context, header, message, plain, section, sections
+from bot.services.feedback import FeedbackQuestions
+from bot.slack import ids
+
+
+def feedback_message(questions: FeedbackQuestions) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [header("Questions for your next review or 1:1")]
+    if questions.stage is None:
+        blocks.append(
+            section(
+                "You haven't set your stage yet, so these are general. "
+                "Run `/stage` to find it: the questions then name what the next stage expects of you."
+            )
+        )
+    elif questions.next_stage is not None:
+        blocks.append(context(f"You're at *{questions.stage.title}*. These aim at *{questions.next_stage.title}*."))
+    else:
+        blocks.append(
+            context(f"You're at *{questions.stage.title}*, the last stage: these aim at depth, not a next step.")
+        )
+    blocks += sections("*Ask about the next level*", [f"• {q}" for q in questions.general])
+    if questions.ownership:
+        blocks += sections("*What you could be owning*", [f"• {q}" for q in questions.ownership])
+    if questions.evidence:
+        blocks += sections("*Exit criteria with no evidence yet*", [f"• {q}" for q in questions.evidence])
+    if questions.review_date:
+        when = (
+            f"Your review is on *{questions.review_date:%A %-d %B %Y}*: "
+            "I'll send a packet two weeks and two days before."
+        )
+        label = "Change review date"
+    else:
+        when = "Set your review date and I'll send a packet of your wins and these questions before it."
+        label = "Set review date"
+    blocks.append(section(when))
+    blocks.append(actions(button(label, ids.REVIEW_SET_DATE, style="primary")))
+    blocks.append(context("Specific questions get better answers than “how am I doing?”."))
+    return message("Questions to take into your next review or 1:1", blocks)
+
+
+def review_date_modal(current: date | None, today: date) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "datepicker", "action_id": ids.REVIEW_INPUT, "placeholder": plain("Pick a date")}
+    element["initial_date"] = (current or today).isoformat()
+    return {
+        "type": "modal",
+        "callback_id": ids.REVIEW_DATE_MODAL,
+        "title": plain("Review date", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": ids.REVIEW_DATE_BLOCK,
+                "label": plain("When is your next review?"),
+                "element": element,
+            },
+            context("I'll DM you a packet two weeks before and again two days before."),
+        ],
+    }
+
+
+def review_date_saved_view(review_date: date) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": ids.REVIEW_DATE_MODAL,
+        "title": plain("Review date", 24),
+        "close": plain("Done", 24),
+        "blocks": [section(f":white_check_mark: Saved: your review is on *{review_date:%A %-d %B %Y}*.")],
+    }

@@ -1,0 +1,267 @@
+"""Nudge messages and the help-request modal: the weekly wins prompt, the stuck timer, asking for help.
+
+Pure functions from data to Block Kit. Everything a person typed goes through ``escape``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from bot.blocks.text import actions, button, context, escape, message, plain, section, truncate
+from bot.slack import ids
+from content import Criterion, Tactic
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MAX_WHAT_SHOWN = 300
+HELP_FIELD_MAX = 1500
+HELP_GOAL_MAX = 500
+SETTINGS_HINT = "`/coach settings`"
+
+
+def schedule_text(weekday: int, minute: int) -> str:
+    """``Fridays at 16:00``."""
+    return f"{WEEKDAYS[weekday % 7]}s at {minute // 60:02d}:{minute % 60:02d}"
+
+
+def slack_time(at: datetime, fallback_format: str = "%H:%M UTC") -> str:
+    """A time Slack shows in the reader's own timezone (``<!date^…^{time}|…>``)."""
+    return f"<!date^{int(at.timestamp())}^{{time}}|{at.strftime(fallback_format)}>"
+
+
+def _quote(text: str, limit: int = MAX_WHAT_SHOWN) -> str:
+    return escape(truncate(" ".join(text.split()), limit))
+
+
+# -- weekly wins prompt ------------------------------------------------------------------------
+
+
+def weekly_prompt_message(
+    *,
+    delivery_id: int,
+    stage_title: str | None,
+    open_criteria: list[Criterion],
+    tip: Tactic,
+    wins_this_week: int,
+    weekday: int,
+    minute: int,
+    snoozed: bool = False,
+) -> dict[str, Any]:
+    value = str(delivery_id)
+    opener = "Here's the reminder you asked for." if snoozed else "It's time for your weekly wins check-in."
+    if wins_this_week:
+        noun = "win" if wins_this_week == 1 else "wins"
+        progress = f" You've saved {wins_this_week} {noun} in the last 7 days; anything else worth keeping?"
+    else:
+        progress = " What did you do this week that's worth remembering at review time? One line is enough."
+    blocks: list[dict[str, Any]] = [
+        section(f":memo: *{opener}*{progress}"),
+        section(f":bulb: *Tip: {tip.name}*\n{tip.tip}"),
+    ]
+    if stage_title is None:
+        blocks.append(section("Set your stage with `/stage` and I'll point your wins at its exit criteria."))
+    elif open_criteria:
+        lines = "\n".join(f"• {criterion.text}" for criterion in open_criteria)
+        blocks.append(section(f"*No evidence yet for these {stage_title} exit criteria:*\n{lines}"))
+    else:
+        blocks.append(section(f":white_check_mark: Every {stage_title} exit criterion has evidence. Keep it up."))
+    blocks.append(
+        actions(
+            button("Record a win", ids.PROMPT_RECORD_WIN, value, style="primary"),
+            button("Nothing this week", ids.PROMPT_NOTHING_THIS_WEEK, value),
+            button("Later today", ids.PROMPT_SNOOZE_LATER_TODAY, value),
+            button("Next week", ids.PROMPT_SNOOZE_NEXT_WEEK, value),
+        )
+    )
+    blocks.append(context(f"I ask {schedule_text(weekday, minute)}, your time. Change it in {SETTINGS_HINT}."))
+    return message("Weekly wins check-in: what did you do this week that's worth remembering?", blocks)
+
+
+def prompt_nothing_message(weekday: int) -> dict[str, Any]:
+    text = f":ok_hand: Noted: nothing this week. Quiet weeks happen; I'll ask again next {WEEKDAYS[weekday % 7]}."
+    return message(text, [section(text)])
+
+
+def prompt_later_message(at: datetime) -> dict[str, Any]:
+    text = f":alarm_clock: OK, I'll ask again at {slack_time(at)}."
+    return message(f"OK, I'll ask again at {at:%H:%M} UTC.", [section(text)])
+
+
+def prompt_next_week_message(weekday: int) -> dict[str, Any]:
+    text = f":calendar: Skipping this week. See you next {WEEKDAYS[weekday % 7]}."
+    return message(text, [section(text)])
+
+
+# -- stuck -------------------------------------------------------------------------------------
+
+
+def _stuck_on(what: str | None) -> str:
+    return f" on *{_quote(what)}*" if what else ""
+
+
+def stuck_started_message(
+    *, session_id: int, what: str | None, due_at: datetime, minutes: int, nudges_on: bool, restarted: bool
+) -> dict[str, Any]:
+    value = str(session_id)
+    first = ":stopwatch: Restarted your stuck timer" if restarted else ":stopwatch: Stuck timer started"
+    if nudges_on:
+        lines = [
+            f"{first}{_stuck_on(what)}. If you're still stuck at {slack_time(due_at)} ({minutes} min), I'll DM you."
+        ]
+    else:
+        lines = [
+            f"{first}{_stuck_on(what)}.",
+            f"Heads-up: stuck nudges are off in your settings, so I won't DM you in {minutes} minutes. "
+            f"Turn them back on in {SETTINGS_HINT}.",
+        ]
+    lines.append("Meanwhile, note what you've tried: it turns into a clear question if you need one.")
+    blocks = [
+        section("\n".join(lines)),
+        actions(
+            button("I'm unblocked", ids.STUCK_UNBLOCKED, value, style="primary"),
+            button("Ask for help now", ids.STUCK_DRAFT_HELP, value),
+        ),
+        context("`/stuck done` when you're through."),
+    ]
+    return message(f"Stuck timer started: I'll check in after {minutes} minutes.", blocks)
+
+
+def stuck_nudge_message(*, session_id: int, what: str | None, minutes_stuck: int) -> dict[str, Any]:
+    value = str(session_id)
+    blocks = [
+        section(
+            f":raising_hand: You've been stuck{_stuck_on(what)} for {minutes_stuck} minutes. "
+            "*Time to ask for help:* a clear question now saves hours of guessing."
+        ),
+        actions(
+            button("I'm unblocked", ids.STUCK_UNBLOCKED, value, style="primary"),
+            button("Give me 15 more minutes", ids.STUCK_MORE_TIME, value),
+            button("Draft a help request", ids.STUCK_DRAFT_HELP, value),
+        ),
+        context("30 minutes stuck = time to ask. Asking early is a Stage 1 habit, not a weakness."),
+    ]
+    return message(f"Still stuck after {minutes_stuck} minutes? Time to ask for help.", blocks)
+
+
+def stuck_extended_message(due_at: datetime) -> dict[str, Any]:
+    text = f":hourglass_flowing_sand: OK, 15 more minutes. I'll check back at {slack_time(due_at)}."
+    return message("OK, 15 more minutes.", [section(text)])
+
+
+def win_saved_line(criterion_text: str) -> str:
+    return (
+        f":trophy: Saved to your private brag document as evidence for “{criterion_text}”. "
+        "Remove it there if you'd rather not keep it."
+    )
+
+
+def stuck_resolved_message(*, minutes: int, criterion_text: str | None) -> dict[str, Any]:
+    text = f":tada: Glad you're unblocked (after {minutes} min)."
+    if criterion_text is not None:
+        text += "\n" + win_saved_line(criterion_text)
+    return message(f"Glad you're unblocked (after {minutes} min).", [section(text)])
+
+
+def stuck_closed_message() -> dict[str, Any]:
+    text = "That stuck timer is already closed. Start a new one with `/stuck what you're stuck on`."
+    return message(text, [section(text)])
+
+
+def stuck_none_message() -> dict[str, Any]:
+    text = "No stuck timer is running. Start one with `/stuck what you're stuck on`."
+    return message(text, [section(text)])
+
+
+def stuck_usage_message(minutes: int) -> dict[str, Any]:
+    text = (
+        "*The stuck timer*, for the Stage 1 habit: 30 minutes stuck = time to ask.\n"
+        f"• `/stuck what you're stuck on` starts it; after {minutes} minutes I DM you\n"
+        "• `/stuck done` closes it\n"
+        "From the DM you can ask for 15 more minutes or draft a clear help request for a channel."
+    )
+    return message("The stuck timer: /stuck [what] starts it, /stuck done closes it.", [section(text)])
+
+
+def not_yours_message() -> dict[str, Any]:
+    text = "Those buttons belong to someone else's message, so nothing was changed."
+    return message(text, [section(text)])
+
+
+# -- asking for help ---------------------------------------------------------------------------
+
+
+def help_request_modal(*, session_id: int, tried: str | None) -> dict[str, Any]:
+    tried_element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": ids.HELP_INPUT,
+        "multiline": True,
+        "max_length": HELP_FIELD_MAX,
+        "placeholder": plain("Docs read, commands run, error messages, what you ruled out"),
+    }
+    if tried:
+        tried_element["initial_value"] = truncate(tried, HELP_FIELD_MAX)
+    return {
+        "type": "modal",
+        "callback_id": ids.HELP_REQUEST_MODAL,
+        "private_metadata": json.dumps({"session": session_id}),
+        "title": plain("Ask for help", 24),
+        "submit": plain("Post", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            context("A good ask says what you're after, what you tried and where you're stuck. I'll post it for you."),
+            {
+                "type": "input",
+                "block_id": ids.HELP_GOAL_BLOCK,
+                "label": plain("What are you trying to do?"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.HELP_INPUT,
+                    "max_length": HELP_GOAL_MAX,
+                    "placeholder": plain("e.g. get the payments integration test passing locally"),
+                },
+            },
+            {
+                "type": "input",
+                "block_id": ids.HELP_TRIED_BLOCK,
+                "label": plain("What have you tried?"),
+                "element": tried_element,
+            },
+            {
+                "type": "input",
+                "block_id": ids.HELP_CHANNEL_BLOCK,
+                "label": plain("Where should I post it?"),
+                "hint": plain("I can only post in channels I'm in: /invite @Stagecoach there first."),
+                "element": {
+                    "type": "conversations_select",
+                    "action_id": ids.HELP_INPUT,
+                    "default_to_current_conversation": False,
+                    "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+                    "placeholder": plain("Pick your team's channel"),
+                },
+            },
+        ],
+    }
+
+
+def help_request_post(*, user_id: str, goal: str, tried: str, minutes_stuck: int) -> dict[str, Any]:
+    """The ask as it appears in the channel: posted by the bot, clearly on the person's behalf."""
+    blocks = [
+        section(f":raising_hand: <@{user_id}> is asking for help:"),
+        section(f"*Trying to:* {_quote(goal, HELP_GOAL_MAX)}"),
+        section(f"*Tried so far:*\n{_quote_lines(tried)}"),
+        context(f"Stuck for about {minutes_stuck} min · reply in a thread to help · posted via Stagecoach"),
+    ]
+    return message(f"<@{user_id}> is asking for help: {_quote(goal, 200)}", blocks)
+
+
+def _quote_lines(text: str) -> str:
+    lines = [line.strip() for line in truncate(text, HELP_FIELD_MAX).splitlines() if line.strip()]
+    return "\n".join(f"> {escape(line)}" for line in lines) or ">"
+
+
+def help_posted_message(*, channel_id: str, criterion_text: str | None) -> dict[str, Any]:
+    text = f":white_check_mark: Posted your help request in <#{channel_id}>. Watch the thread for answers."
+    if criterion_text is not None:
+        text += "\n" + win_saved_line(criterion_text)
+    return message("Posted your help request.", [section(text)])

@@ -1,0 +1,37 @@
+"""Delete a win (the button carries a confirm dialog). Only the entry's owner can."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.blocks.brag import not_your_entry_message
+from bot.listeners.brag import entry_id_of, publish_home, reply
+from bot.listeners.common import acting_member_id
+from bot.services import brag
+from bot.services.stages import load_member
+from bot.slack.deps import deps_of
+
+log = logging.getLogger(__name__)
+
+
+def delete_win(
+    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    deps = deps_of(context)
+    member_id = acting_member_id(context)
+    entry_id = entry_id_of(action)
+    try:
+        if entry_id is None:
+            raise brag.NotYourEntry(action.get("value"))
+        with deps.db.transaction() as session:
+            brag.delete_entry(session, load_member(session, member_id), entry_id)
+    except brag.NotYourEntry:
+        log.warning("delete refused: not the member's entry", extra={"member": member_id, "entry": action.get("value")})
+        reply(body, respond, not_your_entry_message())
+    # Either way, the acting member's Home shows their own entries as they now are.
+    publish_home(client, deps, member_id, body["user"]["id"])

@@ -1,0 +1,102 @@
+"""``/coach <subcommand>``: one command, a dispatch table of subcommands.
+
+To add a subcommand (``manager @someone``, ``digest #channel``, ``review`` …), write a handler
+taking a :class:`CoachRequest` and add a :class:`Subcommand` to :data:`SUBCOMMANDS`; ``help``
+lists whatever the table holds. ``/coach`` has ``should_escape`` on, so mentions arrive as
+``<@U123|name>`` and channels as ``<#C123|name>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.blocks.brag import problem_message
+from bot.blocks.coach import coach_help_message, coming_soon_message
+from bot.listeners.actions.home import open_settings_modal
+from bot.listeners.commands.coach_delete import delete_my_data_subcommand
+from bot.listeners.commands.coach_export import export_subcommand
+from bot.listeners.common import acting_member_id
+from bot.listeners.requests import CoachRequest
+from bot.slack.deps import deps_of
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    usage: str
+    """How help shows it after ``/coach``, e.g. ``manager @someone``."""
+    summary: str
+    handler: Callable[[CoachRequest], None]
+
+
+def parse_coach_text(text: str) -> tuple[str, str]:
+    """``"Export  now"`` → ``("export", "now")``: the subcommand (lower-case) and the rest as typed."""
+    name, _, rest = text.strip().partition(" ")
+    return name.lower(), rest.strip()
+
+
+def _help(request: CoachRequest) -> None:
+    request.respond(**help_message())
+
+
+def _settings(request: CoachRequest) -> None:
+    if not open_settings_modal(request.client, request.deps, request.member_id, request.trigger_id):
+        request.respond(**problem_message("I couldn't open your settings just now. Please try again."))
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "help": Subcommand("help", "this list", _help),
+    "settings": Subcommand(
+        "settings", "your stage, default visibility, weekly prompt day and time, timezone, opt-outs", _settings
+    ),
+    "export": Subcommand(
+        "export", "your brag document as Markdown, and all your data as JSON, in a DM", export_subcommand
+    ),
+    "delete-my-data": Subcommand(
+        "delete-my-data", "delete everything Stagecoach holds about you (asks first)", delete_my_data_subcommand
+    ),
+}
+ALIASES = {"": "help", "?": "help"}
+PLANNED: dict[str, tuple[str, str]] = {
+    "manager": ("manager @someone", "link your manager: they see only the wins you share"),
+    "digest": ("digest #channel", "for managers: a weekly digest of the wins your reports share"),
+}
+"""Subcommands the manifest already advertises; listed as coming until they are in :data:`SUBCOMMANDS`."""
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def help_message(unknown: str | None = None) -> dict[str, Any]:
+    available = [(sub.usage, sub.summary) for sub in SUBCOMMANDS.values()]
+    coming = [entry for name, entry in PLANNED.items() if name not in SUBCOMMANDS]
+    return coach_help_message(available, coming, unknown=unknown)
+
+
+def coach_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+    ack()
+    name, args = parse_coach_text(command.get("text") or "")
+    name = ALIASES.get(name, name)
+    subcommand = SUBCOMMANDS.get(name)
+    if subcommand is None:
+        if name in PLANNED:
+            respond(**coming_soon_message(*PLANNED[name]))
+        else:
+            # Slack escapes /coach text (should_escape); undo it so the reply escapes it exactly once.
+            respond(**help_message(unknown=_unescape(name)))
+        return
+    request = CoachRequest(
+        args=args,
+        user_id=command["user_id"],
+        member_id=acting_member_id(context),
+        trigger_id=command.get("trigger_id", ""),
+        deps=deps_of(context),
+        client=client,
+        respond=respond,
+    )
+    subcommand.handler(request)

@@ -1,0 +1,41 @@
+"""``/coach export``: the brag document (Markdown) and all the member's data (JSON), as files in their DM."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError, SlackRequestError
+
+from bot.blocks.coach import export_comment, export_failed_message, export_sent_message, export_started_message
+from bot.listeners.requests import CoachRequest
+from bot.services import export
+from bot.services.stages import load_member
+
+log = logging.getLogger(__name__)
+
+
+def export_subcommand(request: CoachRequest) -> None:
+    request.respond(**export_started_message())
+    deps = request.deps
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        data = export.collect(session, deps.content, load_member(session, request.member_id))
+    markdown = export.render_markdown(deps.content, data, now)
+    document = export.render_json(data, now)
+    markdown_name, json_name = export.export_filenames(now, data.timezone)
+    try:
+        dm = request.client.conversations_open(users=request.user_id)["channel"]["id"]
+        request.client.files_upload_v2(
+            channel=dm,
+            file_uploads=[
+                {"content": markdown, "filename": markdown_name, "title": "Brag document"},
+                {"content": document, "filename": json_name, "title": "All my Stagecoach data"},
+            ],
+            initial_comment=export_comment(len(data.entries)),
+        )
+    except (SlackApiError, SlackRequestError):
+        log.exception("export delivery failed", extra={"member": request.member_id, "entries": len(data.entries)})
+        request.respond(replace_original=True, **export_failed_message())
+        return
+    log.info("export delivered", extra={"member": request.member_id, "entries": len(data.entries)})
+    request.respond(replace_original=True, **export_sent_message(len(data.entries)))

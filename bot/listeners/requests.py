@@ -1,0 +1,22 @@
+"""What a ``/coach`` subcommand handler gets: the parsed request and the means to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+
+from bot.slack.deps import Deps
+
+
+@dataclass(frozen=True)
+class CoachRequest:
+    args: str
+    """Everything after the subcommand's name, as Slack sent it (mentions as ``<@U…|name>``)."""
+    user_id: str
+    member_id: int
+    trigger_id: str
+    deps: Deps
+    client: WebClient
+    respond: Respond

@@ -1,0 +1,104 @@
+"""The help-request modal: post a clear ask to the channel the person picked, on their behalf.
+
+The post happens *before* the ack, with a short timeout and no retries, because only then can a
+refusal keep the modal open with an error on the channel field (``not_in_channel``: invite the bot
+or pick another channel) and with everything the person typed intact. A successful post is
+recorded as asking for help (once per stuck session) and confirmed in a DM.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.nudges import help_posted_message, help_request_post
+from bot.listeners.common import acting_member_id
+from bot.services import stages
+from bot.services import stuck as stuck_service
+from bot.slack import ids
+from bot.slack.client import make_web_client
+from bot.slack.deps import deps_of
+
+log = logging.getLogger(__name__)
+
+POST_TIMEOUT_SECONDS = 2
+NOT_IN_CHANNEL = "I'm not in that channel. Type /invite @Stagecoach there, or pick another channel."
+ARCHIVED = "That channel is archived. Pick another one."
+REFUSED = "Slack didn't take the post ({error}). Try again, or pick another channel."
+NO_ANSWER = "Slack didn't answer in time. Check the channel before you post again."
+
+
+def _text(values: dict[str, Any], block_id: str) -> str:
+    return str(((values.get(block_id) or {}).get(ids.HELP_INPUT) or {}).get("value") or "").strip()
+
+
+def _channel(values: dict[str, Any]) -> str:
+    element = (values.get(ids.HELP_CHANNEL_BLOCK) or {}).get(ids.HELP_INPUT) or {}
+    return str(element.get("selected_conversation") or element.get("selected_channel") or "")
+
+
+def _session_id(view: dict[str, Any]) -> int:
+    try:
+        value = json.loads(view.get("private_metadata") or "{}").get("session")
+    except (ValueError, AttributeError):
+        return -1
+    return int(value) if isinstance(value, int) else -1
+
+
+def submit_help_request(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    values = view.get("state", {}).get("values", {})
+    goal, tried, channel = _text(values, ids.HELP_GOAL_BLOCK), _text(values, ids.HELP_TRIED_BLOCK), _channel(values)
+    errors = {}
+    if not goal:
+        errors[ids.HELP_GOAL_BLOCK] = "Say in a line what you're trying to do."
+    if not tried:
+        errors[ids.HELP_TRIED_BLOCK] = "List what you've tried: it saves the helper from suggesting it again."
+    if not channel:
+        errors[ids.HELP_CHANNEL_BLOCK] = "Pick a channel."
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    deps = deps_of(context)
+    user_id = str(context.user_id)
+    member_id = acting_member_id(context)
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        try:
+            stuck = stuck_service.owned_session(session, member_id, _session_id(view))
+        except stuck_service.NotYourSession:
+            ack(response_action="errors", errors={ids.HELP_GOAL_BLOCK: "This stuck timer isn't yours."})
+            return
+        minutes = stuck_service.minutes_between(stuck.started_at, now)
+    poster = make_web_client(deps.settings.slack_api_url, client.token, handlers=[], timeout=POST_TIMEOUT_SECONDS)
+    try:
+        poster.chat_postMessage(
+            channel=channel,
+            unfurl_links=False,
+            **help_request_post(user_id=user_id, goal=goal, tried=tried, minutes_stuck=minutes),
+        )
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or exc.response.status_code)
+        if error in {"not_in_channel", "channel_not_found"}:
+            message = NOT_IN_CHANNEL
+        elif error == "is_archived":
+            message = ARCHIVED
+        else:
+            message = REFUSED.format(error=error)
+        ack(response_action="errors", errors={ids.HELP_CHANNEL_BLOCK: message})
+        return
+    except Exception:
+        log.warning("help request post timed out or failed", exc_info=True, extra={"user": user_id})
+        ack(response_action="errors", errors={ids.HELP_CHANNEL_BLOCK: NO_ANSWER})
+        return
+    ack()
+    with deps.db.transaction() as session:
+        member = stages.load_member(session, member_id)
+        stuck = stuck_service.owned_session(session, member_id, _session_id(view))
+        win = stuck_service.record_help_request(session, deps.content, member, stuck, now)
+    criterion = deps.content.evidence_label(stuck_service.ASKING_EARLY_CRITERION) if win is not None else None
+    client.chat_postMessage(channel=user_id, **help_posted_message(channel_id=channel, criterion_text=criterion))

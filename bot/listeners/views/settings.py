@@ -1,0 +1,55 @@
+"""The settings modal's submission: every value checked, all saved or none."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks.settings import OPT_REVIEW_REMINDERS, OPT_STUCK_NUDGES, OPT_WEEKLY_PROMPT
+from bot.listeners.brag import publish_home
+from bot.listeners.common import acting_member_id
+from bot.listeners.view_state import selected_time, selected_value, selected_values
+from bot.services.settings import SettingsForm, SettingsInputError, apply_settings
+from bot.services.stages import load_member
+from bot.slack import ids
+from bot.slack.deps import deps_of
+
+log = logging.getLogger(__name__)
+
+FIELD_BLOCKS = {
+    "stage": ids.SETTINGS_STAGE_BLOCK,
+    "default_visibility": ids.SETTINGS_VISIBILITY_BLOCK,
+    "prompt_weekday": ids.SETTINGS_PROMPT_DAY_BLOCK,
+    "prompt_time": ids.SETTINGS_PROMPT_TIME_BLOCK,
+    "timezone": ids.SETTINGS_TIMEZONE_BLOCK,
+}
+
+
+def submit_settings(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    deps = deps_of(context)
+    member_id = acting_member_id(context)
+    wanted = set(selected_values(view, ids.SETTINGS_OPT_OUTS_BLOCK, ids.SETTINGS_INPUT))
+    form = SettingsForm(
+        stage=selected_value(view, ids.SETTINGS_STAGE_BLOCK, ids.SETTINGS_INPUT),
+        default_visibility=selected_value(view, ids.SETTINGS_VISIBILITY_BLOCK, ids.SETTINGS_INPUT),
+        prompt_weekday=selected_value(view, ids.SETTINGS_PROMPT_DAY_BLOCK, ids.SETTINGS_INPUT),
+        prompt_time=selected_time(view, ids.SETTINGS_PROMPT_TIME_BLOCK, ids.SETTINGS_INPUT),
+        timezone=selected_value(view, ids.SETTINGS_TIMEZONE_BLOCK, ids.SETTINGS_INPUT),
+        weekly_prompt_enabled=OPT_WEEKLY_PROMPT in wanted,
+        stuck_nudges_enabled=OPT_STUCK_NUDGES in wanted,
+        review_reminders_enabled=OPT_REVIEW_REMINDERS in wanted,
+    )
+    try:
+        with deps.db.transaction() as session:
+            apply_settings(load_member(session, member_id), form, deps.clock())
+    except SettingsInputError as error:
+        log.info("settings input refused", extra={"member": member_id, "field": error.field})
+        ack(response_action="errors", errors={FIELD_BLOCKS.get(error.field, ids.SETTINGS_STAGE_BLOCK): str(error)})
+        return
+    ack()
+    publish_home(client, deps, member_id, body["user"]["id"])

@@ -1,0 +1,347 @@
+"""The ledger (``nudge_deliveries``): what is due, what was sent. Every write that matters is here.
+
+One row per (workspace, kind, recipient, period): the unique key is what makes planning
+idempotent (``INSERT … ON CONFLICT DO NOTHING``) however many ticks or replicas run.
+
+A row's life::
+
+    pending ──claim──▶ sending ──▶ sent | skipped | failed
+       ▲                  │
+       └──── release ─────┤   (Slack definitely did not post: 429, ok:false, workspace token trouble)
+                          └─▶ sending, lease expired   (uncertain: 5xx, dropped connection, crash)
+
+- *claim* is atomic across threads and processes: PostgreSQL locks the row with
+  ``FOR UPDATE SKIP LOCKED``; on both backends the ``UPDATE`` is a compare-and-set on
+  ``attempts`` (every claim increments it), so two claimants can never both win.
+- a claim is a *lease* (``claim_expires_at``). A ``sending`` row whose lease has expired may or
+  may not have reached Slack; whoever claims it next must *reconcile* (look for the message in
+  the conversation) before sending again. :mod:`bot.nudges.delivery` does that.
+- while a row is ``sending``, ``next_attempt_at`` holds when the current series of attempts began,
+  so reconciliation knows from when to look.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Table, and_, case, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.db.models import DeliveryStatus, Member, NudgeDelivery
+from bot.nudges.types import DeliveryRow, NudgeType, PlannedNudge, is_user_id
+
+log = logging.getLogger(__name__)
+
+ND = NudgeDelivery
+KEY_COLUMNS = ["workspace_id", "kind", "recipient_id", "period_key"]
+EXISTING_LOOKBACK = timedelta(days=8)
+"""Planning compares against ledger rows due at most this long before the oldest planned one."""
+INSERT_CHUNK = 1000
+MAX_ERROR = 500
+
+PENDING = DeliveryStatus.PENDING.value
+SENDING = DeliveryStatus.SENDING.value
+SENT = DeliveryStatus.SENT.value
+SKIPPED = DeliveryStatus.SKIPPED.value
+FAILED = DeliveryStatus.FAILED.value
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT (both have ``on_conflict_do_nothing``)."""
+    table = cast(Table, ND.__table__)
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# -- planning ----------------------------------------------------------------------------------
+
+
+@dataclass
+class EnsureResult:
+    pending: int = 0
+    skipped: int = 0
+
+
+def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNudge], at: datetime) -> EnsureResult:
+    """Insert the planned occurrences the ledger does not have yet; return how many were new.
+
+    One query reads the keys that already exist (so a tick that plans 10,000 members every
+    minute writes nothing when nothing is new), one bulk insert adds the rest; ``ON CONFLICT
+    DO NOTHING`` keeps it exact when another replica inserts the same keys at the same time.
+    An occurrence already older than the kind's grace is inserted as *skipped* and logged.
+    """
+    result = EnsureResult()
+    unique = {(p.workspace_id, p.recipient_id, p.period_key): p for p in planned}
+    if not unique:
+        return result
+    oldest = min(p.due_at for p in unique.values()) - EXISTING_LOOKBACK
+    existing = {
+        (workspace_id, recipient_id, period_key)
+        for workspace_id, recipient_id, period_key in session.execute(
+            select(ND.workspace_id, ND.recipient_id, ND.period_key).where(
+                ND.kind == nudge_type.kind, ND.due_at >= oldest
+            )
+        )
+    }
+    cutoff = at - nudge_type.grace
+    rows = [
+        {
+            "workspace_id": p.workspace_id,
+            "member_id": p.member_id,
+            "kind": nudge_type.kind,
+            "recipient_id": p.recipient_id,
+            "period_key": p.period_key,
+            "due_at": p.due_at,
+            "status": SKIPPED if p.due_at < cutoff else PENDING,
+            "attempts": 0,
+            "next_attempt_at": p.due_at,
+            "last_error": f"missed: due {p.due_at.isoformat()}, planned {at.isoformat()}"
+            if p.due_at < cutoff
+            else None,
+            "created_at": at,
+        }
+        for key, p in unique.items()
+        if key not in existing
+    ]
+    skipped_examples: list[str] = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        statement = (
+            _insert(session)
+            .on_conflict_do_nothing(index_elements=KEY_COLUMNS)
+            .returning(ND.__table__.c.status, ND.__table__.c.recipient_id, ND.__table__.c.period_key)
+        )
+        for status, recipient_id, period_key in session.execute(statement, rows[start : start + INSERT_CHUNK]):
+            if status == SKIPPED:
+                result.skipped += 1
+                if len(skipped_examples) < 5:
+                    skipped_examples.append(f"{recipient_id}/{period_key}")
+            else:
+                result.pending += 1
+    if result.skipped:
+        log.warning(
+            "not sending nudges older than their grace window (missed while the bot was down, or moved "
+            "into the past by a settings change)",
+            extra={
+                "kind": nudge_type.kind,
+                "count": result.skipped,
+                "grace_minutes": int(nudge_type.grace.total_seconds() // 60),
+                "examples": ", ".join(skipped_examples),
+            },
+        )
+    return result
+
+
+def insert_marker(
+    session: Session, workspace_id: int, kind: str, recipient_id: str, period_key: str, at: datetime
+) -> bool:
+    """Record that a once-per-period job ran; True only for the one caller that inserted it."""
+    statement = (
+        _insert(session)
+        .values(
+            workspace_id=workspace_id,
+            member_id=None,
+            kind=kind,
+            recipient_id=recipient_id,
+            period_key=period_key,
+            due_at=at,
+            status=SENT,
+            attempts=1,
+            next_attempt_at=at,
+            sent_at=at,
+            created_at=at,
+        )
+        .on_conflict_do_nothing(index_elements=KEY_COLUMNS)
+        .returning(ND.__table__.c.id)
+    )
+    return session.execute(statement).first() is not None
+
+
+# -- claiming ----------------------------------------------------------------------------------
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(ND.status == PENDING, ND.next_attempt_at <= now),
+        and_(ND.status == SENDING, ND.claim_expires_at <= now),
+    )
+
+
+def claimable(session: Session, kinds_by_priority: Sequence[str], now: datetime) -> list[tuple[int, int]]:
+    """``(id, workspace_id)`` of every row ready to send, most urgent kind first, then oldest."""
+    if not kinds_by_priority:
+        return []
+    priority = case({kind: index for index, kind in enumerate(kinds_by_priority)}, value=ND.kind)
+    query = (
+        select(ND.id, ND.workspace_id)
+        .where(ND.kind.in_(kinds_by_priority), _claimable(now))
+        .order_by(priority, ND.due_at, ND.id)
+    )
+    return [(int(row_id), int(workspace_id)) for row_id, workspace_id in session.execute(query)]
+
+
+_ROW_COLUMNS = (
+    ND.id,
+    ND.workspace_id,
+    ND.member_id,
+    ND.kind,
+    ND.recipient_id,
+    ND.period_key,
+    ND.due_at,
+    ND.attempts,
+    ND.next_attempt_at,
+    ND.channel_id,
+    ND.status,
+)
+
+
+def claim(session: Session, delivery_id: int, owner: str, now: datetime, lease: timedelta) -> DeliveryRow | None:
+    """Take the row for sending if it is still claimable; None if someone else has it (or it is done)."""
+    query = select(*_ROW_COLUMNS).where(ND.id == delivery_id, _claimable(now))
+    if _is_postgresql(session):
+        query = query.with_for_update(skip_locked=True)
+    found = session.execute(query).one_or_none()
+    if found is None:
+        return None
+    uncertain = found.status == SENDING
+    started = found.next_attempt_at if uncertain else now
+    result = session.execute(
+        update(ND)
+        .where(ND.id == delivery_id, ND.attempts == found.attempts, ND.status == found.status, _claimable(now))
+        .values(
+            status=SENDING,
+            claimed_by=owner,
+            claim_expires_at=now + lease,
+            attempts=found.attempts + 1,
+            next_attempt_at=started,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    return DeliveryRow(
+        id=found.id,
+        workspace_id=found.workspace_id,
+        member_id=found.member_id,
+        kind=found.kind,
+        recipient_id=found.recipient_id,
+        period_key=found.period_key,
+        due_at=found.due_at,
+        attempts=found.attempts + 1,
+        attempt_started_at=started,
+        channel_id=found.channel_id,
+        uncertain=uncertain,
+    )
+
+
+# -- outcomes (each only while the claim is still ours) -----------------------------------------
+
+
+def _finish(session: Session, row: DeliveryRow, owner: str, **values: Any) -> bool:
+    result = session.execute(
+        update(ND)
+        .where(ND.id == row.id, ND.status == SENDING, ND.claimed_by == owner)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    done = getattr(result, "rowcount", 0) == 1
+    if not done:
+        log.warning("lost the claim on a delivery before recording its outcome", extra={"delivery": row.id})
+    return done
+
+
+def _error(text: str) -> str:
+    return text[:MAX_ERROR]
+
+
+def mark_sent(
+    session: Session, row: DeliveryRow, owner: str, channel_id: str | None, ts: str | None, now: datetime
+) -> bool:
+    return _finish(
+        session,
+        row,
+        owner,
+        status=SENT,
+        sent_at=now,
+        channel_id=channel_id,
+        message_ts=ts,
+        claimed_by=None,
+        claim_expires_at=None,
+        last_error=None,
+    )
+
+
+def mark_skipped(session: Session, row: DeliveryRow, owner: str, reason: str) -> bool:
+    return _finish(
+        session, row, owner, status=SKIPPED, claimed_by=None, claim_expires_at=None, last_error=_error(reason)
+    )
+
+
+def mark_failed(
+    session: Session, row: DeliveryRow, owner: str, error: str, now: datetime, *, block_recipient: bool
+) -> bool:
+    """Give up on the row. With ``block_recipient`` and a user recipient, stop nudging that member."""
+    done = _finish(session, row, owner, status=FAILED, claimed_by=None, claim_expires_at=None, last_error=_error(error))
+    if done and block_recipient and row.member_id is not None and is_user_id(row.recipient_id):
+        session.execute(
+            update(Member)
+            .where(
+                Member.id == row.member_id,
+                Member.slack_user_id == row.recipient_id,
+                Member.delivery_blocked_at.is_(None),
+            )
+            .values(delivery_blocked_at=now, delivery_blocked_reason=error[:64])
+            .execution_options(synchronize_session=False)
+        )
+    return done
+
+
+def release(
+    session: Session, row: DeliveryRow, owner: str, retry_at: datetime, error: str, *, count_attempt: bool = True
+) -> bool:
+    """Back to pending: Slack definitely did not post it. ``count_attempt=False`` for rate limiting."""
+    return _finish(
+        session,
+        row,
+        owner,
+        status=PENDING,
+        next_attempt_at=retry_at,
+        attempts=row.attempts if count_attempt else row.attempts - 1,
+        claimed_by=None,
+        claim_expires_at=None,
+        last_error=_error(error),
+    )
+
+
+def mark_uncertain(
+    session: Session, row: DeliveryRow, owner: str, retry_at: datetime, error: str, channel_id: str | None
+) -> bool:
+    """Slack may have posted it (5xx, dropped connection): reconcile before any retry after ``retry_at``."""
+    return _finish(
+        session,
+        row,
+        owner,
+        claimed_by=None,
+        claim_expires_at=retry_at,
+        last_error=_error(f"uncertain: {error}"),
+        channel_id=channel_id or row.channel_id,
+    )
+
+
+def known_channel(session: Session, workspace_id: int, recipient_id: str) -> str | None:
+    """The conversation an earlier message to this recipient landed in (a user's DM channel)."""
+    return session.scalar(
+        select(ND.channel_id)
+        .where(ND.workspace_id == workspace_id, ND.recipient_id == recipient_id, ND.channel_id.is_not(None))
+        .order_by(ND.id.desc())
+        .limit(1)
+    )

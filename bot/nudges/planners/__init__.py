@@ -1,0 +1,1 @@
+"""Planners: one module per nudge kind, each a ``plan(session, PlanContext) -> list[PlannedNudge]``."""

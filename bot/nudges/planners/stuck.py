@@ -1,0 +1,59 @@
+"""The stuck nudge: ``STUCK_MINUTES`` after ``/stuck`` (and 15 minutes after each "more time").
+
+Period key: ``stuck-<session id>-<extensions>``, so every extension is a new occurrence and a
+repeated tick never nudges twice for the same one.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Member, NudgeKind, StuckSession, StuckStatus, Workspace
+from bot.nudges.types import PlanContext, PlannedNudge
+
+KIND = NudgeKind.STUCK.value
+GRACE = timedelta(hours=1)
+"""A nudge more than an hour late ("still stuck?" long after the fact) is noise: skipped, logged."""
+LOOKBACK = timedelta(days=2)
+"""Open sessions whose nudge was due longer ago than this are not looked at again."""
+
+
+def period_key(session_id: int, extensions: int) -> str:
+    return f"stuck-{session_id}-{extensions}"
+
+
+def parse_period_key(key: str) -> tuple[int, int] | None:
+    parts = key.split("-")
+    if len(parts) != 3 or parts[0] != "stuck" or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    return int(parts[1]), int(parts[2])
+
+
+def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+    rows = session.execute(
+        select(
+            StuckSession.id,
+            StuckSession.extensions,
+            StuckSession.nudge_due_at,
+            Member.id,
+            Member.workspace_id,
+            Member.slack_user_id,
+        )
+        .join(Member, Member.id == StuckSession.member_id)
+        .join(Workspace, Workspace.id == Member.workspace_id)
+        .where(
+            StuckSession.status == StuckStatus.OPEN.value,
+            StuckSession.nudge_due_at <= ctx.at,
+            StuckSession.nudge_due_at > ctx.at - LOOKBACK,
+            Member.stuck_nudges_enabled.is_(True),
+            Member.delivery_blocked_at.is_(None),
+            Workspace.uninstalled_at.is_(None),
+        )
+    )
+    return [
+        PlannedNudge(workspace_id, member_id, user_id, period_key(session_id, extensions), due_at)
+        for session_id, extensions, due_at, member_id, workspace_id, user_id in rows
+    ]

@@ -1,0 +1,73 @@
+"""The weekly wins prompt: Friday 16:00 in each member's own timezone (day and time are settings).
+
+Period key: the ISO week of the occurrence's *local* date (``2026-W47``), so changing the day
+or time in the middle of a week never produces a second prompt that week. A "later today"
+snooze gets its own key (``2026-W47-snooze-20261120T2100Z``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Member, NudgeKind, Workspace
+from bot.nudges.timing import iso_week_key, latest_weekly_occurrence, zone
+from bot.nudges.types import PlanContext, PlannedNudge
+
+KIND = NudgeKind.WEEKLY_PROMPT.value
+GRACE = timedelta(hours=6)
+"""A prompt may go out up to 6 hours late (bot restarted during the afternoon): still the same
+working day for most people. Later than that it would land in the evening or the next day,
+when "what did you do this week?" no longer fits, so it is skipped and logged instead."""
+SNOOZE_LATER_TODAY = timedelta(hours=3)
+SNOOZE_LOOKBACK = timedelta(days=1)
+SNOOZE_MARK = "-snooze-"
+
+
+def snooze_period_key(snoozed_until: datetime, tz: tzinfo) -> str:
+    return f"{iso_week_key(snoozed_until.astimezone(tz).date())}{SNOOZE_MARK}{snoozed_until:%Y%m%dT%H%MZ}"
+
+
+def is_snooze(period_key: str) -> bool:
+    return SNOOZE_MARK in period_key
+
+
+def week_number(period_key: str) -> int:
+    """``2026-W47…`` → 47."""
+    return int(period_key[6:8])
+
+
+def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+    """Every enrolled, opted-in, reachable member's most recent occurrence (and due snoozes)."""
+    rows = session.execute(
+        select(
+            Member.id,
+            Member.workspace_id,
+            Member.slack_user_id,
+            Member.timezone,
+            Member.prompt_weekday,
+            Member.prompt_minute,
+            Member.prompt_snoozed_until,
+            Member.enrolled_at,
+        )
+        .join(Workspace, Workspace.id == Member.workspace_id)
+        .where(
+            Member.weekly_prompt_enabled.is_(True),
+            Member.delivery_blocked_at.is_(None),
+            Workspace.uninstalled_at.is_(None),
+        )
+    )
+    planned: list[PlannedNudge] = []
+    for member_id, workspace_id, user_id, tz_name, weekday, minute, snoozed_until, enrolled_at in rows:
+        tz = zone(tz_name)
+        occurrence = latest_weekly_occurrence(ctx.at, tz, weekday, minute)
+        # Someone who first used the bot after this week's time waits for next week's.
+        if occurrence.due_at >= enrolled_at:
+            planned.append(PlannedNudge(workspace_id, member_id, user_id, occurrence.week_key, occurrence.due_at))
+        if snoozed_until is not None and ctx.at - SNOOZE_LOOKBACK < snoozed_until <= ctx.at:
+            planned.append(
+                PlannedNudge(workspace_id, member_id, user_id, snooze_period_key(snoozed_until, tz), snoozed_until)
+            )
+    return planned

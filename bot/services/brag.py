@@ -1,0 +1,245 @@
+"""The brag document: saving wins and what they are evidence for. Every change checks ownership."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import BragEntry, BragEvidence, EntrySource, Member, Visibility
+from content import Content
+
+MAX_WHAT = 2000
+MAX_IMPACT = 2000
+MAX_LESSON = 1000
+MAX_LINK = 1000
+MAX_EVIDENCE = 10
+
+
+class EntryInputError(ValueError):
+    """Input a person can fix; ``field`` names the form field, the message says what to do."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotYourEntry(PermissionError):
+    """The acting member does not own the entry (or it no longer exists)."""
+
+
+def _clean(value: str | None, field: str, limit: int, required: bool = False) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise EntryInputError(field, "Tell me what you did: one sentence is enough.")
+        return None
+    if len(text) > limit:
+        raise EntryInputError(field, f"That's {len(text):,} characters; please keep it under {limit:,}.")
+    return text
+
+
+def _clean_link(value: str | None) -> str | None:
+    link = _clean(value, "link", MAX_LINK)
+    if link is not None and not link.startswith(("https://", "http://")):
+        raise EntryInputError("link", "Links need to start with https:// (or http://).")
+    return link
+
+
+def _clean_evidence(content: Content, keys: Iterable[str]) -> list[str]:
+    unique = list(dict.fromkeys(keys))
+    unknown = [key for key in unique if content.evidence_label(key) is None]
+    if unknown:
+        raise EntryInputError("evidence", "Some of the picked criteria no longer exist; please pick again.")
+    if len(unique) > MAX_EVIDENCE:
+        raise EntryInputError("evidence", f"Pick at most {MAX_EVIDENCE} criteria or tactics.")
+    return unique
+
+
+def create_entry(
+    session: Session,
+    content: Content,
+    member: Member,
+    *,
+    what: str,
+    now: datetime,
+    impact: str | None = None,
+    lesson: str | None = None,
+    link: str | None = None,
+    evidence_keys: Iterable[str] = (),
+    visibility: Visibility | None = None,
+    source: EntrySource = EntrySource.COMMAND,
+    credited_user_id: str | None = None,
+) -> BragEntry:
+    """Save a win. Private unless the member chose otherwise (here or in their default)."""
+    entry = BragEntry(
+        member_id=member.id,
+        what=_clean(what, "what", MAX_WHAT, required=True),
+        impact=_clean(impact, "impact", MAX_IMPACT),
+        lesson=_clean(lesson, "lesson", MAX_LESSON),
+        link=_clean_link(link),
+        visibility=(visibility or Visibility(member.default_visibility)).value,
+        source=source.value,
+        credited_user_id=credited_user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    entry.evidence = [BragEvidence(evidence_key=key) for key in _clean_evidence(content, evidence_keys)]
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def owned_entry(session: Session, member: Member, entry_id: int) -> BragEntry:
+    """The entry, if ``member`` owns it; otherwise NotYourEntry (and nothing is revealed)."""
+    entry = session.get(BragEntry, entry_id)
+    if entry is None or entry.member_id != member.id:
+        raise NotYourEntry(entry_id)
+    return entry
+
+
+# -- reading, editing, deleting ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    """A brag entry as plain data, safe to use after its session has closed."""
+
+    id: int
+    what: str
+    impact: str | None
+    lesson: str | None
+    link: str | None
+    visibility: str
+    source: str
+    credited_user_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    evidence_keys: tuple[str, ...]
+
+
+def summarize(content: Content, entry: BragEntry) -> EntrySummary:
+    return EntrySummary(
+        id=entry.id,
+        what=entry.what,
+        impact=entry.impact,
+        lesson=entry.lesson,
+        link=entry.link,
+        visibility=entry.visibility,
+        source=entry.source,
+        credited_user_id=entry.credited_user_id,
+        created_at=entry.created_at,
+        updated_at=entry.updated_at,
+        evidence_keys=tuple(in_content_order(content, entry.evidence_keys)),
+    )
+
+
+def in_content_order(content: Content, keys: Iterable[str]) -> list[str]:
+    """Evidence keys in the order the content lists them (stage 1's criteria first, tactics last)."""
+    order = {c.key: index for index, c in enumerate(c for s in content.stages for c in s.exit_criteria)}
+    offset = len(order)
+    order.update({t.key: offset + index for index, t in enumerate(content.growth.tactics)})
+    return sorted(set(keys), key=lambda key: (order.get(key, len(order)), key))
+
+
+def parse_visibility(value: str | None) -> Visibility | None:
+    """A visibility picked in a form; None when nothing was picked."""
+    if not value:
+        return None
+    try:
+        return Visibility(value)
+    except ValueError:
+        raise EntryInputError("visibility", "Pick who can see this win: only you, or you and your manager.") from None
+
+
+def update_entry(
+    session: Session,
+    content: Content,
+    member: Member,
+    entry_id: int,
+    *,
+    what: str,
+    now: datetime,
+    impact: str | None = None,
+    lesson: str | None = None,
+    link: str | None = None,
+    evidence_keys: Iterable[str] = (),
+    visibility: Visibility | None = None,
+) -> BragEntry:
+    """Replace an entry's details. Only its owner may; the same limits as a new entry apply."""
+    entry = owned_entry(session, member, entry_id)
+    cleaned_what = _clean(what, "what", MAX_WHAT, required=True)
+    cleaned_impact = _clean(impact, "impact", MAX_IMPACT)
+    cleaned_lesson = _clean(lesson, "lesson", MAX_LESSON)
+    cleaned_link = _clean_link(link)
+    wanted = _clean_evidence(content, evidence_keys)
+    assert cleaned_what is not None
+    entry.what = cleaned_what
+    entry.impact = cleaned_impact
+    entry.lesson = cleaned_lesson
+    entry.link = cleaned_link
+    if visibility is not None:
+        entry.visibility = visibility.value
+    # Keep the rows whose key stays (same primary key), drop the rest, add the new ones:
+    # replacing the whole collection would insert a duplicate key before deleting the old row.
+    kept = [item for item in entry.evidence if item.evidence_key in wanted]
+    have = {item.evidence_key for item in kept}
+    entry.evidence = kept + [BragEvidence(evidence_key=key) for key in wanted if key not in have]
+    entry.updated_at = now
+    session.flush()
+    return entry
+
+
+def delete_entry(session: Session, member: Member, entry_id: int) -> None:
+    """Delete an entry (and its evidence). Only its owner may."""
+    entry = owned_entry(session, member, entry_id)
+    session.delete(entry)
+    session.flush()
+
+
+def recent_entries(session: Session, member_id: int, limit: int) -> list[BragEntry]:
+    """The member's newest entries, newest first."""
+    return list(
+        session.scalars(
+            select(BragEntry)
+            .where(BragEntry.member_id == member_id)
+            .order_by(BragEntry.created_at.desc(), BragEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def all_entries(session: Session, member_id: int) -> list[BragEntry]:
+    """Every entry the member has, oldest first."""
+    return list(
+        session.scalars(
+            select(BragEntry).where(BragEntry.member_id == member_id).order_by(BragEntry.created_at, BragEntry.id)
+        )
+    )
+
+
+def count_entries(session: Session, member_id: int) -> int:
+    return int(session.scalar(select(func.count()).select_from(BragEntry).where(BragEntry.member_id == member_id)) or 0)
+
+
+# -- text from Slack -------------------------------------------------------------------------------
+
+_LABELLED_LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
+_BARE_LINK = re.compile(r"<(https?://[^|>]+)>")
+_LABELLED_MENTION = re.compile(r"<[@#!][^|>]+\|([^>]+)>")
+
+
+def plain_from_slack(text: str) -> str:
+    """Message or command text as the plain text a win stores: links and named mentions made readable.
+
+    Slack may send ``&``, ``<`` and ``>`` escaped; they are stored unescaped (the export is plain
+    Markdown) and escaped again wherever a win is shown as mrkdwn.
+    """
+    readable = _LABELLED_LINK.sub(r"\2 (\1)", text)
+    readable = _BARE_LINK.sub(r"\1", readable)
+    readable = _LABELLED_MENTION.sub(r"\1", readable)
+    return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()

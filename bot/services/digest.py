@@ -1,0 +1,157 @@
+"""The manager's weekly team digest: what each report chose to share, and where to help.
+
+Only reports who named this manager appear, and only their *shared* wins (visibility
+"manager"); progress bars count shared evidence only, so a manager never learns from the
+digest what a report kept private. Stuck signals are team aggregates, never per person.
+The whole digest is a fixed handful of queries, whatever the team size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import BragEntry, Member, StuckSession, Visibility
+from bot.services.progress import StageProgress, evidence_counts, stage_progress
+from content import Content, Stage
+
+MAX_WINS_PER_REPORT = 5
+
+
+@dataclass(frozen=True)
+class SharedWin:
+    what: str
+    impact: str | None
+    link: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportDigest:
+    member_id: int
+    slack_user_id: str
+    name: str
+    stage: Stage | None
+    progress: StageProgress | None
+    wins: list[SharedWin]
+    wins_total: int
+    one_on_one_prompt: str | None
+
+    @property
+    def may_be_ready(self) -> bool:
+        """Every exit criterion of their stage has shared evidence (and there is a next stage)."""
+        return self.progress is not None and self.progress.complete and self.stage is not None and self.stage.number < 5
+
+
+@dataclass(frozen=True)
+class StuckSignals:
+    started: int
+    asked_for_help: int
+    still_open: int
+
+
+@dataclass(frozen=True)
+class TeamDigest:
+    manager_slack_user_id: str
+    week_start: datetime
+    week_end: datetime
+    reports: list[ReportDigest] = field(default_factory=list)
+    stuck: StuckSignals = StuckSignals(0, 0, 0)
+
+    @property
+    def quiet(self) -> list[ReportDigest]:
+        """Reports with no shared win this week (shown by name, without a mention)."""
+        return [report for report in self.reports if report.wins_total == 0]
+
+
+def reports_of(session: Session, workspace_id: int, manager_slack_user_id: str) -> list[Member]:
+    """Members who named this manager: the consent the digest rests on."""
+    return list(
+        session.scalars(
+            select(Member)
+            .where(Member.workspace_id == workspace_id, Member.manager_slack_user_id == manager_slack_user_id)
+            .order_by(Member.display_name, Member.slack_user_id)
+        )
+    )
+
+
+def one_on_one_prompt(progress: StageProgress | None, week_number: int) -> str | None:
+    """One question for the 1:1, rotating weekly through the exit criteria still without evidence."""
+    if progress is None:
+        return None
+    open_criteria = progress.open_criteria
+    if not open_criteria:
+        return None
+    criterion = open_criteria[week_number % len(open_criteria)]
+    return f"What would show “{criterion.text}”? Is there work coming up where they could demonstrate it?"
+
+
+def build_team_digest(
+    session: Session,
+    content: Content,
+    workspace_id: int,
+    manager_slack_user_id: str,
+    week_start: datetime,
+    week_end: datetime,
+) -> TeamDigest:
+    reports = reports_of(session, workspace_id, manager_slack_user_id)
+    ids = [member.id for member in reports]
+    if not ids:
+        return TeamDigest(manager_slack_user_id, week_start, week_end)
+
+    week_wins: dict[int, list[SharedWin]] = defaultdict(list)
+    rows = session.execute(
+        select(BragEntry.member_id, BragEntry.what, BragEntry.impact, BragEntry.link, BragEntry.created_at)
+        .where(
+            BragEntry.member_id.in_(ids),
+            BragEntry.visibility == Visibility.MANAGER.value,
+            BragEntry.created_at >= week_start,
+            BragEntry.created_at < week_end,
+        )
+        .order_by(BragEntry.created_at)
+    )
+    for member_id, what, impact, link, created_at in rows:
+        week_wins[member_id].append(SharedWin(what, impact, link, created_at))
+
+    shared_counts = evidence_counts(session, ids, shared_only=True)
+    week_number = week_start.isocalendar().week
+    digests = []
+    for member in reports:
+        stage = content.stage(member.stage) if member.stage else None
+        progress = stage_progress(content, stage.number, shared_counts[member.id]) if stage else None
+        wins = week_wins.get(member.id, [])
+        digests.append(
+            ReportDigest(
+                member_id=member.id,
+                slack_user_id=member.slack_user_id,
+                name=member.display_name or "A teammate",
+                stage=stage,
+                progress=progress,
+                wins=wins[-MAX_WINS_PER_REPORT:],
+                wins_total=len(wins),
+                one_on_one_prompt=one_on_one_prompt(progress, week_number),
+            )
+        )
+
+    started, asked, still_open = session.execute(
+        select(
+            func.count(),
+            func.count(StuckSession.asked_for_help_at),
+            func.count().filter(StuckSession.status == "open"),
+        ).where(
+            StuckSession.member_id.in_(ids),
+            StuckSession.started_at >= week_start,
+            StuckSession.started_at < week_end,
+        )
+    ).one()
+    return TeamDigest(
+        manager_slack_user_id,
+        week_start,
+        week_end,
+        reports=digests,
+        stuck=StuckSignals(int(started), int(asked), int(still_open)),
+    )

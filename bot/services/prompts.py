@@ -1,0 +1,48 @@
+"""Answers to the weekly wins prompt: nothing this week, later today, next week. Owner-checked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.db.models import Member, NudgeDelivery, NudgeKind
+from bot.nudges.planners.weekly_prompt import SNOOZE_LATER_TODAY
+
+NOTHING_THIS_WEEK = "nothing_this_week"
+SNOOZED_LATER_TODAY = "snoozed_later_today"
+SNOOZED_NEXT_WEEK = "snoozed_next_week"
+WIN_RECORDED = "win_recorded"
+
+
+class NotYourPrompt(PermissionError):
+    """The acting member was not the prompt's recipient (or the prompt does not exist)."""
+
+
+def parse_delivery_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def owned_prompt(session: Session, member: Member, delivery_id: int | None) -> NudgeDelivery:
+    delivery = session.get(NudgeDelivery, delivery_id) if delivery_id is not None else None
+    if (
+        delivery is None
+        or delivery.kind != NudgeKind.WEEKLY_PROMPT.value
+        or delivery.member_id != member.id
+        or delivery.recipient_id != member.slack_user_id
+    ):
+        raise NotYourPrompt(delivery_id)
+    return delivery
+
+
+def record_response(delivery: NudgeDelivery, response: str) -> None:
+    """What the person answered (kept on the ledger row; the last answer wins)."""
+    delivery.response = response
+
+
+def snooze_later_today(member: Member, delivery: NudgeDelivery, now: datetime) -> datetime:
+    """Ask again in three hours: the weekly planner turns ``prompt_snoozed_until`` into a re-prompt."""
+    until = now + SNOOZE_LATER_TODAY
+    member.prompt_snoozed_until = until
+    record_response(delivery, SNOOZED_LATER_TODAY)
+    return until

@@ -1,0 +1,200 @@
+"""A member's own settings: what they are, and changing them with every value checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.db.models import Member, Visibility
+from bot.services import stages
+from bot.services.members import is_valid_timezone
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MINUTES_PER_DAY = 24 * 60
+FOLLOW_SLACK = "slack"
+"""The timezone choice meaning "keep using the one in my Slack profile"."""
+
+COMMON_TIMEZONES = (
+    "UTC",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Chicago",
+    "America/New_York",
+    "America/Toronto",
+    "America/Halifax",
+    "America/Mexico_City",
+    "America/Bogota",
+    "America/Sao_Paulo",
+    "America/Argentina/Buenos_Aires",
+    "Atlantic/Reykjavik",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Amsterdam",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Stockholm",
+    "Europe/Warsaw",
+    "Europe/Athens",
+    "Europe/Helsinki",
+    "Europe/Kyiv",
+    "Europe/Istanbul",
+    "Africa/Lagos",
+    "Africa/Cairo",
+    "Africa/Nairobi",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Kolkata",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Jakarta",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Manila",
+    "Asia/Seoul",
+    "Asia/Tokyo",
+    "Australia/Perth",
+    "Australia/Adelaide",
+    "Australia/Brisbane",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "Pacific/Honolulu",
+)
+
+
+class SettingsInputError(ValueError):
+    """A setting a person can fix; ``field`` names the form field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class MemberSettings:
+    """What a member has chosen, as plain data (the form's initial values, the Home summary)."""
+
+    stage: int | None
+    default_visibility: str
+    prompt_weekday: int
+    prompt_minute: int
+    timezone: str
+    timezone_from_slack: bool
+    weekly_prompt_enabled: bool
+    stuck_nudges_enabled: bool
+    review_reminders_enabled: bool
+
+
+def settings_of(member: Member) -> MemberSettings:
+    return MemberSettings(
+        stage=member.stage,
+        default_visibility=member.default_visibility,
+        prompt_weekday=member.prompt_weekday,
+        prompt_minute=member.prompt_minute,
+        timezone=member.timezone,
+        timezone_from_slack=member.timezone_from_slack,
+        weekly_prompt_enabled=member.weekly_prompt_enabled,
+        stuck_nudges_enabled=member.stuck_nudges_enabled,
+        review_reminders_enabled=member.review_reminders_enabled,
+    )
+
+
+@dataclass(frozen=True)
+class SettingsForm:
+    """What the settings form sent, still unchecked. ``None`` means "not answered"."""
+
+    stage: str | None
+    default_visibility: str | None
+    prompt_weekday: str | None
+    prompt_time: str | None
+    """``HH:MM``, as Slack's timepicker sends it."""
+    timezone: str | None
+    """An IANA name or :data:`FOLLOW_SLACK`."""
+    weekly_prompt_enabled: bool
+    stuck_nudges_enabled: bool
+    review_reminders_enabled: bool
+
+
+def format_minute(minute: int) -> str:
+    """Minutes after midnight as ``HH:MM``."""
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def parse_time(value: str | None) -> int:
+    """``HH:MM`` → minutes after midnight."""
+    text = (value or "").strip()
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise SettingsInputError("prompt_time", "Pick a time like 16:00.")
+    minute = int(hours) * 60 + int(minutes)
+    if int(hours) > 23 or int(minutes) > 59 or not 0 <= minute < MINUTES_PER_DAY:
+        raise SettingsInputError("prompt_time", "Pick a time between 00:00 and 23:59.")
+    return minute
+
+
+def _stage(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= 5:
+        raise SettingsInputError("stage", "Pick a stage from 1 to 5.")
+    return int(value)
+
+
+def _visibility(value: str | None) -> Visibility:
+    try:
+        return Visibility(value or "")
+    except ValueError:
+        raise SettingsInputError("default_visibility", "Pick who sees new wins by default.") from None
+
+
+def _weekday(value: str | None) -> int:
+    if value is None or not value.isdigit() or not 0 <= int(value) <= 6:
+        raise SettingsInputError("prompt_weekday", "Pick a day of the week.")
+    return int(value)
+
+
+def _timezone(value: str | None) -> str:
+    name = (value or "").strip()
+    if name != FOLLOW_SLACK and not (name and len(name) <= 64 and is_valid_timezone(name)):
+        raise SettingsInputError("timezone", "Pick a timezone from the list.")
+    return name
+
+
+def apply_settings(member: Member, form: SettingsForm, now: datetime) -> None:
+    """Check every value, then save them all (or none: the first bad value raises)."""
+    stage = _stage(form.stage)
+    visibility = _visibility(form.default_visibility)
+    weekday = _weekday(form.prompt_weekday)
+    minute = parse_time(form.prompt_time)
+    timezone = _timezone(form.timezone)
+
+    if stage is not None and stage != member.stage:
+        stages.set_stage(member, stage, now)
+    member.default_visibility = visibility.value
+    member.prompt_weekday = weekday
+    member.prompt_minute = minute
+    if timezone == FOLLOW_SLACK:
+        if not member.timezone_from_slack:
+            # Back to Slack's value: the next request refreshes it from the profile.
+            member.timezone_from_slack = True
+            member.timezone_refreshed_at = None
+    else:
+        # A timezone the person picked is theirs: Slack's profile stops overwriting it.
+        member.timezone = timezone
+        member.timezone_from_slack = False
+    member.weekly_prompt_enabled = form.weekly_prompt_enabled
+    member.stuck_nudges_enabled = form.stuck_nudges_enabled
+    member.review_reminders_enabled = form.review_reminders_enabled
+
+
+def timezone_choices(current: str) -> list[str]:
+    """The timezones the form offers: the common ones, plus the member's own if it is not one of them."""
+    if current in COMMON_TIMEZONES:
+        return list(COMMON_TIMEZONES)
+    return [current, *COMMON_TIMEZONES]

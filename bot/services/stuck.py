@@ -1,0 +1,172 @@
+"""The stuck timer: start, extend, close, and asking for help, each checked against its owner.
+
+State changes are compare-and-set updates (``WHERE status = 'open' …``), so a double click or
+two replicas handling the same click change a session once, and the brag entry that asking early
+earns is written at most once per session.
+
+*Asking early* (the Stage 1 habit "30 minutes stuck = time to ask") is recorded when:
+
+- the person posts a help request through the modal (``asked_for_help_at``), before or after the
+  nudge: surfacing a blocker instead of struggling alone; or
+- the person marks themselves unblocked within ``STUCK_MINUTES`` of starting the timer (they did
+  not need the nudge; with a help request already posted, nothing more is added).
+
+Either way a private brag entry is saved with evidence for ``s1-minimal-back-and-forth``
+("Complete tasks with minimal back-and-forth"): blockers surfaced early are what keeps the
+back-and-forth minimal. It is saved automatically (it can be deleted like any entry), because
+the moment is the point: asking someone to click "save" afterwards is how wins get lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.db.models import BragEntry, EntrySource, Member, StuckSession, StuckStatus, Visibility
+from bot.services import brag
+from content import Content
+
+ASKING_EARLY_CRITERION = "s1-minimal-back-and-forth"
+MORE_TIME = timedelta(minutes=15)
+MAX_WHAT = 1000
+OPEN = StuckStatus.OPEN.value
+RESOLVED = StuckStatus.RESOLVED.value
+
+
+class NotYourSession(PermissionError):
+    """The acting member does not own this stuck session (or it does not exist)."""
+
+
+@dataclass(frozen=True)
+class Started:
+    session: StuckSession
+    restarted: bool
+
+
+@dataclass(frozen=True)
+class Resolved:
+    changed: bool
+    """False when the session was already closed."""
+    minutes: int
+    win: BragEntry | None
+
+
+def minutes_between(start: datetime, end: datetime) -> int:
+    return max(0, round((end - start).total_seconds() / 60))
+
+
+def open_session(session: Session, member_id: int) -> StuckSession | None:
+    return session.scalar(
+        select(StuckSession)
+        .where(StuckSession.member_id == member_id, StuckSession.status == OPEN)
+        .order_by(StuckSession.started_at.desc(), StuckSession.id.desc())
+        .limit(1)
+    )
+
+
+def owned_session(session: Session, member_id: int, session_id: int) -> StuckSession:
+    stuck = session.get(StuckSession, session_id)
+    if stuck is None or stuck.member_id != member_id:
+        raise NotYourSession(session_id)
+    return stuck
+
+
+def start(session: Session, member: Member, what: str | None, now: datetime, minutes: int) -> Started:
+    """Start a timer. One open session per member: a running one is closed and replaced.
+
+    A fresh session (not a reset of the old one) gets a fresh ledger period, so its nudge is not
+    mistaken for one already sent. Bare ``/stuck`` while a timer runs restarts it on the same topic.
+    """
+    cleaned = " ".join((what or "").split())[:MAX_WHAT] or None
+    previous = open_session(session, member.id)
+    if previous is not None:
+        session.execute(
+            update(StuckSession)
+            .where(StuckSession.id == previous.id, StuckSession.status == OPEN)
+            .values(status=RESOLVED, resolved_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        cleaned = cleaned or previous.what
+    stuck = StuckSession(
+        member_id=member.id, what=cleaned, status=OPEN, started_at=now, nudge_due_at=now + timedelta(minutes=minutes)
+    )
+    session.add(stuck)
+    session.flush()
+    return Started(session=stuck, restarted=previous is not None)
+
+
+def extend(session: Session, stuck: StuckSession, now: datetime) -> datetime | None:
+    """Fifteen more minutes: a new nudge (a new ledger period) at now + 15 min. None if closed."""
+    due = now + MORE_TIME
+    result = session.execute(
+        update(StuckSession)
+        .where(StuckSession.id == stuck.id, StuckSession.status == OPEN, StuckSession.extensions == stuck.extensions)
+        .values(extensions=stuck.extensions + 1, nudge_due_at=due)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    session.refresh(stuck)
+    return due
+
+
+def _save_asking_early(
+    session: Session, content: Content, member: Member, stuck: StuckSession, what: str, now: datetime
+) -> BragEntry:
+    topic = f": {stuck.what}" if stuck.what else ""
+    return brag.create_entry(
+        session,
+        content,
+        member,
+        what=f"{what}{topic}"[: brag.MAX_WHAT],
+        now=now,
+        evidence_keys=[ASKING_EARLY_CRITERION],
+        visibility=Visibility.PRIVATE,
+        source=EntrySource.STUCK,
+    )
+
+
+def resolve(
+    session: Session, content: Content, member: Member, stuck: StuckSession, now: datetime, stuck_minutes: int
+) -> Resolved:
+    minutes = minutes_between(stuck.started_at, now)
+    result = session.execute(
+        update(StuckSession)
+        .where(StuckSession.id == stuck.id, StuckSession.status == OPEN)
+        .values(status=RESOLVED, resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return Resolved(changed=False, minutes=minutes, win=None)
+    session.refresh(stuck)
+    win = None
+    if stuck.asked_for_help_at is None and now - stuck.started_at <= timedelta(minutes=stuck_minutes):
+        win = _save_asking_early(
+            session,
+            content,
+            member,
+            stuck,
+            f"Got unblocked within {max(1, minutes)} minutes instead of staying stuck",
+            now,
+        )
+    return Resolved(changed=True, minutes=minutes, win=win)
+
+
+def record_help_request(
+    session: Session, content: Content, member: Member, stuck: StuckSession, now: datetime
+) -> BragEntry | None:
+    """The person asked for help in a channel: record it once per session, with its brag entry."""
+    result = session.execute(
+        update(StuckSession)
+        .where(StuckSession.id == stuck.id, StuckSession.asked_for_help_at.is_(None))
+        .values(asked_for_help_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    session.refresh(stuck)
+    minutes = max(1, minutes_between(stuck.started_at, now))
+    return _save_asking_early(session, content, member, stuck, f"Asked for help after {minutes} minutes stuck", now)

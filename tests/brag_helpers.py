@@ -1,0 +1,93 @@
+"""Helpers for the brag-document, Home, export and /coach tests: reading what the bot sent to the fake."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from bot.slack import ids
+from tests.conftest import RunningBot
+from tests.support.fake_slack import Call, FakeSlack
+
+
+def view_of(call: Call) -> dict[str, Any]:
+    view = call.params["view"]
+    return json.loads(view) if isinstance(view, str) else dict(view)
+
+
+def wait_for_call(fake: FakeSlack, method: str, after: int, where: Any = None, timeout: float = 5.0) -> Call:
+    """The first call to ``method`` made after the first ``after`` ones (and matching ``where``)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for call in fake.calls_to(method)[after:]:
+            if where is None or where(call):
+                return call
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no matching {method} call after #{after}")
+        time.sleep(0.02)
+
+
+def count(fake: FakeSlack, method: str) -> int:
+    return len(fake.calls_to(method))
+
+
+def published_home(fake: FakeSlack, user: str, after: int) -> dict[str, Any]:
+    call = wait_for_call(fake, "views.publish", after, lambda c: c.params.get("user_id") == user)
+    view = view_of(call)
+    assert view["type"] == "home"
+    return view
+
+
+def open_home(bot: RunningBot, user: str = "U0001") -> dict[str, Any]:
+    """Send ``app_home_opened`` for ``user`` and return the Home view the bot published for them."""
+    before = count(bot.fake, "views.publish")
+    reply = bot.slack.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user[1:]})
+    assert reply.status == 200
+    return published_home(bot.fake, user, before)
+
+
+def opened_view(bot: RunningBot, before: int, trigger: str | None = None) -> dict[str, Any]:
+    where = (lambda c: c.params.get("trigger_id") == trigger) if trigger else None
+    return view_of(wait_for_call(bot.fake, "views.open", before, where))
+
+
+def win_values(
+    what: str = "",
+    impact: str = "",
+    lesson: str = "",
+    link: str = "",
+    evidence: list[str] | None = None,
+    visibility: str | None = "private",
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The state Slack sends when the win modal is submitted."""
+    chosen = {"value": visibility} if visibility else None
+    return {
+        ids.WIN_WHAT_BLOCK: {ids.WIN_INPUT: {"type": "plain_text_input", "value": what or None}},
+        ids.WIN_IMPACT_BLOCK: {ids.WIN_INPUT: {"type": "plain_text_input", "value": impact or None}},
+        ids.WIN_LESSON_BLOCK: {ids.WIN_INPUT: {"type": "plain_text_input", "value": lesson or None}},
+        ids.WIN_LINK_BLOCK: {ids.WIN_INPUT: {"type": "plain_text_input", "value": link or None}},
+        ids.WIN_EVIDENCE_BLOCK: {
+            ids.WIN_INPUT: {"type": "multi_static_select", "selected_options": [{"value": k} for k in evidence or []]}
+        },
+        ids.WIN_VISIBILITY_BLOCK: {ids.WIN_INPUT: {"type": "radio_buttons", "selected_option": chosen}},
+    }
+
+
+def element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+    return dict(block["element"])
+
+
+def buttons(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every button in a message or view, in order (actions blocks and section accessories)."""
+    found: list[dict[str, Any]] = []
+    for block in payload.get("blocks", []):
+        for candidate in [*block.get("elements", []), block.get("accessory") or {}]:
+            if candidate.get("type") == "button":
+                found.append(candidate)
+    return found
+
+
+def button_values(payload: dict[str, Any], action_id: str) -> list[str]:
+    return [b.get("value", "") for b in buttons(payload) if b["action_id"] == action_id]

@@ -1,0 +1,131 @@
+"""Helpers for the nudge tests: enrolling members straight into the database, ticking, counting DMs."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.db.engine import Database
+from bot.db.models import Member, NudgeDelivery, Workspace
+from bot.nudges.delivery import DeliveryOptions
+from bot.nudges.tick import TickReport, run_tick
+from bot.slack.deps import Deps
+from bot.slack.tokens import StaticToken
+from tests.conftest import BOT_TOKEN, Clock, make_settings
+from tests.support.fake_slack import FakeSlack
+
+LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
+FAST = DeliveryOptions(workers=4, rate_per_second=1000.0, lease=timedelta(minutes=5))
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+def make_deps(db: Database, database_url: str, fake: FakeSlack, content: Any, clock: Clock | None = None) -> Deps:
+    settings = make_settings(database_url, fake.api_url)
+    return Deps(settings=settings, db=db, content=content, clock=clock or Clock())
+
+
+def workspace_id(db: Database, team_id: str = "T0001") -> int:
+    with db.transaction() as session:
+        found = session.scalar(select(Workspace.id).where(Workspace.team_id == team_id))
+        if found is not None:
+            return int(found)
+        workspace = Workspace(team_id=team_id)
+        session.add(workspace)
+        session.flush()
+        return int(workspace.id)
+
+
+def enroll(
+    db: Database,
+    user_id: str,
+    tz: str = "America/New_York",
+    *,
+    team_id: str = "T0001",
+    enrolled_at: datetime = LONG_AGO,
+    **fields: Any,
+) -> int:
+    ws = workspace_id(db, team_id)
+    with db.transaction() as session:
+        member = Member(
+            workspace_id=ws,
+            slack_user_id=user_id,
+            timezone=tz,
+            enrolled_at=enrolled_at,
+            last_seen_at=enrolled_at,
+            **fields,
+        )
+        session.add(member)
+        session.flush()
+        return int(member.id)
+
+
+def enroll_many(db: Database, count: int, tz: str = "America/New_York", prefix: str = "U9") -> list[str]:
+    ws = workspace_id(db)
+    users = [f"{prefix}{index:06d}" for index in range(count)]
+    with db.transaction() as session:
+        session.execute(
+            Member.__table__.insert(),
+            [
+                {
+                    "workspace_id": ws,
+                    "slack_user_id": user,
+                    "timezone": tz,
+                    "timezone_from_slack": True,
+                    "default_visibility": "private",
+                    "weekly_prompt_enabled": True,
+                    "prompt_weekday": 4,
+                    "prompt_minute": 960,
+                    "stuck_nudges_enabled": True,
+                    "review_reminders_enabled": True,
+                    "enrolled_at": LONG_AGO,
+                    "last_seen_at": LONG_AGO,
+                }
+                for user in users
+            ],
+        )
+    return users
+
+
+def tick(deps: Deps, at: datetime, options: DeliveryOptions = FAST) -> TickReport:
+    return run_tick(deps, StaticToken(BOT_TOKEN), at, delivery=options)
+
+
+def dms(fake: FakeSlack, user_id: str | None = None) -> list[dict[str, Any]]:
+    """chat.postMessage params sent to a user (or to anyone), in order."""
+    calls = [c.params for c in fake.calls_to("chat.postMessage")]
+    return [p for p in calls if user_id is None or p.get("channel") == user_id]
+
+
+def delivery_ids(fake: FakeSlack) -> Counter[int]:
+    """How many chat.postMessage calls carried each ledger row (the nudge metadata)."""
+    counted: Counter[int] = Counter()
+    for params in dms(fake):
+        metadata = params.get("metadata") or {}
+        if metadata.get("event_type") == "stagecoach_nudge":
+            counted[int(metadata["event_payload"]["delivery_id"])] += 1
+    return counted
+
+
+def ledger_rows(db: Database, kind: str | None = None) -> list[NudgeDelivery]:
+    with db.transaction() as session:
+        query = select(NudgeDelivery).order_by(NudgeDelivery.id)
+        if kind is not None:
+            query = query.where(NudgeDelivery.kind == kind)
+        return list(session.scalars(query))
+
+
+def action_ids(payload: dict[str, Any]) -> list[str]:
+    return [e["action_id"] for b in payload.get("blocks", []) if b.get("type") == "actions" for e in b["elements"]]
+
+
+def simulated_slack_clock(fake: FakeSlack, at: datetime) -> None:
+    """Make the fake stamp messages as if real time started at ``at`` (reconciliation reads ts)."""
+    started = time.time()
+    fake.clock = lambda: at.timestamp() + (time.time() - started)

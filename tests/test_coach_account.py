@@ -1,0 +1,67 @@
+"""Deleting a person's data as a service: everything about them, nothing of anyone else's."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import BragEntry, BragEvidence, Member, NudgeDelivery, StuckSession
+from bot.services import account, brag
+from bot.services.members import enroll
+from content import Content
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def delivery(member: Member, recipient: str, period: str, workspace_id: int | None = None) -> NudgeDelivery:
+    return NudgeDelivery(
+        workspace_id=workspace_id or member.workspace_id,
+        member_id=member.id,
+        kind="weekly_prompt",
+        recipient_id=recipient,
+        period_key=period,
+        due_at=NOW,
+        next_attempt_at=NOW,
+    )
+
+
+def test_delete_all_data_in_every_workspace(session: Session, content: Content) -> None:
+    me = enroll(session, "T1", "W1", NOW)
+    me_elsewhere = enroll(session, "T2", "W1", NOW)
+    report_of_mine = enroll(session, "T1", "U2", NOW)
+    report_of_mine.manager_slack_user_id = "W1"
+    report_of_mine.manager_linked_at = NOW
+    for member in (me, me_elsewhere):
+        brag.create_entry(session, content, member, what="mine", now=NOW, evidence_keys=["t-ask-for-feedback"])
+        session.add(StuckSession(member_id=member.id, nudge_due_at=NOW + timedelta(minutes=30)))
+        session.add(delivery(member, "W1", "w1"))
+    brag.create_entry(session, content, report_of_mine, what="theirs", now=NOW, credited_user_id="W1")
+    session.add(delivery(report_of_mine, "W1", "linked"))
+    session.add(delivery(report_of_mine, "U2", "w1"))
+    session.flush()
+
+    summary = account.data_summary(session, "W1")
+    assert summary == account.DataSummary(entries=2, stuck_sessions=2, deliveries=3)
+
+    report = account.delete_all_data(session, "W1")
+    assert (report.members, report.entries, report.stuck_sessions, report.deliveries) == (2, 2, 2, 3)
+    assert (report.manager_links_cleared, report.credits_cleared) == (1, 1)
+
+    assert session.scalars(select(Member.slack_user_id)).all() == ["U2"]
+    assert session.scalars(select(BragEntry.what)).all() == ["theirs"]
+    assert session.scalar(select(func.count()).select_from(BragEvidence)) == 0
+    assert session.scalar(select(func.count()).select_from(StuckSession)) == 0
+    assert session.scalars(select(NudgeDelivery.recipient_id)).all() == ["U2"]
+    remaining = session.scalars(select(Member)).one()
+    assert remaining.manager_slack_user_id is None and remaining.manager_linked_at is None
+    assert session.scalars(select(BragEntry)).one().credited_user_id is None
+    assert account.data_summary(session, "W1") == account.DataSummary(0, 0, 0)
+
+
+def test_deleting_someone_with_nothing_is_harmless(session: Session) -> None:
+    enroll(session, "T1", "U2", NOW)
+    report = account.delete_all_data(session, "U404")
+    assert report.members == 0
+    assert session.scalar(select(func.count()).select_from(Member)) == 1

@@ -1,0 +1,143 @@
+"""The weekly team digest: consent, privacy, escaping, and Block Kit limits, on a real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.digest import digest_messages
+from bot.blocks.limits import message_problems
+from bot.db.models import EntrySource, Member, StuckSession, Visibility, Workspace
+from bot.services import brag
+from bot.services.digest import build_team_digest
+from content import Content
+
+WEEK = datetime(2026, 11, 16, tzinfo=UTC)
+MANAGER = "UMGR"
+
+
+def team(session: Session, reports: int, stage: int = 1, manager: str | None = MANAGER) -> tuple[int, list[Member]]:
+    workspace = Workspace(team_id="T0001")
+    session.add(workspace)
+    session.flush()
+    members = [
+        Member(
+            workspace_id=workspace.id,
+            slack_user_id=f"U{index:04d}",
+            display_name=f"Person {index}",
+            stage=stage,
+            manager_slack_user_id=manager,
+        )
+        for index in range(reports)
+    ]
+    session.add_all(members)
+    session.flush()
+    return workspace.id, members
+
+
+def win(session: Session, content: Content, member: Member, what: str, visibility: Visibility, **kw: object) -> None:
+    brag.create_entry(
+        session,
+        content,
+        member,
+        what=what,
+        now=kw.pop("at", WEEK + timedelta(days=2)),  # type: ignore[arg-type]
+        visibility=visibility,
+        source=EntrySource.COMMAND,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def digest_text(session: Session, content: Content, workspace_id: int, manager: str = MANAGER) -> str:
+    digest = build_team_digest(session, content, workspace_id, manager, WEEK, WEEK + timedelta(days=7))
+    messages = digest_messages(content, digest)
+    for payload in messages:
+        assert message_problems(payload) == []
+    return "\n".join(str(m) for m in messages)
+
+
+def test_shared_wins_appear_private_never(session: Session, content: Content) -> None:
+    workspace_id, [ana] = team(session, 1)
+    win(session, content, ana, "Shipped the retry fix", Visibility.MANAGER)
+    win(session, content, ana, "Secret side project", Visibility.PRIVATE)
+    text = digest_text(session, content, workspace_id)
+    assert "Shipped the retry fix" in text
+    assert "Secret side project" not in text
+
+
+def test_last_weeks_wins_stay_out(session: Session, content: Content) -> None:
+    workspace_id, [ana] = team(session, 1)
+    win(session, content, ana, "Old news", Visibility.MANAGER, at=WEEK - timedelta(days=1))
+    assert "Old news" not in digest_text(session, content, workspace_id)
+
+
+def test_broadcast_mentions_are_neutralised(session: Session, content: Content) -> None:
+    workspace_id, [ana] = team(session, 1)
+    ana.display_name = "Ana <!here>"
+    win(session, content, ana, "<!channel> look & see <@U999>", Visibility.MANAGER)
+    text = digest_text(session, content, workspace_id)
+    assert "<!channel>" not in text and "<!here>" not in text and "<@U999>" not in text
+    assert "&lt;!channel&gt; look &amp; see" in text
+
+
+def test_quiet_reports_are_named_without_mentions(session: Session, content: Content) -> None:
+    workspace_id, [ana, ben] = team(session, 2)
+    win(session, content, ana, "Did a thing", Visibility.MANAGER)
+    text = digest_text(session, content, workspace_id)
+    assert "No shared wins this week:* Person 1" in text
+    assert "<@U0001>" not in text
+
+
+def test_a_manager_nobody_named_gets_no_content_about_anyone(session: Session, content: Content) -> None:
+    workspace_id, [ana] = team(session, 1, manager="USOMEONE_ELSE")
+    win(session, content, ana, "Shared with someone else", Visibility.MANAGER)
+    text = digest_text(session, content, workspace_id, manager=MANAGER)
+    assert "Shared with someone else" not in text and "Person 0" not in text
+    assert "Nobody has named you" in text
+
+
+def test_may_be_ready_when_every_criterion_has_shared_evidence(session: Session, content: Content) -> None:
+    workspace_id, [ana] = team(session, 1, stage=1)
+    keys = [c.key for c in content.stage(1).exit_criteria]
+    win(session, content, ana, "All of it", Visibility.MANAGER, evidence_keys=keys)
+    text = digest_text(session, content, workspace_id)
+    assert "may be ready for *Stage 2: Feature Owner*" in text
+
+
+def test_private_evidence_does_not_count_towards_the_bars(session: Session, content: Content) -> None:
+    workspace_id, [ana] = team(session, 1, stage=1)
+    keys = [c.key for c in content.stage(1).exit_criteria]
+    win(session, content, ana, "Private proof", Visibility.PRIVATE, evidence_keys=keys)
+    text = digest_text(session, content, workspace_id)
+    assert f"0/{len(keys)} exit criteria" in text
+    assert "may be ready" not in text
+
+
+def test_stuck_signals_are_team_aggregates(session: Session, content: Content) -> None:
+    workspace_id, members = team(session, 3)
+    for index, member in enumerate(members):
+        session.add(
+            StuckSession(
+                member_id=member.id,
+                started_at=WEEK + timedelta(hours=index + 1),
+                nudge_due_at=WEEK + timedelta(hours=index + 2),
+                asked_for_help_at=WEEK + timedelta(hours=index + 1, minutes=10) if index else None,
+                status="resolved",
+            )
+        )
+    session.flush()
+    assert "3 stuck timers started, 2 asked for help, 0 still open" in digest_text(session, content, workspace_id)
+
+
+def test_a_large_team_splits_across_messages_within_limits(session: Session, content: Content) -> None:
+    workspace_id, members = team(session, 120)
+    for member in members:
+        win(session, content, member, f"win by {member.display_name} " + "x" * 250, Visibility.MANAGER)
+    digest = build_team_digest(session, content, workspace_id, MANAGER, WEEK, WEEK + timedelta(days=7))
+    messages = digest_messages(content, digest)
+    assert len(messages) >= 3
+    for payload in messages:
+        assert message_problems(payload) == []
+    text = "\n".join(str(m) for m in messages)
+    assert all(f"win by Person {index} " in text for index in range(120))

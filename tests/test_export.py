@@ -1,0 +1,125 @@
+"""The export: what is collected, and the Markdown and JSON rendered from it (pure functions)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+from bot.db.models import Member, NudgeDelivery, StuckSession, Visibility
+from bot.services import brag, export
+from bot.services.members import enroll
+from content import Content
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def me(session: Session) -> Member:
+    member = enroll(session, "T1", "U1", NOW)
+    member.stage = 2
+    member.timezone = "Pacific/Auckland"
+    return member
+
+
+def test_markdown_groups_by_month_and_by_criterion(session: Session, content: Content, me: Member) -> None:
+    stage = content.stage(2)
+    first, second = stage.exit_criteria[0], stage.exit_criteria[1]
+    other_stage = content.stage(4).exit_criteria[0]
+    brag.create_entry(
+        session,
+        content,
+        me,
+        what="September win\nwith a second line",
+        now=datetime(2026, 9, 3, 9, tzinfo=UTC),
+        impact="Saved 2 days",
+        lesson="Ask sooner",
+        link="https://example.com/1",
+        evidence_keys=[first.key, "t-make-work-legible"],
+        visibility=Visibility.MANAGER,
+    )
+    brag.create_entry(
+        session, content, me, what="October win", now=datetime(2026, 10, 5, tzinfo=UTC), evidence_keys=[first.key]
+    )
+    # 30 Nov 13:00 UTC is already 1 December in Auckland: months follow the member's timezone.
+    brag.create_entry(
+        session, content, me, what="Untagged win", now=datetime(2026, 11, 30, 13, tzinfo=UTC), credited_user_id="U9"
+    )
+    brag.create_entry(
+        session, content, me, what="Stretch win", now=datetime(2026, 10, 6, tzinfo=UTC), evidence_keys=[other_stage.key]
+    )
+
+    data = export.collect(session, content, me)
+    markdown = export.render_markdown(content, data, NOW)
+
+    assert markdown.startswith("# Brag document\n")
+    assert "Stage 2: Feature Owner · 4 wins" in markdown
+    months = [line for line in markdown.splitlines() if line.startswith("### ") and "20" in line]
+    assert months[:3] == ["### December 2026", "### October 2026", "### September 2026"]
+    by_month, by_key = markdown.split("## By exit criterion and growth tactic")
+    assert by_month.index("Stretch win") < by_month.index("October win")  # newest first
+    assert "- **2026-09-03** — September win\n  with a second line" in by_month
+    assert "  - Why it mattered: Saved 2 days" in by_month and "  - What I'd do differently: Ask sooner" in by_month
+    assert "  - Link: https://example.com/1" in by_month and "  - Shared with my manager" in by_month
+    assert f"  - Evidence for: {first.text}; Make your work legible" in by_month
+    assert "Saved from a message by Slack user U9" in by_month
+
+    section = by_key.split(f"#### ✓ {first.text}")[1].split("####")[0]
+    assert "September win" in section and "October win" in section
+    assert f"#### ○ {second.text}\n\n_No evidence yet._" in by_key
+    assert "### Other stages' exit criteria" in by_key and f"#### {other_stage.text}" in by_key
+    assert "### Growth tactics\n\n#### Make your work legible" in by_key
+    assert by_key.split("### Other wins")[1].count("- **") == 1 and "Untagged win" in by_key.split("### Other wins")[1]
+
+
+def test_markdown_with_no_stage_and_no_wins(session: Session, content: Content) -> None:
+    member = enroll(session, "T1", "U3", NOW)
+    data = export.collect(session, content, member)
+    markdown = export.render_markdown(content, data, NOW)
+    assert "0 wins" in markdown and "No wins recorded yet" in markdown
+    brag.create_entry(
+        session, content, member, what="x", now=NOW, evidence_keys=[content.stage(1).exit_criteria[0].key]
+    )
+    markdown = export.render_markdown(content, export.collect(session, content, member), NOW)
+    assert "### Exit criteria" in markdown and "1 win" in markdown
+
+
+def test_json_holds_all_of_the_members_data_and_only_theirs(session: Session, content: Content, me: Member) -> None:
+    other = enroll(session, "T1", "U2", NOW)
+    brag.create_entry(session, content, me, what="Mine", now=NOW, evidence_keys=["t-ask-for-feedback"])
+    brag.create_entry(session, content, other, what="Theirs", now=NOW)
+    session.add(StuckSession(member_id=me.id, what="flaky", nudge_due_at=NOW + timedelta(minutes=30), started_at=NOW))
+    for member, recipient, period in [(me, "U1", "w1"), (other, "U1", "link"), (other, "U2", "w1")]:
+        session.add(
+            NudgeDelivery(
+                workspace_id=me.workspace_id,
+                member_id=member.id,
+                kind="weekly_prompt",
+                recipient_id=recipient,
+                period_key=period,
+                due_at=NOW,
+                next_attempt_at=NOW,
+            )
+        )
+    session.flush()
+    document = json.loads(export.render_json(export.collect(session, content, me), NOW))
+    assert document["format"] == export.EXPORT_FORMAT and document["exported_at"] == NOW.isoformat()
+    assert document["team_id"] == "T1" and document["slack_user_id"] == "U1"
+    assert document["member"]["timezone"] == "Pacific/Auckland" and document["member"]["prompt_minute"] == 960
+    assert [e["what"] for e in document["brag_entries"]] == ["Mine"]
+    assert document["brag_entries"][0]["evidence"] == ["t-ask-for-feedback"]
+    assert document["brag_entries"][0]["created_at"] == NOW.isoformat()
+    assert [s["what"] for s in document["stuck_sessions"]] == ["flaky"]
+    assert sorted(d["period_key"] for d in document["nudge_deliveries"]) == ["link", "w1"]
+    assert all(d["recipient_id"] == "U1" for d in document["nudge_deliveries"])
+
+
+def test_filenames_use_the_members_date() -> None:
+    late = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    assert export.export_filenames(late, "Asia/Tokyo") == (
+        "brag-document-2026-12-01.md",
+        "stagecoach-data-2026-12-01.json",
+    )
+    assert export.export_filenames(late, "Not/AZone")[0] == "brag-document-2026-11-30.md"
