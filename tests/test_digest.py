@@ -82,7 +82,7 @@ def test_broadcast_mentions_are_neutralised(session: Session, content: Content) 
 
 
 def test_quiet_reports_are_named_without_mentions(session: Session, content: Content) -> None:
-    workspace_id, [ana, ben] = team(session, 2)
+    workspace_id, [ana, _ben] = team(session, 2)
     win(session, content, ana, "Did a thing", Visibility.MANAGER)
     text = digest_text(session, content, workspace_id)
     assert "No shared wins this week:* Person 1" in text

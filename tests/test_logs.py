@@ -12,7 +12,7 @@ from bot.logs import JsonFormatter, RedactingFilter, redact
 
 @pytest.mark.parametrize(
     "secret",
-    ["xoxb-1234-5678-abcdef", "xapp-1-A1-123-abc", "xoxp-99-secret", "xoxe.xoxb-1-abc".split(".")[1]],
+    ["xoxb-1234-5678-abcdef", "xapp-1-A1-123-abc", "xoxp-99-secret", "xoxb-1-abc"],
 )
 def test_tokens_are_masked(secret: str) -> None:
     assert secret not in redact(f"calling with token {secret} now")

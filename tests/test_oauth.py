@@ -24,7 +24,9 @@ KEY = Fernet.generate_key().decode()
 
 
 @pytest.fixture
-def oauth_bot(db: Database, fake_slack: FakeSlack, content: Content, clock: Clock, database_url: str) -> Iterator[RunningBot]:
+def oauth_bot(
+    db: Database, fake_slack: FakeSlack, content: Content, clock: Clock, database_url: str
+) -> Iterator[RunningBot]:
     settings = make_settings(
         database_url,
         fake_slack.api_url,
@@ -46,7 +48,8 @@ def install(bot: RunningBot, team: str) -> None:
     assert state is not None, page.body[:300]
     cookie = f"slack-app-oauth-state={state.group(1)}"
     done = http_request(
-        f"{bot.url}/slack/oauth_redirect?code={quote(team + ':code')}&state={state.group(1)}", headers={"Cookie": cookie}
+        f"{bot.url}/slack/oauth_redirect?code={quote(team + ':code')}&state={state.group(1)}",
+        headers={"Cookie": cookie},
     )
     assert done.status == 200, done.body[:300]
 

@@ -157,7 +157,12 @@ class SlackDriver:
         name = f"view{next(_ids)}"
         payload = self._interaction_base("view_submission", user, team, name)
         payload["view"] = {
-            "id": "V1", "type": "modal", "hash": "h1", "private_metadata": "", **view, "state": {"values": values}
+            "id": "V1",
+            "type": "modal",
+            "hash": "h1",
+            "private_metadata": "",
+            **view,
+            "state": {"values": values},
         }
         payload["response_urls"] = []
         return self.post_payload(payload, **kw)
