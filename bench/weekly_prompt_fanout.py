@@ -171,7 +171,9 @@ class Result:
     database: str
 
 
-def run(users: int, rate: float, workers: int, database_url: str | None, baseline_calls: int) -> Result:
+def run(
+    users: int, rate: float, workers: int, database_url: str | None, baseline_calls: int, headroom: float
+) -> Result:
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
         upgrade_to_head(url)
@@ -192,7 +194,7 @@ def run(users: int, rate: float, workers: int, database_url: str | None, baselin
             plan_all(deps, at, TickReport(at=at))
             replan_seconds = time.perf_counter() - started
 
-            options = DeliveryOptions(workers=workers, rate_per_second=rate)
+            options = DeliveryOptions(workers=workers, rate_per_second=rate * (1 - headroom))
             started = time.perf_counter()
             delivered = deliver(deps, StaticToken(TOKEN), ticking_clock(at), options)
             delivery_seconds = time.perf_counter() - started
@@ -255,9 +257,12 @@ def main(argv: list[str] | None = None) -> Result:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--baseline-calls", type=int, default=2000)
+    parser.add_argument(
+        "--headroom", type=float, default=0.03, help="the bot paces this fraction below the allowed rate"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    result = run(args.users, args.rate, args.workers, args.database_url, args.baseline_calls)
+    result = run(args.users, args.rate, args.workers, args.database_url, args.baseline_calls, args.headroom)
     print(json.dumps(asdict(result)) if args.json else render(result))
     return result
 

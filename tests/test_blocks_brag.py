@@ -24,7 +24,6 @@ from bot.blocks.brag import (
 )
 from bot.blocks.coach import (
     coach_help_message,
-    coming_soon_message,
     data_deleted_message,
     delete_cancelled_message,
     delete_confirmation_message,
@@ -207,7 +206,6 @@ def test_small_messages_fit() -> None:
         delete_cancelled_message(),
         delete_refused_message(),
         nothing_to_delete_message(),
-        coming_soon_message("manager @someone", "link your manager"),
     ):
         assert message_problems(payload) == []
 
@@ -309,9 +307,9 @@ def test_settings_modal_fits_and_shows_current_values(content: Content, settings
 
 
 def test_coach_help_and_unknown_fit_and_escape() -> None:
-    help_message = coach_help_message([("help", "this list"), ("export", "export")], [("manager @someone", "soon")])
+    help_message = coach_help_message([("help", "this list"), ("export", "export")])
     assert message_problems(help_message) == []
-    assert "coming soon" in visible(help_message)
+    assert "`/coach export` — export" in visible(help_message)
     unknown = coach_help_message([("help", "this list")], unknown="<!everyone>")
     assert message_problems(unknown) == [] and "<!everyone>" not in visible(unknown)
 

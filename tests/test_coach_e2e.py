@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.db.models import Base, BragEntry, Member, NudgeDelivery, StuckSession
-from bot.listeners.commands.coach import PLANNED, SUBCOMMANDS, parse_coach_text
+from bot.listeners.commands.coach import SUBCOMMANDS, parse_coach_text
 from bot.services import brag
 from bot.services.members import enroll
 from bot.slack import ids
@@ -42,16 +42,7 @@ def test_help_lists_every_subcommand_from_the_table(bot: RunningBot, text: str) 
     shown = block_texts(bot.slack.responses()[0])
     for subcommand in SUBCOMMANDS.values():
         assert f"`/coach {subcommand.usage}`" in shown
-    for name, (usage, _) in PLANNED.items():
-        if name not in SUBCOMMANDS:
-            assert f"`/coach {usage}`" in shown and "coming soon" in shown
-
-
-def test_planned_subcommand_says_it_is_coming(bot: RunningBot) -> None:
-    if "manager" in SUBCOMMANDS:
-        pytest.skip("manager is implemented")
-    bot.slack.command("/coach", "manager <@U0002|sam>")
-    assert "coming soon" in block_texts(bot.slack.responses()[0])
+    assert "`/coach manager @someone`" in shown and "`/coach digest #channel`" in shown
 
 
 def test_unknown_subcommand_gets_usage_and_is_escaped_once(bot: RunningBot) -> None:

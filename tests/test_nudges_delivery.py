@@ -269,7 +269,9 @@ def test_a_new_kind_with_a_channel_recipient_plugs_into_the_same_loop(
         priority=60,
         on_permanent_error=forget_channel,
     )
-    monkeypatch.setattr(registry, "NUDGE_TYPES", [*registry.NUDGE_TYPES, digest])
+    # Stand in for the real digest kind, to show the loop itself serves any channel-recipient kind.
+    others = [t for t in registry.NUDGE_TYPES if t.kind != NudgeKind.DIGEST.value]
+    monkeypatch.setattr(registry, "NUDGE_TYPES", [*others, digest])
     enroll(db, "UMANAGER", "UTC", digest_channel_id="CTEAM", weekly_prompt_enabled=False)
     enroll(db, "UOTHER", "UTC", digest_channel_id="CGONE", weekly_prompt_enabled=False)
     fake_slack.channels_without_bot.add("CGONE")

@@ -14,14 +14,9 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
-def coach_help_message(
-    available: Sequence[tuple[str, str]],
-    coming: Sequence[tuple[str, str]] = (),
-    unknown: str | None = None,
-) -> dict[str, Any]:
-    """``available`` and ``coming`` are ``(usage, summary)`` pairs, e.g. ``("export", "…")``."""
+def coach_help_message(available: Sequence[tuple[str, str]], unknown: str | None = None) -> dict[str, Any]:
+    """``available`` is ``(usage, summary)`` pairs, e.g. ``("export", "…")``."""
     lines = [f"• `/coach {usage}` — {summary}" for usage, summary in available]
-    lines += [f"• `/coach {usage}` — {summary} _(coming soon)_" for usage, summary in coming]
     if unknown is None:
         intro = "*Stagecoach* — here's what `/coach` does:"
         fallback = "/coach: " + ", ".join(usage for usage, _ in available)
@@ -34,11 +29,6 @@ def coach_help_message(
         context("`/win` records a win · `/stage` shows your stage · your wins and progress are on my *Home* tab"),
     ]
     return message(fallback, blocks)
-
-
-def coming_soon_message(usage: str, summary: str) -> dict[str, Any]:
-    text = f"`/coach {usage}` ({summary.rstrip('.')}) is coming soon."
-    return message(text, [section(f":construction: {text}")])
 
 
 def export_started_message() -> dict[str, Any]:

@@ -20,6 +20,7 @@ from bot.blocks.text import (
 )
 from bot.db.models import Visibility
 from bot.services.brag import EntrySummary
+from bot.services.digest import ReportDigest, TeamDigest
 from bot.services.home import HomeSnapshot, NextStep
 from bot.services.progress import StageProgress
 from bot.services.settings import WEEKDAYS, MemberSettings, format_minute
@@ -28,6 +29,8 @@ from content import Content
 
 MAX_HOME_WINS = 20
 """A hard cap whatever the snapshot holds: each win takes two blocks of Home's 100."""
+MAX_TEAM_LINES = 80
+"""Reports listed on a manager's Home (a line each, packed into a few sections); the digest has all."""
 
 
 def _stage_blocks(content: Content, settings: MemberSettings) -> list[dict[str, Any]]:
@@ -159,6 +162,32 @@ def _settings_summary(settings: MemberSettings) -> dict[str, Any]:
     return block
 
 
+def _team_line(report: ReportDigest) -> str:
+    line = f"• *{escape(truncate(report.name, 60))}*"
+    line += f" · Stage {report.stage.number}" if report.stage else " · no stage set"
+    if report.progress is not None and report.progress.total:
+        line += f" `{bar(report.progress.with_evidence, report.progress.total, width=6)}`"
+        line += f" {report.progress.with_evidence}/{report.progress.total}"
+    line += f" · {report.wins_total} shared this week" if report.wins_total else " · nothing shared this week"
+    if report.may_be_ready:
+        line += " · :seedling: may be ready for the next stage"
+    return line
+
+
+def _team_blocks(team: TeamDigest) -> list[dict[str, Any]]:
+    lines = [_team_line(report) for report in team.reports[:MAX_TEAM_LINES]]
+    if len(team.reports) > MAX_TEAM_LINES:
+        lines.append(f"_…and {len(team.reports) - MAX_TEAM_LINES} more in your weekly digest._")
+    return [
+        divider(),
+        header("Your team"),
+        *sections("", lines),
+        context(
+            "Only what your reports chose to share with you, over the last seven days. Progress counts shared wins."
+        ),
+    ]
+
+
 def home_view(content: Content, snapshot: HomeSnapshot) -> dict[str, Any]:
     settings = snapshot.settings
     blocks: list[dict[str, Any]] = [header("Your Stagecoach"), *_stage_blocks(content, settings)]
@@ -185,6 +214,8 @@ def home_view(content: Content, snapshot: HomeSnapshot) -> dict[str, Any]:
                 "`/coach export` has them all."
             )
         )
+    if snapshot.team is not None:
+        blocks += _team_blocks(snapshot.team)
     blocks += [
         divider(),
         _settings_summary(settings),

@@ -78,7 +78,7 @@ def publish_home(client: WebClient, deps: Deps, member_id: int, user_id: str) ->
         else:
             if member.slack_user_id != user_id:
                 raise PermissionError(f"member {member_id} is not Slack user {user_id}")
-            view = home_view(deps.content, home_snapshot(session, deps.content, member))
+            view = home_view(deps.content, home_snapshot(session, deps.content, member, now=deps.clock()))
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

@@ -20,3 +20,5 @@ class CoachRequest:
     deps: Deps
     client: WebClient
     respond: Respond
+    bot_user_id: str | None = None
+    """The bot's own user ID, so nobody can name the bot as their manager."""

@@ -26,18 +26,21 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, case, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.db.models import DeliveryStatus, Member, NudgeDelivery
+from bot.db.types import UTCDateTime
 from bot.nudges.types import DeliveryRow, NudgeType, PlannedNudge, is_user_id
 
 log = logging.getLogger(__name__)
 
 ND = NudgeDelivery
+T = cast(Table, ND.__table__)
 KEY_COLUMNS = ["workspace_id", "kind", "recipient_id", "period_key"]
 EXISTING_LOOKBACK = timedelta(days=8)
 """Planning compares against ledger rows due at most this long before the oldest planned one."""
@@ -53,10 +56,9 @@ FAILED = DeliveryStatus.FAILED.value
 
 def _insert(session: Session) -> Any:
     """The dialect's INSERT (both have ``on_conflict_do_nothing``)."""
-    table = cast(Table, ND.__table__)
     if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+        return postgresql.insert(T)
+    return sqlite.insert(T)
 
 
 def _is_postgresql(session: Session) -> bool:
@@ -118,7 +120,7 @@ def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNud
         statement = (
             _insert(session)
             .on_conflict_do_nothing(index_elements=KEY_COLUMNS)
-            .returning(ND.__table__.c.status, ND.__table__.c.recipient_id, ND.__table__.c.period_key)
+            .returning(T.c.status, T.c.recipient_id, T.c.period_key)
         )
         for status, recipient_id, period_key in session.execute(statement, rows[start : start + INSERT_CHUNK]):
             if status == SKIPPED:
@@ -161,18 +163,24 @@ def insert_marker(
             created_at=at,
         )
         .on_conflict_do_nothing(index_elements=KEY_COLUMNS)
-        .returning(ND.__table__.c.id)
+        .returning(T.c.id)
     )
     return session.execute(statement).first() is not None
 
 
 # -- claiming ----------------------------------------------------------------------------------
+#
+# The per-message statements are built once, on the table (not the ORM entity), with bound
+# parameters: at hundreds of messages a second, building and ORM-processing each UPDATE would
+# cost more than the database work itself.
+
+_NOW = bindparam("b_now", type_=UTCDateTime())
 
 
-def _claimable(now: datetime) -> ColumnElement[bool]:
+def _claimable(now: Any) -> ColumnElement[bool]:
     return or_(
-        and_(ND.status == PENDING, ND.next_attempt_at <= now),
-        and_(ND.status == SENDING, ND.claim_expires_at <= now),
+        and_(T.c.status == PENDING, T.c.next_attempt_at <= now),
+        and_(T.c.status == SENDING, T.c.claim_expires_at <= now),
     )
 
 
@@ -180,51 +188,66 @@ def claimable(session: Session, kinds_by_priority: Sequence[str], now: datetime)
     """``(id, workspace_id)`` of every row ready to send, most urgent kind first, then oldest."""
     if not kinds_by_priority:
         return []
-    priority = case({kind: index for index, kind in enumerate(kinds_by_priority)}, value=ND.kind)
+    priority = case({kind: index for index, kind in enumerate(kinds_by_priority)}, value=T.c.kind)
     query = (
-        select(ND.id, ND.workspace_id)
-        .where(ND.kind.in_(kinds_by_priority), _claimable(now))
-        .order_by(priority, ND.due_at, ND.id)
+        select(T.c.id, T.c.workspace_id)
+        .where(T.c.kind.in_(kinds_by_priority), _claimable(now))
+        .order_by(priority, T.c.due_at, T.c.id)
     )
     return [(int(row_id), int(workspace_id)) for row_id, workspace_id in session.execute(query)]
 
 
-_ROW_COLUMNS = (
-    ND.id,
-    ND.workspace_id,
-    ND.member_id,
-    ND.kind,
-    ND.recipient_id,
-    ND.period_key,
-    ND.due_at,
-    ND.attempts,
-    ND.next_attempt_at,
-    ND.channel_id,
-    ND.status,
+_CLAIM_SELECT = select(
+    T.c.id,
+    T.c.workspace_id,
+    T.c.member_id,
+    T.c.kind,
+    T.c.recipient_id,
+    T.c.period_key,
+    T.c.due_at,
+    T.c.attempts,
+    T.c.next_attempt_at,
+    T.c.channel_id,
+    T.c.status,
+).where(T.c.id == bindparam("b_id"), _claimable(_NOW))
+_CLAIM_SELECT_LOCKED = _CLAIM_SELECT.with_for_update(skip_locked=True)
+_CLAIM_UPDATE = (
+    update(T)
+    .where(
+        T.c.id == bindparam("b_id"),
+        T.c.attempts == bindparam("b_attempts"),
+        T.c.status == bindparam("b_status"),
+        _claimable(_NOW),
+    )
+    .values(
+        status=SENDING,
+        claimed_by=bindparam("b_owner"),
+        claim_expires_at=bindparam("b_expires", type_=UTCDateTime()),
+        attempts=T.c.attempts + 1,
+        next_attempt_at=bindparam("b_started", type_=UTCDateTime()),
+    )
 )
 
 
 def claim(session: Session, delivery_id: int, owner: str, now: datetime, lease: timedelta) -> DeliveryRow | None:
     """Take the row for sending if it is still claimable; None if someone else has it (or it is done)."""
-    query = select(*_ROW_COLUMNS).where(ND.id == delivery_id, _claimable(now))
-    if _is_postgresql(session):
-        query = query.with_for_update(skip_locked=True)
-    found = session.execute(query).one_or_none()
+    query = _CLAIM_SELECT_LOCKED if _is_postgresql(session) else _CLAIM_SELECT
+    found = session.execute(query, {"b_id": delivery_id, "b_now": now}).one_or_none()
     if found is None:
         return None
     uncertain = found.status == SENDING
     started = found.next_attempt_at if uncertain else now
     result = session.execute(
-        update(ND)
-        .where(ND.id == delivery_id, ND.attempts == found.attempts, ND.status == found.status, _claimable(now))
-        .values(
-            status=SENDING,
-            claimed_by=owner,
-            claim_expires_at=now + lease,
-            attempts=found.attempts + 1,
-            next_attempt_at=started,
-        )
-        .execution_options(synchronize_session=False)
+        _CLAIM_UPDATE,
+        {
+            "b_id": delivery_id,
+            "b_attempts": found.attempts,
+            "b_status": found.status,
+            "b_now": now,
+            "b_owner": owner,
+            "b_expires": now + lease,
+            "b_started": started,
+        },
     )
     if getattr(result, "rowcount", 0) != 1:
         return None
@@ -245,14 +268,26 @@ def claim(session: Session, delivery_id: int, owner: str, now: datetime, lease: 
 
 # -- outcomes (each only while the claim is still ours) -----------------------------------------
 
+_DATETIME_COLUMNS = {"sent_at", "claim_expires_at", "next_attempt_at"}
+
+
+@lru_cache(maxsize=32)
+def _finish_statement(columns: frozenset[str]) -> Any:
+    values = {
+        name: bindparam(f"b_{name}", type_=UTCDateTime()) if name in _DATETIME_COLUMNS else bindparam(f"b_{name}")
+        for name in sorted(columns)
+    }
+    return (
+        update(T)
+        .where(T.c.id == bindparam("b_id"), T.c.status == SENDING, T.c.claimed_by == bindparam("b_owner"))
+        .values(values)
+    )
+
 
 def _finish(session: Session, row: DeliveryRow, owner: str, **values: Any) -> bool:
-    result = session.execute(
-        update(ND)
-        .where(ND.id == row.id, ND.status == SENDING, ND.claimed_by == owner)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    params = {f"b_{name}": value for name, value in values.items()}
+    params.update(b_id=row.id, b_owner=owner)
+    result = session.execute(_finish_statement(frozenset(values)), params)
     done = getattr(result, "rowcount", 0) == 1
     if not done:
         log.warning("lost the claim on a delivery before recording its outcome", extra={"delivery": row.id})

@@ -8,8 +8,12 @@ is due, whatever its kind; the ledger makes each (kind, recipient, period) go ou
 
 from __future__ import annotations
 
+from bot.nudges.planners import digest as digest_planner
+from bot.nudges.planners import review_reminder as review_planner
 from bot.nudges.planners import stuck as stuck_planner
 from bot.nudges.planners import weekly_prompt as weekly_prompt_planner
+from bot.nudges.renderers import digest as digest_renderer
+from bot.nudges.renderers import review_reminder as review_renderer
 from bot.nudges.renderers import stuck as stuck_renderer
 from bot.nudges.renderers import weekly_prompt as weekly_prompt_renderer
 from bot.nudges.types import NudgeType
@@ -28,6 +32,21 @@ NUDGE_TYPES: list[NudgeType] = [
         render=weekly_prompt_renderer.render,
         grace=weekly_prompt_planner.GRACE,
         priority=50,
+    ),
+    NudgeType(
+        kind=review_planner.KIND,
+        plan=review_planner.plan,
+        render=review_renderer.render,
+        grace=review_planner.GRACE,
+        priority=40,
+    ),
+    NudgeType(
+        kind=digest_planner.KIND,
+        plan=digest_planner.plan,
+        render=digest_renderer.render,
+        grace=digest_planner.GRACE,
+        priority=60,
+        on_permanent_error=digest_renderer.forget_channel,
     ),
 ]
 

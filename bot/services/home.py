@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member
 from bot.services.brag import EntrySummary, count_entries, recent_entries, summarize
+from bot.services.digest import TeamDigest, build_team_digest
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
 from bot.services.settings import MemberSettings, settings_of
 from content import Content, Criterion, Tactic
 
 RECENT_WINS = 10
+TEAM_WINDOW = timedelta(days=7)
 """How many wins Home lists; the export has them all."""
 
 
@@ -31,6 +34,8 @@ class HomeSnapshot:
     recent: list[EntrySummary]
     total_entries: int
     next_step: NextStep | None
+    team: TeamDigest | None = None
+    """For a manager: the reports who named them, with what they shared in the last seven days."""
 
 
 def next_step(content: Content, progress: StageProgress, counts: dict[str, int]) -> NextStep:
@@ -43,7 +48,9 @@ def next_step(content: Content, progress: StageProgress, counts: dict[str, int])
     return NextStep(criterion=criterion, tactic=tactic)
 
 
-def home_snapshot(session: Session, content: Content, member: Member, recent: int = RECENT_WINS) -> HomeSnapshot:
+def home_snapshot(
+    session: Session, content: Content, member: Member, recent: int = RECENT_WINS, now: datetime | None = None
+) -> HomeSnapshot:
     progress: StageProgress | None = None
     step: NextStep | None = None
     if member.stage is not None:
@@ -56,4 +63,10 @@ def home_snapshot(session: Session, content: Content, member: Member, recent: in
         recent=[summarize(content, entry) for entry in recent_entries(session, member.id, recent)],
         total_entries=count_entries(session, member.id),
         next_step=step,
+        team=_team(session, content, member, now) if now is not None else None,
     )
+
+
+def _team(session: Session, content: Content, member: Member, now: datetime) -> TeamDigest | None:
+    digest = build_team_digest(session, content, member.workspace_id, member.slack_user_id, now - TEAM_WINDOW, now)
+    return digest if digest.reports else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.listeners.actions.account import cancel_delete_my_data, confirm_delete_my_data
 from bot.listeners.actions.home import open_settings
+from bot.listeners.actions.manager_unlink import unlink_manager
 from bot.listeners.actions.prompt_responses import (
     prompt_nothing_this_week,
     prompt_snooze_later_today,
@@ -41,3 +42,4 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.DELETE_MY_DATA_CONFIRM, confirm_delete_my_data)
     registrar.action(ids.DELETE_MY_DATA_CANCEL, cancel_delete_my_data)
     registrar.action(ids.REVIEW_SET_DATE, open_review_date)
+    registrar.action(ids.MANAGER_UNLINK, unlink_manager)

@@ -1,6 +1,6 @@
 """``/coach <subcommand>``: one command, a dispatch table of subcommands.
 
-To add a subcommand (``manager @someone``, ``digest #channel``, ``review`` …), write a handler
+To add a subcommand, write a handler
 taking a :class:`CoachRequest` and add a :class:`Subcommand` to :data:`SUBCOMMANDS`; ``help``
 lists whatever the table holds. ``/coach`` has ``should_escape`` on, so mentions arrive as
 ``<@U123|name>`` and channels as ``<#C123|name>``.
@@ -16,10 +16,12 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.brag import problem_message
-from bot.blocks.coach import coach_help_message, coming_soon_message
+from bot.blocks.coach import coach_help_message
 from bot.listeners.actions.home import open_settings_modal
 from bot.listeners.commands.coach_delete import delete_my_data_subcommand
+from bot.listeners.commands.coach_digest import digest_subcommand
 from bot.listeners.commands.coach_export import export_subcommand
+from bot.listeners.commands.coach_manager import manager_subcommand
 from bot.listeners.common import acting_member_id
 from bot.listeners.requests import CoachRequest
 from bot.slack.deps import deps_of
@@ -56,16 +58,17 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "export": Subcommand(
         "export", "your brag document as Markdown, and all your data as JSON, in a DM", export_subcommand
     ),
+    "manager": Subcommand(
+        "manager @someone", "name your manager: they see only the wins you share (`remove` unlinks)", manager_subcommand
+    ),
+    "digest": Subcommand(
+        "digest #channel", "for managers: your team's weekly digest in that channel (`off` stops it)", digest_subcommand
+    ),
     "delete-my-data": Subcommand(
         "delete-my-data", "delete everything Stagecoach holds about you (asks first)", delete_my_data_subcommand
     ),
 }
 ALIASES = {"": "help", "?": "help"}
-PLANNED: dict[str, tuple[str, str]] = {
-    "manager": ("manager @someone", "link your manager: they see only the wins you share"),
-    "digest": ("digest #channel", "for managers: a weekly digest of the wins your reports share"),
-}
-"""Subcommands the manifest already advertises; listed as coming until they are in :data:`SUBCOMMANDS`."""
 
 
 def _unescape(text: str) -> str:
@@ -74,8 +77,7 @@ def _unescape(text: str) -> str:
 
 def help_message(unknown: str | None = None) -> dict[str, Any]:
     available = [(sub.usage, sub.summary) for sub in SUBCOMMANDS.values()]
-    coming = [entry for name, entry in PLANNED.items() if name not in SUBCOMMANDS]
-    return coach_help_message(available, coming, unknown=unknown)
+    return coach_help_message(available, unknown=unknown)
 
 
 def coach_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
@@ -84,11 +86,8 @@ def coach_command(ack: Ack, command: dict[str, Any], respond: Respond, client: W
     name = ALIASES.get(name, name)
     subcommand = SUBCOMMANDS.get(name)
     if subcommand is None:
-        if name in PLANNED:
-            respond(**coming_soon_message(*PLANNED[name]))
-        else:
-            # Slack escapes /coach text (should_escape); undo it so the reply escapes it exactly once.
-            respond(**help_message(unknown=_unescape(name)))
+        # Slack escapes /coach text (should_escape); undo it so the reply escapes it exactly once.
+        respond(**help_message(unknown=_unescape(name)))
         return
     request = CoachRequest(
         args=args,
@@ -98,5 +97,6 @@ def coach_command(ack: Ack, command: dict[str, Any], respond: Respond, client: W
         deps=deps_of(context),
         client=client,
         respond=respond,
+        bot_user_id=context.bot_user_id,
     )
     subcommand.handler(request)

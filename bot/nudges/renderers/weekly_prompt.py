@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.nudges import weekly_prompt_message
-from bot.db.models import BragEntry, Member
+from bot.db.models import BragEntry, BragEvidence, Member
+from bot.db.types import UTCDateTime
 from bot.nudges.planners.weekly_prompt import SNOOZE_LATER_TODAY, is_snooze, week_number
 from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
-from bot.services.progress import evidence_counts, stage_progress
+from bot.services.progress import stage_progress
 from content import Content, Tactic
 
 MAX_OPEN_CRITERIA = 3
@@ -24,38 +25,62 @@ def pick_tip(content: Content, stage: int | None, week: int) -> Tactic:
     return suitable[week % len(suitable)]
 
 
+_WINS = select(func.count()).where(BragEntry.member_id == Member.id)
+_MEMBER = select(
+    Member.weekly_prompt_enabled,
+    Member.delivery_blocked_reason,
+    Member.delivery_blocked_at,
+    Member.stage,
+    Member.prompt_weekday,
+    Member.prompt_minute,
+    _WINS.where(BragEntry.created_at >= bindparam("b_week", type_=UTCDateTime())).scalar_subquery(),
+    _WINS.where(BragEntry.created_at >= bindparam("b_since", type_=UTCDateTime())).scalar_subquery(),
+).where(Member.id == bindparam("b_member"))
+# progress.evidence_counts for one member, built once (this runs for every prompt of a fan-out).
+_EVIDENCE = (
+    select(BragEvidence.evidence_key, func.count())
+    .join(BragEntry, BragEvidence.entry_id == BragEntry.id)
+    .where(BragEntry.member_id == bindparam("b_member"))
+    .group_by(BragEvidence.evidence_key)
+)
+
+
 def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
-    member = session.get(Member, row.member_id) if row.member_id is not None else None
-    if member is None:
-        return Skip("member no longer enrolled")
-    if not member.weekly_prompt_enabled:
-        return Skip("weekly prompt turned off in settings")
-    if member.delivery_blocked_at is not None:
-        return Skip(f"delivery blocked: {member.delivery_blocked_reason}")
+    """Two small queries: the member with their recent wins counted, and (with a stage) their evidence."""
     snoozed = is_snooze(row.period_key)
-    since_week = ctx.now - timedelta(days=7)
-    wins_query = select(func.count()).select_from(BragEntry).where(BragEntry.member_id == member.id)
-    if snoozed:
+    found = session.execute(
+        _MEMBER,
+        {
+            "b_member": row.member_id,
+            "b_week": ctx.now - timedelta(days=7),
+            "b_since": row.due_at - SNOOZE_LATER_TODAY if snoozed else ctx.now,
+        },
+    ).one_or_none()
+    if found is None:
+        return Skip("member no longer enrolled")
+    enabled, blocked_reason, blocked_at, stage, weekday, minute, wins_this_week, wins_since_snooze = found
+    if not enabled:
+        return Skip("weekly prompt turned off in settings")
+    if blocked_at is not None:
+        return Skip(f"delivery blocked: {blocked_reason}")
+    if snoozed and wins_since_snooze:
         # The re-prompt is moot when a win was saved after the snooze click.
-        snoozed_at = row.due_at - SNOOZE_LATER_TODAY
-        if session.scalar(wins_query.where(BragEntry.created_at >= snoozed_at)):
-            return Skip("a win was saved since the snooze")
-    wins = int(session.scalar(wins_query.where(BragEntry.created_at >= since_week)) or 0)
+        return Skip("a win was saved since the snooze")
     stage_title = None
     open_criteria = []
-    if member.stage is not None:
-        counts = evidence_counts(session, [member.id])[member.id]
-        progress = stage_progress(ctx.content, member.stage, counts)
+    if stage is not None:
+        counts = {key: int(count) for key, count in session.execute(_EVIDENCE, {"b_member": row.member_id})}
+        progress = stage_progress(ctx.content, stage, counts)
         stage_title = progress.stage.title
         open_criteria = progress.open_criteria[:MAX_OPEN_CRITERIA]
     payload = weekly_prompt_message(
         delivery_id=row.id,
         stage_title=stage_title,
         open_criteria=open_criteria,
-        tip=pick_tip(ctx.content, member.stage, week_number(row.period_key)),
-        wins_this_week=wins,
-        weekday=member.prompt_weekday,
-        minute=member.prompt_minute,
+        tip=pick_tip(ctx.content, stage, week_number(row.period_key)),
+        wins_this_week=int(wins_this_week or 0),
+        weekday=weekday,
+        minute=minute,
         snoozed=snoozed,
     )
     return Message(text=payload["text"], blocks=payload["blocks"])

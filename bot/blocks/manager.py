@@ -1,0 +1,125 @@
+"""``/coach manager`` and ``/coach digest``: the consent-based manager link and the digest channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.text import actions, button, confirm_dialog, context, message, section
+from bot.slack import ids
+
+
+def manager_status_message(manager_user_id: str | None) -> dict[str, Any]:
+    if manager_user_id is None:
+        return message(
+            "You haven't named a manager.",
+            [
+                section(
+                    "You haven't named a manager. `/coach manager @someone` links them: they then see the wins you "
+                    "choose to share (never your private ones), in their weekly digest and their App Home."
+                )
+            ],
+        )
+    return manager_linked_message(manager_user_id, changed=False)
+
+
+def manager_linked_message(manager_user_id: str, changed: bool, previous: str | None = None) -> dict[str, Any]:
+    first = f"<@{manager_user_id}> is your manager here" + (" now." if changed else ".")
+    if previous:
+        first += f" <@{previous}> no longer sees anything of yours."
+    return message(
+        first,
+        [
+            section(
+                f"{first}\nThey see only the wins you share with them (choose *shared with my manager* when you save "
+                "one, or make it your default in `/coach settings`). Private wins stay yours."
+            ),
+            actions(
+                button(
+                    "Remove this link",
+                    ids.MANAGER_UNLINK,
+                    manager_user_id,
+                    confirm=confirm_dialog(
+                        "Remove your manager?",
+                        "They will stop seeing your shared wins in digests and App Home.",
+                        "Remove",
+                    ),
+                )
+            ),
+        ],
+    )
+
+
+def manager_unlinked_message(previous: str | None) -> dict[str, Any]:
+    text = (
+        f"Done: <@{previous}> is no longer linked and sees nothing of yours from now on."
+        if previous
+        else "You had no manager linked."
+    )
+    return message(text, [section(text)])
+
+
+def manager_notice_message(report_user_id: str) -> dict[str, Any]:
+    """The DM a newly named manager gets."""
+    text = f"<@{report_user_id}> named you as their manager in Stagecoach."
+    return message(
+        text,
+        [
+            section(
+                f"{text} You'll see the wins they choose to share with you, never their private ones.\n"
+                "Get a weekly digest of your team's shared wins, progress and 1:1 ideas every Monday at 09:00: "
+                "`/coach digest #channel`."
+            ),
+            context("Review exit criteria in 1:1s, and recognise growth when it shows: that's what the roadmap asks."),
+        ],
+    )
+
+
+def manager_usage_message(problem: str) -> dict[str, Any]:
+    text = f"{problem} Use `/coach manager @someone`, or `/coach manager remove`."
+    return message(text, [section(text)])
+
+
+def digest_status_message(channel_id: str | None, reports: int) -> dict[str, Any]:
+    people = f"{reports} report{'s' if reports != 1 else ''} named you as their manager"
+    if channel_id is None:
+        text = f"{people}. `/coach digest #channel` posts your team's digest there every Monday at 09:00."
+    else:
+        text = f"{people}. Your digest goes to <#{channel_id}> every Monday at 09:00 (`/coach digest off` stops it)."
+    return message(text, [section(text)])
+
+
+def digest_set_message(channel_id: str, reports: int) -> dict[str, Any]:
+    text = f"Your team digest will be posted in <#{channel_id}> every Monday at 09:00, your time."
+    extra = (
+        "\nNobody has named you as their manager yet: ask your reports to run `/coach manager @you`."
+        if reports == 0
+        else ""
+    )
+    return message(text, [section(text + extra)])
+
+
+def digest_channel_announcement(manager_user_id: str) -> dict[str, Any]:
+    """Posted once in the chosen channel: it proves the bot can post there, and tells the channel why."""
+    text = (
+        f"<@{manager_user_id}> set up Stagecoach's weekly team digest here: every Monday, the wins their reports "
+        "chose to share, with progress and 1:1 ideas. Private wins never appear."
+    )
+    return message(text, [section(text)])
+
+
+def digest_cannot_post_message(channel_id: str) -> dict[str, Any]:
+    text = (
+        f"I can't post in <#{channel_id}> yet. Invite me there with `/invite @Stagecoach`, "
+        "then run `/coach digest` again (or pick another channel)."
+    )
+    return message(text, [section(text)])
+
+
+def digest_off_message() -> dict[str, Any]:
+    text = "Your weekly team digest is off. `/coach digest #channel` turns it back on."
+    return message(text, [section(text)])
+
+
+def digest_usage_message() -> dict[str, Any]:
+    text = "Pick a channel from the list: `/coach digest #channel`, or `/coach digest off`."
+    return message(text, [section(text)])

@@ -1,0 +1,76 @@
+"""The manager's team digest: Monday 09:00 in the manager's timezone, to the channel they chose.
+
+One ledger row per message ("page"), so a large team's digest goes out exactly once page by
+page. Period key: ``<ISO week>:<manager user id>:p<page>``; several managers may share a channel.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.blocks.digest import page_count
+from bot.db.models import Member, NudgeKind, Workspace
+from bot.nudges.timing import latest_weekly_occurrence, zone
+from bot.nudges.types import PlanContext, PlannedNudge
+
+KIND = NudgeKind.DIGEST.value
+MONDAY = 0
+SEND_MINUTE = 9 * 60
+GRACE = timedelta(hours=12)
+"""Still Monday for the manager; a digest more than half a day late waits for next week."""
+
+
+def period_key(week_key: str, manager_user_id: str, page: int) -> str:
+    return f"{week_key}:{manager_user_id}:p{page}"
+
+
+def parse_period_key(key: str) -> tuple[str, str, int] | None:
+    try:
+        week_key, manager_user_id, page = key.split(":")
+        return week_key, manager_user_id, int(page.removeprefix("p"))
+    except ValueError:
+        return None
+
+
+def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+    report = aliased(Member)
+    report_counts = (
+        select(report.workspace_id, report.manager_slack_user_id, func.count().label("reports"))
+        .where(report.manager_slack_user_id.is_not(None))
+        .group_by(report.workspace_id, report.manager_slack_user_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Member.id,
+            Member.workspace_id,
+            Member.slack_user_id,
+            Member.timezone,
+            Member.digest_channel_id,
+            func.coalesce(report_counts.c.reports, 0),
+        )
+        .join(Workspace, Workspace.id == Member.workspace_id)
+        .outerjoin(
+            report_counts,
+            (report_counts.c.workspace_id == Member.workspace_id)
+            & (report_counts.c.manager_slack_user_id == Member.slack_user_id),
+        )
+        .where(Member.digest_channel_id.is_not(None), Workspace.uninstalled_at.is_(None))
+    )
+    planned = []
+    for member_id, workspace_id, user_id, tz_name, channel_id, reports in rows:
+        occurrence = latest_weekly_occurrence(ctx.at, zone(tz_name), MONDAY, SEND_MINUTE)
+        for page in range(1, page_count(int(reports)) + 1):
+            planned.append(
+                PlannedNudge(
+                    workspace_id,
+                    member_id,
+                    channel_id,
+                    period_key(occurrence.week_key, user_id, page),
+                    occurrence.due_at,
+                )
+            )
+    return planned

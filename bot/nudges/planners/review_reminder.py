@@ -1,0 +1,58 @@
+"""Review reminders: a packet DM'd 14 days and again 2 days before the review, at 09:00 local time.
+
+Period key: ``review-<date>-<days>d``; a changed review date is a new key (and the renderer
+skips reminders for a date that is no longer the member's review date).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Member, NudgeKind, Workspace
+from bot.nudges.timing import local_to_utc, zone
+from bot.nudges.types import PlanContext, PlannedNudge
+
+KIND = NudgeKind.REVIEW_REMINDER.value
+DAYS_BEFORE = (14, 2)
+SEND_MINUTE = 9 * 60
+GRACE = timedelta(days=1)
+"""A day late is still useful before a review; older than that, the next reminder (or none) follows."""
+
+
+def period_key(review_date: date, days_before: int) -> str:
+    return f"review-{review_date.isoformat()}-{days_before}d"
+
+
+def parse_period_key(key: str) -> tuple[date, int] | None:
+    try:
+        _, rest = key.split("-", 1)
+        day, days = rest.rsplit("-", 1)
+        return date.fromisoformat(day), int(days.removesuffix("d"))
+    except ValueError:
+        return None
+
+
+def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+    rows = session.execute(
+        select(Member.id, Member.workspace_id, Member.slack_user_id, Member.timezone, Member.review_date)
+        .join(Workspace, Workspace.id == Member.workspace_id)
+        .where(
+            Member.review_date.is_not(None),
+            Member.review_reminders_enabled.is_(True),
+            Member.delivery_blocked_at.is_(None),
+            Workspace.uninstalled_at.is_(None),
+        )
+    )
+    planned = []
+    for member_id, workspace_id, user_id, tz_name, review_date in rows:
+        assert review_date is not None  # filtered above
+        for days_before in DAYS_BEFORE:
+            due_at = local_to_utc(review_date - timedelta(days=days_before), SEND_MINUTE, zone(tz_name))
+            if due_at <= ctx.at:
+                planned.append(
+                    PlannedNudge(workspace_id, member_id, user_id, period_key(review_date, days_before), due_at)
+                )
+    return planned

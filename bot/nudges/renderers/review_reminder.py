@@ -1,0 +1,28 @@
+"""The review packet, built at send time from the member's current brag document."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.review import review_packet_message
+from bot.db.models import Member
+from bot.nudges.planners.review_reminder import parse_period_key
+from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
+from bot.services.review import local_today, review_packet
+
+
+def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
+    parsed = parse_period_key(row.period_key)
+    if parsed is None:
+        return Skip(f"unreadable period key {row.period_key!r}")
+    review_date, days_before = parsed
+    member = session.get(Member, row.member_id) if row.member_id is not None else None
+    if member is None:
+        return Skip("member gone")
+    if not member.review_reminders_enabled:
+        return Skip("review reminders turned off in settings")
+    if member.review_date != review_date:
+        return Skip("review date changed since this reminder was planned")
+    packet = review_packet(session, ctx.content, member, local_today(member, ctx.now))
+    payload = review_packet_message(packet, days_before)
+    return Message(text=payload["text"], blocks=payload["blocks"])
