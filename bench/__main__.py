@@ -1,0 +1,24 @@
+"""``python -m bench``: every benchmark, each printing its figures against a same-run baseline."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import digest_build, load_http, weekly_prompt_fanout
+
+
+def main() -> int:
+    for name, run in (
+        ("weekly prompt fan-out", weekly_prompt_fanout.main),
+        ("digest build", digest_build.main),
+        ("HTTP load", load_http.main),
+    ):
+        print(f"== {name}", flush=True)
+        code = run([])
+        if code:
+            return int(code)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
