@@ -14,8 +14,8 @@ fake Web API that answers after 2.5 s, and prints the ack latencies (goal: every
 from __future__ import annotations
 
 import argparse
-import logging
 import itertools
+import logging
 import os
 import statistics
 import subprocess
@@ -293,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         report(
             f"  acks: p50 {acks.p50 * 1000:.1f} ms, p99 {acks.p99 * 1000:.1f} ms, "
-            f"max {max(acks.samples) * 1000:.1f} ms   (goal: all < 1000 ms: {'yes' if max(acks.samples) < 1.0 else 'NO'})"
+            f"max {max(acks.samples) * 1000:.1f} ms   "
+            f"(goal: all < 1000 ms: {'yes' if max(acks.samples) < 1.0 else 'NO'})"
         )
         report(
             f"  after the acks: {slowed.responses} of {args.slow_requests} answers delivered within {DRAIN_SECONDS} s "
