@@ -27,6 +27,7 @@ def member(bot: RunningBot, user: str) -> Member:
 
 
 def update_member(bot: RunningBot, user: str, **values: object) -> None:
+    assert drain()  # the profile lookup that enrollment queued must not overwrite what the test sets
     with bot.db.transaction() as session:
         row = session.scalars(select(Member).where(Member.slack_user_id == user)).one()
         for key, value in values.items():

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -14,20 +12,11 @@ from slack_sdk.errors import SlackApiError
 from bot.services import members
 from bot.services.events import claim_event
 from bot.slack.deps import Deps, deps_of
+from bot.slack.registrar import run_later
 
 log = logging.getLogger(__name__)
 
 MEMBER_ID_KEY = "stagecoach_member_id"
-
-# Work that must not hold up a listener (a users.info lookup) runs here.
-background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="stagecoach-bg")
-
-
-def _run_logged(description: str, work: Callable[[], None]) -> None:
-    try:
-        work()
-    except Exception:
-        log.exception("background work failed: %s", description)
 
 
 def _refresh_profile(deps: Deps, client: WebClient, member_id: int, user_id: str) -> None:
@@ -59,7 +48,7 @@ def acting_member_id(context: BoltContext) -> int:
     context[MEMBER_ID_KEY] = member_id
     if refresh and context.client is not None:
         client, user_id = context.client, context.user_id
-        background.submit(_run_logged, "profile refresh", lambda: _refresh_profile(deps, client, member_id, user_id))
+        run_later("profile refresh", lambda: _refresh_profile(deps, client, member_id, user_id))
     return member_id
 
 

@@ -51,6 +51,21 @@ def drain(timeout: float = 10.0) -> bool:
     return False
 
 
+def run_later(description: str, work: Callable[[], None]) -> None:
+    """Queue work that need not hold up anything (a profile lookup) on the post-ack pool; failures are logged."""
+
+    def run() -> None:
+        try:
+            work()
+        except Exception:
+            log.exception("post-ack work failed: %s", description)
+        finally:
+            _count(-1)
+
+    _count(+1)
+    post_ack_pool.submit(run)
+
+
 # What the deferred wrapper itself needs from Bolt, on top of the handler's own arguments.
 _WRAPPER_ARGS = ("ack", "body", "context", "client")
 
