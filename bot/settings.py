@@ -41,6 +41,9 @@ _HINTS = {
     "BOT_SCHEDULER": "set it to on or off",
     "STUCK_MINUTES": "set it to a whole number of minutes between 1 and 1440",
     "LOG_LEVEL": "set it to DEBUG, INFO, WARNING or ERROR",
+    "STAGECOACH_SEND_RATE": "set it to messages per second per workspace, e.g. 20",
+    "STAGECOACH_SEND_WORKERS": "set it to a whole number of sending threads between 1 and 64",
+    "STAGECOACH_DELIVERY_LEASE_SECONDS": "set it to a whole number of seconds between 1 and 3600",
     "TOKEN_ENCRYPTION_KEY": "set it to a Fernet key (python -c 'from cryptography.fernet import Fernet; "
     "print(Fernet.generate_key().decode())') or unset it",
 }
@@ -61,6 +64,12 @@ class Settings(BaseSettings):
     stuck_minutes: int = Field(default=30, ge=1, le=1440)
     log_level: str = "INFO"
     token_encryption_key: SecretStr | None = None
+    # Delivery tuning: the defaults suit production; tests and benchmarks change them.
+    stagecoach_send_rate: float = Field(default=20.0, gt=0, le=1000)
+    """Messages per second per workspace (Slack answers 429 beyond its own limit; that is honoured too)."""
+    stagecoach_send_workers: int = Field(default=8, ge=1, le=64)
+    stagecoach_delivery_lease_seconds: int = Field(default=300, ge=1, le=3600)
+    """How long a claimed message is held before another process may take it over."""
 
     @field_validator(
         "slack_bot_token",

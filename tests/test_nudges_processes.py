@@ -114,6 +114,8 @@ def test_a_tick_killed_mid_fan_out_completes_without_duplicates_after_restart(
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
+    if process.stderr is not None:
+        process.stderr.close()
     time.sleep(0.2)  # let answers already on their way finish
     landed_before = sum(landed(fake_slack).values())
     with db.transaction() as session:

@@ -230,6 +230,15 @@ def test_opted_out_member_is_told_and_not_nudged(bot: RunningBot) -> None:
     assert nudges(bot) == []
 
 
+def test_a_nudge_more_than_an_hour_late_is_skipped_not_sent(bot: RunningBot) -> None:
+    start(bot)
+    # The bot was down from before the nudge was due until two hours later.
+    report = tick(bot.deps, T0 + timedelta(hours=2))
+    assert nudges(bot) == [] and report.skipped == 1
+    [row] = ledger_rows(bot.db, NudgeKind.STUCK.value)
+    assert row.status == "skipped"
+
+
 def test_stuck_help_explains_the_command(bot: RunningBot) -> None:
     bot.slack.command("/stuck", "help", user=USER)
     text = block_texts(bot.slack.responses()[0])

@@ -204,3 +204,36 @@ def test_member_whose_timezone_is_unknown_gets_utc(db: Database, deps: Any, fake
     assert len(dms(fake_slack, "U1")) == 1
     with db.transaction() as session:
         assert session.scalar(select(Member.timezone)) == "Mars/Olympus_Mons"
+
+
+def test_the_in_process_scheduler_ticks_every_minute_through_run_tick(
+    db: Database, deps: Any, fake_slack: FakeSlack
+) -> None:
+    from bot.nudges.scheduler import start_scheduler
+    from bot.slack.tokens import StaticToken
+    from tests.conftest import BOT_TOKEN
+
+    enroll(db, "U1", "America/New_York")
+    deps.clock.set(utc(2026, 11, 20, 21, 0))
+    scheduler = start_scheduler(deps, StaticToken(BOT_TOKEN))
+    try:
+        [job] = scheduler.get_jobs()
+        assert job.max_instances == 1 and job.coalesce is True
+        assert str(job.trigger) == "cron[second='0']"
+        job.func()  # what APScheduler runs each minute
+        job.func()
+    finally:
+        scheduler.shutdown(wait=False)
+    assert len(dms(fake_slack, "U1")) == 1
+
+
+def test_a_blocked_member_who_uses_the_bot_again_is_reachable_again(db: Database, deps: Any) -> None:
+    from bot.services.members import enroll as enroll_member
+
+    member_id = enroll(db, "UBACK", delivery_blocked_at=utc(2026, 11, 1), delivery_blocked_reason="cannot_dm_bot")
+    with db.transaction() as session:
+        enroll_member(session, "T0001", "UBACK", utc(2026, 11, 22, 12))
+    with db.transaction() as session:
+        member = session.get(Member, member_id)
+        assert member is not None
+        assert member.delivery_blocked_at is None and member.delivery_blocked_reason is None

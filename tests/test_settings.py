@@ -19,6 +19,9 @@ ALL_VARIABLES = [
     "STUCK_MINUTES",
     "LOG_LEVEL",
     "TOKEN_ENCRYPTION_KEY",
+    "STAGECOACH_SEND_RATE",
+    "STAGECOACH_SEND_WORKERS",
+    "STAGECOACH_DELIVERY_LEASE_SECONDS",
 ]
 
 
@@ -50,6 +53,8 @@ def test_defaults_match_the_operator_contract() -> None:
         ("SLACK_API_URL", "slack.com/api"),
         ("DATABASE_URL", "not a url"),
         ("TOKEN_ENCRYPTION_KEY", "short"),
+        ("STAGECOACH_SEND_RATE", "fast"),
+        ("STAGECOACH_SEND_WORKERS", "0"),
     ],
 )
 def test_malformed_values_name_the_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
@@ -59,6 +64,14 @@ def test_malformed_values_name_the_variable(monkeypatch: pytest.MonkeyPatch, var
     message = str(error.value)
     assert message.startswith(f"{variable} is malformed")
     assert "\n" not in message
+
+
+def test_env_example_lists_every_setting() -> None:
+    from pathlib import Path
+
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text()
+    listed = {line.split("=", 1)[0] for line in example.splitlines() if "=" in line and not line.startswith("#")}
+    assert listed == {name.upper() for name in Settings.model_fields}
 
 
 def test_scheduler_off_and_api_url_gets_a_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:

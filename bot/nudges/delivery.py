@@ -15,7 +15,7 @@
 - **No per-user lookups.** Messages go to the user ID (Slack opens the DM); ``conversations.open``
   is used only when reconciling a row whose DM channel is not known yet (the rare path).
 
-Tuning (internal; the defaults suit production): ``STAGECOACH_SEND_RATE`` (messages per second
+Tuning (settings; the defaults suit production): ``STAGECOACH_SEND_RATE`` (messages per second
 per workspace, default 20), ``STAGECOACH_SEND_WORKERS`` (threads, default 8) and
 ``STAGECOACH_DELIVERY_LEASE_SECONDS`` (how long a claim lasts before another process may take the
 row over and reconcile it, default 300; tests shorten it).
@@ -30,8 +30,9 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,10 +43,13 @@ from slack_sdk.http_retry import RetryHandler, RetryState
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from bot.db.models import Workspace
 from bot.nudges import ledger, registry
 from bot.nudges.types import DeliveryRow, Message, NudgeType, RenderContext, Skip, is_user_id
+from bot.settings import Settings
 from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
 from bot.slack.tokens import TokenSource
@@ -106,15 +110,6 @@ MESSAGE_ERRORS = frozenset(
 """Our message is wrong: retrying cannot help; log loudly, fail the row, keep the member."""
 
 
-def _env_number(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    try:
-        return float(raw) if raw else default
-    except ValueError:
-        log.warning("ignoring a malformed tuning variable", extra={"variable": name})
-        return default
-
-
 @dataclass(frozen=True)
 class DeliveryOptions:
     workers: int = 8
@@ -132,11 +127,11 @@ class DeliveryOptions:
     backoff_cap: timedelta = timedelta(minutes=30)
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> DeliveryOptions:
+    def from_settings(cls, settings: Settings, **overrides: Any) -> DeliveryOptions:
         options = cls(
-            workers=max(1, int(_env_number("STAGECOACH_SEND_WORKERS", cls.workers))),
-            rate_per_second=max(0.1, _env_number("STAGECOACH_SEND_RATE", cls.rate_per_second)),
-            lease=timedelta(seconds=max(1.0, _env_number("STAGECOACH_DELIVERY_LEASE_SECONDS", 300))),
+            workers=settings.stagecoach_send_workers,
+            rate_per_second=settings.stagecoach_send_rate,
+            lease=timedelta(seconds=settings.stagecoach_delivery_lease_seconds),
         )
         return replace(options, **overrides)
 
@@ -164,10 +159,16 @@ class DeliveryReport:
 
 
 class Pacer:
-    """Evenly spaced send slots for one workspace, shared by all its workers; pausable on 429."""
+    """Evenly spaced send slots for one workspace, shared by all its workers; pausable on 429.
 
-    def __init__(self, per_second: float) -> None:
+    A slot that no worker was ready for is not lost at once: up to ``catch_up`` slots missed in
+    the last moments may still be used back to back (a token bucket of that size), so a worker
+    held up for a few milliseconds does not cost throughput, and no burst is ever larger.
+    """
+
+    def __init__(self, per_second: float, catch_up: int = 1) -> None:
         self._interval = 1.0 / per_second
+        self._max_lag = catch_up * self._interval
         self._next = time.monotonic()
         self._paused_until = 0.0
         self._lock = threading.Lock()
@@ -176,7 +177,7 @@ class Pacer:
     def acquire(self) -> None:
         with self._lock:
             now = time.monotonic()
-            slot = max(now, self._next, self._paused_until)
+            slot = max(self._next, self._paused_until, now - self._max_lag)
             self._next = slot + self._interval
         if slot > now:
             time.sleep(slot - now)
@@ -256,6 +257,9 @@ class _Unknown:
     error: str
 
 
+_RENDER_FAILED = Skip("render failed")
+
+
 def _carries(message: dict[str, Any], delivery_id: int) -> bool:
     metadata = message.get("metadata") or {}
     if metadata.get("event_type") != METADATA_EVENT_TYPE:
@@ -290,6 +294,7 @@ class Delivery:
         self._kinds = [nudge_type.kind for nudge_type in registry.by_priority()]
         self._senders: dict[int, _WorkspaceSender] = {}
         self._senders_lock = threading.Lock()
+        self._local = threading.local()
 
     # -- the loop ----------------------------------------------------------------------------
 
@@ -314,6 +319,17 @@ class Delivery:
             return sum(future.result() for future in futures)
 
     def _worker(self, queue: deque[tuple[int, int]], deadline: float | None) -> int:
+        self._local.worker = True
+        try:
+            return self._work(queue, deadline)
+        finally:
+            connection = getattr(self._local, "connection", None)
+            self._local.connection = None
+            self._local.worker = False
+            if connection is not None:
+                connection.close()
+
+    def _work(self, queue: deque[tuple[int, int]], deadline: float | None) -> int:
         claimed = 0
         while deadline is None or time.monotonic() < deadline:
             try:
@@ -328,17 +344,49 @@ class Delivery:
                 log.exception("delivery failed unexpectedly", extra={"delivery": delivery_id})
         return claimed
 
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """A transaction on this worker's own connection: one checkout per worker, not two per message.
+
+        (A pool checkout pings PostgreSQL first; at hundreds of messages a second those round trips
+        and the session set-up cost more than the ledger's own statements.) A connection that broke
+        is dropped and the next transaction opens a new one.
+        """
+        if not getattr(self._local, "worker", False):
+            with self.deps.db.transaction() as session:
+                yield session
+            return
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.invalidated or connection.closed:
+            connection = self.deps.db.engine.connect()
+            self._local.connection = connection
+        session = Session(bind=connection, expire_on_commit=False)
+        try:
+            with session.begin():
+                yield session
+        except BaseException:
+            if connection.invalidated:
+                connection.close()
+                self._local.connection = None
+            raise
+        finally:
+            session.close()
+
     # -- one row -----------------------------------------------------------------------------
 
     def _deliver(self, delivery_id: int, workspace_id: int) -> bool:
         sender = self._sender(workspace_id)
         if sender.dead:
             return False
-        with self.deps.db.transaction() as session:
+        rendered: Message | Skip | None = None
+        with self._transaction() as session:
             row = ledger.claim(session, delivery_id, self.owner, self.clock(), self.options.lease)
-        if row is None:
-            return False
-        nudge_type = self._types[row.kind]
+            if row is None:
+                return False
+            nudge_type = self._types[row.kind]
+            if sender.skip_reason is None and not row.uncertain and row.attempts <= self.options.max_attempts:
+                # The common case renders in the claim's transaction (one commit fewer per message).
+                rendered = self._render(session, nudge_type, row)
         if sender.skip_reason is not None:
             self._finish(ledger.mark_skipped, row, sender.skip_reason)
             self.report.add(skipped=1)
@@ -356,27 +404,38 @@ class Delivery:
                 return True
             channel_id = found.channel_id or channel_id
         if row.attempts > self.options.max_attempts:
-            with self.deps.db.transaction() as session:
+            with self._transaction() as session:
                 ledger.mark_failed(
                     session,
                     row,
                     self.owner,
-                    f"gave up after {row.attempts - 1} attempts",
+                    f"gave up after {row.attempts - 1} attempts; last: {row.last_error}",
                     self.clock(),
                     block_recipient=False,
                 )
             self.report.add(failed=1)
             return True
-        with self.deps.db.transaction() as session:
-            rendered = nudge_type.render(
-                session, RenderContext(self.deps.content, self.deps.settings, self.clock()), row
-            )
+        if rendered is None:
+            with self._transaction() as session:
+                rendered = self._render(session, nudge_type, row)
+        if rendered is _RENDER_FAILED:
+            self._finish(ledger.release, row, self.clock() + self.options.backoff(row.attempts), "render failed")
+            self.report.add(retry_later=1)
+            return True
         if isinstance(rendered, Skip):
             self._finish(ledger.mark_skipped, row, rendered.reason)
             self.report.add(skipped=1)
             return True
         self._post(sender, nudge_type, row, rendered, channel_id)
         return True
+
+    def _render(self, session: Session, nudge_type: NudgeType, row: DeliveryRow) -> Message | Skip:
+        try:
+            return nudge_type.render(session, RenderContext(self.deps.content, self.deps.settings, self.clock()), row)
+        except Exception:
+            # Not sent: retried with backoff like any refusal, and failed after max_attempts.
+            log.exception("rendering a nudge failed", extra={"delivery": row.id, "kind": row.kind})
+            return _RENDER_FAILED
 
     def _post(
         self,
@@ -429,7 +488,7 @@ class Delivery:
         elif error in RECIPIENT_ERRORS or error in MESSAGE_ERRORS:
             if error in MESSAGE_ERRORS:
                 log.error("Slack refused a nudge message", extra={"delivery": row.id, "kind": row.kind, "error": error})
-            with self.deps.db.transaction() as session:
+            with self._transaction() as session:
                 done = ledger.mark_failed(
                     session, row, self.owner, error, now, block_recipient=error in RECIPIENT_ERRORS
                 )
@@ -448,7 +507,7 @@ class Delivery:
         log.warning("delivery outcome unknown; will check before retrying", extra={"delivery": row.id, "error": error})
 
     def _finish(self, mark: Callable[..., bool], row: DeliveryRow, *args: Any, **kwargs: Any) -> None:
-        with self.deps.db.transaction() as session:
+        with self._transaction() as session:
             mark(session, row, self.owner, *args, **kwargs)
 
     # -- reconciling an uncertain row ----------------------------------------------------------
@@ -458,7 +517,7 @@ class Delivery:
         channel_id = row.channel_id
         try:
             if channel_id is None:
-                with self.deps.db.transaction() as session:
+                with self._transaction() as session:
                     channel_id = ledger.known_channel(session, row.workspace_id, row.recipient_id)
             if channel_id is None and not is_user_id(row.recipient_id):
                 channel_id = row.recipient_id
@@ -507,7 +566,7 @@ class Delivery:
             return sender
 
     def _make_sender(self, workspace_id: int) -> _WorkspaceSender:
-        with self.deps.db.transaction() as session:
+        with self._transaction() as session:
             workspace = session.execute(
                 select(Workspace.team_id, Workspace.enterprise_id, Workspace.uninstalled_at).where(
                     Workspace.id == workspace_id
@@ -532,4 +591,4 @@ def deliver(
     deps: Deps, tokens: TokenSource, clock: Callable[[], datetime], options: DeliveryOptions | None = None
 ) -> DeliveryReport:
     """Send everything due by ``clock()``; return what happened."""
-    return Delivery(deps, tokens, clock, options or DeliveryOptions.from_env()).run()
+    return Delivery(deps, tokens, clock, options or DeliveryOptions.from_settings(deps.settings)).run()

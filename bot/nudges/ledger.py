@@ -29,7 +29,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, case, or_, select, update
+from sqlalchemy import ARRAY, ColumnElement, Table, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -44,7 +45,7 @@ T = cast(Table, ND.__table__)
 KEY_COLUMNS = ["workspace_id", "kind", "recipient_id", "period_key"]
 EXISTING_LOOKBACK = timedelta(days=8)
 """Planning compares against ledger rows due at most this long before the oldest planned one."""
-INSERT_CHUNK = 1000
+INSERT_CHUNK = 5000
 MAX_ERROR = 500
 
 PENDING = DeliveryStatus.PENDING.value
@@ -112,23 +113,18 @@ def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNud
             else None,
             "created_at": at,
         }
-        for key, p in unique.items()
+        # In key order: two replicas inserting the same keys then wait on each other, never deadlock.
+        for key, p in sorted(unique.items(), key=lambda item: item[0])
         if key not in existing
     ]
     skipped_examples: list[str] = []
-    for start in range(0, len(rows), INSERT_CHUNK):
-        statement = (
-            _insert(session)
-            .on_conflict_do_nothing(index_elements=KEY_COLUMNS)
-            .returning(T.c.status, T.c.recipient_id, T.c.period_key)
-        )
-        for status, recipient_id, period_key in session.execute(statement, rows[start : start + INSERT_CHUNK]):
-            if status == SKIPPED:
-                result.skipped += 1
-                if len(skipped_examples) < 5:
-                    skipped_examples.append(f"{recipient_id}/{period_key}")
-            else:
-                result.pending += 1
+    for status, recipient_id, period_key in _insert_new(session, rows):
+        if status == SKIPPED:
+            result.skipped += 1
+            if len(skipped_examples) < 5:
+                skipped_examples.append(f"{recipient_id}/{period_key}")
+        else:
+            result.pending += 1
     if result.skipped:
         log.warning(
             "not sending nudges older than their grace window (missed while the bot was down, or moved "
@@ -141,6 +137,49 @@ def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNud
             },
         )
     return result
+
+
+_INSERT_COLUMNS = (
+    "workspace_id",
+    "member_id",
+    "kind",
+    "recipient_id",
+    "period_key",
+    "due_at",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "created_at",
+)
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """Bulk ``INSERT … ON CONFLICT DO NOTHING RETURNING``: the (status, recipient, period) actually inserted."""
+    inserted: list[tuple[str, str, str]] = []
+    returning = (T.c.status, T.c.recipient_id, T.c.period_key)
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        if _is_postgresql(session):
+            # One row of arrays, unnested by the server: a multi-row VALUES list with 11 parameters a
+            # row costs psycopg more to prepare than PostgreSQL takes to insert the rows.
+            arrays = [
+                cast_(bindparam(f"a_{name}", [row[name] for row in chunk]), ARRAY(T.c[name].type))
+                for name in _INSERT_COLUMNS
+            ]
+            source = func.unnest(*arrays).table_valued(*_INSERT_COLUMNS).render_derived(with_types=False)
+            statement = (
+                postgresql.insert(T)
+                .from_select(list(_INSERT_COLUMNS), select(*[source.c[name] for name in _INSERT_COLUMNS]))
+                .on_conflict_do_nothing(index_elements=KEY_COLUMNS)
+                .returning(*returning)
+            )
+            result = session.execute(statement)
+        else:
+            statement = sqlite.insert(T).on_conflict_do_nothing(index_elements=KEY_COLUMNS).returning(*returning)
+            result = session.execute(statement, chunk)
+        inserted.extend((str(status), str(recipient), str(period)) for status, recipient, period in result)
+    return inserted
 
 
 def insert_marker(
@@ -209,8 +248,40 @@ _CLAIM_SELECT = select(
     T.c.next_attempt_at,
     T.c.channel_id,
     T.c.status,
+    T.c.last_error,
 ).where(T.c.id == bindparam("b_id"), _claimable(_NOW))
-_CLAIM_SELECT_LOCKED = _CLAIM_SELECT.with_for_update(skip_locked=True)
+# PostgreSQL: lock the row (skipping it if another claimant holds it) and take it, in one statement.
+_LOCKED = (
+    select(T.c.id, T.c.status.label("previous_status"))
+    .where(T.c.id == bindparam("b_id"), _claimable(_NOW))
+    .with_for_update(skip_locked=True)
+    .cte("locked")
+)
+_CLAIM_LOCKED = (
+    update(T)
+    .where(T.c.id == _LOCKED.c.id)
+    .values(
+        status=SENDING,
+        claimed_by=bindparam("b_owner"),
+        claim_expires_at=bindparam("b_expires", type_=UTCDateTime()),
+        attempts=T.c.attempts + 1,
+        next_attempt_at=case((_LOCKED.c.previous_status == SENDING, T.c.next_attempt_at), else_=_NOW),
+    )
+    .returning(
+        T.c.id,
+        T.c.workspace_id,
+        T.c.member_id,
+        T.c.kind,
+        T.c.recipient_id,
+        T.c.period_key,
+        T.c.due_at,
+        T.c.attempts,
+        T.c.next_attempt_at,
+        T.c.channel_id,
+        _LOCKED.c.previous_status,
+        T.c.last_error,
+    )
+)
 _CLAIM_UPDATE = (
     update(T)
     .where(
@@ -231,8 +302,28 @@ _CLAIM_UPDATE = (
 
 def claim(session: Session, delivery_id: int, owner: str, now: datetime, lease: timedelta) -> DeliveryRow | None:
     """Take the row for sending if it is still claimable; None if someone else has it (or it is done)."""
-    query = _CLAIM_SELECT_LOCKED if _is_postgresql(session) else _CLAIM_SELECT
-    found = session.execute(query, {"b_id": delivery_id, "b_now": now}).one_or_none()
+    if _is_postgresql(session):
+        taken = session.execute(
+            _CLAIM_LOCKED, {"b_id": delivery_id, "b_now": now, "b_owner": owner, "b_expires": now + lease}
+        ).one_or_none()
+        if taken is None:
+            return None
+        return DeliveryRow(
+            id=taken.id,
+            workspace_id=taken.workspace_id,
+            member_id=taken.member_id,
+            kind=taken.kind,
+            recipient_id=taken.recipient_id,
+            period_key=taken.period_key,
+            due_at=taken.due_at,
+            attempts=taken.attempts,
+            attempt_started_at=taken.next_attempt_at,
+            channel_id=taken.channel_id,
+            uncertain=taken.previous_status == SENDING,
+            last_error=taken.last_error,
+        )
+    # SQLite has one writer at a time: read, then compare-and-set on ``attempts`` (every claim bumps it).
+    found = session.execute(_CLAIM_SELECT, {"b_id": delivery_id, "b_now": now}).one_or_none()
     if found is None:
         return None
     uncertain = found.status == SENDING
@@ -263,6 +354,7 @@ def claim(session: Session, delivery_id: int, owner: str, now: datetime, lease: 
         attempt_started_at=started,
         channel_id=found.channel_id,
         uncertain=uncertain,
+        last_error=found.last_error,
     )
 
 

@@ -7,24 +7,17 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.nudges.delivery import DeliveryOptions
-from bot.nudges.tick import run_tick
+from bot.nudges.tick import SCHEDULER_BUDGET_SECONDS, run_tick
 from bot.slack.deps import Deps
 from bot.slack.tokens import TokenSource
 
 log = logging.getLogger(__name__)
 
-TICK_DELIVERY_BUDGET_SECONDS = 50
-"""A big fan-out stops claiming after this long and resumes next minute, after fresh planning:
-so a stuck nudge that fell due meanwhile goes first instead of waiting behind thousands of prompts."""
-
 
 def start_scheduler(deps: Deps, tokens: TokenSource) -> BackgroundScheduler:
-    options = DeliveryOptions.from_env(budget_seconds=TICK_DELIVERY_BUDGET_SECONDS)
-
     def tick() -> None:
         try:
-            run_tick(deps, tokens, deps.clock(), delivery=options)
+            run_tick(deps, tokens, deps.clock(), budget_seconds=SCHEDULER_BUDGET_SECONDS)
         except Exception:
             # Keep ticking: the next minute retries whatever this one could not do.
             log.exception("scheduler tick failed")

@@ -30,6 +30,12 @@ from bot.slack.tokens import TokenSource
 
 log = logging.getLogger(__name__)
 
+SCHEDULER_BUDGET_SECONDS = 50
+"""The in-process scheduler's tick stops claiming new rows after this long (what it claimed still goes
+out); the next minute's tick carries on. So a 10,000-prompt fan-out does not hold up a stuck nudge that
+falls due meanwhile (the next tick plans it and sends it first). ``python -m bot tick`` has no budget:
+the operator contract says it sends everything due, then exits."""
+
 
 @dataclass
 class TickReport:
@@ -63,13 +69,21 @@ def plan_all(deps: Deps, at: datetime, report: TickReport) -> None:
         report.skipped += result.skipped
 
 
-def run_tick(deps: Deps, tokens: TokenSource, at: datetime, *, delivery: DeliveryOptions | None = None) -> TickReport:
+def run_tick(
+    deps: Deps,
+    tokens: TokenSource,
+    at: datetime,
+    *,
+    delivery: DeliveryOptions | None = None,
+    budget_seconds: float | None = None,
+) -> TickReport:
     if at.tzinfo is None:
         raise ValueError("tick time must be timezone-aware")
     report = TickReport(at=at)
     forget_old_events(deps)
     plan_all(deps, at, report)
-    delivered = deliver(deps, tokens, ticking_clock(at), delivery)
+    options = delivery or DeliveryOptions.from_settings(deps.settings, budget_seconds=budget_seconds)
+    delivered = deliver(deps, tokens, ticking_clock(at), options)
     report.sent += delivered.sent
     report.skipped += delivered.skipped
     report.failed += delivered.failed

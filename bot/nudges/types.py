@@ -68,6 +68,7 @@ class DeliveryRow:
     channel_id: str | None
     uncertain: bool
     """An earlier attempt may have reached Slack (lease expired, 5xx, dropped connection)."""
+    last_error: str | None = None
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,13 @@ def enroll(session: Session, team_id: str, user_id: str, now: datetime, enterpri
         except IntegrityError:
             member = find_member(session, team_id, user_id)
             assert member is not None
-    elif now - member.last_seen_at >= LAST_SEEN_GRANULARITY:
-        member.last_seen_at = now
+    else:
+        if now - member.last_seen_at >= LAST_SEEN_GRANULARITY:
+            member.last_seen_at = now
+        if member.delivery_blocked_at is not None:
+            # Slack once refused to deliver to them (bot blocked, account gone); using the bot says otherwise.
+            member.delivery_blocked_at = None
+            member.delivery_blocked_reason = None
     return member
 
 

@@ -27,10 +27,10 @@ def stuck_command(ack: Ack, command: dict[str, Any], respond: Respond, context: 
     text = (command.get("text") or "").strip()
     word = text.lower()
     minutes = deps.settings.stuck_minutes
+    member_id = acting_member_id(context)  # any command enrolls
     if word in HELP_WORDS:
         respond(**stuck_usage_message(minutes))
         return
-    member_id = acting_member_id(context)
     now = deps.clock()
     with deps.db.transaction() as session:
         member = stages.load_member(session, member_id)
