@@ -14,9 +14,7 @@ def main() -> int:
         ("HTTP load", load_http.main),
     ):
         print(f"== {name}", flush=True)
-        code = run([])
-        if code:
-            return int(code)
+        run([])  # each prints its own figures; a failure raises
     return 0
 
 

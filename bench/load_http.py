@@ -193,7 +193,9 @@ class _CountingHandler(logging.Handler):
         self.count += 1
 
 
-def slowed_dependencies(postgres_url: str, requests: int, concurrency: int, slow: float) -> SlowedRun:
+def slowed_dependencies(
+    postgres_url: str, requests: int, concurrency: int, slow: float, post_ack_workers: int
+) -> SlowedRun:
     from bot.db.engine import Database
     from bot.db.migrate import upgrade_to_head
     from bot.server import StagecoachWsgi
@@ -218,6 +220,7 @@ def slowed_dependencies(postgres_url: str, requests: int, concurrency: int, slow
         slack_api_url=fake.api_url,
         database_url=proxied,
         bot_scheduler=False,
+        stagecoach_post_ack_workers=post_ack_workers,
     )
     db = Database.from_url(proxied)
     built = build_app(Deps(settings=settings, db=db, content=load_content()))  # auth.test before the slowdown
@@ -266,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--slow-requests", type=int, default=60, help="requests in run 2")
     parser.add_argument("--slow-seconds", type=float, default=2.5)
+    parser.add_argument("--post-ack-workers", type=int, default=2, help="the bot's setting in run 2")
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
@@ -285,11 +289,13 @@ def main(argv: list[str] | None = None) -> int:
     report(f"  resident memory:           stagecoach {ours_rss:.1f} MB, bare app {bare_rss:.1f} MB")
 
     if postgres_reachable(args.postgres_url):
-        slowed = slowed_dependencies(args.postgres_url, args.slow_requests, args.concurrency, args.slow_seconds)
+        slowed = slowed_dependencies(
+            args.postgres_url, args.slow_requests, args.concurrency, args.slow_seconds, args.post_ack_workers
+        )
         acks = slowed.acks
         report(
             f"run 2: database and Web API each slowed by {args.slow_seconds} s, "
-            f"{args.slow_requests} requests, {args.concurrency} concurrent"
+            f"{args.slow_requests} requests, {args.concurrency} concurrent, {args.post_ack_workers} post-ack workers"
         )
         report(
             f"  acks: p50 {acks.p50 * 1000:.1f} ms, p99 {acks.p99 * 1000:.1f} ms, "

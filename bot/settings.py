@@ -43,6 +43,7 @@ _HINTS = {
     "LOG_LEVEL": "set it to DEBUG, INFO, WARNING or ERROR",
     "STAGECOACH_SEND_RATE": "set it to messages per second per workspace, e.g. 20",
     "STAGECOACH_SEND_WORKERS": "set it to a whole number of sending threads between 1 and 64",
+    "STAGECOACH_POST_ACK_WORKERS": "set it to a whole number of threads between 1 and 64",
     "STAGECOACH_DELIVERY_LEASE_SECONDS": "set it to a whole number of seconds between 1 and 3600",
     "TOKEN_ENCRYPTION_KEY": "set it to a Fernet key (python -c 'from cryptography.fernet import Fernet; "
     "print(Fernet.generate_key().decode())') or unset it",
@@ -68,6 +69,8 @@ class Settings(BaseSettings):
     stagecoach_send_rate: float = Field(default=20.0, gt=0, le=1000)
     """Messages per second per workspace (Slack answers 429 beyond its own limit; that is honoured too)."""
     stagecoach_send_workers: int = Field(default=8, ge=1, le=64)
+    stagecoach_post_ack_workers: int = Field(default=2, ge=1, le=64)
+    """Threads doing listeners' work after their acks (see bot/slack/registrar.py for the trade-off)."""
     stagecoach_delivery_lease_seconds: int = Field(default=300, ge=1, le=3600)
     """How long a claimed message is held before another process may take it over."""
 

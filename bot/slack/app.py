@@ -16,7 +16,7 @@ from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
 from bot.slack.errors import handle_listener_error
 from bot.slack.middleware import inject_deps
-from bot.slack.registrar import Registrar
+from bot.slack.registrar import Registrar, configure_post_ack_workers
 from bot.slack.scopes import BOT_SCOPES
 from bot.slack.tokens import InstalledTokens, StaticToken, TokenSource
 
@@ -80,6 +80,7 @@ def build_app(deps: Deps) -> BuiltApp:
         tokens = StaticToken(token)
     app.use(inject_deps(deps))
     app.error(handle_listener_error)
+    configure_post_ack_workers(settings.stagecoach_post_ack_workers)
     registrar = Registrar(app)
     listeners.register(registrar)
     return BuiltApp(app=app, registrar=registrar, tokens=tokens, installation_store=installation_store)

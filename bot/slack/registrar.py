@@ -28,8 +28,20 @@ from bot.slack.errors import handle_listener_error
 Handler = Callable[..., Any]
 log = logging.getLogger(__name__)
 
-POST_ACK_WORKERS = 2  # measured best for ack latency at 20 concurrent requests (4 and 1 were worse)
+POST_ACK_WORKERS = 2
+"""The default (setting STAGECOACH_POST_ACK_WORKERS). Measured with bench.load_http at 20 concurrent
+requests: 2 kept acks nearest a bare app's (1 and 4 were slower, 16 took ~3.5x), but while the database
+or Web API is slow (2.5 s a call) so few workers answer slowly; raise it where that matters more."""
 post_ack_pool = ThreadPoolExecutor(POST_ACK_WORKERS, thread_name_prefix="post-ack")
+
+
+def configure_post_ack_workers(workers: int) -> None:
+    """Size the post-ack pool (build_app calls this with the setting); queued work keeps its pool."""
+    global post_ack_pool
+    if workers != post_ack_pool._max_workers:
+        post_ack_pool = ThreadPoolExecutor(workers, thread_name_prefix="post-ack")
+
+
 _in_flight = 0
 _in_flight_lock = threading.Lock()
 
