@@ -236,7 +236,8 @@ def claimable(session: Session, kinds_by_priority: Sequence[str], now: datetime)
     return [(int(row_id), int(workspace_id)) for row_id, workspace_id in session.execute(query)]
 
 
-_CLAIM_SELECT = select(
+# What a claim reads of the row, on either database (PostgreSQL returns it from the claiming UPDATE).
+_CLAIMED_COLUMNS = (
     T.c.id,
     T.c.workspace_id,
     T.c.member_id,
@@ -247,9 +248,9 @@ _CLAIM_SELECT = select(
     T.c.attempts,
     T.c.next_attempt_at,
     T.c.channel_id,
-    T.c.status,
     T.c.last_error,
-).where(T.c.id == bindparam("b_id"), _claimable(_NOW))
+)
+_CLAIM_SELECT = select(*_CLAIMED_COLUMNS, T.c.status).where(T.c.id == bindparam("b_id"), _claimable(_NOW))
 # PostgreSQL: lock the row (skipping it if another claimant holds it) and take it, in one statement.
 _LOCKED = (
     select(T.c.id, T.c.status.label("previous_status"))
@@ -267,20 +268,7 @@ _CLAIM_LOCKED = (
         attempts=T.c.attempts + 1,
         next_attempt_at=case((_LOCKED.c.previous_status == SENDING, T.c.next_attempt_at), else_=_NOW),
     )
-    .returning(
-        T.c.id,
-        T.c.workspace_id,
-        T.c.member_id,
-        T.c.kind,
-        T.c.recipient_id,
-        T.c.period_key,
-        T.c.due_at,
-        T.c.attempts,
-        T.c.next_attempt_at,
-        T.c.channel_id,
-        _LOCKED.c.previous_status,
-        T.c.last_error,
-    )
+    .returning(*_CLAIMED_COLUMNS, _LOCKED.c.previous_status)
 )
 _CLAIM_UPDATE = (
     update(T)
@@ -300,6 +288,23 @@ _CLAIM_UPDATE = (
 )
 
 
+def _claimed_row(row: Any, attempts: int, *, started: datetime, uncertain: bool) -> DeliveryRow:
+    return DeliveryRow(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        member_id=row.member_id,
+        kind=row.kind,
+        recipient_id=row.recipient_id,
+        period_key=row.period_key,
+        due_at=row.due_at,
+        attempts=attempts,
+        attempt_started_at=started,
+        channel_id=row.channel_id,
+        uncertain=uncertain,
+        last_error=row.last_error,
+    )
+
+
 def claim(session: Session, delivery_id: int, owner: str, now: datetime, lease: timedelta) -> DeliveryRow | None:
     """Take the row for sending if it is still claimable; None if someone else has it (or it is done)."""
     if _is_postgresql(session):
@@ -308,19 +313,8 @@ def claim(session: Session, delivery_id: int, owner: str, now: datetime, lease: 
         ).one_or_none()
         if taken is None:
             return None
-        return DeliveryRow(
-            id=taken.id,
-            workspace_id=taken.workspace_id,
-            member_id=taken.member_id,
-            kind=taken.kind,
-            recipient_id=taken.recipient_id,
-            period_key=taken.period_key,
-            due_at=taken.due_at,
-            attempts=taken.attempts,
-            attempt_started_at=taken.next_attempt_at,
-            channel_id=taken.channel_id,
-            uncertain=taken.previous_status == SENDING,
-            last_error=taken.last_error,
+        return _claimed_row(
+            taken, taken.attempts, started=taken.next_attempt_at, uncertain=taken.previous_status == SENDING
         )
     # SQLite has one writer at a time: read, then compare-and-set on ``attempts`` (every claim bumps it).
     found = session.execute(_CLAIM_SELECT, {"b_id": delivery_id, "b_now": now}).one_or_none()
@@ -342,20 +336,7 @@ def claim(session: Session, delivery_id: int, owner: str, now: datetime, lease: 
     )
     if getattr(result, "rowcount", 0) != 1:
         return None
-    return DeliveryRow(
-        id=found.id,
-        workspace_id=found.workspace_id,
-        member_id=found.member_id,
-        kind=found.kind,
-        recipient_id=found.recipient_id,
-        period_key=found.period_key,
-        due_at=found.due_at,
-        attempts=found.attempts + 1,
-        attempt_started_at=started,
-        channel_id=found.channel_id,
-        uncertain=uncertain,
-        last_error=found.last_error,
-    )
+    return _claimed_row(found, found.attempts + 1, started=started, uncertain=uncertain)
 
 
 # -- outcomes (each only while the claim is still ours) -----------------------------------------

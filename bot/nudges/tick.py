@@ -24,8 +24,8 @@ from bot.nudges.delivery import DeliveryOptions, deliver
 from bot.nudges.timezones import refresh_timezones
 from bot.nudges.timing import ticking_clock
 from bot.nudges.types import PlanContext
+from bot.services.events import forget_old_events
 from bot.slack.deps import Deps
-from bot.slack.middleware import forget_old_events
 from bot.slack.tokens import TokenSource
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,8 @@ def run_tick(
     if at.tzinfo is None:
         raise ValueError("tick time must be timezone-aware")
     report = TickReport(at=at)
-    forget_old_events(deps)
+    with deps.db.transaction() as session:
+        forget_old_events(session, deps.clock())
     plan_all(deps, at, report)
     options = delivery or DeliveryOptions.from_settings(deps.settings, budget_seconds=budget_seconds)
     delivered = deliver(deps, tokens, ticking_clock(at), options)

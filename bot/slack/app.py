@@ -15,6 +15,7 @@ from bot import listeners
 from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
 from bot.slack.errors import handle_listener_error
+from bot.slack.installations import make_installation_store
 from bot.slack.middleware import inject_deps
 from bot.slack.registrar import Registrar, configure_post_ack_workers
 from bot.slack.scopes import BOT_SCOPES
@@ -35,12 +36,6 @@ class BuiltApp:
     registrar: Registrar
     tokens: TokenSource
     installation_store: InstallationStore | None
-
-
-def make_installation_store(deps: Deps) -> InstallationStore:
-    from bot.slack.installations import make_installation_store as build
-
-    return build(deps)
 
 
 def build_app(deps: Deps) -> BuiltApp:

@@ -11,7 +11,6 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.services.events import forget_old_events as _forget_old_events
 from bot.slack.deps import DEPS_KEY, Deps
 
 
@@ -21,8 +20,3 @@ def inject_deps(deps: Deps) -> Callable[..., Any]:
         next()
 
     return inject_deps_middleware
-
-
-def forget_old_events(deps: Deps) -> int:
-    with deps.db.transaction() as session:
-        return _forget_old_events(session, deps.clock())
