@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot")
 
+# Start-up asks Slack once, without retries: Slack answers auth.test in well under 1 s, so 5 s
+# tells a dead or blackholed Web API from a slow one (with the client's retries and 10 s timeout
+# an unreachable API took 7 s and ended in a traceback).
+STARTUP_CHECK_TIMEOUT_SECONDS = 5
+
 
 class StartupError(Exception):
     """A one-line reason to stop, printed without a traceback."""
@@ -39,11 +44,76 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_database_driver(database_url: str) -> None:
+    """A URL naming a dialect or driver this install lacks (``mysql://``) stops here, in one line."""
+    from sqlalchemy.exc import NoSuchModuleError
+
+    from bot.db.engine import normalise_url
+
+    url = normalise_url(database_url)
+    try:
+        url.get_dialect().import_dbapi()
+    except NoSuchModuleError:
+        raise StartupError(
+            f"DATABASE_URL: {url.drivername!r} is not a database SQLAlchemy knows; "
+            "use postgresql://... (production) or sqlite:///... ."
+        ) from None
+    except ImportError as exc:
+        raise StartupError(
+            f"DATABASE_URL: the database driver for {url.drivername} is not installed (no module {exc.name!r}); "
+            "install it, or use postgresql://... (production) or sqlite:///... ."
+        ) from None
+
+
+def _check_slack(settings: Settings) -> None:
+    """Ask the Web API once, no retries, short timeout: unreachable, or a token refused, is one line."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack.client import make_web_client
+
+    client = make_web_client(settings.slack_api_url, handlers=[], timeout=STARTUP_CHECK_TIMEOUT_SECONDS)
+    checks: list[tuple[str, str | None]] = [("SLACK_BOT_TOKEN", None)]
+    if settings.slack_bot_token is not None:
+        checks = [("SLACK_BOT_TOKEN", settings.slack_bot_token.get_secret_value())]
+    if settings.socket_mode:
+        assert settings.slack_app_token is not None
+        checks.append(("SLACK_APP_TOKEN", settings.slack_app_token.get_secret_value()))
+    for variable, token in checks:
+        try:
+            if variable == "SLACK_APP_TOKEN":
+                assert token is not None
+                client.apps_connections_open(app_token=token)
+            elif token is None:
+                client.api_test()  # OAuth mode: no token to check, only that the Web API answers
+            else:
+                client.auth_test(token=token)
+        except SlackApiError as exc:
+            reason = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+            raise StartupError(
+                f"{variable} was refused by Slack ({reason}); check the token and SLACK_API_URL."
+            ) from None
+        except (OSError, ValueError) as exc:
+            # URLError, refused or reset connections and timeouts are OSErrors; a body that is not
+            # JSON (SLACK_API_URL pointing at some other server) is a ValueError.
+            reason = str(getattr(exc, "reason", None) or exc or type(exc).__name__).strip().splitlines()[0]
+            raise StartupError(
+                f"SLACK_API_URL: cannot reach the Slack Web API at {settings.slack_api_url} ({reason}); "
+                "check the network, any proxy, and SLACK_API_URL."
+            ) from None
+
+
+def _cannot_listen(port: int, exc: OSError) -> StartupError:
+    return StartupError(
+        f"PORT {port}: cannot listen ({exc.strerror or exc}); another process may be using it, set PORT to a free one."
+    )
+
+
 def _migrate(settings: Settings) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.db.migrate import upgrade_to_head
 
+    _check_database_driver(settings.database_url)
     try:
         upgrade_to_head(settings.database_url)
     except SQLAlchemyError as exc:
@@ -73,12 +143,35 @@ def _build(settings: Settings) -> tuple[Deps, BuiltApp]:
         raise StartupError(
             f"SLACK_BOT_TOKEN was refused by Slack ({exc}); check the token and SLACK_API_URL."
         ) from None
+    except OSError as exc:  # the Web API went away between _check_slack and Bolt's own auth.test
+        raise StartupError(
+            f"SLACK_API_URL: cannot reach the Slack Web API at {settings.slack_api_url} ({exc}); "
+            "check the network, any proxy, and SLACK_API_URL."
+        ) from None
 
 
 def serve(settings: Settings) -> None:
     settings.require(Mode.SERVE)
     _migrate(settings)
+    _check_slack(settings)
     deps, built = _build(settings)
+    http_server = None
+    if settings.socket_mode:
+        from bot.server import serve_health_in_background
+
+        try:
+            serve_health_in_background(deps.db, settings.port)
+        except OSError as exc:
+            raise _cannot_listen(settings.port, exc) from None
+    else:
+        from bot.server import StagecoachWsgi, bind
+
+        assert settings.slack_signing_secret is not None
+        wsgi = StagecoachWsgi(built.app, deps.db, settings.slack_signing_secret.get_secret_value())
+        try:
+            http_server = bind(wsgi, settings.port)
+        except OSError as exc:
+            raise _cannot_listen(settings.port, exc) from None
     scheduler = None
     if settings.bot_scheduler:
         from bot.nudges.scheduler import start_scheduler
@@ -88,17 +181,14 @@ def serve(settings: Settings) -> None:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            from bot.server import serve_health_in_background
-
             assert settings.slack_app_token is not None
-            serve_health_in_background(deps.db, settings.port)
             log.info("starting in Socket Mode")
             SocketModeHandler(built.app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
         else:
-            from bot.server import StagecoachWsgi
             from bot.server import serve as serve_http
 
-            serve_http(StagecoachWsgi(built.app, deps.db), settings.port)
+            assert http_server is not None
+            serve_http(http_server, settings.port)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
