@@ -71,7 +71,11 @@ def _check_slack(settings: Settings) -> None:
 
     from bot.slack.client import make_web_client
 
-    client = make_web_client(settings.slack_api_url, handlers=[], timeout=STARTUP_CHECK_TIMEOUT_SECONDS)
+    # slack_sdk logs a failed call at ERROR before raising; here the one line below says it all.
+    quiet = logging.getLogger("bot.startup_check")
+    quiet.propagate = False
+    quiet.addHandler(logging.NullHandler())
+    client = make_web_client(settings.slack_api_url, handlers=[], timeout=STARTUP_CHECK_TIMEOUT_SECONDS, logger=quiet)
     checks: list[tuple[str, str | None]] = [("SLACK_BOT_TOKEN", None)]
     if settings.slack_bot_token is not None:
         checks = [("SLACK_BOT_TOKEN", settings.slack_bot_token.get_secret_value())]
@@ -100,12 +104,6 @@ def _check_slack(settings: Settings) -> None:
                 f"SLACK_API_URL: cannot reach the Slack Web API at {settings.slack_api_url} ({reason}); "
                 "check the network, any proxy, and SLACK_API_URL."
             ) from None
-
-
-def _cannot_listen(port: int, exc: OSError) -> StartupError:
-    return StartupError(
-        f"PORT {port}: cannot listen ({exc.strerror or exc}); another process may be using it, set PORT to a free one."
-    )
 
 
 def _migrate(settings: Settings) -> None:
@@ -152,26 +150,21 @@ def _build(settings: Settings) -> tuple[Deps, BuiltApp]:
 
 def serve(settings: Settings) -> None:
     settings.require(Mode.SERVE)
-    _migrate(settings)
+    # Everything an operator can get wrong is checked before the database is touched, each failure
+    # one line: the database driver, the Web API and tokens, the port.
+    _check_database_driver(settings.database_url)
     _check_slack(settings)
+    from bot.server import listen
+
+    try:
+        listener = listen(settings.port)
+    except OSError as exc:
+        raise StartupError(
+            f"PORT {settings.port}: cannot listen ({exc.strerror or exc}); "
+            "another process may be using it, set PORT to a free one."
+        ) from None
+    _migrate(settings)
     deps, built = _build(settings)
-    http_server = None
-    if settings.socket_mode:
-        from bot.server import serve_health_in_background
-
-        try:
-            serve_health_in_background(deps.db, settings.port)
-        except OSError as exc:
-            raise _cannot_listen(settings.port, exc) from None
-    else:
-        from bot.server import StagecoachWsgi, bind
-
-        assert settings.slack_signing_secret is not None
-        wsgi = StagecoachWsgi(built.app, deps.db, settings.slack_signing_secret.get_secret_value())
-        try:
-            http_server = bind(wsgi, settings.port)
-        except OSError as exc:
-            raise _cannot_listen(settings.port, exc) from None
     scheduler = None
     if settings.bot_scheduler:
         from bot.nudges.scheduler import start_scheduler
@@ -181,14 +174,18 @@ def serve(settings: Settings) -> None:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+            from bot.server import serve_health_in_background
+
             assert settings.slack_app_token is not None
+            serve_health_in_background(deps.db, listener)
             log.info("starting in Socket Mode")
             SocketModeHandler(built.app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
         else:
+            from bot.server import StagecoachWsgi
             from bot.server import serve as serve_http
 
-            assert http_server is not None
-            serve_http(http_server, settings.port)
+            assert settings.slack_signing_secret is not None
+            serve_http(StagecoachWsgi(built.app, deps.db, settings.slack_signing_secret.get_secret_value()), listener)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

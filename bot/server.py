@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import re
+import socket
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -20,7 +21,6 @@ from bot.slack.app import EVENTS_PATH
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from slack_bolt import App
-    from waitress.server import BaseWSGIServer, MultiSocketServer
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +63,14 @@ class RequestGate:
         if length > MAX_REQUEST_BODY_BYTES:
             return "413 Request Entity Too Large", "body over the size limit"
         body = environ["wsgi.input"].read(length) if length else b""
+        try:
+            # Slack's bodies are always UTF-8; the verifier (and Bolt after it) decode them and raise
+            # on anything else, so such a body is refused as not Slack's before either sees it.
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return "401 Unauthorized", "body is not UTF-8"
         if not self._verifier.is_valid(body, timestamp, signature):
             return "401 Unauthorized", "wrong or expired signature"
-        try:
-            body.decode("utf-8")  # Bolt decodes the body as UTF-8 and would answer 500 otherwise
-        except UnicodeDecodeError:
-            return "400 Bad Request", "body is not UTF-8"
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         return None
@@ -108,49 +110,40 @@ class StagecoachWsgi:
                 status, reason = refusal
                 log.warning("refused a request", extra={"status": int(status[:3]), "reason": reason})
                 body = json.dumps({"error": "invalid request"}).encode()
-                # Close the connection: an unread body (413) must not be taken for the next request.
-                headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-                start_response(status, [*headers, ("Connection", "close")])
+                start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
                 return [body]
         return self._slack(environ, start_response)
 
 
-def bind(
-    wsgi: StagecoachWsgi,
-    port: int,
-    host: str = "0.0.0.0",  # noqa: S104
-    threads: int = SERVER_THREADS,
-) -> BaseWSGIServer | MultiSocketServer:
-    """Listen on the port now (an OSError, e.g. the port in use, reaches the caller); serve with ``.run()``.
+def listen(port: int, host: str = "0.0.0.0") -> socket.socket:  # noqa: S104
+    """Bind the port first thing, so a busy port stops start-up (an OSError) before any other work.
 
     A server listens on all interfaces; the platform decides exposure.
     """
+    return socket.create_server((host, port), backlog=1024)  # waitress's own default backlog
+
+
+def serve(wsgi: StagecoachWsgi, listener: socket.socket, threads: int = SERVER_THREADS) -> None:
+    """Serve on a socket from :func:`listen` until the process ends."""
     from waitress.server import create_server
 
-    return create_server(
+    server = create_server(
         wsgi,
-        host=host,
-        port=port,
+        sockets=[listener],
         threads=threads,
         ident="stagecoach",
         # waitress answers 413 itself from Content-Length, before reading the body; it refuses
         # lengths >= its limit, hence the +1 for "over 1 MB" to mean the same as RequestGate's check.
         max_request_body_size=MAX_REQUEST_BODY_BYTES + 1,
     )
-
-
-def serve(server: BaseWSGIServer | MultiSocketServer, port: int) -> None:
-    """Serve until the process ends."""
-    log.info("serving HTTP", extra={"port": port})
+    log.info("serving HTTP", extra={"port": listener.getsockname()[1], "threads": threads})
     server.run()
 
 
-def serve_health_in_background(db: Database, port: int) -> threading.Thread:
-    """Socket Mode has no HTTP server; this keeps ``GET /healthz`` for container health checks.
-
-    The port is bound here, in the caller's thread, so a busy port stops start-up with one line.
-    """
-    server = bind(StagecoachWsgi(None, db), port, threads=2)
-    thread = threading.Thread(target=serve, args=(server, port), daemon=True, name="healthz")
+def serve_health_in_background(db: Database, listener: socket.socket) -> threading.Thread:
+    """Socket Mode has no HTTP server; this keeps ``GET /healthz`` for container health checks."""
+    thread = threading.Thread(
+        target=serve, args=(StagecoachWsgi(None, db), listener), kwargs={"threads": 2}, daemon=True, name="healthz"
+    )
     thread.start()
     return thread
