@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -160,7 +161,7 @@ def serve(settings: Settings) -> None:
         listener = listen(settings.port)
     except OSError as exc:
         raise StartupError(
-            f"PORT {settings.port}: cannot listen ({exc.strerror or exc}); "
+            f"PORT {settings.port}: cannot listen ({os.strerror(exc.errno) if exc.errno else exc}); "
             "another process may be using it, set PORT to a free one."
         ) from None
     _migrate(settings)
