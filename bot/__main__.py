@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -77,23 +78,28 @@ def _check_slack(settings: Settings) -> None:
     quiet.propagate = False
     quiet.addHandler(logging.NullHandler())
     client = make_web_client(settings.slack_api_url, handlers=[], timeout=STARTUP_CHECK_TIMEOUT_SECONDS, logger=quiet)
-    checks: list[tuple[str, str | None]] = [("SLACK_BOT_TOKEN", None)]
+    checks: list[tuple[str | None, Callable[[], object]]] = []
     if settings.slack_bot_token is not None:
-        checks = [("SLACK_BOT_TOKEN", settings.slack_bot_token.get_secret_value())]
-    if settings.socket_mode:
-        assert settings.slack_app_token is not None
-        checks.append(("SLACK_APP_TOKEN", settings.slack_app_token.get_secret_value()))
-    for variable, token in checks:
+        bot_token = settings.slack_bot_token.get_secret_value()
+        checks.append(("SLACK_BOT_TOKEN", lambda: client.auth_test(token=bot_token)))
+    else:
+        checks.append((None, client.api_test))  # OAuth mode: no token to check, only that the Web API answers
+    if settings.slack_app_token is not None:
+        app_token = settings.slack_app_token.get_secret_value()
+        checks.append(("SLACK_APP_TOKEN", lambda: client.apps_connections_open(app_token=app_token)))
+    for variable, call in checks:
         try:
-            if variable == "SLACK_APP_TOKEN":
-                assert token is not None
-                client.apps_connections_open(app_token=token)
-            elif token is None:
-                client.api_test()  # OAuth mode: no token to check, only that the Web API answers
-            else:
-                client.auth_test(token=token)
+            call()
         except SlackApiError as exc:
-            reason = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+            if variable is None:
+                continue  # the Web API answered, which is all api.test is asked here
+            data = exc.response.data
+            reason = (data.get("error") if isinstance(data, dict) else None) or f"HTTP {exc.response.status_code}"
+            if reason.startswith("Received a response in a non-JSON format"):  # slack_sdk's words for it
+                raise StartupError(
+                    f"SLACK_API_URL: {settings.slack_api_url} did not answer like the Slack Web API "
+                    f"(HTTP {exc.response.status_code}, not JSON); check SLACK_API_URL and any proxy."
+                ) from None
             raise StartupError(
                 f"{variable} was refused by Slack ({reason}); check the token and SLACK_API_URL."
             ) from None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -66,6 +68,41 @@ def test_web_api_that_never_answers_is_one_line_after_the_short_timeout(tmp_path
     assert result.returncode == 2
     assert one_line(result.stderr).startswith("stagecoach: SLACK_API_URL: cannot reach the Slack Web API")
     assert STARTUP_CHECK_TIMEOUT_SECONDS <= elapsed < STARTUP_CHECK_TIMEOUT_SECONDS + 10
+
+
+@pytest.fixture
+def web_page_server() -> Iterator[str]:
+    """A web server that is not the Slack Web API: every POST gets an HTML page."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            page = b"<html>Welcome to nginx</html>"
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_api_url_that_is_not_slack_is_one_line(tmp_path: Path, web_page_server: str) -> None:
+    env = clean_env(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", SLACK_API_URL=web_page_server)
+    result = run_bot([], tmp_path, env)
+    assert result.returncode == 2
+    assert one_line(result.stderr) == (
+        f"stagecoach: SLACK_API_URL: {web_page_server} did not answer like the Slack Web API (HTTP 404, not JSON); "
+        "check SLACK_API_URL and any proxy."
+    )
 
 
 def test_refused_bot_token_is_one_line(tmp_path: Path, fake_slack: FakeSlack) -> None:
