@@ -61,9 +61,10 @@ def post_oversize(port: int) -> int:
         connection.close()
 
 
-def test_debug_run_logs_no_request_body(tmp_path: Path, fake_slack: FakeSlack) -> None:
+def test_debug_run_logs_no_request_body(tmp_path: Path, fake_slack: FakeSlack, scratch_database: str) -> None:
     port = free_port()
     env = clean_env(
+        DATABASE_URL=scratch_database,  # the backend under test (SQLite file or PostgreSQL)
         SLACK_BOT_TOKEN="xoxb-1",
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=fake_slack.api_url,
