@@ -225,7 +225,7 @@ def slowed_dependencies(
     db = Database.from_url(proxied)
     built = build_app(Deps(settings=settings, db=db, content=load_content()))  # auth.test before the slowdown
     fake.delay = slow
-    server = LoopbackServer(StagecoachWsgi(built.app, db), threads=16).start()
+    server = LoopbackServer(StagecoachWsgi(built.app, db, SECRET), threads=16).start()
     # The work after each ack is slow or fails here (by design); count its errors instead of printing them.
     failures = _CountingHandler()
     root = logging.getLogger()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,11 @@ if TYPE_CHECKING:
     from bot.slack.deps import Deps
 
 log = logging.getLogger("bot")
+
+# Start-up asks Slack once, without retries: Slack answers auth.test in well under 1 s, so 5 s
+# tells a dead or blackholed Web API from a slow one (with the client's retries and 10 s timeout
+# an unreachable API took 7 s and ended in a traceback).
+STARTUP_CHECK_TIMEOUT_SECONDS = 5
 
 
 class StartupError(Exception):
@@ -39,11 +46,79 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_database_driver(database_url: str) -> None:
+    """A URL naming a dialect or driver this install lacks (``mysql://``) stops here, in one line."""
+    from sqlalchemy.exc import NoSuchModuleError
+
+    from bot.db.engine import normalise_url
+
+    url = normalise_url(database_url)
+    try:
+        url.get_dialect().import_dbapi()
+    except NoSuchModuleError:
+        raise StartupError(
+            f"DATABASE_URL: {url.drivername!r} is not a database SQLAlchemy knows; "
+            "use postgresql://... (production) or sqlite:///... ."
+        ) from None
+    except ImportError as exc:
+        raise StartupError(
+            f"DATABASE_URL: the database driver for {url.drivername} is not installed (no module {exc.name!r}); "
+            "install it, or use postgresql://... (production) or sqlite:///... ."
+        ) from None
+
+
+def _check_slack(settings: Settings) -> None:
+    """Ask the Web API once, no retries, short timeout: unreachable, or a token refused, is one line."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack.client import make_web_client
+
+    # slack_sdk logs a failed call at ERROR before raising; here the one line below says it all.
+    quiet = logging.getLogger("bot.startup_check")
+    quiet.propagate = False
+    quiet.addHandler(logging.NullHandler())
+    client = make_web_client(settings.slack_api_url, handlers=[], timeout=STARTUP_CHECK_TIMEOUT_SECONDS, logger=quiet)
+    checks: list[tuple[str | None, Callable[[], object]]] = []
+    if settings.slack_bot_token is not None:
+        bot_token = settings.slack_bot_token.get_secret_value()
+        checks.append(("SLACK_BOT_TOKEN", lambda: client.auth_test(token=bot_token)))
+    else:
+        checks.append((None, client.api_test))  # OAuth mode: no token to check, only that the Web API answers
+    if settings.slack_app_token is not None:
+        app_token = settings.slack_app_token.get_secret_value()
+        checks.append(("SLACK_APP_TOKEN", lambda: client.apps_connections_open(app_token=app_token)))
+    for variable, call in checks:
+        try:
+            call()
+        except SlackApiError as exc:
+            if variable is None:
+                continue  # the Web API answered, which is all api.test is asked here
+            data = exc.response.data
+            reason = (data.get("error") if isinstance(data, dict) else None) or f"HTTP {exc.response.status_code}"
+            if reason.startswith("Received a response in a non-JSON format"):  # slack_sdk's words for it
+                raise StartupError(
+                    f"SLACK_API_URL: {settings.slack_api_url} did not answer like the Slack Web API "
+                    f"(HTTP {exc.response.status_code}, not JSON); check SLACK_API_URL and any proxy."
+                ) from None
+            raise StartupError(
+                f"{variable} was refused by Slack ({reason}); check the token and SLACK_API_URL."
+            ) from None
+        except (OSError, ValueError) as exc:
+            # URLError, refused or reset connections and timeouts are OSErrors; a body that is not
+            # JSON (SLACK_API_URL pointing at some other server) is a ValueError.
+            reason = str(getattr(exc, "reason", None) or exc or type(exc).__name__).strip().splitlines()[0]
+            raise StartupError(
+                f"SLACK_API_URL: cannot reach the Slack Web API at {settings.slack_api_url} ({reason}); "
+                "check the network, any proxy, and SLACK_API_URL."
+            ) from None
+
+
 def _migrate(settings: Settings) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.db.migrate import upgrade_to_head
 
+    _check_database_driver(settings.database_url)
     try:
         upgrade_to_head(settings.database_url)
     except SQLAlchemyError as exc:
@@ -73,10 +148,28 @@ def _build(settings: Settings) -> tuple[Deps, BuiltApp]:
         raise StartupError(
             f"SLACK_BOT_TOKEN was refused by Slack ({exc}); check the token and SLACK_API_URL."
         ) from None
+    except OSError as exc:  # the Web API went away between _check_slack and Bolt's own auth.test
+        raise StartupError(
+            f"SLACK_API_URL: cannot reach the Slack Web API at {settings.slack_api_url} ({exc}); "
+            "check the network, any proxy, and SLACK_API_URL."
+        ) from None
 
 
 def serve(settings: Settings) -> None:
     settings.require(Mode.SERVE)
+    # Everything an operator can get wrong is checked before the database is touched, each failure
+    # one line: the database driver, the Web API and tokens, the port.
+    _check_database_driver(settings.database_url)
+    _check_slack(settings)
+    from bot.server import listen
+
+    try:
+        listener = listen(settings.port)
+    except OSError as exc:
+        raise StartupError(
+            f"PORT {settings.port}: cannot listen ({os.strerror(exc.errno) if exc.errno else exc}); "
+            "another process may be using it, set PORT to a free one."
+        ) from None
     _migrate(settings)
     deps, built = _build(settings)
     scheduler = None
@@ -91,14 +184,15 @@ def serve(settings: Settings) -> None:
             from bot.server import serve_health_in_background
 
             assert settings.slack_app_token is not None
-            serve_health_in_background(deps.db, settings.port)
+            serve_health_in_background(deps.db, listener)
             log.info("starting in Socket Mode")
             SocketModeHandler(built.app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
         else:
             from bot.server import StagecoachWsgi
             from bot.server import serve as serve_http
 
-            serve_http(StagecoachWsgi(built.app, deps.db), settings.port)
+            assert settings.slack_signing_secret is not None
+            serve_http(StagecoachWsgi(built.app, deps.db, settings.slack_signing_secret.get_secret_value()), listener)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

@@ -37,6 +37,35 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+# Loggers of the Slack libraries. At DEBUG nearly every line they write embeds a payload (Bolt's
+# "Responding with status ... body", Socket Mode's received messages, slack_sdk's request and
+# response bodies), so their DEBUG records are dropped; their INFO+ lines that embed a request
+# body are cut down to the words before it.
+_SLACK_LOGGERS = ("slack_bolt", "slack_sdk", "slack.")
+_BODY_BEARING = (
+    "Invalid request signature detected",  # RequestVerification, at INFO, with the whole body
+    "Unhandled request",  # App, at WARNING, with parts of the body (values, submissions)
+    "without providing a response for the request",  # App, when a global middleware stops a request
+    "request body:",
+)
+
+
+class PayloadFilter(logging.Filter):
+    """Keeps request and response bodies (user text) out of every log line, at every level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(_SLACK_LOGGERS) and record.name != "slack":
+            return True
+        if record.levelno < logging.INFO:
+            return False
+        message = record.getMessage()
+        for marker in _BODY_BEARING:
+            if marker in message:
+                record.msg, record.args = message[: message.index(marker) + len(marker)] + " (body not logged)", None
+                break
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: time, level, logger, message, any ``extra=`` fields, exception."""
 
@@ -62,10 +91,13 @@ def install_log_handler(level: int | str = logging.INFO) -> None:
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(PayloadFilter())
     handler.addFilter(RedactingFilter())
     handler._stagecoach = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    # slack_sdk logs full request bodies at DEBUG; keep them at INFO unless asked for explicitly.
+    # slack_sdk and Bolt log full request bodies at DEBUG; PayloadFilter drops those lines anyway,
+    # and at INFO they are not even formatted.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, root.level))
+    logging.getLogger("slack_bolt").setLevel(max(logging.INFO, root.level))
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

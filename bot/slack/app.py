@@ -16,7 +16,7 @@ from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
 from bot.slack.errors import handle_listener_error
 from bot.slack.installations import make_installation_store
-from bot.slack.middleware import inject_deps
+from bot.slack.middleware import inject_deps, refuse_other_workspaces
 from bot.slack.registrar import Registrar, configure_post_ack_workers
 from bot.slack.scopes import BOT_SCOPES
 from bot.slack.tokens import InstalledTokens, StaticToken, TokenSource
@@ -73,6 +73,7 @@ def build_app(deps: Deps) -> BuiltApp:
             listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="bolt-listener"),
         )
         tokens = StaticToken(token)
+        app.use(refuse_other_workspaces)
     app.use(inject_deps(deps))
     app.error(handle_listener_error)
     configure_post_ack_workers(settings.stagecoach_post_ack_workers)

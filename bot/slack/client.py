@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
@@ -28,6 +30,7 @@ def make_web_client(
     *,
     handlers: list[RetryHandler] | None = None,
     timeout: int = WEB_API_TIMEOUT_SECONDS,
+    logger: logging.Logger | None = None,
 ) -> WebClient:
     """``handlers`` replaces the default retry policy (nudge delivery retries through its ledger)."""
     return WebClient(
@@ -35,4 +38,5 @@ def make_web_client(
         base_url=base_url,
         timeout=timeout,
         retry_handlers=retry_handlers() if handlers is None else handlers,
+        logger=logger,
     )

@@ -53,6 +53,13 @@ def failure_text(error: Exception, body: dict[str, Any]) -> str:
 def handle_listener_error(
     error: Exception, body: dict[str, Any], context: BoltContext, client: WebClient
 ) -> BoltResponse:
+    if context.authorize_result is None:
+        # Bolt calls this for failures in its own middleware too, the signature check included, so
+        # the body may be anyone's: its user_id, channel and response_url are not acted on, nor logged.
+        # An authorize result exists only once the request passed the signature check (it comes
+        # first in Bolt's middleware) and authorization.
+        log.error("request failed before it was verified", extra={"error": type(error).__name__})
+        return BoltResponse(status=401, body="")
     kind = body.get("type") or ("slash_command" if body.get("command") else "unknown")
     log.error(
         "listener failed",
