@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import BragEntry, BragEvidence, GrowthSignal, Visibility
 from bot.services.progress import StageProgress
-from content import Content, Criterion, SignalRules, Stage
+from content import Content, Criterion, SignalRules, Stage, load_signal_rules
 from content.schema import normalise
 
 # -- decide / propose / learn: the signal --------------------------------------------------------
@@ -472,3 +472,21 @@ def one_line_prompt(progress: StageProgress | None, turn: int) -> str | None:
 
 
 ONE_DAY = timedelta(days=1)
+
+
+def win_item(content: Content, stage: int | None, signal: str | None, what: str) -> Item | None:
+    """The roadmap item a win counts for, given its signal and the member's stage (None without a stage)."""
+    if stage is None:
+        return None
+    return matcher_for(content, load_signal_rules()).match(content, stage, signal, what)
+
+
+def signal_from_form(value: str | None, editing: bool) -> str | None:
+    """The modal's choice as ``create_entry``/``update_entry`` want it: suggest, keep, a signal, or None."""
+    from bot.services import brag  # brag imports this module for suggest_signal
+
+    if value == AUTO_SIGNAL:
+        return brag.SUGGEST
+    if value is None:
+        return brag.KEEP if editing else brag.SUGGEST
+    return parse_signal(value)
