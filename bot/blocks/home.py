@@ -19,9 +19,9 @@ from bot.blocks.text import (
     truncate,
 )
 from bot.db.models import Visibility
+from bot.services import growth
 from bot.services.brag import EntrySummary
 from bot.services.digest import ReportDigest, TeamDigest
-from bot.services import growth
 from bot.services.growth import QuarterGrowth, Readiness, sparkline
 from bot.services.home import HomeSnapshot, NextStep
 from bot.services.progress import StageProgress
@@ -92,7 +92,9 @@ def _next_step_blocks(content: Content, progress: StageProgress, step: NextStep,
         )
     else:
         following = content.next_stage(progress.stage.number)
-        target = f"the start of the case for *{following.title}*" if following is not None else "the record of your impact"
+        target = (
+            f"the start of the case for *{following.title}*" if following is not None else "the record of your impact"
+        )
         lines.append(
             f"• You have evidence for every exit criterion of {progress.stage.title}. "
             f"Take it to your manager: it is {target}. `/coach export` makes it a document."
@@ -269,9 +271,7 @@ def readiness_lines(readiness: Readiness, *, own: bool) -> list[str]:
         lines.append(f"• Exit criteria without evidence: {missing}")
     if not readiness.sustained:
         empty = ", ".join(month.label for month in readiness.months_without_evidence)
-        lines.append(
-            f"• Next-stage evidence in {shown} (needs {readiness.months_needed}). Months without any: {empty}"
-        )
+        lines.append(f"• Next-stage evidence in {shown} (needs {readiness.months_needed}). Months without any: {empty}")
     return lines
 
 
@@ -363,6 +363,6 @@ def team_growth_blocks(team: TeamDigest) -> list[dict[str, Any]]:
         *sections("", lines),
         context(
             "Counts only wins your reports shared with you. Readiness needs every exit criterion evidenced and "
-            "next-stage work spread over several months, as the roadmap's \"consistently\" asks."
+            'next-stage work spread over several months, as the roadmap\'s "consistently" asks.'
         ),
     ]

@@ -80,6 +80,7 @@ class NudgeKind(enum.StrEnum):
     DIGEST = "digest"
     MANAGER_LINKED = "manager_linked"
     REVIEW_RATING = "review_rating"
+    REVIEW_AGENDA = "review_agenda"
     STAGE_CHANGED = "stage_changed"
 
 

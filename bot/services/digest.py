@@ -196,6 +196,8 @@ def build_team_digest(
 
 def _manager_timezone(session: Session, workspace_id: int, manager_slack_user_id: str) -> str:
     found = session.scalar(
-        select(Member.timezone).where(Member.workspace_id == workspace_id, Member.slack_user_id == manager_slack_user_id)
+        select(Member.timezone).where(
+            Member.workspace_id == workspace_id, Member.slack_user_id == manager_slack_user_id
+        )
     )
     return found or "UTC"

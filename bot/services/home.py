@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member
-from bot.services.brag import EntrySummary, count_entries, recent_entries, summarize
 from bot.services import growth
+from bot.services.brag import EntrySummary, count_entries, recent_entries, summarize
 from bot.services.digest import TeamDigest, build_team_digest
 from bot.services.growth import QuarterGrowth, Readiness
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
@@ -87,9 +87,7 @@ def home_snapshot(
         recent=[summarize(content, entry) for entry in recent_entries(session, member.id, recent)],
         total_entries=count_entries(session, member.id),
         next_step=step,
-        team=(
-            _team(session, content, member, now, readiness_months, readiness_window) if now is not None else None
-        ),
+        team=(_team(session, content, member, now, readiness_months, readiness_window) if now is not None else None),
         quarters=quarters,
         readiness=ready,
     )

@@ -10,6 +10,7 @@ from bot.listeners.actions.prompt_responses import (
     prompt_snooze_later_today,
     prompt_snooze_next_week,
 )
+from bot.listeners.actions.rating import open_manager_rating, open_self_rating
 from bot.listeners.actions.review_date import open_review_date
 from bot.listeners.actions.stage import open_assessment, set_my_stage, show_stage
 from bot.listeners.actions.stuck_buttons import stuck_draft_help, stuck_more_time, stuck_unblocked
@@ -49,3 +50,6 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.WIN_SIGNAL_PROPOSED, set_win_signal)
     registrar.action(ids.WIN_SIGNAL_LEARNED, set_win_signal)
     registrar.action(ids.WIN_SIGNAL_NONE, set_win_signal)
+    # the review conversation: rate your exit criteria; the invited manager rates the same ones
+    registrar.action(ids.RATING_OPEN_SELF, open_self_rating)
+    registrar.action(ids.RATING_OPEN_MANAGER, open_manager_rating)
