@@ -29,7 +29,10 @@ def _report_section(content: Content, report: ReportDigest) -> str:
     if report.may_be_ready and report.stage is not None:
         following = content.next_stage(report.stage.number)
         if following is not None:
-            lines.append(f":seedling: Every exit criterion has evidence: may be ready for *{following.title}*.")
+            lines.append(
+                ":seedling: Every exit criterion has evidence and next-stage work shows over several months: "
+                f"may be ready for *{following.title}*."
+            )
     trend = trend_line(report)
     if trend:
         lines.append(trend)

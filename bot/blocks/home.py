@@ -345,7 +345,7 @@ def team_growth_lines(report: ReportDigest) -> list[str]:
         lines += readiness_lines(report.readiness, own=False)
     if report.involvement:
         lines.append(f":handshake: Your part at this stage: {report.involvement}")
-    prompt = growth.one_line_prompt(report.progress, len(report.trend))
+    prompt = growth.one_line_prompt(report.progress, 0)
     if prompt:
         lines.append(f":speech_balloon: 1:1: {prompt}")
     return lines
