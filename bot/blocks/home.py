@@ -297,7 +297,7 @@ def _quarter_lines(quarter: QuarterGrowth) -> list[str]:
         lines.append(line)
     if quarter.next_stage:
         ahead = "; ".join(
-            f"{'decides' if item.list_name == 'decides' else 'proposes'} {escape(item.text)}"
+            f"{'decide' if item.list_name == 'decides' else 'propose'} {escape(item.text)}"
             for item in quarter.next_stage
         )
         lines.append(f":seedling: Already at the next stage: you {ahead}")

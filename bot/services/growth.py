@@ -504,9 +504,15 @@ def involvement_summary(stage: Stage) -> str | None:
     if manager is None:
         return None
     return (
-        f"You: {', '.join(manager.does).lower()}. Meetings: {', '.join(manager.meetings)}. "
-        f"You review: {', '.join(manager.reviews).lower()}."
+        f"You: {', '.join(_lower_first(x) for x in manager.does)}. Meetings: {', '.join(manager.meetings)}. "
+        f"You review: {', '.join(_lower_first(x) for x in manager.reviews)}."
     )
+
+
+def _lower_first(text: str) -> str:
+    """``Reviews designs`` → ``reviews designs`` mid-sentence; ``PRs`` and other acronyms stay as they are."""
+    first = text.split(" ", 1)[0]
+    return text if first.isupper() or first[1:2].isupper() else text[:1].lower() + text[1:]
 
 
 def involvement_changes(before: Stage, after: Stage) -> list[str]:
