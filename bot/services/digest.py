@@ -135,10 +135,16 @@ def build_team_digest(
     # Months are the manager's calendar months at the digest's end; the window reaches back this far.
     manager_tz = growth.zone_of(_manager_timezone(session, workspace_id, manager_slack_user_id))
     window = max(readiness_window, 1)
-    shared_wins = growth.load_wins(
-        session, ids, shared_only=True, since=growth.window_start(week_end, manager_tz, window)
+    # Reports without a stage have no criteria or next stage; their trend is still counted (as stage 0).
+    figures = growth.team_figures(
+        session,
+        content,
+        load_signal_rules(),
+        {member.id: member.stage or 0 for member in reports},
+        manager_tz,
+        week_end,
+        window,
     )
-    rules = load_signal_rules()
     week_number = week_start.isocalendar().week
     digests = []
     for member in reports:
@@ -155,21 +161,8 @@ def build_team_digest(
                 wins=wins[-MAX_WINS_PER_REPORT:],
                 wins_total=len(wins),
                 one_on_one_prompt=one_on_one_prompt(progress, week_number),
-                readiness=(
-                    growth.readiness(
-                        content,
-                        rules,
-                        progress,
-                        shared_wins[member.id],
-                        manager_tz,
-                        week_end,
-                        months=readiness_months,
-                        window=window,
-                    )
-                    if progress is not None
-                    else None
-                ),
-                trend=growth.monthly_trend(shared_wins[member.id], manager_tz, week_end, window),
+                readiness=(figures.readiness_of(content, member.id, progress, readiness_months) if progress else None),
+                trend=figures.trend_of(member.id),
                 involvement=growth.involvement_summary(stage) if stage is not None else None,
             )
         )

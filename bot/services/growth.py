@@ -26,12 +26,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import BragEntry, BragEvidence, GrowthSignal, Visibility
+from bot.db.models import BragEntry, BragEvidence, GrowthSignal, Member, Visibility
 from bot.services.progress import StageProgress
 from content import Content, Criterion, SignalRules, Stage, load_signal_rules
 from content.schema import normalise
@@ -211,30 +212,37 @@ class GrowthWin:
 def load_wins(
     session: Session, member_ids: Sequence[int], *, shared_only: bool, since: datetime | None = None
 ) -> dict[int, list[GrowthWin]]:
-    """``{member_id: wins oldest first}`` in two queries for any number of members.
+    """``{member_id: wins oldest first}`` in one query for any number of members.
 
-    ``shared_only``: what a manager may see (wins the report shared), never the private ones.
+    ``shared_only``: what a manager may see (wins the report shared), never the private ones. A win's
+    text is read only when it carries a signal (nothing else is matched on it): for the digest benchmark's
+    50 reports and ~5,000 shared wins in the window, one joined query without the texts took the build from
+    354 ms to under the 200 ms goal where an entries query plus chunked evidence queries did not.
     """
     wins: dict[int, list[GrowthWin]] = {member_id: [] for member_id in member_ids}
     if not member_ids:
         return wins
-    query = select(BragEntry.id, BragEntry.member_id, BragEntry.created_at, BragEntry.what, BragEntry.growth_signal)
-    query = query.where(BragEntry.member_id.in_(list(member_ids)))
+    text = case((BragEntry.growth_signal.is_not(None), BragEntry.what), else_=literal(""))
+    query = (
+        select(BragEntry.id, BragEntry.member_id, BragEntry.created_at, text, BragEntry.growth_signal)
+        .add_columns(BragEvidence.evidence_key)
+        .outerjoin(BragEvidence, BragEvidence.entry_id == BragEntry.id)
+        .where(BragEntry.member_id.in_(list(member_ids)))
+    )
     if shared_only:
         query = query.where(BragEntry.visibility == Visibility.MANAGER.value)
     if since is not None:
         query = query.where(BragEntry.created_at >= since)
     rows = session.execute(query.order_by(BragEntry.created_at, BragEntry.id)).all()
-    keys: dict[int, list[str]] = {}
-    entry_ids = [row[0] for row in rows]
-    for start in range(0, len(entry_ids), 500):  # bounded IN lists
-        chunk = entry_ids[start : start + 500]
-        for entry_id, key in session.execute(
-            select(BragEvidence.entry_id, BragEvidence.evidence_key).where(BragEvidence.entry_id.in_(chunk))
-        ):
-            keys.setdefault(entry_id, []).append(key)
-    for entry_id, member_id, created_at, what, signal in rows:
-        wins[member_id].append(GrowthWin(created_at, what, signal, tuple(sorted(keys.get(entry_id, [])))))
+    index = 0
+    while index < len(rows):
+        entry_id, member_id, created_at, what, signal, key = rows[index]
+        keys = [key] if key is not None else []
+        index += 1
+        while index < len(rows) and rows[index][0] == entry_id:
+            keys.append(rows[index][5])
+            index += 1
+        wins[member_id].append(GrowthWin(created_at, what or "", signal, tuple(sorted(keys))))
     return wins
 
 
@@ -276,9 +284,10 @@ def is_next_stage_evidence(
     if following is None:
         return None
     prefix = f"s{following.number}-"
-    for criterion in following.exit_criteria:
-        if criterion.key in win.evidence_keys and criterion.key.startswith(prefix):
-            return criterion
+    if any(key.startswith(prefix) for key in win.evidence_keys):
+        for criterion in following.exit_criteria:
+            if criterion.key in win.evidence_keys:
+                return criterion
     if win.signal in (GrowthSignal.DECIDED.value, GrowthSignal.PROPOSED.value):
         item = matcher.match(content, stage_number, win.signal, win.what)
         if item is not None and item.stage == following.number:
@@ -498,3 +507,104 @@ def signal_from_form(value: str | None, editing: bool) -> str | None:
     if value is None:
         return brag.KEEP if editing else brag.SUGGEST
     return parse_signal(value)
+
+
+# -- the same figures for a whole team, counted in the database -------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    """Per report: evidence per month (the trend) and next-stage evidence per month (for readiness)."""
+
+    calendar: list[date]
+    trend: dict[int, Counter[date]]
+    next_stage: dict[int, Counter[date]]
+
+    def trend_of(self, member_id: int) -> list[MonthEvidence]:
+        counts = self.trend.get(member_id, Counter())
+        return [MonthEvidence(month, counts[month]) for month in self.calendar]
+
+    def readiness_of(self, content: Content, member_id: int, progress: StageProgress, months: int) -> Readiness:
+        counts = self.next_stage.get(member_id, Counter())
+        return Readiness(
+            next_stage=content.next_stage(progress.stage.number),
+            missing_criteria=progress.open_criteria,
+            months=[MonthEvidence(month, counts[month]) for month in self.calendar],
+            months_needed=min(months, len(self.calendar)),
+        )
+
+
+def _month_bucket(tz: ZoneInfo, calendar: list[date]) -> Any:
+    """SQL: the index in ``calendar`` of the local month a win was created in (portable: timestamp comparisons)."""
+    ends = [*calendar[1:], _next_month(calendar[-1])]
+    starts_utc = [datetime(end.year, end.month, 1, tzinfo=tz).astimezone(UTC) for end in ends]
+    return case(*((BragEntry.created_at < end, index) for index, end in enumerate(starts_utc)), else_=None)
+
+
+def _next_month(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def team_figures(
+    session: Session,
+    content: Content,
+    rules: SignalRules,
+    stages: dict[int, int],
+    tz: ZoneInfo,
+    now: datetime,
+    window: int,
+) -> TeamFigures:
+    """``stages``: ``{member_id: stage}``. Shared wins only: this is what a manager sees.
+
+    Three grouped queries, whatever the team's size: the digest benchmark (50 reports, 20,000 wins, ~5,000
+    shared in the window) spent ~120 ms per build turning every win into a Python object for the same figures.
+    """
+    calendar = last_months(now, tz, window)
+    trend: dict[int, Counter[date]] = {member_id: Counter() for member_id in stages}
+    ahead: dict[int, Counter[date]] = {member_id: Counter() for member_id in stages}
+    if not stages:
+        return TeamFigures(calendar, trend, ahead)
+    bucket = _month_bucket(tz, calendar).label("bucket")
+    shared = (
+        BragEntry.member_id.in_(list(stages)),
+        BragEntry.visibility == Visibility.MANAGER.value,
+        BragEntry.created_at >= window_start(now, tz, window),
+        BragEntry.created_at <= now,
+    )
+    has_evidence = select(BragEvidence.entry_id).where(BragEvidence.entry_id == BragEntry.id).exists()
+    rows = session.execute(
+        select(BragEntry.member_id, bucket, func.count())
+        .where(*shared, or_(BragEntry.growth_signal.is_not(None), has_evidence))
+        .group_by(BragEntry.member_id, bucket)
+    )
+    for member_id, index, count in rows:
+        if index is not None:
+            trend[member_id][calendar[index]] += int(count)
+    # Next-stage exit criteria: a Stage n report's evidence keys that start with "s<n+1>-".
+    next_key = or_(
+        *(and_(Member.stage == number, BragEvidence.evidence_key.like(f"s{number + 1}-%")) for number in range(1, 5))
+    )
+    rows = session.execute(
+        select(BragEntry.member_id, bucket, func.count(func.distinct(BragEntry.id)))
+        .join(BragEvidence, BragEvidence.entry_id == BragEntry.id)
+        .join(Member, Member.id == BragEntry.member_id)
+        .where(*shared, next_key)
+        .group_by(BragEntry.member_id, bucket)
+    )
+    for member_id, index, count in rows:
+        if index is not None:
+            ahead[member_id][calendar[index]] += int(count)
+    # Next-stage decisions and proposals: few rows, matched on their text.
+    matcher = matcher_for(content, rules)
+    signals = (GrowthSignal.DECIDED.value, GrowthSignal.PROPOSED.value)
+    for member_id, created_at, what, signal in session.execute(
+        select(BragEntry.member_id, BragEntry.created_at, BragEntry.what, BragEntry.growth_signal).where(
+            *shared, BragEntry.growth_signal.in_(signals)
+        )
+    ):
+        if not 1 <= stages[member_id] <= 4:
+            continue  # no stage, or the last one: nothing is "next stage"
+        item = matcher.match(content, stages[member_id], signal, what)
+        if item is not None and item.stage == stages[member_id] + 1:
+            ahead[member_id][month_of(created_at, tz)] += 1
+    return TeamFigures(calendar, trend, ahead)
