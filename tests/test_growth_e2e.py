@@ -355,3 +355,23 @@ def test_a_stage_change_tells_the_manager_what_changes_for_them(bot: RunningBot)
     bot.slack.responses()
     tick(bot.deps, at + timedelta(minutes=3))
     assert len(dms(bot.fake, "UMGR")) == 1
+
+
+def test_feedback_questions_offer_the_rating_form_once_a_review_date_is_set(bot: RunningBot) -> None:
+    bot.clock.set(NOW)
+    set_up_review(bot)
+    bot.slack.command("/feedback-questions", "", user="U0001")
+    [answer] = bot.slack.responses()
+    [value] = [
+        e["value"]
+        for b in answer["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == ids.RATING_OPEN_SELF
+    ]
+    before = count(bot.fake, "views.open")
+    bot.slack.click(ids.RATING_OPEN_SELF, value, user="U0001")
+    view = opened_view(bot, before)
+    assert view["callback_id"] == ids.RATING_MODAL
+    # A date that is not the member's review date opens nothing.
+    bot.slack.click(ids.RATING_OPEN_SELF, "2027-01-01", user="U0001")
+    assert "nothing to rate" in block_texts(bot.slack.responses()[0])
