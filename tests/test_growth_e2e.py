@@ -17,7 +17,7 @@ from bot.db.models import BragEntry, EntrySource, Member, NudgeKind, ReviewConve
 from bot.services import brag
 from bot.slack import ids
 from bot.slack.registrar import drain
-from tests.brag_helpers import count, element, open_home, opened_view, win_values
+from tests.brag_helpers import count, element, open_home, opened_view, view_of, wait_for_call, win_values
 from tests.conftest import RunningBot
 from tests.nudge_helpers import dms, ledger_rows, tick
 from tests.support.driver import block_texts
@@ -100,6 +100,14 @@ def test_the_modal_suggests_from_the_text_and_the_person_can_override(bot: Runni
     saved = block_texts(reply.json()["view"])
     assert ":bulb: *Proposed*" in saved and "You propose: New tools or libraries" in saved
     assert only_entry(bot).growth_signal == "proposed"
+    # One tap in the "Win saved" modal updates that modal.
+    before = count(bot.fake, "views.update")
+    bot.slack.click(ids.WIN_SIGNAL_DECIDED, str(only_entry(bot).id), user="U0001", view=reply.json()["view"])
+    updated = wait_for_call(bot.fake, "views.update", before)
+    assert ":compass: *Decided*" in block_texts(view_of(updated))
+    assert only_entry(bot).growth_signal == "decided"
+    bot.slack.click(ids.WIN_SIGNAL_PROPOSED, str(only_entry(bot).id), user="U0001", view=reply.json()["view"])
+    assert eventually(lambda: only_entry(bot).growth_signal == "proposed")
 
     # Editing: the modal shows the stored signal; picking "None of these" clears it.
     entry_id = str(only_entry(bot).id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.brag import VISIBILITY_ICONS, mention, quoted
+from bot.blocks.brag import SIGNAL_ICONS, VISIBILITY_ICONS, mention, quoted
 from bot.blocks.text import (
     actions,
     bar,
@@ -124,6 +124,8 @@ def entry_blocks(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
         facts.append(_link(entry.link))
     if entry.credited_user_id:
         facts.append(f"from {mention(entry.credited_user_id)}'s message")
+    if entry.growth_signal in SIGNAL_ICONS:
+        facts.append(f"{SIGNAL_ICONS[entry.growth_signal]} {entry.growth_signal}")
     parts = [" · ".join(facts), quoted(entry.what, 600)]
     if entry.impact:
         parts.append(f"_Why it mattered:_ {escape(truncate(entry.impact, 300))}")

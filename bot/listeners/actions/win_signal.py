@@ -7,8 +7,15 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from bot.blocks.brag import SIGNAL_ACTIONS, not_your_entry_message, signal_blocks, win_saved_message
+from bot.blocks.brag import (
+    SIGNAL_ACTIONS,
+    not_your_entry_message,
+    signal_blocks,
+    win_saved_message,
+    win_saved_view,
+)
 from bot.listeners.brag import entry_id_of, publish_home, reply
 from bot.listeners.common import acting_member_id
 from bot.services import brag, growth
@@ -42,6 +49,13 @@ def set_win_signal(
         reply(body, respond, not_your_entry_message())
         return
     growth_blocks = signal_blocks(saved.id, saved.growth_signal, item, stage)
+    view = body.get("view") or {}
     if body.get("response_url"):
         respond(replace_original=True, **win_saved_message(deps.content, saved, growth_blocks))
+    elif view.get("type") == "modal" and view.get("id"):
+        # The "Win saved" modal: show the new choice where the tap was made.
+        try:
+            client.views_update(view_id=view["id"], view=win_saved_view(deps.content, saved, growth_blocks))
+        except SlackApiError as exc:
+            log.warning("views.update failed after a signal change", extra={"error": exc.response.get("error")})
     publish_home(client, deps, member_id, body["user"]["id"])
