@@ -25,6 +25,7 @@ HISTORY: list[tuple[int, str, list[str], bool]] = [
     (170, "Learned how our payments service retries across queues", [], False),
     (160, "Owned the saved-carts feature from design to production", ["s2-own-features-end-to-end"], True),
     (140, "Proposed refactoring the checkout module into smaller services", [], True),
+    (130, "Learned to debug cross-system issues with distributed tracing", [], False),
     (120, "Debugged the cross-service timeout between cart and inventory", ["s2-debug-across-systems"], True),
     (100, "Paired with Jo on her first API endpoint and reviewed her PRs", ["s2-begin-mentoring"], False),
     (95, "Proposed a cross-team initiative to share the retry library", [], True),
@@ -71,6 +72,7 @@ def test_six_months_of_history_render_on_both_homes(bot: RunningBot) -> None:
     assert "You may be ready for Stage 3: System Owner" in own_text
     assert "Decided the system architecture" in own_text
     assert "Already at the next stage: you decide System architecture" in own_text
+    assert "`Learning   ` ▰▱▱▱▱ 1/5: Debug complex cross-system issues" in own_text
     # The manager counts shared wins only: the mentoring win is private, so that criterion is open for them.
     assert "Not yet ready for Stage 3: System Owner" in team_text
     assert "Exit criteria without evidence: Begin mentoring junior engineers" in team_text
