@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     """Threads doing listeners' work after their acks (see bot/slack/registrar.py for the trade-off)."""
     stagecoach_delivery_lease_seconds: int = Field(default=300, ge=1, le=3600)
     """How long a claimed message is held before another process may take it over."""
+    # Readiness for the next stage ("consistently, for several months", not one good week).
+    stagecoach_readiness_months: int = Field(default=3, ge=1, le=24)
+    """How many distinct months of the window must hold next-stage evidence before "may be ready"."""
+    stagecoach_readiness_window_months: int = Field(default=6, ge=1, le=24)
+    """The window, in calendar months ending with the current one, that readiness looks at."""
 
     @field_validator(
         "slack_bot_token",

@@ -11,9 +11,9 @@ from importlib import resources
 
 import yaml
 
-from content.schema import Content, Criterion, Stage, Tactic
+from content.schema import Content, Criterion, SignalRules, Stage, Tactic
 
-__all__ = ["Content", "Criterion", "Stage", "Tactic", "load_content"]
+__all__ = ["Content", "Criterion", "SignalRules", "Stage", "Tactic", "load_content", "load_signal_rules"]
 
 
 def _read_yaml(name: str) -> object:
@@ -24,3 +24,9 @@ def _read_yaml(name: str) -> object:
 @lru_cache(maxsize=1)
 def load_content() -> Content:
     return Content.model_validate({"roadmap": _read_yaml("roadmap.yaml"), "growth": _read_yaml("growth.yaml")})
+
+
+@lru_cache(maxsize=1)
+def load_signal_rules() -> SignalRules:
+    """The decide / propose / learn cue phrases and the item matcher's synonyms (growth_signals.yaml)."""
+    return SignalRules.model_validate(_read_yaml("growth_signals.yaml"))

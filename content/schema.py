@@ -265,3 +265,34 @@ class Content(_Strict):
             return criterion.text
         tactic = self.tactic(key)
         return tactic.name if tactic is not None else None
+
+
+# -- decide / propose / learn (growth_signals.yaml) ------------------------------------------------
+
+SignalKey = Annotated[str, StringConstraints(pattern=r"^(decided|proposed|learned)$")]
+
+
+class SignalRule(_Strict):
+    key: SignalKey
+    label: Text
+    cues: Annotated[list[Text], Field(min_length=1)]
+
+
+class SignalRules(_Strict):
+    """The lexical rules that suggest whether a win is something the person decided, proposed or learned."""
+
+    signals: Annotated[list[SignalRule], Field(min_length=3, max_length=3)]
+    synonyms: dict[str, Text] = {}
+
+    @model_validator(mode="after")
+    def _one_rule_per_signal(self) -> SignalRules:
+        if sorted(rule.key for rule in self.signals) != ["decided", "learned", "proposed"]:
+            raise ValueError("growth signals must be exactly decided, proposed and learned")
+        for rule in self.signals:
+            for cue in rule.cues:
+                if normalise(cue) != cue.lower():
+                    raise ValueError(f"cue {cue!r} must be lower-case words separated by single spaces")
+        return self
+
+    def rule(self, key: str) -> SignalRule | None:
+        return next((rule for rule in self.signals if rule.key == key), None)

@@ -113,6 +113,7 @@ def test_win_modal_fits_for_every_stage(content: Content, stage: int | None) -> 
         ids.WIN_LESSON_BLOCK,
         ids.WIN_LINK_BLOCK,
         ids.WIN_EVIDENCE_BLOCK,
+        ids.WIN_SIGNAL_BLOCK,
         ids.WIN_VISIBILITY_BLOCK,
     ]
     for block in inputs[:4]:

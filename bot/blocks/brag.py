@@ -20,6 +20,7 @@ from bot.blocks.text import (
 )
 from bot.db.models import EntrySource, Visibility
 from bot.services.brag import MAX_EVIDENCE, MAX_IMPACT, MAX_LESSON, MAX_LINK, MAX_WHAT, EntrySummary
+from bot.services.growth import AUTO_SIGNAL, LIST_TITLES, NONE_SIGNAL, Item
 from bot.slack import ids
 from content import Content
 
@@ -60,6 +61,8 @@ class WinDraft:
     link: str = ""
     evidence_keys: tuple[str, ...] = ()
     visibility: str = Visibility.PRIVATE.value
+    growth_signal: str = AUTO_SIGNAL
+    """decided / proposed / learned, ``none``, or ``auto`` (suggest from the text on save)."""
 
     @classmethod
     def of(cls, entry: EntrySummary) -> WinDraft:
@@ -70,6 +73,7 @@ class WinDraft:
             link=entry.link or "",
             evidence_keys=entry.evidence_keys,
             visibility=entry.visibility,
+            growth_signal=entry.growth_signal or NONE_SIGNAL,
         )
 
 
@@ -251,6 +255,7 @@ def win_modal(content: Content, stage: int | None, draft: WinDraft, meta: WinMet
             hint="A PR, doc, dashboard or the Slack thread.",
         ),
         _evidence_input(content, stage, draft.evidence_keys),
+        signal_input(draft.growth_signal),
         _visibility_input(draft.visibility),
     ]
     editing = meta.entry_id is not None
@@ -278,18 +283,24 @@ def _entry_facts(content: Content, entry: EntrySummary) -> str:
     return facts
 
 
-def win_saved_message(content: Content, entry: EntrySummary) -> dict[str, Any]:
-    """The answer to ``/win <text>``: saved, with a way to add the detail a review needs."""
+def win_saved_message(
+    content: Content, entry: EntrySummary, growth: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The answer to ``/win <text>``: saved, with a way to add the detail a review needs.
+
+    ``growth``: :func:`signal_blocks` (decided / proposed / learned, one tap to change).
+    """
     blocks: list[dict[str, Any]] = [
         section(f":white_check_mark: *Saved to your brag document.*\n{quoted(entry.what, 1500)}"),
         context(_entry_facts(content, entry)),
+        *(growth or []),
         actions(button("Add detail", ids.WIN_ADD_DETAIL, str(entry.id), style="primary")),
         context("Add why it mattered and which exit criterion it shows. All your wins are on my *Home* tab."),
     ]
     return message("Saved to your brag document.", blocks)
 
 
-def win_saved_view(content: Content, entry: EntrySummary) -> dict[str, Any]:
+def win_saved_view(content: Content, entry: EntrySummary, growth: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """What the modal turns into after a new win is saved."""
     return {
         "type": "modal",
@@ -299,6 +310,7 @@ def win_saved_view(content: Content, entry: EntrySummary) -> dict[str, Any]:
         "blocks": [
             section(f":white_check_mark: *Saved to your brag document.*\n{quoted(entry.what, 1500)}"),
             context(_entry_facts(content, entry)),
+            *(growth or []),
             context("Find it on my *Home* tab; `/coach export` gives you the whole document."),
         ],
     }
@@ -361,3 +373,67 @@ def not_your_entry_message() -> dict[str, Any]:
 
 def problem_message(text: str) -> dict[str, Any]:
     return message(text, [section(f":warning: {text}")])
+
+
+# -- decide / propose / learn ------------------------------------------------------------------
+
+SIGNAL_LABELS = {"decided": "I decided", "proposed": "I proposed", "learned": "I learned"}
+SIGNAL_ICONS = {"decided": ":compass:", "proposed": ":bulb:", "learned": ":books:"}
+SIGNAL_ACTIONS = {
+    "decided": ids.WIN_SIGNAL_DECIDED,
+    "proposed": ids.WIN_SIGNAL_PROPOSED,
+    "learned": ids.WIN_SIGNAL_LEARNED,
+    NONE_SIGNAL: ids.WIN_SIGNAL_NONE,
+}
+
+
+def signal_input(initial: str) -> dict[str, Any]:
+    """The win modal's "What did you do?": suggested from the text unless the person picks."""
+    options = [
+        option("Suggest from what I wrote", AUTO_SIGNAL),
+        *(option(label, value) for value, label in SIGNAL_LABELS.items()),
+        option("None of these", NONE_SIGNAL),
+    ]
+    chosen = next((o for o in options if o["value"] == initial), options[0])
+    return {
+        "type": "input",
+        "block_id": ids.WIN_SIGNAL_BLOCK,
+        "label": plain("Decided, proposed or learned?"),
+        "optional": True,
+        "hint": plain("The roadmap tracks growth by which decisions you make vs. propose vs. learn."),
+        "element": {
+            "type": "static_select",
+            "action_id": ids.WIN_INPUT,
+            "options": options,
+            "initial_option": chosen,
+        },
+    }
+
+
+def signal_line(signal: str | None, item: Item | None, stage: int | None) -> str:
+    """``:compass: Decided · counts for You decide: When to ship`` (or why it counts for nothing yet)."""
+    if signal not in SIGNAL_LABELS:
+        return "Not tagged as decided, proposed or learned."
+    line = f"{SIGNAL_ICONS[signal]} *{signal.capitalize()}*"
+    if item is not None:
+        ahead = " (next stage)" if stage is not None and item.stage != stage else ""
+        line += f" · counts for _{LIST_TITLES[item.list_name]}{ahead}: {escape(item.text)}_"
+    elif stage is None:
+        line += " · set your stage (`/stage`) to see which roadmap item it counts for"
+    else:
+        line += " · matches no item of your stage's list yet"
+    return line
+
+
+def signal_blocks(entry_id: int, signal: str | None, item: Item | None, stage: int | None) -> list[dict[str, Any]]:
+    """The signal the win was tagged with, and one tap to change it."""
+    buttons = [
+        button(
+            "Neither" if value == NONE_SIGNAL else value.capitalize(),
+            action_id,
+            str(entry_id),
+            style="primary" if value == (signal or NONE_SIGNAL) else None,
+        )
+        for value, action_id in SIGNAL_ACTIONS.items()
+    ]
+    return [context(signal_line(signal, item, stage)), actions(*buttons)]

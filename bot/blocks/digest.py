@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.blocks.text import bar, context, divider, escape, header, message, section, truncate
 from bot.services.digest import ReportDigest, TeamDigest
+from bot.services.growth import sparkline
 from content import Content
 
 REPORTS_PER_PAGE = 20  # two blocks each at most, plus the summary and the quiet list: within 50 blocks
@@ -28,7 +29,13 @@ def _report_section(content: Content, report: ReportDigest) -> str:
     if report.may_be_ready and report.stage is not None:
         following = content.next_stage(report.stage.number)
         if following is not None:
-            lines.append(f":seedling: Every exit criterion has evidence: may be ready for *{following.title}*.")
+            lines.append(
+                ":seedling: Every exit criterion has evidence and next-stage work shows over several months: "
+                f"may be ready for *{following.title}*."
+            )
+    trend = trend_line(report)
+    if trend:
+        lines.append(trend)
     for win in report.wins:
         text = f"• {escape(truncate(win.what, MAX_WIN_CHARS))}"
         if win.impact:
@@ -42,9 +49,23 @@ def _report_section(content: Content, report: ReportDigest) -> str:
 
 def _report_blocks(content: Content, report: ReportDigest) -> list[dict[str, Any]]:
     blocks = [section(_report_section(content, report))]
+    notes = []
     if report.one_on_one_prompt:
-        blocks.append(context(f":speech_balloon: 1:1 idea: {escape(report.one_on_one_prompt)}"))
+        notes.append(f":speech_balloon: 1:1 idea: {escape(report.one_on_one_prompt)}")
+    if report.involvement:
+        # In the same context block as the 1:1 idea: a page holds 20 reports at two blocks each.
+        notes.append(f":handshake: Your part at this stage: {report.involvement}")
+    if notes:
+        blocks.append(context(*notes))
     return blocks
+
+
+def trend_line(report: ReportDigest) -> str | None:
+    """Shared evidence per month over the readiness window: ``▁▃▅ Sep 0 · Oct 2 · Nov 4``."""
+    if not report.trend or not any(month.count for month in report.trend):
+        return None
+    counts = " · ".join(f"{month.month:%b} {month.count}" for month in report.trend)
+    return f"Shared evidence per month: `{sparkline(report.trend)}` {counts}"
 
 
 def page_count(report_count: int) -> int:

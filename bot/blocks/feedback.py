@@ -40,7 +40,12 @@ def feedback_message(questions: FeedbackQuestions) -> dict[str, Any]:
         when = "Set your review date and I'll send a packet of your wins and these questions before it."
         label = "Set review date"
     blocks.append(section(when))
-    blocks.append(actions(button(label, ids.REVIEW_SET_DATE, style="primary")))
+    review_buttons = [button(label, ids.REVIEW_SET_DATE, style="primary")]
+    if questions.review_date and questions.stage is not None:
+        # The review conversation (issue 15): rate your exit criteria any time before the review, not only
+        # when the ask arrives two weeks before it.
+        review_buttons.append(button("Rate my exit criteria", ids.RATING_OPEN_SELF, questions.review_date.isoformat()))
+    blocks.append(actions(*review_buttons))
     blocks.append(context("Specific questions get better answers than “how am I doing?”."))
     return message("Questions to take into your next review or 1:1", blocks)
 

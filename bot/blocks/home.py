@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.brag import VISIBILITY_ICONS, mention, quoted
+from bot.blocks.brag import SIGNAL_ICONS, VISIBILITY_ICONS, mention, quoted
 from bot.blocks.text import (
     actions,
     bar,
@@ -19,8 +19,10 @@ from bot.blocks.text import (
     truncate,
 )
 from bot.db.models import Visibility
+from bot.services import growth
 from bot.services.brag import EntrySummary
 from bot.services.digest import ReportDigest, TeamDigest
+from bot.services.growth import QuarterGrowth, Readiness, sparkline
 from bot.services.home import HomeSnapshot, NextStep
 from bot.services.progress import StageProgress
 from bot.services.settings import WEEKDAYS, MemberSettings, format_minute
@@ -90,7 +92,9 @@ def _next_step_blocks(content: Content, progress: StageProgress, step: NextStep,
         )
     else:
         following = content.next_stage(progress.stage.number)
-        target = f"the case for *{following.title}*" if following is not None else "the record of your impact"
+        target = (
+            f"the start of the case for *{following.title}*" if following is not None else "the record of your impact"
+        )
         lines.append(
             f"• You have evidence for every exit criterion of {progress.stage.title}. "
             f"Take it to your manager: it is {target}. `/coach export` makes it a document."
@@ -120,6 +124,8 @@ def entry_blocks(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
         facts.append(_link(entry.link))
     if entry.credited_user_id:
         facts.append(f"from {mention(entry.credited_user_id)}'s message")
+    if entry.growth_signal in SIGNAL_ICONS:
+        facts.append(f"{SIGNAL_ICONS[entry.growth_signal]} {entry.growth_signal}")
     parts = [" · ".join(facts), quoted(entry.what, 600)]
     if entry.impact:
         parts.append(f"_Why it mattered:_ {escape(truncate(entry.impact, 300))}")
@@ -196,6 +202,7 @@ def home_view(content: Content, snapshot: HomeSnapshot) -> dict[str, Any]:
         blocks += _progress_blocks(snapshot.progress)
         if snapshot.next_step is not None:
             blocks.append(_next_step_blocks(content, snapshot.progress, snapshot.next_step, snapshot.total_entries > 0))
+        blocks += growth_blocks(snapshot)
     blocks += [divider(), header("Recent wins")]
     recent = snapshot.recent[:MAX_HOME_WINS]
     if not recent:
@@ -216,6 +223,7 @@ def home_view(content: Content, snapshot: HomeSnapshot) -> dict[str, Any]:
         )
     if snapshot.team is not None:
         blocks += _team_blocks(snapshot.team)
+        blocks += team_growth_blocks(snapshot.team)
     blocks += [
         divider(),
         _settings_summary(settings),
@@ -237,3 +245,126 @@ def home_deleted_view() -> dict[str, Any]:
             ),
         ],
     }
+
+
+# -- growth over time (decide / propose / learn, sustained readiness, the team's trend) ------------
+
+MAX_GROWTH_REPORTS = 25
+"""Reports shown with their trend and involvement on a manager's Home (a few lines each, packed into
+sections of up to 3,000 characters: 25 reports take about 5 blocks); the digest has everyone."""
+
+
+def readiness_lines(readiness: Readiness, *, own: bool) -> list[str]:
+    """What "may be ready" rests on, or what is missing: which criteria, which months."""
+    if readiness.next_stage is None:
+        return []
+    target = readiness.next_stage.title
+    window = len(readiness.months)
+    shown = f"{readiness.months_with_evidence} of the last {window} months"
+    if readiness.may_be_ready:
+        who = "You may be ready" if own else "May be ready"
+        return [
+            f":seedling: *{who} for {target}*: every exit criterion has evidence, and next-stage work shows in "
+            f"{shown} (the roadmap asks for it *consistently*)."
+        ]
+    lines = [f"*Not yet ready for {target}.* What's missing:"]
+    if readiness.missing_criteria:
+        missing = "; ".join(truncate(c.text, 80) for c in readiness.missing_criteria)
+        lines.append(f"• Exit criteria without evidence: {missing}")
+    if not readiness.sustained:
+        empty = ", ".join(month.label for month in readiness.months_without_evidence)
+        lines.append(f"• Next-stage evidence in {shown} (needs {readiness.months_needed}). Months without any: {empty}")
+    return lines
+
+
+def _readiness_block(readiness: Readiness) -> list[dict[str, Any]]:
+    lines = readiness_lines(readiness, own=True)
+    if not lines:
+        return []
+    if not readiness.may_be_ready and not readiness.sustained and readiness.next_stage is not None:
+        lines.append(
+            f"_A win is next-stage evidence when it shows a {readiness.next_stage.title} exit criterion, or when you "
+            "decided or proposed something that stage decides or proposes._"
+        )
+    return [section("\n".join(lines))]
+
+
+def _quarter_lines(quarter: QuarterGrowth) -> list[str]:
+    lines = [f"*{quarter.label}* · {quarter.wins} win{'s' if quarter.wins != 1 else ''}"]
+    for coverage in quarter.lists:
+        done = len(coverage.evidenced)
+        line = f"`{coverage.title:<11}` {bar(done, len(coverage.items), width=5)} {done}/{len(coverage.items)}"
+        if coverage.evidenced:
+            line += ": " + "; ".join(escape(item.text) for item in coverage.evidenced)
+        lines.append(line)
+    if quarter.next_stage:
+        ahead = "; ".join(
+            f"{'decide' if item.list_name == 'decides' else 'propose'} {escape(item.text)}"
+            for item in quarter.next_stage
+        )
+        lines.append(f":seedling: Already at the next stage: you {ahead}")
+    return lines
+
+
+def growth_blocks(snapshot: HomeSnapshot) -> list[dict[str, Any]]:
+    """App Home: readiness for the next stage, and decide / propose / learn by quarter."""
+    if snapshot.progress is None:
+        return []
+    blocks: list[dict[str, Any]] = [divider(), header("Growth over time")]
+    if snapshot.readiness is not None:
+        blocks += _readiness_block(snapshot.readiness)
+    stage = snapshot.progress.stage
+    if not snapshot.quarters:
+        blocks.append(
+            section(
+                f"*Decide, propose, learn.* The roadmap tracks growth by which of {stage.title}'s decisions you "
+                "make, which you propose and which you are learning. Say it in your wins (`/win decided to …`, "
+                "`/win proposed …`, `/win learned …`) and I'll show each quarter here."
+            )
+        )
+        return blocks
+    lines: list[str] = []
+    for quarter in snapshot.quarters:
+        lines += [*_quarter_lines(quarter), ""]
+    blocks += sections(f"*Decide, propose, learn: {stage.title}, by quarter*", lines[:-1])
+    return blocks
+
+
+def _trend_text(report: ReportDigest) -> str:
+    if not report.trend:
+        return ""
+    counts = " · ".join(f"{month.month:%b} {month.count}" for month in report.trend)
+    return f"`{sparkline(report.trend)}` {counts}"
+
+
+def team_growth_lines(report: ReportDigest) -> list[str]:
+    """One report on the manager's Home: trend, readiness, the manager's involvement, a 1:1 prompt."""
+    stage = report.stage.title if report.stage is not None else "no stage set"
+    lines = [f"*{escape(truncate(report.name, 60))}* · {stage}"]
+    if report.trend:
+        lines.append(f"Evidence per month: {_trend_text(report)}")
+    if report.readiness is not None:
+        lines += readiness_lines(report.readiness, own=False)
+    if report.involvement:
+        lines.append(f":handshake: Your part at this stage: {report.involvement}")
+    prompt = growth.one_line_prompt(report.progress, 0)
+    if prompt:
+        lines.append(f":speech_balloon: 1:1: {prompt}")
+    return lines
+
+
+def team_growth_blocks(team: TeamDigest) -> list[dict[str, Any]]:
+    """The manager's Home: each report's last months, not a snapshot (shared wins only)."""
+    lines: list[str] = []
+    for report in team.reports[:MAX_GROWTH_REPORTS]:
+        lines += [*team_growth_lines(report), ""]
+    if len(team.reports) > MAX_GROWTH_REPORTS:
+        lines.append(f"_…and {len(team.reports) - MAX_GROWTH_REPORTS} more in your weekly digest._")
+    return [
+        header("Your team over time"),
+        *sections("", lines),
+        context(
+            "Counts only wins your reports shared with you. Readiness needs every exit criterion evidenced and "
+            'next-stage work spread over several months, as the roadmap\'s "consistently" asks.'
+        ),
+    ]

@@ -79,6 +79,9 @@ class NudgeKind(enum.StrEnum):
     REVIEW_REMINDER = "review_reminder"
     DIGEST = "digest"
     MANAGER_LINKED = "manager_linked"
+    REVIEW_RATING = "review_rating"
+    REVIEW_AGENDA = "review_agenda"
+    STAGE_CHANGED = "stage_changed"
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -151,6 +154,8 @@ class Member(Base):
     delivery_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Set when Slack answered with a permanent error (account gone, bot blocked)."""
     delivery_blocked_reason: Mapped[str | None] = mapped_column(String(64))
+    previous_stage: Mapped[int | None] = mapped_column(SmallInteger)
+    """The stage before the last change: the manager is told what changes for them."""
 
     workspace: Mapped[Workspace] = relationship(back_populates="members")
     entries: Mapped[list[BragEntry]] = relationship(back_populates="member", passive_deletes=True)
@@ -173,6 +178,8 @@ class BragEntry(Base):
     """For a win saved from someone else's message: who wrote it (e.g. the person thanking you)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    growth_signal: Mapped[str | None] = mapped_column(String(16))
+    """decided / proposed / learned (see :class:`GrowthSignal`), suggested from the text; None for neither."""
 
     member: Mapped[Member] = relationship(back_populates="entries")
     evidence: Mapped[list[BragEvidence]] = relationship(
@@ -253,3 +260,57 @@ class ProcessedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class GrowthSignal(enum.StrEnum):
+    """What a win says the person did, in the roadmap's words: "decisions you make vs. propose vs. learn"."""
+
+    DECIDED = "decided"
+    PROPOSED = "proposed"
+    LEARNED = "learned"
+
+
+class RatingLevel(enum.IntEnum):
+    """How consistently a criterion shows, as the person (or their invited manager) sees it."""
+
+    NOT_YET = 0
+    SOMETIMES = 1
+    CONSISTENTLY = 2
+
+
+class ReviewConversation(Base):
+    """One review's self-rating round: the report's ratings, and their manager's if the report invited them."""
+
+    __tablename__ = "review_conversations"
+    __table_args__ = (UniqueConstraint("member_id", "review_date", name="uq_review_conversations_member_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    review_date: Mapped[date] = mapped_column(Date)
+    stage: Mapped[int] = mapped_column(SmallInteger)
+    """The stage whose exit criteria are rated (the report's stage when they first rated)."""
+    invited_manager_id: Mapped[str | None] = mapped_column(String(32))
+    """The manager the report invited to rate; nobody else may see or give ratings."""
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    self_rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    manager_rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    agenda_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ratings: Mapped[list[ReviewRating]] = relationship(
+        back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+
+
+class ReviewRating(Base):
+    __tablename__ = "review_ratings"
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("review_conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    rater: Mapped[str] = mapped_column(String(16), primary_key=True)
+    """``self`` or ``manager``."""
+    criterion_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger)
+
+    conversation: Mapped[ReviewConversation] = relationship(back_populates="ratings")

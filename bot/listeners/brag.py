@@ -78,7 +78,15 @@ def publish_home(client: WebClient, deps: Deps, member_id: int, user_id: str) ->
         else:
             if member.slack_user_id != user_id:
                 raise PermissionError(f"member {member_id} is not Slack user {user_id}")
-            view = home_view(deps.content, home_snapshot(session, deps.content, member, now=deps.clock()))
+            snapshot = home_snapshot(
+                session,
+                deps.content,
+                member,
+                now=deps.clock(),
+                readiness_months=deps.settings.stagecoach_readiness_months,
+                readiness_window=deps.settings.stagecoach_readiness_window_months,
+            )
+            view = home_view(deps.content, snapshot)
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

@@ -9,11 +9,17 @@ is due, whatever its kind; the ledger makes each (kind, recipient, period) go ou
 from __future__ import annotations
 
 from bot.nudges.planners import digest as digest_planner
+from bot.nudges.planners import review_agenda as review_agenda_planner
+from bot.nudges.planners import review_rating as review_rating_planner
 from bot.nudges.planners import review_reminder as review_planner
+from bot.nudges.planners import stage_changed as stage_changed_planner
 from bot.nudges.planners import stuck as stuck_planner
 from bot.nudges.planners import weekly_prompt as weekly_prompt_planner
 from bot.nudges.renderers import digest as digest_renderer
+from bot.nudges.renderers import review_agenda as review_agenda_renderer
+from bot.nudges.renderers import review_rating as review_rating_renderer
 from bot.nudges.renderers import review_reminder as review_renderer
+from bot.nudges.renderers import stage_changed as stage_changed_renderer
 from bot.nudges.renderers import stuck as stuck_renderer
 from bot.nudges.renderers import weekly_prompt as weekly_prompt_renderer
 from bot.nudges.types import NudgeType
@@ -47,6 +53,27 @@ NUDGE_TYPES: list[NudgeType] = [
         grace=digest_planner.GRACE,
         priority=60,
         on_permanent_error=digest_renderer.forget_channel,
+    ),
+    NudgeType(
+        kind=review_rating_planner.KIND,
+        plan=review_rating_planner.plan,
+        render=review_rating_renderer.render,
+        grace=review_rating_planner.GRACE,
+        priority=40,
+    ),
+    NudgeType(
+        kind=review_agenda_planner.KIND,
+        plan=review_agenda_planner.plan,
+        render=review_agenda_renderer.render,
+        grace=review_agenda_planner.GRACE,
+        priority=40,
+    ),
+    NudgeType(
+        kind=stage_changed_planner.KIND,
+        plan=stage_changed_planner.plan,
+        render=stage_changed_renderer.render,
+        grace=stage_changed_planner.GRACE,
+        priority=45,
     ),
 ]
 

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import BragEntry, BragEvidence, Member, NudgeDelivery, StuckSession
+from bot.db.models import (
+    BragEntry,
+    BragEvidence,
+    Member,
+    NudgeDelivery,
+    ReviewConversation,
+    ReviewRating,
+    StuckSession,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ def delete_all_data(session: Session, slack_user_id: str) -> DeletionReport:
       link was the report's consent to share with them; without it nothing goes to them.
     - ``brag_entries.credited_user_id``: wins someone saved from this person's message keep
       their text (it is the saver's brag document) but no longer name them.
+    - ``review_conversations.invited_manager_id`` (and the ratings they gave as that manager).
 
     Not touched: ``slack_installations`` / ``slack_bots`` hold the workspace's bot token with
     the installer's ID as Slack's OAuth record; deleting them would uninstall the bot for
@@ -74,6 +83,20 @@ def delete_all_data(session: Session, slack_user_id: str) -> DeletionReport:
     stuck = session.execute(delete(StuckSession).where(StuckSession.member_id.in_(ids)))
     deliveries = session.execute(
         delete(NudgeDelivery).where(NudgeDelivery.member_id.in_(ids) | (NudgeDelivery.recipient_id == slack_user_id))
+    )
+    # Review conversations: their own go (explicitly, as above); as an invited manager, their ratings go and
+    # the invitation is cleared (the report's own ratings stay: those are the report's words).
+    own_conversations = select(ReviewConversation.id).where(ReviewConversation.member_id.in_(ids))
+    session.execute(delete(ReviewRating).where(ReviewRating.conversation_id.in_(own_conversations)))
+    session.execute(delete(ReviewConversation).where(ReviewConversation.member_id.in_(ids)))
+    invited = select(ReviewConversation.id).where(ReviewConversation.invited_manager_id == slack_user_id)
+    session.execute(
+        delete(ReviewRating).where(ReviewRating.conversation_id.in_(invited), ReviewRating.rater == "manager")
+    )
+    session.execute(
+        update(ReviewConversation)
+        .where(ReviewConversation.invited_manager_id == slack_user_id)
+        .values(invited_manager_id=None, invited_at=None, manager_rated_at=None)
     )
     members = session.execute(delete(Member).where(Member.id.in_(ids)))
     links = session.execute(

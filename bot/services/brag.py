@@ -11,13 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import BragEntry, BragEvidence, EntrySource, Member, Visibility
-from content import Content
+from bot.services.growth import parse_signal, suggest_signal
+from content import Content, load_signal_rules
 
 MAX_WHAT = 2000
 MAX_IMPACT = 2000
 MAX_LESSON = 1000
 MAX_LINK = 1000
 MAX_EVIDENCE = 10
+SUGGEST = "suggest"
+"""Pass as ``growth_signal`` to have decided / proposed / learned suggested from the win's text."""
+KEEP = "keep"
+"""Pass as ``growth_signal`` to an update to leave the win's decided / proposed / learned as it is."""
 
 
 class EntryInputError(ValueError):
@@ -74,8 +79,13 @@ def create_entry(
     visibility: Visibility | None = None,
     source: EntrySource = EntrySource.COMMAND,
     credited_user_id: str | None = None,
+    growth_signal: str | None = SUGGEST,
 ) -> BragEntry:
-    """Save a win. Private unless the member chose otherwise (here or in their default)."""
+    """Save a win. Private unless the member chose otherwise (here or in their default).
+
+    ``growth_signal``: decided / proposed / learned, None for neither, or :data:`SUGGEST` (the default)
+    to suggest one from the text with the content's cue phrases.
+    """
     entry = BragEntry(
         member_id=member.id,
         what=_clean(what, "what", MAX_WHAT, required=True),
@@ -88,8 +98,24 @@ def create_entry(
         created_at=now,
         updated_at=now,
     )
+    entry.growth_signal = _signal(growth_signal, entry.what)
     entry.evidence = [BragEvidence(evidence_key=key) for key in _clean_evidence(content, evidence_keys)]
     session.add(entry)
+    session.flush()
+    return entry
+
+
+def _signal(value: str | None, what: str) -> str | None:
+    if value == SUGGEST:
+        return suggest_signal(load_signal_rules(), what)
+    return parse_signal(value)
+
+
+def set_growth_signal(session: Session, member: Member, entry_id: int, value: str | None, now: datetime) -> BragEntry:
+    """One tap: the win becomes decided / proposed / learned (or neither). Only its owner may."""
+    entry = owned_entry(session, member, entry_id)
+    entry.growth_signal = parse_signal(value)
+    entry.updated_at = now
     session.flush()
     return entry
 
@@ -120,6 +146,7 @@ class EntrySummary:
     created_at: datetime
     updated_at: datetime
     evidence_keys: tuple[str, ...]
+    growth_signal: str | None = None
 
 
 def summarize(content: Content, entry: BragEntry) -> EntrySummary:
@@ -135,6 +162,7 @@ def summarize(content: Content, entry: BragEntry) -> EntrySummary:
         created_at=entry.created_at,
         updated_at=entry.updated_at,
         evidence_keys=tuple(in_content_order(content, entry.evidence_keys)),
+        growth_signal=entry.growth_signal,
     )
 
 
@@ -169,8 +197,12 @@ def update_entry(
     link: str | None = None,
     evidence_keys: Iterable[str] = (),
     visibility: Visibility | None = None,
+    growth_signal: str | None = KEEP,
 ) -> BragEntry:
-    """Replace an entry's details. Only its owner may; the same limits as a new entry apply."""
+    """Replace an entry's details. Only its owner may; the same limits as a new entry apply.
+
+    ``growth_signal``: :data:`KEEP` (the default) leaves it, :data:`SUGGEST` suggests it from the new text.
+    """
     entry = owned_entry(session, member, entry_id)
     cleaned_what = _clean(what, "what", MAX_WHAT, required=True)
     cleaned_impact = _clean(impact, "impact", MAX_IMPACT)
@@ -184,6 +216,8 @@ def update_entry(
     entry.link = cleaned_link
     if visibility is not None:
         entry.visibility = visibility.value
+    if growth_signal != KEEP:
+        entry.growth_signal = _signal(growth_signal, cleaned_what)
     # Keep the rows whose key stays (same primary key), drop the rest, add the new ones:
     # replacing the whole collection would insert a duplicate key before deleting the old row.
     kept = [item for item in entry.evidence if item.evidence_key in wanted]

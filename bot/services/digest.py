@@ -16,8 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import BragEntry, Member, StuckSession, Visibility
+from bot.services import growth
+from bot.services.growth import MonthEvidence, Readiness
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
-from content import Content, Stage
+from content import Content, Stage, load_signal_rules
 
 MAX_WINS_PER_REPORT = 5
 
@@ -40,10 +42,18 @@ class ReportDigest:
     wins: list[SharedWin]
     wins_total: int
     one_on_one_prompt: str | None
+    readiness: Readiness | None = None
+    """Sustained readiness on shared wins: every criterion evidenced, next-stage evidence over months."""
+    trend: list[MonthEvidence] = field(default_factory=list)
+    """Shared wins that are evidence, per month, over the readiness window (oldest first)."""
+    involvement: str | None = None
+    """What the roadmap asks of the manager at this report's stage (meetings, reviews, what they do)."""
 
     @property
     def may_be_ready(self) -> bool:
-        """Every exit criterion of their stage has shared evidence (and there is a next stage)."""
+        """Every exit criterion of their stage has shared evidence, sustained over months (and a next stage)."""
+        if self.readiness is not None:
+            return self.readiness.may_be_ready
         return self.progress is not None and self.progress.complete and self.stage is not None and self.stage.number < 5
 
 
@@ -97,7 +107,11 @@ def build_team_digest(
     manager_slack_user_id: str,
     week_start: datetime,
     week_end: datetime,
+    *,
+    readiness_months: int = 3,
+    readiness_window: int = 6,
 ) -> TeamDigest:
+    """``readiness_*``: the settings STAGECOACH_READINESS_MONTHS and STAGECOACH_READINESS_WINDOW_MONTHS."""
     reports = reports_of(session, workspace_id, manager_slack_user_id)
     ids = [member.id for member in reports]
     if not ids:
@@ -118,6 +132,19 @@ def build_team_digest(
         week_wins[member_id].append(SharedWin(what, impact, link, created_at))
 
     shared_counts = evidence_counts(session, ids, shared_only=True)
+    # Months are the manager's calendar months at the digest's end; the window reaches back this far.
+    manager_tz = growth.zone_of(_manager_timezone(session, workspace_id, manager_slack_user_id))
+    window = max(readiness_window, 1)
+    # Reports without a stage have no criteria or next stage; their trend is still counted (as stage 0).
+    figures = growth.team_figures(
+        session,
+        content,
+        load_signal_rules(),
+        {member.id: member.stage or 0 for member in reports},
+        manager_tz,
+        week_end,
+        window,
+    )
     week_number = week_start.isocalendar().week
     digests = []
     for member in reports:
@@ -134,6 +161,9 @@ def build_team_digest(
                 wins=wins[-MAX_WINS_PER_REPORT:],
                 wins_total=len(wins),
                 one_on_one_prompt=one_on_one_prompt(progress, week_number),
+                readiness=(figures.readiness_of(content, member.id, progress, readiness_months) if progress else None),
+                trend=figures.trend_of(member.id),
+                involvement=growth.involvement_summary(stage) if stage is not None else None,
             )
         )
 
@@ -155,3 +185,12 @@ def build_team_digest(
         reports=digests,
         stuck=StuckSignals(int(started), int(asked), int(still_open)),
     )
+
+
+def _manager_timezone(session: Session, workspace_id: int, manager_slack_user_id: str) -> str:
+    found = session.scalar(
+        select(Member.timezone).where(
+            Member.workspace_id == workspace_id, Member.slack_user_id == manager_slack_user_id
+        )
+    )
+    return found or "UTC"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,9 +15,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import DEFAULT_TIMEZONE, Member, NudgeDelivery, StuckSession, Visibility, Workspace
+from bot.db.models import (
+    DEFAULT_TIMEZONE,
+    Member,
+    NudgeDelivery,
+    ReviewConversation,
+    StuckSession,
+    Visibility,
+    Workspace,
+)
 from bot.services.brag import EntrySummary, all_entries, in_content_order, summarize
-from content import Content
+from bot.services.growth import GrowthWin, quarter_growth
+from bot.services.ratings import SELF as SELF_RATER
+from content import Content, load_signal_rules
 
 EXPORT_FORMAT = "stagecoach-export/1"
 OTHER_WINS = "Other wins"
@@ -35,6 +45,8 @@ class ExportData:
     entry_rows: list[dict[str, Any]]
     stuck_rows: list[dict[str, Any]]
     delivery_rows: list[dict[str, Any]]
+    review_rows: list[dict[str, Any]] = field(default_factory=list)
+    """Their review conversations with their own ratings (a manager's ratings are the manager's words)."""
 
 
 def _row(obj: object) -> dict[str, Any]:
@@ -63,6 +75,18 @@ def collect(session: Session, content: Content, member: Member) -> ExportData:
         )
         .order_by(NudgeDelivery.due_at, NudgeDelivery.id)
     )
+    conversations = session.scalars(
+        select(ReviewConversation)
+        .where(ReviewConversation.member_id == member.id)
+        .order_by(ReviewConversation.review_date)
+    )
+    review_rows = [
+        {
+            **_row(conversation),
+            "ratings": {r.criterion_key: r.level for r in conversation.ratings if r.rater == SELF_RATER},
+        }
+        for conversation in conversations
+    ]
     return ExportData(
         slack_user_id=member.slack_user_id,
         team_id=workspace.team_id if workspace is not None else "",
@@ -73,6 +97,7 @@ def collect(session: Session, content: Content, member: Member) -> ExportData:
         entry_rows=entry_rows,
         stuck_rows=[_row(row) for row in stuck],
         delivery_rows=[_row(row) for row in deliveries],
+        review_rows=review_rows,
     )
 
 
@@ -95,6 +120,7 @@ def render_json(data: ExportData, exported_at: datetime) -> str:
         "brag_entries": data.entry_rows,
         "stuck_sessions": data.stuck_rows,
         "nudge_deliveries": data.delivery_rows,
+        "review_conversations": data.review_rows,
     }
     return json.dumps(document, default=_json_value, indent=2, ensure_ascii=False) + "\n"
 
@@ -131,6 +157,8 @@ def _entry_lines(content: Content, entry: EntrySummary, tz: ZoneInfo, *, with_ev
         lines.append(f"  - Saved from a message by Slack user {entry.credited_user_id}")
     if entry.visibility == Visibility.MANAGER.value:
         lines.append("  - Shared with my manager")
+    if entry.growth_signal:
+        lines.append(f"  - {entry.growth_signal.capitalize()}")
     return lines
 
 
@@ -201,7 +229,28 @@ def render_markdown(content: Content, data: ExportData, exported_at: datetime) -
         for entry in unlinked:
             out += _entry_lines(content, entry, tz, with_evidence=False)
         out.append("")
+    if stage is not None:
+        out += growth_markdown(content, stage.number, entries, tz)
     return "\n".join(out)
+
+
+def growth_markdown(content: Content, stage_number: int, entries: list[EntrySummary], tz: ZoneInfo) -> list[str]:
+    """Decide / propose / learn by quarter: which of the stage's items have evidence, and next-stage items."""
+    wins = [GrowthWin(e.created_at, e.what, e.growth_signal, e.evidence_keys) for e in entries]
+    quarters = quarter_growth(content, load_signal_rules(), stage_number, wins, tz)
+    out = ["## Decide, propose, learn (by quarter)", ""]
+    if not quarters:
+        return [*out, "_No wins tagged decided, proposed or learned yet._", ""]
+    for quarter in quarters:
+        out += [f"### {quarter.label}", ""]
+        for coverage in quarter.lists:
+            done = "; ".join(item.text for item in coverage.evidenced) or "—"
+            out.append(f"- {coverage.title} ({len(coverage.evidenced)}/{len(coverage.items)}): {done}")
+        if quarter.next_stage:
+            ahead = "; ".join(f"{item.list_name} {item.text}" for item in quarter.next_stage)
+            out.append(f"- Already at the next stage: {ahead}")
+        out.append("")
+    return out
 
 
 def export_filenames(exported_at: datetime, timezone: str) -> tuple[str, str]:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member
+from bot.services import growth
 from bot.services.brag import EntrySummary, count_entries, recent_entries, summarize
 from bot.services.digest import TeamDigest, build_team_digest
+from bot.services.growth import QuarterGrowth, Readiness
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
 from bot.services.settings import MemberSettings, settings_of
-from content import Content, Criterion, Tactic
+from content import Content, Criterion, Tactic, load_signal_rules
 
 RECENT_WINS = 10
 TEAM_WINDOW = timedelta(days=7)
@@ -36,6 +38,10 @@ class HomeSnapshot:
     next_step: NextStep | None
     team: TeamDigest | None = None
     """For a manager: the reports who named them, with what they shared in the last seven days."""
+    quarters: list[QuarterGrowth] = field(default_factory=list)
+    """Per quarter, newest first: which decide / propose / learn items have evidence (own wins, all of them)."""
+    readiness: Readiness | None = None
+    """Sustained readiness for the next stage on the member's own wins; None without a stage or a clock."""
 
 
 def next_step(content: Content, progress: StageProgress, counts: dict[str, int]) -> NextStep:
@@ -49,24 +55,55 @@ def next_step(content: Content, progress: StageProgress, counts: dict[str, int])
 
 
 def home_snapshot(
-    session: Session, content: Content, member: Member, recent: int = RECENT_WINS, now: datetime | None = None
+    session: Session,
+    content: Content,
+    member: Member,
+    recent: int = RECENT_WINS,
+    now: datetime | None = None,
+    *,
+    readiness_months: int = 3,
+    readiness_window: int = 6,
 ) -> HomeSnapshot:
+    """``readiness_*``: the settings STAGECOACH_READINESS_MONTHS and STAGECOACH_READINESS_WINDOW_MONTHS."""
     progress: StageProgress | None = None
     step: NextStep | None = None
+    quarters: list[QuarterGrowth] = []
+    ready: Readiness | None = None
     if member.stage is not None:
         counts = evidence_counts(session, [member.id])[member.id]
         progress = stage_progress(content, member.stage, counts)
         step = next_step(content, progress, counts)
+        rules = load_signal_rules()
+        tz = growth.zone_of(member.timezone)
+        wins = growth.load_wins(session, [member.id], shared_only=False)[member.id]
+        quarters = growth.quarter_growth(content, rules, member.stage, wins, tz)
+        if now is not None:
+            ready = growth.readiness(
+                content, rules, progress, wins, tz, now, months=readiness_months, window=readiness_window
+            )
     return HomeSnapshot(
         settings=settings_of(member),
         progress=progress,
         recent=[summarize(content, entry) for entry in recent_entries(session, member.id, recent)],
         total_entries=count_entries(session, member.id),
         next_step=step,
-        team=_team(session, content, member, now) if now is not None else None,
+        team=(_team(session, content, member, now, readiness_months, readiness_window) if now is not None else None),
+        quarters=quarters,
+        readiness=ready,
     )
 
 
-def _team(session: Session, content: Content, member: Member, now: datetime) -> TeamDigest | None:
-    digest = build_team_digest(session, content, member.workspace_id, member.slack_user_id, now - TEAM_WINDOW, now)
+def _team(
+    session: Session, content: Content, member: Member, now: datetime, months: int = 3, window: int = 6
+) -> TeamDigest | None:
+    digest = build_team_digest(
+        session,
+        content,
+        member.workspace_id,
+        member.slack_user_id,
+        now - TEAM_WINDOW,
+        now,
+        readiness_months=months,
+        readiness_window=window,
+    )
     return digest if digest.reports else None

@@ -50,6 +50,10 @@ def parse_stage_query(content: Content, text: str) -> StageQuery:
 def set_stage(member: Member, stage_number: int, now: datetime) -> None:
     if not 1 <= stage_number <= 5:
         raise ValueError(f"stage must be 1..5, got {stage_number}")
+    if member.stage == stage_number:
+        return
+    # Remembered so the manager can be told what changes for them (bot/nudges/planners/stage_changed.py).
+    member.previous_stage = member.stage
     member.stage = stage_number
     member.stage_set_at = now
 

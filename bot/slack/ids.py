@@ -38,6 +38,21 @@ WIN_LINK_BLOCK = "win_link"
 WIN_EVIDENCE_BLOCK = "win_evidence"
 WIN_VISIBILITY_BLOCK = "win_visibility"
 WIN_INPUT = "value"  # the action_id of the single element inside each input block
+WIN_SIGNAL_BLOCK = "win_signal"  # decided / proposed / learned in the win modal
+# One tap to change decided / proposed / learned (value: entry id). One action_id per button: Slack
+# wants action_ids unique within a block.
+WIN_SIGNAL_DECIDED = "win_signal_decided"
+WIN_SIGNAL_PROPOSED = "win_signal_proposed"
+WIN_SIGNAL_LEARNED = "win_signal_learned"
+WIN_SIGNAL_NONE = "win_signal_none"
+
+# -- the review conversation (self-rating before a review) --------------------------------------
+RATING_OPEN_SELF = "rating_open_self"  # value: conversation id
+RATING_OPEN_MANAGER = "rating_open_manager"  # value: conversation id
+RATING_MODAL = "rating_modal"
+RATING_BLOCK_PREFIX = "rate_"  # + criterion key
+RATING_INVITE_BLOCK = "rating_invite"
+RATING_INPUT = "value"
 
 # -- App Home and settings ----------------------------------------------------------------------
 HOME_OPEN_SETTINGS = "home_open_settings"

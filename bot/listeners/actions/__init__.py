@@ -10,12 +10,14 @@ from bot.listeners.actions.prompt_responses import (
     prompt_snooze_later_today,
     prompt_snooze_next_week,
 )
+from bot.listeners.actions.rating import open_manager_rating, open_self_rating
 from bot.listeners.actions.review_date import open_review_date
 from bot.listeners.actions.stage import open_assessment, set_my_stage, show_stage
 from bot.listeners.actions.stuck_buttons import stuck_draft_help, stuck_more_time, stuck_unblocked
 from bot.listeners.actions.win_delete import delete_win
 from bot.listeners.actions.win_edit import edit_win
 from bot.listeners.actions.win_open import open_win_modal
+from bot.listeners.actions.win_signal import set_win_signal
 from bot.slack import ids
 from bot.slack.registrar import Registrar
 
@@ -43,3 +45,11 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.DELETE_MY_DATA_CANCEL, cancel_delete_my_data)
     registrar.action(ids.REVIEW_SET_DATE, open_review_date)
     registrar.action(ids.MANAGER_UNLINK, unlink_manager)
+    # decide / propose / learn: one tap under a saved win
+    registrar.action(ids.WIN_SIGNAL_DECIDED, set_win_signal)
+    registrar.action(ids.WIN_SIGNAL_PROPOSED, set_win_signal)
+    registrar.action(ids.WIN_SIGNAL_LEARNED, set_win_signal)
+    registrar.action(ids.WIN_SIGNAL_NONE, set_win_signal)
+    # the review conversation: rate your exit criteria; the invited manager rates the same ones
+    registrar.action(ids.RATING_OPEN_SELF, open_self_rating)
+    registrar.action(ids.RATING_OPEN_MANAGER, open_manager_rating)

@@ -8,11 +8,17 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.brag import problem_message, win_saved_message, win_too_long_message, win_usage_message
+from bot.blocks.brag import (
+    problem_message,
+    signal_blocks,
+    win_saved_message,
+    win_too_long_message,
+    win_usage_message,
+)
 from bot.db.models import EntrySource
 from bot.listeners.brag import open_new_win, publish_home
 from bot.listeners.common import acting_member_id
-from bot.services import brag
+from bot.services import brag, growth
 from bot.services.stages import load_member
 from bot.slack.deps import deps_of
 
@@ -41,9 +47,11 @@ def win_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Web
                 session, deps.content, member, what=text, now=deps.clock(), source=EntrySource.COMMAND
             )
             saved = brag.summarize(deps.content, entry)
+            item = growth.win_item(deps.content, member.stage, saved.growth_signal, saved.what)
+            stage = member.stage
     except brag.EntryInputError as error:
         log.info("/win text refused", extra={"member": member_id, "field": error.field, "length": len(text)})
         respond(**(win_too_long_message(text) if error.field == "what" else problem_message(str(error))))
         return
-    respond(**win_saved_message(deps.content, saved))
+    respond(**win_saved_message(deps.content, saved, signal_blocks(saved.id, saved.growth_signal, item, stage)))
     publish_home(client, deps, member_id, command["user_id"])

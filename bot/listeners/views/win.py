@@ -8,12 +8,12 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT, decode_metadata, win_saved_view
+from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT, decode_metadata, signal_blocks, win_saved_view
 from bot.db.models import EntrySource
 from bot.listeners.brag import publish_home
 from bot.listeners.common import acting_member_id
 from bot.listeners.view_state import selected_value, selected_values, text_value
-from bot.services import brag
+from bot.services import brag, growth
 from bot.services.stages import load_member
 from bot.slack import ids
 from bot.slack.deps import deps_of
@@ -39,6 +39,9 @@ def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
     lesson = text_value(view, ids.WIN_LESSON_BLOCK, ids.WIN_INPUT)
     link = text_value(view, ids.WIN_LINK_BLOCK, ids.WIN_INPUT)
     evidence = selected_values(view, ids.WIN_EVIDENCE_BLOCK, ids.WIN_INPUT)
+    signal = growth.signal_from_form(
+        selected_value(view, ids.WIN_SIGNAL_BLOCK, ids.WIN_INPUT), editing=meta.entry_id is not None
+    )
     try:
         visibility = brag.parse_visibility(selected_value(view, ids.WIN_VISIBILITY_BLOCK, ids.WIN_INPUT))
         with deps.db.transaction() as session:
@@ -58,6 +61,7 @@ def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
                     visibility=visibility,
                     source=EntrySource(meta.source),
                     credited_user_id=meta.credited_user_id,
+                    growth_signal=signal,
                 )
             else:
                 entry = brag.update_entry(
@@ -72,8 +76,11 @@ def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
                     link=link,
                     evidence_keys=evidence,
                     visibility=visibility,
+                    growth_signal=signal,
                 )
             saved = brag.summarize(deps.content, entry)
+            item = growth.win_item(deps.content, member.stage, saved.growth_signal, saved.what)
+            stage = member.stage
     except brag.EntryInputError as error:
         log.info("win modal input refused", extra={"member": member_id, "field": error.field})
         ack(response_action="errors", errors={FIELD_BLOCKS.get(error.field, ids.WIN_WHAT_BLOCK): str(error)})
@@ -83,7 +90,8 @@ def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
         ack(response_action="errors", errors={ids.WIN_WHAT_BLOCK: NOT_YOUR_ENTRY_TEXT})
         return
     if meta.entry_id is None:
-        ack(response_action="update", view=win_saved_view(deps.content, saved))
+        growth_blocks = signal_blocks(saved.id, saved.growth_signal, item, stage)
+        ack(response_action="update", view=win_saved_view(deps.content, saved, growth_blocks))
     else:
         ack()
     publish_home(client, deps, member_id, body["user"]["id"])

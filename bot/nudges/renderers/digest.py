@@ -27,7 +27,14 @@ def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | 
         return Skip("digest channel changed or turned off")
     # The digest covers the seven days before it is due (Monday 09:00 back to last Monday 09:00).
     digest = build_team_digest(
-        session, ctx.content, manager.workspace_id, manager_user_id, row.due_at - WEEK, row.due_at
+        session,
+        ctx.content,
+        manager.workspace_id,
+        manager_user_id,
+        row.due_at - WEEK,
+        row.due_at,
+        readiness_months=ctx.settings.stagecoach_readiness_months,
+        readiness_window=ctx.settings.stagecoach_readiness_window_months,
     )
     payload = digest_page(ctx.content, digest, page)
     if payload is None:

@@ -1,0 +1,204 @@
+"""The review conversation in Slack: the rating ask, the rating modal, the manager's invitation, the agenda,
+and the note a manager gets when a report's stage changes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from bot.blocks.brag import mention
+from bot.blocks.text import actions, button, context, divider, escape, header, message, option, plain, section, truncate
+from bot.db.models import RatingLevel
+from bot.services.growth import involvement_changes, involvement_summary
+from bot.services.ratings import LEVEL_LABELS, MANAGER, SELF, Agenda, RatingForm, SavedRatings
+from bot.slack import ids
+from content import Stage
+
+MAX_AGENDA_WIN_CHARS = 200
+
+
+def _day(value: date) -> str:
+    return f"{value:%A %-d %B}"
+
+
+def rating_prompt_message(review_date: date, stage: Stage, has_manager: bool) -> dict[str, Any]:
+    """Fourteen days before the review: rate yourself on each exit criterion, privately."""
+    text = f"Your review is on {_day(review_date)}: how consistently do you meet {stage.title}'s exit criteria?"
+    invite = (
+        " You can then invite your manager to rate the same criteria; where you are far apart, you both get a "
+        "private agenda for your 1:1."
+        if has_manager
+        else " (Name your manager with `/coach manager @them` if you'd like them to rate the same criteria.)"
+    )
+    return message(
+        text,
+        [
+            section(
+                f":mag: *{escape(text)}*\nRate each of the {len(stage.exit_criteria)} criteria: *not yet*, "
+                f"*sometimes* or *consistently*. Only you see your ratings.{invite}"
+            ),
+            actions(button("Rate my exit criteria", ids.RATING_OPEN_SELF, review_date.isoformat(), style="primary")),
+            context("I don't rate anyone: these are your words, for your conversation."),
+        ],
+    )
+
+
+def encode_rating_metadata(conversation_id: int, rater: str) -> str:
+    return json.dumps({"conversation": conversation_id, "rater": rater})
+
+
+def decode_rating_metadata(raw: str | None) -> tuple[int, str] | None:
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    conversation, rater = data.get("conversation"), data.get("rater")
+    if not isinstance(conversation, int) or isinstance(conversation, bool) or rater not in (SELF, MANAGER):
+        return None
+    return conversation, rater
+
+
+def rating_modal(form: RatingForm) -> dict[str, Any]:
+    """One radio group per exit criterion; the self form may invite the manager. No wins, no other ratings."""
+    options = [option(LEVEL_LABELS[level].capitalize(), str(level.value)) for level in RatingLevel]
+    if form.rater == SELF:
+        intro = f"*{escape(form.stage_title)}*: how consistently do you meet each exit criterion? Only you see this."
+    else:
+        intro = (
+            f"*{escape(truncate(form.report_name, 80))}* invited you to rate {escape(form.stage_title)}'s exit "
+            f"criteria before their review on {_day(form.review_date)}. You see the criteria only; they see your "
+            "ratings only where the two of you are two levels apart."
+        )
+    blocks: list[dict[str, Any]] = [section(intro)]
+    for criterion in form.criteria:
+        element: dict[str, Any] = {"type": "radio_buttons", "action_id": ids.RATING_INPUT, "options": options}
+        current = form.current.get(criterion.key)
+        if current is not None:
+            element["initial_option"] = options[current]
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": ids.RATING_BLOCK_PREFIX + criterion.key,
+                "label": plain(criterion.text),
+                "element": element,
+            }
+        )
+    if form.rater == SELF and form.manager_user_id and not form.already_invited:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": ids.RATING_INVITE_BLOCK,
+                "optional": True,
+                "label": plain("Your manager"),
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": ids.RATING_INPUT,
+                    "options": [
+                        {
+                            "text": {"type": "mrkdwn", "text": f"Invite {mention(form.manager_user_id)} to rate these"},
+                            "description": plain("They see the criteria only: never your ratings or your wins."),
+                            "value": "invite",
+                        }
+                    ],
+                },
+            }
+        )
+    elif form.rater == SELF and form.already_invited:
+        blocks.append(context("Your manager is invited to rate the same criteria."))
+    return {
+        "type": "modal",
+        "callback_id": ids.RATING_MODAL,
+        "title": plain("Rate exit criteria", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": encode_rating_metadata(form.conversation_id, form.rater),
+        "blocks": blocks,
+    }
+
+
+def rating_saved_view(saved: SavedRatings) -> dict[str, Any]:
+    if saved.rater == SELF:
+        lines = ["*Saved.* Your ratings are yours: nobody else sees them."]
+        if saved.newly_invited and saved.invited_manager_id:
+            lines.append(
+                f"I've asked {mention(saved.invited_manager_id)} to rate the same criteria. Where you are two levels "
+                "apart, you'll both get a private agenda for your 1:1."
+            )
+    else:
+        lines = [
+            "*Saved.* Where your rating and theirs are two levels apart, you'll both get a private agenda for the 1:1."
+        ]
+    return {
+        "type": "modal",
+        "callback_id": ids.RATING_MODAL,
+        "title": plain("Ratings saved", 24),
+        "close": plain("Done", 24),
+        "blocks": [section("\n".join(lines))],
+    }
+
+
+def manager_invite_message(
+    conversation_id: int, report_user_id: str, stage: Stage, review_date: date
+) -> dict[str, Any]:
+    """The invited manager's ask: the criteria are in the modal; no ratings and no wins are in here."""
+    text = (
+        f"{mention(report_user_id)} invited you to rate their exit criteria before their review on {_day(review_date)}."
+    )
+    return message(
+        text,
+        [
+            section(
+                f"{text}\nThey are at *{stage.title}* ({len(stage.exit_criteria)} criteria). Rate each *not yet*, "
+                "*sometimes* or *consistently*. Where the two of you are two levels apart, you both get a private "
+                "agenda for your 1:1."
+            ),
+            actions(button("Rate their criteria", ids.RATING_OPEN_MANAGER, str(conversation_id), style="primary")),
+        ],
+    )
+
+
+def agenda_message(agenda: Agenda, reader: str) -> dict[str, Any]:
+    """The private 1:1 agenda: criteria two levels apart, both ratings, and the evidence this reader may see."""
+    if reader == SELF:
+        title = f"Agenda for your review on {_day(agenda.review_date)}"
+        other = f"{mention(agenda.manager_user_id)}"
+        note = "Your wins for each criterion are listed beside it (only you see this copy)."
+    else:
+        title = f"Agenda for {mention(agenda.report_user_id)}'s review on {_day(agenda.review_date)}"
+        other = "they"
+        note = "Beside each criterion: only the wins they chose to share with you."
+    blocks: list[dict[str, Any]] = [
+        header("Your 1:1 agenda"),
+        section(
+            f"*{title}*\nYou and {other if reader == SELF else 'your report'} rated these {agenda.stage_title} "
+            "criteria two levels apart. Worth talking through, with examples."
+        ),
+        context(note),
+        divider(),
+    ]
+    for item in agenda.items[:20]:
+        own = LEVEL_LABELS[RatingLevel(item.self_level)]
+        theirs = LEVEL_LABELS[RatingLevel(item.manager_level)]
+        ratings = f"you: *{own}* · your manager: *{theirs}*" if reader == SELF else f"they: *{own}* · you: *{theirs}*"
+        lines = [f"*{escape(item.criterion.text)}*", ratings]
+        if item.evidence:
+            lines += [f"• {escape(truncate(win, MAX_AGENDA_WIN_CHARS))}" for win in item.evidence]
+        else:
+            lines.append("_No wins for this criterion yet" + (" that they shared._" if reader != SELF else "._"))
+        blocks.append(section("\n".join(lines)))
+    return message(title, blocks[:50])
+
+
+def stage_changed_message(report_user_id: str, before: Stage, after: Stage) -> dict[str, Any]:
+    """What changes for the manager when a report's stage changes."""
+    text = f"{mention(report_user_id)} set their stage to {after.title} (was {before.title})."
+    changes = involvement_changes(before, after)
+    now = involvement_summary(after)
+    lines = [f":arrows_counterclockwise: {text}", "*What changes for you*"]
+    lines += [f"• {change}" for change in changes] or ["• Nothing in the roadmap's manager involvement."]
+    if now:
+        lines.append(f"_At {after.title}:_ {now}")
+    return message(text, [section("\n".join(lines))])

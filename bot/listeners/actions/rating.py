@@ -1,0 +1,63 @@
+"""The review conversation's buttons: the report opens their rating form; the invited manager opens theirs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.blocks.brag import problem_message
+from bot.blocks.ratings import rating_modal
+from bot.listeners.brag import reply
+from bot.listeners.common import acting_member_id
+from bot.services import ratings
+from bot.services.stages import load_member
+from bot.slack.deps import deps_of
+
+log = logging.getLogger(__name__)
+
+SELF_REFUSED = "That review date is no longer yours (or you have no stage set), so there is nothing to rate."
+MANAGER_REFUSED = "Only a manager the report invited (and still names) can rate their criteria. Nothing to show."
+
+
+def open_self_rating(
+    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    deps = deps_of(context)
+    member_id = acting_member_id(context)
+    try:
+        review_date = date.fromisoformat(str(action.get("value")))
+        with deps.db.transaction() as session:
+            member = load_member(session, member_id)
+            form = ratings.self_rating_form(session, deps.content, member, review_date)
+    except (ValueError, ratings.RatingRefused):
+        log.info("self-rating refused", extra={"member": member_id})
+        reply(body, respond, problem_message(SELF_REFUSED))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=rating_modal(form))
+
+
+def open_manager_rating(
+    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    deps = deps_of(context)
+    member_id = acting_member_id(context)
+    raw = str(action.get("value") or "")
+    try:
+        if not raw.isdigit():
+            raise ratings.RatingRefused(raw)
+        with deps.db.transaction() as session:
+            manager = load_member(session, member_id)
+            form = ratings.manager_rating_form(
+                session, deps.content, int(raw), manager.workspace_id, manager.slack_user_id
+            )
+    except ratings.RatingRefused:
+        log.warning("manager rating refused: not invited", extra={"member": member_id, "conversation": raw})
+        reply(body, respond, problem_message(MANAGER_REFUSED))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=rating_modal(form))

@@ -1,0 +1,61 @@
+"""When a report's stage changes, their manager is told what changes for them (the tick after).
+
+Period key ``stage-<member id>-<from>-<to>-<unix time of the change>``: each change once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Member, NudgeKind, Workspace
+from bot.nudges.types import PlanContext, PlannedNudge
+
+KIND = NudgeKind.STAGE_CHANGED.value
+GRACE = timedelta(days=2)
+
+
+def period_key(member_id: int, before: int, after: int, changed_at_epoch: int) -> str:
+    return f"stage-{member_id}-{before}-{after}-{changed_at_epoch}"
+
+
+def parse_period_key(key: str) -> tuple[int, int, int, int] | None:
+    try:
+        prefix, member_id, before, after, epoch = key.split("-")
+        if prefix != "stage":
+            return None
+        return int(member_id), int(before), int(after), int(epoch)
+    except ValueError:
+        return None
+
+
+def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+    rows = session.execute(
+        select(
+            Member.id,
+            Member.workspace_id,
+            Member.manager_slack_user_id,
+            Member.previous_stage,
+            Member.stage,
+            Member.stage_set_at,
+        )
+        .join(Workspace, Workspace.id == Member.workspace_id)
+        .where(
+            Member.manager_slack_user_id.is_not(None),
+            Member.previous_stage.is_not(None),
+            Member.stage.is_not(None),
+            Member.stage_set_at >= ctx.at - GRACE,
+            Workspace.uninstalled_at.is_(None),
+        )
+    )
+    planned = []
+    for member_id, workspace_id, manager_id, before, after, changed_at in rows:
+        if before is None or after is None or before == after or changed_at is None or changed_at > ctx.at:
+            continue
+        if manager_id is None:
+            continue
+        key = period_key(member_id, int(before), int(after), int(changed_at.timestamp()))
+        planned.append(PlannedNudge(workspace_id, member_id, manager_id, key, changed_at))
+    return planned

@@ -1,0 +1,25 @@
+"""The private 1:1 agenda, one copy per reader, built at send time from what that reader may see."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.ratings import agenda_message
+from bot.nudges.planners.review_agenda import parse_period_key
+from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
+from bot.services.ratings import agenda_for
+
+
+def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
+    parsed = parse_period_key(row.period_key)
+    if parsed is None:
+        return Skip(f"unreadable period key {row.period_key!r}")
+    conversation_id, reader = parsed
+    agenda = agenda_for(session, ctx.content, conversation_id, reader)
+    if agenda is None:
+        return Skip("no agenda any more (ratings changed, or the manager is no longer linked)")
+    expected = agenda.report_user_id if reader == "self" else agenda.manager_user_id
+    if row.recipient_id != expected:
+        return Skip("recipient is not this copy's reader")
+    payload = agenda_message(agenda, reader)
+    return Message(text=payload["text"], blocks=payload["blocks"])

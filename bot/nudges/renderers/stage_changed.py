@@ -1,0 +1,24 @@
+"""The manager's note when a report's stage changes: what the roadmap changes for them."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.ratings import stage_changed_message
+from bot.db.models import Member
+from bot.nudges.planners.stage_changed import parse_period_key
+from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
+
+
+def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
+    parsed = parse_period_key(row.period_key)
+    if parsed is None:
+        return Skip(f"unreadable period key {row.period_key!r}")
+    member_id, before, after, _ = parsed
+    member = session.get(Member, member_id)
+    if member is None or member.manager_slack_user_id != row.recipient_id:
+        return Skip("the report no longer names this manager")
+    if member.stage != after or not (1 <= before <= 5 and 1 <= after <= 5):
+        return Skip("the stage changed again since")
+    payload = stage_changed_message(member.slack_user_id, ctx.content.stage(before), ctx.content.stage(after))
+    return Message(text=payload["text"], blocks=payload["blocks"])
