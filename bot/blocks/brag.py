@@ -19,6 +19,7 @@ from bot.blocks.text import (
     truncate,
 )
 from bot.db.models import EntrySource, Visibility
+from bot.db.types import parse_row_id
 from bot.services.brag import MAX_EVIDENCE, MAX_IMPACT, MAX_LESSON, MAX_LINK, MAX_WHAT, EntrySummary
 from bot.slack import ids
 from content import Content
@@ -97,7 +98,7 @@ def decode_metadata(raw: str | None) -> WinMetadata:
     source = data.get("source")
     credit = data.get("credit")
     return WinMetadata(
-        entry_id=entry if isinstance(entry, int) and not isinstance(entry, bool) and entry > 0 else None,
+        entry_id=parse_row_id(entry) if isinstance(entry, int) else None,
         source=source if source in {s.value for s in EntrySource} else EntrySource.MODAL.value,
         credited_user_id=credit if is_user_id(credit) else None,
     )

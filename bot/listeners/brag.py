@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.brag import WinDraft, WinMetadata, win_modal
 from bot.blocks.home import home_deleted_view, home_view
 from bot.db.models import Member
+from bot.db.types import parse_row_id
 from bot.services import brag
 from bot.services.home import home_snapshot
 from bot.services.stages import load_member
@@ -96,5 +97,4 @@ def publish_deleted_home(client: WebClient, user_id: str) -> None:
 
 def entry_id_of(action: dict[str, Any]) -> int | None:
     """The entry id a button carries; None for anything that is not a positive integer."""
-    raw = action.get("value")
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and int(raw) > 0 else None
+    return parse_row_id(action.get("value"))

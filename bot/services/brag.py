@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import BragEntry, BragEvidence, EntrySource, Member, Visibility
+from bot.services.storable import storable
 from content import Content
 
 MAX_WHAT = 2000
@@ -33,7 +34,7 @@ class NotYourEntry(PermissionError):
 
 
 def _clean(value: str | None, field: str, limit: int, required: bool = False) -> str | None:
-    text = (value or "").strip()
+    text = storable(value or "").strip()
     if not text:
         if required:
             raise EntryInputError(field, "Tell me what you did: one sentence is enough.")
@@ -239,7 +240,7 @@ def plain_from_slack(text: str) -> str:
     Slack may send ``&``, ``<`` and ``>`` escaped; they are stored unescaped (the export is plain
     Markdown) and escaped again wherever a win is shown as mrkdwn.
     """
-    readable = _LABELLED_LINK.sub(r"\2 (\1)", text)
+    readable = _LABELLED_LINK.sub(r"\2 (\1)", storable(text))
     readable = _BARE_LINK.sub(r"\1", readable)
     readable = _LABELLED_MENTION.sub(r"\1", readable)
     return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()

@@ -14,7 +14,8 @@ from bot.slack.deps import deps_of
 
 
 def _stage_number(action: dict[str, Any]) -> int | None:
-    raw = action.get("value") or action.get("selected_option", {}).get("value")
+    # Slack sends ``"selected_option": null`` when a menu is cleared.
+    raw = action.get("value") or (action.get("selected_option") or {}).get("value")
     return int(raw) if isinstance(raw, str) and raw.isdigit() and 1 <= int(raw) <= 5 else None
 
 
