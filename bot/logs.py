@@ -22,7 +22,13 @@ _KEYED_SECRET = re.compile(r"((?:token|secret|password)['\"]?\s*[:=]\s*['\"]?)[^
 _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
+# PostgreSQL puts row values in an error's DETAIL ("Failing row contains (…)", "Key (…)=(…)"): with
+# a win's row that is the win's text. The error's kind and statement stay; the values go.
+_DB_DETAIL = re.compile(r"^(\s*DETAIL:\s*).*$", re.MULTILINE)
+
+
 def redact(text: str) -> str:
+    text = _DB_DETAIL.sub(r"\1[row values hidden]", text)
     text = _TOKEN.sub(lambda m: f"{m.group(1)}-***", text)
     text = _BEARER.sub(r"\1***", text)
     return _KEYED_SECRET.sub(r"\1***", text)
@@ -34,6 +40,27 @@ class RedactingFilter(logging.Filter):
         cleaned = redact(message)
         if cleaned != message or record.args:
             record.msg, record.args = cleaned, None
+        return True
+
+
+# Libraries whose DEBUG lines carry message bodies: slack_sdk logs every Web API request and answer
+# body, Bolt logs the body it answers Slack with, SQLAlchemy logs statements with their parameters
+# at INFO. Those bodies are people's words, so below these levels nothing from them is written,
+# whatever LOG_LEVEL says (their warnings and errors still are).
+QUIET_LIBRARIES = {"slack_sdk": logging.INFO, "slack_bolt": logging.INFO, "sqlalchemy": logging.WARNING}
+
+
+class BodyFreeFilter(logging.Filter):
+    """Drops the library records that carry request, answer or statement bodies (see QUIET_LIBRARIES).
+
+    Logger levels already keep them out; this filter also holds when something (a test, a
+    debugging session) lowers a library logger's level again.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, floor in QUIET_LIBRARIES.items():
+            if (record.name == name or record.name.startswith(name + ".")) and record.levelno < floor:
+                return False
         return True
 
 
@@ -62,10 +89,11 @@ def install_log_handler(level: int | str = logging.INFO) -> None:
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(BodyFreeFilter())
     handler.addFilter(RedactingFilter())
     handler._stagecoach = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    # slack_sdk logs full request bodies at DEBUG; keep them at INFO unless asked for explicitly.
-    logging.getLogger("slack_sdk").setLevel(max(logging.INFO, root.level))
+    for name, floor in QUIET_LIBRARIES.items():
+        logging.getLogger(name).setLevel(max(floor, root.level))
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -111,10 +111,22 @@ def _date(entry: EntrySummary) -> str:
     return f"<!date^{stamp}^{{date_short}}|{entry.created_at.date().isoformat()}>"
 
 
+VISIBILITY_SHORT = {
+    Visibility.PRIVATE.value: "only you",
+    Visibility.MANAGER.value: "you and your manager (DM)",
+    Visibility.TEAM_CHANNEL.value: "your manager's team channel",
+}
+VISIBILITY_SETTING = {
+    Visibility.PRIVATE.value: "private",
+    Visibility.MANAGER.value: "shared with your manager (a DM, never a channel)",
+    Visibility.TEAM_CHANNEL.value: "shared in your manager's team digest channel",
+}
+
+
 def entry_blocks(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
     """One win: what, why it mattered, evidence and who sees it; Edit and Delete (with a confirm)."""
     icon = VISIBILITY_ICONS.get(entry.visibility, ":lock:")
-    who = "only you" if entry.visibility == Visibility.PRIVATE.value else "you and your manager"
+    who = VISIBILITY_SHORT.get(entry.visibility, "only you")
     facts = [f"*{_date(entry)}*", f"{icon} {who}"]
     if entry.link:
         facts.append(_link(entry.link))
@@ -143,7 +155,7 @@ def entry_blocks(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
 
 
 def _settings_summary(settings: MemberSettings) -> dict[str, Any]:
-    visibility = "private" if settings.default_visibility == Visibility.PRIVATE.value else "shared with your manager"
+    visibility = VISIBILITY_SETTING.get(settings.default_visibility, "private")
     tz = escape(settings.timezone) + (" (from Slack)" if settings.timezone_from_slack else "")
     prompt = (
         f"{WEEKDAYS[settings.prompt_weekday % 7]}s at {format_minute(settings.prompt_minute)}, {tz}"

@@ -41,9 +41,10 @@ def win_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Web
                 session, deps.content, member, what=text, now=deps.clock(), source=EntrySource.COMMAND
             )
             saved = brag.summarize(deps.content, entry)
+            audience = brag.audience_of(session, member)
     except brag.EntryInputError as error:
         log.info("/win text refused", extra={"member": member_id, "field": error.field, "length": len(text)})
         respond(**(win_too_long_message(text) if error.field == "what" else problem_message(str(error))))
         return
-    respond(**win_saved_message(deps.content, saved))
+    respond(**win_saved_message(deps.content, saved, audience))
     publish_home(client, deps, member_id, command["user_id"])

@@ -43,6 +43,8 @@ def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
         visibility = brag.parse_visibility(selected_value(view, ids.WIN_VISIBILITY_BLOCK, ids.WIN_INPUT))
         with deps.db.transaction() as session:
             member = load_member(session, member_id)
+            audience = brag.audience_of(session, member)
+            brag.check_audience(visibility, audience)
             now = deps.clock()
             if meta.entry_id is None:
                 entry = brag.create_entry(
@@ -83,7 +85,7 @@ def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
         ack(response_action="errors", errors={ids.WIN_WHAT_BLOCK: NOT_YOUR_ENTRY_TEXT})
         return
     if meta.entry_id is None:
-        ack(response_action="update", view=win_saved_view(deps.content, saved))
+        ack(response_action="update", view=win_saved_view(deps.content, saved, audience))
     else:
         ack()
     publish_home(client, deps, member_id, body["user"]["id"])
