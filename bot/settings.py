@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     """Threads doing listeners' work after their acks (see bot/slack/registrar.py for the trade-off)."""
     stagecoach_delivery_lease_seconds: int = Field(default=300, ge=1, le=3600)
     """How long a claimed message is held before another process may take it over."""
+    stagecoach_uninstall_retention_days: int = Field(default=30, ge=1, le=3650)
+    """Days a workspace's data is kept after the app is uninstalled; reinstalling within them resumes
+    service, after them the next tick deletes every row of that workspace."""
 
     @field_validator(
         "slack_bot_token",
