@@ -150,7 +150,8 @@ def paginate(content: Content, digest: TeamDigest) -> list[list[list[dict[str, A
     reserved_blocks = len(_opening(digest, week)) + len(_closing(digest)) + 1
     pages: list[list[list[dict[str, Any]]]] = [[]]
     used_text, used_blocks = reserved, reserved_blocks
-    for report in digest.reports:
+    # Only reports who shared something this week are shown by name; the rest are a count (_closing).
+    for report in (r for r in digest.reports if r.wins_total > 0):
         blocks = _report_blocks(content, report)
         size = block_text_length(blocks)
         if pages[-1] and (used_text + size > PAGE_TEXT_BUDGET or used_blocks + len(blocks) > MAX_PAGE_BLOCKS):
@@ -165,9 +166,9 @@ def paginate(content: Content, digest: TeamDigest) -> list[list[list[dict[str, A
 def digest_page(content: Content, digest: TeamDigest, page: int) -> dict[str, Any] | None:
     """Message ``page`` (1-based) of the digest, or None when the digest has fewer pages.
 
-    Page 1 opens with the summary; each page holds as many reports, in name order, as fit
-    Slack's limits (stage, progress, shared wins, a 1:1 idea); the last page closes with how
-    many reports shared nothing (a count, never names).
+    Page 1 opens with the summary; each page holds as many reports who shared something this week,
+    in name order, as fit Slack's limits (stage, progress, shared wins, a 1:1 idea); the last page
+    closes with how many reports shared nothing (a count, never names).
     """
     week = digest.week_start.strftime("%b %-d")
     pages = paginate(content, digest)

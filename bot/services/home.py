@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Member
 from bot.services.brag import EntrySummary, count_entries, recent_entries, summarize
-from bot.services.digest import TeamDigest, build_team_digest
+from bot.services.digest import MANAGER_AUDIENCE, TeamDigest, build_team_digest
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
 from bot.services.settings import MemberSettings, settings_of
 from content import Content, Criterion, Tactic
@@ -68,5 +68,8 @@ def home_snapshot(
 
 
 def _team(session: Session, content: Content, member: Member, now: datetime) -> TeamDigest | None:
-    digest = build_team_digest(session, content, member.workspace_id, member.slack_user_id, now - TEAM_WINDOW, now)
+    # The manager's own Home: everything shared with them (alone, or with their team channel).
+    digest = build_team_digest(
+        session, content, member.workspace_id, member.slack_user_id, now - TEAM_WINDOW, now, MANAGER_AUDIENCE
+    )
     return digest if digest.reports else None
