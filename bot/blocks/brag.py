@@ -140,6 +140,18 @@ class WinMetadata:
         return json.dumps({"entry": self.entry_id, "source": self.source, "credit": self.credited_user_id})
 
 
+NO_SUCH_ENTRY = 0
+"""The entry id of an edit form whose id cannot name a row (e.g. 99999999999999999999): its
+submission is answered like an entry that is not yours, with the form and its text kept."""
+
+
+def _entry_id(raw: object) -> int | None:
+    if raw is None or isinstance(raw, bool) or not isinstance(raw, int | str):
+        return None
+    parsed = parse_row_id(raw)
+    return parsed if parsed is not None else NO_SUCH_ENTRY
+
+
 def decode_metadata(raw: str | None) -> WinMetadata:
     """``private_metadata`` back into :class:`WinMetadata`; anything malformed falls back to a new modal win."""
     try:
@@ -152,7 +164,7 @@ def decode_metadata(raw: str | None) -> WinMetadata:
     source = data.get("source")
     credit = data.get("credit")
     return WinMetadata(
-        entry_id=parse_row_id(entry) if isinstance(entry, int) else None,
+        entry_id=_entry_id(entry),
         source=source if source in {s.value for s in EntrySource} else EntrySource.MODAL.value,
         credited_user_id=credit if is_user_id(credit) else None,
     )
