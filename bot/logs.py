@@ -72,13 +72,14 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
                 payload[key] = value if isinstance(value, int | float | bool | None) else str(value)
         if record.exc_info:
-            payload["exception"] = self.formatException(record.exc_info)
+            # Redacted before JSON escapes its newlines: a database error's DETAIL line holds row values.
+            payload["exception"] = redact(self.formatException(record.exc_info))
         return redact(json.dumps(payload, ensure_ascii=False, default=str))
 
 
