@@ -59,9 +59,24 @@ class BodyFreeFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         for name, floor in QUIET_LIBRARIES.items():
-            if (record.name == name or record.name.startswith(name + ".")) and record.levelno < floor:
-                return False
+            if record.name == name or record.name.startswith(name + "."):
+                if record.levelno < floor:
+                    return False
+                if name != "sqlalchemy":
+                    _drop_body(record)
         return True
+
+
+def _drop_body(record: logging.LogRecord) -> None:
+    """Cut a Slack library's message at the first ``{``: what follows is a request or answer body.
+
+    Bolt warns about an unhandled request with the whole request (a modal's typed text included);
+    the message's first part says what happened, which is what an operator needs.
+    """
+    message = record.getMessage()
+    cut = message.find("{")
+    if cut >= 0:
+        record.msg, record.args = message[:cut] + "[body not logged]", None
 
 
 class JsonFormatter(logging.Formatter):
