@@ -124,7 +124,8 @@ def test_reports_are_told_when_the_digest_channel_changes(bot: RunningBot) -> No
     assert drain()
     bot.fake.reset()
 
-    coach(bot, "digest <#C0TEAM|team>", user=MANAGER)
+    shown = coach(bot, "digest <#C0TEAM|team>", user=MANAGER)
+    assert "told your 2 reports" in shown
     for report in ("U0001", "U0002"):
         [notice] = eventually(lambda report=report: dms(bot.fake, report))
         text = notice["text"]
@@ -132,6 +133,9 @@ def test_reports_are_told_when_the_digest_channel_changes(bot: RunningBot) -> No
         assert "the team channel" in text and "never appear there" in text
     assert dms(bot.fake, "U0003") == []
 
+    # Someone naming Maria later is told where her digest goes when they link her.
+    linked = coach(bot, f"manager <@{MANAGER}|maria>", user="U0004")
+    assert "Their team digest goes to <#C0TEAM>" in linked
     # Changing it tells them again, naming both channels; setting the same one again does not.
     bot.fake.reset()
     coach(bot, "digest <#C0NEW|new-team>", user=MANAGER)

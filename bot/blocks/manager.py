@@ -22,16 +22,25 @@ def manager_status_message(manager_user_id: str | None) -> dict[str, Any]:
     return manager_linked_message(manager_user_id, changed=False)
 
 
-def manager_linked_message(manager_user_id: str, changed: bool, previous: str | None = None) -> dict[str, Any]:
+def manager_linked_message(
+    manager_user_id: str, changed: bool, previous: str | None = None, digest_channel_id: str | None = None
+) -> dict[str, Any]:
     first = f"<@{manager_user_id}> is your manager here" + (" now." if changed else ".")
     if previous:
         first += f" <@{previous}> no longer sees anything of yours."
+    where = (
+        f"\nTheir team digest goes to <#{digest_channel_id}>: only wins you share with that channel appear there, "
+        "and everyone in it can read them."
+        if digest_channel_id
+        else ""
+    )
     return message(
         first,
         [
             section(
-                f"{first}\nThey see only the wins you share with them (choose *shared with my manager* when you save "
-                "one, or make it your default in `/coach settings`). Private wins stay yours."
+                f"{first}\nThey see only the wins you share with them (choose *me and <@{manager_user_id}>* when you "
+                "save one: it reaches them in a Monday DM, never a channel; or make it your default in "
+                f"`/coach settings`). Private wins stay yours.{where}"
             ),
             actions(
                 button(
@@ -93,7 +102,8 @@ def digest_set_message(channel_id: str, reports: int) -> dict[str, Any]:
     extra = (
         "\nNobody has named you as their manager yet: ask your reports to run `/coach manager @you`."
         if reports == 0
-        else ""
+        else f"\nI've told your {reports} report{'s' if reports != 1 else ''} by DM: only wins they share with "
+        "the team channel appear there; what they share with you alone stays in your Monday DM."
     )
     return message(text, [section(text + extra)])
 
