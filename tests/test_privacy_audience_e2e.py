@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.db.models import BragEntry, Member, Visibility
 from bot.slack import ids
 from bot.slack.registrar import drain
-from tests.brag_helpers import count, element, opened_view, win_values
+from tests.brag_helpers import count, element, open_home, opened_view, win_values
 from tests.conftest import RunningBot
 from tests.nudge_helpers import dms, tick
 from tests.support.driver import block_texts
@@ -164,3 +164,15 @@ def test_a_stale_form_cannot_share_with_a_channel_that_is_gone(bot: RunningBot) 
     assert "no team digest channel" in reply["errors"][ids.WIN_VISIBILITY_BLOCK]
     with bot.db.transaction() as session:
         assert session.scalars(select(BragEntry)).all() == []
+
+
+def test_the_managers_home_counts_reports_who_shared_nothing(bot: RunningBot) -> None:
+    for report, name in (("U0001", "Ana"), ("U0002", "Ben")):
+        coach(bot, f"manager <@{MANAGER}|maria>", user=report)
+        set_fields(bot, report, display_name=name)
+    save_win(bot, "U0001", "shared with maria", Visibility.MANAGER.value)
+    save_win(bot, "U0002", "ben keeps this", Visibility.PRIVATE.value)
+    assert drain()
+    home = block_texts(open_home(bot, MANAGER))
+    assert "*Ana*" in home and "1 shared this week" in home
+    assert "Ben" not in home and "1 report shared nothing with you this week" in home

@@ -180,16 +180,22 @@ def _team_line(report: ReportDigest) -> str:
     if report.progress is not None and report.progress.total:
         line += f" `{bar(report.progress.with_evidence, report.progress.total, width=6)}`"
         line += f" {report.progress.with_evidence}/{report.progress.total}"
-    line += f" · {report.wins_total} shared this week" if report.wins_total else " · nothing shared this week"
+    if report.wins_total:
+        line += f" · {report.wins_total} shared this week"
     if report.may_be_ready:
         line += " · :seedling: may be ready for the next stage"
     return line
 
 
 def _team_blocks(team: TeamDigest) -> list[dict[str, Any]]:
-    lines = [_team_line(report) for report in team.reports[:MAX_TEAM_LINES]]
-    if len(team.reports) > MAX_TEAM_LINES:
-        lines.append(f"_…and {len(team.reports) - MAX_TEAM_LINES} more in your weekly digest._")
+    # Named only with what they shared (this week's wins, or evidence shared before); the rest are a count.
+    shown = [r for r in team.reports if r.wins_total or (r.progress is not None and r.progress.with_evidence)]
+    lines = [_team_line(report) for report in shown[:MAX_TEAM_LINES]]
+    if len(shown) > MAX_TEAM_LINES:
+        lines.append(f"_…and {len(shown) - MAX_TEAM_LINES} more in your weekly digest._")
+    quiet = len(team.reports) - len(shown)
+    if quiet:
+        lines.append(f"_{quiet} report{'s' if quiet != 1 else ''} shared nothing with you this week._")
     return [
         divider(),
         header("Your team"),
