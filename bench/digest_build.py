@@ -59,7 +59,7 @@ def seed(db: Database, reports: int, wins: int, rng: random.Random) -> int:
                     "member_id": rng.choice(member_ids),
                     "what": f"Win {index}: shipped something useful & measurable",
                     "impact": "p99 latency down 30%" if index % 3 == 0 else None,
-                    "visibility": Visibility.MANAGER.value if index % 2 == 0 else Visibility.PRIVATE.value,
+                    "visibility": Visibility.TEAM_CHANNEL.value if index % 2 == 0 else Visibility.PRIVATE.value,
                     "source": "command",
                     "created_at": created,
                     "updated_at": created,

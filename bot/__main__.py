@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.settings import Mode, Settings, SettingsError, configure_logging, load_settings
@@ -28,12 +28,29 @@ class StartupError(Exception):
     """A one-line reason to stop, printed without a traceback."""
 
 
+# The planners look back weeks and the lifecycle purge looks back the retention period from ``--at``;
+# datetime ends at years 1 and 9999, so an instant near either end overflows (0001-01-01T00:00+14:00
+# is already before year 1 in UTC). A century either side of today is more than any tick needs.
+EARLIEST_AT = datetime(1971, 1, 1, tzinfo=UTC)
+LATEST_AT = datetime(9000, 1, 1, tzinfo=UTC)
+
+
 def _parse_at(raw: str) -> datetime:
+    """``--at`` as an aware UTC instant; a :class:`StartupError` (one line, exit 2) for anything else."""
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        instant = value.astimezone(UTC)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--at {raw!r} is not an ISO-8601 time (e.g. 2026-11-20T21:00:00Z)") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        raise StartupError(f"--at {raw!r} is not an ISO-8601 time (e.g. 2026-11-20T21:00:00Z)") from None
+    except OverflowError:
+        instant = EARLIEST_AT - timedelta(days=1)
+    if not EARLIEST_AT <= instant < LATEST_AT:
+        raise StartupError(
+            f"--at {raw!r} is outside the times the scheduler handles "
+            f"({EARLIEST_AT:%Y-%m-%d} to {LATEST_AT:%Y-%m-%d} UTC)"
+        )
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("serve", help="start the bot (the default)")
     commands.add_parser("migrate", help="apply pending database migrations and exit")
     tick = commands.add_parser("tick", help="run one scheduler tick and exit")
-    tick.add_argument("--at", type=_parse_at, default=None, help="act as if the clock read this time (ISO-8601)")
+    tick.add_argument("--at", default=None, help="act as if the clock read this time (ISO-8601)")
     return parser
 
 
@@ -226,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             _migrate(settings)
             print("database is at the latest schema")
         elif args.command == "tick":
-            tick(settings, args.at)
+            tick(settings, _parse_at(args.at) if args.at is not None else None)
         else:
             serve(settings)
     except (SettingsError, StartupError) as exc:

@@ -77,6 +77,10 @@ class RequestGate:
         return None
 
 
+HEALTH_TIMEOUT_SECONDS = 1.5
+"""Container and load-balancer probes commonly time out at 2 s: answer 503 before they give up."""
+
+
 class StagecoachWsgi:
     """Routes: ``POST /slack/events`` (and the OAuth pages) to Bolt, ``GET /healthz`` to a DB ping."""
 
@@ -90,7 +94,7 @@ class StagecoachWsgi:
 
     def health(self) -> tuple[str, dict[str, str]]:
         try:
-            self._db.ping()
+            self._db.ping(timeout=HEALTH_TIMEOUT_SECONDS)
         except SQLAlchemyError as exc:
             log.warning("health check: database not answering", extra={"error": type(exc).__name__})
             return "503 Service Unavailable", {"status": "unavailable", "database": "unreachable"}

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     """How many distinct months of the window must hold next-stage evidence before "may be ready"."""
     stagecoach_readiness_window_months: int = Field(default=6, ge=1, le=24)
     """The window, in calendar months ending with the current one, that readiness looks at."""
+    stagecoach_uninstall_retention_days: int = Field(default=30, ge=1, le=3650)
+    """Days a workspace's data is kept after the app is uninstalled; reinstalling within them resumes
+    service, after them the next tick deletes every row of that workspace."""
 
     @field_validator(
         "slack_bot_token",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bench import digest_build, load_http
+from bot.blocks.digest import page_count
 from bot.db.migrate import upgrade_to_head
 
 
@@ -14,7 +15,8 @@ def test_digest_benchmark_builds_a_valid_digest(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'bench.db'}"
     upgrade_to_head(url)
     figures = digest_build.run(url, reports=25, wins=800, repeats=2)
-    assert figures["messages"] == 2  # 25 reports, 20 a page
+    # Pages are cut by size (each within Slack's limits, checked in run()), never more than planned.
+    assert 1 <= figures["messages"] <= page_count(25)
     assert figures["build_ms"] > 0 and figures["baseline_ms"] > 0
 
 

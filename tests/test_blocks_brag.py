@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.blocks.brag import (
+    NO_SUCH_ENTRY,
     WinDraft,
     WinMetadata,
     decode_metadata,
@@ -161,7 +162,9 @@ def test_metadata_round_trip_and_garbage(content: Content) -> None:
     assert decode_metadata("[1, 2]") == WinMetadata()
     forged = json.dumps({"entry": True, "source": "admin", "credit": "<!channel>"})
     assert decode_metadata(forged) == WinMetadata()
-    assert decode_metadata(json.dumps({"entry": -3})) == WinMetadata()
+    # An id that cannot name a row is an edit of nothing (answered "not yours"), never a new win.
+    assert decode_metadata(json.dumps({"entry": -3})) == WinMetadata(entry_id=NO_SUCH_ENTRY)
+    assert decode_metadata('{"entry": 99999999999999999999}') == WinMetadata(entry_id=NO_SUCH_ENTRY)
 
 
 # -- answers ---------------------------------------------------------------------------------------

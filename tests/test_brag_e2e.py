@@ -175,7 +175,9 @@ def test_modal_starts_with_the_default_visibility_from_settings(bot: RunningBot)
     bot.slack.command("/stage")
     bot.slack.responses()
     with bot.db.transaction() as session:
-        session.scalars(select(Member)).one().default_visibility = "manager"
+        me = session.scalars(select(Member)).one()
+        me.default_visibility = "manager"
+        me.manager_slack_user_id = "UMGR"
     before = count(bot.fake, "views.open")
     bot.slack.click(ids.WIN_OPEN_MODAL)
     view = opened_view(bot, before)

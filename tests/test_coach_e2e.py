@@ -190,7 +190,7 @@ def test_delete_my_data_asks_first_and_cancel_keeps_everything(bot: RunningBot) 
     bot.slack.command("/coach", "delete-my-data", response_name="ask")
     question = bot.slack.responses("ask")[0]
     text_shown = block_texts(question)
-    assert "Delete everything Stagecoach holds about you?" in text_shown
+    assert "Delete everything Stagecoach holds about you in this workspace?" in text_shown
     assert "2 wins" in text_shown and "1 stuck timer" in text_shown and "2 reminder records" in text_shown
     [confirm] = [b for b in buttons(question) if b["action_id"] == ids.DELETE_MY_DATA_CONFIRM]
     assert confirm["style"] == "danger" and "confirm" in confirm and confirm["value"] == str(my_id)

@@ -10,7 +10,7 @@ from bot.blocks.digest import digest_messages
 from bot.blocks.limits import message_problems
 from bot.db.models import EntrySource, Member, StuckSession, Visibility, Workspace
 from bot.services import brag
-from bot.services.digest import build_team_digest
+from bot.services.digest import MANAGER_AUDIENCE, build_team_digest
 from content import Content
 
 WEEK = datetime(2026, 11, 16, tzinfo=UTC)
@@ -59,7 +59,7 @@ def digest_text(session: Session, content: Content, workspace_id: int, manager: 
 
 def test_shared_wins_appear_private_never(session: Session, content: Content) -> None:
     workspace_id, [ana] = team(session, 1)
-    win(session, content, ana, "Shipped the retry fix", Visibility.MANAGER)
+    win(session, content, ana, "Shipped the retry fix", Visibility.TEAM_CHANNEL)
     win(session, content, ana, "Secret side project", Visibility.PRIVATE)
     text = digest_text(session, content, workspace_id)
     assert "Shipped the retry fix" in text
@@ -68,30 +68,47 @@ def test_shared_wins_appear_private_never(session: Session, content: Content) ->
 
 def test_last_weeks_wins_stay_out(session: Session, content: Content) -> None:
     workspace_id, [ana] = team(session, 1)
-    win(session, content, ana, "Old news", Visibility.MANAGER, at=WEEK - timedelta(days=1))
+    win(session, content, ana, "Old news", Visibility.TEAM_CHANNEL, at=WEEK - timedelta(days=1))
     assert "Old news" not in digest_text(session, content, workspace_id)
 
 
 def test_broadcast_mentions_are_neutralised(session: Session, content: Content) -> None:
     workspace_id, [ana] = team(session, 1)
     ana.display_name = "Ana <!here>"
-    win(session, content, ana, "<!channel> look & see <@U999>", Visibility.MANAGER)
+    win(session, content, ana, "<!channel> look & see <@U999>", Visibility.TEAM_CHANNEL)
     text = digest_text(session, content, workspace_id)
     assert "<!channel>" not in text and "<!here>" not in text and "<@U999>" not in text
     assert "&lt;!channel&gt; look &amp; see" in text
 
 
-def test_quiet_reports_are_named_without_mentions(session: Session, content: Content) -> None:
-    workspace_id, [ana, _ben] = team(session, 2)
-    win(session, content, ana, "Did a thing", Visibility.MANAGER)
+def test_reports_who_shared_nothing_are_counted_never_named(session: Session, content: Content) -> None:
+    workspace_id, [ana, _ben, _cy] = team(session, 3)
+    win(session, content, ana, "Did a thing", Visibility.TEAM_CHANNEL)
     text = digest_text(session, content, workspace_id)
-    assert "No shared wins this week:* Person 1" in text
-    assert "<@U0001>" not in text
+    assert "2 reports shared nothing here this week" in text
+    assert "Person 1" not in text and "Person 2" not in text
+    assert "<@U0001>" not in text and "<@U0002>" not in text
+    # Listed at all only with what they shared: a report whose only win is private is not there either.
+    assert "Person 0" in text
+
+
+def test_a_win_for_my_manager_never_reaches_the_channel_digest(session: Session, content: Content) -> None:
+    workspace_id, [ana] = team(session, 1)
+    keys = [c.key for c in content.stage(1).exit_criteria]
+    win(session, content, ana, "Only for my manager", Visibility.MANAGER, evidence_keys=keys)
+    win(session, content, ana, "For the team", Visibility.TEAM_CHANNEL)
+    channel = digest_text(session, content, workspace_id)
+    assert "For the team" in channel and "Only for my manager" not in channel
+    # Its evidence does not move the channel's progress bars either.
+    assert f"0/{len(keys)} exit criteria" in channel and "may be ready" not in channel
+    dm = build_team_digest(session, content, workspace_id, MANAGER, WEEK, WEEK + timedelta(days=7), MANAGER_AUDIENCE)
+    dm_text = "\n".join(str(m) for m in digest_messages(content, dm))
+    assert "Only for my manager" in dm_text and "For the team" in dm_text
 
 
 def test_a_manager_nobody_named_gets_no_content_about_anyone(session: Session, content: Content) -> None:
     workspace_id, [ana] = team(session, 1, manager="USOMEONE_ELSE")
-    win(session, content, ana, "Shared with someone else", Visibility.MANAGER)
+    win(session, content, ana, "Shared with someone else", Visibility.TEAM_CHANNEL)
     text = digest_text(session, content, workspace_id, manager=MANAGER)
     assert "Shared with someone else" not in text and "Person 0" not in text
     assert "Nobody has named you" in text
@@ -103,7 +120,7 @@ def test_may_be_ready_needs_every_criterion_and_next_stage_evidence_over_months(
     workspace_id, [ana] = team(session, 1, stage=1)
     keys = [c.key for c in content.stage(1).exit_criteria]
     next_key = content.stage(2).exit_criteria[0].key
-    win(session, content, ana, "All of it", Visibility.MANAGER, evidence_keys=[*keys, next_key])
+    win(session, content, ana, "All of it", Visibility.TEAM_CHANNEL, evidence_keys=[*keys, next_key])
     # Every criterion has evidence, but all of it (next-stage work too) in one month: not yet (issue 15).
     assert "may be ready" not in digest_text(session, content, workspace_id)
     win(
@@ -111,13 +128,19 @@ def test_may_be_ready_needs_every_criterion_and_next_stage_evidence_over_months(
         content,
         ana,
         "Next-stage work",
-        Visibility.MANAGER,
+        Visibility.TEAM_CHANNEL,
         evidence_keys=[next_key],
         at=WEEK - timedelta(days=40),
     )
     assert "may be ready" not in digest_text(session, content, workspace_id)
     win(
-        session, content, ana, "More of it", Visibility.MANAGER, evidence_keys=[next_key], at=WEEK - timedelta(days=100)
+        session,
+        content,
+        ana,
+        "More of it",
+        Visibility.TEAM_CHANNEL,
+        evidence_keys=[next_key],
+        at=WEEK - timedelta(days=100),
     )
     text = digest_text(session, content, workspace_id)
     assert "may be ready for *Stage 2: Feature Owner*" in text
@@ -127,6 +150,7 @@ def test_private_evidence_does_not_count_towards_the_bars(session: Session, cont
     workspace_id, [ana] = team(session, 1, stage=1)
     keys = [c.key for c in content.stage(1).exit_criteria]
     win(session, content, ana, "Private proof", Visibility.PRIVATE, evidence_keys=keys)
+    win(session, content, ana, "Shared, no evidence", Visibility.TEAM_CHANNEL)
     text = digest_text(session, content, workspace_id)
     assert f"0/{len(keys)} exit criteria" in text
     assert "may be ready" not in text
@@ -145,13 +169,17 @@ def test_stuck_signals_are_team_aggregates(session: Session, content: Content) -
             )
         )
     session.flush()
-    assert "3 stuck timers started, 2 asked for help, 0 still open" in digest_text(session, content, workspace_id)
+    # Nobody chose to tell a channel they were stuck: only the manager's own digest shows the aggregate.
+    assert "stuck timer" not in digest_text(session, content, workspace_id)
+    dm = build_team_digest(session, content, workspace_id, MANAGER, WEEK, WEEK + timedelta(days=7), MANAGER_AUDIENCE)
+    dm_text = "\n".join(str(m) for m in digest_messages(content, dm))
+    assert "3 stuck timers started, 2 asked for help, 0 still open" in dm_text
 
 
 def test_a_large_team_splits_across_messages_within_limits(session: Session, content: Content) -> None:
     workspace_id, members = team(session, 120)
     for member in members:
-        win(session, content, member, f"win by {member.display_name} " + "x" * 250, Visibility.MANAGER)
+        win(session, content, member, f"win by {member.display_name} " + "x" * 250, Visibility.TEAM_CHANNEL)
     digest = build_team_digest(session, content, workspace_id, MANAGER, WEEK, WEEK + timedelta(days=7))
     messages = digest_messages(content, digest)
     assert len(messages) >= 3

@@ -31,3 +31,15 @@ def test_records_are_json_and_scrubbed_through_the_handler_pipeline() -> None:
     assert payload["message"] == "token xoxb-*** used"
     assert payload["team"] == "T1"
     assert payload["level"] == "INFO"
+
+
+def test_slack_library_bodies_are_cut_at_any_level() -> None:
+    from bot.logs import BodyFreeFilter
+
+    record = logging.LogRecord(
+        "slack_bolt.App", logging.WARNING, __file__, 1, "Unhandled request (%s)", ({"text": "my secret win"},), None
+    )
+    assert BodyFreeFilter().filter(record)
+    assert "my secret win" not in record.getMessage() and "Unhandled request" in record.getMessage()
+    debug = logging.LogRecord("slack_sdk.web.base_client", logging.DEBUG, __file__, 1, "body: %s", ("x",), None)
+    assert not BodyFreeFilter().filter(debug)

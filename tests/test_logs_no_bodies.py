@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.logs import PayloadFilter
+from bot.logs import BodyFreeFilter
 from bot.slack.ids import CMD_WIN, SHORTCUT_SAVE_AS_WIN
 from tests.support.driver import SlackDriver, http_request
 from tests.support.fake_slack import FakeSlack
@@ -127,7 +127,7 @@ def test_debug_run_logs_no_request_body(tmp_path: Path, fake_slack: FakeSlack, s
 )
 def test_payload_filter(logger: str, level: int, message: str, kept: str | None) -> None:
     record = logging.LogRecord(logger, level, __file__, 1, message, None, None)
-    passed = PayloadFilter().filter(record)
+    passed = BodyFreeFilter().filter(record)
     if kept is None:
         assert not passed
     else:

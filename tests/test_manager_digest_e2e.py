@@ -103,8 +103,9 @@ def test_monday_digest_posts_once_with_shared_wins_only(bot: RunningBot) -> None
     update_member(bot, "U0001", display_name="Ana", stage=2)
     update_member(bot, "U0002", display_name="Ben <!here>", stage=1)
     in_the_week = MONDAY_0900_LA - timedelta(days=3)
-    add_win(bot, "U0001", "<!channel> shipped the retry fix & more", Visibility.MANAGER, in_the_week)
+    add_win(bot, "U0001", "<!channel> shipped the retry fix & more", Visibility.TEAM_CHANNEL, in_the_week)
     add_win(bot, "U0001", "private side project", Visibility.PRIVATE, in_the_week)
+    add_win(bot, "U0002", "paired on the flaky test", Visibility.TEAM_CHANNEL, in_the_week)
     bot.fake.reset()
 
     tick(bot.deps, MONDAY_0900_LA - timedelta(minutes=1))
@@ -121,6 +122,8 @@ def test_monday_digest_posts_once_with_shared_wins_only(bot: RunningBot) -> None
     assert "<@U0002>" not in text and "<@U0001>" not in text
     [row] = [r for r in ledger_rows(bot.db, NudgeKind.DIGEST.value) if r.status == DeliveryStatus.SENT.value]
     assert row.recipient_id == "C0TEAM"
+    # Nothing was shared with Maria alone, so she gets no DM digest on top of the channel's.
+    assert dms(bot.fake, "UMGR") == []
 
 
 def test_a_manager_nobody_named_gets_no_content_about_anyone(bot: RunningBot) -> None:

@@ -112,3 +112,18 @@ def test_revoked_bot_token_is_forgotten(oauth_bot: RunningBot) -> None:
 
 def test_install_page_is_absent_without_oauth(bot: RunningBot) -> None:
     assert http_request(f"{bot.url}/slack/install").status == 404
+
+
+def test_reinstalling_through_oauth_resumes_service_for_existing_members(oauth_bot: RunningBot) -> None:
+    install(oauth_bot, "T0002")
+    oauth_bot.slack.command("/stage", "", user="U0OLD", team="T0002")
+    oauth_bot.slack.responses()
+    assert oauth_bot.slack.event({"type": "app_uninstalled"}, team="T0002").status == 200
+
+    def uninstalled() -> object:
+        with oauth_bot.db.transaction() as session:
+            return session.scalar(select(Workspace.uninstalled_at).where(Workspace.team_id == "T0002"))
+
+    eventually(lambda: uninstalled() is not None)
+    install(oauth_bot, "T0002")  # nobody has used the bot since: the install alone resumes service
+    assert uninstalled() is None

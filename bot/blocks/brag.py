@@ -8,27 +8,82 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks.text import (
+    OPTION_TEXT_LIMIT,
     actions,
     button,
     context,
     escape,
     message,
+    mrkdwn,
     option,
     plain,
     section,
     truncate,
 )
 from bot.db.models import EntrySource, Visibility
-from bot.services.brag import MAX_EVIDENCE, MAX_IMPACT, MAX_LESSON, MAX_LINK, MAX_WHAT, EntrySummary
+from bot.db.types import parse_row_id
+from bot.services.brag import MAX_EVIDENCE, MAX_IMPACT, MAX_LESSON, MAX_LINK, MAX_WHAT, Audience, EntrySummary
 from bot.services.growth import AUTO_SIGNAL, LIST_TITLES, NONE_SIGNAL, Item
 from bot.slack import ids
 from content import Content
 
 VISIBILITY_LABELS = {
     Visibility.PRIVATE.value: "Only me (private)",
-    Visibility.MANAGER.value: "Me and my manager",
+    Visibility.MANAGER.value: "Me and my manager (a DM to them, never a channel)",
+    Visibility.TEAM_CHANNEL.value: "My manager's team digest channel",
 }
-VISIBILITY_ICONS = {Visibility.PRIVATE.value: ":lock:", Visibility.MANAGER.value: ":busts_in_silhouette:"}
+VISIBILITY_ICONS = {
+    Visibility.PRIVATE.value: ":lock:",
+    Visibility.MANAGER.value: ":busts_in_silhouette:",
+    Visibility.TEAM_CHANNEL.value: ":mega:",
+}
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,31}$")
+
+
+def _people(audience: Audience | None) -> tuple[str, str]:
+    """The manager and the digest channel as Slack shows them (names, not IDs), or a description."""
+    manager = audience.manager_user_id if audience is not None else None
+    channel = audience.channel_id if audience is not None else None
+    named_manager = f"<@{manager}>" if manager is not None and is_user_id(manager) else "your manager"
+    named_channel = f"<#{channel}>" if channel is not None and _CHANNEL_ID.match(channel) else "their team channel"
+    return named_manager, named_channel
+
+
+def audience_label(visibility: str, audience: Audience | None) -> str:
+    """A sharing choice in the words the person picks it by: who, by name, and where (mrkdwn).
+
+    Slack shows ``<@U…>`` and ``<#C…>`` as the person's and the channel's names.
+    """
+    manager, channel = _people(audience)
+    if visibility == Visibility.MANAGER.value:
+        return f"*Me and {manager}* (my manager)"
+    if visibility == Visibility.TEAM_CHANNEL.value:
+        return f"*{channel}*, {manager}'s team digest"
+    return "*Only me*"
+
+
+AUDIENCE_DETAILS = {
+    Visibility.PRIVATE.value: "Nobody else sees it.",
+    Visibility.MANAGER.value: "In a weekly DM to my manager only; never in a channel.",
+    Visibility.TEAM_CHANNEL.value: "Posted on Mondays; everyone in that channel can read it.",
+}
+
+
+def audience_sentence(visibility: str, audience: Audience | None) -> str:
+    """After saving: who can read this win now, by name (mrkdwn)."""
+    manager, channel = _people(audience)
+    has_manager = audience is not None and audience.manager_user_id is not None
+    if visibility == Visibility.MANAGER.value:
+        if not has_manager:
+            return "For your manager once you name one (`/coach manager @them`); nobody else sees it."
+        return f"Shared with {manager} only, in their weekly DM. Never posted in a channel."
+    if visibility == Visibility.TEAM_CHANNEL.value:
+        if audience is not None and audience.channel_id is not None:
+            return f"Shared in {manager}'s team digest in {channel}: everyone there can read it."
+        return "For your manager's team digest channel; until they set one, only your manager sees it."
+    return "Only you can see it."
+
+
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 ECHO_CHUNK = 2800
 ECHO_MAX_BLOCKS = 40
@@ -89,6 +144,18 @@ class WinMetadata:
         return json.dumps({"entry": self.entry_id, "source": self.source, "credit": self.credited_user_id})
 
 
+NO_SUCH_ENTRY = 0
+"""The entry id of an edit form whose id cannot name a row (e.g. 99999999999999999999): its
+submission is answered like an entry that is not yours, with the form and its text kept."""
+
+
+def _entry_id(raw: object) -> int | None:
+    if raw is None or isinstance(raw, bool) or not isinstance(raw, int | str):
+        return None
+    parsed = parse_row_id(raw)
+    return parsed if parsed is not None else NO_SUCH_ENTRY
+
+
 def decode_metadata(raw: str | None) -> WinMetadata:
     """``private_metadata`` back into :class:`WinMetadata`; anything malformed falls back to a new modal win."""
     try:
@@ -101,7 +168,7 @@ def decode_metadata(raw: str | None) -> WinMetadata:
     source = data.get("source")
     credit = data.get("credit")
     return WinMetadata(
-        entry_id=entry if isinstance(entry, int) and not isinstance(entry, bool) and entry > 0 else None,
+        entry_id=_entry_id(entry),
         source=source if source in {s.value for s in EntrySource} else EntrySource.MODAL.value,
         credited_user_id=credit if is_user_id(credit) else None,
     )
@@ -198,8 +265,27 @@ def _evidence_input(content: Content, stage: int | None, selected: tuple[str, ..
     }
 
 
-def _visibility_input(initial: str) -> dict[str, Any]:
-    options = [option(label, value) for value, label in VISIBILITY_LABELS.items()]
+def visibility_options(audience: Audience | None, current: str | None = None) -> list[dict[str, Any]]:
+    """Radio options naming the audience; what the member cannot pick now is not offered.
+
+    ``audience`` None (not known to the caller) offers every choice in generic words. The
+    member's current choice stays listed so that opening a form never changes it silently.
+    """
+    values = [v.value for v in audience.choices] if audience is not None else [v.value for v in Visibility]
+    if current in VISIBILITY_LABELS and current not in values:
+        values.append(current)
+    return [
+        {
+            "text": mrkdwn(audience_label(value, audience)),
+            "description": plain(AUDIENCE_DETAILS[value], OPTION_TEXT_LIMIT),
+            "value": value,
+        }
+        for value in values
+    ]
+
+
+def _visibility_input(initial: str, audience: Audience | None) -> dict[str, Any]:
+    options = visibility_options(audience, initial)
     chosen = next((o for o in options if o["value"] == initial), options[0])
     return {
         "type": "input",
@@ -214,7 +300,9 @@ def _visibility_input(initial: str) -> dict[str, Any]:
     }
 
 
-def win_modal(content: Content, stage: int | None, draft: WinDraft, meta: WinMetadata) -> dict[str, Any]:
+def win_modal(
+    content: Content, stage: int | None, draft: WinDraft, meta: WinMetadata, audience: Audience | None = None
+) -> dict[str, Any]:
     """Record (or edit) a win: what, why it mattered, the lesson, a link, evidence, visibility."""
     blocks: list[dict[str, Any]] = []
     if meta.credited_user_id is not None:
@@ -256,7 +344,7 @@ def win_modal(content: Content, stage: int | None, draft: WinDraft, meta: WinMet
         ),
         _evidence_input(content, stage, draft.evidence_keys),
         signal_input(draft.growth_signal),
-        _visibility_input(draft.visibility),
+        _visibility_input(draft.visibility, audience),
     ]
     editing = meta.entry_id is not None
     return {
@@ -273,9 +361,9 @@ def win_modal(content: Content, stage: int | None, draft: WinDraft, meta: WinMet
 # -- answers -----------------------------------------------------------------------------------
 
 
-def _entry_facts(content: Content, entry: EntrySummary) -> str:
+def _entry_facts(content: Content, entry: EntrySummary, audience: Audience | None = None) -> str:
     icon = VISIBILITY_ICONS.get(entry.visibility, ":lock:")
-    who = "Only you can see it." if entry.visibility == Visibility.PRIVATE.value else "Shared with your manager."
+    who = audience_sentence(entry.visibility, audience)
     facts = f"{icon} {who}"
     if entry.evidence_keys:
         labels = [truncate(content.evidence_label(key) or key, 60) for key in entry.evidence_keys]
@@ -284,7 +372,10 @@ def _entry_facts(content: Content, entry: EntrySummary) -> str:
 
 
 def win_saved_message(
-    content: Content, entry: EntrySummary, growth: list[dict[str, Any]] | None = None
+    content: Content,
+    entry: EntrySummary,
+    growth: list[dict[str, Any]] | None = None,
+    audience: Audience | None = None,
 ) -> dict[str, Any]:
     """The answer to ``/win <text>``: saved, with a way to add the detail a review needs.
 
@@ -292,7 +383,7 @@ def win_saved_message(
     """
     blocks: list[dict[str, Any]] = [
         section(f":white_check_mark: *Saved to your brag document.*\n{quoted(entry.what, 1500)}"),
-        context(_entry_facts(content, entry)),
+        context(_entry_facts(content, entry, audience)),
         *(growth or []),
         actions(button("Add detail", ids.WIN_ADD_DETAIL, str(entry.id), style="primary")),
         context("Add why it mattered and which exit criterion it shows. All your wins are on my *Home* tab."),
@@ -300,7 +391,12 @@ def win_saved_message(
     return message("Saved to your brag document.", blocks)
 
 
-def win_saved_view(content: Content, entry: EntrySummary, growth: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def win_saved_view(
+    content: Content,
+    entry: EntrySummary,
+    growth: list[dict[str, Any]] | None = None,
+    audience: Audience | None = None,
+) -> dict[str, Any]:
     """What the modal turns into after a new win is saved."""
     return {
         "type": "modal",
@@ -309,7 +405,7 @@ def win_saved_view(content: Content, entry: EntrySummary, growth: list[dict[str,
         "close": plain("Done", 24),
         "blocks": [
             section(f":white_check_mark: *Saved to your brag document.*\n{quoted(entry.what, 1500)}"),
-            context(_entry_facts(content, entry)),
+            context(_entry_facts(content, entry, audience)),
             *(growth or []),
             context("Find it on my *Home* tab; `/coach export` gives you the whole document."),
         ],

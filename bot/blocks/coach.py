@@ -60,9 +60,17 @@ def delete_confirmation_message(summary: DataSummary, member_id: int) -> dict[st
         _plural(summary.stuck_sessions, "stuck timer"),
         _plural(summary.deliveries, "reminder record"),
     ]
+    where = (
+        f"in the {summary.workspaces} workspaces of this Enterprise Grid organisation"
+        if summary.organisation and summary.workspaces != 1
+        else "in this Enterprise Grid organisation"
+        if summary.organisation
+        else "in this workspace"
+    )
     text = (
-        "*Delete everything Stagecoach holds about you?*\n"
+        f"*Delete everything Stagecoach holds about you {where}?*\n"
         f"That's {', '.join(held[:-1])} and {held[-1]}. This can't be undone.\n"
+        "Other workspaces are not touched: ask there to delete your data there.\n"
         "Want a copy first? `/coach export` sends it to you."
     )
     dialog = confirm_dialog(

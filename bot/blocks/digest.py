@@ -1,20 +1,60 @@
-"""The manager's weekly digest, as one or more channel messages within Block Kit's limits.
+"""The manager's weekly digest, as one or more messages within Slack's real limits.
 
 Names are plain text, never mentions: the digest pings nobody and singles nobody out. Every
-piece of user text is escaped, so nothing a report typed can become ``<!channel>``.
+piece of user text is escaped, so nothing a report typed can become ``<!channel>``. Reports who
+shared nothing this week are counted, never named.
+
+Pages are cut by size, not by head count: Slack refuses a message over 50 blocks or with more
+than about 12,000 characters of block text (``msg_blocks_too_long``). Fourteen reports with three
+ordinary wins each already passed 12,000 characters when pages held 20 reports.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.text import bar, context, divider, escape, header, message, section, truncate
+from bot.blocks.text import SECTION_TEXT_LIMIT, bar, context, divider, escape, header, message, section, truncate
 from bot.services.digest import ReportDigest, TeamDigest
 from bot.services.growth import sparkline
 from content import Content
 
-REPORTS_PER_PAGE = 20  # two blocks each at most, plus the summary and the quiet list: within 50 blocks
 MAX_WIN_CHARS = 280
+MAX_IMPACT_CHARS = 200
+MAX_PROMPT_CHARS = 400
+MAX_PAGE_BLOCKS = 50
+MAX_PAGE_TEXT = 12_000
+PAGE_TEXT_BUDGET = 11_000
+"""What a page may hold: 1,000 characters under Slack's ceiling for its rough edges (emoji
+shortcodes and entities are counted by Slack as it sees fit)."""
+MAX_INVOLVEMENT_CHARS = 600
+MAX_REPORT_TEXT = SECTION_TEXT_LIMIT + MAX_PROMPT_CHARS + MAX_INVOLVEMENT_CHARS + 100
+"""One report's section is cut to fit a section (3,000), plus its 1:1 idea and the manager's part."""
+PAGE_OVERHEAD = 1_500
+"""The summary, stuck signals and "continued" line a page may carry besides its reports."""
+MIN_REPORTS_PER_PAGE = (PAGE_TEXT_BUDGET - PAGE_OVERHEAD) // MAX_REPORT_TEXT
+"""Every page fits at least this many reports (2 blocks each, far under 50), however long their wins:
+the planner ledgers ``ceil(reports / MIN_REPORTS_PER_PAGE)`` pages and unused ones are skipped."""
+
+
+def block_text_length(blocks: list[dict[str, Any]]) -> int:
+    """Characters in every text object of ``blocks`` (what Slack counts against its ~12,000)."""
+    total = 0
+
+    def walk(node: Any) -> None:
+        nonlocal total
+        if isinstance(node, dict):
+            text = node.get("text")
+            if isinstance(text, str) and node.get("type") in {"mrkdwn", "plain_text"}:
+                total += len(text)
+            for value in node.values():
+                if isinstance(value, dict | list):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return total
 
 
 def _report_section(content: Content, report: ReportDigest) -> str:
@@ -36,12 +76,18 @@ def _report_section(content: Content, report: ReportDigest) -> str:
     trend = trend_line(report)
     if trend:
         lines.append(trend)
+    shown = 0
     for win in report.wins:
         text = f"• {escape(truncate(win.what, MAX_WIN_CHARS))}"
         if win.impact:
-            text += f" — _{escape(truncate(win.impact, MAX_WIN_CHARS))}_"
+            text += f" — _{escape(truncate(win.impact, MAX_IMPACT_CHARS))}_"
+        # Escaping can lengthen a win (& becomes &amp;): stop before the section would be cut, and
+        # say how many more there are instead of losing them silently.
+        if len("\n".join([*lines, text])) > SECTION_TEXT_LIMIT - 60:
+            break
         lines.append(text)
-    hidden = report.wins_total - len(report.wins)
+        shown += 1
+    hidden = report.wins_total - shown
     if hidden > 0:
         lines.append(f"_…and {hidden} more shared this week._")
     return "\n".join(lines)
@@ -51,10 +97,10 @@ def _report_blocks(content: Content, report: ReportDigest) -> list[dict[str, Any
     blocks = [section(_report_section(content, report))]
     notes = []
     if report.one_on_one_prompt:
-        notes.append(f":speech_balloon: 1:1 idea: {escape(report.one_on_one_prompt)}")
+        notes.append(f":speech_balloon: 1:1 idea: {escape(truncate(report.one_on_one_prompt, 380))}")
     if report.involvement:
-        # In the same context block as the 1:1 idea: a page holds 20 reports at two blocks each.
-        notes.append(f":handshake: Your part at this stage: {report.involvement}")
+        # In the same context block as the 1:1 idea: two blocks a report at most.
+        notes.append(f":handshake: Your part at this stage: {truncate(report.involvement, MAX_INVOLVEMENT_CHARS)}")
     if notes:
         blocks.append(context(*notes))
     return blocks
@@ -69,63 +115,103 @@ def trend_line(report: ReportDigest) -> str | None:
 
 
 def page_count(report_count: int) -> int:
-    """How many messages a team of this size needs (known before rendering, so each can be ledgered)."""
-    return max(1, -(-report_count // REPORTS_PER_PAGE))
+    """The most messages a team of this size can need (known before rendering, so each can be ledgered)."""
+    return max(1, -(-report_count // MIN_REPORTS_PER_PAGE))
+
+
+def _opening(digest: TeamDigest, week: str) -> list[dict[str, Any]]:
+    audience = (
+        "What your reports chose to share with this channel. Private wins, and wins shared with their manager "
+        "alone, never appear here."
+        if digest.for_channel
+        else "Only for you: what your reports shared with you, including wins they shared with you alone."
+    )
+    blocks = [header(f"Team digest · week of {week}"), context(audience)]
+    if not digest.reports:
+        blocks.append(section("Nobody has named you as their manager yet, so there is nothing to show."))
+        return blocks
+    shared = sum(report.wins_total for report in digest.reports)
+    ready = sum(1 for report in digest.reports if report.may_be_ready)
+    summary = f"*{len(digest.reports)} reports* · {shared} shared win{'s' if shared != 1 else ''} this week"
+    if ready:
+        summary += f" · {ready} may be ready for their next stage"
+    blocks.append(section(summary))
+    stuck = digest.stuck
+    # Stuck timers are nobody's choice to share with a channel: only the manager's own DM shows them.
+    if stuck.started and not digest.for_channel:
+        blocks.append(
+            context(
+                f":stopwatch: Team stuck signals this week: {stuck.started} stuck timer"
+                f"{'s' if stuck.started != 1 else ''} started, {stuck.asked_for_help} asked for help, "
+                f"{stuck.still_open} still open."
+            )
+        )
+    blocks.append(divider())
+    return blocks
+
+
+def _closing(digest: TeamDigest) -> list[dict[str, Any]]:
+    quiet = digest.quiet_count
+    if not quiet:
+        return []
+    who = "1 report" if quiet == 1 else f"{quiet} reports"
+    return [
+        divider(),
+        section(
+            f"*{who} shared nothing {'here' if digest.for_channel else 'with you'} this week.*\n"
+            "_Quiet weeks happen, and some wins stay private. A good 1:1 opener: what got done that isn't "
+            "written down yet?_"
+        ),
+    ]
+
+
+def paginate(content: Content, digest: TeamDigest) -> list[list[list[dict[str, Any]]]]:
+    """The digest's reports cut into pages by size: each page is a list of per-report block lists."""
+    week = digest.week_start.strftime("%b %-d")
+    reserved = block_text_length(_opening(digest, week)) + block_text_length(_closing(digest)) + 200
+    reserved_blocks = len(_opening(digest, week)) + len(_closing(digest)) + 1
+    pages: list[list[list[dict[str, Any]]]] = [[]]
+    used_text, used_blocks = reserved, reserved_blocks
+    # Only reports who shared something this week are shown by name; the rest are a count (_closing).
+    for report in (r for r in digest.reports if r.wins_total > 0):
+        blocks = _report_blocks(content, report)
+        size = block_text_length(blocks)
+        if pages[-1] and (used_text + size > PAGE_TEXT_BUDGET or used_blocks + len(blocks) > MAX_PAGE_BLOCKS):
+            pages.append([])
+            used_text, used_blocks = reserved, reserved_blocks
+        pages[-1].append(blocks)
+        used_text += size
+        used_blocks += len(blocks)
+    return pages
 
 
 def digest_page(content: Content, digest: TeamDigest, page: int) -> dict[str, Any] | None:
-    """Message ``page`` (1-based) of the digest, or None when the team no longer fills that page.
+    """Message ``page`` (1-based) of the digest, or None when the digest has fewer pages.
 
-    Page 1 opens with the summary; each page holds up to ``REPORTS_PER_PAGE`` reports in name order
-    (stage, progress, shared wins, a 1:1 idea); the last page names, gently, who shared nothing.
+    Page 1 opens with the summary; each page holds as many reports who shared something this week,
+    in name order, as fit Slack's limits (stage, progress, shared wins, a 1:1 idea); the last page
+    closes with how many reports shared nothing (a count, never names).
     """
     week = digest.week_start.strftime("%b %-d")
-    total = page_count(len(digest.reports))
-    if page > total:
+    pages = paginate(content, digest)
+    total = len(pages)
+    if page > total or page < 1:
         return None
     blocks: list[dict[str, Any]] = []
     if page == 1:
-        blocks += [
-            header(f"Team digest · week of {week}"),
-            context("What your reports chose to share with you. Private wins never appear here."),
-        ]
+        blocks += _opening(digest, week)
         if not digest.reports:
-            blocks.append(section("Nobody has named you as their manager yet, so there is nothing to show."))
             return message(f"Team digest, week of {week}: nothing to show yet.", blocks)
-        shared = sum(report.wins_total for report in digest.reports)
-        ready = sum(1 for report in digest.reports if report.may_be_ready)
-        summary = f"*{len(digest.reports)} reports* · {shared} shared win{'s' if shared != 1 else ''} this week"
-        if ready:
-            summary += f" · {ready} may be ready for their next stage"
-        blocks.append(section(summary))
-        stuck = digest.stuck
-        if stuck.started:
-            blocks.append(
-                context(
-                    f":stopwatch: Team stuck signals this week: {stuck.started} stuck timer"
-                    f"{'s' if stuck.started != 1 else ''} started, {stuck.asked_for_help} asked for help, "
-                    f"{stuck.still_open} still open."
-                )
-            )
-        blocks.append(divider())
     else:
         blocks.append(context(f"Team digest · week of {week} · continued ({page}/{total})"))
-    chunk = digest.reports[(page - 1) * REPORTS_PER_PAGE : page * REPORTS_PER_PAGE]
-    for report in chunk:
-        blocks += _report_blocks(content, report)
-    if page == total and digest.quiet:
-        names = ", ".join(escape(truncate(r.name, 80)) for r in digest.quiet)
-        blocks += [
-            divider(),
-            section(
-                f"*No shared wins this week:* {truncate(names, 2500)}\n"
-                "_Quiet weeks happen. A good 1:1 opener: what got done that isn't written down yet?_"
-            ),
-        ]
+    for report_blocks in pages[page - 1]:
+        blocks += report_blocks
+    if page == total:
+        blocks += _closing(digest)
     return message(f"Team digest, week of {week} ({page}/{total})", blocks)
 
 
 def digest_messages(content: Content, digest: TeamDigest) -> list[dict[str, Any]]:
     """Every page of the digest, in order."""
-    pages = (digest_page(content, digest, page) for page in range(1, page_count(len(digest.reports)) + 1))
+    pages = (digest_page(content, digest, page) for page in range(1, len(paginate(content, digest)) + 1))
     return [page for page in pages if page is not None]

@@ -115,10 +115,22 @@ def _date(entry: EntrySummary) -> str:
     return f"<!date^{stamp}^{{date_short}}|{entry.created_at.date().isoformat()}>"
 
 
+VISIBILITY_SHORT = {
+    Visibility.PRIVATE.value: "only you",
+    Visibility.MANAGER.value: "you and your manager (DM)",
+    Visibility.TEAM_CHANNEL.value: "your manager's team channel",
+}
+VISIBILITY_SETTING = {
+    Visibility.PRIVATE.value: "private",
+    Visibility.MANAGER.value: "shared with your manager (a DM, never a channel)",
+    Visibility.TEAM_CHANNEL.value: "shared in your manager's team digest channel",
+}
+
+
 def entry_blocks(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
     """One win: what, why it mattered, evidence and who sees it; Edit and Delete (with a confirm)."""
     icon = VISIBILITY_ICONS.get(entry.visibility, ":lock:")
-    who = "only you" if entry.visibility == Visibility.PRIVATE.value else "you and your manager"
+    who = VISIBILITY_SHORT.get(entry.visibility, "only you")
     facts = [f"*{_date(entry)}*", f"{icon} {who}"]
     if entry.link:
         facts.append(_link(entry.link))
@@ -149,7 +161,7 @@ def entry_blocks(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
 
 
 def _settings_summary(settings: MemberSettings) -> dict[str, Any]:
-    visibility = "private" if settings.default_visibility == Visibility.PRIVATE.value else "shared with your manager"
+    visibility = VISIBILITY_SETTING.get(settings.default_visibility, "private")
     tz = escape(settings.timezone) + (" (from Slack)" if settings.timezone_from_slack else "")
     prompt = (
         f"{WEEKDAYS[settings.prompt_weekday % 7]}s at {format_minute(settings.prompt_minute)}, {tz}"
@@ -174,16 +186,22 @@ def _team_line(report: ReportDigest) -> str:
     if report.progress is not None and report.progress.total:
         line += f" `{bar(report.progress.with_evidence, report.progress.total, width=6)}`"
         line += f" {report.progress.with_evidence}/{report.progress.total}"
-    line += f" · {report.wins_total} shared this week" if report.wins_total else " · nothing shared this week"
+    if report.wins_total:
+        line += f" · {report.wins_total} shared this week"
     if report.may_be_ready:
         line += " · :seedling: may be ready for the next stage"
     return line
 
 
 def _team_blocks(team: TeamDigest) -> list[dict[str, Any]]:
-    lines = [_team_line(report) for report in team.reports[:MAX_TEAM_LINES]]
-    if len(team.reports) > MAX_TEAM_LINES:
-        lines.append(f"_…and {len(team.reports) - MAX_TEAM_LINES} more in your weekly digest._")
+    # Named only with what they shared (this week's wins, or evidence shared before); the rest are a count.
+    shown = [r for r in team.reports if r.wins_total or (r.progress is not None and r.progress.with_evidence)]
+    lines = [_team_line(report) for report in shown[:MAX_TEAM_LINES]]
+    if len(shown) > MAX_TEAM_LINES:
+        lines.append(f"_…and {len(shown) - MAX_TEAM_LINES} more in your weekly digest._")
+    quiet = len(team.reports) - len(shown)
+    if quiet:
+        lines.append(f"_{quiet} report{'s' if quiet != 1 else ''} shared nothing with you this week._")
     return [
         divider(),
         header("Your team"),

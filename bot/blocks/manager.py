@@ -22,16 +22,25 @@ def manager_status_message(manager_user_id: str | None) -> dict[str, Any]:
     return manager_linked_message(manager_user_id, changed=False)
 
 
-def manager_linked_message(manager_user_id: str, changed: bool, previous: str | None = None) -> dict[str, Any]:
+def manager_linked_message(
+    manager_user_id: str, changed: bool, previous: str | None = None, digest_channel_id: str | None = None
+) -> dict[str, Any]:
     first = f"<@{manager_user_id}> is your manager here" + (" now." if changed else ".")
     if previous:
         first += f" <@{previous}> no longer sees anything of yours."
+    where = (
+        f"\nTheir team digest goes to <#{digest_channel_id}>: only wins you share with that channel appear there, "
+        "and everyone in it can read them."
+        if digest_channel_id
+        else ""
+    )
     return message(
         first,
         [
             section(
-                f"{first}\nThey see only the wins you share with them (choose *shared with my manager* when you save "
-                "one, or make it your default in `/coach settings`). Private wins stay yours."
+                f"{first}\nThey see only the wins you share with them (choose *me and <@{manager_user_id}>* when you "
+                "save one: it reaches them in a Monday DM, never a channel; or make it your default in "
+                f"`/coach settings`). Private wins stay yours.{where}"
             ),
             actions(
                 button(
@@ -93,7 +102,8 @@ def digest_set_message(channel_id: str, reports: int) -> dict[str, Any]:
     extra = (
         "\nNobody has named you as their manager yet: ask your reports to run `/coach manager @you`."
         if reports == 0
-        else ""
+        else f"\nI've told your {reports} report{'s' if reports != 1 else ''} by DM: only wins they share with "
+        "the team channel appear there; what they share with you alone stays in your Monday DM."
     )
     return message(text, [section(text + extra)])
 
@@ -102,7 +112,8 @@ def digest_channel_announcement(manager_user_id: str) -> dict[str, Any]:
     """Posted once in the chosen channel: it proves the bot can post there, and tells the channel why."""
     text = (
         f"<@{manager_user_id}> set up Stagecoach's weekly team digest here: every Monday, the wins their reports "
-        "chose to share, with progress and 1:1 ideas. Private wins never appear."
+        "chose to share with this channel, with progress and 1:1 ideas. Private wins, and wins shared with "
+        "their manager alone, never appear here."
     )
     return message(text, [section(text)])
 
@@ -122,4 +133,27 @@ def digest_off_message() -> dict[str, Any]:
 
 def digest_usage_message() -> dict[str, Any]:
     text = "Pick a channel from the list: `/coach digest #channel`, or `/coach digest off`."
+    return message(text, [section(text)])
+
+
+def digest_channel_notice(
+    manager_user_id: str, channel_id: str | None, previous_channel_id: str | None
+) -> dict[str, Any]:
+    """The DM every report of a manager gets when the manager sets, changes or stops the digest channel."""
+    if channel_id is None:
+        text = (
+            f"<@{manager_user_id}> turned off their team digest channel"
+            + (f" (<#{previous_channel_id}>)" if previous_channel_id else "")
+            + ". Nothing of yours is posted in a channel now; wins you shared with the team channel reach "
+            f"only <@{manager_user_id}>, in their weekly DM."
+        )
+    else:
+        moved = f", instead of <#{previous_channel_id}>" if previous_channel_id else ""
+        text = (
+            f"<@{manager_user_id}>'s team digest now goes to <#{channel_id}>{moved}. Every Monday it shows the wins "
+            f"you shared with *the team channel*, with your progress on your stage's exit criteria; everyone in "
+            f"<#{channel_id}> can read it.\n"
+            f"Wins you shared with <@{manager_user_id}> alone stay in their DM and never appear there; "
+            "private wins stay yours. You choose for each win when you save or edit it."
+        )
     return message(text, [section(text)])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.brag import VISIBILITY_LABELS
+from bot.blocks.brag import visibility_options as visibility_options_for
 from bot.blocks.text import context, option, plain
+from bot.services.brag import Audience
 from bot.services.settings import (
     FOLLOW_SLACK,
     WEEKDAYS,
@@ -49,9 +50,9 @@ def _select(options: list[dict[str, Any]], initial: str | None, placeholder: str
     return element
 
 
-def settings_modal(content: Content, settings: MemberSettings) -> dict[str, Any]:
+def settings_modal(content: Content, settings: MemberSettings, audience: Audience | None = None) -> dict[str, Any]:
     stage_options = [option(s.title, str(s.number)) for s in content.stages]
-    visibility_options = [option(label, value) for value, label in VISIBILITY_LABELS.items()]
+    visibility_options = visibility_options_for(audience, settings.default_visibility)
     day_options = [option(name, str(index)) for index, name in enumerate(WEEKDAYS)]
     follow = option(f"My Slack profile's timezone (now {settings.timezone})", FOLLOW_SLACK)
     tz_options = [follow, *(option(name.replace("_", " "), name) for name in timezone_choices(settings.timezone))]

@@ -284,3 +284,9 @@ def render_stage_query(content: Content, query: StageQuery, my_stage: int | None
     if query.kind is StageQueryKind.HELP:
         return stage_usage_message(content)
     return stage_usage_message(content, unknown=query.text)
+
+
+def pick_a_stage_message() -> dict[str, Any]:
+    """The answer to a cleared stage menu (Slack sends ``"selected_option": null``)."""
+    text = "Pick a stage from 1 to 5 in the menu (or try `/stage 2`); nothing was changed."
+    return message(text, [section(text)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -24,6 +26,9 @@ def normalise_url(raw: str) -> URL:
 
 def make_engine(raw_url: str, **kwargs: Any) -> Engine:
     url = normalise_url(raw_url)
+    # Statement parameters are people's words (win texts, stuck topics): an error message or a
+    # DEBUG log must never carry them. The statement and the error kind stay for context.
+    kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -34,6 +39,9 @@ def make_engine(raw_url: str, **kwargs: Any) -> Engine:
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten with zeros instead of left in free pages, so delete-my-data
+            # and the post-uninstall purge leave no readable text in the file (or its WAL).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
@@ -47,11 +55,16 @@ def make_engine(raw_url: str, **kwargs: Any) -> Engine:
     return create_engine(url, connect_args=connect_args, **kwargs)
 
 
+class PingTimeout(SQLAlchemyError):
+    """The database did not answer a health ping in time."""
+
+
 class Database:
     """The engine plus a session factory; ``transaction()`` is the unit of work."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._ping_lock = threading.Lock()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
@@ -68,9 +81,54 @@ class Database:
         with self._sessions.begin() as session:
             yield session
 
-    def ping(self) -> None:
+    def ping(self, timeout: float | None = None) -> None:
+        """``SELECT 1``; with ``timeout``, raise :class:`PingTimeout` if no answer comes in time.
+
+        A database that stopped answering mid-connection (frozen, blackholed) makes a pooled
+        connection wait for TCP to give up, minutes; ``connect_timeout`` covers only new connections
+        and ``statement_timeout`` is enforced by the server that is not answering. So the ping runs on
+        its own thread and the caller stops waiting. At most one ping is in flight: while one hangs,
+        the next caller fails at once instead of piling up threads.
+        """
+        if timeout is None:
+            self._ping_once()
+            return
+        if not self._ping_lock.acquire(blocking=False):
+            raise PingTimeout("a previous database ping has not answered yet")
+        done = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                self._ping_once()
+            except BaseException as exc:  # handed to the caller below
+                failure.append(exc)
+            finally:
+                done.set()
+                self._ping_lock.release()
+
+        threading.Thread(target=run, name="db-ping", daemon=True).start()
+        if not done.wait(timeout):
+            raise PingTimeout(f"the database did not answer within {timeout:g} s")
+        if failure:
+            raise failure[0]
+
+    def _ping_once(self) -> None:
         with self.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
+
+    def scrub(self) -> None:
+        """After a deletion: leave no copy of the deleted rows in SQLite's write-ahead log.
+
+        With ``secure_delete`` the deleting transaction zeroes the rows' space, but earlier WAL
+        frames still hold the pages as they were until a checkpoint copies the new pages into the
+        file; TRUNCATE then empties the WAL. PostgreSQL deletes rows for good at commit (the space
+        is reclaimed by autovacuum), so there is nothing to do there.
+        """
+        if self.backend != "sqlite":
+            return
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
         self.engine.dispose()

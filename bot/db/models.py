@@ -57,8 +57,14 @@ OAUTH_STATES_TABLE = SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.met
 
 
 class Visibility(enum.StrEnum):
+    """Who may read a win, named for the person choosing (see ``bot.blocks.brag.audience_label``)."""
+
     PRIVATE = "private"
+    """Only me."""
     MANAGER = "manager"
+    """My manager, by name: in their weekly digest by DM, never in a channel."""
+    TEAM_CHANNEL = "team_channel"
+    """My manager's team digest channel (everyone in it); offered once the manager has set one."""
 
 
 class EntrySource(enum.StrEnum):

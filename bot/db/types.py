@@ -37,3 +37,24 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+MAX_ROW_ID = 2**31 - 1
+"""Largest primary key the ``integer`` columns hold (PostgreSQL int4); bigger ids cannot name a row."""
+
+
+def parse_row_id(value: object) -> int | None:
+    """A primary key from a button value or ``private_metadata``; None for anything that cannot be one.
+
+    Clients control these strings: ``"99999999999999999999"`` overflows the database's integer and
+    ``"²"`` passes ``str.isdigit`` but not ``int()``, so both used to raise instead of answering.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        number = int(value)
+    else:
+        return None
+    return number if 0 < number <= MAX_ROW_ID else None

@@ -11,7 +11,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.brag import WinDraft, WinMetadata, win_modal
 from bot.blocks.home import home_deleted_view, home_view
-from bot.db.models import Member
+from bot.db.models import Member, Visibility
+from bot.db.types import parse_row_id
 from bot.services import brag
 from bot.services.home import home_snapshot
 from bot.services.stages import load_member
@@ -55,8 +56,13 @@ def open_new_win(
     with deps.db.transaction() as session:
         member = load_member(session, member_id)
         stage, visibility = member.stage, member.default_visibility
+        audience = brag.audience_of(session, member)
+    if visibility not in {choice.value for choice in audience.choices}:
+        # The default names an audience that is gone (manager unlinked, channel off): start private.
+        visibility = Visibility.PRIVATE.value
     draft = WinDraft(what=what, link=link, visibility=visibility)
-    return _open(client, trigger_id, win_modal(deps.content, stage, draft, meta or WinMetadata()), member_id)
+    view = win_modal(deps.content, stage, draft, meta or WinMetadata(), audience)
+    return _open(client, trigger_id, view, member_id)
 
 
 def open_edit_win(client: WebClient, deps: Deps, member_id: int, trigger_id: str, entry_id: int) -> bool:
@@ -65,8 +71,10 @@ def open_edit_win(client: WebClient, deps: Deps, member_id: int, trigger_id: str
         member = load_member(session, member_id)
         entry = brag.summarize(deps.content, brag.owned_entry(session, member, entry_id))
         stage = member.stage
+        audience = brag.audience_of(session, member)
     meta = WinMetadata(entry_id=entry.id, source=entry.source, credited_user_id=entry.credited_user_id)
-    return _open(client, trigger_id, win_modal(deps.content, stage, WinDraft.of(entry), meta), member_id)
+    view = win_modal(deps.content, stage, WinDraft.of(entry), meta, audience)
+    return _open(client, trigger_id, view, member_id)
 
 
 def publish_home(client: WebClient, deps: Deps, member_id: int, user_id: str) -> None:
@@ -104,5 +112,4 @@ def publish_deleted_home(client: WebClient, user_id: str) -> None:
 
 def entry_id_of(action: dict[str, Any]) -> int | None:
     """The entry id a button carries; None for anything that is not a positive integer."""
-    raw = action.get("value")
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and int(raw) > 0 else None
+    return parse_row_id(action.get("value"))

@@ -22,3 +22,5 @@ class CoachRequest:
     respond: Respond
     bot_user_id: str | None = None
     """The bot's own user ID, so nobody can name the bot as their manager."""
+    team_id: str = ""
+    """The workspace the command came from: what delete-my-data and other account actions are scoped to."""

@@ -6,6 +6,8 @@
   5xx, the connection dropped) is *reconciled* before it is sent again: the message carries
   ``metadata={"event_type": "stagecoach_nudge", "event_payload": {"delivery_id": …}}``, so one
   ``conversations.history`` call on the recipient's conversation tells whether it already landed.
+  A channel message (a digest page) has no such check (the app holds no channel-history scope),
+  so it is sent at most once: an interrupted page is marked failed, never posted again.
 - **Rate limits.** Sends are paced per workspace (:class:`Pacer`); a 429 pauses every worker of
   that workspace for ``Retry-After`` and the request is retried (bounded), then left for later.
 - **Failures.** 5xx and connection errors retry with exponential backoff through the ledger
@@ -99,6 +101,7 @@ MESSAGE_ERRORS = frozenset(
         "invalid_blocks",
         "invalid_blocks_format",
         "msg_too_long",
+        "msg_blocks_too_long",
         "no_text",
         "too_many_attachments",
         "invalid_arguments",
@@ -392,6 +395,25 @@ class Delivery:
             self.report.add(skipped=1)
             return True
         channel_id = row.channel_id
+        if row.uncertain and not is_user_id(row.recipient_id):
+            # A channel message (a digest page) cannot be checked: reading a channel's history needs
+            # channels:history / groups:history, which the app does not ask for. A page is worth less
+            # than a duplicate in a team channel, so an interrupted page is never sent again.
+            with self._transaction() as session:
+                ledger.mark_failed(
+                    session,
+                    row,
+                    self.owner,
+                    f"not re-sent: a channel message cannot be checked; last: {row.last_error}",
+                    self.clock(),
+                    block_recipient=False,
+                )
+            log.warning(
+                "channel message outcome unknown; not sending it again",
+                extra={"delivery": row.id, "kind": row.kind, "attempts": row.attempts},
+            )
+            self.report.add(failed=1)
+            return True
         if row.uncertain:
             found = self._reconcile(sender, row)
             if isinstance(found, _Found):

@@ -10,20 +10,22 @@ the database ledger, not the scheduler, decides what has already been sent.
 2. **Deliver**: :mod:`bot.nudges.delivery` sends every due row once, reconciling any row whose
    earlier attempt may have reached Slack. It runs on a clock that starts at ``at`` and moves on
    with real time, so leases and backoffs stay meaningful during a long fan-out.
-3. **Housekeeping**: forget old event ids; once a day per workspace, refresh timezones.
+3. **Housekeeping**: forget old event ids; delete the data of workspaces uninstalled longer ago
+   than ``STAGECOACH_UNINSTALL_RETENTION_DAYS``; once a day per workspace, refresh timezones.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.nudges import ledger, registry
 from bot.nudges.delivery import DeliveryOptions, deliver
 from bot.nudges.timezones import refresh_timezones
 from bot.nudges.timing import ticking_clock
 from bot.nudges.types import PlanContext
+from bot.services import workspaces
 from bot.services.events import forget_old_events
 from bot.slack.deps import Deps
 from bot.slack.tokens import TokenSource
@@ -69,6 +71,24 @@ def plan_all(deps: Deps, at: datetime, report: TickReport) -> None:
         report.skipped += result.skipped
 
 
+def purge_uninstalled(deps: Deps, at: datetime) -> None:
+    """Delete every row of the workspaces uninstalled longer ago than the retention period."""
+    retention = timedelta(days=deps.settings.stagecoach_uninstall_retention_days)
+    try:
+        with deps.db.transaction() as session:
+            purged = workspaces.purge_expired(session, at, retention)
+    except Exception:
+        log.exception("purging uninstalled workspaces failed")
+        return
+    for workspace in purged:
+        log.info(
+            "deleted an uninstalled workspace's data after the retention period",
+            extra={"team": workspace.team_id, "members": workspace.members, "entries": workspace.entries},
+        )
+    if purged:
+        deps.db.scrub()
+
+
 def run_tick(
     deps: Deps,
     tokens: TokenSource,
@@ -82,6 +102,7 @@ def run_tick(
     report = TickReport(at=at)
     with deps.db.transaction() as session:
         forget_old_events(session, deps.clock())
+    purge_uninstalled(deps, at)
     plan_all(deps, at, report)
     options = delivery or DeliveryOptions.from_settings(deps.settings, budget_seconds=budget_seconds)
     delivered = deliver(deps, tokens, ticking_clock(at), options)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import BragEntry, BragEvidence, EntrySource, Member, Visibility
 from bot.services.growth import parse_signal, suggest_signal
+from bot.services.storable import storable
 from content import Content, load_signal_rules
 
 MAX_WHAT = 2000
@@ -38,7 +39,7 @@ class NotYourEntry(PermissionError):
 
 
 def _clean(value: str | None, field: str, limit: int, required: bool = False) -> str | None:
-    text = (value or "").strip()
+    text = storable(value or "").strip()
     if not text:
         if required:
             raise EntryInputError(field, "Tell me what you did: one sentence is enough.")
@@ -174,6 +175,46 @@ def in_content_order(content: Content, keys: Iterable[str]) -> list[str]:
     return sorted(set(keys), key=lambda key: (order.get(key, len(order)), key))
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who the sharing choices would reach for this member, right now."""
+
+    manager_user_id: str | None
+    """The manager the member named, if any."""
+    channel_id: str | None
+    """That manager's team digest channel, if they set one."""
+
+    @property
+    def choices(self) -> list[Visibility]:
+        """What the member may pick: the channel only once it exists, the manager only once named."""
+        offered = [Visibility.PRIVATE]
+        if self.manager_user_id is not None:
+            offered.append(Visibility.MANAGER)
+            if self.channel_id is not None:
+                offered.append(Visibility.TEAM_CHANNEL)
+        return offered
+
+
+def audience_of(session: Session, member: Member) -> Audience:
+    manager_id = member.manager_slack_user_id
+    if manager_id is None:
+        return Audience(None, None)
+    channel = session.scalar(
+        select(Member.digest_channel_id).where(
+            Member.workspace_id == member.workspace_id, Member.slack_user_id == manager_id
+        )
+    )
+    return Audience(manager_id, channel)
+
+
+def check_audience(visibility: Visibility | None, audience: Audience) -> None:
+    """Refuse the team channel when there is none (a form opened before the manager turned it off)."""
+    if visibility is Visibility.TEAM_CHANNEL and audience.channel_id is None:
+        raise EntryInputError(
+            "visibility", "Your manager has no team digest channel right now: pick only you, or your manager."
+        )
+
+
 def parse_visibility(value: str | None) -> Visibility | None:
     """A visibility picked in a form; None when nothing was picked."""
     if not value:
@@ -181,7 +222,7 @@ def parse_visibility(value: str | None) -> Visibility | None:
     try:
         return Visibility(value)
     except ValueError:
-        raise EntryInputError("visibility", "Pick who can see this win: only you, or you and your manager.") from None
+        raise EntryInputError("visibility", "Pick who can see this win from the list.") from None
 
 
 def update_entry(
@@ -273,7 +314,7 @@ def plain_from_slack(text: str) -> str:
     Slack may send ``&``, ``<`` and ``>`` escaped; they are stored unescaped (the export is plain
     Markdown) and escaped again wherever a win is shown as mrkdwn.
     """
-    readable = _LABELLED_LINK.sub(r"\2 (\1)", text)
+    readable = _LABELLED_LINK.sub(r"\2 (\1)", storable(text))
     readable = _BARE_LINK.sub(r"\1", readable)
     readable = _LABELLED_MENTION.sub(r"\1", readable)
     return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()

@@ -1,14 +1,17 @@
 """The manager's weekly team digest: what each report chose to share, and where to help.
 
-Only reports who named this manager appear, and only their *shared* wins (visibility
-"manager"); progress bars count shared evidence only, so a manager never learns from the
-digest what a report kept private. Stuck signals are team aggregates, never per person.
+Only reports who named this manager appear, and only the wins shared with the digest's
+audience: the team channel's digest shows wins shared with the team channel, the manager's own
+DM digest also those shared with the manager alone. Progress bars count the same audience's
+evidence only, so nobody learns from a digest what a report kept from them. Reports who shared
+nothing are a count, never a list of names; stuck signals are team aggregates, never per person.
 The whole digest is a fixed handful of queries, whatever the team size.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,6 +25,10 @@ from bot.services.progress import StageProgress, evidence_counts, stage_progress
 from content import Content, Stage, load_signal_rules
 
 MAX_WINS_PER_REPORT = 5
+CHANNEL_AUDIENCE = (Visibility.TEAM_CHANNEL.value,)
+"""What the team digest channel may show: wins shared with the team channel, nothing else."""
+MANAGER_AUDIENCE = (Visibility.MANAGER.value, Visibility.TEAM_CHANNEL.value)
+"""What the manager's own DM digest may show: everything shared with them."""
 
 
 @dataclass(frozen=True)
@@ -71,11 +78,13 @@ class TeamDigest:
     week_end: datetime
     reports: list[ReportDigest] = field(default_factory=list)
     stuck: StuckSignals = StuckSignals(0, 0, 0)
+    for_channel: bool = True
+    """Posted in the team channel (True) or sent to the manager alone by DM (False)."""
 
     @property
-    def quiet(self) -> list[ReportDigest]:
-        """Reports with no shared win this week (shown by name, without a mention)."""
-        return [report for report in self.reports if report.wins_total == 0]
+    def quiet_count(self) -> int:
+        """How many reports shared nothing with this audience this week (a count: never their names)."""
+        return sum(1 for report in self.reports if report.wins_total == 0)
 
 
 def reports_of(session: Session, workspace_id: int, manager_slack_user_id: str) -> list[Member]:
@@ -107,22 +116,27 @@ def build_team_digest(
     manager_slack_user_id: str,
     week_start: datetime,
     week_end: datetime,
+    visibilities: Collection[str] = CHANNEL_AUDIENCE,
+    progress_visibilities: Collection[str] | None = None,
     *,
     readiness_months: int = 3,
     readiness_window: int = 6,
 ) -> TeamDigest:
-    """``readiness_*``: the settings STAGECOACH_READINESS_MONTHS and STAGECOACH_READINESS_WINDOW_MONTHS."""
+    """The digest for one audience: ``visibilities`` picks the wins shown (``CHANNEL_AUDIENCE`` for the
+    team channel), ``progress_visibilities`` the evidence its progress bars count (default: the same).
+    ``readiness_*``: the settings STAGECOACH_READINESS_MONTHS and STAGECOACH_READINESS_WINDOW_MONTHS."""
     reports = reports_of(session, workspace_id, manager_slack_user_id)
     ids = [member.id for member in reports]
+    for_channel = set(visibilities) == set(CHANNEL_AUDIENCE)
     if not ids:
-        return TeamDigest(manager_slack_user_id, week_start, week_end)
+        return TeamDigest(manager_slack_user_id, week_start, week_end, for_channel=for_channel)
 
     week_wins: dict[int, list[SharedWin]] = defaultdict(list)
     rows = session.execute(
         select(BragEntry.member_id, BragEntry.what, BragEntry.impact, BragEntry.link, BragEntry.created_at)
         .where(
             BragEntry.member_id.in_(ids),
-            BragEntry.visibility == Visibility.MANAGER.value,
+            BragEntry.visibility.in_(list(visibilities)),
             BragEntry.created_at >= week_start,
             BragEntry.created_at < week_end,
         )
@@ -131,7 +145,7 @@ def build_team_digest(
     for member_id, what, impact, link, created_at in rows:
         week_wins[member_id].append(SharedWin(what, impact, link, created_at))
 
-    shared_counts = evidence_counts(session, ids, shared_only=True)
+    shared_counts = evidence_counts(session, ids, visibilities=progress_visibilities or visibilities)
     # Months are the manager's calendar months at the digest's end; the window reaches back this far.
     manager_tz = growth.zone_of(_manager_timezone(session, workspace_id, manager_slack_user_id))
     window = max(readiness_window, 1)
@@ -144,6 +158,7 @@ def build_team_digest(
         manager_tz,
         week_end,
         window,
+        progress_visibilities or visibilities,
     )
     week_number = week_start.isocalendar().week
     digests = []
@@ -184,6 +199,7 @@ def build_team_digest(
         week_end,
         reports=digests,
         stuck=StuckSignals(int(started), int(asked), int(still_open)),
+        for_channel=for_channel,
     )
 
 

@@ -157,6 +157,8 @@ def _entry_lines(content: Content, entry: EntrySummary, tz: ZoneInfo, *, with_ev
         lines.append(f"  - Saved from a message by Slack user {entry.credited_user_id}")
     if entry.visibility == Visibility.MANAGER.value:
         lines.append("  - Shared with my manager")
+    elif entry.visibility == Visibility.TEAM_CHANNEL.value:
+        lines.append("  - Shared in my manager's team digest channel")
     if entry.growth_signal:
         lines.append(f"  - {entry.growth_signal.capitalize()}")
     return lines

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -32,8 +32,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import BragEntry, BragEvidence, GrowthSignal, Member, Visibility
-from bot.services.progress import StageProgress
+from bot.db.models import BragEntry, BragEvidence, GrowthSignal, Member
+from bot.services.progress import SHARED_WITH_MANAGER, StageProgress
 from content import Content, Criterion, SignalRules, Stage, load_signal_rules
 from content.schema import normalise
 
@@ -229,7 +229,7 @@ def load_wins(
         .where(BragEntry.member_id.in_(list(member_ids)))
     )
     if shared_only:
-        query = query.where(BragEntry.visibility == Visibility.MANAGER.value)
+        query = query.where(BragEntry.visibility.in_(SHARED_WITH_MANAGER))
     if since is not None:
         query = query.where(BragEntry.created_at >= since)
     rows = session.execute(query.order_by(BragEntry.created_at, BragEntry.id)).all()
@@ -552,8 +552,10 @@ def team_figures(
     tz: ZoneInfo,
     now: datetime,
     window: int,
+    visibilities: Collection[str] = SHARED_WITH_MANAGER,
 ) -> TeamFigures:
-    """``stages``: ``{member_id: stage}``. Shared wins only: this is what a manager sees.
+    """``stages``: ``{member_id: stage}``. Shared wins only (``visibilities``: the audience a digest or Home
+    is for; a channel digest counts only what was shared with the channel): this is what a manager sees.
 
     Three grouped queries, whatever the team's size: the digest benchmark (50 reports, 20,000 wins, ~5,000
     shared in the window) spent ~120 ms per build (profiled) turning every win into a Python object for the same
@@ -567,7 +569,7 @@ def team_figures(
     bucket = _month_bucket(tz, calendar).label("bucket")
     shared = (
         BragEntry.member_id.in_(list(stages)),
-        BragEntry.visibility == Visibility.MANAGER.value,
+        BragEntry.visibility.in_(list(visibilities)),
         BragEntry.created_at >= window_start(now, tz, window),
         BragEntry.created_at <= now,
     )

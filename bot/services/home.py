@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Member
 from bot.services import growth
 from bot.services.brag import EntrySummary, count_entries, recent_entries, summarize
-from bot.services.digest import TeamDigest, build_team_digest
+from bot.services.digest import MANAGER_AUDIENCE, TeamDigest, build_team_digest
 from bot.services.growth import QuarterGrowth, Readiness
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
 from bot.services.settings import MemberSettings, settings_of
@@ -96,6 +96,7 @@ def home_snapshot(
 def _team(
     session: Session, content: Content, member: Member, now: datetime, months: int = 3, window: int = 6
 ) -> TeamDigest | None:
+    # The manager's own Home: everything shared with them (alone, or with their team channel).
     digest = build_team_digest(
         session,
         content,
@@ -103,6 +104,7 @@ def _team(
         member.slack_user_id,
         now - TEAM_WINDOW,
         now,
+        MANAGER_AUDIENCE,
         readiness_months=months,
         readiness_window=window,
     )

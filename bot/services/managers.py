@@ -46,3 +46,14 @@ def report_count(session: Session, workspace_id: int, manager_user_id: str) -> i
 
 def set_digest_channel(manager: Member, channel_id: str | None) -> None:
     manager.digest_channel_id = channel_id
+
+
+def report_user_ids(session: Session, workspace_id: int, manager_user_id: str) -> list[str]:
+    """The Slack IDs of everyone who named this manager (to tell them where shared wins go)."""
+    return list(
+        session.scalars(
+            select(Member.slack_user_id)
+            .where(Member.workspace_id == workspace_id, Member.manager_slack_user_id == manager_user_id)
+            .order_by(Member.slack_user_id)
+        )
+    )

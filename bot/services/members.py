@@ -21,6 +21,8 @@ def get_or_create_workspace(session: Session, team_id: str, enterprise_id: str |
     if workspace is not None:
         if workspace.uninstalled_at is not None:
             workspace.uninstalled_at = None
+        if enterprise_id and workspace.enterprise_id is None:
+            workspace.enterprise_id = enterprise_id
         return workspace
     try:
         with session.begin_nested():
@@ -40,7 +42,16 @@ def find_member(session: Session, team_id: str, user_id: str) -> Member | None:
 
 def enroll(session: Session, team_id: str, user_id: str, now: datetime, enterprise_id: str | None = None) -> Member:
     """The member for this Slack user, created on first contact; marks them as seen."""
-    member = find_member(session, team_id, user_id)
+    found = session.execute(
+        select(Member, Workspace.uninstalled_at)
+        .join(Workspace)
+        .where(Workspace.team_id == team_id, Member.slack_user_id == user_id)
+    ).first()
+    member = found[0] if found is not None else None
+    if found is not None and found[1] is not None:
+        # Slack sends requests only for an installed app: the workspace was reinstalled (within the
+        # retention period, or its rows would be gone), so every member's nudges resume.
+        get_or_create_workspace(session, team_id, enterprise_id)
     if member is None:
         workspace = get_or_create_workspace(session, team_id, enterprise_id)
         try:

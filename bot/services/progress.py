@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,14 +45,24 @@ class StageProgress:
         return [c.criterion for c in self.criteria if not c.has_evidence]
 
 
+SHARED_WITH_MANAGER = (Visibility.MANAGER.value, Visibility.TEAM_CHANNEL.value)
+"""Every audience that includes the member's manager."""
+
+
 def evidence_counts(
     session: Session,
     member_ids: Iterable[int],
     *,
     shared_only: bool = False,
     since: datetime | None = None,
+    visibilities: Collection[str] | None = None,
 ) -> dict[int, dict[str, int]]:
-    """``{member_id: {evidence_key: number of entries}}`` in one query for any number of members."""
+    """``{member_id: {evidence_key: number of entries}}`` in one query for any number of members.
+
+    ``shared_only`` counts what the member's manager may see (shared with them, or with their team
+    channel); ``visibilities`` narrows to exactly those audiences (a channel digest counts only
+    what was shared with the channel).
+    """
     ids = list(member_ids)
     if not ids:
         return {}
@@ -63,7 +73,9 @@ def evidence_counts(
         .group_by(BragEntry.member_id, BragEvidence.evidence_key)
     )
     if shared_only:
-        query = query.where(BragEntry.visibility == Visibility.MANAGER.value)
+        query = query.where(BragEntry.visibility.in_(SHARED_WITH_MANAGER))
+    if visibilities is not None:
+        query = query.where(BragEntry.visibility.in_(list(visibilities)))
     if since is not None:
         query = query.where(BragEntry.created_at >= since)
     counts: dict[int, dict[str, int]] = {member_id: {} for member_id in ids}

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member, NudgeDelivery, NudgeKind
+from bot.db.types import parse_row_id
 from bot.nudges.planners.weekly_prompt import SNOOZE_LATER_TODAY
 
 NOTHING_THIS_WEEK = "nothing_this_week"
@@ -20,7 +21,7 @@ class NotYourPrompt(PermissionError):
 
 
 def parse_delivery_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_row_id(value)
 
 
 def owned_prompt(session: Session, member: Member, delivery_id: int | None) -> NudgeDelivery:

@@ -20,7 +20,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import BragEntry, BragEvidence, Member, RatingLevel, ReviewConversation, ReviewRating, Visibility
+from bot.db.models import BragEntry, BragEvidence, Member, RatingLevel, ReviewConversation, ReviewRating
+from bot.services.progress import SHARED_WITH_MANAGER
 from content import Content, Criterion
 
 SELF = "self"
@@ -237,7 +238,7 @@ def agenda_for(session: Session, content: Content, conversation_id: int, reader:
         .order_by(BragEntry.created_at.desc(), BragEntry.id.desc())
     )
     if reader != SELF:
-        query = query.where(BragEntry.visibility == Visibility.MANAGER.value)
+        query = query.where(BragEntry.visibility.in_(SHARED_WITH_MANAGER))
     evidence: dict[str, list[str]] = {}
     for key, what in session.execute(query):
         evidence.setdefault(key, []).append(what)

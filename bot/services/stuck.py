@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import BragEntry, EntrySource, Member, StuckSession, StuckStatus, Visibility
 from bot.services import brag
+from bot.services.storable import storable
 from content import Content
 
 ASKING_EARLY_CRITERION = "s1-minimal-back-and-forth"
@@ -80,7 +81,7 @@ def start(session: Session, member: Member, what: str | None, now: datetime, min
     A fresh session (not a reset of the old one) gets a fresh ledger period, so its nudge is not
     mistaken for one already sent. Bare ``/stuck`` while a timer runs restarts it on the same topic.
     """
-    cleaned = " ".join((what or "").split())[:MAX_WHAT] or None
+    cleaned = " ".join(storable(what or "").split())[:MAX_WHAT] or None
     previous = open_session(session, member.id)
     if previous is not None:
         session.execute(

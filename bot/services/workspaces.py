@@ -1,19 +1,85 @@
-"""Workspace lifecycle: uninstalling stops every nudge for the workspace."""
+"""Workspace lifecycle: uninstalling stops everything at once; the data goes after a retention period.
+
+- ``app_uninstalled`` / ``tokens_revoked`` remove the tokens and mark the workspace uninstalled:
+  every planner and the delivery loop skip it from that moment.
+- Any request from the workspace (Slack sends them only to an installed app) or a new OAuth
+  install clears the mark: everyone's nudges resume, members enrolled before the uninstall too.
+- The tick deletes every row of a workspace uninstalled longer ago than the retention period
+  (``STAGECOACH_UNINSTALL_RETENTION_DAYS``). Rows are deleted, not flagged.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Workspace
+from bot.db.models import (
+    BOTS_TABLE,
+    INSTALLATIONS_TABLE,
+    BragEntry,
+    BragEvidence,
+    Member,
+    NudgeDelivery,
+    StuckSession,
+    Workspace,
+)
 
 
 def mark_uninstalled(session: Session, team_id: str, now: datetime) -> bool:
-    """Record that the app left this workspace. Its members' data stays until they delete it."""
+    """Record that the app left this workspace: nothing more is sent there from now on."""
     workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
     if workspace is None:
         return False
     workspace.uninstalled_at = now
     return True
+
+
+def mark_installed(session: Session, team_id: str) -> bool:
+    """The app is (again) installed in this workspace: service resumes for every member."""
+    result = session.execute(
+        update(Workspace)
+        .where(Workspace.team_id == team_id, Workspace.uninstalled_at.is_not(None))
+        .values(uninstalled_at=None)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+@dataclass(frozen=True)
+class Purged:
+    team_id: str
+    members: int
+    entries: int
+
+
+def purge_expired(session: Session, now: datetime, retention: timedelta) -> list[Purged]:
+    """Delete every row of each workspace uninstalled at least ``retention`` before ``now``."""
+    expired = session.execute(
+        select(Workspace.id, Workspace.team_id).where(
+            Workspace.uninstalled_at.is_not(None), Workspace.uninstalled_at <= now - retention
+        )
+    ).all()
+    purged = []
+    for workspace_id, team_id in expired:
+        member_ids = select(Member.id).where(Member.workspace_id == workspace_id)
+        entry_ids = select(BragEntry.id).where(BragEntry.member_id.in_(member_ids))
+        # Children first: the foreign keys cascade too, but the result must not depend on it.
+        session.execute(delete(BragEvidence).where(BragEvidence.entry_id.in_(entry_ids)))
+        entries = session.execute(delete(BragEntry).where(BragEntry.member_id.in_(member_ids)))
+        session.execute(delete(StuckSession).where(StuckSession.member_id.in_(member_ids)))
+        session.execute(delete(NudgeDelivery).where(NudgeDelivery.workspace_id == workspace_id))
+        members = session.execute(delete(Member).where(Member.workspace_id == workspace_id))
+        # Tokens went at uninstall; an install record left by a failed delete must not outlive the rest.
+        session.execute(delete(BOTS_TABLE).where(BOTS_TABLE.c.team_id == team_id))
+        session.execute(delete(INSTALLATIONS_TABLE).where(INSTALLATIONS_TABLE.c.team_id == team_id))
+        session.execute(delete(Workspace).where(Workspace.id == workspace_id))
+        purged.append(
+            Purged(
+                team_id=team_id,
+                members=int(getattr(members, "rowcount", 0) or 0),
+                entries=int(getattr(entries, "rowcount", 0) or 0),
+            )
+        )
+    return purged

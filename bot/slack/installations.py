@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
+from bot.services import workspaces
 from bot.slack.deps import Deps
 
 _TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
@@ -87,10 +88,63 @@ class EncryptedInstallationStore(InstallationStore):
         self._inner.delete_all(enterprise_id=enterprise_id, team_id=team_id)
 
 
+class ReinstallingStore(InstallationStore):
+    """Wraps another store; saving a workspace's installation (a new or repeated OAuth install)
+    resumes service there, for members enrolled before an uninstall too."""
+
+    def __init__(self, inner: InstallationStore, deps: Deps) -> None:
+        self._inner = inner
+        self._deps = deps
+
+    @property
+    def logger(self) -> logging.Logger:
+        return logging.getLogger(__name__)
+
+    def save(self, installation: Installation) -> None:
+        self._inner.save(installation)
+        if installation.team_id:
+            with self._deps.db.transaction() as session:
+                if workspaces.mark_installed(session, installation.team_id):
+                    self.logger.info("workspace reinstalled: service resumes", extra={"team": installation.team_id})
+
+    def save_bot(self, bot: Bot) -> None:
+        self._inner.save_bot(bot)
+
+    def find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
+        return self._inner.find_bot(
+            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+        )
+
+    def find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        return self._inner.find_installation(
+            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, is_enterprise_install=is_enterprise_install
+        )
+
+    def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self._inner.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    def delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        self._inner.delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
+
+    def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self._inner.delete_all(enterprise_id=enterprise_id, team_id=team_id)
+
+
 def make_installation_store(deps: Deps) -> InstallationStore:
     settings = deps.settings
     assert settings.slack_client_id is not None
     store: InstallationStore = SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=deps.db.engine)
     if settings.token_encryption_key is not None:
         store = EncryptedInstallationStore(store, settings.token_encryption_key.get_secret_value())
-    return store
+    return ReinstallingStore(store, deps)

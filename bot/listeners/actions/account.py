@@ -41,7 +41,8 @@ def confirm_delete_my_data(
         respond(**delete_refused_message())
         return
     with deps.db.transaction() as session:
-        report = account.delete_all_data(session, user_id)
+        report = account.delete_all_data(session, user_id, context.team_id or "")
+    deps.db.scrub()
     log.info(
         "deleted a member's data",
         extra={"members": report.members, "entries": report.entries, "deliveries": report.deliveries},

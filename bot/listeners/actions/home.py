@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.settings import settings_modal
 from bot.listeners.common import acting_member_id
+from bot.services import brag
 from bot.services.settings import settings_of
 from bot.services.stages import load_member
 from bot.slack.deps import Deps, deps_of
@@ -21,9 +22,11 @@ log = logging.getLogger(__name__)
 def open_settings_modal(client: WebClient, deps: Deps, member_id: int, trigger_id: str) -> bool:
     """The settings modal with the member's current values. False if Slack refused to open it."""
     with deps.db.transaction() as session:
-        current = settings_of(load_member(session, member_id))
+        member = load_member(session, member_id)
+        current = settings_of(member)
+        audience = brag.audience_of(session, member)
     try:
-        client.views_open(trigger_id=trigger_id, view=settings_modal(deps.content, current))
+        client.views_open(trigger_id=trigger_id, view=settings_modal(deps.content, current, audience))
     except SlackApiError as exc:
         log.exception("views.open failed for settings", extra={"member": member_id, "error": exc.response.get("error")})
         return False

@@ -7,15 +7,28 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.stage import assessment_modal, stage_message, stage_saved_note, stage_saved_view
+from bot.blocks.stage import (
+    assessment_modal,
+    pick_a_stage_message,
+    stage_message,
+    stage_saved_note,
+    stage_saved_view,
+)
 from bot.listeners.common import acting_member_id
 from bot.services import stages
 from bot.slack.deps import deps_of
 
 
 def _stage_number(action: dict[str, Any]) -> int | None:
-    raw = action.get("value") or action.get("selected_option", {}).get("value")
+    # Slack sends ``"selected_option": null`` when a menu is cleared.
+    raw = action.get("value") or (action.get("selected_option") or {}).get("value")
     return int(raw) if isinstance(raw, str) and raw.isdigit() and 1 <= int(raw) <= 5 else None
+
+
+def _pick_a_stage(body: dict[str, Any], respond: Respond) -> None:
+    """A cleared menu or a value that is no stage: say what works (messages only; a modal keeps its state)."""
+    if body.get("response_url"):
+        respond(replace_original=False, response_type="ephemeral", **pick_a_stage_message())
 
 
 def set_my_stage(
@@ -24,6 +37,7 @@ def set_my_stage(
     ack()
     number = _stage_number(action)
     if number is None:
+        _pick_a_stage(body, respond)
         return
     deps = deps_of(context)
     with deps.db.transaction() as session:
@@ -37,10 +51,11 @@ def set_my_stage(
         respond(replace_original=True, **stage_message(deps.content, stage, number, note=stage_saved_note(stage)))
 
 
-def show_stage(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def show_stage(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
     number = _stage_number(action)
     if number is None:
+        _pick_a_stage(body, respond)
         return
     deps = deps_of(context)
     with deps.db.transaction() as session:

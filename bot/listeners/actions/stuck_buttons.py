@@ -15,6 +15,7 @@ from bot.blocks.nudges import (
     stuck_resolved_message,
 )
 from bot.db.models import StuckStatus
+from bot.db.types import parse_row_id
 from bot.listeners.common import acting_member_id
 from bot.services import stages
 from bot.services import stuck as stuck_service
@@ -22,8 +23,7 @@ from bot.slack.deps import deps_of
 
 
 def _session_id(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() else -1
+    return parse_row_id(action.get("value")) or -1
 
 
 def _not_yours(respond: Respond) -> None:

@@ -98,5 +98,6 @@ def coach_command(ack: Ack, command: dict[str, Any], respond: Respond, client: W
         client=client,
         respond=respond,
         bot_user_id=context.bot_user_id,
+        team_id=context.team_id or "",
     )
     subcommand.handler(request)

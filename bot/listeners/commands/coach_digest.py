@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.manager import (
     digest_cannot_post_message,
     digest_channel_announcement,
+    digest_channel_notice,
     digest_off_message,
     digest_set_message,
     digest_status_message,
@@ -36,8 +37,12 @@ def digest_subcommand(request: CoachRequest) -> None:
         return
     if args.lower() in OFF_WORDS:
         with deps.db.transaction() as session:
-            managers.set_digest_channel(load_member(session, request.member_id), None)
+            manager = load_member(session, request.member_id)
+            managers.set_digest_channel(manager, None)
+            told = managers.report_user_ids(session, manager.workspace_id, manager.slack_user_id)
         request.respond(**digest_off_message())
+        if current is not None:
+            _tell_reports(request, told, None, current)
         return
     channel_id = mentions.channel_id(args)
     if channel_id is None:
@@ -54,5 +59,25 @@ def digest_subcommand(request: CoachRequest) -> None:
         request.respond(**digest_cannot_post_message(channel_id))
         return
     with deps.db.transaction() as session:
-        managers.set_digest_channel(load_member(session, request.member_id), channel_id)
+        manager = load_member(session, request.member_id)
+        managers.set_digest_channel(manager, channel_id)
+        told = managers.report_user_ids(session, manager.workspace_id, manager.slack_user_id)
     request.respond(**digest_set_message(channel_id, reports))
+    if channel_id != current:
+        _tell_reports(request, told, channel_id, current)
+
+
+def _tell_reports(request: CoachRequest, report_ids: list[str], channel_id: str | None, previous: str | None) -> None:
+    """DM every report where their team-channel wins will appear from now on (one DM each, by user ID)."""
+    notice = digest_channel_notice(request.user_id, channel_id, previous)
+    failed = 0
+    for report_id in report_ids:
+        try:
+            request.client.chat_postMessage(channel=report_id, **notice)
+        except SlackApiError as error:
+            failed += 1
+            log.warning(
+                "could not tell a report about the digest channel",
+                extra={"report": report_id, "error": error.response.get("error")},
+            )
+    log.info("reports told about the digest channel", extra={"reports": len(report_ids), "failed": failed})

@@ -14,7 +14,7 @@ from bot.blocks.manager import (
     manager_usage_message,
 )
 from bot.listeners.requests import CoachRequest
-from bot.services import managers, mentions
+from bot.services import brag, managers, mentions
 from bot.services.stages import load_member
 
 log = logging.getLogger(__name__)
@@ -43,10 +43,13 @@ def manager_subcommand(request: CoachRequest) -> None:
             member = load_member(session, request.member_id)
             unchanged = member.manager_slack_user_id == manager_id
             previous = managers.link_manager(member, manager_id, deps.clock(), request.bot_user_id)
+            channel_id = brag.audience_of(session, member).channel_id
     except managers.ManagerLinkError as error:
         request.respond(**manager_usage_message(str(error)))
         return
-    request.respond(**manager_linked_message(manager_id, changed=not unchanged, previous=previous))
+    request.respond(
+        **manager_linked_message(manager_id, changed=not unchanged, previous=previous, digest_channel_id=channel_id)
+    )
     if not unchanged:
         try:
             request.client.chat_postMessage(channel=manager_id, **manager_notice_message(request.user_id))

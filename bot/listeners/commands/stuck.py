@@ -13,7 +13,7 @@ from bot.blocks.nudges import (
     stuck_usage_message,
 )
 from bot.listeners.common import acting_member_id
-from bot.services import stages
+from bot.services import brag, stages
 from bot.services import stuck as stuck_service
 from bot.slack.deps import deps_of
 
@@ -24,7 +24,8 @@ HELP_WORDS = {"help", "?"}
 def stuck_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
     deps = deps_of(context)
-    text = (command.get("text") or "").strip()
+    # Slack escapes &, < and > in command text; store what the person typed (shown escaped again).
+    text = brag.plain_from_slack(command.get("text") or "")
     word = text.lower()
     minutes = deps.settings.stuck_minutes
     member_id = acting_member_id(context)  # any command enrolls

@@ -49,9 +49,11 @@ def win_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Web
             saved = brag.summarize(deps.content, entry)
             item = growth.win_item(deps.content, member.stage, saved.growth_signal, saved.what)
             stage = member.stage
+            audience = brag.audience_of(session, member)
     except brag.EntryInputError as error:
         log.info("/win text refused", extra={"member": member_id, "field": error.field, "length": len(text)})
         respond(**(win_too_long_message(text) if error.field == "what" else problem_message(str(error))))
         return
-    respond(**win_saved_message(deps.content, saved, signal_blocks(saved.id, saved.growth_signal, item, stage)))
+    growth_blocks = signal_blocks(saved.id, saved.growth_signal, item, stage)
+    respond(**win_saved_message(deps.content, saved, growth_blocks, audience))
     publish_home(client, deps, member_id, command["user_id"])

@@ -46,6 +46,8 @@ def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
         visibility = brag.parse_visibility(selected_value(view, ids.WIN_VISIBILITY_BLOCK, ids.WIN_INPUT))
         with deps.db.transaction() as session:
             member = load_member(session, member_id)
+            audience = brag.audience_of(session, member)
+            brag.check_audience(visibility, audience)
             now = deps.clock()
             if meta.entry_id is None:
                 entry = brag.create_entry(
@@ -91,7 +93,7 @@ def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
         return
     if meta.entry_id is None:
         growth_blocks = signal_blocks(saved.id, saved.growth_signal, item, stage)
-        ack(response_action="update", view=win_saved_view(deps.content, saved, growth_blocks))
+        ack(response_action="update", view=win_saved_view(deps.content, saved, growth_blocks, audience))
     else:
         ack()
     publish_home(client, deps, member_id, body["user"]["id"])

@@ -1,7 +1,10 @@
-"""The manager's team digest: Monday 09:00 in the manager's timezone, to the channel they chose.
+"""The manager's team digest: Monday 09:00 in the manager's timezone, to the channel they chose
+and, for what reports shared with the manager alone, to the manager by DM.
 
 One ledger row per message ("page"), so a large team's digest goes out exactly once page by
 page. Period key: ``<ISO week>:<manager user id>:p<page>``; several managers may share a channel.
+Pages are cut by size at send time; the planner ledgers the most a team of that size can need
+and the renderer skips the pages a smaller digest does not fill.
 """
 
 from __future__ import annotations
@@ -58,19 +61,26 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
             (report_counts.c.workspace_id == Member.workspace_id)
             & (report_counts.c.manager_slack_user_id == Member.slack_user_id),
         )
-        .where(Member.digest_channel_id.is_not(None), Workspace.uninstalled_at.is_(None))
+        .where(
+            Workspace.uninstalled_at.is_(None),
+            Member.digest_channel_id.is_not(None) | report_counts.c.reports.is_not(None),
+        )
     )
     planned = []
     for member_id, workspace_id, user_id, tz_name, channel_id, reports in rows:
         occurrence = latest_weekly_occurrence(ctx.at, zone(tz_name), MONDAY, SEND_MINUTE)
-        for page in range(1, page_count(int(reports)) + 1):
-            planned.append(
-                PlannedNudge(
-                    workspace_id,
-                    member_id,
-                    channel_id,
-                    period_key(occurrence.week_key, user_id, page),
-                    occurrence.due_at,
+        # The team channel (when set) and the manager's own DM (when anyone named them) each get
+        # their pages; the renderer picks each audience's wins by recipient.
+        recipients = ([channel_id] if channel_id else []) + ([user_id] if reports else [])
+        for recipient in recipients:
+            for page in range(1, page_count(int(reports)) + 1):
+                planned.append(
+                    PlannedNudge(
+                        workspace_id,
+                        member_id,
+                        recipient,
+                        period_key(occurrence.week_key, user_id, page),
+                        occurrence.due_at,
+                    )
                 )
-            )
     return planned

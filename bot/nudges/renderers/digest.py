@@ -1,4 +1,10 @@
-"""One page of a manager's weekly digest, built at send time (only what reports share right now)."""
+"""One page of a manager's weekly digest, built at send time (only what reports share right now).
+
+Two audiences share the planner's period keys and differ by recipient:
+- the team digest channel: wins shared with the team channel, nothing else;
+- the manager's own DM: wins shared with the manager alone (and, while the manager has no digest
+  channel, those meant for it), skipped in a week with none.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,10 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from bot.blocks.digest import digest_page
-from bot.db.models import Member
+from bot.db.models import Member, Visibility
 from bot.nudges.planners.digest import parse_period_key
 from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
-from bot.services.digest import build_team_digest
+from bot.services.digest import CHANNEL_AUDIENCE, MANAGER_AUDIENCE, build_team_digest
 
 WEEK = timedelta(days=7)
 
@@ -23,8 +29,14 @@ def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | 
     manager = session.get(Member, row.member_id) if row.member_id is not None else None
     if manager is None or manager.slack_user_id != manager_user_id:
         return Skip("manager gone")
-    if manager.digest_channel_id != row.recipient_id:
+    to_manager = row.recipient_id == manager_user_id
+    if not to_manager and manager.digest_channel_id != row.recipient_id:
         return Skip("digest channel changed or turned off")
+    if to_manager:
+        shown = MANAGER_AUDIENCE if manager.digest_channel_id is None else (Visibility.MANAGER.value,)
+        progress: tuple[str, ...] = MANAGER_AUDIENCE
+    else:
+        shown, progress = CHANNEL_AUDIENCE, CHANNEL_AUDIENCE
     # The digest covers the seven days before it is due (Monday 09:00 back to last Monday 09:00).
     digest = build_team_digest(
         session,
@@ -33,12 +45,16 @@ def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | 
         manager_user_id,
         row.due_at - WEEK,
         row.due_at,
+        shown,
+        progress,
         readiness_months=ctx.settings.stagecoach_readiness_months,
         readiness_window=ctx.settings.stagecoach_readiness_window_months,
     )
+    if to_manager and not any(report.wins_total for report in digest.reports):
+        return Skip("nothing shared with the manager alone this week")
     payload = digest_page(ctx.content, digest, page)
     if payload is None:
-        return Skip(f"the team no longer fills page {page}")
+        return Skip(f"the digest has no page {page}")
     return Message(text=payload["text"], blocks=payload["blocks"])
 
 
