@@ -96,10 +96,10 @@ def test_deleting_a_manager_removes_their_ratings_and_the_invitation(session: Se
     ]
     session.add(conversation)
     session.flush()
-    delete_all_data(session, "UMGR")
+    delete_all_data(session, "UMGR", "T0001")
     kept = session.scalars(select(ReviewConversation)).one()
     assert kept.invited_manager_id is None
     assert [(r.rater, r.level) for r in kept.ratings] == [("self", 2)]
-    delete_all_data(session, "U0001")
+    delete_all_data(session, "U0001", "T0001")
     assert session.scalars(select(ReviewConversation)).all() == []
     assert session.scalars(select(ReviewRating)).all() == []

@@ -39,7 +39,15 @@ def enroll(bot: RunningBot, user: str, **values: Any) -> None:
             setattr(row, key, value)
 
 
-def add_win(bot: RunningBot, user: str, what: str, at: datetime, keys: list[str], shared: bool = False) -> None:
+def add_win(
+    bot: RunningBot,
+    user: str,
+    what: str,
+    at: datetime,
+    keys: list[str],
+    shared: bool = False,
+    visibility: Visibility | None = None,
+) -> None:
     with bot.db.transaction() as session:
         row = session.scalars(select(Member).where(Member.slack_user_id == user)).one()
         brag.create_entry(
@@ -49,7 +57,7 @@ def add_win(bot: RunningBot, user: str, what: str, at: datetime, keys: list[str]
             what=what,
             now=at,
             evidence_keys=keys,
-            visibility=Visibility.MANAGER if shared else Visibility.PRIVATE,
+            visibility=visibility or (Visibility.MANAGER if shared else Visibility.PRIVATE),
             source=EntrySource.COMMAND,
         )
 
@@ -336,6 +344,9 @@ def test_the_managers_home_and_digest_show_each_reports_involvement_trend_and_pr
     assert f"1:1: Ask about “{s1[1].text}”" in text
     assert "private in september" not in text
 
+    # The channel digest names only reports who shared with the channel that week (issue 10).
+    for user in ("U0001", "U0002"):
+        add_win(bot, user, "shipped it", datetime(2026, 11, 25, tzinfo=UTC), [], visibility=Visibility.TEAM_CHANNEL)
     bot.fake.reset()
     monday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     tick(bot.deps, monday)

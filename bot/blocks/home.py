@@ -371,16 +371,43 @@ def team_growth_lines(report: ReportDigest) -> list[str]:
     return lines
 
 
-def team_growth_blocks(team: TeamDigest) -> list[dict[str, Any]]:
-    """The manager's Home: each report's last months, not a snapshot (shared wins only)."""
+def _has_shared(report: ReportDigest) -> bool:
+    """Whether the report shared anything this Home may name them for (issue 10: never a name for silence)."""
+    shared_evidence = report.progress is not None and report.progress.with_evidence > 0
+    return report.wins_total > 0 or shared_evidence or any(month.count for month in report.trend)
+
+
+def _quiet_stage_lines(quiet: list[ReportDigest]) -> list[str]:
+    """Reports who shared nothing, by stage and count only, each stage with the manager's part in it."""
+    by_stage: dict[str, list[ReportDigest]] = {}
+    for report in quiet:
+        by_stage.setdefault(report.stage.title if report.stage is not None else "no stage set", []).append(report)
     lines: list[str] = []
-    for report in team.reports[:MAX_GROWTH_REPORTS]:
+    for title, reports in by_stage.items():
+        who = "1 report" if len(reports) == 1 else f"{len(reports)} reports"
+        lines.append(f"*{who} at {title}* shared nothing with you in these months.")
+        if reports[0].involvement:
+            lines.append(f":handshake: Your part at this stage: {reports[0].involvement}")
+        lines.append("")
+    return lines
+
+
+def team_growth_blocks(team: TeamDigest) -> list[dict[str, Any]]:
+    """The manager's Home: each report's last months, not a snapshot (shared wins only).
+
+    Reports who shared nothing are not named (a count by stage, with the manager's part at that stage).
+    """
+    lines: list[str] = []
+    sharing = [report for report in team.reports if _has_shared(report)]
+    quiet = [report for report in team.reports if not _has_shared(report)]
+    for report in sharing[:MAX_GROWTH_REPORTS]:
         lines += [*team_growth_lines(report), ""]
-    if len(team.reports) > MAX_GROWTH_REPORTS:
-        lines.append(f"_…and {len(team.reports) - MAX_GROWTH_REPORTS} more in your weekly digest._")
+    if len(sharing) > MAX_GROWTH_REPORTS:
+        lines.append(f"_…and {len(sharing) - MAX_GROWTH_REPORTS} more in your weekly digest._")
+    lines += _quiet_stage_lines(quiet)
     return [
         header("Your team over time"),
-        *sections("", lines),
+        *sections("", lines[:-1] if lines and lines[-1] == "" else lines),
         context(
             "Counts only wins your reports shared with you. Readiness needs every exit criterion evidenced and "
             'next-stage work spread over several months, as the roadmap\'s "consistently" asks.'
