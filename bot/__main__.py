@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.settings import Mode, Settings, SettingsError, configure_logging, load_settings
@@ -39,11 +41,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_data_folder(settings: Settings) -> None:
+    """A SQLite database's folder must be writable by this process (SQLite also writes its WAL beside it).
+
+    Without this the container's first sign of a root-owned volume was "unable to open database file".
+    """
+    from bot.db.engine import normalise_url
+
+    url = normalise_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    database = Path(url.database)
+    folder = Path(os.path.realpath(database.parent))
+    uid = os.getuid()
+    fix = f"make it writable by that user (e.g. chown {uid} {folder}) or point DATABASE_URL elsewhere"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StartupError(
+            f"DATABASE_URL: cannot create the data folder {folder} as user id {uid} ({exc.strerror}); {fix}."
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK) or (database.exists() and not os.access(database, os.R_OK | os.W_OK)):
+        raise StartupError(f"DATABASE_URL: the data folder {folder} is not writable by user id {uid}; {fix}.")
+
+
 def _migrate(settings: Settings) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.db.migrate import upgrade_to_head
 
+    _check_data_folder(settings)
     try:
         upgrade_to_head(settings.database_url)
     except SQLAlchemyError as exc:
@@ -77,6 +104,11 @@ def _build(settings: Settings) -> tuple[Deps, BuiltApp]:
 
 def serve(settings: Settings) -> None:
     settings.require(Mode.SERVE)
+    if settings.oauth_enabled and settings.token_encryption_key is None:
+        log.warning(
+            "OAuth install is on but TOKEN_ENCRYPTION_KEY is not set: installed bot tokens are stored in the "
+            "database unencrypted; set TOKEN_ENCRYPTION_KEY to a Fernet key to encrypt them"
+        )
     _migrate(settings)
     deps, built = _build(settings)
     scheduler = None
@@ -91,14 +123,14 @@ def serve(settings: Settings) -> None:
             from bot.server import serve_health_in_background
 
             assert settings.slack_app_token is not None
-            serve_health_in_background(deps.db, settings.port)
+            serve_health_in_background(deps.db, settings.port, deps.metrics)
             log.info("starting in Socket Mode")
             SocketModeHandler(built.app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
         else:
             from bot.server import StagecoachWsgi
             from bot.server import serve as serve_http
 
-            serve_http(StagecoachWsgi(built.app, deps.db), settings.port)
+            serve_http(StagecoachWsgi(built.app, deps.db, deps.metrics), settings.port)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
