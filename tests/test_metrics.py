@@ -86,7 +86,10 @@ def test_requests_acks_and_answers_are_counted_by_kind(bot: RunningBot) -> None:
     assert moved(before, after, "stagecoach_answer_seconds_count", kind="other") == 0
     # The answer comes after the ack: its sum is at least the acks' for the same requests, and positive.
     assert moved(before, after, "stagecoach_answer_seconds_sum", kind="command") > 0
-    assert moved(before, after, "stagecoach_slack_errors_total", method="chat.getPermalink", error="channel_not_found") == 1
+    assert (
+        moved(before, after, "stagecoach_slack_errors_total", method="chat.getPermalink", error="channel_not_found")
+        == 1
+    )
 
 
 def test_only_the_first_answer_of_a_request_is_timed(bot: RunningBot) -> None:

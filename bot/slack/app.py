@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -59,8 +60,21 @@ class BuiltApp:
     installation_store: InstallationStore | None
 
 
+def _forget_blank_slack_environment() -> None:
+    """Unset blank SLACK_* environment variables before Bolt reads them.
+
+    Bolt reads SLACK_BOT_TOKEN, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET... from the environment by itself and
+    takes a blank value as set. `docker run --env-file .env` passes .env.example's blank lines through, so
+    a single-workspace container had Bolt switch on its own file-based OAuth install (and ignore the bot
+    token). Settings already reads a blank as unset; this makes Bolt agree.
+    """
+    for name in [name for name, value in os.environ.items() if name.startswith("SLACK_") and not value.strip()]:
+        del os.environ[name]
+
+
 def build_app(deps: Deps) -> BuiltApp:
     settings = deps.settings
+    _forget_blank_slack_environment()
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     installation_store: InstallationStore | None = None
     if settings.oauth_enabled:
