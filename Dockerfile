@@ -12,7 +12,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PORT=3000 \
     DATABASE_URL=sqlite:////data/stagecoach.db
-# /app/data -> /data: a DATABASE_URL relative to the app (the default ./data/stagecoach.db) lands in the
+# /app/data -> /data: a DATABASE_URL relative to the app (the default ./data/stagecoach.db, which a blank
+# DATABASE_URL from `docker run --env-file .env` gives) lands in the
 # volume too, so the image's user (uid 10001) only ever writes to /data.
 RUN useradd --create-home --uid 10001 stagecoach \
  && mkdir /data && chown stagecoach:stagecoach /data \
