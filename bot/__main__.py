@@ -61,8 +61,13 @@ def _check_data_folder(settings: Settings) -> None:
         raise StartupError(
             f"DATABASE_URL: cannot create the data folder {folder} as user id {uid} ({exc.strerror}); {fix}."
         ) from None
-    if not os.access(folder, os.W_OK | os.X_OK) or (database.exists() and not os.access(database, os.R_OK | os.W_OK)):
+    if not os.access(folder, os.W_OK | os.X_OK):
         raise StartupError(f"DATABASE_URL: the data folder {folder} is not writable by user id {uid}; {fix}.")
+    if database.exists() and not os.access(database, os.R_OK | os.W_OK):
+        raise StartupError(
+            f"DATABASE_URL: the database file {database.resolve()} in the data folder {folder} is not writable "
+            f"by user id {uid}; {fix}."
+        )
 
 
 def _migrate(settings: Settings) -> None:

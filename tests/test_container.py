@@ -291,3 +291,20 @@ def test_postgresql_by_url_needs_no_volume(scratch_root: Path, fake_slack: FakeS
     finally:
         server.terminate()
         server.communicate(timeout=10)
+
+
+@pytest.mark.slow
+def test_a_database_file_the_image_user_cannot_write_is_refused(scratch_root: Path, fake_slack: FakeSlack) -> None:
+    # The volume is the image user's, but the database in it was copied in by root (and is read-only to others).
+    image = build_runtime_layout(scratch_root)
+    database = image.inside("/data") / "stagecoach.db"
+    database.write_bytes(b"")
+    database.chmod(0o444)
+    env = docker_run_env(image, SLACK_API_URL=fake_slack.api_url, PORT=str(free_port()))
+    server = start_image(image, env)
+    _, stderr = server.communicate(timeout=60)
+    uid = image.uid if image.uid is not None else os.geteuid()
+    assert server.returncode == 2
+    [line] = stderr.strip().splitlines()
+    assert line.startswith(f"stagecoach: DATABASE_URL: the database file {database} in the data folder")
+    assert f"is not writable by user id {uid}" in line
