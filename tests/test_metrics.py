@@ -8,12 +8,18 @@ import urllib.request
 from datetime import timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
+from slack_bolt.request import BoltRequest
 
+from bot.db.engine import Database
 from bot.metrics import Metrics
 from bot.slack import ids
+from bot.slack.app import build_app
+from bot.slack.deps import Deps
 from bot.slack.registrar import drain
-from tests.conftest import RunningBot
+from content import Content
+from tests.conftest import RunningBot, make_settings
 from tests.nudge_helpers import tick, utc
+from tests.support.fake_slack import FakeSlack
 
 T0 = utc(2026, 11, 18, 15, 0)  # a Wednesday 15:00 UTC: nothing but the stuck nudges falls due
 KINDS = ("command", "action", "view", "shortcut", "event", "other")
@@ -164,3 +170,32 @@ def test_each_app_has_its_own_registry() -> None:
     first.observe_request("command")
     assert first.registry is not second.registry
     assert second.requests.labels("command")._value.get() == 0
+
+
+def test_socket_mode_requests_are_counted_and_answers_timed(
+    db: Database, fake_slack: FakeSlack, content: Content, database_url: str
+) -> None:
+    # Socket Mode hands Bolt each request without an HTTP handler in front: the middleware starts the clock.
+    settings = make_settings(database_url, fake_slack.api_url, slack_app_token="xapp-1-test")
+    deps = Deps(settings=settings, db=db, content=content)
+    built = build_app(deps)
+    body = {
+        "team_id": "T0001",
+        "channel_id": "C0001",
+        "user_id": "U0001",
+        "command": "/stage",
+        "text": "1",
+        "api_app_id": "A0001",
+        "response_url": fake_slack.response_url("socket1"),
+        "trigger_id": "trigger-socket1",
+    }
+    response = built.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+    assert response.status == 200
+    fake_slack.wait_for_response("socket1")
+    assert drain()
+    assert deps.metrics.requests.labels("command")._value.get() == 1
+    answers = {
+        s.name: s.value for s in deps.metrics.answer_seconds.collect()[0].samples if s.labels["kind"] == "command"
+    }
+    assert answers["stagecoach_answer_seconds_count"] == 1
+    assert not any(s.value for s in deps.metrics.ack_seconds.collect()[0].samples if s.name.endswith("_count"))
