@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.settings import Mode, Settings, SettingsError, configure_logging, load_settings
@@ -130,12 +131,42 @@ def _check_slack(settings: Settings) -> None:
             ) from None
 
 
+def _check_data_folder(settings: Settings) -> None:
+    """A SQLite database's folder must be writable by this process (SQLite also writes its WAL beside it).
+
+    Without this the container's first sign of a root-owned volume was "unable to open database file".
+    """
+    from bot.db.engine import normalise_url
+
+    url = normalise_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    database = Path(url.database)
+    folder = Path(os.path.realpath(database.parent))
+    uid = os.getuid()
+    fix = f"make it writable by that user (e.g. chown {uid} {folder}) or point DATABASE_URL elsewhere"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StartupError(
+            f"DATABASE_URL: cannot create the data folder {folder} as user id {uid} ({exc.strerror}); {fix}."
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StartupError(f"DATABASE_URL: the data folder {folder} is not writable by user id {uid}; {fix}.")
+    if database.exists() and not os.access(database, os.R_OK | os.W_OK):
+        raise StartupError(
+            f"DATABASE_URL: the database file {database.resolve()} in the data folder {folder} is not writable "
+            f"by user id {uid}; {fix}."
+        )
+
+
 def _migrate(settings: Settings) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.db.migrate import upgrade_to_head
 
     _check_database_driver(settings.database_url)
+    _check_data_folder(settings)
     try:
         upgrade_to_head(settings.database_url)
     except SQLAlchemyError as exc:
@@ -187,6 +218,11 @@ def serve(settings: Settings) -> None:
             f"PORT {settings.port}: cannot listen ({os.strerror(exc.errno) if exc.errno else exc}); "
             "another process may be using it, set PORT to a free one."
         ) from None
+    if settings.oauth_enabled and settings.token_encryption_key is None:
+        log.warning(
+            "OAuth install is on but TOKEN_ENCRYPTION_KEY is not set: installed bot tokens are stored in the "
+            "database unencrypted; set TOKEN_ENCRYPTION_KEY to a Fernet key to encrypt them"
+        )
     _migrate(settings)
     deps, built = _build(settings)
     scheduler = None
@@ -201,7 +237,7 @@ def serve(settings: Settings) -> None:
             from bot.server import serve_health_in_background
 
             assert settings.slack_app_token is not None
-            serve_health_in_background(deps.db, listener)
+            serve_health_in_background(deps.db, listener, deps.metrics)
             log.info("starting in Socket Mode")
             SocketModeHandler(built.app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
         else:
@@ -209,7 +245,10 @@ def serve(settings: Settings) -> None:
             from bot.server import serve as serve_http
 
             assert settings.slack_signing_secret is not None
-            serve_http(StagecoachWsgi(built.app, deps.db, settings.slack_signing_secret.get_secret_value()), listener)
+            serve_http(
+                StagecoachWsgi(built.app, deps.db, settings.slack_signing_secret.get_secret_value(), deps.metrics),
+                listener,
+            )
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

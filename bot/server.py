@@ -1,4 +1,4 @@
-"""HTTP mode: one WSGI app for Slack's requests and the health check, served by waitress."""
+"""HTTP mode: one WSGI app for Slack's requests, the health check and the metrics, served by waitress."""
 
 from __future__ import annotations
 
@@ -8,15 +8,21 @@ import logging
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db.engine import Database
+from bot.metrics import Metrics
 from bot.slack.app import EVENTS_PATH
+from bot.slack.instrumentation import KIND_KEY, RECEIVED_AT_KEY, request_kind
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 SERVER_THREADS = 16
 # Slack's largest payloads (a view_submission of a full 100-block modal) are tens of kB; 1 MB leaves
 # a wide margin and keeps an unsigned body from costing more than a bounded read (waitress's own
@@ -81,14 +88,39 @@ HEALTH_TIMEOUT_SECONDS = 1.5
 """Container and load-balancer probes commonly time out at 2 s: answer 503 before they give up."""
 
 
-class StagecoachWsgi:
-    """Routes: ``POST /slack/events`` (and the OAuth pages) to Bolt, ``GET /healthz`` to a DB ping."""
+class MeteredSlackRequestHandler(SlackRequestHandler):
+    """Bolt's WSGI handler, timing each request from its arrival to its ack (Bolt's HTTP response).
 
-    def __init__(self, app: App | None, db: Database, signing_secret: str = "") -> None:
-        # app is None in Socket Mode, where only the health check is served over HTTP.
+    The arrival time and kind go into the request's Bolt context, where the answer clock picks them up
+    (bot/slack/instrumentation.py).
+    """
+
+    def __init__(self, app: App, metrics: Metrics, path: str) -> None:
+        super().__init__(app, path=path)
+        self.metrics = metrics
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        received_at = time.perf_counter()
+        bolt_request = BoltRequest(body=request.get_body(), query=request.query_string, headers=request.get_headers())
+        kind = request_kind(bolt_request.body)
+        bolt_request.context[RECEIVED_AT_KEY] = received_at
+        bolt_request.context[KIND_KEY] = kind
+        self.metrics.observe_request(kind)
+        response = self.app.dispatch(bolt_request)
+        self.metrics.observe_ack(kind, time.perf_counter() - received_at)
+        return response
+
+
+class StagecoachWsgi:
+    """Routes: ``POST /slack/events`` (and the OAuth pages) to Bolt, behind the signature gate; ``GET /healthz``
+    to a DB ping; ``GET /metrics`` to the Prometheus text exposition of ``metrics``."""
+
+    def __init__(self, app: App | None, db: Database, signing_secret: str = "", metrics: Metrics | None = None) -> None:
+        # app is None in Socket Mode, where only the health check and the metrics are served over HTTP.
         if app is not None and not signing_secret:
             raise ValueError("HTTP mode needs the signing secret to verify Slack's requests")
-        self._slack = SlackRequestHandler(app, path=EVENTS_PATH) if app is not None else None
+        self.metrics = metrics if metrics is not None else Metrics()
+        self._slack = MeteredSlackRequestHandler(app, self.metrics, EVENTS_PATH) if app is not None else None
         self._gate = RequestGate(signing_secret) if app is not None else None
         self._db = db
 
@@ -105,6 +137,10 @@ class StagecoachWsgi:
             status, payload = self.health()
             body = json.dumps(payload).encode()
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if environ.get("PATH_INFO") == METRICS_PATH and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
+            body, content_type = self.metrics.exposition()
+            start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
             return [body]
         if self._slack is None or self._gate is None:
             start_response("404 Not Found", [("Content-Type", "text/plain")])
@@ -145,10 +181,16 @@ def serve(wsgi: StagecoachWsgi, listener: socket.socket, threads: int = SERVER_T
     server.run()
 
 
-def serve_health_in_background(db: Database, listener: socket.socket) -> threading.Thread:
-    """Socket Mode has no HTTP server; this keeps ``GET /healthz`` for container health checks."""
+def serve_health_in_background(
+    db: Database, listener: socket.socket, metrics: Metrics | None = None
+) -> threading.Thread:
+    """Socket Mode has no HTTP server; this keeps ``GET /healthz`` (container health checks) and ``/metrics``."""
     thread = threading.Thread(
-        target=serve, args=(StagecoachWsgi(None, db), listener), kwargs={"threads": 2}, daemon=True, name="healthz"
+        target=serve,
+        args=(StagecoachWsgi(None, db, metrics=metrics), listener),
+        kwargs={"threads": 2},
+        daemon=True,
+        name="healthz",
     )
     thread.start()
     return thread

@@ -124,6 +124,12 @@ class Settings(BaseSettings):
             raise ValueError("not an http(s) URL")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: object) -> object:
+        # `DATABASE_URL=` (docker run --env-file passes blanks through) means "the default", not "malformed".
+        return DEFAULT_DATABASE_URL if isinstance(value, str) and not value.strip() else value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -165,6 +171,11 @@ class Settings(BaseSettings):
         if (self.slack_client_id is None) != (self.slack_client_secret is None):
             missing = "SLACK_CLIENT_SECRET" if self.slack_client_secret is None else "SLACK_CLIENT_ID"
             raise SettingsError(f"{missing} is missing: {_HINTS[missing]}.")
+        if self.slack_bot_token is None and self.socket_mode and not self.oauth_enabled:
+            raise SettingsError(
+                f"SLACK_BOT_TOKEN is missing: Socket Mode (SLACK_APP_TOKEN is set) needs it too; "
+                f"{_HINTS['SLACK_BOT_TOKEN']}."
+            )
         if self.slack_bot_token is None and not self.oauth_enabled:
             raise SettingsError(
                 f"SLACK_BOT_TOKEN is missing: {_HINTS['SLACK_BOT_TOKEN']} "

@@ -153,12 +153,17 @@ class DeliveryReport:
     retry_later: int = 0
     rate_limited: int = 0
     """429s Slack answered (each paused the workspace's sends for Retry-After)."""
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    """The same counts per nudge kind (the tick reports them as metrics)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    def add(self, **counts: int) -> None:
+    def add(self, kind: str | None = None, **counts: int) -> None:
         with self._lock:
             for name, value in counts.items():
                 setattr(self, name, getattr(self, name) + value)
+                if kind is not None:
+                    of_kind = self.by_kind.setdefault(kind, {})
+                    of_kind[name] = of_kind.get(name, 0) + value
 
 
 class Pacer:
@@ -392,7 +397,7 @@ class Delivery:
                 rendered = self._render(session, nudge_type, row)
         if sender.skip_reason is not None:
             self._finish(ledger.mark_skipped, row, sender.skip_reason)
-            self.report.add(skipped=1)
+            self.report.add(row.kind, skipped=1)
             return True
         channel_id = row.channel_id
         if row.uncertain and not is_user_id(row.recipient_id):
@@ -418,7 +423,7 @@ class Delivery:
             found = self._reconcile(sender, row)
             if isinstance(found, _Found):
                 self._finish(ledger.mark_sent, row, found.channel_id, found.ts, self.clock())
-                self.report.add(sent=1, reconciled=1)
+                self.report.add(row.kind, sent=1, reconciled=1)
                 log.info("delivery found already sent; not sending again", extra={"delivery": row.id})
                 return True
             if isinstance(found, _Unknown):
@@ -435,18 +440,18 @@ class Delivery:
                     self.clock(),
                     block_recipient=False,
                 )
-            self.report.add(failed=1)
+            self.report.add(row.kind, failed=1)
             return True
         if rendered is None:
             with self._transaction() as session:
                 rendered = self._render(session, nudge_type, row)
         if rendered is _RENDER_FAILED:
             self._finish(ledger.release, row, self.clock() + self.options.backoff(row.attempts), "render failed")
-            self.report.add(retry_later=1)
+            self.report.add(row.kind, retry_later=1)
             return True
         if isinstance(rendered, Skip):
             self._finish(ledger.mark_skipped, row, rendered.reason)
-            self.report.add(skipped=1)
+            self.report.add(row.kind, skipped=1)
             return True
         self._post(sender, nudge_type, row, rendered, channel_id)
         return True
@@ -486,7 +491,7 @@ class Delivery:
             self._uncertain(row, f"{type(exc).__name__}: {exc}", channel_id)
             return
         self._finish(ledger.mark_sent, row, response.get("channel"), response.get("ts"), self.clock())
-        self.report.add(sent=1)
+        self.report.add(row.kind, sent=1)
 
     def _refused(
         self, sender: _WorkspaceSender, nudge_type: NudgeType, row: DeliveryRow, exc: SlackApiError, channel: str | None
@@ -498,7 +503,7 @@ class Delivery:
             assert sender.pacer is not None
             sender.pacer.pause(wait)
             self._finish(ledger.release, row, now + timedelta(seconds=wait), "rate limited", count_attempt=False)
-            self.report.add(retry_later=1)
+            self.report.add(row.kind, retry_later=1)
         elif status >= 500:
             self._uncertain(row, f"HTTP {status} {error}".strip(), channel)
         elif error in WORKSPACE_ERRORS:
@@ -506,7 +511,7 @@ class Delivery:
                 log.error("Slack refused the workspace's token; its nudges wait", extra={"error": error})
             sender.dead = True
             self._finish(ledger.release, row, now + WORKSPACE_RETRY, error)
-            self.report.add(retry_later=1)
+            self.report.add(row.kind, retry_later=1)
         elif error in RECIPIENT_ERRORS or error in MESSAGE_ERRORS:
             if error in MESSAGE_ERRORS:
                 log.error("Slack refused a nudge message", extra={"delivery": row.id, "kind": row.kind, "error": error})
@@ -516,16 +521,16 @@ class Delivery:
                 )
                 if done and error in RECIPIENT_ERRORS and nudge_type.on_permanent_error is not None:
                     nudge_type.on_permanent_error(session, row, error)
-            self.report.add(failed=1)
+            self.report.add(row.kind, failed=1)
         else:
             # Slack answered and did not post: safe to try again later (bounded by max_attempts).
             self._finish(ledger.release, row, now + self.options.backoff(row.attempts), error or f"HTTP {status}")
-            self.report.add(retry_later=1)
+            self.report.add(row.kind, retry_later=1)
 
     def _uncertain(self, row: DeliveryRow, error: str, channel_id: str | None) -> None:
         retry_at = self.clock() + self.options.backoff(row.attempts)
         self._finish(ledger.mark_uncertain, row, retry_at, error, channel_id)
-        self.report.add(retry_later=1)
+        self.report.add(row.kind, retry_later=1)
         log.warning("delivery outcome unknown; will check before retrying", extra={"delivery": row.id, "error": error})
 
     def _finish(self, mark: Callable[..., bool], row: DeliveryRow, *args: Any, **kwargs: Any) -> None:
@@ -603,8 +608,10 @@ class Delivery:
         base_url = self.deps.settings.slack_api_url
         pacer = Pacer(self.options.rate_per_second)
         return _WorkspaceSender(
-            client=make_web_client(base_url, token, handlers=[PacedRateLimitRetryHandler(pacer)]),
-            lookup=make_web_client(base_url, token),
+            client=make_web_client(
+                base_url, token, handlers=[PacedRateLimitRetryHandler(pacer)], metrics=self.deps.metrics
+            ),
+            lookup=make_web_client(base_url, token, metrics=self.deps.metrics),
             pacer=pacer,
         )
 

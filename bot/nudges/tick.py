@@ -17,11 +17,12 @@ the database ledger, not the scheduler, decides what has already been sent.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.nudges import ledger, registry
-from bot.nudges.delivery import DeliveryOptions, deliver
+from bot.nudges.delivery import DeliveryOptions, DeliveryReport, deliver
 from bot.nudges.timezones import refresh_timezones
 from bot.nudges.timing import ticking_clock
 from bot.nudges.types import PlanContext
@@ -99,6 +100,7 @@ def run_tick(
 ) -> TickReport:
     if at.tzinfo is None:
         raise ValueError("tick time must be timezone-aware")
+    started = time.perf_counter()
     report = TickReport(at=at)
     with deps.db.transaction() as session:
         forget_old_events(session, deps.clock())
@@ -115,4 +117,18 @@ def run_tick(
     except Exception:
         log.exception("timezone refresh failed")
     log.info(report.summary())
+    _record_metrics(deps, report, delivered, time.perf_counter() - started)
     return report
+
+
+# The ledger's words for what happened to a row, as the metric's outcome label.
+_OUTCOMES = {"sent": "sent", "failed": "failed", "retry_later": "retried", "skipped": "skipped"}
+
+
+def _record_metrics(deps: Deps, report: TickReport, delivered: DeliveryReport, seconds: float) -> None:
+    deps.metrics.nudges_planned_by_kind(report.planned)
+    for kind, counts in delivered.by_kind.items():
+        for name, outcome in _OUTCOMES.items():
+            if counts.get(name):
+                deps.metrics.nudge_outcome(kind, outcome, counts[name])
+    deps.metrics.observe_tick(seconds)

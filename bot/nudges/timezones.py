@@ -105,7 +105,7 @@ def refresh_timezones(deps: Deps, tokens: TokenSource, at: datetime) -> int:
         token = tokens.bot_token(team_id, enterprise_id)
         if token is None:
             continue
-        client = make_web_client(deps.settings.slack_api_url, token)
+        client = make_web_client(deps.settings.slack_api_url, token, metrics=deps.metrics)
         users: dict[str, SlackUser] = {}
         cursor: str | None = None
         try:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -16,8 +18,9 @@ from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
 from bot.slack.errors import handle_listener_error
 from bot.slack.installations import make_installation_store
+from bot.slack.instrumentation import instrument_requests
 from bot.slack.middleware import inject_deps, refuse_other_workspaces
-from bot.slack.registrar import Registrar, configure_post_ack_workers
+from bot.slack.registrar import Registrar, configure_post_ack_workers, queued_post_ack_work
 from bot.slack.scopes import BOT_SCOPES
 from bot.slack.tokens import InstalledTokens, StaticToken, TokenSource
 
@@ -30,6 +33,25 @@ OAUTH_STATE_EXPIRATION_SECONDS = 600
 LISTENER_THREADS = 64
 
 
+class _ClientGivenOnPurpose(logging.Filter):
+    """Drops Bolt's "As you gave `client` as well, `token` will be unused" at start.
+
+    We hand Bolt a client on purpose (the configured SLACK_API_URL and our retry policy, with the token
+    already in it); Bolt reads SLACK_BOT_TOKEN from the environment by itself and warns that it
+    ignores it, which is true and expected, so every start logged a warning an operator cannot act on.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(existing, _ClientGivenOnPurpose) for existing in logger.filters):
+        logger.addFilter(_ClientGivenOnPurpose())
+    return logger
+
+
 @dataclass(frozen=True)
 class BuiltApp:
     app: App
@@ -38,8 +60,21 @@ class BuiltApp:
     installation_store: InstallationStore | None
 
 
+def _forget_blank_slack_environment() -> None:
+    """Unset blank SLACK_* environment variables before Bolt reads them.
+
+    Bolt reads SLACK_BOT_TOKEN, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET... from the environment by itself and
+    takes a blank value as set. `docker run --env-file .env` passes .env.example's blank lines through, so
+    a single-workspace container had Bolt switch on its own file-based OAuth install (and ignore the bot
+    token). Settings already reads a blank as unset; this makes Bolt agree.
+    """
+    for name in [name for name, value in os.environ.items() if name.startswith("SLACK_") and not value.strip()]:
+        del os.environ[name]
+
+
 def build_app(deps: Deps) -> BuiltApp:
     settings = deps.settings
+    _forget_blank_slack_environment()
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     installation_store: InstallationStore | None = None
     if settings.oauth_enabled:
@@ -47,7 +82,7 @@ def build_app(deps: Deps) -> BuiltApp:
         installation_store = make_installation_store(deps)
         app = App(
             signing_secret=signing_secret,
-            client=make_web_client(settings.slack_api_url),
+            client=make_web_client(settings.slack_api_url, metrics=deps.metrics),
             oauth_settings=OAuthSettings(
                 client_id=settings.slack_client_id,
                 client_secret=settings.slack_client_secret.get_secret_value(),
@@ -59,7 +94,7 @@ def build_app(deps: Deps) -> BuiltApp:
                 install_path=INSTALL_PATH,
                 redirect_uri_path=REDIRECT_PATH,
             ),
-            logger=logging.getLogger("slack_bolt.App"),
+            logger=_bolt_logger(),
             listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="bolt-listener"),
         )
         tokens: TokenSource = InstalledTokens(installation_store)
@@ -68,15 +103,17 @@ def build_app(deps: Deps) -> BuiltApp:
         token = settings.slack_bot_token.get_secret_value()
         app = App(
             signing_secret=signing_secret,
-            client=make_web_client(settings.slack_api_url, token),
-            logger=logging.getLogger("slack_bolt.App"),
+            client=make_web_client(settings.slack_api_url, token, metrics=deps.metrics),
+            logger=_bolt_logger(),
             listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="bolt-listener"),
         )
         tokens = StaticToken(token)
         app.use(refuse_other_workspaces)
     app.use(inject_deps(deps))
+    app.use(instrument_requests(deps.metrics))
     app.error(handle_listener_error)
     configure_post_ack_workers(settings.stagecoach_post_ack_workers)
+    deps.metrics.watch_post_ack_queue(queued_post_ack_work)
     registrar = Registrar(app)
     listeners.register(registrar)
     return BuiltApp(app=app, registrar=registrar, tokens=tokens, installation_store=installation_store)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.db.engine import Database
+from bot.metrics import Metrics
 from bot.settings import Settings
 from content import Content
 
@@ -22,6 +23,8 @@ class Deps:
     db: Database
     content: Content
     clock: Callable[[], datetime] = field(default=system_clock)
+    metrics: Metrics = field(default_factory=Metrics)
+    """This app's own Prometheus registry (GET /metrics); one per Deps, so several apps never collide."""
 
 
 DEPS_KEY = "stagecoach_deps"

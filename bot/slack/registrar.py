@@ -43,13 +43,21 @@ def configure_post_ack_workers(workers: int) -> None:
 
 
 _in_flight = 0
+_queued = 0
+"""Of ``_in_flight``: acked and waiting for a worker (the metric stagecoach_post_ack_queue_depth)."""
 _in_flight_lock = threading.Lock()
 
 
-def _count(delta: int) -> None:
-    global _in_flight
+def _count(delta: int, queued: int = 0) -> None:
+    global _in_flight, _queued
     with _in_flight_lock:
         _in_flight += delta
+        _queued += queued
+
+
+def queued_post_ack_work() -> float:
+    """How many acked requests wait for a post-ack worker now (read by the metrics at each scrape)."""
+    return float(_queued)
 
 
 def drain(timeout: float = 10.0) -> bool:
@@ -67,6 +75,7 @@ def run_later(description: str, work: Callable[[], None]) -> None:
     """Queue work that need not hold up anything (a profile lookup) on the post-ack pool; failures are logged."""
 
     def run() -> None:
+        _count(0, queued=-1)
         try:
             work()
         except Exception:
@@ -74,7 +83,7 @@ def run_later(description: str, work: Callable[[], None]) -> None:
         finally:
             _count(-1)
 
-    _count(+1)
+    _count(+1, queued=+1)
     post_ack_pool.submit(run)
 
 
@@ -96,6 +105,7 @@ def deferred(handler: Handler) -> Handler:
     ]
 
     def run(kwargs: dict[str, Any]) -> None:
+        _count(0, queued=-1)
         try:
             handler(**{name: value for name, value in kwargs.items() if name in wanted})
         except Exception as error:
@@ -112,7 +122,7 @@ def deferred(handler: Handler) -> Handler:
         if ack is not None:
             ack()
         kwargs["ack"] = _already_acked
-        _count(+1)
+        _count(+1, queued=+1)
         post_ack_pool.submit(run, kwargs)
 
     # Bolt injects arguments by the names getfullargspec() reports, after inspect.unwrap(): so no
