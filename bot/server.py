@@ -149,6 +149,8 @@ class StagecoachWsgi:
             refusal = self._gate.check(environ)
             if refusal is not None:
                 status, reason = refusal
+                # Counted, never parsed: a rising "refused" rate is a misconfigured secret or an attack.
+                self.metrics.observe_request("refused")
                 log.warning("refused a request", extra={"status": int(status[:3]), "reason": reason})
                 body = json.dumps({"error": "invalid request"}).encode()
                 start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])

@@ -81,7 +81,8 @@ def test_requests_acks_and_answers_are_counted_by_kind(bot: RunningBot) -> None:
     assert moved(before, after, "stagecoach_requests_total", kind="command") == 2
     assert moved(before, after, "stagecoach_requests_total", kind="event") == 1
     assert moved(before, after, "stagecoach_requests_total", kind="shortcut") == 1
-    assert moved(before, after, "stagecoach_requests_total", kind="other") == 1  # the unsigned garbage
+    # The forged request is refused at the signature gate, before Bolt: counted, never parsed.
+    assert moved(before, after, "stagecoach_requests_total", kind="refused") == 1
     assert moved(before, after, "stagecoach_requests_total", kind="action") == 0
     assert moved(before, after, "stagecoach_ack_seconds_count", kind="command") == 2
     # Acks here take milliseconds; all of them fall under Slack's 3 s deadline.
