@@ -14,6 +14,7 @@ suit either; with no stage set, every stage's criteria and every tactic.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
@@ -41,14 +42,15 @@ RELATIVE_CUTOFF = 0.35
 """Second and third suggestions must score at least this share of the first."""
 
 _TOKEN = re.compile(r"[a-z0-9$%]+(?:[':][a-z0-9]+)*")
-STOPWORDS = frozenset(
-    """a about after again all also am an and any are as at be because been before being but by can
-    could did do does doing done for from get got had has have having he her here him his how i if in
-    into is it its itself just me more most my myself no nor not now of off on once only or other our
-    ours out over own same she so some such than that the their them then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with
-    would you your week today yesterday""".split()
+_STOPWORD_TEXT = (
+    "a about after again all also am an and any are as at be because been before being but by can "
+    "could did do does doing done for from get got had has have having he her here him his how i "
+    "if in into is it its itself just me more most my myself no nor not now of off on once only or "
+    "other our ours out over own same she so some such than that the their them then there these "
+    "they this those through to too under until up very was we were what when where which while who "
+    "whom why will with would you your week today yesterday "
 )
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # Words kept although they look like stopwords: they carry meaning in these criteria.
 _KEEP = frozenset({"myself", "own", "without", "all", "every", "me"})
 STOPWORDS = STOPWORDS - _KEEP
@@ -78,7 +80,7 @@ def stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Stemmed unigrams and the bigrams of neighbouring content words."""
     words = [stem(w) for w in _TOKEN.findall(text.lower().replace("-", " ")) if w not in STOPWORDS]
-    return words + [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    return words + [f"{a}_{b}" for a, b in itertools.pairwise(words)]
 
 
 @dataclass(frozen=True)
@@ -117,9 +119,7 @@ class EvidenceIndex:
             self.candidates.append(self._candidate(tactic.key, tactic.name, None, tactic.best_from_stage, fields))
         documents = len(self.candidates)
         frequency: Counter[str] = Counter(term for c in self.candidates for term in c.weights)
-        self.idf = {
-            term: math.log(1 + (documents - count + 0.5) / (count + 0.5)) for term, count in frequency.items()
-        }
+        self.idf = {term: math.log(1 + (documents - count + 0.5) / (count + 0.5)) for term, count in frequency.items()}
         self.average_length = sum(c.length for c in self.candidates) / documents
 
     @staticmethod
