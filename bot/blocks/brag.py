@@ -68,7 +68,8 @@ class WinDraft:
             impact=entry.impact or "",
             lesson=entry.lesson or "",
             link=entry.link or "",
-            evidence_keys=entry.evidence_keys,
+            # Suggestions not yet confirmed are preselected: saving the form confirms what is still picked.
+            evidence_keys=entry.evidence_keys + tuple(k for k in entry.suggested_keys if k not in entry.evidence_keys),
             visibility=entry.visibility,
         )
 
@@ -152,6 +153,15 @@ def evidence_groups(content: Content, stage: int | None, selected: tuple[str, ..
         label = f"Stage {each.number} exit criteria" if stage is not None else f"{each.title}: exit criteria"
         groups.append(
             {"label": plain(label, 75), "options": [_evidence_option(content, c.key) for c in each.exit_criteria]}
+        )
+    following = content.next_stage(stage) if stage is not None else None
+    if following is not None:
+        # Suggestions may come from the next stage: work towards it is worth recording too.
+        groups.append(
+            {
+                "label": plain(f"Stage {following.number} exit criteria (next)", 75),
+                "options": [_evidence_option(content, c.key) for c in following.exit_criteria],
+            }
         )
     groups.append(
         {"label": plain("Growth tactics", 75), "options": [option(t.name, t.key) for t in content.growth.tactics]}
@@ -299,9 +309,24 @@ def win_saved_view(content: Content, entry: EntrySummary) -> dict[str, Any]:
         "blocks": [
             section(f":white_check_mark: *Saved to your brag document.*\n{quoted(entry.what, 1500)}"),
             context(_entry_facts(content, entry)),
+            *_suggestion_blocks(content, entry),
             context("Find it on my *Home* tab; `/coach export` gives you the whole document."),
         ],
     }
+
+
+def _suggestion_blocks(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
+    """Suggested evidence with one-tap confirm (and undo), for a win saved without picking any."""
+    if not entry.suggested_keys:
+        return []
+    labels = "; ".join(escape(truncate(content.evidence_label(key) or key, 60)) for key in entry.suggested_keys)
+    return [
+        context(f":mag: *Looks like evidence for:* {labels}"),
+        actions(
+            button("Confirm evidence", ids.WIN_EVIDENCE_CONFIRM, str(entry.id), style="primary"),
+            button("Undo", ids.WIN_UNDO, str(entry.id)),
+        ),
+    ]
 
 
 def _escaped_chunks(text: str, size: int) -> list[str]:

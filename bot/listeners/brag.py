@@ -13,6 +13,7 @@ from bot.blocks.brag import WinDraft, WinMetadata, win_modal
 from bot.blocks.home import home_deleted_view, home_view
 from bot.db.models import Member
 from bot.services import brag
+from bot.services.evidence import suggest_evidence
 from bot.services.home import home_snapshot
 from bot.services.stages import load_member
 from bot.slack.deps import Deps
@@ -55,7 +56,9 @@ def open_new_win(
     with deps.db.transaction() as session:
         member = load_member(session, member_id)
         stage, visibility = member.stage, member.default_visibility
-    draft = WinDraft(what=what, link=link, visibility=visibility)
+    # A known text (Save as win) gets its suggested evidence preselected.
+    suggested = tuple(suggest_evidence(deps.content, what, stage)) if what.strip() else ()
+    draft = WinDraft(what=what, link=link, visibility=visibility, evidence_keys=suggested)
     return _open(client, trigger_id, win_modal(deps.content, stage, draft, meta or WinMetadata()), member_id)
 
 
@@ -69,8 +72,8 @@ def open_edit_win(client: WebClient, deps: Deps, member_id: int, trigger_id: str
     return _open(client, trigger_id, win_modal(deps.content, stage, WinDraft.of(entry), meta), member_id)
 
 
-def publish_home(client: WebClient, deps: Deps, member_id: int, user_id: str) -> None:
-    """Render and publish the member's Home. A failure is logged: what changed is already saved."""
+def publish_home(client: WebClient, deps: Deps, member_id: int, user_id: str, page: int = 0) -> None:
+    """Render and publish the member's Home (``page`` of their wins). A failure is logged: what changed is saved."""
     with deps.db.transaction() as session:
         member = session.get(Member, member_id)
         if member is None:
@@ -78,7 +81,8 @@ def publish_home(client: WebClient, deps: Deps, member_id: int, user_id: str) ->
         else:
             if member.slack_user_id != user_id:
                 raise PermissionError(f"member {member_id} is not Slack user {user_id}")
-            view = home_view(deps.content, home_snapshot(session, deps.content, member, now=deps.clock()))
+            snapshot = home_snapshot(session, deps.content, member, now=deps.clock(), page=page)
+            view = home_view(deps.content, snapshot)
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

@@ -270,13 +270,14 @@ def delete_entry(session: Session, member: Member, entry_id: int) -> None:
     session.flush()
 
 
-def recent_entries(session: Session, member_id: int, limit: int) -> list[BragEntry]:
-    """The member's newest entries, newest first."""
+def recent_entries(session: Session, member_id: int, limit: int, offset: int = 0) -> list[BragEntry]:
+    """The member's newest entries, newest first (``offset`` skips that many, for paging)."""
     return list(
         session.scalars(
             select(BragEntry)
             .where(BragEntry.member_id == member_id)
             .order_by(BragEntry.created_at.desc(), BragEntry.id.desc())
+            .offset(offset)
             .limit(limit)
         )
     )

@@ -36,6 +36,8 @@ class HomeSnapshot:
     next_step: NextStep | None
     team: TeamDigest | None = None
     """For a manager: the reports who named them, with what they shared in the last seven days."""
+    wins_page: int = 0
+    """Which page of wins ``recent`` is (0 = the newest); Home pages through all of them."""
 
 
 def next_step(content: Content, progress: StageProgress, counts: dict[str, int]) -> NextStep:
@@ -49,7 +51,12 @@ def next_step(content: Content, progress: StageProgress, counts: dict[str, int])
 
 
 def home_snapshot(
-    session: Session, content: Content, member: Member, recent: int = RECENT_WINS, now: datetime | None = None
+    session: Session,
+    content: Content,
+    member: Member,
+    recent: int = RECENT_WINS,
+    now: datetime | None = None,
+    page: int = 0,
 ) -> HomeSnapshot:
     progress: StageProgress | None = None
     step: NextStep | None = None
@@ -57,13 +64,16 @@ def home_snapshot(
         counts = evidence_counts(session, [member.id])[member.id]
         progress = stage_progress(content, member.stage, counts)
         step = next_step(content, progress, counts)
+    total = count_entries(session, member.id)
+    page = min(max(0, page), max(0, -(-total // recent) - 1))
     return HomeSnapshot(
         settings=settings_of(member),
         progress=progress,
-        recent=[summarize(content, entry) for entry in recent_entries(session, member.id, recent)],
-        total_entries=count_entries(session, member.id),
+        recent=[summarize(content, entry) for entry in recent_entries(session, member.id, recent, page * recent)],
+        total_entries=total,
         next_step=step,
         team=_team(session, content, member, now) if now is not None else None,
+        wins_page=page,
     )
 
 

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from bot.listeners.actions.account import cancel_delete_my_data, confirm_delete_my_data
-from bot.listeners.actions.home import open_settings
+from bot.listeners.actions.evidence import (
+    change_evidence,
+    confirm_evidence,
+    keep_deleted_wins,
+    remove_deleted_wins,
+    undo_win,
+)
+from bot.listeners.actions.home import home_wins_page, open_settings
 from bot.listeners.actions.manager_unlink import unlink_manager
 from bot.listeners.actions.prompt_responses import (
     prompt_nothing_this_week,
@@ -16,6 +23,7 @@ from bot.listeners.actions.stuck_buttons import stuck_draft_help, stuck_more_tim
 from bot.listeners.actions.win_delete import delete_win
 from bot.listeners.actions.win_edit import edit_win
 from bot.listeners.actions.win_open import open_win_modal
+from bot.listeners.commands.coach_wins import wins_page
 from bot.slack import ids
 from bot.slack.registrar import Registrar
 
@@ -43,3 +51,11 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.DELETE_MY_DATA_CANCEL, cancel_delete_my_data)
     registrar.action(ids.REVIEW_SET_DATE, open_review_date)
     registrar.action(ids.MANAGER_UNLINK, unlink_manager)
+    # capture: a saved win's card, the question after a deleted DM, paging through wins
+    registrar.action(ids.WIN_EVIDENCE_CONFIRM, confirm_evidence)
+    registrar.action(ids.WIN_EVIDENCE_CHANGE, change_evidence)
+    registrar.action(ids.WIN_UNDO, undo_win)
+    registrar.action(ids.WIN_REMOVE_DELETED, remove_deleted_wins)
+    registrar.action(ids.WIN_KEEP_DELETED, keep_deleted_wins)
+    registrar.action(ids.WINS_PAGE, wins_page)
+    registrar.action(ids.HOME_WINS_PAGE, home_wins_page)

@@ -14,6 +14,7 @@ from bot.listeners.brag import publish_home
 from bot.listeners.common import acting_member_id
 from bot.listeners.view_state import selected_value, selected_values, text_value
 from bot.services import brag
+from bot.services.evidence import suggest_evidence
 from bot.services.stages import load_member
 from bot.slack import ids
 from bot.slack.deps import deps_of
@@ -58,6 +59,8 @@ def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
                     visibility=visibility,
                     source=EntrySource(meta.source),
                     credited_user_id=meta.credited_user_id,
+                    # Nothing picked: suggest, and let the saved view confirm in one tap.
+                    suggested_keys=() if evidence else suggest_evidence(deps.content, what, member.stage),
                 )
             else:
                 entry = brag.update_entry(
