@@ -31,3 +31,21 @@ def check_signals(content: Content, signals: dict[str, tuple[str, ...]]) -> None
     missing = sorted(known - set(signals))
     if unknown or missing:
         raise ValueError(f"evidence_signals.yaml: unknown keys {unknown}, keys without signals {missing}")
+
+
+@lru_cache(maxsize=1)
+def load_gap_questions() -> dict[str, str]:
+    """``{exit criterion key: the weekly prompt's question when it is the member's gap}``."""
+    raw = yaml.safe_load(resources.files(__package__).joinpath("gap_questions.yaml").read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or not all(isinstance(v, str) and v.strip() for v in raw.values()):
+        raise ValueError("gap_questions.yaml must map exit-criterion keys to questions")
+    return {str(key): str(value).strip() for key, value in raw.items()}
+
+
+def check_gap_questions(content: Content, questions: dict[str, str]) -> None:
+    """Exactly one question for every exit criterion."""
+    known = {c.key for s in content.stages for c in s.exit_criteria}
+    if set(questions) != known:
+        raise ValueError(
+            f"gap_questions.yaml: unknown {sorted(set(questions) - known)}, missing {sorted(known - set(questions))}"
+        )
