@@ -245,7 +245,7 @@ def wins_page_message(content: Content, page: WinPage) -> dict[str, Any]:
     if buttons:
         blocks.append(actions(*buttons))
     blocks.append(context("Edit or delete wins on my *Home* tab; `/coach export` has them all."))
-    return message(f"Your wins {page.query.label}: {page.total}", blocks)
+    return message(f"Your wins {label}: {page.total}", blocks)
 
 
 def wins_query_problem(text: str) -> dict[str, Any]:
