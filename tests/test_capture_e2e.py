@@ -397,3 +397,36 @@ def test_home_pages_through_all_wins(bot: RunningBot) -> None:
     assert "Wins 21–23 of 23" in text and "win 00" in text and "win 22" not in text
     assert view_problems(last) == []
     assert ids.HOME_WINS_PAGE in action_ids(last)  # "Newer" back to page 2
+
+
+def test_a_modal_win_saved_without_evidence_gets_suggestions_and_a_one_tap_confirm(bot: RunningBot) -> None:
+    from tests.brag_helpers import opened_view, view_of, win_values
+
+    enroll(bot.db, USER, stage=1)
+    before = count(bot.fake, "views.open")
+    bot.slack.command(ids.CMD_WIN, "", response_name="bare-modal")
+    view = opened_view(bot, before, trigger="trigger-bare-modal")
+    reply = bot.slack.submit_view(view, win_values(what="Used git bisect and logs to debug the flaky importer"))
+    saved_view = reply.json()["view"]
+    assert ids.WIN_EVIDENCE_CONFIRM in action_ids(saved_view)
+    [entry] = entries(bot)
+    assert "s1-debug-systematically" in entry.suggested_keys and entry.source == "modal"
+    before = count(bot.fake, "views.update")
+    bot.slack.click(ids.WIN_EVIDENCE_CONFIRM, str(entry.id), view={**saved_view, "id": "VSAVED"})
+    [call] = bot.fake.wait_for("views.update", before + 1)[before:]
+    assert call.params["view_id"] == "VSAVED"
+    assert ids.WIN_EVIDENCE_CONFIRM not in action_ids(view_of(call))
+    assert "s1-debug-systematically" in entries(bot)[0].evidence_keys
+
+
+def test_save_as_win_preselects_the_suggested_evidence(bot: RunningBot) -> None:
+    from tests.brag_helpers import opened_view
+
+    enroll(bot.db, USER, stage=1)
+    message = {"type": "message", "user": "U0THANKS", "ts": "1700000000.000300"}
+    message["text"] = "Thanks for onboarding our new hire and walking her through the setup guide!"
+    before = count(bot.fake, "views.open")
+    bot.slack.message_shortcut(ids.SHORTCUT_SAVE_AS_WIN, message, channel="C0TEAM")
+    view = opened_view(bot, before)
+    evidence = next(b for b in view["blocks"] if b.get("block_id") == ids.WIN_EVIDENCE_BLOCK)
+    assert "s1-help-onboard" in [o["value"] for o in evidence["element"]["initial_options"]]

@@ -99,8 +99,12 @@ class ParsedMessage:
     wins: tuple[str, ...] = ()
 
 
+_EMOJI = re.compile(r":[a-z0-9_+'-]+:")
+
+
 def _normal(text: str) -> str:
-    return " ".join(_WORDS.findall(text.lower().replace("’", "'")))
+    """Lower-case words only: emoji codes (``:wave:``) and punctuation dropped."""
+    return " ".join(_WORDS.findall(_EMOJI.sub(" ", text.lower().replace("’", "'"))))
 
 
 def split_wins(text: str) -> list[str]:
