@@ -267,8 +267,8 @@ class NudgeDelivery(Base):
 
     # The answer convention for weekly prompts: ``answer`` (the ``response`` column) holds what the
     # member answered. A prompt counts as answered when it is set to anything but a snooze
-    # ("snoozed_later_today", "snoozed_next_week"): "win_recorded" (a win saved from the prompt's
-    # thread, its button, or a DM while the prompt was the latest) or "nothing_this_week".
+    # ("snoozed_later_today", "snoozed_next_week"): "win_recorded" (a reply in the prompt's thread,
+    # saved as a win) or "nothing_this_week" (its button).
     # See bot.services.prompts.is_answered.
     answer = synonym("response")
 
