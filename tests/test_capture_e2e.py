@@ -230,28 +230,22 @@ def test_a_thread_reply_elsewhere_is_a_win_but_answers_no_prompt(bot: RunningBot
     assert not prompts.is_answered(row)
 
 
-def _change_payload(bot: RunningBot, entry_id: int, keys: list[str]) -> dict[str, Any]:
-    return {
-        "type": "block_actions",
-        "team": {"id": "T0001", "domain": "test"},
-        "user": {"id": USER, "username": "u0001", "team_id": "T0001"},
-        "api_app_id": "A0001",
-        "token": "legacy-unused",
-        "trigger_id": "trigger-change",
-        "container": {"type": "message", "channel_id": CHANNEL, "is_ephemeral": False},
-        "channel": {"id": CHANNEL},
-        "message": {"ts": "1.000001", "text": ""},
-        "response_url": bot.fake.response_url("change"),
-        "actions": [
-            {
-                "type": "multi_static_select",
-                "action_id": ids.WIN_EVIDENCE_CHANGE,
-                "block_id": f"{ids.WIN_CARD_BLOCK_PREFIX}{entry_id}",
-                "selected_options": [{"value": key, "text": {"type": "plain_text", "text": key}} for key in keys],
-                "action_ts": "1.2",
-            }
-        ],
+def change_evidence(bot: RunningBot, entry_id: int, keys: list[str]) -> dict[str, Any]:
+    """Click "Change evidence" on the card, pick ``keys`` in the modal, submit; the redrawn card."""
+    from tests.brag_helpers import opened_view
+
+    before = count(bot.fake, "views.open")
+    bot.slack.click(ids.WIN_EVIDENCE_CHANGE, str(entry_id), response_name="card")
+    view = opened_view(bot, before)
+    assert view["callback_id"] == ids.EVIDENCE_MODAL and view_problems(view) == []
+    values = {
+        ids.EVIDENCE_PICK_BLOCK: {
+            ids.EVIDENCE_INPUT: {"type": "multi_static_select", "selected_options": [{"value": k} for k in keys]}
+        }
     }
+    assert bot.slack.submit_view(view, values).status == 200
+    [card] = bot.fake.wait_for_response("card")
+    return card
 
 
 def test_the_evidence_buttons_change_what_home_counts(bot: RunningBot) -> None:
@@ -273,8 +267,8 @@ def test_the_evidence_buttons_change_what_home_counts(bot: RunningBot) -> None:
     assert home_line(home, debug.text).startswith(":white_check_mark:")
 
     before = count(bot.fake, "views.publish")
-    bot.slack.post_payload(_change_payload(bot, entry.id, [onboard.key]))
-    bot.fake.wait_for_response("change")
+    card = change_evidence(bot, entry.id, [onboard.key])
+    assert card["replace_original"] is True and onboard.text in block_texts(card)
     home = published_home(bot.fake, USER, before)
     assert home_line(home, debug.text).startswith(":white_circle:")
     assert home_line(home, onboard.text).startswith(":white_check_mark:")

@@ -112,3 +112,33 @@ def test_terms_fold_suffixes_and_keep_numbers() -> None:
     assert stem("reviewed") == stem("reviews") == stem("reviewing") == "review"
     assert stem("mapped") == "map" and stem("class") == "class"
     assert "40%" in terms("cut errors 40%")
+
+
+def test_a_long_list_of_long_wins_fits_one_message(content: Content) -> None:
+    from bot.blocks.capture import capture_message
+    from bot.blocks.limits import message_problems
+    from bot.services.brag import EntrySummary
+    from tests.support.driver import block_texts
+
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    many = [
+        EntrySummary(
+            id=n + 1,
+            what="<b>&" + "x" * 1995,
+            impact=None,
+            lesson=None,
+            link=None,
+            visibility="private",
+            source="dm",
+            credited_user_id=None,
+            created_at=now,
+            updated_at=now,
+            evidence_keys=("s2-begin-mentoring",),
+            suggested_keys=("s2-influence-product", "s3-mentor-to-senior", "t-mentor-proactively"),
+        )
+        for n in range(MAX_WINS_PER_MESSAGE)
+    ]
+    payload = capture_message(content, 2, many, prompt_answered=True)
+    assert message_problems(payload) == []
+    assert len(block_texts(payload)) < 12_000
+    assert "<b>" not in block_texts(payload)

@@ -17,6 +17,14 @@ from content import Content
 MAX_CARDS = 12
 """Wins shown with their buttons in one answer: 4 blocks each keeps a 20-bullet message within 50 blocks."""
 LABEL_CHARS = 60
+MESSAGE_TEXT_BUDGET = 9000
+"""Characters of win text quoted in one answer, under Slack's ~12,000 of block text per message (the
+rest is labels and buttons: about 250 a card)."""
+
+
+def _quote_budget(cards: int) -> int:
+    """How much of each win's text a card quotes: all 1,200 for a few wins, less for a long list."""
+    return max(200, min(1200, MESSAGE_TEXT_BUDGET // max(cards, 1)))
 
 
 def _labels(content: Content, keys: tuple[str, ...] | list[str]) -> str:
@@ -39,28 +47,56 @@ def evidence_choice_groups(content: Content, stage: int | None) -> list[dict[str
     return groups
 
 
-def _change_select(content: Content, stage: int | None, entry: EntrySummary) -> dict[str, Any]:
+def evidence_modal(content: Content, stage: int | None, entry: EntrySummary, metadata: str) -> dict[str, Any]:
+    """ "Change evidence": one picker, preselected with the win's evidence (or its suggestions)."""
     groups = evidence_choice_groups(content, stage)
     offered = {o["value"]: o for g in groups for o in g["options"]}
-    chosen = [offered[k] for k in (entry.evidence_keys or entry.suggested_keys) if k in offered]
+    leftover = [k for k in entry.evidence_keys if k not in offered and content.evidence_label(k) is not None]
+    if leftover:
+        groups.append(
+            {
+                "label": plain("Already linked", 75),
+                "options": [option(content.evidence_label(k) or k, k) for k in leftover],
+            }
+        )
+        offered.update({o["value"]: o for o in groups[-1]["options"]})
     element: dict[str, Any] = {
         "type": "multi_static_select",
-        "action_id": ids.WIN_EVIDENCE_CHANGE,
-        "placeholder": plain("Change evidence"),
+        "action_id": ids.EVIDENCE_INPUT,
+        "placeholder": plain("Exit criteria or growth tactics"),
         "option_groups": groups,
         "max_selected_items": MAX_EVIDENCE,
     }
+    chosen = [offered[k] for k in (entry.evidence_keys or entry.suggested_keys) if k in offered]
     if chosen:
         element["initial_options"] = chosen
-    return element
+    return {
+        "type": "modal",
+        "callback_id": ids.EVIDENCE_MODAL,
+        "title": plain("Change evidence", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": metadata,
+        "blocks": [
+            section(quoted(entry.what, 600)),
+            {
+                "type": "input",
+                "block_id": ids.EVIDENCE_PICK_BLOCK,
+                "label": plain("Evidence for"),
+                "optional": True,
+                "hint": plain("Leave it empty if this win shows none of them."),
+                "element": element,
+            },
+        ],
+    }
 
 
-def win_card(content: Content, stage: int | None, entry: EntrySummary) -> list[dict[str, Any]]:
+def win_card(content: Content, stage: int | None, entry: EntrySummary, quote_chars: int = 1200) -> list[dict[str, Any]]:
     """One saved win: what was saved, who sees it, its (suggested) evidence and the four buttons."""
     icon = VISIBILITY_ICONS.get(entry.visibility, ":lock:")
     who = "Only you can see it." if entry.visibility == Visibility.PRIVATE.value else "Shared with your manager."
     blocks: list[dict[str, Any]] = [
-        section(f":white_check_mark: *Saved to your brag document.* {icon} {who}\n{quoted(entry.what, 1200)}")
+        section(f":white_check_mark: *Saved to your brag document.* {icon} {who}\n{quoted(entry.what, quote_chars)}")
     ]
     if entry.evidence_keys:
         blocks.append(context(f":dart: *Evidence for:* {_labels(content, entry.evidence_keys)}"))
@@ -72,7 +108,11 @@ def win_card(content: Content, stage: int | None, entry: EntrySummary) -> list[d
     if entry.suggested_keys:
         elements.append(button("Confirm evidence", ids.WIN_EVIDENCE_CONFIRM, str(entry.id), style="primary"))
     elements += [
-        _change_select(content, stage, entry),
+        button(
+            "Change evidence" if entry.suggested_keys or entry.evidence_keys else "Pick evidence",
+            ids.WIN_EVIDENCE_CHANGE,
+            str(entry.id),
+        ),
         button("Add detail", ids.WIN_ADD_DETAIL, str(entry.id)),
         button("Undo", ids.WIN_UNDO, str(entry.id)),
     ]
@@ -88,8 +128,9 @@ def capture_message(
         text = ":leftwards_arrow_with_hook: Undone: nothing from this message is in your brag document."
         return message("Undone: nothing from this message is saved.", [section(text)])
     blocks: list[dict[str, Any]] = []
-    for entry in entries[:MAX_CARDS]:
-        blocks += win_card(content, stage, entry)
+    shown = entries[:MAX_CARDS]
+    for entry in shown:
+        blocks += win_card(content, stage, entry, _quote_budget(len(shown)))
     notes = []
     if len(entries) > MAX_CARDS:
         notes.append(f"{len(entries) - MAX_CARDS} more wins from this message are saved too; see my *Home* tab.")
@@ -116,8 +157,9 @@ def undone_view() -> dict[str, Any]:
 def edited_message(content: Content, stage: int | None, entries: list[EntrySummary], unmatched: int) -> dict[str, Any]:
     """After an edited DM: what its wins now say."""
     blocks: list[dict[str, Any]] = [section(":pencil2: *You edited your message, so I updated its wins.*")]
-    for entry in entries[:MAX_CARDS]:
-        blocks += win_card(content, stage, entry)
+    shown = entries[:MAX_CARDS]
+    for entry in shown:
+        blocks += win_card(content, stage, entry, _quote_budget(len(shown)))
     if unmatched:
         blocks.append(
             context(

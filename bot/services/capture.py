@@ -251,6 +251,17 @@ def delete_wins(session: Session, member: Member, entry_ids: list[int]) -> int:
     return removed
 
 
+def still_owned(session: Session, content: Content, member: Member, entry_ids: list[int]) -> list[brag.EntrySummary]:
+    """Those of ``entry_ids`` the member still has (a card after Undo shows the rest)."""
+    found = []
+    for entry_id in entry_ids:
+        try:
+            found.append(brag.summarize(content, brag.owned_entry(session, member, entry_id)))
+        except brag.NotYourEntry:
+            continue
+    return found
+
+
 def card_entries(session: Session, content: Content, member: Member, entry_id: int) -> list[brag.EntrySummary]:
     """The wins shown together with ``entry_id``: all from its DM message, or just itself."""
     entry = brag.owned_entry(session, member, entry_id)

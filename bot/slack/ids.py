@@ -41,8 +41,11 @@ WIN_INPUT = "value"  # the action_id of the single element inside each input blo
 
 # -- capture: wins written to the bot, suggested evidence, finding old wins ---------------------
 WIN_EVIDENCE_CONFIRM = "win_evidence_confirm"  # value: entry id
-WIN_EVIDENCE_CHANGE = "win_evidence_change"  # multi-select; its block_id is WIN_CARD_BLOCK_PREFIX + entry id
+WIN_EVIDENCE_CHANGE = "win_evidence_change"  # value: entry id; opens EVIDENCE_MODAL
 WIN_CARD_BLOCK_PREFIX = "win_card_"
+EVIDENCE_MODAL = "win_evidence_modal"
+EVIDENCE_PICK_BLOCK = "win_evidence_pick"
+EVIDENCE_INPUT = "value"
 WIN_UNDO = "win_undo"  # value: entry id
 WIN_REMOVE_DELETED = "win_remove_deleted"  # value: comma-separated entry ids of a deleted DM
 WIN_KEEP_DELETED = "win_keep_deleted"

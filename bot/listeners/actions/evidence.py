@@ -3,6 +3,7 @@ deleted DM (remove its wins, or keep them). Every change is owner-checked by the
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -13,25 +14,19 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.blocks import capture as blocks
-from bot.blocks.brag import not_your_entry_message, win_saved_view
+from bot.blocks.brag import not_your_entry_message, problem_message, win_saved_view
 from bot.db.models import Member
 from bot.listeners.brag import entry_id_of, publish_home, reply
 from bot.listeners.common import acting_member_id
 from bot.services import brag, capture
 from bot.services.stages import load_member
-from bot.slack import ids
 from bot.slack.deps import deps_of
 
 log = logging.getLogger(__name__)
 
+OPEN_FORM_FAILED = "I couldn't open the evidence picker just now. Please click again."
+
 Change = Callable[[Session, Member, int], None]
-
-
-def _card_entry_id(action: dict[str, Any]) -> int | None:
-    if action.get("action_id") == ids.WIN_EVIDENCE_CHANGE:
-        raw = str(action.get("block_id") or "").removeprefix(ids.WIN_CARD_BLOCK_PREFIX)
-        return int(raw) if raw.isdigit() and int(raw) > 0 else None
-    return entry_id_of(action)
 
 
 def _apply(
@@ -45,7 +40,7 @@ def _apply(
     """Run ``change`` on the clicked win, then redraw the card (or the saved-win modal) and Home."""
     deps = deps_of(context)
     member_id = acting_member_id(context)
-    entry_id = _card_entry_id(action)
+    entry_id = entry_id_of(action)
     try:
         with deps.db.transaction() as session:
             member = load_member(session, member_id)
@@ -54,12 +49,7 @@ def _apply(
             # Which wins share the card is read before the change (undo removes the win itself).
             card = [e.id for e in capture.card_entries(session, deps.content, member, entry_id)]
             change(session, member, entry_id)
-            remaining = []
-            for each in card:
-                try:
-                    remaining.append(brag.summarize(deps.content, brag.owned_entry(session, member, each)))
-                except brag.NotYourEntry:
-                    continue
+            remaining = capture.still_owned(session, deps.content, member, card)
             stage = member.stage
     except brag.NotYourEntry:
         log.warning("win card click refused: not the member's entry", extra={"member": member_id, "entry": entry_id})
@@ -96,14 +86,32 @@ def confirm_evidence(
 def change_evidence(
     ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
+    """Open the evidence picker; its submission (bot.listeners.views.evidence) redraws this card."""
     ack()
     deps = deps_of(context)
-    chosen = [o["value"] for o in action.get("selected_options") or [] if isinstance(o, dict) and "value" in o]
-
-    def change(session: Session, member: Member, entry_id: int) -> None:
-        brag.set_evidence(session, deps.content, member, entry_id, chosen, deps.clock())
-
-    _apply(action, body, respond, client, context, change)
+    member_id = acting_member_id(context)
+    entry_id = entry_id_of(action)
+    try:
+        with deps.db.transaction() as session:
+            member = load_member(session, member_id)
+            if entry_id is None:
+                raise brag.NotYourEntry(action.get("value"))
+            entry = brag.summarize(deps.content, brag.owned_entry(session, member, entry_id))
+            stage = member.stage
+    except brag.NotYourEntry:
+        log.warning("change evidence refused: not the member's entry", extra={"member": member_id})
+        reply(body, respond, not_your_entry_message())
+        return
+    metadata = json.dumps({"entry": entry_id, "url": body.get("response_url")})
+    try:
+        client.views_open(
+            trigger_id=body["trigger_id"], view=blocks.evidence_modal(deps.content, stage, entry, metadata)
+        )
+    except SlackApiError as exc:
+        log.exception(
+            "views.open failed for the evidence picker", extra={"member": member_id, "error": exc.response.get("error")}
+        )
+        reply(body, respond, {"replace_original": False, **problem_message(OPEN_FORM_FAILED)})
 
 
 def undo_win(

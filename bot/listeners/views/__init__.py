@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.listeners.views.assessment import submit_assessment
+from bot.listeners.views.evidence import submit_evidence
 from bot.listeners.views.help_request import submit_help_request
 from bot.listeners.views.review_date import submit_review_date
 from bot.listeners.views.settings import submit_settings
@@ -17,3 +18,4 @@ def register(registrar: Registrar) -> None:
     registrar.view(ids.WIN_MODAL, submit_win)
     registrar.view(ids.SETTINGS_MODAL, submit_settings)
     registrar.view(ids.REVIEW_DATE_MODAL, submit_review_date)
+    registrar.view(ids.EVIDENCE_MODAL, submit_evidence)
