@@ -14,12 +14,13 @@ from bot.services.wins_search import WinPage
 from bot.slack import ids
 from content import Content
 
-MAX_CARDS = 12
-"""Wins shown with their buttons in one answer: 4 blocks each keeps a 20-bullet message within 50 blocks."""
+MAX_CARDS = 10
+"""Wins shown with their buttons in one answer (4 blocks and ~450 characters of labels each); the rest
+of a long list is saved and counted in a note."""
 LABEL_CHARS = 60
-MESSAGE_TEXT_BUDGET = 9000
-"""Characters of win text quoted in one answer, under Slack's ~12,000 of block text per message (the
-rest is labels and buttons: about 250 a card)."""
+MESSAGE_TEXT_BUDGET = 6000
+"""Characters of win text quoted in one answer: with ten cards' labels and buttons (~450 each) it stays
+under Slack's ~12,000 characters of block text per message (the 20-win test measures ~10,800)."""
 
 
 def _quote_budget(cards: int) -> int:
