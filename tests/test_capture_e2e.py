@@ -424,3 +424,24 @@ def test_save_as_win_preselects_the_suggested_evidence(bot: RunningBot) -> None:
     view = opened_view(bot, before)
     evidence = next(b for b in view["blocks"] if b.get("block_id") == ids.WIN_EVIDENCE_BLOCK)
     assert "s1-help-onboard" in [o["value"] for o in evidence["element"]["initial_options"]]
+
+
+def test_a_win_saved_from_the_prompts_button_answers_that_prompt(bot: RunningBot) -> None:
+    from tests.brag_helpers import opened_view, win_values
+
+    enroll(bot.db, USER, "America/New_York", stage=1)
+    tick(bot.deps, utc(2026, 11, 20, 21, 0))
+    [row] = ledger_rows(bot.db, NudgeKind.WEEKLY_PROMPT.value)
+    before = count(bot.fake, "views.open")
+    bot.slack.click(ids.PROMPT_RECORD_WIN, str(row.id), response_name="from-prompt")
+    view = opened_view(bot, before, trigger="trigger-from-prompt")
+    assert json.loads(view["private_metadata"])["prompt"] == row.id
+    assert bot.slack.submit_view(view, win_values(what="Estimated the importer at 3 days; took 3")).status == 200
+    [row] = ledger_rows(bot.db, NudgeKind.WEEKLY_PROMPT.value)
+    assert prompts.is_answered(row)
+    # Someone else's prompt id in a forged modal answers nothing and still saves their win.
+    other = enroll(bot.db, "U0002", "America/New_York")
+    assert other
+    forged = {**view, "private_metadata": json.dumps({"entry": None, "source": "modal", "credit": None, "prompt": 999})}
+    assert bot.slack.submit_view(forged, win_values(what="another win"), user="U0002").status == 200
+    assert len(entries(bot)) == 2

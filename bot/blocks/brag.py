@@ -81,9 +81,14 @@ class WinMetadata:
     entry_id: int | None = None
     source: str = EntrySource.MODAL.value
     credited_user_id: str | None = None
+    prompt_id: int | None = None
+    """The weekly prompt whose "Record a win" opened the modal: saving answers it."""
 
     def encode(self) -> str:
-        return json.dumps({"entry": self.entry_id, "source": self.source, "credit": self.credited_user_id})
+        data: dict[str, object] = {"entry": self.entry_id, "source": self.source, "credit": self.credited_user_id}
+        if self.prompt_id is not None:
+            data["prompt"] = self.prompt_id
+        return json.dumps(data)
 
 
 def decode_metadata(raw: str | None) -> WinMetadata:
@@ -97,7 +102,9 @@ def decode_metadata(raw: str | None) -> WinMetadata:
     entry = data.get("entry")
     source = data.get("source")
     credit = data.get("credit")
+    prompt = data.get("prompt")
     return WinMetadata(
+        prompt_id=prompt if isinstance(prompt, int) and not isinstance(prompt, bool) and prompt > 0 else None,
         entry_id=entry if isinstance(entry, int) and not isinstance(entry, bool) and entry > 0 else None,
         source=source if source in {s.value for s in EntrySource} else EntrySource.MODAL.value,
         credited_user_id=credit if is_user_id(credit) else None,

@@ -22,7 +22,7 @@ from bot.listeners.actions.stage import open_assessment, set_my_stage, show_stag
 from bot.listeners.actions.stuck_buttons import stuck_draft_help, stuck_more_time, stuck_unblocked
 from bot.listeners.actions.win_delete import delete_win
 from bot.listeners.actions.win_edit import edit_win
-from bot.listeners.actions.win_open import open_win_modal
+from bot.listeners.actions.win_open import open_win_modal, open_win_modal_from_prompt
 from bot.listeners.commands.coach_wins import wins_page
 from bot.slack import ids
 from bot.slack.registrar import Registrar
@@ -42,7 +42,7 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.STUCK_DRAFT_HELP, stuck_draft_help)
     # brag document, App Home, delete-my-data
     registrar.action(ids.WIN_OPEN_MODAL, open_win_modal)
-    registrar.action(ids.PROMPT_RECORD_WIN, open_win_modal)
+    registrar.action(ids.PROMPT_RECORD_WIN, open_win_modal_from_prompt)
     registrar.action(ids.WIN_ADD_DETAIL, edit_win)
     registrar.action(ids.WIN_EDIT, edit_win)
     registrar.action(ids.WIN_DELETE, delete_win)
