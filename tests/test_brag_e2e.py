@@ -112,7 +112,7 @@ def test_bare_win_opens_the_modal_and_its_submission_is_stored(bot: RunningBot) 
         assert element(view, block_id)["max_length"] > 0
     evidence = element(view, ids.WIN_EVIDENCE_BLOCK)
     labels = [g["label"]["text"] for g in evidence["option_groups"]]
-    assert labels == ["Stage 2 exit criteria", "Growth tactics"]
+    assert labels == ["Stage 2 exit criteria", "Stage 3 exit criteria (next)", "Growth tactics"]
     assert element(view, ids.WIN_VISIBILITY_BLOCK)["initial_option"]["value"] == "private"
 
     criterion = bot.deps.content.stage(2).exit_criteria[0]

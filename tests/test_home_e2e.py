@@ -150,7 +150,7 @@ def test_home_with_many_wins_stays_within_slack_limits(bot: RunningBot) -> None:
     home = open_home(bot)
     assert view_problems(home) == []
     assert len(button_values(home, ids.WIN_DELETE)) == 10
-    assert "Showing your 10 most recent of 61 wins" in block_texts(home)
+    assert "Wins 1–10 of 61" in block_texts(home)
 
 
 def test_settings_button_opens_settings_and_saving_updates_member_and_home(bot: RunningBot) -> None:

@@ -126,7 +126,8 @@ class WinDraft:
             impact=entry.impact or "",
             lesson=entry.lesson or "",
             link=entry.link or "",
-            evidence_keys=entry.evidence_keys,
+            # Suggestions not yet confirmed are preselected: saving the form confirms what is still picked.
+            evidence_keys=entry.evidence_keys + tuple(k for k in entry.suggested_keys if k not in entry.evidence_keys),
             visibility=entry.visibility,
             growth_signal=entry.growth_signal or NONE_SIGNAL,
         )
@@ -139,9 +140,14 @@ class WinMetadata:
     entry_id: int | None = None
     source: str = EntrySource.MODAL.value
     credited_user_id: str | None = None
+    prompt_id: int | None = None
+    """The weekly prompt whose "Record a win" opened the modal: saving answers it."""
 
     def encode(self) -> str:
-        return json.dumps({"entry": self.entry_id, "source": self.source, "credit": self.credited_user_id})
+        data: dict[str, object] = {"entry": self.entry_id, "source": self.source, "credit": self.credited_user_id}
+        if self.prompt_id is not None:
+            data["prompt"] = self.prompt_id
+        return json.dumps(data)
 
 
 NO_SUCH_ENTRY = 0
@@ -167,7 +173,9 @@ def decode_metadata(raw: str | None) -> WinMetadata:
     entry = data.get("entry")
     source = data.get("source")
     credit = data.get("credit")
+    prompt = data.get("prompt")
     return WinMetadata(
+        prompt_id=prompt if isinstance(prompt, int) and not isinstance(prompt, bool) and prompt > 0 else None,
         entry_id=_entry_id(entry),
         source=source if source in {s.value for s in EntrySource} else EntrySource.MODAL.value,
         credited_user_id=credit if is_user_id(credit) else None,
@@ -223,6 +231,15 @@ def evidence_groups(content: Content, stage: int | None, selected: tuple[str, ..
         label = f"Stage {each.number} exit criteria" if stage is not None else f"{each.title}: exit criteria"
         groups.append(
             {"label": plain(label, 75), "options": [_evidence_option(content, c.key) for c in each.exit_criteria]}
+        )
+    following = content.next_stage(stage) if stage is not None else None
+    if following is not None:
+        # Suggestions may come from the next stage: work towards it is worth recording too.
+        groups.append(
+            {
+                "label": plain(f"Stage {following.number} exit criteria (next)", 75),
+                "options": [_evidence_option(content, c.key) for c in following.exit_criteria],
+            }
         )
     groups.append(
         {"label": plain("Growth tactics", 75), "options": [option(t.name, t.key) for t in content.growth.tactics]}
@@ -406,10 +423,25 @@ def win_saved_view(
         "blocks": [
             section(f":white_check_mark: *Saved to your brag document.*\n{quoted(entry.what, 1500)}"),
             context(_entry_facts(content, entry, audience)),
+            *_suggestion_blocks(content, entry),
             *(growth or []),
             context("Find it on my *Home* tab; `/coach export` gives you the whole document."),
         ],
     }
+
+
+def _suggestion_blocks(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
+    """Suggested evidence with one-tap confirm (and undo), for a win saved without picking any."""
+    if not entry.suggested_keys:
+        return []
+    labels = "; ".join(escape(truncate(content.evidence_label(key) or key, 60)) for key in entry.suggested_keys)
+    return [
+        context(f":mag: *Looks like evidence for:* {labels}"),
+        actions(
+            button("Confirm evidence", ids.WIN_EVIDENCE_CONFIRM, str(entry.id), style="primary"),
+            button("Undo", ids.WIN_UNDO, str(entry.id)),
+        ),
+    ]
 
 
 def _escaped_chunks(text: str, size: int) -> list[str]:

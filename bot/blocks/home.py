@@ -23,7 +23,7 @@ from bot.services import growth
 from bot.services.brag import EntrySummary
 from bot.services.digest import ReportDigest, TeamDigest
 from bot.services.growth import QuarterGrowth, Readiness, sparkline
-from bot.services.home import HomeSnapshot, NextStep
+from bot.services.home import RECENT_WINS, HomeSnapshot, NextStep
 from bot.services.progress import StageProgress
 from bot.services.settings import WEEKDAYS, MemberSettings, format_minute
 from bot.slack import ids
@@ -212,6 +212,26 @@ def _team_blocks(team: TeamDigest) -> list[dict[str, Any]]:
     ]
 
 
+def _wins_paging_blocks(snapshot: HomeSnapshot, shown: int) -> list[dict[str, Any]]:
+    """Where this page sits among all the member's wins, and Newer / Older to page through them."""
+    first = snapshot.wins_page * RECENT_WINS + 1
+    last = first + shown - 1
+    buttons = []
+    if snapshot.wins_page > 0:
+        buttons.append(button("Newer", ids.HOME_WINS_PAGE, str(snapshot.wins_page - 1)))
+    if last < snapshot.total_entries:
+        buttons.append(button("Older", ids.HOME_WINS_PAGE, str(snapshot.wins_page + 1)))
+    blocks: list[dict[str, Any]] = [
+        context(
+            f"Wins {first}–{last} of {snapshot.total_entries}, newest first. "
+            "`/coach wins` finds them by period or words; `/coach export` has them all."
+        )
+    ]
+    if buttons:
+        blocks.append(actions(*buttons))
+    return blocks
+
+
 def home_view(content: Content, snapshot: HomeSnapshot) -> dict[str, Any]:
     settings = snapshot.settings
     blocks: list[dict[str, Any]] = [header("Your Stagecoach"), *_stage_blocks(content, settings)]
@@ -221,7 +241,7 @@ def home_view(content: Content, snapshot: HomeSnapshot) -> dict[str, Any]:
         if snapshot.next_step is not None:
             blocks.append(_next_step_blocks(content, snapshot.progress, snapshot.next_step, snapshot.total_entries > 0))
         blocks += growth_blocks(snapshot)
-    blocks += [divider(), header("Recent wins")]
+    blocks += [divider(), header("Recent wins" if snapshot.wins_page == 0 else "Your wins")]
     recent = snapshot.recent[:MAX_HOME_WINS]
     if not recent:
         blocks.append(
@@ -233,12 +253,7 @@ def home_view(content: Content, snapshot: HomeSnapshot) -> dict[str, Any]:
     for entry in recent:
         blocks += entry_blocks(content, entry)
     if snapshot.total_entries > len(recent):
-        blocks.append(
-            context(
-                f"Showing your {len(recent)} most recent of {snapshot.total_entries} wins. "
-                "`/coach export` has them all."
-            )
-        )
+        blocks += _wins_paging_blocks(snapshot, len(recent))
     if snapshot.team is not None:
         blocks += _team_blocks(snapshot.team)
         blocks += team_growth_blocks(snapshot.team)

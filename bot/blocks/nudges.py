@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks.text import actions, button, context, escape, message, plain, section, truncate
+from bot.services.gaps import Gap
 from bot.slack import ids
 from content import Criterion, Tactic
 
@@ -30,6 +31,11 @@ def slack_time(at: datetime, fallback_format: str = "%H:%M UTC") -> str:
     return f"<!date^{int(at.timestamp())}^{{time}}|{at.strftime(fallback_format)}>"
 
 
+def slack_date(at: datetime) -> str:
+    """A date Slack shows in the reader's own timezone."""
+    return f"<!date^{int(at.timestamp())}^{{date_short}}|{at.date().isoformat()}>"
+
+
 def _quote(text: str, limit: int = MAX_WHAT_SHOWN) -> str:
     return escape(truncate(" ".join(text.split()), limit))
 
@@ -47,6 +53,7 @@ def weekly_prompt_message(
     weekday: int,
     minute: int,
     snoozed: bool = False,
+    gap: Gap | None = None,
 ) -> dict[str, Any]:
     value = str(delivery_id)
     opener = "Here's the reminder you asked for." if snoozed else "It's time for your weekly wins check-in."
@@ -61,6 +68,8 @@ def weekly_prompt_message(
     ]
     if stage_title is None:
         blocks.append(section("Set your stage with `/stage` and I'll point your wins at its exit criteria."))
+    elif gap is not None:
+        blocks.append(_gap_section(stage_title, gap))
     elif open_criteria:
         lines = "\n".join(f"• {criterion.text}" for criterion in open_criteria)
         blocks.append(section(f"*No evidence yet for these {stage_title} exit criteria:*\n{lines}"))
@@ -74,8 +83,26 @@ def weekly_prompt_message(
             button("Next week", ids.PROMPT_SNOOZE_NEXT_WEEK, value),
         )
     )
-    blocks.append(context(f"I ask {schedule_text(weekday, minute)}, your time. Change it in {SETTINGS_HINT}."))
+    blocks.append(
+        context(
+            "Reply in this thread with what you did (one line, or a bullet per win) and I'll save it. "
+            f"I ask {schedule_text(weekday, minute)}, your time. Change it in {SETTINGS_HINT}."
+        )
+    )
     return message("Weekly wins check-in: what did you do this week that's worth remembering?", blocks)
+
+
+def _gap_section(stage_title: str, gap: Gap) -> dict[str, Any]:
+    """The one exit criterion to aim at this week, and a concrete question about it."""
+    if gap.evidence_count == 0:
+        status = "no evidence yet"
+    elif gap.latest is not None:
+        status = f"your latest evidence is from {slack_date(gap.latest)}"
+    else:
+        status = f"{gap.evidence_count} win{'s' if gap.evidence_count != 1 else ''} so far"
+    return section(
+        f":dart: *This week's gap in {stage_title}: {gap.criterion.text}* ({status})\n{escape(gap.question)}"
+    )
 
 
 def prompt_nothing_message(weekday: int) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, synonym
 
 from bot.db.types import UTCDateTime, utcnow
 
@@ -72,6 +72,10 @@ class EntrySource(enum.StrEnum):
     MODAL = "modal"
     SHORTCUT = "shortcut"
     STUCK = "stuck"
+    DM = "dm"
+    """Written to the bot in its DM (Messages tab)."""
+    PROMPT_REPLY = "prompt_reply"
+    """A reply in the thread of the weekly prompt."""
 
 
 class StuckStatus(enum.StrEnum):
@@ -169,7 +173,10 @@ class Member(Base):
 
 class BragEntry(Base):
     __tablename__ = "brag_entries"
-    __table_args__ = (Index("ix_brag_entries_member_created", "member_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_brag_entries_member_created", "member_id", "created_at"),
+        Index("ix_brag_entries_slack_message", "slack_channel_id", "slack_ts"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
@@ -191,10 +198,21 @@ class BragEntry(Base):
     evidence: Mapped[list[BragEvidence]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
+    suggested_evidence: Mapped[str | None] = mapped_column(String(300))
+    """Suggested evidence keys awaiting the member's confirmation, comma-separated; they count for
+    nothing (progress, digest) until confirmed, which moves them into ``evidence``."""
+    slack_channel_id: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    """The DM message the win was written in (channel and ts): its edits and deletion find it here.
+    A message with several bullet lines holds several wins, in id order."""
 
     @property
     def evidence_keys(self) -> list[str]:
         return [item.evidence_key for item in self.evidence]
+
+    @property
+    def suggested_keys(self) -> list[str]:
+        return [key for key in (self.suggested_evidence or "").split(",") if key]
 
 
 class BragEvidence(Base):
@@ -259,6 +277,13 @@ class NudgeDelivery(Base):
     response: Mapped[str | None] = mapped_column(String(32))
     """What the recipient answered, when the message asks (e.g. "nothing this week")."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # The answer convention for weekly prompts: ``answer`` (the ``response`` column) holds what the
+    # member answered. A prompt counts as answered when it is set to anything but a snooze
+    # ("snoozed_later_today", "snoozed_next_week"): "win_recorded" (a reply in the prompt's thread,
+    # saved as a win) or "nothing_this_week" (its button).
+    # See bot.services.prompts.is_answered.
+    answer = synonym("response")
 
 
 class ProcessedEvent(Base):

@@ -14,6 +14,7 @@ from bot.blocks.home import home_deleted_view, home_view
 from bot.db.models import Member, Visibility
 from bot.db.types import parse_row_id
 from bot.services import brag
+from bot.services.evidence import suggest_evidence
 from bot.services.home import home_snapshot
 from bot.services.stages import load_member
 from bot.slack.deps import Deps
@@ -60,7 +61,9 @@ def open_new_win(
     if visibility not in {choice.value for choice in audience.choices}:
         # The default names an audience that is gone (manager unlinked, channel off): start private.
         visibility = Visibility.PRIVATE.value
-    draft = WinDraft(what=what, link=link, visibility=visibility)
+    # A known text (Save as win) gets its suggested evidence preselected.
+    suggested = tuple(suggest_evidence(deps.content, what, stage)) if what.strip() else ()
+    draft = WinDraft(what=what, link=link, visibility=visibility, evidence_keys=suggested)
     view = win_modal(deps.content, stage, draft, meta or WinMetadata(), audience)
     return _open(client, trigger_id, view, member_id)
 
@@ -77,8 +80,8 @@ def open_edit_win(client: WebClient, deps: Deps, member_id: int, trigger_id: str
     return _open(client, trigger_id, view, member_id)
 
 
-def publish_home(client: WebClient, deps: Deps, member_id: int, user_id: str) -> None:
-    """Render and publish the member's Home. A failure is logged: what changed is already saved."""
+def publish_home(client: WebClient, deps: Deps, member_id: int, user_id: str, page: int = 0) -> None:
+    """Render and publish the member's Home (``page`` of their wins). A failure is logged: what changed is saved."""
     with deps.db.transaction() as session:
         member = session.get(Member, member_id)
         if member is None:
@@ -91,6 +94,7 @@ def publish_home(client: WebClient, deps: Deps, member_id: int, user_id: str) ->
                 deps.content,
                 member,
                 now=deps.clock(),
+                page=page,
                 readiness_months=deps.settings.stagecoach_readiness_months,
                 readiness_window=deps.settings.stagecoach_readiness_window_months,
             )

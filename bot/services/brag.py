@@ -49,6 +49,13 @@ def _clean(value: str | None, field: str, limit: int, required: bool = False) ->
     return text
 
 
+def clean_what(value: str) -> str:
+    """A win's text, checked as every path checks it."""
+    cleaned = _clean(value, "what", MAX_WHAT, required=True)
+    assert cleaned is not None
+    return cleaned
+
+
 def _clean_link(value: str | None) -> str | None:
     link = _clean(value, "link", MAX_LINK)
     if link is not None and not link.startswith(("https://", "http://")):
@@ -81,11 +88,15 @@ def create_entry(
     source: EntrySource = EntrySource.COMMAND,
     credited_user_id: str | None = None,
     growth_signal: str | None = SUGGEST,
+    suggested_keys: Iterable[str] = (),
+    slack_channel_id: str | None = None,
+    slack_ts: str | None = None,
 ) -> BragEntry:
     """Save a win. Private unless the member chose otherwise (here or in their default).
 
     ``growth_signal``: decided / proposed / learned, None for neither, or :data:`SUGGEST` (the default)
-    to suggest one from the text with the content's cue phrases.
+    to suggest one from the text with the content's cue phrases. ``suggested_keys`` are kept apart from
+    the evidence until the member confirms them.
     """
     entry = BragEntry(
         member_id=member.id,
@@ -98,9 +109,14 @@ def create_entry(
         credited_user_id=credited_user_id,
         created_at=now,
         updated_at=now,
+        slack_channel_id=slack_channel_id,
+        slack_ts=slack_ts,
     )
     entry.growth_signal = _signal(growth_signal, entry.what)
     entry.evidence = [BragEvidence(evidence_key=key) for key in _clean_evidence(content, evidence_keys)]
+    confirmed = set(entry.evidence_keys)
+    pending = [key for key in _clean_evidence(content, suggested_keys) if key not in confirmed]
+    entry.suggested_evidence = ",".join(pending) or None
     session.add(entry)
     session.flush()
     return entry
@@ -148,6 +164,8 @@ class EntrySummary:
     updated_at: datetime
     evidence_keys: tuple[str, ...]
     growth_signal: str | None = None
+    suggested_keys: tuple[str, ...] = ()
+    """Suggested evidence not yet confirmed (it counts for nothing until it is)."""
 
 
 def summarize(content: Content, entry: BragEntry) -> EntrySummary:
@@ -164,6 +182,7 @@ def summarize(content: Content, entry: BragEntry) -> EntrySummary:
         updated_at=entry.updated_at,
         evidence_keys=tuple(in_content_order(content, entry.evidence_keys)),
         growth_signal=entry.growth_signal,
+        suggested_keys=tuple(key for key in entry.suggested_keys if content.evidence_label(key) is not None),
     )
 
 
@@ -264,9 +283,57 @@ def update_entry(
     kept = [item for item in entry.evidence if item.evidence_key in wanted]
     have = {item.evidence_key for item in kept}
     entry.evidence = kept + [BragEvidence(evidence_key=key) for key in wanted if key not in have]
+    # Whatever the form saved is the member's choice: suggestions it showed are settled.
+    entry.suggested_evidence = None
     entry.updated_at = now
     session.flush()
     return entry
+
+
+def set_evidence(
+    session: Session, content: Content, member: Member, entry_id: int, keys: Iterable[str], now: datetime
+) -> BragEntry:
+    """Make ``keys`` the entry's evidence (confirming or changing a suggestion); suggestions are settled."""
+    entry = owned_entry(session, member, entry_id)
+    wanted = _clean_evidence(content, keys)
+    kept = [item for item in entry.evidence if item.evidence_key in wanted]
+    have = {item.evidence_key for item in kept}
+    entry.evidence = kept + [BragEvidence(evidence_key=key) for key in wanted if key not in have]
+    entry.suggested_evidence = None
+    entry.updated_at = now
+    session.flush()
+    return entry
+
+
+def confirm_suggestions(session: Session, content: Content, member: Member, entry_id: int, now: datetime) -> BragEntry:
+    """One tap: the suggested evidence becomes evidence (added to any already confirmed)."""
+    entry = owned_entry(session, member, entry_id)
+    keys = [key for key in entry.evidence_keys + entry.suggested_keys if content.evidence_label(key) is not None]
+    return set_evidence(session, content, member, entry_id, keys, now)
+
+
+def suggest_for(
+    session: Session, content: Content, member: Member, entry_id: int, suggestions: Iterable[str], now: datetime
+) -> BragEntry:
+    """Replace the pending suggestions of an entry whose text changed (confirmed evidence stays)."""
+    entry = owned_entry(session, member, entry_id)
+    confirmed = set(entry.evidence_keys)
+    pending = [key for key in _clean_evidence(content, suggestions) if key not in confirmed]
+    entry.suggested_evidence = ",".join(pending) or None
+    entry.updated_at = now
+    session.flush()
+    return entry
+
+
+def entries_from_message(session: Session, member: Member, channel_id: str, ts: str) -> list[BragEntry]:
+    """The member's wins written in one DM message, in the order its lines came."""
+    return list(
+        session.scalars(
+            select(BragEntry)
+            .where(BragEntry.member_id == member.id, BragEntry.slack_channel_id == channel_id, BragEntry.slack_ts == ts)
+            .order_by(BragEntry.id)
+        )
+    )
 
 
 def delete_entry(session: Session, member: Member, entry_id: int) -> None:
@@ -276,13 +343,14 @@ def delete_entry(session: Session, member: Member, entry_id: int) -> None:
     session.flush()
 
 
-def recent_entries(session: Session, member_id: int, limit: int) -> list[BragEntry]:
-    """The member's newest entries, newest first."""
+def recent_entries(session: Session, member_id: int, limit: int, offset: int = 0) -> list[BragEntry]:
+    """The member's newest entries, newest first (``offset`` skips that many, for paging)."""
     return list(
         session.scalars(
             select(BragEntry)
             .where(BragEntry.member_id == member_id)
             .order_by(BragEntry.created_at.desc(), BragEntry.id.desc())
+            .offset(offset)
             .limit(limit)
         )
     )

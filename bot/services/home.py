@@ -42,6 +42,8 @@ class HomeSnapshot:
     """Per quarter, newest first: which decide / propose / learn items have evidence (own wins, all of them)."""
     readiness: Readiness | None = None
     """Sustained readiness for the next stage on the member's own wins; None without a stage or a clock."""
+    wins_page: int = 0
+    """Which page of wins ``recent`` is (0 = the newest); Home pages through all of them."""
 
 
 def next_step(content: Content, progress: StageProgress, counts: dict[str, int]) -> NextStep:
@@ -60,6 +62,7 @@ def home_snapshot(
     member: Member,
     recent: int = RECENT_WINS,
     now: datetime | None = None,
+    page: int = 0,
     *,
     readiness_months: int = 3,
     readiness_window: int = 6,
@@ -81,15 +84,18 @@ def home_snapshot(
             ready = growth.readiness(
                 content, rules, progress, wins, tz, now, months=readiness_months, window=readiness_window
             )
+    total = count_entries(session, member.id)
+    page = min(max(0, page), max(0, -(-total // recent) - 1))
     return HomeSnapshot(
         settings=settings_of(member),
         progress=progress,
-        recent=[summarize(content, entry) for entry in recent_entries(session, member.id, recent)],
-        total_entries=count_entries(session, member.id),
+        recent=[summarize(content, entry) for entry in recent_entries(session, member.id, recent, page * recent)],
+        total_entries=total,
         next_step=step,
         team=(_team(session, content, member, now, readiness_months, readiness_window) if now is not None else None),
         quarters=quarters,
         readiness=ready,
+        wins_page=page,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member, NudgeDelivery, NudgeKind
@@ -47,3 +48,25 @@ def snooze_later_today(member: Member, delivery: NudgeDelivery, now: datetime) -
     member.prompt_snoozed_until = until
     record_response(delivery, SNOOZED_LATER_TODAY)
     return until
+
+
+def is_answered(delivery: NudgeDelivery) -> bool:
+    """The convention on the ledger row: any answer but a snooze counts (see ``NudgeDelivery.answer``)."""
+    return delivery.answer is not None and delivery.answer not in {SNOOZED_LATER_TODAY, SNOOZED_NEXT_WEEK}
+
+
+def prompt_in_thread(session: Session, member: Member, channel_id: str, thread_ts: str) -> NudgeDelivery | None:
+    """The member's weekly prompt whose message started the thread ``thread_ts`` in their DM, if any."""
+    return session.scalars(
+        select(NudgeDelivery).where(
+            NudgeDelivery.member_id == member.id,
+            NudgeDelivery.kind == NudgeKind.WEEKLY_PROMPT.value,
+            NudgeDelivery.recipient_id == member.slack_user_id,
+            NudgeDelivery.message_ts == thread_ts,
+        )
+    ).first()
+
+
+def mark_answered_with_win(delivery: NudgeDelivery) -> None:
+    """A win came from this prompt: it counts as answered (no follow-ups for that week)."""
+    delivery.answer = WIN_RECORDED

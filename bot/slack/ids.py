@@ -54,6 +54,19 @@ RATING_BLOCK_PREFIX = "rate_"  # + criterion key
 RATING_INVITE_BLOCK = "rating_invite"
 RATING_INPUT = "value"
 
+# -- capture: wins written to the bot, suggested evidence, finding old wins ---------------------
+WIN_EVIDENCE_CONFIRM = "win_evidence_confirm"  # value: entry id
+WIN_EVIDENCE_CHANGE = "win_evidence_change"  # value: entry id; opens EVIDENCE_MODAL
+WIN_CARD_BLOCK_PREFIX = "win_card_"
+EVIDENCE_MODAL = "win_evidence_modal"
+EVIDENCE_PICK_BLOCK = "win_evidence_pick"
+EVIDENCE_INPUT = "value"
+WIN_UNDO = "win_undo"  # value: entry id
+WIN_REMOVE_DELETED = "win_remove_deleted"  # value: comma-separated entry ids of a deleted DM
+WIN_KEEP_DELETED = "win_keep_deleted"
+WINS_PAGE = "wins_page"  # value: JSON {"q": what was searched, "p": page}
+HOME_WINS_PAGE = "home_wins_page"  # value: page number
+
 # -- App Home and settings ----------------------------------------------------------------------
 HOME_OPEN_SETTINGS = "home_open_settings"
 SETTINGS_MODAL = "settings_modal"
@@ -96,3 +109,5 @@ DELETE_MY_DATA_CANCEL = "delete_my_data_cancel"
 EVENT_APP_HOME_OPENED = "app_home_opened"
 EVENT_TOKENS_REVOKED = "tokens_revoked"
 EVENT_APP_UNINSTALLED = "app_uninstalled"
+EVENT_MESSAGE = "message"  # Bolt's event type for every message event, subtypes included
+SUBSCRIPTION_MESSAGE_IM = "message.im"  # the manifest's subscription: DMs with the bot only

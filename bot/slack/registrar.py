@@ -159,6 +159,7 @@ class Registrar:
         self.shortcuts.append(callback_id)
         self.app.shortcut(callback_id)(deferred(handler))
 
-    def event(self, event_type: str, handler: Handler) -> None:
-        self.events.append(event_type)
+    def event(self, event_type: str, handler: Handler, subscription: str | None = None) -> None:
+        """``subscription`` is the manifest's name when it differs from Bolt's type ("message.im")."""
+        self.events.append(subscription or event_type)
         self.app.event(event_type)(deferred(handler))

@@ -9,5 +9,6 @@ BOT_SCOPES: dict[str, str] = {
     "files:write": "delivering the brag-document export as a file in the user's DM",
     "im:write": "opening the DM the export file is shared into (once per export, never in a loop)",
     "im:history": "after a crash or a Slack 5xx mid-send, checking the DM for the nudge (by its metadata) "
-    "before sending again, so nobody gets it twice",
+    "before sending again, so nobody gets it twice; and the message.im events that carry what people write "
+    "to the bot in its DM (saved as wins). No channel or group history scope: only DMs with the bot are read",
 }

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from bot.listeners.actions.account import cancel_delete_my_data, confirm_delete_my_data
-from bot.listeners.actions.home import open_settings
+from bot.listeners.actions.evidence import (
+    change_evidence,
+    confirm_evidence,
+    keep_deleted_wins,
+    remove_deleted_wins,
+    undo_win,
+)
+from bot.listeners.actions.home import home_wins_page, open_settings
 from bot.listeners.actions.manager_unlink import unlink_manager
 from bot.listeners.actions.prompt_responses import (
     prompt_nothing_this_week,
@@ -16,8 +23,9 @@ from bot.listeners.actions.stage import open_assessment, set_my_stage, show_stag
 from bot.listeners.actions.stuck_buttons import stuck_draft_help, stuck_more_time, stuck_unblocked
 from bot.listeners.actions.win_delete import delete_win
 from bot.listeners.actions.win_edit import edit_win
-from bot.listeners.actions.win_open import open_win_modal
+from bot.listeners.actions.win_open import open_win_modal, open_win_modal_from_prompt
 from bot.listeners.actions.win_signal import set_win_signal
+from bot.listeners.commands.coach_wins import wins_page
 from bot.slack import ids
 from bot.slack.registrar import Registrar
 
@@ -36,7 +44,7 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.STUCK_DRAFT_HELP, stuck_draft_help)
     # brag document, App Home, delete-my-data
     registrar.action(ids.WIN_OPEN_MODAL, open_win_modal)
-    registrar.action(ids.PROMPT_RECORD_WIN, open_win_modal)
+    registrar.action(ids.PROMPT_RECORD_WIN, open_win_modal_from_prompt)
     registrar.action(ids.WIN_ADD_DETAIL, edit_win)
     registrar.action(ids.WIN_EDIT, edit_win)
     registrar.action(ids.WIN_DELETE, delete_win)
@@ -53,3 +61,11 @@ def register(registrar: Registrar) -> None:
     # the review conversation: rate your exit criteria; the invited manager rates the same ones
     registrar.action(ids.RATING_OPEN_SELF, open_self_rating)
     registrar.action(ids.RATING_OPEN_MANAGER, open_manager_rating)
+    # capture: a saved win's card, the question after a deleted DM, paging through wins
+    registrar.action(ids.WIN_EVIDENCE_CONFIRM, confirm_evidence)
+    registrar.action(ids.WIN_EVIDENCE_CHANGE, change_evidence)
+    registrar.action(ids.WIN_UNDO, undo_win)
+    registrar.action(ids.WIN_REMOVE_DELETED, remove_deleted_wins)
+    registrar.action(ids.WIN_KEEP_DELETED, keep_deleted_wins)
+    registrar.action(ids.WINS_PAGE, wins_page)
+    registrar.action(ids.HOME_WINS_PAGE, home_wins_page)

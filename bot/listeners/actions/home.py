@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.settings import settings_modal
+from bot.listeners.brag import publish_home
 from bot.listeners.common import acting_member_id
 from bot.services import brag
 from bot.services.settings import settings_of
@@ -36,3 +37,13 @@ def open_settings_modal(client: WebClient, deps: Deps, member_id: int, trigger_i
 def open_settings(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     ack()
     open_settings_modal(client, deps_of(context), acting_member_id(context), body["trigger_id"])
+
+
+def home_wins_page(
+    ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Home's Newer / Older: republish Home with that page of wins."""
+    ack()
+    raw = action.get("value")
+    page = int(raw) if isinstance(raw, str) and raw.isdigit() else 0
+    publish_home(client, deps_of(context), acting_member_id(context), body["user"]["id"], page=page)

@@ -7,12 +7,23 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.brag import problem_message
+from bot.blocks.brag import WinMetadata, problem_message
 from bot.listeners.brag import open_new_win, reply
 from bot.listeners.common import acting_member_id
+from bot.services import prompts
 from bot.slack.deps import deps_of
 
 OPEN_FORM_FAILED = "I couldn't open the form just now. Please click again."
+
+
+def open_win_modal_from_prompt(
+    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    """The weekly prompt's "Record a win": the modal remembers the prompt, so saving answers it."""
+    ack()
+    meta = WinMetadata(prompt_id=prompts.parse_delivery_id(action.get("value")))
+    if not open_new_win(client, deps_of(context), acting_member_id(context), body["trigger_id"], meta=meta):
+        reply(body, respond, problem_message(OPEN_FORM_FAILED))
 
 
 def open_win_modal(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:

@@ -22,6 +22,7 @@ from bot.listeners.commands.coach_delete import delete_my_data_subcommand
 from bot.listeners.commands.coach_digest import digest_subcommand
 from bot.listeners.commands.coach_export import export_subcommand
 from bot.listeners.commands.coach_manager import manager_subcommand
+from bot.listeners.commands.coach_wins import wins_subcommand
 from bot.listeners.common import acting_member_id
 from bot.listeners.requests import CoachRequest
 from bot.slack.deps import deps_of
@@ -63,6 +64,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     ),
     "digest": Subcommand(
         "digest #channel", "for managers: your team's weekly digest in that channel (`off` stops it)", digest_subcommand
+    ),
+    "wins": Subcommand(
+        "wins [this quarter | last 90 days | since 2026-01-01 | words]",
+        "find your own wins by period or by words",
+        wins_subcommand,
     ),
     "delete-my-data": Subcommand(
         "delete-my-data", "delete everything Stagecoach holds about you (asks first)", delete_my_data_subcommand

@@ -8,17 +8,13 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.brag import (
-    problem_message,
-    signal_blocks,
-    win_saved_message,
-    win_too_long_message,
-    win_usage_message,
-)
+from bot.blocks.brag import problem_message, win_too_long_message, win_usage_message
+from bot.blocks.capture import capture_message
 from bot.db.models import EntrySource
 from bot.listeners.brag import open_new_win, publish_home
 from bot.listeners.common import acting_member_id
-from bot.services import brag, growth
+from bot.services import brag
+from bot.services.evidence import suggest_evidence
 from bot.services.stages import load_member
 from bot.slack.deps import deps_of
 
@@ -44,16 +40,20 @@ def win_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Web
         with deps.db.transaction() as session:
             member = load_member(session, member_id)
             entry = brag.create_entry(
-                session, deps.content, member, what=text, now=deps.clock(), source=EntrySource.COMMAND
+                session,
+                deps.content,
+                member,
+                what=text,
+                now=deps.clock(),
+                source=EntrySource.COMMAND,
+                suggested_keys=suggest_evidence(deps.content, text, member.stage),
             )
             saved = brag.summarize(deps.content, entry)
-            item = growth.win_item(deps.content, member.stage, saved.growth_signal, saved.what)
             stage = member.stage
             audience = brag.audience_of(session, member)
     except brag.EntryInputError as error:
         log.info("/win text refused", extra={"member": member_id, "field": error.field, "length": len(text)})
         respond(**(win_too_long_message(text) if error.field == "what" else problem_message(str(error))))
         return
-    growth_blocks = signal_blocks(saved.id, saved.growth_signal, item, stage)
-    respond(**win_saved_message(deps.content, saved, growth_blocks, audience))
+    respond(**capture_message(deps.content, stage, [saved], audience=audience))
     publish_home(client, deps, member_id, command["user_id"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.listeners.views.assessment import submit_assessment
+from bot.listeners.views.evidence import submit_evidence
 from bot.listeners.views.help_request import submit_help_request
 from bot.listeners.views.rating import submit_rating
 from bot.listeners.views.review_date import submit_review_date
@@ -19,3 +20,4 @@ def register(registrar: Registrar) -> None:
     registrar.view(ids.SETTINGS_MODAL, submit_settings)
     registrar.view(ids.REVIEW_DATE_MODAL, submit_review_date)
     registrar.view(ids.RATING_MODAL, submit_rating)
+    registrar.view(ids.EVIDENCE_MODAL, submit_evidence)

@@ -7,13 +7,15 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT, decode_metadata, signal_blocks, win_saved_view
-from bot.db.models import EntrySource
+from bot.db.models import EntrySource, Member
 from bot.listeners.brag import publish_home
 from bot.listeners.common import acting_member_id
 from bot.listeners.view_state import selected_value, selected_values, text_value
-from bot.services import brag, growth
+from bot.services import brag, growth, prompts
+from bot.services.evidence import suggest_evidence
 from bot.services.stages import load_member
 from bot.slack import ids
 from bot.slack.deps import deps_of
@@ -28,6 +30,14 @@ FIELD_BLOCKS = {
     "evidence": ids.WIN_EVIDENCE_BLOCK,
     "visibility": ids.WIN_VISIBILITY_BLOCK,
 }
+
+
+def _answer_prompt(session: Session, member: Member, prompt_id: int) -> None:
+    """A win saved from the weekly prompt's button answers that prompt (see ``NudgeDelivery.answer``)."""
+    try:
+        prompts.mark_answered_with_win(prompts.owned_prompt(session, member, prompt_id))
+    except prompts.NotYourPrompt:
+        log.warning("win modal named a prompt that is not the member's", extra={"member": member.id})
 
 
 def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -64,7 +74,11 @@ def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
                     source=EntrySource(meta.source),
                     credited_user_id=meta.credited_user_id,
                     growth_signal=signal,
+                    # Nothing picked: suggest, and let the saved view confirm in one tap.
+                    suggested_keys=() if evidence else suggest_evidence(deps.content, what, member.stage),
                 )
+                if meta.prompt_id is not None:
+                    _answer_prompt(session, member, meta.prompt_id)
             else:
                 entry = brag.update_entry(
                     session,

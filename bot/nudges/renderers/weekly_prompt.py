@@ -12,6 +12,7 @@ from bot.db.models import BragEntry, BragEvidence, Member
 from bot.db.types import UTCDateTime
 from bot.nudges.planners.weekly_prompt import SNOOZE_LATER_TODAY, is_snooze, week_number
 from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
+from bot.services.gaps import member_gap
 from bot.services.progress import stage_progress
 from content import Content, Tactic
 
@@ -67,7 +68,11 @@ def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | 
         return Skip("a win was saved since the snooze")
     stage_title = None
     open_criteria = []
+    gap = None
     if stage is not None:
+        # Aimed at the gap: the one criterion with the least or oldest evidence, and a question about it.
+        if row.member_id is not None:
+            gap = member_gap(session, ctx.content, row.member_id, stage, week_number(row.period_key))
         counts = {key: 1 for key in (keys or "").split(",") if key}
         progress = stage_progress(ctx.content, stage, counts)
         stage_title = progress.stage.title
@@ -81,5 +86,6 @@ def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | 
         weekday=weekday,
         minute=minute,
         snoozed=snoozed,
+        gap=gap,
     )
     return Message(text=payload["text"], blocks=payload["blocks"])

@@ -1,0 +1,313 @@
+"""Capture in Slack: the card answering a win written to the bot, the evidence buttons, answers to
+greetings and questions, the question after a deleted DM, and the pages of ``/coach wins``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.blocks.brag import VISIBILITY_ICONS, audience_sentence, quoted, signal_blocks
+from bot.blocks.text import actions, button, context, escape, message, option, plain, section, truncate
+from bot.services.brag import MAX_EVIDENCE, Audience, EntrySummary
+from bot.services.growth import win_item
+from bot.services.wins_search import WinPage
+from bot.slack import ids
+from content import Content
+
+MAX_CARDS = 7
+"""Wins shown with their buttons in one answer (6 blocks each: the win, evidence, its buttons and the
+decided / proposed / learned line with its buttons; 7 cards + a note = 43 of Slack's 50 blocks); the rest
+of a long list is saved and counted in a note."""
+LABEL_CHARS = 60
+MESSAGE_TEXT_BUDGET = 6000
+"""Characters of win text quoted in one answer: with ten cards' labels and buttons (~450 each) it stays
+under Slack's ~12,000 characters of block text per message (20 wins of 2,000 characters: ~10,200)."""
+
+
+def _quote_budget(cards: int) -> int:
+    """How much of each win's text a card quotes: all 1,200 for a few wins, less for a long list."""
+    return max(200, min(1200, MESSAGE_TEXT_BUDGET // max(cards, 1)))
+
+
+def _labels(content: Content, keys: tuple[str, ...] | list[str]) -> str:
+    return "; ".join(escape(truncate(content.evidence_label(key) or key, LABEL_CHARS)) for key in keys)
+
+
+def evidence_choice_groups(content: Content, stage: int | None) -> list[dict[str, Any]]:
+    """What "change evidence" offers: the stage's and the next stage's criteria, and the tactics."""
+    stages = content.stages if stage is None else [content.stage(stage), *filter(None, [content.next_stage(stage)])]
+    groups = [
+        {
+            "label": plain(f"Stage {each.number} exit criteria", 75),
+            "options": [option(c.text, c.key) for c in each.exit_criteria],
+        }
+        for each in stages
+    ]
+    groups.append(
+        {"label": plain("Growth tactics", 75), "options": [option(t.name, t.key) for t in content.growth.tactics]}
+    )
+    return groups
+
+
+def evidence_modal(content: Content, stage: int | None, entry: EntrySummary, metadata: str) -> dict[str, Any]:
+    """ "Change evidence": one picker, preselected with the win's evidence (or its suggestions)."""
+    groups = evidence_choice_groups(content, stage)
+    offered = {o["value"]: o for g in groups for o in g["options"]}
+    leftover = [k for k in entry.evidence_keys if k not in offered and content.evidence_label(k) is not None]
+    if leftover:
+        groups.append(
+            {
+                "label": plain("Already linked", 75),
+                "options": [option(content.evidence_label(k) or k, k) for k in leftover],
+            }
+        )
+        offered.update({o["value"]: o for o in groups[-1]["options"]})
+    element: dict[str, Any] = {
+        "type": "multi_static_select",
+        "action_id": ids.EVIDENCE_INPUT,
+        "placeholder": plain("Exit criteria or growth tactics"),
+        "option_groups": groups,
+        "max_selected_items": MAX_EVIDENCE,
+    }
+    chosen = [offered[k] for k in (entry.evidence_keys or entry.suggested_keys) if k in offered]
+    if chosen:
+        element["initial_options"] = chosen
+    return {
+        "type": "modal",
+        "callback_id": ids.EVIDENCE_MODAL,
+        "title": plain("Change evidence", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": metadata,
+        "blocks": [
+            section(quoted(entry.what, 600)),
+            {
+                "type": "input",
+                "block_id": ids.EVIDENCE_PICK_BLOCK,
+                "label": plain("Evidence for"),
+                "optional": True,
+                "hint": plain("Leave it empty if this win shows none of them."),
+                "element": element,
+            },
+        ],
+    }
+
+
+def win_card(
+    content: Content, stage: int | None, entry: EntrySummary, quote_chars: int = 1200, audience: Audience | None = None
+) -> list[dict[str, Any]]:
+    """One saved win: what was saved, who sees it, its (suggested) evidence and the four buttons."""
+    icon = VISIBILITY_ICONS.get(entry.visibility, ":lock:")
+    # Who can read it, in the words the person picks audiences by (the manager and channel by name).
+    who = audience_sentence(entry.visibility, audience)
+    blocks: list[dict[str, Any]] = [
+        section(f":white_check_mark: *Saved to your brag document.* {icon} {who}\n{quoted(entry.what, quote_chars)}")
+    ]
+    if entry.evidence_keys:
+        blocks.append(context(f":dart: *Evidence for:* {_labels(content, entry.evidence_keys)}"))
+    if entry.suggested_keys:
+        blocks.append(context(f":mag: *Looks like evidence for:* {_labels(content, entry.suggested_keys)}"))
+    elif not entry.evidence_keys:
+        blocks.append(context(":mag: I couldn't tell which exit criterion this shows; pick one below."))
+    elements = []
+    if entry.suggested_keys:
+        elements.append(button("Confirm evidence", ids.WIN_EVIDENCE_CONFIRM, str(entry.id), style="primary"))
+    elements += [
+        button(
+            "Change evidence" if entry.suggested_keys or entry.evidence_keys else "Pick evidence",
+            ids.WIN_EVIDENCE_CHANGE,
+            str(entry.id),
+        ),
+        button("Add detail", ids.WIN_ADD_DETAIL, str(entry.id)),
+        button("Undo", ids.WIN_UNDO, str(entry.id)),
+    ]
+    blocks.append(actions(*elements, block_id=f"{ids.WIN_CARD_BLOCK_PREFIX}{entry.id}"))
+    blocks += growth_line(content, stage, entry)
+    return blocks
+
+
+def growth_line(content: Content, stage: int | None, entry: EntrySummary) -> list[dict[str, Any]]:
+    """Decided / proposed / learned for a saved win, with the roadmap item it counts for and one tap to change."""
+    item = win_item(content, stage, entry.growth_signal, entry.what)
+    return signal_blocks(entry.id, entry.growth_signal, item, stage)
+
+
+def capture_message(
+    content: Content,
+    stage: int | None,
+    entries: list[EntrySummary],
+    *,
+    prompt_answered: bool = False,
+    audience: Audience | None = None,
+) -> dict[str, Any]:
+    """The answer to a DM (or prompt reply) that held wins; also what a card becomes after a click."""
+    if not entries:
+        text = ":leftwards_arrow_with_hook: Undone: nothing from this message is in your brag document."
+        return message("Undone: nothing from this message is saved.", [section(text)])
+    blocks: list[dict[str, Any]] = []
+    shown = entries[:MAX_CARDS]
+    for entry in shown:
+        blocks += win_card(content, stage, entry, _quote_budget(len(shown)), audience)
+    notes = []
+    if len(entries) > MAX_CARDS:
+        notes.append(f"{len(entries) - MAX_CARDS} more wins from this message are saved too; see my *Home* tab.")
+    if prompt_answered:
+        notes.append("That answers this week's check-in: no reminders about it.")
+    notes.append("Suggestions count once you confirm them. Add why it mattered with *Add detail*.")
+    blocks.append(context(" ".join(notes)))
+    if len(entries) == 1:
+        return message("Saved to your brag document.", blocks)
+    return message(f"Saved {len(entries)} wins to your brag document.", blocks)
+
+
+def undone_view() -> dict[str, Any]:
+    """The saved-win modal after Undo."""
+    return {
+        "type": "modal",
+        "callback_id": ids.WIN_MODAL,
+        "title": plain("Win removed", 24),
+        "close": plain("Done", 24),
+        "blocks": [section(":leftwards_arrow_with_hook: Undone: that win is no longer in your brag document.")],
+    }
+
+
+def edited_message(
+    content: Content, stage: int | None, entries: list[EntrySummary], unmatched: int, audience: Audience | None = None
+) -> dict[str, Any]:
+    """After an edited DM: what its wins now say."""
+    blocks: list[dict[str, Any]] = [section(":pencil2: *You edited your message, so I updated its wins.*")]
+    shown = entries[:MAX_CARDS]
+    for entry in shown:
+        blocks += win_card(content, stage, entry, _quote_budget(len(shown)), audience)
+    if unmatched:
+        blocks.append(
+            context(
+                f"Your message now has fewer lines than it had wins; I kept the last {unmatched} as they were. "
+                "Use *Undo* on any you don't want."
+            )
+        )
+    return message("Updated the wins from your edited message.", blocks)
+
+
+def deleted_question(entry_ids: list[int], count: int) -> dict[str, Any]:
+    noun = "the win" if count == 1 else f"the {count} wins"
+    text = f":wastebasket: You deleted a message I saved as a win. Remove {noun} from your brag document too?"
+    value = ",".join(str(i) for i in entry_ids)
+    return message(
+        text.replace(":wastebasket: ", ""),
+        [
+            section(text),
+            actions(
+                button("Remove", ids.WIN_REMOVE_DELETED, value, style="danger"),
+                button("Keep", ids.WIN_KEEP_DELETED, value),
+            ),
+        ],
+    )
+
+
+def removed_after_delete_message(count: int) -> dict[str, Any]:
+    text = f":wastebasket: Removed {count} win{'s' if count != 1 else ''} from your brag document."
+    return message(text, [section(text)])
+
+
+def kept_after_delete_message() -> dict[str, Any]:
+    text = ":ok_hand: Kept: the win stays in your brag document (see my *Home* tab)."
+    return message(text, [section(text)])
+
+
+HELP_TEXT = (
+    "*Write your wins to me, right here.* Anything you send me is saved as a private win, e.g. "
+    "_shipped the retry fix, cut errors 40%_. A list of bullet lines becomes one win per line.\n"
+    "• I suggest which exit criteria it is evidence for: *Confirm evidence* makes it count\n"
+    "• *Add detail* adds why it mattered and a link; *Undo* removes it\n"
+    "• Reply in the thread of my weekly check-in to answer it\n"
+    "• `/coach wins this quarter` or `/coach wins retry` finds old wins; `/stage` shows your stage"
+)
+
+
+def help_message() -> dict[str, Any]:
+    return message("Write your wins to me here; each message becomes a win.", [section(HELP_TEXT)])
+
+
+def greeting_message() -> dict[str, Any]:
+    text = (
+        ":wave: Hi! Tell me something you did: one line like _fixed the flaky checkout test_ is enough, "
+        "and I'll save it as a private win. Send `help` for more."
+    )
+    return message("Hi! Tell me something you did and I'll save it as a win.", [section(text)])
+
+
+def thanks_message() -> dict[str, Any]:
+    text = ":slightly_smiling_face: Any time. Send me your next win whenever it happens."
+    return message("Any time.", [section(text)])
+
+
+def question_message() -> dict[str, Any]:
+    text = (
+        ":thinking_face: That looks like a question, so I didn't save it as a win. I'm a coach, not a search "
+        "engine: `/stage` explains your stage, `/feedback-questions` prepares your next review and "
+        "`/coach help` lists the rest. To save it as a win anyway, send it without the question mark."
+    )
+    return message("That looks like a question, so I didn't save it as a win.", [section(text)])
+
+
+def too_long_message(limit: int) -> dict[str, Any]:
+    text = (
+        f":warning: One of those wins is longer than {limit:,} characters, so nothing was saved. "
+        "Your message is still here above: send a shorter version, or use `/win` for the form."
+    )
+    return message(f"A win is longer than {limit:,} characters; nothing was saved.", [section(text)])
+
+
+# -- /coach wins --------------------------------------------------------------------------------
+
+
+def page_value(query_text: str, page: int) -> str:
+    return json.dumps({"q": query_text, "p": page})
+
+
+def parse_page_value(raw: str | None) -> tuple[str, int]:
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    query, page = data.get("q"), data.get("p")
+    return (query if isinstance(query, str) else "", page if isinstance(page, int) and page >= 0 else 0)
+
+
+def _win_line(content: Content, entry: EntrySummary) -> str:
+    stamp = int(entry.created_at.timestamp())
+    day = f"<!date^{stamp}^{{date_short}}|{entry.created_at.date().isoformat()}>"
+    icon = VISIBILITY_ICONS.get(entry.visibility, ":lock:")
+    line = f"*{day}* {icon}\n{quoted(entry.what, 700)}"
+    if entry.evidence_keys:
+        line += f"\n:dart: {_labels(content, entry.evidence_keys)}"
+    return line
+
+
+def wins_page_message(content: Content, page: WinPage) -> dict[str, Any]:
+    """One page of ``/coach wins``: a section per win, and Newer / Older buttons."""
+    label = escape(page.query.label)
+    if not page.total:
+        text = f"No wins {label}." if page.query.words or page.query.since else "You have no wins yet."
+        hint = "Try other words, or a period like `this quarter`, `last 90 days`, `since 2026-01-01`."
+        return message(text, [section(f":mag: {text}"), context(hint)])
+    first = page.page * page.page_size + 1
+    last = first + len(page.entries) - 1
+    blocks: list[dict[str, Any]] = [section(f":mag: *Your wins {label}* ({first}–{last} of {page.total})")]
+    blocks += [section(_win_line(content, entry)) for entry in page.entries]
+    buttons = []
+    if page.page > 0:
+        buttons.append(button("Newer", ids.WINS_PAGE, page_value(page.query.text, page.page - 1)))
+    if page.has_next:
+        buttons.append(button("Older", ids.WINS_PAGE, page_value(page.query.text, page.page + 1)))
+    if buttons:
+        blocks.append(actions(*buttons))
+    blocks.append(context("Edit or delete wins on my *Home* tab; `/coach export` has them all."))
+    return message(f"Your wins {label}: {page.total}", blocks)
+
+
+def wins_query_problem(text: str) -> dict[str, Any]:
+    return message(text, [section(f":warning: {escape(text)}")])

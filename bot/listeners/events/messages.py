@@ -1,0 +1,159 @@
+"""``message.im``: what a person writes to the bot in its DM becomes wins (or gets an answer).
+
+Only a person's own messages in a DM with the bot count: the bot's messages, other apps', channel
+messages and subtypes other than edits, deletions, file shares and thread broadcasts are ignored.
+Slack's retries are dropped by event id (``first_delivery``). Logs carry ids, never the text.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import capture as blocks
+from bot.blocks.brag import is_user_id
+from bot.listeners.brag import publish_home
+from bot.listeners.common import acting_member_id, first_delivery
+from bot.services import brag, capture
+from bot.services.capture import MessageKind
+from bot.services.stages import load_member
+from bot.slack.deps import Deps, deps_of
+
+log = logging.getLogger(__name__)
+
+NEW_MESSAGE_SUBTYPES = {None, "file_share", "thread_broadcast"}
+EDITED = "message_changed"
+DELETED = "message_deleted"
+
+_ANSWERS = {
+    MessageKind.GREETING: blocks.greeting_message,
+    MessageKind.THANKS: blocks.thanks_message,
+    MessageKind.HELP: blocks.help_message,
+    MessageKind.QUESTION: blocks.question_message,
+}
+
+
+def _author(event: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """Who wrote the message the event is about, and that message (edits and deletions nest it)."""
+    subtype = event.get("subtype")
+    if subtype == EDITED:
+        inner = event.get("message") or {}
+    elif subtype == DELETED:
+        inner = event.get("previous_message") or {}
+    else:
+        inner = event
+    return inner.get("user"), inner
+
+
+def _is_from_a_person(inner: dict[str, Any], user: str | None, context: BoltContext) -> bool:
+    if inner.get("bot_id") or inner.get("subtype") == "bot_message" or inner.get("app_id"):
+        return False
+    return is_user_id(user) and user != context.bot_user_id
+
+
+def _post(client: WebClient, channel: str, payload: dict[str, Any], member_id: int, thread_ts: str | None) -> None:
+    try:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+    except SlackApiError as exc:
+        log.exception(
+            "answering a DM failed (what it saved stays saved)",
+            extra={"member": member_id, "channel": channel, "error": exc.response.get("error")},
+        )
+
+
+def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    subtype = event.get("subtype")
+    channel = event.get("channel")
+    if event.get("channel_type") != "im" or not isinstance(channel, str):
+        return  # message.im delivers DMs only; anything else is not ours to read
+    if subtype not in NEW_MESSAGE_SUBTYPES and subtype not in {EDITED, DELETED}:
+        log.info("ignoring a DM event subtype", extra={"subtype": subtype, "team": context.team_id})
+        return
+    user, inner = _author(event)
+    if not _is_from_a_person(inner, user, context) or not first_delivery(context, body):
+        return
+    assert user is not None
+    if not context.user_id:
+        context["user_id"] = user  # Bolt finds no user on edits and deletions: it is the nested message's
+    deps = deps_of(context)
+    member_id = acting_member_id(context)
+    if subtype == EDITED:
+        _edited(deps, client, member_id, channel, inner)
+    elif subtype == DELETED:
+        _deleted(deps, client, member_id, channel, str(event.get("deleted_ts") or inner.get("ts") or ""))
+    else:
+        _new(deps, client, member_id, user, channel, event)
+
+
+def _new(deps: Deps, client: WebClient, member_id: int, user: str, channel: str, event: dict[str, Any]) -> None:
+    ts = str(event.get("ts") or "")
+    thread_ts = event.get("thread_ts") if event.get("thread_ts") != ts else None
+    parsed = capture.parse_message(brag.plain_from_slack(event.get("text") or ""))
+    reply_in = thread_ts or ts
+    if parsed.kind == MessageKind.EMPTY:
+        return  # a file or emoji with no words: nothing to save, nothing worth answering
+    if parsed.kind != MessageKind.WINS:
+        _post(client, channel, _ANSWERS[parsed.kind](), member_id, thread_ts)
+        return
+    try:
+        with deps.db.transaction() as session:
+            member = load_member(session, member_id)
+            saved = capture.save_wins(
+                session,
+                deps.content,
+                member,
+                parsed.wins,
+                now=deps.clock(),
+                channel_id=channel,
+                ts=ts,
+                thread_ts=thread_ts,
+            )
+            stage = member.stage
+            audience = brag.audience_of(session, member)
+    except brag.EntryInputError as error:
+        log.info("DM win refused", extra={"member": member_id, "field": error.field})
+        _post(client, channel, blocks.too_long_message(brag.MAX_WHAT), member_id, reply_in)
+        return
+    log.info(
+        "wins saved from a DM",
+        extra={"member": member_id, "wins": len(saved.entries), "prompt_answered": saved.prompt_answered},
+    )
+    payload = blocks.capture_message(
+        deps.content, stage, saved.entries, prompt_answered=saved.prompt_answered, audience=audience
+    )
+    _post(client, channel, payload, member_id, reply_in)
+    publish_home(client, deps, member_id, user)
+
+
+def _edited(deps: Deps, client: WebClient, member_id: int, channel: str, inner: dict[str, Any]) -> None:
+    ts = str(inner.get("ts") or "")
+    text = brag.plain_from_slack(inner.get("text") or "")
+    try:
+        with deps.db.transaction() as session:
+            member = load_member(session, member_id)
+            edited = capture.apply_edit(
+                session, deps.content, member, channel_id=channel, ts=ts, text=text, now=deps.clock()
+            )
+            stage, user = member.stage, member.slack_user_id
+            audience = brag.audience_of(session, member)
+    except brag.EntryInputError as error:
+        log.info("DM edit refused", extra={"member": member_id, "field": error.field})
+        _post(client, channel, blocks.too_long_message(brag.MAX_WHAT), member_id, ts)
+        return
+    if edited is None:
+        return  # the message held no win (a greeting, a question): an edit does not make one
+    answer = blocks.edited_message(deps.content, stage, edited.updated, edited.unmatched, audience)
+    _post(client, channel, answer, member_id, ts)
+    publish_home(client, deps, member_id, user)
+
+
+def _deleted(deps: Deps, client: WebClient, member_id: int, channel: str, ts: str) -> None:
+    with deps.db.transaction() as session:
+        member = load_member(session, member_id)
+        entry_ids = capture.wins_in_deleted_message(session, member, channel, ts)
+    if entry_ids:
+        _post(client, channel, blocks.deleted_question(entry_ids, len(entry_ids)), member_id, None)

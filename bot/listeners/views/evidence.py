@@ -1,0 +1,73 @@
+"""The "Change evidence" picker's submission: the win's evidence becomes exactly what was picked,
+then the card it came from is redrawn through its response_url and Home is republished."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.blocks import capture as blocks
+from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT
+from bot.listeners.brag import publish_home
+from bot.listeners.common import acting_member_id
+from bot.listeners.view_state import selected_values
+from bot.services import brag, capture
+from bot.services.stages import load_member
+from bot.slack import ids
+from bot.slack.deps import deps_of
+
+log = logging.getLogger(__name__)
+
+
+def _metadata(raw: str | None) -> tuple[int | None, str | None]:
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    entry, url = data.get("entry"), data.get("url")
+    entry_id = entry if isinstance(entry, int) and not isinstance(entry, bool) and entry > 0 else None
+    return entry_id, url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
+
+
+def submit_evidence(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    deps = deps_of(context)
+    member_id = acting_member_id(context)
+    entry_id, url = _metadata(view.get("private_metadata"))
+    chosen = selected_values(view, ids.EVIDENCE_PICK_BLOCK, ids.EVIDENCE_INPUT)
+    try:
+        with deps.db.transaction() as session:
+            member = load_member(session, member_id)
+            if entry_id is None:
+                raise brag.NotYourEntry(None)
+            card = [e.id for e in capture.card_entries(session, deps.content, member, entry_id)]
+            brag.set_evidence(session, deps.content, member, entry_id, chosen, deps.clock())
+            remaining = capture.still_owned(session, deps.content, member, card)
+            stage = member.stage
+            audience = brag.audience_of(session, member)
+    except brag.NotYourEntry:
+        log.warning("evidence change refused: not the member's entry", extra={"member": member_id, "entry": entry_id})
+        ack(response_action="errors", errors={ids.EVIDENCE_PICK_BLOCK: NOT_YOUR_ENTRY_TEXT})
+        return
+    except brag.EntryInputError as error:
+        ack(response_action="errors", errors={ids.EVIDENCE_PICK_BLOCK: str(error)})
+        return
+    ack()
+    if url is not None:
+        payload = blocks.capture_message(deps.content, stage, remaining, audience=audience)
+        try:
+            answer = WebhookClient(url).send(replace_original=True, text=payload["text"], blocks=payload["blocks"])
+            if answer.status_code != 200:
+                log.warning("redrawing the win card failed", extra={"member": member_id, "status": answer.status_code})
+        except (SlackApiError, OSError):
+            # The change is saved and Home shows it; only the old card stays as it was.
+            log.exception("redrawing the win card failed", extra={"member": member_id})
+    publish_home(client, deps, member_id, body["user"]["id"])

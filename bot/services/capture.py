@@ -1,0 +1,272 @@
+"""Writing to the bot: a DM (or a reply to the weekly prompt) becomes wins, with suggested evidence.
+
+What a message is: greetings, "help" and questions get an answer, not a win; anything else is a
+win, and a message of bullet lines is one win per bullet. Services own the transaction's work;
+the listener only parses Slack's event and renders the answer.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.db.models import BragEntry, EntrySource, Member
+from bot.services import brag, prompts
+from bot.services.evidence import suggest_evidence
+from content import Content
+
+MAX_WINS_PER_MESSAGE = 20
+"""More bullet lines than this in one message is a paste of a document, not a list of wins: the
+rest are joined into the last win so nothing is lost."""
+
+
+class MessageKind(enum.StrEnum):
+    WINS = "wins"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    HELP = "help"
+    QUESTION = "question"
+    EMPTY = "empty"
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•◦‣–]|\d{1,2}[.)])\s+(.*\S)\s*$")
+_WORDS = re.compile(r"[a-z']+")
+GREETINGS = frozenset(
+    {
+        "hi",
+        "hey",
+        "hello",
+        "hiya",
+        "yo",
+        "howdy",
+        "morning",
+        "good morning",
+        "good afternoon",
+        "good evening",
+        "hi there",
+        "hey there",
+        "hello there",
+        "sup",
+        "what's up",
+        "whats up",
+        "gm",
+    }
+)
+THANKS = frozenset({"thanks", "thank you", "thx", "ty", "cheers", "thanks a lot", "thank you so much", "great thanks"})
+HELP = frozenset(
+    {
+        "help",
+        "?",
+        "what can you do",
+        "how does this work",
+        "how do i use this",
+        "commands",
+        "usage",
+        "menu",
+        "what do you do",
+        "how does it work",
+    }
+)
+_QUESTION_START = frozenset(
+    {
+        "what",
+        "how",
+        "why",
+        "when",
+        "where",
+        "who",
+        "which",
+        "can",
+        "could",
+        "should",
+        "is",
+        "are",
+        "do",
+        "does",
+        "will",
+        "would",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    kind: MessageKind
+    wins: tuple[str, ...] = ()
+
+
+_EMOJI = re.compile(r":[a-z0-9_+'-]+:")
+
+
+def _normal(text: str) -> str:
+    """Lower-case words only: emoji codes (``:wave:``) and punctuation dropped."""
+    return " ".join(_WORDS.findall(_EMOJI.sub(" ", text.lower().replace("’", "'"))))
+
+
+def split_wins(text: str) -> list[str]:
+    """One win per bullet line when the message is a list; otherwise the whole message is one win.
+
+    A line before the first bullet that ends with ":" ("This week:") is a heading, not a win; a
+    non-bullet line after a bullet continues it.
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    bullets = [_BULLET.match(line) for line in lines]
+    if sum(1 for b in bullets if b) < 2:
+        return [text.strip()] if text.strip() else []
+    wins: list[str] = []
+    for line, bullet in zip(lines, bullets, strict=True):
+        if bullet:
+            wins.append(bullet.group(1).strip())
+        elif wins:
+            wins[-1] = f"{wins[-1]} {line.strip()}"
+        elif not line.strip().endswith(":"):
+            wins.append(line.strip())
+    if len(wins) > MAX_WINS_PER_MESSAGE:
+        wins = [*wins[: MAX_WINS_PER_MESSAGE - 1], "; ".join(wins[MAX_WINS_PER_MESSAGE - 1 :])]
+    return wins
+
+
+def parse_message(text: str) -> ParsedMessage:
+    stripped = text.strip()
+    if not stripped:
+        return ParsedMessage(MessageKind.EMPTY)
+    normal = _normal(stripped)
+    if normal in HELP or stripped == "?":
+        return ParsedMessage(MessageKind.HELP)
+    if normal in GREETINGS or (normal.split(" ")[0] in {"hi", "hey", "hello"} and len(normal.split()) <= 3):
+        return ParsedMessage(MessageKind.GREETING)
+    if normal in THANKS:
+        return ParsedMessage(MessageKind.THANKS)
+    wins = split_wins(stripped)
+    first_word = normal.split(" ")[0] if normal else ""
+    if len(wins) == 1 and stripped.endswith("?") and (first_word in _QUESTION_START or "\n" not in stripped):
+        return ParsedMessage(MessageKind.QUESTION)
+    return ParsedMessage(MessageKind.WINS, tuple(wins)) if wins else ParsedMessage(MessageKind.EMPTY)
+
+
+@dataclass(frozen=True)
+class SavedWins:
+    entries: list[brag.EntrySummary]
+    prompt_answered: bool = False
+
+
+def save_wins(
+    session: Session,
+    content: Content,
+    member: Member,
+    wins: tuple[str, ...] | list[str],
+    *,
+    now: datetime,
+    channel_id: str,
+    ts: str,
+    thread_ts: str | None = None,
+) -> SavedWins:
+    """Save each win (private unless the member's default says otherwise) with suggested evidence.
+
+    A reply in the thread of the member's weekly prompt also marks that prompt answered.
+    """
+    prompt = prompts.prompt_in_thread(session, member, channel_id, thread_ts) if thread_ts else None
+    source = EntrySource.PROMPT_REPLY if prompt is not None else EntrySource.DM
+    saved: list[BragEntry] = []
+    for what in wins:
+        saved.append(
+            brag.create_entry(
+                session,
+                content,
+                member,
+                what=what,
+                now=now,
+                source=source,
+                suggested_keys=suggest_evidence(content, what, member.stage),
+                slack_channel_id=channel_id,
+                slack_ts=ts,
+            )
+        )
+    if prompt is not None and saved:
+        prompts.mark_answered_with_win(prompt)
+    return SavedWins([brag.summarize(content, entry) for entry in saved], prompt_answered=prompt is not None)
+
+
+@dataclass(frozen=True)
+class EditedWins:
+    updated: list[brag.EntrySummary]
+    """Every win of the message after the edit, in line order (new lines included)."""
+    unmatched: int
+    """Wins left as they were because the edited message has fewer lines than wins."""
+
+
+def apply_edit(
+    session: Session, content: Content, member: Member, *, channel_id: str, ts: str, text: str, now: datetime
+) -> EditedWins | None:
+    """An edited DM updates the wins it holds, line by line; None when it held no win."""
+    entries = brag.entries_from_message(session, member, channel_id, ts)
+    if not entries:
+        return None
+    parsed = parse_message(text)
+    lines = list(parsed.wins) if parsed.kind == MessageKind.WINS else []
+    for entry, what in zip(entries, lines, strict=False):
+        if entry.what == what:
+            continue
+        entry.what = brag.clean_what(what)
+        brag.suggest_for(session, content, member, entry.id, suggest_evidence(content, what, member.stage), now)
+    for what in lines[len(entries) :]:
+        entries.append(
+            brag.create_entry(
+                session,
+                content,
+                member,
+                what=what,
+                now=now,
+                source=EntrySource(entries[0].source),
+                suggested_keys=suggest_evidence(content, what, member.stage),
+                slack_channel_id=channel_id,
+                slack_ts=ts,
+            )
+        )
+    session.flush()
+    return EditedWins(
+        updated=[brag.summarize(content, e) for e in entries],
+        unmatched=max(0, len(entries) - len(lines)),
+    )
+
+
+def wins_in_deleted_message(session: Session, member: Member, channel_id: str, ts: str) -> list[int]:
+    """The ids of the wins a deleted DM held (the member is asked before they go)."""
+    return [entry.id for entry in brag.entries_from_message(session, member, channel_id, ts)]
+
+
+def delete_wins(session: Session, member: Member, entry_ids: list[int]) -> int:
+    """Delete those of ``entry_ids`` the member still owns; how many went."""
+    removed = 0
+    for entry_id in entry_ids:
+        try:
+            brag.delete_entry(session, member, entry_id)
+        except brag.NotYourEntry:
+            continue
+        removed += 1
+    return removed
+
+
+def still_owned(session: Session, content: Content, member: Member, entry_ids: list[int]) -> list[brag.EntrySummary]:
+    """Those of ``entry_ids`` the member still has (a card after Undo shows the rest)."""
+    found = []
+    for entry_id in entry_ids:
+        try:
+            found.append(brag.summarize(content, brag.owned_entry(session, member, entry_id)))
+        except brag.NotYourEntry:
+            continue
+    return found
+
+
+def card_entries(session: Session, content: Content, member: Member, entry_id: int) -> list[brag.EntrySummary]:
+    """The wins shown together with ``entry_id``: all from its DM message, or just itself."""
+    entry = brag.owned_entry(session, member, entry_id)
+    if entry.slack_channel_id and entry.slack_ts:
+        together = brag.entries_from_message(session, member, entry.slack_channel_id, entry.slack_ts)
+    else:
+        together = [entry]
+    return [brag.summarize(content, e) for e in together]

@@ -1,0 +1,181 @@
+"""Finding old wins: a period ("this quarter", "last 90 days", "since 2026-01-01") or words to search for.
+
+Only the member's own wins, newest first, a page at a time. Periods are read in the member's own
+timezone (a quarter starts at their local midnight).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import BragEntry, Member
+from bot.services.brag import EntrySummary, summarize
+from content import Content
+
+PAGE_SIZE = 10
+MAX_SEARCH_WORDS = 8
+MAX_QUERY_CHARS = 200
+
+
+class QueryError(ValueError):
+    """A period or search a person can fix; the message says how."""
+
+
+@dataclass(frozen=True)
+class WinQuery:
+    since: datetime | None = None
+    until: datetime | None = None
+    words: tuple[str, ...] = ()
+    label: str = "all your wins"
+    text: str = ""
+    """What the member typed (it goes back into the paging buttons)."""
+
+
+@dataclass(frozen=True)
+class WinPage:
+    query: WinQuery
+    entries: list[EntrySummary]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return (self.page + 1) * self.page_size < self.total
+
+
+def _zone(member: Member) -> ZoneInfo:
+    try:
+        return ZoneInfo(member.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+_LAST_N = re.compile(r"^(?:last|past) (\d{1,4}) (day|week|month|year)s?$")
+_SINCE = re.compile(r"^(?:since|from) (\d{4}-\d{2}-\d{2})$")
+_BETWEEN = re.compile(r"^(?:from|between) (\d{4}-\d{2}-\d{2}) (?:to|and|until) (\d{4}-\d{2}-\d{2})$")
+_UNITS = {"day": 1, "week": 7}
+
+
+def _date(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise QueryError(f"{raw} isn't a date I can read; write it as YYYY-MM-DD, e.g. 2026-01-31.") from None
+
+
+def parse_query(text: str, member: Member, now: datetime) -> WinQuery:
+    """A period if the text is one, otherwise words that must all appear in a win."""
+    typed = " ".join(text.split())[:MAX_QUERY_CHARS]
+    phrase = typed.lower()
+    if not phrase or phrase == "all":
+        return WinQuery(text=typed)
+    zone = _zone(member)
+    today = now.astimezone(zone).date()
+    if phrase in {"this quarter", "last quarter"}:
+        start = _quarter_start(today)
+        if phrase == "last quarter":
+            start, end = _add_months(start, -3), start
+            return WinQuery(_midnight(start, zone), _midnight(end, zone), label="last quarter", text=typed)
+        return WinQuery(_midnight(start, zone), label="this quarter", text=typed)
+    if phrase in {"this month", "last month"}:
+        start = today.replace(day=1)
+        if phrase == "last month":
+            return WinQuery(
+                _midnight(_add_months(start, -1), zone), _midnight(start, zone), label="last month", text=typed
+            )
+        return WinQuery(_midnight(start, zone), label="this month", text=typed)
+    if phrase in {"this year", "last year"}:
+        start = date(today.year, 1, 1)
+        if phrase == "last year":
+            return WinQuery(
+                _midnight(date(today.year - 1, 1, 1), zone), _midnight(start, zone), label="last year", text=typed
+            )
+        return WinQuery(_midnight(start, zone), label="this year", text=typed)
+    if phrase in {"this week", "last week"}:
+        start = today - timedelta(days=today.weekday())
+        if phrase == "last week":
+            return WinQuery(
+                _midnight(start - timedelta(days=7), zone), _midnight(start, zone), label="last week", text=typed
+            )
+        return WinQuery(_midnight(start, zone), label="this week", text=typed)
+    if match := _LAST_N.match(phrase):
+        count, unit = int(match.group(1)), match.group(2)
+        if unit in _UNITS:
+            start = today - timedelta(days=count * _UNITS[unit] - 1)
+        else:
+            months = count * (12 if unit == "year" else 1)
+            start = today - timedelta(days=round(months * 30.44) - 1)
+        return WinQuery(_midnight(start, zone), label=f"the last {count} {unit}{'s' if count != 1 else ''}", text=typed)
+    if match := _SINCE.match(phrase):
+        start = _date(match.group(1))
+        return WinQuery(_midnight(start, zone), label=f"since {start.isoformat()}", text=typed)
+    if match := _BETWEEN.match(phrase):
+        start, end = _date(match.group(1)), _date(match.group(2))
+        if end < start:
+            raise QueryError("The end date is before the start date; swap them and try again.")
+        label = f"from {start.isoformat()} to {end.isoformat()}"
+        return WinQuery(_midnight(start, zone), _midnight(end + timedelta(days=1), zone), label=label, text=typed)
+    if phrase.startswith(("since ", "from ")):
+        raise QueryError("Write the date as YYYY-MM-DD, e.g. `since 2026-01-01`.")
+    words = tuple(dict.fromkeys(w for w in phrase.split() if w))[:MAX_SEARCH_WORDS]
+    return WinQuery(words=words, label="matching " + " ".join(f"“{w}”" for w in words), text=typed)
+
+
+def _like(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def find_wins(
+    session: Session, content: Content, member: Member, query: WinQuery, page: int = 0, page_size: int = PAGE_SIZE
+) -> WinPage:
+    """One page of the member's own wins matching ``query``, newest first, with the total count."""
+    conditions = [BragEntry.member_id == member.id]
+    if query.since is not None:
+        conditions.append(BragEntry.created_at >= query.since)
+    if query.until is not None:
+        conditions.append(BragEntry.created_at < query.until)
+    for word in query.words:
+        pattern = _like(word)
+        conditions.append(
+            or_(
+                func.lower(BragEntry.what).like(pattern, escape="\\"),
+                func.lower(func.coalesce(BragEntry.impact, "")).like(pattern, escape="\\"),
+                func.lower(func.coalesce(BragEntry.lesson, "")).like(pattern, escape="\\"),
+            )
+        )
+    where = and_(*conditions)
+    total = int(session.scalar(select(func.count()).select_from(BragEntry).where(where)) or 0)
+    last_page = max(0, -(-total // page_size) - 1)
+    page = min(max(0, page), last_page)
+    entries = session.scalars(
+        select(BragEntry)
+        .where(where)
+        .order_by(BragEntry.created_at.desc(), BragEntry.id.desc())
+        .offset(page * page_size)
+        .limit(page_size)
+    )
+    return WinPage(query, [summarize(content, e) for e in entries], total, page, page_size)

@@ -1,0 +1,144 @@
+"""The capture rules without Slack: what a message is, bullet splitting, periods, the weekly gap,
+and that the suggester's content files cover every criterion and tactic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.db.models import Member
+from bot.services.capture import MAX_WINS_PER_MESSAGE, MessageKind, parse_message, split_wins
+from bot.services.evidence import EvidenceIndex, stem, suggest_evidence, terms
+from bot.services.gaps import EvidenceStat, pick_gap
+from bot.services.wins_search import QueryError, parse_query
+from content import Content
+from content.signals import check_gap_questions, check_signals, load_gap_questions, load_signals
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hi", MessageKind.GREETING),
+        ("Hey there!", MessageKind.GREETING),
+        ("good morning :wave:", MessageKind.GREETING),
+        ("help", MessageKind.HELP),
+        ("What can you do?", MessageKind.HELP),
+        ("thanks!", MessageKind.THANKS),
+        ("how do I change my stage?", MessageKind.QUESTION),
+        ("   ", MessageKind.EMPTY),
+        ("shipped the retry fix, cut errors 40%", MessageKind.WINS),
+        ("hi-res image export shipped to all customers", MessageKind.WINS),
+        ("Fixed the bug where the page asked 'are you sure?' twice", MessageKind.WINS),
+    ],
+)
+def test_what_a_message_is(text: str, kind: MessageKind) -> None:
+    assert parse_message(text).kind == kind
+
+
+def test_bullets_split_headings_drop_and_continuations_join() -> None:
+    text = "Wins this week:\n- fixed the login bug\n  on mobile too\n2) reviewed PRs\n• wrote docs"
+    assert split_wins(text) == ["fixed the login bug on mobile too", "reviewed PRs", "wrote docs"]
+    assert split_wins("one line\nand a second line") == ["one line\nand a second line"]
+    assert split_wins("- only one bullet") == ["- only one bullet"]
+
+
+def test_a_pasted_document_keeps_every_line() -> None:
+    lines = [f"- item {n}" for n in range(MAX_WINS_PER_MESSAGE + 5)]
+    wins = split_wins("\n".join(lines))
+    assert len(wins) == MAX_WINS_PER_MESSAGE
+    assert all(f"item {n}" in " ".join(wins) for n in range(MAX_WINS_PER_MESSAGE + 5))
+
+
+def _member(tz: str = "America/New_York") -> Member:
+    return Member(slack_user_id="U1", workspace_id=1, timezone=tz)
+
+
+NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)  # still 29 November in New York
+
+
+def test_periods_are_read_in_the_members_timezone() -> None:
+    quarter = parse_query("this quarter", _member(), NOW)
+    assert quarter.since == datetime(2026, 10, 1, 4, 0, tzinfo=UTC) and quarter.until is None
+    last_quarter = parse_query("Last Quarter", _member(), NOW)
+    assert last_quarter.since == datetime(2026, 7, 1, 4, 0, tzinfo=UTC)
+    assert last_quarter.until == datetime(2026, 10, 1, 4, 0, tzinfo=UTC)
+    ninety = parse_query("last 90 days", _member(), NOW)
+    assert ninety.since is not None and (datetime(2026, 11, 29, 5, 0, tzinfo=UTC) - ninety.since).days == 89
+    since = parse_query("since 2026-01-01", _member("UTC"), NOW)
+    assert since.since == datetime(2026, 1, 1, tzinfo=UTC) and since.words == ()
+    assert parse_query("retry budgets", _member(), NOW).words == ("retry", "budgets")
+    assert parse_query("", _member(), NOW).since is None
+    with pytest.raises(QueryError):
+        parse_query("since yesterday", _member(), NOW)
+    with pytest.raises(QueryError):
+        parse_query("since 2026-02-30", _member(), NOW)
+
+
+def test_the_gap_is_an_empty_criterion_else_the_stalest(content: Content) -> None:
+    criteria = content.stage(2).exit_criteria
+    old = datetime(2026, 1, 1, tzinfo=UTC)
+    new = datetime(2026, 11, 1, tzinfo=UTC)
+    stats = {c.key: EvidenceStat(1, new) for c in criteria}
+    del stats[criteria[3].key]
+    assert pick_gap(content, 2, stats, week=47).criterion == criteria[3]
+    stats[criteria[3].key] = EvidenceStat(5, new)
+    stats[criteria[1].key] = EvidenceStat(3, old)
+    gap = pick_gap(content, 2, stats, week=47)
+    assert gap.criterion == criteria[1] and gap.latest == old and gap.question.endswith("?")
+    empty_weeks = {pick_gap(content, 2, {}, week).criterion.key for week in range(6)}
+    assert len(empty_weeks) == len(criteria)  # equally empty criteria take turns
+
+
+def test_signal_and_question_files_cover_the_content(content: Content) -> None:
+    check_signals(content, load_signals())
+    check_gap_questions(content, load_gap_questions())
+    with pytest.raises(ValueError, match="unknown keys"):
+        check_signals(content, {**load_signals(), "s9-nope": ("x",)})
+
+
+def test_suggestions_come_from_the_stage_and_the_next(content: Content) -> None:
+    index = EvidenceIndex(content, load_signals())
+    stage_keys = {c.key for s in (2, 3) for c in content.stage(s).exit_criteria}
+    tactic_keys = {t.key for t in content.growth.tactics if t.best_from_stage <= 3}
+    for text in ("Redesigned the notification system for multi-region", "paired with a junior on tests"):
+        keys = [s.key for s in index.score(text, 2)]
+        assert set(keys) == stage_keys | tactic_keys
+    assert suggest_evidence(content, "lunch", 2) == []  # nothing points anywhere: no guess
+    assert len(suggest_evidence(content, "debugged the crash, reviewed PRs, estimated on time", 1)) <= 3
+
+
+def test_terms_fold_suffixes_and_keep_numbers() -> None:
+    assert stem("reviewed") == stem("reviews") == stem("reviewing") == "review"
+    assert stem("mapped") == "map" and stem("class") == "class"
+    assert "40%" in terms("cut errors 40%")
+
+
+def test_a_long_list_of_long_wins_fits_one_message(content: Content) -> None:
+    from bot.blocks.capture import capture_message
+    from bot.blocks.limits import message_problems
+    from bot.services.brag import EntrySummary
+    from tests.support.driver import block_texts
+
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    many = [
+        EntrySummary(
+            id=n + 1,
+            what="<b>&" + "x" * 1995,
+            impact=None,
+            lesson=None,
+            link=None,
+            visibility="private",
+            source="dm",
+            credited_user_id=None,
+            created_at=now,
+            updated_at=now,
+            evidence_keys=("s2-begin-mentoring",),
+            suggested_keys=("s2-influence-product", "s3-mentor-to-senior", "t-mentor-proactively"),
+        )
+        for n in range(MAX_WINS_PER_MESSAGE)
+    ]
+    payload = capture_message(content, 2, many, prompt_answered=True)
+    assert message_problems(payload) == []
+    assert len(block_texts(payload)) < 12_000
+    assert "<b>" not in block_texts(payload)
