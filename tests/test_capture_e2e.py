@@ -95,11 +95,24 @@ def test_a_dm_becomes_a_private_win_with_suggestions_and_four_buttons(bot: Runni
     [answer] = posted(bot)
     assert answer["channel"] == CHANNEL and answer["thread_ts"] == ts
     assert message_problems({"text": answer["text"], "blocks": answer["blocks"]}) == []
-    assert set(action_ids(answer)) == {
+    # The card's own four buttons, then the decided / proposed / learned line every saved win carries.
+    card_ids = [
+        e["action_id"]
+        for b in answer["blocks"]
+        if b.get("type") == "actions" and str(b.get("block_id", "")).startswith(ids.WIN_CARD_BLOCK_PREFIX)
+        for e in b["elements"]
+    ]
+    assert set(card_ids) == {
         ids.WIN_EVIDENCE_CONFIRM,
         ids.WIN_EVIDENCE_CHANGE,
         ids.WIN_ADD_DETAIL,
         ids.WIN_UNDO,
+    }
+    assert set(action_ids(answer)) - set(card_ids) == {
+        ids.WIN_SIGNAL_DECIDED,
+        ids.WIN_SIGNAL_PROPOSED,
+        ids.WIN_SIGNAL_LEARNED,
+        ids.WIN_SIGNAL_NONE,
     }
     text = block_texts(answer)
     assert "Looks like evidence for" in text and "Only you can see it" in text
