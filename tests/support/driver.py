@@ -83,6 +83,7 @@ class SlackDriver:
         """Send a slash command. Its response_url is ``<fake>/response/<the request's name>``."""
         name = kw.pop("response_name", f"cmd{next(_ids)}")
         self.last_response_name = name
+        trigger_id, response_url = self.fake.mint(name)
         fields = {
             "token": "legacy-unused",
             "team_id": team or self.team_id,
@@ -94,8 +95,8 @@ class SlackDriver:
             "command": command,
             "text": text,
             "api_app_id": "A0001",
-            "response_url": self.fake.response_url(name),
-            "trigger_id": f"trigger-{name}",
+            "response_url": response_url,
+            "trigger_id": trigger_id,
         }
         return self.post_form(fields, **kw)
 
@@ -107,7 +108,7 @@ class SlackDriver:
             "user": {"id": user, "username": user.lower(), "team_id": team_id},
             "api_app_id": "A0001",
             "token": "legacy-unused",
-            "trigger_id": f"trigger-{name}",
+            "trigger_id": self.fake.trigger_id(name),
             "is_enterprise_install": False,
         }
 
