@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,27 +19,39 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from slack_bolt import App
 
+    from bot.slack.registrar import PostAckExecutor
+
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
 SERVER_THREADS = 16
+STOP_POLL_SECONDS = 0.1
+"""How often the serving loop looks for a stop signal."""
 
 
 class StagecoachWsgi:
     """Routes: ``POST /slack/events`` (and the OAuth pages) to Bolt, ``GET /healthz`` to a DB ping."""
 
-    def __init__(self, app: App | None, db: Database) -> None:
+    def __init__(self, app: App | None, db: Database, post_ack: PostAckExecutor | None = None) -> None:
         # app is None in Socket Mode, where only the health check is served over HTTP.
         self._slack = SlackRequestHandler(app, path=EVENTS_PATH) if app is not None else None
         self._db = db
+        self._post_ack = post_ack
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        """Slack requests being handled now (each ends with its ack): what a graceful stop waits for."""
+        self.draining = False
+        """Set on SIGTERM/SIGINT: Slack requests get 503 (unacked, so Slack tells the sender)."""
 
-    def health(self) -> tuple[str, dict[str, str]]:
+    def health(self) -> tuple[str, dict[str, Any]]:
+        work: dict[str, Any] = {"post_ack": self._post_ack.stats().as_dict()} if self._post_ack else {}
+        work["in_flight"] = self.in_flight
         try:
             self._db.ping()
         except SQLAlchemyError as exc:
             log.warning("health check: database not answering", extra={"error": type(exc).__name__})
-            return "503 Service Unavailable", {"status": "unavailable", "database": "unreachable"}
-        return "200 OK", {"status": "ok", "database": "ok"}
+            return "503 Service Unavailable", {"status": "unavailable", "database": "unreachable", **work}
+        return "200 OK", {"status": "ok", "database": "ok", **work}
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
@@ -49,15 +62,60 @@ class StagecoachWsgi:
         if self._slack is None:
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"Not Found"]
-        return self._slack(environ, start_response)
+        if self.draining:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Connection", "close")])
+            return [b"shutting down"]
+        with self._lock:
+            self.in_flight += 1
+        try:
+            return self._slack(environ, start_response)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
 
-def serve(wsgi: StagecoachWsgi, port: int, host: str = "0.0.0.0", threads: int = SERVER_THREADS) -> None:  # noqa: S104
-    """Serve until the process ends (a server listens on all interfaces; the platform decides exposure)."""
-    from waitress import serve as waitress_serve
+def serve(
+    wsgi: StagecoachWsgi,
+    port: int,
+    host: str = "0.0.0.0",  # noqa: S104
+    threads: int = SERVER_THREADS,
+    stop: threading.Event | None = None,
+    drain_seconds: float = 0.0,
+) -> None:
+    """Serve until ``stop`` is set (or the process ends), then stop gracefully within ``drain_seconds``.
 
+    A server listens on all interfaces; the platform decides exposure.
+    """
+    from waitress.server import create_server
+
+    server: Any = create_server(wsgi, host=host, port=port, threads=threads, ident="stagecoach")
     log.info("serving HTTP", extra={"port": port, "threads": threads})
-    waitress_serve(wsgi, host=host, port=port, threads=threads, ident="stagecoach")
+    if stop is None:
+        server.run()
+        return
+    while not stop.is_set():
+        server.asyncore.loop(timeout=STOP_POLL_SECONDS, map=server._map, count=1)
+    stop_serving(server, wsgi, time.monotonic() + drain_seconds)
+
+
+def stop_serving(server: Any, wsgi: StagecoachWsgi, deadline: float) -> None:
+    """Close the listening socket, let requests already in finish (their acks go out), close the rest."""
+    from waitress import wasyncore
+
+    wsgi.draining = True
+    wasyncore.dispatcher.close(server)  # the listening socket only: no new connections from here
+    while time.monotonic() < deadline:
+        busy = wsgi.in_flight or any(
+            channel.requests or channel.total_outbufs_len for channel in list(server.active_channels.values())
+        )
+        if not busy:
+            break
+        server.asyncore.loop(timeout=0.02, map=server._map, count=1)
+    else:
+        log.warning("stopping with HTTP requests unanswered", extra={"in_flight": wsgi.in_flight})
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=max(0.1, deadline - time.monotonic()))
+    wasyncore.close_all(server._map)
+    log.info("HTTP server stopped")
 
 
 def serve_health_in_background(db: Database, port: int) -> threading.Thread:

@@ -45,6 +45,8 @@ _HINTS = {
     "STAGECOACH_SEND_WORKERS": "set it to a whole number of sending threads between 1 and 64",
     "STAGECOACH_POST_ACK_WORKERS": "set it to a whole number of threads between 1 and 64",
     "STAGECOACH_DELIVERY_LEASE_SECONDS": "set it to a whole number of seconds between 1 and 3600",
+    "STAGECOACH_POST_ACK_QUEUE": "set it to a whole number of queued jobs between 1 and 10000",
+    "STAGECOACH_DRAIN_SECONDS": "set it to seconds between 0 and 60 (keep it under your orchestrator's stop timeout)",
     "TOKEN_ENCRYPTION_KEY": "set it to a Fernet key (python -c 'from cryptography.fernet import Fernet; "
     "print(Fernet.generate_key().decode())') or unset it",
 }
@@ -73,6 +75,10 @@ class Settings(BaseSettings):
     """Threads doing listeners' work after their acks (see bot/slack/registrar.py for the trade-off)."""
     stagecoach_delivery_lease_seconds: int = Field(default=300, ge=1, le=3600)
     """How long a claimed message is held before another process may take it over."""
+    stagecoach_post_ack_queue: int = Field(default=100, ge=1, le=10000)
+    """Post-ack jobs that may wait; past it a request is answered "busy" at once (see bot/slack/registrar.py)."""
+    stagecoach_drain_seconds: float = Field(default=7.0, ge=0, le=60)
+    """On SIGTERM/SIGINT: how long in-flight requests and post-ack work may take to finish (docker stop waits 10)."""
 
     @field_validator(
         "slack_bot_token",

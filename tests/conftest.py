@@ -188,7 +188,7 @@ class BotServer(LoopbackServer):
 
 def start_bot(deps: Deps, fake: FakeSlack, clock: Clock) -> tuple[RunningBot, LoopbackServer]:
     built = build_app(deps)
-    server = BotServer(StagecoachWsgi(built.app, deps.db)).start()
+    server = BotServer(StagecoachWsgi(built.app, deps.db, post_ack=built.registrar.post_ack)).start()
     driver = SlackDriver(server.url, SIGNING_SECRET, fake)
     return RunningBot(server.url, driver, fake, deps, built, clock), server
 

@@ -17,7 +17,7 @@ from bot.slack.deps import Deps
 from bot.slack.errors import handle_listener_error
 from bot.slack.installations import make_installation_store
 from bot.slack.middleware import inject_deps
-from bot.slack.registrar import Registrar, configure_post_ack_workers
+from bot.slack.registrar import PostAckExecutor, Registrar
 from bot.slack.scopes import BOT_SCOPES
 from bot.slack.tokens import InstalledTokens, StaticToken, TokenSource
 
@@ -25,8 +25,9 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 EVENTS_PATH = "/slack/events"
 OAUTH_STATE_EXPIRATION_SECONDS = 600
-# Bolt runs ack functions and the work after them on one pool. Bolt's default of 5 workers lets slow
-# post-ack work (a slow database or Web API) queue up and delay new acks; waiting threads are cheap.
+# Bolt runs ack functions on this pool, and trigger-bound work (opening a modal) right after its ack;
+# everything else goes to the bounded post-ack executor (bot/slack/registrar.py). Bolt's default of 5
+# would make the 20th simultaneous click wait for 3 modals ahead of it; waiting threads are cheap.
 LISTENER_THREADS = 64
 
 
@@ -75,7 +76,7 @@ def build_app(deps: Deps) -> BuiltApp:
         tokens = StaticToken(token)
     app.use(inject_deps(deps))
     app.error(handle_listener_error)
-    configure_post_ack_workers(settings.stagecoach_post_ack_workers)
-    registrar = Registrar(app)
+    post_ack = PostAckExecutor(settings.stagecoach_post_ack_workers, settings.stagecoach_post_ack_queue)
+    registrar = Registrar(app, post_ack)
     listeners.register(registrar)
     return BuiltApp(app=app, registrar=registrar, tokens=tokens, installation_store=installation_store)

@@ -11,10 +11,12 @@ from bot.blocks.brag import problem_message
 from bot.listeners.brag import open_new_win, reply
 from bot.listeners.common import acting_member_id
 from bot.slack.deps import deps_of
+from bot.slack.registrar import opens_modal
 
 OPEN_FORM_FAILED = "I couldn't open the form just now. Please click again."
 
 
+@opens_modal
 def open_win_modal(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     ack()
     if not open_new_win(client, deps_of(context), acting_member_id(context), body["trigger_id"]):

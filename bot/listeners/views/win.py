@@ -17,6 +17,7 @@ from bot.services import brag
 from bot.services.stages import load_member
 from bot.slack import ids
 from bot.slack.deps import deps_of
+from bot.slack.registrar import run_later
 
 log = logging.getLogger(__name__)
 
@@ -86,4 +87,5 @@ def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
         ack(response_action="update", view=win_saved_view(deps.content, saved))
     else:
         ack()
-    publish_home(client, deps, member_id, body["user"]["id"])
+    user_id = body["user"]["id"]
+    run_later(context, "publish home", lambda: publish_home(client, deps, member_id, user_id))
