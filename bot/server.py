@@ -63,7 +63,7 @@ class StagecoachWsgi:
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"Not Found"]
         if self.draining:
-            start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Connection", "close")])
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Retry-After", "1")])
             return [b"shutting down"]
         with self._lock:
             self.in_flight += 1

@@ -75,6 +75,7 @@ def _ack_then(ack: Ack, context: BoltContext, answer: dict[str, Any], send: Call
         ack(**answer)  # the Home catches up on its next open
         return
     ack()
+
     def run() -> None:
         send(answer)
 
