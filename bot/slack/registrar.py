@@ -26,6 +26,7 @@ the rest keeps both goals (figures in the module docstring of bench/load_http.py
 from __future__ import annotations
 
 import inspect
+import itertools
 import logging
 import queue
 import threading
@@ -124,7 +125,9 @@ class PostAckExecutor:
         self.workers = workers
         self.capacity = capacity
         self._name = name
-        self._queue: queue.Queue[tuple[float, str, Callable[[], None]] | None] = queue.Queue()
+        # (priority, order, queued at, description, work); None items (priority 9) stop a thread.
+        self._queue: queue.PriorityQueue[tuple[int, int, float, str, Callable[[], None] | None]] = queue.PriorityQueue()
+        self._order = itertools.count()
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._queued = 0
@@ -169,14 +172,19 @@ class PostAckExecutor:
 
     # -- work ------------------------------------------------------------------------------
 
-    def submit(self, description: str, work: Callable[[], None]) -> None:
-        """Queue ``work``; raise :class:`Saturated` when ``capacity`` jobs already wait or the app is stopping."""
-        self.reserve(description)(work)
+    def submit(self, description: str, work: Callable[[], None], *, background: bool = False) -> None:
+        """Queue ``work``; raise :class:`Saturated` when ``capacity`` jobs already wait or the app is stopping.
 
-    def reserve(self, description: str) -> Callable[[Callable[[], None]], None]:
+        ``background`` work (a profile refresh nobody waits for) runs after every answer someone is
+        waiting for, and is refused once the queue is half full, keeping the other half for answers.
+        """
+        self.reserve(description, background=background)(work)
+
+    def reserve(self, description: str, *, background: bool = False) -> Callable[[Callable[[], None]], None]:
         """Take a place in the queue (or raise :class:`Saturated`); call the result with the work to queue it."""
+        limit = self.capacity // 2 if background else self.capacity
         with self._lock:
-            if self._closed or self._queued >= self.capacity:
+            if self._closed or self._queued >= limit:
                 self._rejected += 1
                 depth, closed = self._queued + self._running, self._closed
                 refused = True
@@ -193,19 +201,18 @@ class PostAckExecutor:
                 "post-ack queue full: answering busy", extra={"work": description, "depth": depth, "closing": closed}
             )
             raise Saturated(description)
-        queued_at = time.monotonic()
+        queued_at, priority = time.monotonic(), 1 if background else 0
 
         def start(work: Callable[[], None]) -> None:
-            self._queue.put((queued_at, description, work))
+            self._queue.put((priority, next(self._order), queued_at, description, work))
 
         return start
 
     def _work(self) -> None:
         while True:
-            item = self._queue.get()
-            if item is None:
+            _, _, queued_at, description, work = self._queue.get()
+            if work is None:
                 return
-            queued_at, description, work = item
             waited = time.monotonic() - queued_at
             with self._lock:
                 self._queued -= 1
@@ -255,7 +262,7 @@ class PostAckExecutor:
         with self._lock:
             threads = list(self._threads)
         for _ in threads:
-            self._queue.put(None)
+            self._queue.put((9, next(self._order), 0.0, "stop", None))
         stats = self.stats()
         log.info(
             "post-ack work drained" if drained else "post-ack work NOT drained in time",
@@ -276,10 +283,13 @@ def post_ack_of(context: BoltContext) -> PostAckExecutor:
     return executor
 
 
-def run_later(context: BoltContext, description: str, work: Callable[[], None]) -> bool:
-    """Queue work that need not hold up anything (a profile lookup); False (and logged) when saturated."""
+def run_later(context: BoltContext, description: str, work: Callable[[], None], *, background: bool = False) -> bool:
+    """Queue work that need not hold up the ack (a Home to republish); False (and logged) when saturated.
+
+    ``background``: nobody waits for it (a profile lookup); it yields to answers (see ``submit``).
+    """
     try:
-        post_ack_of(context).submit(description, work)
+        post_ack_of(context).submit(description, work, background=background)
     except Saturated:
         return False
     return True
