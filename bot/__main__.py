@@ -120,7 +120,7 @@ def serve(settings: Settings) -> None:
             from bot.server import serve_health_in_background
 
             assert settings.slack_app_token is not None
-            serve_health_in_background(deps.db, settings.port)
+            serve_health_in_background(deps.db, settings.port, built.registrar.post_ack)
             log.info("starting in Socket Mode")
             handler = SocketModeHandler(built.app, settings.slack_app_token.get_secret_value())
             handler.connect()  # type: ignore[no-untyped-call]

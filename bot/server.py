@@ -118,10 +118,9 @@ def stop_serving(server: Any, wsgi: StagecoachWsgi, deadline: float) -> None:
     log.info("HTTP server stopped")
 
 
-def serve_health_in_background(db: Database, port: int) -> threading.Thread:
+def serve_health_in_background(db: Database, port: int, post_ack: PostAckExecutor | None = None) -> threading.Thread:
     """Socket Mode has no HTTP server; this keeps ``GET /healthz`` for container health checks."""
-    thread = threading.Thread(
-        target=serve, args=(StagecoachWsgi(None, db), port), kwargs={"threads": 2}, daemon=True, name="healthz"
-    )
+    wsgi = StagecoachWsgi(None, db, post_ack=post_ack)
+    thread = threading.Thread(target=serve, args=(wsgi, port), kwargs={"threads": 2}, daemon=True, name="healthz")
     thread.start()
     return thread

@@ -172,3 +172,17 @@ def test_kill_9_mid_burst_then_restart_loses_nothing_silently(
     after = SlackDriver(restarted.url, SIGNING_SECRET, fake_slack).command("/win", "after the restart", user="U0999")
     assert after.status == 200
     assert "after the restart" in stored_texts(db)
+
+
+def test_sigint_stops_an_idle_bot_at_once_with_exit_0(
+    db: Database, database_url: str, fake_slack: FakeSlack, tmp_path: Path, processes: list[BotProcess]
+) -> None:
+    bot = start_process(database_url, fake_slack, tmp_path, scheduler="on")
+    processes.append(bot)
+    started = time.monotonic()
+    bot.process.send_signal(signal.SIGINT)
+    assert bot.process.wait(timeout=10) == 0, bot.output()
+    assert time.monotonic() - started < 2.0  # nothing in flight: no waiting out the drain budget
+    assert "Traceback" not in bot.output() and "stopped" in bot.output()
+    with pytest.raises(OSError):
+        http_request(f"{bot.url}/healthz")  # the port is closed
