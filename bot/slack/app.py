@@ -25,9 +25,11 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 EVENTS_PATH = "/slack/events"
 OAUTH_STATE_EXPIRATION_SECONDS = 600
-# Bolt runs ack functions on this pool, and trigger-bound work (opening a modal) right after its ack;
-# everything else goes to the bounded post-ack executor (bot/slack/registrar.py). Bolt's default of 5
-# would make the 20th simultaneous click wait for 3 modals ahead of it; waiting threads are cheap.
+# Listeners run on the HTTP thread (process_before_response=True): Bolt's default hands each one to
+# its listener pool and polls every 10 ms for the ack, a hand-off that under load cost our acks more
+# than the work itself (bench.load_http). The listener acks and hands its work on: trigger-bound work
+# (opening a modal) to this pool at once, everything else to the bounded post-ack executor
+# (bot/slack/registrar.py). 64: the 20th simultaneous click must not wait for a thread.
 LISTENER_THREADS = 64
 
 
@@ -43,6 +45,7 @@ def build_app(deps: Deps) -> BuiltApp:
     settings = deps.settings
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     installation_store: InstallationStore | None = None
+    listener_executor = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="trigger-bound")
     if settings.oauth_enabled:
         assert settings.slack_client_id is not None and settings.slack_client_secret is not None
         installation_store = make_installation_store(deps)
@@ -61,7 +64,8 @@ def build_app(deps: Deps) -> BuiltApp:
                 redirect_uri_path=REDIRECT_PATH,
             ),
             logger=logging.getLogger("slack_bolt.App"),
-            listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="bolt-listener"),
+            listener_executor=listener_executor,
+            process_before_response=True,
         )
         tokens: TokenSource = InstalledTokens(installation_store)
     else:
@@ -71,12 +75,15 @@ def build_app(deps: Deps) -> BuiltApp:
             signing_secret=signing_secret,
             client=make_web_client(settings.slack_api_url, token),
             logger=logging.getLogger("slack_bolt.App"),
-            listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="bolt-listener"),
+            listener_executor=listener_executor,
+            process_before_response=True,
         )
         tokens = StaticToken(token)
     app.use(inject_deps(deps))
     app.error(handle_listener_error)
-    post_ack = PostAckExecutor(settings.stagecoach_post_ack_workers, settings.stagecoach_post_ack_queue)
+    post_ack = PostAckExecutor(
+        settings.stagecoach_post_ack_workers, settings.stagecoach_post_ack_queue, trigger_pool=listener_executor
+    )
     registrar = Registrar(app, post_ack)
     listeners.register(registrar)
     return BuiltApp(app=app, registrar=registrar, tokens=tokens, installation_store=installation_store)

@@ -34,6 +34,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 POST_ACK_KEY = "stagecoach_post_ack"
 URGENT_ATTR = "stagecoach_opens_modal"
 DURABLE_ATTR = "stagecoach_saves_before_ack"
+TRIGGER_THREADS = 64
+"""Default size of the trigger-bound pool (build_app shares Bolt's listener pool)."""
 SLOW_WAIT_SECONDS = 1.0
 """A post-ack job that waited longer than this is logged at WARNING (answers should come within ~1.5 s)."""
 WAIT_WINDOW = 200
@@ -121,9 +124,14 @@ class PostAckExecutor:
     Threads are started lazily and are daemons; :meth:`shutdown` drains them (bounded).
     """
 
-    def __init__(self, workers: int, capacity: int, name: str = "post-ack") -> None:
+    def __init__(
+        self, workers: int, capacity: int, trigger_pool: ThreadPoolExecutor | None = None, name: str = "post-ack"
+    ) -> None:
         self.workers = workers
         self.capacity = capacity
+        self._trigger_pool = trigger_pool or ThreadPoolExecutor(TRIGGER_THREADS, thread_name_prefix="trigger-bound")
+        self.trigger_capacity = self._trigger_pool._max_workers
+        """Trigger-bound jobs that may run at once; past it (never seen in benchmarks) the answer is "busy"."""
         self._name = name
         # (priority, order, queued at, description, work); None items (priority 9) stop a thread.
         self._queue: queue.PriorityQueue[tuple[int, int, float, str, Callable[[], None] | None]] = queue.PriorityQueue()
@@ -233,7 +241,7 @@ class PostAckExecutor:
                     self._idle.notify_all()
 
     def run_trigger_bound(self, description: str, work: Callable[[], None]) -> None:
-        """Run ``work`` now on the calling (Bolt) thread, counted so /healthz and drain see it."""
+        """Run ``work`` now on the calling thread, counted so /healthz and drain see it."""
         with self._lock:
             self._trigger_bound += 1
         try:
@@ -242,6 +250,31 @@ class PostAckExecutor:
             with self._idle:
                 self._trigger_bound -= 1
                 self._idle.notify_all()
+
+    def start_trigger_bound(self, description: str, work: Callable[[], None]) -> None:
+        """Start ``work`` at once on a thread of its own (never behind a queue); :class:`Saturated` if none is free."""
+        with self._lock:
+            if self._closed or self._trigger_bound >= self.trigger_capacity:
+                self._rejected += 1
+                refused = True
+            else:
+                self._trigger_bound += 1
+                refused = False
+        if refused:
+            log.warning("trigger-bound work refused: every thread busy", extra={"work": description})
+            raise Saturated(description)
+
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                log.exception("trigger-bound work failed", extra={"work": description})
+            finally:
+                with self._idle:
+                    self._trigger_bound -= 1
+                    self._idle.notify_all()
+
+        self._trigger_pool.submit(run)
 
     def drain(self, timeout: float = 10.0) -> bool:
         """Wait until nothing is queued or running; False if ``timeout`` passed first."""
@@ -283,13 +316,17 @@ def post_ack_of(context: BoltContext) -> PostAckExecutor:
     return executor
 
 
-def run_later(context: BoltContext, description: str, work: Callable[[], None], *, background: bool = False) -> bool:
+def run_later(context: BoltContext, description: str, work: Callable[[], object], *, background: bool = False) -> bool:
     """Queue work that need not hold up the ack (a Home to republish); False (and logged) when saturated.
 
     ``background``: nobody waits for it (a profile lookup); it yields to answers (see ``submit``).
     """
+
+    def run() -> None:
+        work()
+
     try:
-        post_ack_of(context).submit(description, work, background=background)
+        post_ack_of(context).submit(description, run, background=background)
     except Saturated:
         return False
     return True
@@ -389,29 +426,30 @@ def deferred(handler: Handler, executor: PostAckExecutor, *, event: bool = False
             )
             return
         kwargs["ack"] = _already_acked
-        if urgent is not None and urgent(body):
+        try:
+            if urgent is not None and urgent(body):
+                # Started before the ack is returned, on a thread of its own: the modal opens
+                # while the ack is still on its way back to Slack.
+                executor.start_trigger_bound(handler.__name__, lambda: run(kwargs))
+                start = None
+            else:
+                # A place in the queue is taken before the ack, so a refused command hears why in its ack.
+                start = executor.reserve(handler.__name__)
+        except Saturated:
+            if body.get("command") and ack is not None:
+                ack(text=busy_text(body), response_type="ephemeral")
+                return
             if ack is not None:
                 ack()
-            executor.run_trigger_bound(handler.__name__, lambda: run(kwargs))
-            return
-        try:
-            # A place in the queue is taken before the ack, so a refused command hears why in its ack.
-            start = executor.reserve(handler.__name__)
-        except Saturated:
-            if event:
-                # Bolt acks events before listeners run, and Slack will not resend them: rather
-                # than drop one (an uninstall, a Home to refresh), do it here, now.
-                executor.run_trigger_bound(handler.__name__, lambda: run(kwargs))
-            elif body.get("command") and ack is not None:
-                ack(text=busy_text(body), response_type="ephemeral")
-            else:
-                if ack is not None:
-                    ack()
-                tell_busy(body, kwargs["context"], kwargs["client"])
+            # Events: Slack will not resend one we acked; rather than drop it (an uninstall, a Home
+            # to refresh), do it now. Anything else: tell the person, with what they typed.
+            late = (lambda: run(kwargs)) if event else (lambda: tell_busy(body, kwargs["context"], kwargs["client"]))
+            threading.Thread(target=late, name="busy-answer", daemon=True).start()
             return
         if ack is not None:
             ack()
-        start(lambda: run(kwargs))
+        if start is not None:
+            start(lambda: run(kwargs))
 
     # Bolt injects arguments by the names getfullargspec() reports, after inspect.unwrap(): so no
     # functools.wraps (its __wrapped__ would lead Bolt to the handler's own, narrower signature).
