@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ from bot.db.engine import Database
 from bot.db.models import BragEntry
 from bot.slack import ids
 from bot.slack.deps import Deps
-from bot.slack.registrar import BUSY_TEXT
+from bot.slack.registrar import BUSY_TEXT, PostAckExecutor, Saturated
 from content import Content
 from tests.conftest import Clock, RunningBot, make_settings, start_bot
 from tests.support.driver import Reply
@@ -101,3 +102,24 @@ def test_a_full_queue_answers_busy_at_once_and_keeps_what_was_typed(small_bot: R
     assert stats.rejected >= 2 and stats.capacity == 1  # the /coach, the /win answer (and profile lookups)
     assert bot.built.registrar.drain(timeout=15)
     assert bot.built.registrar.post_ack.stats().wait_max_ms >= 900  # the queued one waited for the first
+
+
+def test_answers_go_before_background_work_which_gets_half_the_queue() -> None:
+    executor = PostAckExecutor(workers=1, capacity=4)
+    gate, order = threading.Event(), []
+    executor.submit("blocker", gate.wait)
+    eventually(lambda: executor.stats().running == 1)
+    executor.submit("refresh 1", lambda: order.append("refresh 1"), background=True)
+    executor.submit("refresh 2", lambda: order.append("refresh 2"), background=True)
+    with pytest.raises(Saturated):  # background work may fill only half the queue
+        executor.submit("refresh 3", lambda: order.append("refresh 3"), background=True)
+    executor.submit("answer", lambda: order.append("answer"))
+    executor.submit("answer 2", lambda: order.append("answer 2"))
+    with pytest.raises(Saturated):
+        executor.submit("answer 3", lambda: order.append("answer 3"))
+    assert executor.depth == 5 and executor.stats().rejected == 2
+    gate.set()
+    assert executor.shutdown(timeout=5)
+    assert order == ["answer", "answer 2", "refresh 1", "refresh 2"]
+    with pytest.raises(Saturated):  # a stopping app takes nothing new
+        executor.submit("late", lambda: None)
