@@ -1,4 +1,4 @@
-"""The baseline for bench.load_http: a bare Bolt app that only acks ``/stage`` and ``/win``.
+"""The baseline for bench.load_http: a bare Bolt app that only acks ``/stage``, ``/win`` and "Save as win".
 
 Same Bolt version, same WSGI server and thread count, same signature check; no database,
 no content, no Block Kit. Run: ``python -m bench.bare_app`` with SLACK_BOT_TOKEN,
@@ -27,6 +27,7 @@ def build() -> App:
 
     app.command("/stage")(ack_only)
     app.command("/win")(ack_only)
+    app.shortcut("save_as_win")(ack_only)
     return app
 
 

@@ -1,43 +1,56 @@
-"""Load: the bot in HTTP mode under concurrent signed ``/stage`` and ``/win``, beside a bare Bolt app.
+"""Load: the bot in HTTP mode beside a bare Bolt app, against the strict Slack simulator.
 
-Run 1 starts ``python -m bot`` (SQLite) and ``python -m bench.bare_app`` as processes, fires the
-same mix of signed requests at both from 20 client threads (interleaved in rounds, so machine
-noise hits both alike), and prints p50/p99 ack latency, their ratio (goal: ours within 1.5x the bare
-app) and the bot's resident memory.
+Run 1 starts ``python -m bot`` (SQLite), ``python -m bench.bare_app`` and the simulator as
+processes of their own, with Slack answering every call in 0.3 s. It sends signed ``/stage``,
+bare ``/win`` and "Save as win" requests to both apps, first 20 at a time, then at 50 requests/s
+for 30 s, and prints per kind:
+
+- ack p50/p99, ours beside the bare app's (goal: ours within 1.5x), and
+- answer latency: from the request sent to the first ``views.open``, ``response_url`` post or
+  ``chat.postMessage`` it caused, as the simulator recorded it (goal: p99 under 1.5 s at 20
+  concurrent), and the expired trigger_ids (goal: 0);
+- during the 30 s: resident memory and the post-ack queue depth (from ``/healthz``), sampled
+  every 0.5 s (goal: both stay bounded).
 
 Run 2 serves the bot with PostgreSQL behind a proxy that adds 2.5 s to every round trip and a
 fake Web API that answers after 2.5 s, and prints the ack latencies (goal: every ack under 1 s).
 
-    python -m bench.load_http [--requests 800] [--concurrency 20] [--postgres-url URL]
+    python -m bench.load_http [--requests 60] [--concurrency 20] [--rate 50] [--seconds 30]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import logging
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from sqlalchemy.engine import make_url
 
 from bot.slack.registrar import drain
-from tests.support.driver import SlackDriver, http_request
+from tests.support.driver import Reply, SlackDriver, http_request
 from tests.support.fake_slack import FakeSlack
 
 DRAIN_SECONDS = 60
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
-_user_ids = itertools.count(1)
+SLACK_LATENCY = 0.3
+KINDS = ("/stage", "/win", "save as win")
+ANSWER_METHODS = {"views.open", "chat.postMessage"}
+_names = itertools.count(1)
 
 
 @dataclass
@@ -79,30 +92,6 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes] | None = None, timeo
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-MIX = {"both": (True, True), "stage": (True, False), "win": (False, True)}
-_mix = MIX["both"]
-
-
-def one_request(driver: SlackDriver, index: int) -> float:
-    user = f"U{index % 200:05d}"
-    started = time.perf_counter()
-    stage, win = _mix
-    if stage and (index % 2 or not win):
-        reply = driver.command("/stage", str(index % 5 + 1), user=user)
-    else:
-        reply = driver.command("/win", f"bench win {index}: shipped the retry fix, p99 down 40%", user=user)
-    elapsed = time.perf_counter() - started
-    if reply.status != 200:
-        raise RuntimeError(f"request {index} got HTTP {reply.status}")
-    return elapsed
-
-
-def fire(driver: SlackDriver, count: int, concurrency: int) -> list[float]:
-    start = next(_user_ids) * 100_000
-    with ThreadPoolExecutor(concurrency) as pool:
-        return list(pool.map(lambda i: one_request(driver, start + i), range(count)))
-
-
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -117,15 +106,21 @@ def start(module: list[str], env: dict[str, str], cwd: str) -> subprocess.Popen[
 
 
 FAKE_PROCESS = (
-    "import sys, time; from tests.support.fake_slack import FakeSlack; fake = FakeSlack().start(); "
+    "import sys; from tests.support.fake_slack import FakeSlack; fake = FakeSlack().start(); "
     "print(fake.port, flush=True); sys.stdin.read()"
 )
 
 
-class FakeApiProcess:
-    """The fake Web API in a process of its own, so its work does not slow the measuring client."""
+class Minter(Protocol):
+    """The simulator, in this process (FakeSlack) or another (FakeApiProcess)."""
 
-    def __init__(self, repo: str) -> None:
+    def mint(self, name: str) -> tuple[str, str]: ...
+
+
+class FakeApiProcess:
+    """The simulator in a process of its own (its work must not slow the measuring client)."""
+
+    def __init__(self, repo: str, latency: float = 0.0) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-c", FAKE_PROCESS],
             cwd=repo,
@@ -137,16 +132,164 @@ class FakeApiProcess:
         port = int(self.process.stdout.readline())
         self.base = f"http://127.0.0.1:{port}"
         self.api_url = f"{self.base}/api/"
+        self.latency = latency
+
+    def configure(self, **config: Any) -> None:
+        http_request(f"{self.base}/_sim/config", json.dumps(config).encode(), method="POST")
+
+    def mint(self, name: str) -> tuple[str, str]:
+        minted = http_request(f"{self.base}/_sim/mint?name={name}", b"", method="POST").json()
+        return str(minted["trigger_id"]), str(minted["response_url"])
+
+    def trigger_id(self, name: str) -> str:
+        return self.mint(name)[0]
 
     def response_url(self, name: str) -> str:
-        return f"{self.base}/response/{name}"
+        return self.mint(name)[1]
+
+    def record(self) -> dict[str, Any]:
+        """Every call and response_url post so far, with wall-clock times."""
+        return dict(json.loads(http_request(f"{self.base}/_sim/calls").body))
 
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
 
 
-def compare_with_bare_app(requests: int, concurrency: int) -> tuple[Latencies, Latencies, float, float]:
+@dataclass
+class Sent:
+    kind: str
+    name: str
+    trigger_id: str
+    sent_at: float  # wall clock, comparable with the simulator's records
+    ack: float
+    status: int
+
+
+def send(driver: SlackDriver, fake: Minter, kind: str, index: int) -> Sent:
+    name = f"b{next(_names)}"
+    user = f"U{index % 500:05d}"
+    trigger_id, response_url = fake.mint(name)
+    minted = (trigger_id, response_url)
+    sent_at, started = time.time(), time.perf_counter()
+    reply: Reply
+    if kind == "/stage":
+        reply = driver.command("/stage", str(index % 5 + 1), user=user, response_name=name, minted=minted)
+    elif kind == "/win":
+        reply = driver.command("/win", "", user=user, response_name=name, minted=minted)
+    else:
+        message = {"type": "message", "user": "U0BENCH", "ts": f"1700000000.{index:06d}", "text": f"thanks! #{index}"}
+        reply = driver.message_shortcut(
+            "save_as_win", message, user=user, response_name=name, minted=minted, channel="C0BENCH"
+        )
+    return Sent(kind, name, trigger_id, sent_at, time.perf_counter() - started, reply.status)
+
+
+def at_concurrency(driver: SlackDriver, fake: Minter, kind: str, count: int, concurrency: int) -> list[Sent]:
+    with ThreadPoolExecutor(concurrency) as pool:
+        return list(pool.map(lambda i: send(driver, fake, kind, i), range(count)))
+
+
+@dataclass
+class Sampler:
+    """Resident memory and post-ack depth of the bot, every 0.5 s, while a run lasts."""
+
+    pid: int
+    health_url: str
+    rss: list[float] = field(default_factory=list)
+    depth: list[int] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __enter__(self) -> Sampler:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self.rss.append(rss_mb(self.pid))
+            try:
+                health = http_request(self.health_url).json()
+                self.depth.append(int(health.get("post_ack", {}).get("depth", -1)))
+            except (OSError, ValueError):
+                self.depth.append(-1)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def at_rate(driver: SlackDriver, fake: FakeApiProcess, rate: float, seconds: float) -> list[Sent]:
+    """Open loop: request i leaves at i/rate s whatever the answers, the three kinds in turn."""
+    total = int(rate * seconds)
+    began = time.perf_counter()
+
+    def timed(i: int) -> Sent:
+        delay = began + i / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        return send(driver, fake, KINDS[i % len(KINDS)], i)
+
+    with ThreadPoolExecutor(max(8, int(rate * 2))) as pool:
+        return list(pool.map(timed, range(total)))
+
+
+@dataclass
+class KindFigures:
+    acks: Latencies
+    answers: Latencies | None
+    unanswered: int
+
+
+def answers(sent: list[Sent], record: dict[str, Any]) -> dict[str, KindFigures]:
+    """Per kind: acks, and the delay from each request to the first answer the simulator saw for it."""
+    first: dict[str, float] = {}
+    for call in record["calls"]:
+        params = call["params"]
+        if call["method"] in ANSWER_METHODS and call["error"] is None:
+            key = str(params.get("trigger_id") or "")
+            if key and key not in first:
+                first[key] = float(call["at"])
+    for name, times in record["responses"].items():
+        if times:
+            first.setdefault(f"response:{name}", min(times))
+    figures: dict[str, KindFigures] = {}
+    for kind in KINDS:
+        mine = [s for s in sent if s.kind == kind]
+        if not mine:
+            continue
+        delays = []
+        for s in mine:
+            when = [t for t in (first.get(s.trigger_id), first.get(f"response:{s.name}")) if t is not None]
+            if when:
+                delays.append(min(when) - s.sent_at)
+        acks = Latencies([s.ack for s in mine])
+        figures[kind] = KindFigures(acks, Latencies(delays) if delays else None, len(mine) - len(delays))
+    return figures
+
+
+@dataclass
+class LoadResult:
+    concurrent: dict[str, tuple[KindFigures, KindFigures]]  # kind -> (ours, bare)
+    sustained: dict[str, tuple[KindFigures, KindFigures]]
+    expired_triggers: int
+    non_200: int
+    rss_mb: list[float]
+    depth: list[int]
+    bare_rss_mb: float
+
+
+def _wait_quiet(health_url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        health = http_request(health_url).json()
+        work = health.get("post_ack", {})
+        if work.get("depth", 0) == work.get("trigger_bound_running", 0) == health.get("in_flight", 0) == 0:
+            return
+        time.sleep(0.1)
+
+
+def run_load(requests: int, concurrency: int, rate: float, seconds: float) -> LoadResult:
     repo = str(Path(__file__).resolve().parents[1])
     fake = FakeApiProcess(repo)
     workdir = tempfile.mkdtemp(prefix="stagecoach-bench-")
@@ -154,27 +297,70 @@ def compare_with_bare_app(requests: int, concurrency: int) -> tuple[Latencies, L
     base_env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.api_url, LOG_LEVEL="WARNING")
     base_env["PYTHONPATH"] = repo
     bot_port, bare_port = free_port(), free_port()
-    bot = start(["bot"], {**base_env, "PORT": str(bot_port), "BOT_SCHEDULER": "off"}, workdir)
+    bot_env = {**base_env, "PORT": str(bot_port), "BOT_SCHEDULER": "off"}
+    bot_env.update({k: v for k, v in os.environ.items() if k.startswith("STAGECOACH_")})  # tuning under test
+    bot = start(["bot"], bot_env, workdir)
     bare = start(["bench.bare_app"], {**base_env, "PORT": str(bare_port)}, repo)
+    health = f"http://127.0.0.1:{bot_port}/healthz"
     try:
-        wait_healthy(f"http://127.0.0.1:{bot_port}/healthz", bot)
+        wait_healthy(health, bot)
         wait_healthy(f"http://127.0.0.1:{bare_port}/", bare)
-        ours_driver = SlackDriver(f"http://127.0.0.1:{bot_port}", SECRET, fake)  # type: ignore[arg-type]
-        bare_driver = SlackDriver(f"http://127.0.0.1:{bare_port}", SECRET, fake)  # type: ignore[arg-type]
-        for driver in (ours_driver, bare_driver):
-            fire(driver, 60, concurrency)  # warm-up: imports, connection pools, auth.test
-        ours: list[float] = []
-        baseline: list[float] = []
-        rounds = 4
-        for _ in range(rounds):
-            baseline += fire(bare_driver, requests // rounds, concurrency)
-            ours += fire(ours_driver, requests // rounds, concurrency)
-        return Latencies(ours), Latencies(baseline), rss_mb(bot.pid), rss_mb(bare.pid)
+        ours = SlackDriver(f"http://127.0.0.1:{bot_port}", SECRET, fake)  # type: ignore[arg-type]
+        baseline = SlackDriver(f"http://127.0.0.1:{bare_port}", SECRET, fake)  # type: ignore[arg-type]
+        for driver in (ours, baseline):  # warm-up: imports, connection pools, members enrolled
+            for kind in KINDS:
+                at_concurrency(driver, fake, kind, 10, 5)
+        _wait_quiet(health)
+        fake.configure(delay=SLACK_LATENCY)  # Slack answers every call in 0.3 s from here
+        sent_ours: list[Sent] = []
+        sent_bare: list[Sent] = []
+        for kind in KINDS:  # interleaved, so machine noise hits both apps alike
+            sent_bare += at_concurrency(baseline, fake, kind, requests, concurrency)
+            sent_ours += at_concurrency(ours, fake, kind, requests, concurrency)
+            _wait_quiet(health)
+        sustained_bare = at_rate(baseline, fake, rate, seconds)
+        with Sampler(bot.pid, health) as sampler:
+            sustained_ours = at_rate(ours, fake, rate, seconds)
+            _wait_quiet(health)
+        record = fake.record()
+        expired = sum(1 for _, error in record["refused"] if error == "expired_trigger_id")
+        every = sent_ours + sent_bare + sustained_ours + sustained_bare
+        non_200 = sum(1 for s in every if s.status != 200)
+
+        def pair(ours_sent: list[Sent], bare_sent: list[Sent]) -> dict[str, tuple[KindFigures, KindFigures]]:
+            mine, theirs = answers(ours_sent, record), answers(bare_sent, record)
+            return {kind: (mine[kind], theirs[kind]) for kind in KINDS if kind in mine and kind in theirs}
+
+        return LoadResult(
+            concurrent=pair(sent_ours, sent_bare),
+            sustained=pair(sustained_ours, sustained_bare),
+            expired_triggers=expired,
+            non_200=non_200,
+            rss_mb=sampler.rss,
+            depth=sampler.depth,
+            bare_rss_mb=rss_mb(bare.pid),
+        )
     finally:
         for process in (bot, bare):
             process.terminate()
-            process.wait(timeout=10)
+            process.wait(timeout=15)
         fake.stop()
+
+
+def _ms(value: float) -> str:
+    return f"{value * 1000:7.0f}"
+
+
+def print_table(title: str, rows: dict[str, tuple[KindFigures, KindFigures]], out: Callable[[str], None]) -> None:
+    out(title)
+    out("  kind           ack p50/p99 ours    bare   ratio p99   answer p50/p99 ours (ms)   unanswered")
+    for kind, (ours, bare) in rows.items():
+        ratio = ours.acks.p99 / bare.acks.p99
+        answer = f"{_ms(ours.answers.p50)} {_ms(ours.answers.p99)}" if ours.answers else "      -       -"
+        out(
+            f"  {kind:<13}{_ms(ours.acks.p50)} {_ms(ours.acks.p99)} {_ms(bare.acks.p50)} {_ms(bare.acks.p99)}"
+            f"   {ratio:5.2f}x      {answer}              {ours.unanswered}"
+        )
 
 
 @dataclass
@@ -233,7 +419,7 @@ def slowed_dependencies(
     root.handlers = [failures]
     try:
         driver = SlackDriver(server.url, SECRET, fake)
-        acks = Latencies(fire(driver, requests, concurrency))
+        acks = Latencies([s.ack for s in at_concurrency(driver, fake, "/stage", requests, concurrency)])
         drain(timeout=DRAIN_SECONDS)
         return SlowedRun(acks, sum(len(r) for r in fake.responses.values()), failures.count)
     finally:
@@ -265,29 +451,48 @@ def report(line: str, out: Callable[[str], None] = print) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=800, help="requests per app in run 1")
+    parser.add_argument("--requests", type=int, default=60, help="requests per kind per app at --concurrency")
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=50.0, help="requests per second in the sustained run")
+    parser.add_argument("--seconds", type=float, default=30.0, help="length of the sustained run")
     parser.add_argument("--slow-requests", type=int, default=60, help="requests in run 2")
     parser.add_argument("--slow-seconds", type=float, default=2.5)
-    parser.add_argument("--post-ack-workers", type=int, default=2, help="the bot's setting in run 2")
+    parser.add_argument("--post-ack-workers", type=int, default=8, help="the bot's setting in run 2")
+    parser.add_argument("--skip-slowed", action="store_true", help="skip run 2")
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
         help="PostgreSQL server for run 2 (a scratch database is created and dropped)",
     )
-    parser.add_argument("--mix", choices=sorted(MIX), default="both", help="which commands to send")
     args = parser.parse_args(argv)
-    global _mix
-    _mix = MIX[args.mix]
 
-    ours, bare, ours_rss, bare_rss = compare_with_bare_app(args.requests, args.concurrency)
-    report(f"run 1: {args.requests} signed /stage + /win requests per app, {args.concurrency} concurrent")
-    report(f"  bare Bolt app (ack only):  p50 {bare.p50 * 1000:7.1f} ms   p99 {bare.p99 * 1000:7.1f} ms")
-    report(f"  stagecoach:                p50 {ours.p50 * 1000:7.1f} ms   p99 {ours.p99 * 1000:7.1f} ms")
-    ratio50, ratio99 = ours.p50 / bare.p50, ours.p99 / bare.p99
-    report(f"  ratio ours/bare:           p50 {ratio50:7.2f}x     p99 {ratio99:7.2f}x   (goal <= 1.5x)")
-    report(f"  resident memory:           stagecoach {ours_rss:.1f} MB, bare app {bare_rss:.1f} MB")
+    result = run_load(args.requests, args.concurrency, args.rate, args.seconds)
+    report(f"run 1: Slack answers every call in {SLACK_LATENCY} s; bot on SQLite; the bare app only acks")
+    print_table(f"  {args.requests} per kind, {args.concurrency} concurrent:", result.concurrent, report)
+    print_table(f"  {args.rate:g} requests/s for {args.seconds:g} s (kinds in turn):", result.sustained, report)
+    worst_answer = max(
+        (ours.answers.p99 for ours, _ in result.concurrent.values() if ours.answers), default=float("nan")
+    )
+    worst_ratio = max(ours.acks.p99 / bare.acks.p99 for ours, bare in result.concurrent.values())
+    report(
+        f"  expired trigger_ids: {result.expired_triggers} (goal 0); non-200 acks: {result.non_200}; "
+        f"answer p99 at {args.concurrency} concurrent: {worst_answer * 1000:.0f} ms (goal < 1500); "
+        f"worst ack p99 ratio: {worst_ratio:.2f}x (goal <= 1.5x)"
+    )
+    if result.rss_mb:
+        third = max(1, len(result.rss_mb) // 3)
+        report(
+            f"  over the {args.seconds:g} s: resident memory {min(result.rss_mb):.1f}-{max(result.rss_mb):.1f} MB "
+            f"(first third max {max(result.rss_mb[:third]):.1f}, last third max {max(result.rss_mb[-third:]):.1f}); "
+            f"bare app {result.bare_rss_mb:.1f} MB"
+        )
+        report(
+            f"  post-ack queue depth: max {max(result.depth)}, last third max {max(result.depth[-third:])}, "
+            f"at the end {result.depth[-1]}"
+        )
 
+    if args.skip_slowed:
+        return 0
     if postgres_reachable(args.postgres_url):
         slowed = slowed_dependencies(
             args.postgres_url, args.slow_requests, args.concurrency, args.slow_seconds, args.post_ack_workers

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -203,6 +206,30 @@ def _build(settings: Settings) -> tuple[Deps, BuiltApp]:
         ) from None
 
 
+def _stop_on_signals() -> threading.Event:
+    """SIGTERM (docker stop, rolling deploys) and SIGINT (Ctrl-C) both ask for a graceful stop."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if not stop.is_set():
+            log.info("stopping: finishing in-flight work", extra={"signal": signal.Signals(signum).name})
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    return stop
+
+
+def _bounded(description: str, work: object, deadline: float) -> None:
+    """Run ``work()`` in a helper thread and give up on it at ``deadline`` (a stop must stay bounded)."""
+    assert callable(work)
+    thread = threading.Thread(target=work, name=description, daemon=True)
+    thread.start()
+    thread.join(max(0.1, deadline - time.monotonic()))
+    if thread.is_alive():
+        log.warning("stopping without waiting further", extra={"step": description})
+
+
 def serve(settings: Settings) -> None:
     settings.require(Mode.SERVE)
     # Everything an operator can get wrong is checked before the database is touched, each failure
@@ -225,11 +252,13 @@ def serve(settings: Settings) -> None:
         )
     _migrate(settings)
     deps, built = _build(settings)
+    stop = _stop_on_signals()
     scheduler = None
     if settings.bot_scheduler:
         from bot.nudges.scheduler import start_scheduler
 
         scheduler = start_scheduler(deps, built.tokens)
+    deadline = float("inf")
     try:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -237,21 +266,34 @@ def serve(settings: Settings) -> None:
             from bot.server import serve_health_in_background
 
             assert settings.slack_app_token is not None
-            serve_health_in_background(deps.db, listener, deps.metrics)
+            serve_health_in_background(deps.db, listener, deps.metrics, built.registrar.post_ack)
             log.info("starting in Socket Mode")
-            SocketModeHandler(built.app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
+            handler = SocketModeHandler(built.app, settings.slack_app_token.get_secret_value())
+            handler.connect()  # type: ignore[no-untyped-call]
+            while not stop.wait(0.5):
+                pass
+            deadline = time.monotonic() + settings.stagecoach_drain_seconds
+            # Envelopes already acked finish first; then the connection closes (Slack sends the rest elsewhere).
+            built.registrar.post_ack.shutdown(max(0.0, deadline - time.monotonic()))
+            handler.close()  # type: ignore[no-untyped-call]
         else:
             from bot.server import StagecoachWsgi
             from bot.server import serve as serve_http
 
             assert settings.slack_signing_secret is not None
-            serve_http(
-                StagecoachWsgi(built.app, deps.db, settings.slack_signing_secret.get_secret_value(), deps.metrics),
-                listener,
-            )
+            secret = settings.slack_signing_secret.get_secret_value()
+            wsgi = StagecoachWsgi(built.app, deps.db, secret, deps.metrics, post_ack=built.registrar.post_ack)
+            serve_http(wsgi, listener, stop=stop, drain_seconds=settings.stagecoach_drain_seconds)
+            deadline = time.monotonic() + settings.stagecoach_drain_seconds
+            built.registrar.post_ack.shutdown(max(0.0, deadline - time.monotonic()))
     finally:
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            if deadline == float("inf"):
+                scheduler.shutdown(wait=False)
+            else:
+                # A tick in progress finishes its claimed sends (the ledger covers the rest after a restart).
+                _bounded("scheduler shutdown", lambda: scheduler.shutdown(wait=True), deadline + 0.5)
+    log.info("stopped")
 
 
 def tick(settings: Settings, at: datetime | None) -> None:

@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
@@ -27,6 +27,8 @@ from bot.slack.instrumentation import KIND_KEY, RECEIVED_AT_KEY, request_kind
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from slack_bolt import App
+
+    from bot.slack.registrar import PostAckExecutor
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +113,22 @@ class MeteredSlackRequestHandler(SlackRequestHandler):
         return response
 
 
+STOP_POLL_SECONDS = 0.1
+"""How often the serving loop looks for a stop signal."""
+
+
 class StagecoachWsgi:
     """Routes: ``POST /slack/events`` (and the OAuth pages) to Bolt, behind the signature gate; ``GET /healthz``
     to a DB ping; ``GET /metrics`` to the Prometheus text exposition of ``metrics``."""
 
-    def __init__(self, app: App | None, db: Database, signing_secret: str = "", metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        app: App | None,
+        db: Database,
+        signing_secret: str = "",
+        metrics: Metrics | None = None,
+        post_ack: PostAckExecutor | None = None,
+    ) -> None:
         # app is None in Socket Mode, where only the health check and the metrics are served over HTTP.
         if app is not None and not signing_secret:
             raise ValueError("HTTP mode needs the signing secret to verify Slack's requests")
@@ -123,14 +136,22 @@ class StagecoachWsgi:
         self._slack = MeteredSlackRequestHandler(app, self.metrics, EVENTS_PATH) if app is not None else None
         self._gate = RequestGate(signing_secret) if app is not None else None
         self._db = db
+        self._post_ack = post_ack
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        """Slack requests being handled now (each ends with its ack): what a graceful stop waits for."""
+        self.draining = False
+        """Set on SIGTERM/SIGINT: Slack requests get 503 (unacked, so Slack tells the sender)."""
 
-    def health(self) -> tuple[str, dict[str, str]]:
+    def health(self) -> tuple[str, dict[str, Any]]:
+        work: dict[str, Any] = {"post_ack": self._post_ack.stats().as_dict()} if self._post_ack else {}
+        work["in_flight"] = self.in_flight
         try:
             self._db.ping(timeout=HEALTH_TIMEOUT_SECONDS)
         except SQLAlchemyError as exc:
             log.warning("health check: database not answering", extra={"error": type(exc).__name__})
-            return "503 Service Unavailable", {"status": "unavailable", "database": "unreachable"}
-        return "200 OK", {"status": "ok", "database": "ok"}
+            return "503 Service Unavailable", {"status": "unavailable", "database": "unreachable", **work}
+        return "200 OK", {"status": "ok", "database": "ok", **work}
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
@@ -155,7 +176,16 @@ class StagecoachWsgi:
                 body = json.dumps({"error": "invalid request"}).encode()
                 start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
                 return [body]
-        return self._slack(environ, start_response)
+        if self.draining:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Retry-After", "1")])
+            return [b"shutting down"]
+        with self._lock:
+            self.in_flight += 1
+        try:
+            return self._slack(environ, start_response)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
 
 def listen(port: int, host: str = "0.0.0.0") -> socket.socket:  # noqa: S104
@@ -166,11 +196,18 @@ def listen(port: int, host: str = "0.0.0.0") -> socket.socket:  # noqa: S104
     return socket.create_server((host, port), backlog=1024)  # waitress's own default backlog
 
 
-def serve(wsgi: StagecoachWsgi, listener: socket.socket, threads: int = SERVER_THREADS) -> None:
-    """Serve on a socket from :func:`listen` until the process ends."""
+def serve(
+    wsgi: StagecoachWsgi,
+    listener: socket.socket,
+    threads: int = SERVER_THREADS,
+    stop: threading.Event | None = None,
+    drain_seconds: float = 0.0,
+) -> None:
+    """Serve on a socket from :func:`listen` until ``stop`` is set (or the process ends), then stop
+    gracefully within ``drain_seconds``."""
     from waitress.server import create_server
 
-    server = create_server(
+    server: Any = create_server(
         wsgi,
         sockets=[listener],
         threads=threads,
@@ -180,19 +217,44 @@ def serve(wsgi: StagecoachWsgi, listener: socket.socket, threads: int = SERVER_T
         max_request_body_size=MAX_REQUEST_BODY_BYTES + 1,
     )
     log.info("serving HTTP", extra={"port": listener.getsockname()[1], "threads": threads})
-    server.run()
+    if stop is None:
+        server.run()
+        return
+    while not stop.is_set():
+        server.asyncore.loop(timeout=STOP_POLL_SECONDS, map=server._map, count=1)
+    stop_serving(server, wsgi, time.monotonic() + drain_seconds)
+
+
+def stop_serving(server: Any, wsgi: StagecoachWsgi, deadline: float) -> None:
+    """Close the listening socket, let requests already in finish (their acks go out), close the rest."""
+    from waitress import wasyncore
+
+    wsgi.draining = True
+    # The listening socket only: no new connections from here (one socket from listen(): waitress
+    # serves it with a single TcpWSGIServer).
+    wasyncore.dispatcher.close(server)
+    while time.monotonic() < deadline:
+        busy = wsgi.in_flight or any(
+            channel.requests or channel.total_outbufs_len for channel in list(server.active_channels.values())
+        )
+        if not busy:
+            break
+        server.asyncore.loop(timeout=0.02, map=server._map, count=1)
+    else:
+        log.warning("stopping with HTTP requests unanswered", extra={"in_flight": wsgi.in_flight})
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=max(0.1, deadline - time.monotonic()))
+    wasyncore.close_all(server._map)
+    log.info("HTTP server stopped")
 
 
 def serve_health_in_background(
-    db: Database, listener: socket.socket, metrics: Metrics | None = None
+    db: Database,
+    listener: socket.socket,
+    metrics: Metrics | None = None,
+    post_ack: PostAckExecutor | None = None,
 ) -> threading.Thread:
     """Socket Mode has no HTTP server; this keeps ``GET /healthz`` (container health checks) and ``/metrics``."""
-    thread = threading.Thread(
-        target=serve,
-        args=(StagecoachWsgi(None, db, metrics=metrics), listener),
-        kwargs={"threads": 2},
-        daemon=True,
-        name="healthz",
-    )
+    wsgi = StagecoachWsgi(None, db, metrics=metrics, post_ack=post_ack)
+    thread = threading.Thread(target=serve, args=(wsgi, listener), kwargs={"threads": 2}, daemon=True, name="healthz")
     thread.start()
     return thread

@@ -188,7 +188,8 @@ class BotServer(LoopbackServer):
 
 def start_bot(deps: Deps, fake: FakeSlack, clock: Clock) -> tuple[RunningBot, LoopbackServer]:
     built = build_app(deps)
-    server = BotServer(StagecoachWsgi(built.app, deps.db, SIGNING_SECRET, deps.metrics)).start()
+    wsgi = StagecoachWsgi(built.app, deps.db, SIGNING_SECRET, deps.metrics, post_ack=built.registrar.post_ack)
+    server = BotServer(wsgi).start()
     driver = SlackDriver(server.url, SIGNING_SECRET, fake)
     return RunningBot(server.url, driver, fake, deps, built, clock), server
 

@@ -22,6 +22,11 @@ def test_digest_benchmark_builds_a_valid_digest(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_load_benchmark_drives_both_apps() -> None:
-    ours, bare, ours_rss, bare_rss = load_http.compare_with_bare_app(requests=40, concurrency=5)
-    assert len(ours.samples) == len(bare.samples) == 40
-    assert ours_rss > 0 and bare_rss > 0
+    result = load_http.run_load(requests=6, concurrency=3, rate=6, seconds=2)
+    assert set(result.concurrent) == set(result.sustained) == set(load_http.KINDS)
+    for ours, bare in [*result.concurrent.values(), *result.sustained.values()]:
+        assert len(ours.acks.samples) == len(bare.acks.samples) > 0
+        assert ours.answers is not None and ours.unanswered == 0  # every request's answer seen by the simulator
+        assert bare.answers is None  # the bare app only acks
+    assert result.expired_triggers == 0 and result.non_200 == 0
+    assert result.rss_mb and min(result.rss_mb) > 0 and result.depth and min(result.depth) >= 0

@@ -42,7 +42,14 @@ def test_correctly_signed_request_is_accepted(bot: RunningBot) -> None:
 def test_healthz_reports_the_database(bot: RunningBot) -> None:
     reply = http_request(f"{bot.url}/healthz")
     assert reply.status == 200
-    assert json.loads(reply.body) == {"status": "ok", "database": "ok"}
+    health = json.loads(reply.body)
+    assert (health["status"], health["database"]) == ("ok", "ok")
+    # The work after acks is visible: nothing queued in an idle bot, and its bound.
+    queue = health["post_ack"]
+    assert queue["depth"] == queue["queued"] == queue["running"] == 0
+    assert queue["capacity"] == bot.deps.settings.stagecoach_post_ack_queue
+    assert queue["workers"] == bot.deps.settings.stagecoach_post_ack_workers
+    assert queue["draining"] is False and health["in_flight"] == 0
 
 
 def test_unknown_paths_are_404(bot: RunningBot) -> None:

@@ -48,7 +48,9 @@ def acting_member_id(context: BoltContext) -> int:
     context[MEMBER_ID_KEY] = member_id
     if refresh and context.client is not None:
         client, user_id = context.client, context.user_id
-        run_later("profile refresh", lambda: _refresh_profile(deps, client, member_id, user_id))
+        run_later(
+            context, "profile refresh", lambda: _refresh_profile(deps, client, member_id, user_id), background=True
+        )
     return member_id
 
 

@@ -21,7 +21,7 @@ from bot.slack.errors import handle_listener_error
 from bot.slack.installations import make_installation_store
 from bot.slack.instrumentation import instrument_requests
 from bot.slack.middleware import inject_deps, refuse_other_workspaces
-from bot.slack.registrar import Registrar, configure_post_ack_workers, queued_post_ack_work
+from bot.slack.registrar import PostAckExecutor, Registrar
 from bot.slack.scopes import BOT_SCOPES
 from bot.slack.tokens import InstalledTokens, StaticToken, TokenSource
 
@@ -29,8 +29,11 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 EVENTS_PATH = "/slack/events"
 OAUTH_STATE_EXPIRATION_SECONDS = 600
-# Bolt runs ack functions and the work after them on one pool. Bolt's default of 5 workers lets slow
-# post-ack work (a slow database or Web API) queue up and delay new acks; waiting threads are cheap.
+# Listeners run on the HTTP thread (process_before_response=True): Bolt's default hands each one to
+# its listener pool and polls every 10 ms for the ack, a hand-off that under load cost our acks more
+# than the work itself (bench.load_http). The listener acks and hands its work on: trigger-bound work
+# (opening a modal) to this pool at once, everything else to the bounded post-ack executor
+# (bot/slack/registrar.py). 64: the 20th simultaneous click must not wait for a thread.
 LISTENER_THREADS = 64
 
 
@@ -78,6 +81,7 @@ def build_app(deps: Deps) -> BuiltApp:
     _forget_blank_slack_environment()
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     installation_store: InstallationStore | None = None
+    listener_executor = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="trigger-bound")
     if settings.oauth_enabled:
         assert settings.slack_client_id is not None and settings.slack_client_secret is not None
         installation_store = make_installation_store(deps)
@@ -96,7 +100,8 @@ def build_app(deps: Deps) -> BuiltApp:
                 redirect_uri_path=REDIRECT_PATH,
             ),
             logger=_bolt_logger(),
-            listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="bolt-listener"),
+            listener_executor=listener_executor,
+            process_before_response=True,
         )
         tokens: TokenSource = InstalledTokens(installation_store)
     else:
@@ -106,16 +111,19 @@ def build_app(deps: Deps) -> BuiltApp:
             signing_secret=signing_secret,
             client=make_web_client(settings.slack_api_url, token, metrics=deps.metrics),
             logger=_bolt_logger(),
-            listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="bolt-listener"),
+            listener_executor=listener_executor,
+            process_before_response=True,
         )
         tokens = StaticToken(token)
         app.use(refuse_other_workspaces)
     app.use(inject_deps(deps))
     app.use(instrument_requests(deps.metrics))
     app.error(handle_listener_error)
-    configure_post_ack_workers(settings.stagecoach_post_ack_workers)
-    deps.metrics.watch_post_ack_queue(queued_post_ack_work)
-    registrar = Registrar(app)
+    post_ack = PostAckExecutor(
+        settings.stagecoach_post_ack_workers, settings.stagecoach_post_ack_queue, trigger_pool=listener_executor
+    )
+    deps.metrics.watch_post_ack_queue(lambda: float(post_ack.stats().queued))
+    registrar = Registrar(app, post_ack)
     listeners.register(registrar)
     # Build the evidence suggester's index now (about 20 ms, bench.evidence_suggest), not on the first win.
     evidence_index(deps.content)

@@ -1,90 +1,390 @@
-"""Registration that remembers what it registered, and keeps acks ahead of the work after them.
+"""Registration that remembers what it registered, and schedules each listener for Slack's clocks.
 
-Commands, actions, shortcuts and events are *deferred*: the function Bolt runs acks at once and
-hands the handler to a small pool of post-ack workers, so Bolt's own threads are free for the
-next request's ack straight away. Measured before this (handlers acking, then working on Bolt's
-pool): at 20 concurrent requests our acks took 4-8x as long as a bare app's, because a backlog
-of post-ack work held every Bolt worker and dozens of threads shared one interpreter.
+Slack gives us two clocks: 3 s to ack a request, and 3 s from a click to ``views.open`` with its
+``trigger_id``. Listeners run on the HTTP thread (``process_before_response=True``, see
+``bot/slack/app.py``); the wrapper here acks and hands the work on, one of two ways:
 
-View submissions stay synchronous: their ack carries the answer (field errors, the next view).
-A deferred handler still calls ``ack()`` first, as in any Bolt app; here that call does nothing
-(the ack was sent), and calling it with a payload is a bug that raises.
+- **Trigger-bound** work (the handler is marked :func:`opens_modal`) starts at once on a thread
+  of its own, before the ack is even returned: it never waits behind other work.
+- **Everything else** goes to the app's :class:`PostAckExecutor`: a fixed set of threads and a
+  bounded queue whose depth and waits are logged and shown on ``/healthz``. When it is full the
+  person is told at once that the bot is busy and handed back what they typed.
+
+View submissions stay synchronous: their ack carries the answer (field errors, the next view), and
+whatever they save is committed before that ack. ``/win`` with text does the same
+(:func:`saves_before_ack`): a person told "saved" finds it saved even after kill -9.
+
+Why hand-made rather than Bolt's ``lazy=[...]``: lazy functions share the listener pool, queue
+without bound, deep-copy each request and report nothing, so a burst delays modals silently.
+Measured with ``python -m bench.load_http`` (Slack answering in 0.3 s, 20 concurrent): with all
+post-ack work on one 2-thread pool, 2-10 of 20 modals were late and /stage answers took 8.7 s at
+p99; with this design 0 triggers expired, answers p99 0.4-0.7 s, acks p50 3-13 ms (bare Bolt app
+12-15 ms), and at 50 requests/s acks p99 9-18 ms against the bare app's 15-19 ms.
 """
 
 from __future__ import annotations
 
 import inspect
+import itertools
 import logging
+import queue
 import threading
 import time
+import weakref
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar, overload
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
-from bot.slack.errors import handle_listener_error
+from bot.blocks.text import escape, truncate
+from bot.slack.errors import handle_listener_error, typed_values
 
 Handler = Callable[..., Any]
+F = TypeVar("F", bound=Callable[..., Any])
+Predicate = Callable[[dict[str, Any]], bool]
 log = logging.getLogger(__name__)
 
-POST_ACK_WORKERS = 2
-"""The default (setting STAGECOACH_POST_ACK_WORKERS). Measured with bench.load_http at 20 concurrent
-requests: 2 kept acks nearest a bare app's (1 and 4 were slower, 16 took ~3.5x), but while the database
-or Web API is slow (2.5 s a call) so few workers answer slowly; raise it where that matters more."""
-post_ack_pool = ThreadPoolExecutor(POST_ACK_WORKERS, thread_name_prefix="post-ack")
+POST_ACK_KEY = "stagecoach_post_ack"
+URGENT_ATTR = "stagecoach_opens_modal"
+DURABLE_ATTR = "stagecoach_saves_before_ack"
+TRIGGER_THREADS = 64
+"""Default size of the trigger-bound pool (build_app shares Bolt's listener pool)."""
+SLOW_WAIT_SECONDS = 1.0
+"""A post-ack job that waited longer than this is logged at WARNING (answers should come within ~1.5 s)."""
+WAIT_WINDOW = 200
+"""How many recent waits /healthz summarises (p50/max)."""
+
+BUSY_TEXT = (
+    ":hourglass: I'm swamped right now and couldn't take this on, so nothing was changed. Please try again in a minute."
+)
 
 
-def configure_post_ack_workers(workers: int) -> None:
-    """Size the post-ack pool (build_app calls this with the setting); queued work keeps its pool."""
-    global post_ack_pool
-    if workers != post_ack_pool._max_workers:
-        post_ack_pool = ThreadPoolExecutor(workers, thread_name_prefix="post-ack")
+def busy_text(body: dict[str, Any]) -> str:
+    typed = typed_values(body)
+    if not typed:
+        return BUSY_TEXT
+    echoed = "\n".join(f"> {escape(truncate(value, 1000))}" for value in typed)
+    return f"{BUSY_TEXT}\nHere is what you typed, so you can paste it again:\n{echoed}"
 
 
-_in_flight = 0
-_queued = 0
-"""Of ``_in_flight``: acked and waiting for a worker (the metric stagecoach_post_ack_queue_depth)."""
-_in_flight_lock = threading.Lock()
+class Saturated(Exception):
+    """The post-ack queue is full (or the bot is shutting down); the caller must answer visibly."""
 
 
-def _count(delta: int, queued: int = 0) -> None:
-    global _in_flight, _queued
-    with _in_flight_lock:
-        _in_flight += delta
-        _queued += queued
+@dataclass(frozen=True)
+class PostAckStats:
+    """What /healthz (and the metrics) show about the work after acks."""
+
+    workers: int
+    capacity: int
+    queued: int
+    running: int
+    trigger_bound: int
+    submitted: int
+    rejected: int
+    wait_p50_ms: float
+    wait_max_ms: float
+    draining: bool
+
+    @property
+    def depth(self) -> int:
+        return self.queued + self.running
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "depth": self.depth,
+            "queued": self.queued,
+            "running": self.running,
+            "capacity": self.capacity,
+            "workers": self.workers,
+            "trigger_bound_running": self.trigger_bound,
+            "submitted": self.submitted,
+            "rejected": self.rejected,
+            "wait_p50_ms": round(self.wait_p50_ms, 1),
+            "wait_max_ms": round(self.wait_max_ms, 1),
+            "draining": self.draining,
+        }
 
 
-def queued_post_ack_work() -> float:
-    """How many acked requests wait for a post-ack worker now (read by the metrics at each scrape)."""
-    return float(_queued)
+_live_executors: weakref.WeakSet[PostAckExecutor] = weakref.WeakSet()
+
+
+class PostAckExecutor:
+    """A fixed set of threads and a bounded queue for the work after acks; one per app.
+
+    Not concurrent.futures.ThreadPoolExecutor: its queue has no bound, no way to refuse work, and
+    no figure for how long work waited, which is the number that decides whether answers are late.
+    Threads are started lazily and are daemons; :meth:`shutdown` drains them (bounded).
+    """
+
+    def __init__(
+        self, workers: int, capacity: int, trigger_pool: ThreadPoolExecutor | None = None, name: str = "post-ack"
+    ) -> None:
+        self.workers = workers
+        self.capacity = capacity
+        self._trigger_pool = trigger_pool or ThreadPoolExecutor(TRIGGER_THREADS, thread_name_prefix="trigger-bound")
+        self.trigger_capacity = self._trigger_pool._max_workers
+        """Trigger-bound jobs that may run at once; past it (never seen in benchmarks) the answer is "busy"."""
+        self._name = name
+        # (priority, order, queued at, description, work); None items (priority 9) stop a thread.
+        self._queue: queue.PriorityQueue[tuple[int, int, float, str, Callable[[], None] | None]] = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._queued = 0
+        self._running = 0
+        self._trigger_bound = 0
+        self._submitted = 0
+        self._rejected = 0
+        self._waits: deque[float] = deque(maxlen=WAIT_WINDOW)
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+        _live_executors.add(self)
+
+    # -- the plain figures (for /healthz, logs and issue 11's metrics) ----------------------
+
+    @property
+    def depth(self) -> int:
+        """Jobs queued or running now."""
+        with self._lock:
+            return self._queued + self._running
+
+    @property
+    def last_waits(self) -> list[float]:
+        """Seconds the most recent jobs (up to 200) waited between submit and start."""
+        with self._lock:
+            return list(self._waits)
+
+    def stats(self) -> PostAckStats:
+        with self._lock:
+            waits = sorted(self._waits)
+            return PostAckStats(
+                workers=self.workers,
+                capacity=self.capacity,
+                queued=self._queued,
+                running=self._running,
+                trigger_bound=self._trigger_bound,
+                submitted=self._submitted,
+                rejected=self._rejected,
+                wait_p50_ms=waits[len(waits) // 2] * 1000 if waits else 0.0,
+                wait_max_ms=waits[-1] * 1000 if waits else 0.0,
+                draining=self._closed,
+            )
+
+    # -- work ------------------------------------------------------------------------------
+
+    def submit(self, description: str, work: Callable[[], None], *, background: bool = False) -> None:
+        """Queue ``work``; raise :class:`Saturated` when ``capacity`` jobs already wait or the app is stopping.
+
+        ``background`` work (a profile refresh nobody waits for) runs after every answer someone is
+        waiting for, and is refused once the queue is half full, keeping the other half for answers.
+        """
+        self.reserve(description, background=background)(work)
+
+    def reserve(self, description: str, *, background: bool = False) -> Callable[[Callable[[], None]], None]:
+        """Take a place in the queue (or raise :class:`Saturated`); call the result with the work to queue it."""
+        limit = self.capacity // 2 if background else self.capacity
+        with self._lock:
+            if self._closed or self._queued >= limit:
+                self._rejected += 1
+                depth, closed = self._queued + self._running, self._closed
+                refused = True
+            else:
+                self._queued += 1
+                self._submitted += 1
+                refused = False
+                if len(self._threads) < self.workers and self._running + self._queued > len(self._threads):
+                    thread = threading.Thread(target=self._work, name=f"{self._name}-{len(self._threads)}", daemon=True)
+                    self._threads.append(thread)
+                    thread.start()
+        if refused:
+            log.warning(
+                "post-ack queue full: answering busy", extra={"work": description, "depth": depth, "closing": closed}
+            )
+            raise Saturated(description)
+        queued_at, priority = time.monotonic(), 1 if background else 0
+
+        def start(work: Callable[[], None]) -> None:
+            self._queue.put((priority, next(self._order), queued_at, description, work))
+
+        return start
+
+    def _work(self) -> None:
+        while True:
+            _, _, queued_at, description, work = self._queue.get()
+            if work is None:
+                return
+            waited = time.monotonic() - queued_at
+            with self._lock:
+                self._queued -= 1
+                self._running += 1
+                self._waits.append(waited)
+                depth = self._queued + self._running
+            level = logging.WARNING if waited > SLOW_WAIT_SECONDS else logging.DEBUG
+            log.log(
+                level, "post-ack work started", extra={"work": description, "wait_ms": waited * 1000, "depth": depth}
+            )
+            try:
+                work()
+            except Exception:
+                log.exception("post-ack work failed", extra={"work": description})
+            finally:
+                with self._idle:
+                    self._running -= 1
+                    self._idle.notify_all()
+
+    def run_trigger_bound(self, description: str, work: Callable[[], None]) -> None:
+        """Run ``work`` now on the calling thread, counted so /healthz and drain see it."""
+        with self._lock:
+            self._trigger_bound += 1
+        try:
+            work()
+        finally:
+            with self._idle:
+                self._trigger_bound -= 1
+                self._idle.notify_all()
+
+    def start_trigger_bound(self, description: str, work: Callable[[], None]) -> None:
+        """Start ``work`` at once on a thread of its own (never behind a queue); :class:`Saturated` if none is free."""
+        with self._lock:
+            if self._closed or self._trigger_bound >= self.trigger_capacity:
+                self._rejected += 1
+                refused = True
+            else:
+                self._trigger_bound += 1
+                refused = False
+        if refused:
+            log.warning("trigger-bound work refused: every thread busy", extra={"work": description})
+            raise Saturated(description)
+
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                log.exception("trigger-bound work failed", extra={"work": description})
+            finally:
+                with self._idle:
+                    self._trigger_bound -= 1
+                    self._idle.notify_all()
+
+        self._trigger_pool.submit(run)
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until nothing is queued or running; False if ``timeout`` passed first."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._queued or self._running or self._trigger_bound:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._idle.wait(min(remaining, 0.05))
+        return True
+
+    def shutdown(self, timeout: float) -> bool:
+        """Refuse new work, finish what was accepted (bounded by ``timeout``), stop the threads."""
+        with self._lock:
+            self._closed = True
+        drained = self.drain(timeout)
+        with self._lock:
+            threads = list(self._threads)
+        for _ in threads:
+            self._queue.put((9, next(self._order), 0.0, "stop", None))
+        stats = self.stats()
+        log.info(
+            "post-ack work drained" if drained else "post-ack work NOT drained in time",
+            extra={"depth": stats.depth, "timeout_s": timeout},
+        )
+        return drained
 
 
 def drain(timeout: float = 10.0) -> bool:
-    """Wait until no post-ack work is queued or running (shutdown, tests); False on timeout."""
+    """Wait for every live app's post-ack work (tests, benchmarks); False on timeout."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with _in_flight_lock:
-            if _in_flight == 0:
-                return True
-        time.sleep(0.01)
-    return False
+    return all(executor.drain(max(0.0, deadline - time.monotonic())) for executor in list(_live_executors))
 
 
-def run_later(description: str, work: Callable[[], None]) -> None:
-    """Queue work that need not hold up anything (a profile lookup) on the post-ack pool; failures are logged."""
+def post_ack_of(context: BoltContext) -> PostAckExecutor:
+    executor = context[POST_ACK_KEY]
+    assert isinstance(executor, PostAckExecutor)
+    return executor
+
+
+def run_later(context: BoltContext, description: str, work: Callable[[], object], *, background: bool = False) -> bool:
+    """Queue work that need not hold up the ack (a Home to republish); False (and logged) when saturated.
+
+    ``background``: nobody waits for it (a profile lookup); it yields to answers (see ``submit``).
+    """
 
     def run() -> None:
-        _count(0, queued=-1)
-        try:
-            work()
-        except Exception:
-            log.exception("post-ack work failed: %s", description)
-        finally:
-            _count(-1)
+        work()
 
-    _count(+1, queued=+1)
-    post_ack_pool.submit(run)
+    try:
+        post_ack_of(context).submit(description, run, background=background)
+    except Saturated:
+        return False
+    return True
+
+
+def inject_post_ack(executor: PostAckExecutor) -> Callable[..., Any]:
+    def inject_post_ack_middleware(context: BoltContext, next: Callable[[], None]) -> None:
+        context[POST_ACK_KEY] = executor
+        next()
+
+    return inject_post_ack_middleware
+
+
+@overload
+def opens_modal(handler: F) -> F: ...
+@overload
+def opens_modal(*, when: Predicate) -> Callable[[F], F]: ...
+def opens_modal(handler: F | None = None, *, when: Predicate | None = None) -> F | Callable[[F], F]:
+    """Mark a listener whose work is bound to its trigger_id (``views.open``): it runs at once after the ack.
+
+    ``when`` narrows it to some requests (``/win`` opens a modal only when it has no text).
+    """
+
+    def mark(function: F) -> F:
+        setattr(function, URGENT_ATTR, when or (lambda body: True))
+        return function
+
+    return mark(handler) if handler is not None else mark
+
+
+def tell_busy(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    """Answer a request we could not take on: where the person acted, with what they typed."""
+    text = busy_text(body)
+    response_url = body.get("response_url")
+    try:
+        if response_url:
+            WebhookClient(response_url).send(text=text, response_type="ephemeral", replace_original=False)
+        elif context.user_id:
+            client.chat_postMessage(channel=context.user_id, text=text)
+    except (SlackApiError, OSError):
+        log.exception("could not tell the user the bot is busy", extra={"user": context.user_id})
+
+
+@overload
+def saves_before_ack(handler: F) -> F: ...
+@overload
+def saves_before_ack(*, when: Predicate) -> Callable[[F], F]: ...
+def saves_before_ack(handler: F | None = None, *, when: Predicate | None = None) -> F | Callable[[F], F]:
+    """Mark a listener that commits what it was sent before it acks (like a view submission).
+
+    It runs on the Bolt thread with the real ``ack``; it must ack itself, within Slack's 3 s, and
+    queue the rest with :func:`run_later`. A crash then never loses a request that was acked.
+    """
+
+    def mark(function: F) -> F:
+        setattr(function, DURABLE_ATTR, when or (lambda body: True))
+        return function
+
+    return mark(handler) if handler is not None else mark
 
 
 # What the deferred wrapper itself needs from Bolt, on top of the handler's own arguments.
@@ -96,59 +396,89 @@ def _already_acked(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("a deferred listener was acked already; answer with respond() or the client")
 
 
-def deferred(handler: Handler) -> Handler:
-    """Bolt calls the returned function: it acks, queues ``handler`` on the post-ack pool, returns."""
+def deferred(handler: Handler, executor: PostAckExecutor, *, event: bool = False) -> Handler:
+    """Bolt calls the returned function: it acks, then runs ``handler`` now (trigger-bound) or queues it."""
     own = inspect.signature(handler)
     wanted = list(own.parameters)
     params = list(own.parameters.values()) + [
         inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in _WRAPPER_ARGS if name not in wanted
     ]
+    urgent: Callable[[dict[str, Any]], bool] | None = getattr(handler, URGENT_ATTR, None)
+    durable: Callable[[dict[str, Any]], bool] | None = getattr(handler, DURABLE_ATTR, None)
 
     def run(kwargs: dict[str, Any]) -> None:
-        _count(0, queued=-1)
         try:
             handler(**{name: value for name, value in kwargs.items() if name in wanted})
         except Exception as error:
             try:
                 handle_listener_error(error, kwargs["body"], kwargs["context"], kwargs["client"])
             except Exception:
-                # A future's exception is never read: this line is the only trace it would leave.
+                # Nothing reads this job's outcome: this line is the only trace it would leave.
                 log.exception("reporting a listener failure failed", extra={"listener": handler.__name__})
-        finally:
-            _count(-1)
 
-    def ack_then_defer(**kwargs: Any) -> None:
-        ack = kwargs.get("ack")
+    def ack_then_run(**kwargs: Any) -> None:
+        ack, body = kwargs.get("ack"), kwargs["body"]
+        if durable is not None and durable(body):
+            # Failures go to Bolt's error handler, whose answer stands in for the ack.
+            executor.run_trigger_bound(
+                handler.__name__, lambda: handler(**{name: value for name, value in kwargs.items() if name in wanted})
+            )
+            return
+        kwargs["ack"] = _already_acked
+        try:
+            if urgent is not None and urgent(body):
+                # Started before the ack is returned, on a thread of its own: the modal opens
+                # while the ack is still on its way back to Slack.
+                executor.start_trigger_bound(handler.__name__, lambda: run(kwargs))
+                start = None
+            else:
+                # A place in the queue is taken before the ack, so a refused command hears why in its ack.
+                start = executor.reserve(handler.__name__)
+        except Saturated:
+            if body.get("command") and ack is not None:
+                ack(text=busy_text(body), response_type="ephemeral")
+                return
+            if ack is not None:
+                ack()
+            # Events: Slack will not resend one we acked; rather than drop it (an uninstall, a Home
+            # to refresh), do it now. Anything else: tell the person, with what they typed.
+            late = (lambda: run(kwargs)) if event else (lambda: tell_busy(body, kwargs["context"], kwargs["client"]))
+            threading.Thread(target=late, name="busy-answer", daemon=True).start()
+            return
         if ack is not None:
             ack()
-        kwargs["ack"] = _already_acked
-        _count(+1, queued=+1)
-        post_ack_pool.submit(run, kwargs)
+        if start is not None:
+            start(lambda: run(kwargs))
 
     # Bolt injects arguments by the names getfullargspec() reports, after inspect.unwrap(): so no
     # functools.wraps (its __wrapped__ would lead Bolt to the handler's own, narrower signature).
-    ack_then_defer.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
-    ack_then_defer.__name__ = ack_then_defer.__qualname__ = handler.__name__
-    ack_then_defer.__doc__ = handler.__doc__
-    return ack_then_defer
+    ack_then_run.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
+    ack_then_run.__name__ = ack_then_run.__qualname__ = handler.__name__
+    ack_then_run.__doc__ = handler.__doc__
+    return ack_then_run
 
 
 class Registrar:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, post_ack: PostAckExecutor) -> None:
         self.app = app
+        self.post_ack = post_ack
         self.commands: list[str] = []
         self.actions: list[str] = []
         self.views: list[str] = []
         self.shortcuts: list[str] = []
         self.events: list[str] = []
+        app.use(inject_post_ack(post_ack))
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        return self.post_ack.drain(timeout)
 
     def command(self, name: str, handler: Handler) -> None:
         self.commands.append(name)
-        self.app.command(name)(deferred(handler))
+        self.app.command(name)(deferred(handler, self.post_ack))
 
     def action(self, action_id: str, handler: Handler) -> None:
         self.actions.append(action_id)
-        self.app.action(action_id)(deferred(handler))
+        self.app.action(action_id)(deferred(handler, self.post_ack))
 
     def view(self, callback_id: str, handler: Handler) -> None:
         """Synchronous: the handler validates and answers through its own ``ack(...)``."""
@@ -157,9 +487,9 @@ class Registrar:
 
     def shortcut(self, callback_id: str, handler: Handler) -> None:
         self.shortcuts.append(callback_id)
-        self.app.shortcut(callback_id)(deferred(handler))
+        self.app.shortcut(callback_id)(deferred(handler, self.post_ack))
 
     def event(self, event_type: str, handler: Handler, subscription: str | None = None) -> None:
         """``subscription`` is the manifest's name when it differs from Bolt's type ("message.im")."""
         self.events.append(subscription or event_type)
-        self.app.event(event_type)(deferred(handler))
+        self.app.event(event_type)(deferred(handler, self.post_ack, event=True))

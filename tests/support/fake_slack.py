@@ -1,24 +1,105 @@
-"""A fake Slack Web API on an ephemeral loopback port.
+"""A strict Slack simulator: the Web API on an ephemeral loopback port, enforcing Slack's rules.
 
-It records every call (method, parameters, token), answers like Slack for the
-methods the bot uses, and can be told to fail: ``fail_next("chat.postMessage",
-status=429, retry_after=1)`` or ``status=500``. It also serves ``response_url``s
-(``/response/<id>``) and the file-upload URLs of files.getUploadURLExternal.
-An optional rate limit answers 429 once a method is called faster than allowed.
+It records every call (method, parameters, token, and the error it got, if any), answers like
+Slack for the methods the bot uses, and can be told to fail: ``fail_next("chat.postMessage",
+status=429, retry_after=1)`` or ``status=500``, ``error_next(method, "user_not_found")``.
+It also serves ``response_url``s (``/response/<id>``) and the upload URLs of files.getUploadURLExternal.
+
+Slack's rules it enforces, as real Slack does (https://api.slack.com/reference):
+- a ``trigger_id`` is good for one ``views.open``/``views.push``, within 3 s of its issue
+  (``expired_trigger_id``; unknown or used again: ``invalid_trigger_id``). Mint them with
+  :meth:`FakeSlack.mint` (the driver does), which records when Slack "issued" them;
+- a ``response_url`` takes 5 posts within 30 min (404 ``used_url`` / ``expired_url``);
+- a message carries at most 50 blocks and 12,000 characters of block text (``invalid_blocks``,
+  ``msg_blocks_too_long``); a view at most 100 blocks;
+- ``views.update`` with a ``hash`` that is not the view's current one: ``hash_conflict``;
+- every method needs its scopes, read from ``manifest.json`` (``missing_scope``);
+- ``chat.postMessage`` is limited per channel (1 a second with a small burst by default; 429 with
+  Retry-After), and any method can have its own limit (:meth:`rate_limit`) and latency
+  (``delay`` for every request before it is handled, ``delays[method]`` before its answer).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
+
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.json"
+TRIGGER_SECONDS = 3.0
+RESPONSE_URL_SECONDS = 30 * 60
+RESPONSE_URL_USES = 5
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+MESSAGE_BLOCK_TEXT = 12_000
+POLL_SECONDS = 0.02
+"""How often the server loop looks for stop(): the stdlib default of 0.5 s cost every test ~0.4 s."""
+
+# The scopes each method needs (any one of a set), from the methods' reference pages. Methods absent
+# here need none (auth.test, views.*, chat.getPermalink, oauth.v2.access).
+METHOD_SCOPES: dict[str, set[str]] = {
+    "chat.postMessage": {"chat:write"},
+    "chat.postEphemeral": {"chat:write"},
+    "chat.update": {"chat:write"},
+    "chat.delete": {"chat:write"},
+    "users.info": {"users:read"},
+    "users.list": {"users:read"},
+    "users.lookupByEmail": {"users:read.email"},
+    "conversations.open": {"im:write", "mpim:write", "channels:manage", "groups:write"},
+    "files.getUploadURLExternal": {"files:write"},
+    "files.completeUploadExternal": {"files:write"},
+    "reactions.add": {"reactions:write"},
+}
+HISTORY_SCOPES = {"D": "im:history", "C": "channels:history", "G": "groups:history"}
+INFO_SCOPES = {"D": "im:read", "C": "channels:read", "G": "groups:read"}
+MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
+VIEW_METHODS = {"views.open", "views.push", "views.update", "views.publish"}
+
+
+def manifest_bot_scopes(path: Path = MANIFEST) -> set[str]:
+    return set(json.loads(path.read_text())["oauth_config"]["scopes"]["bot"])
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def block_text_length(blocks: Any) -> int:
+    """Characters of text in blocks, counted as Slack does for msg_blocks_too_long (every text string)."""
+    if isinstance(blocks, dict):
+        return sum(
+            len(value) if key == "text" and isinstance(value, str) else block_text_length(value)
+            for key, value in blocks.items()
+        )
+    if isinstance(blocks, list):
+        return sum(block_text_length(item) for item in blocks)
+    return 0
+
+
+def blocks_error(blocks: Any, most: int) -> str | None:
+    """Slack's answer for blocks over its limits, or None."""
+    blocks = _decoded(blocks)
+    if not blocks:
+        return None
+    if not isinstance(blocks, list) or len(blocks) > most:
+        return "invalid_blocks"
+    if most == MESSAGE_BLOCKS and block_text_length(blocks) > MESSAGE_BLOCK_TEXT:
+        return "msg_blocks_too_long"
+    return None
 
 
 @dataclass
@@ -27,6 +108,35 @@ class Call:
     params: dict[str, Any]
     token: str | None
     at: float
+    error: str | None = None
+    """What Slack answered instead of ok (a scripted or enforced error); None when it succeeded."""
+
+
+@dataclass
+class Issued:
+    """A trigger_id or response_url Slack handed out: when (monotonic), and how often it was used."""
+
+    at: float
+    uses: int = 0
+
+
+@dataclass
+class ChannelRate:
+    """Token bucket per channel: ``per_second`` sustained, ``burst`` at once (Slack: ~1 msg/s/channel)."""
+
+    per_second: float
+    burst: int
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # channel -> (tokens, at)
+
+    def take(self, channel: str, now: float) -> float:
+        """0 if a message may go now (and counts it), else the seconds until one may."""
+        tokens, at = self.buckets.get(channel, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - at) * self.per_second)
+        if tokens >= 1:
+            self.buckets[channel] = (tokens - 1, now)
+            return 0.0
+        self.buckets[channel] = (tokens, now)
+        return (1 - tokens) / self.per_second
 
 
 @dataclass
@@ -45,6 +155,13 @@ class RateLimit:
 Handler = Callable[[dict[str, Any], str | None], dict[str, Any]]
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default listen backlog of 5 drops connections when 20 clients call at once; the
+    # client then retries its SYN after 1 s, which the benchmark showed as 1.7 s "Save as win" answers.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 class FakeSlack:
     def __init__(self, team_id: str = "T0001", bot_user_id: str = "UBOT") -> None:
         self.calls: list[Call] = []
@@ -57,6 +174,17 @@ class FakeSlack:
         self.default_team_id = team_id
         self.bot_user_id = bot_user_id
         self.default_tz = "America/New_York"
+        # Strictness: scopes granted to the bot token (tokens in token_scopes get their own), the
+        # per-channel post rate (None: off), and the clock trigger_ids and response_urls age by.
+        self.scopes: set[str] = manifest_bot_scopes()
+        self.token_scopes: dict[str, set[str]] = {}
+        self.channel_rate: ChannelRate | None = ChannelRate(per_second=1.0, burst=5)
+        self.monotonic: Callable[[], float] = time.monotonic
+        self.triggers: dict[str, Issued] = {}
+        self.response_urls: dict[str, Issued] = {}
+        self.views: dict[str, str] = {}  # view id -> its current hash
+        self.refused: list[tuple[str, str]] = []  # (method or response name, error) Slack answered
+        self.response_times: dict[str, list[float]] = defaultdict(list)  # name -> wall times of accepted posts
         # Nudges: messages posted per conversation (for conversations.history), a clock for their ts
         # (tests acting "as if" at another time set it), and per-method delays of the answer (the
         # call takes effect first, as a slow Slack would: a client killed meanwhile never hears of it).
@@ -70,9 +198,10 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._make_handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = _Server(("127.0.0.1", 0), self._make_handler())
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -97,7 +226,31 @@ class FakeSlack:
         return f"{self.base}/api/"
 
     def response_url(self, name: str) -> str:
+        """The response_url of a request named ``name``; issued (its 30 min start) the first time it is asked for."""
+        with self._lock:
+            self.response_urls.setdefault(name, Issued(self.monotonic()))
         return f"{self.base}/response/{name}"
+
+    def trigger_id(self, name: str) -> str:
+        """A trigger_id Slack issues now, for one views.open within 3 s."""
+        trigger = f"trigger-{name}"  # the format tests already look for; minting again re-issues it
+        with self._lock:
+            self.triggers[trigger] = Issued(self.monotonic())
+        return trigger
+
+    def mint(self, name: str) -> tuple[str, str]:
+        """What Slack attaches to a request it sends: a fresh trigger_id and response_url."""
+        return self.trigger_id(name), self.response_url(name)
+
+    def set_channel_rate(self, per_second: float | None, burst: int = 5) -> None:
+        """Per-channel chat.postMessage limit; None turns it off (benchmarks measuring other things)."""
+        with self._lock:
+            self.channel_rate = ChannelRate(per_second, burst) if per_second else None
+
+    def errors(self, error: str) -> int:
+        """How many calls Slack refused with ``error`` (e.g. expired_trigger_id)."""
+        with self._lock:
+            return sum(1 for _, refused in self.refused if refused == error)
 
     # -- scripting ---------------------------------------------------------------------------
 
@@ -127,6 +280,10 @@ class FakeSlack:
             self.delays.clear()
             self.channels_without_bot.clear()
             self.handlers.clear()
+            self.refused.clear()
+            self.response_times.clear()
+            if self.channel_rate is not None:
+                self.channel_rate.buckets.clear()
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -162,6 +319,51 @@ class FakeSlack:
     def _team_for(self, token: str | None) -> str:
         return self.tokens.get(token or "", self.default_team_id)
 
+    def _scopes_of(self, token: str | None) -> set[str]:
+        return self.token_scopes.get(token or "", self.scopes)
+
+    def _needed_scopes(self, method: str, params: dict[str, Any]) -> set[str]:
+        kind = str(params.get("channel", ""))[:1]
+        if method == "conversations.history":
+            return {HISTORY_SCOPES.get(kind, "channels:history")}
+        if method == "conversations.info":
+            return {INFO_SCOPES.get(kind, "channels:read")}
+        return METHOD_SCOPES.get(method, set())
+
+    def _enforce(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any] | None:
+        """Slack's refusal of this call (held lock), or None when it is allowed."""
+        needed = self._needed_scopes(method, params)
+        granted = self._scopes_of(token)
+        if needed and not needed & granted:
+            return {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": ",".join(sorted(needed)),
+                "provided": ",".join(sorted(granted)),
+            }
+        if method in MESSAGE_METHODS:
+            error = blocks_error(params.get("blocks"), MESSAGE_BLOCKS)
+            if error:
+                return {"ok": False, "error": error}
+        if method in VIEW_METHODS:
+            view = _decoded(params.get("view")) or {}
+            error = blocks_error(view.get("blocks") if isinstance(view, dict) else None, VIEW_BLOCKS)
+            if error:
+                return {"ok": False, "error": error}
+        if method in {"views.open", "views.push"}:
+            trigger = str(params.get("trigger_id") or params.get("interactivity_pointer") or "")
+            issued = self.triggers.get(trigger)
+            if issued is None or issued.uses:
+                return {"ok": False, "error": "invalid_trigger_id"}
+            issued.uses += 1
+            if self.monotonic() - issued.at > TRIGGER_SECONDS:
+                return {"ok": False, "error": "expired_trigger_id"}
+        if method == "views.update":
+            view_id, expected = str(params.get("view_id") or ""), params.get("hash")
+            if expected and view_id in self.views and self.views[view_id] != expected:
+                return {"ok": False, "error": "hash_conflict"}
+        return None
+
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method in self.handlers:
             return self.handlers[method](params, token)
@@ -196,10 +398,15 @@ class FakeSlack:
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
         if method == "chat.getPermalink":
             return {"ok": True, "permalink": f"https://test.slack.com/archives/{params.get('channel')}/p{ts}"}
-        if method in {"views.open", "views.push", "views.update", "views.publish"}:
+        if method in VIEW_METHODS:
             view = params.get("view")
             view = json.loads(view) if isinstance(view, str) else view
-            return {"ok": True, "view": {"id": params.get("view_id") or f"V{next(self._ts)}", "hash": ts, **view}}
+            if method == "views.publish":
+                view_id = f"VH{params.get('user_id')}"
+            else:
+                view_id = str(params.get("view_id") or f"V{next(self._ts)}")
+            self.views[view_id] = ts
+            return {"ok": True, "view": {"id": view_id, "hash": ts, **view}}
         if method == "users.info":
             user_id = str(params.get("user"))
             user = self.users.get(user_id, {})
@@ -243,7 +450,7 @@ class FakeSlack:
                 "app_id": "A0001",
                 "access_token": f"xoxb-{team}-token",
                 "token_type": "bot",
-                "scope": "commands,chat:write",
+                "scope": ",".join(sorted(self.scopes)),
                 "bot_user_id": self.bot_user_id,
                 "team": {"id": team, "name": f"Team {team}"},
                 "enterprise": None,
@@ -306,11 +513,36 @@ class FakeSlack:
                 if fake.delay:
                     time.sleep(fake.delay)
                 path = urlparse(self.path).path
+                if path.startswith("/_sim/"):
+                    self._simulator(path.removeprefix("/_sim/"), raw)
+                    return
                 if path.startswith("/response/"):
+                    name = path.removeprefix("/response/")
+                    posted = json.loads(raw or b"{}")
                     with fake._changed:
-                        fake.responses[path.removeprefix("/response/")].append(json.loads(raw or b"{}"))
+                        issued = fake.response_urls.get(name)
+                        refused: str | None = None
+                        if issued is None:
+                            refused = "invalid_url"
+                        elif fake.monotonic() - issued.at > RESPONSE_URL_SECONDS:
+                            refused = "expired_url"
+                        elif issued.uses >= RESPONSE_URL_USES:
+                            refused = "used_url"
+                        else:
+                            refused = blocks_error(posted.get("blocks"), MESSAGE_BLOCKS)
+                        if refused is None:
+                            issued.uses += 1  # type: ignore[union-attr]
+                            fake.responses[name].append(posted)
+                            fake.response_times[name].append(time.time())
+                        else:
+                            fake.refused.append((name, refused))
                         fake._changed.notify_all()
-                    self._send(200, "ok")
+                    if refused in {"invalid_url", "expired_url", "used_url"}:
+                        self._send(404, refused)
+                    elif refused is not None:
+                        self._send(400, refused)
+                    else:
+                        self._send(200, "ok")
                     return
                 if path.startswith("/upload/"):
                     with fake._changed:
@@ -333,14 +565,24 @@ class FakeSlack:
                             self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)})
                             return
                         limit.window.append(now)
+                    if method == "chat.postMessage" and fake.channel_rate is not None:
+                        wait_for = fake.channel_rate.take(str(params.get("channel", "")), now)
+                        if wait_for:
+                            fake.refused.append((method, "ratelimited"))
+                            retry = str(max(1, math.ceil(wait_for)))
+                            self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry})
+                            return
                     failure = fake._failures[method].popleft() if fake._failures[method] else None
                     if failure is None or failure.error is not None:
                         answer = (
                             {"ok": False, "error": failure.error}
                             if failure is not None
-                            else fake._answer(method, params, token)
+                            else fake._enforce(method, params, token) or fake._answer(method, params, token)
                         )
-                        fake.calls.append(Call(method=method, params=params, token=token, at=time.time()))
+                        error = None if answer.get("ok") else str(answer.get("error"))
+                        if error is not None and failure is None:
+                            fake.refused.append((method, error))
+                        fake.calls.append(Call(method=method, params=params, token=token, at=time.time(), error=error))
                         fake._changed.notify_all()
                 if failure is not None and failure.error is None:
                     headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else None
@@ -352,6 +594,32 @@ class FakeSlack:
                 self._send(200, answer)
 
             def do_GET(self) -> None:
+                if urlparse(self.path).path == "/_sim/calls":
+                    self._simulator("calls", b"")
+                    return
                 self._send(404, {"ok": False, "error": "not_found"})
+
+            def _simulator(self, verb: str, raw: bytes) -> None:
+                """Control for a simulator in another process (benchmarks): mint, configure, read calls."""
+                query = dict(parse_qsl(urlparse(self.path).query))
+                if verb == "mint":
+                    trigger, response_url = fake.mint(query["name"])
+                    self._send(200, {"trigger_id": trigger, "response_url": response_url})
+                elif verb == "config":
+                    config = json.loads(raw or b"{}")
+                    fake.delay = float(config.get("delay", fake.delay))
+                    fake.delays.update(config.get("delays", {}))
+                    if "channel_rate" in config:
+                        fake.set_channel_rate(config["channel_rate"], int(config.get("burst", 5)))
+                    self._send(200, {"ok": True})
+                elif verb == "calls":
+                    with fake._lock:
+                        since = int(query.get("since", 0))
+                        calls = [asdict(c) for c in fake.calls[since:]]
+                        responses = {name: list(times) for name, times in fake.response_times.items()}
+                        refused = list(fake.refused)
+                    self._send(200, {"calls": calls, "responses": responses, "refused": refused})
+                else:
+                    self._send(404, {"ok": False, "error": "not_found"})
 
         return Handler

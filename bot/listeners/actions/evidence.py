@@ -21,6 +21,7 @@ from bot.listeners.common import acting_member_id
 from bot.services import brag, capture
 from bot.services.stages import load_member
 from bot.slack.deps import deps_of
+from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ def confirm_evidence(
     apply_card_change(action, body, respond, client, context, change)
 
 
+@opens_modal
 def change_evidence(
     ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:

@@ -16,6 +16,7 @@ from bot.services import brag
 from bot.services.settings import settings_of
 from bot.services.stages import load_member
 from bot.slack.deps import Deps, deps_of
+from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def open_settings_modal(client: WebClient, deps: Deps, member_id: int, trigger_i
     return True
 
 
+@opens_modal
 def open_settings(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     ack()
     open_settings_modal(client, deps_of(context), acting_member_id(context), body["trigger_id"])

@@ -16,6 +16,7 @@ from bot.listeners.common import acting_member_id
 from bot.services import ratings
 from bot.services.stages import load_member
 from bot.slack.deps import deps_of
+from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,7 @@ SELF_REFUSED = "That review date is no longer yours (or you have no stage set), 
 MANAGER_REFUSED = "Only a manager the report invited (and still names) can rate their criteria. Nothing to show."
 
 
+@opens_modal
 def open_self_rating(
     ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
@@ -41,6 +43,7 @@ def open_self_rating(
     client.views_open(trigger_id=body["trigger_id"], view=rating_modal(form))
 
 
+@opens_modal
 def open_manager_rating(
     ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:

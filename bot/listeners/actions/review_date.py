@@ -12,8 +12,10 @@ from bot.listeners.common import acting_member_id
 from bot.services.review import local_today
 from bot.services.stages import load_member
 from bot.slack.deps import deps_of
+from bot.slack.registrar import opens_modal
 
 
+@opens_modal
 def open_review_date(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     ack()
     deps = deps_of(context)

@@ -17,6 +17,7 @@ from bot.blocks.stage import (
 from bot.listeners.common import acting_member_id
 from bot.services import stages
 from bot.slack.deps import deps_of
+from bot.slack.registrar import opens_modal
 
 
 def _stage_number(action: dict[str, Any]) -> int | None:
@@ -63,6 +64,7 @@ def show_stage(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: 
     respond(replace_original=True, **stage_message(deps.content, deps.content.stage(number), my_stage))
 
 
+@opens_modal
 def open_assessment(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     ack()
     client.views_open(trigger_id=body["trigger_id"], view=assessment_modal(deps_of(context).content))

@@ -20,6 +20,7 @@ from bot.listeners.common import acting_member_id
 from bot.services import stages
 from bot.services import stuck as stuck_service
 from bot.slack.deps import deps_of
+from bot.slack.registrar import opens_modal
 
 
 def _session_id(action: dict[str, Any]) -> int:
@@ -70,6 +71,7 @@ def stuck_more_time(ack: Ack, action: dict[str, Any], respond: Respond, context:
         respond(replace_original=True, **stuck_extended_message(due))
 
 
+@opens_modal
 def stuck_draft_help(
     ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:

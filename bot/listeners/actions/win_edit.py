@@ -13,12 +13,14 @@ from bot.listeners.brag import entry_id_of, open_edit_win, publish_home, reply
 from bot.listeners.common import acting_member_id
 from bot.services.brag import NotYourEntry
 from bot.slack.deps import deps_of
+from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)
 
 OPEN_FORM_FAILED = "I couldn't open the form just now. Please click again."
 
 
+@opens_modal
 def edit_win(
     ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:

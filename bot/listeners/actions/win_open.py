@@ -12,10 +12,12 @@ from bot.listeners.brag import open_new_win, reply
 from bot.listeners.common import acting_member_id
 from bot.services import prompts
 from bot.slack.deps import deps_of
+from bot.slack.registrar import opens_modal
 
 OPEN_FORM_FAILED = "I couldn't open the form just now. Please click again."
 
 
+@opens_modal
 def open_win_modal_from_prompt(
     ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
@@ -26,6 +28,7 @@ def open_win_modal_from_prompt(
         reply(body, respond, problem_message(OPEN_FORM_FAILED))
 
 
+@opens_modal
 def open_win_modal(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     ack()
     if not open_new_win(client, deps_of(context), acting_member_id(context), body["trigger_id"]):

@@ -26,6 +26,7 @@ from bot.listeners.commands.coach_wins import wins_subcommand
 from bot.listeners.common import acting_member_id
 from bot.listeners.requests import CoachRequest
 from bot.slack.deps import deps_of
+from bot.slack.registrar import opens_modal
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,12 @@ def help_message(unknown: str | None = None) -> dict[str, Any]:
     return coach_help_message(available, unknown=unknown)
 
 
+def _opens_settings(body: dict[str, Any]) -> bool:
+    name = parse_coach_text(body.get("text") or "")[0]
+    return ALIASES.get(name, name) == "settings"
+
+
+@opens_modal(when=_opens_settings)
 def coach_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     ack()
     name, args = parse_coach_text(command.get("text") or "")

@@ -16,6 +16,7 @@ from bot.listeners.brag import open_new_win
 from bot.listeners.common import acting_member_id
 from bot.services.brag import MAX_LINK, MAX_WHAT, plain_from_slack
 from bot.slack.deps import deps_of
+from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def _permalink(client: WebClient, channel: str | None, ts: str | None, member_id
     return link if isinstance(link, str) and len(link) <= MAX_LINK else ""
 
 
+@opens_modal
 def save_as_win(ack: Ack, shortcut: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     ack()
     deps = deps_of(context)

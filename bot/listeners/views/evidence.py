@@ -21,6 +21,7 @@ from bot.services import brag, capture
 from bot.services.stages import load_member
 from bot.slack import ids
 from bot.slack.deps import deps_of
+from bot.slack.registrar import run_later
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +62,21 @@ def submit_evidence(
         ack(response_action="errors", errors={ids.EVIDENCE_PICK_BLOCK: str(error)})
         return
     ack()
-    if url is not None:
-        payload = blocks.capture_message(deps.content, stage, remaining, audience=audience)
-        try:
-            answer = WebhookClient(url).send(replace_original=True, text=payload["text"], blocks=payload["blocks"])
-            if answer.status_code != 200:
-                log.warning("redrawing the win card failed", extra={"member": member_id, "status": answer.status_code})
-        except (SlackApiError, OSError):
-            # The change is saved and Home shows it; only the old card stays as it was.
-            log.exception("redrawing the win card failed", extra={"member": member_id})
-    publish_home(client, deps, member_id, body["user"]["id"])
+    user_id = body["user"]["id"]
+
+    def redraw() -> None:
+        if url is not None:
+            payload = blocks.capture_message(deps.content, stage, remaining, audience=audience)
+            try:
+                answer = WebhookClient(url).send(replace_original=True, text=payload["text"], blocks=payload["blocks"])
+                if answer.status_code != 200:
+                    log.warning(
+                        "redrawing the win card failed", extra={"member": member_id, "status": answer.status_code}
+                    )
+            except (SlackApiError, OSError):
+                # The change is saved and Home shows it; only the old card stays as it was.
+                log.exception("redrawing the win card failed", extra={"member": member_id})
+        publish_home(client, deps, member_id, user_id)
+
+    # After the ack (listeners run before the HTTP answer): the card and Home are redrawn off the request.
+    run_later(context, "redraw the win card and Home", redraw)

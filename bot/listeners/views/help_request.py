@@ -23,6 +23,7 @@ from bot.services import stuck as stuck_service
 from bot.slack import ids
 from bot.slack.client import make_web_client
 from bot.slack.deps import deps_of
+from bot.slack.registrar import run_later
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +96,12 @@ def submit_help_request(ack: Ack, view: dict[str, Any], client: WebClient, conte
         log.warning("help request post timed out or failed", exc_info=True, extra={"user": user_id})
         ack(response_action="errors", errors={ids.HELP_CHANNEL_BLOCK: NO_ANSWER})
         return
-    ack()
+    # Recorded before the ack (a crash after it loses nothing); the DM goes after it, off this thread.
     with deps.db.transaction() as session:
         member = stages.load_member(session, member_id)
         stuck = stuck_service.owned_session(session, member_id, _session_id(view))
         win = stuck_service.record_help_request(session, deps.content, member, stuck, now)
     criterion = deps.content.evidence_label(stuck_service.ASKING_EARLY_CRITERION) if win is not None else None
-    client.chat_postMessage(channel=user_id, **help_posted_message(channel_id=channel, criterion_text=criterion))
+    ack()
+    confirmation = help_posted_message(channel_id=channel, criterion_text=criterion)
+    run_later(context, "help request confirmation", lambda: client.chat_postMessage(channel=user_id, **confirmation))

@@ -16,6 +16,7 @@ from bot.services.settings import SettingsForm, SettingsInputError, apply_settin
 from bot.services.stages import load_member
 from bot.slack import ids
 from bot.slack.deps import deps_of
+from bot.slack.registrar import run_later
 
 log = logging.getLogger(__name__)
 
@@ -52,4 +53,5 @@ def submit_settings(
         ack(response_action="errors", errors={FIELD_BLOCKS.get(error.field, ids.SETTINGS_STAGE_BLOCK): str(error)})
         return
     ack()
-    publish_home(client, deps, member_id, body["user"]["id"])
+    user_id = body["user"]["id"]
+    run_later(context, "publish home", lambda: publish_home(client, deps, member_id, user_id))

@@ -19,6 +19,7 @@ from bot.services.evidence import suggest_evidence
 from bot.services.stages import load_member
 from bot.slack import ids
 from bot.slack.deps import deps_of
+from bot.slack.registrar import run_later
 
 log = logging.getLogger(__name__)
 
@@ -110,4 +111,5 @@ def submit_win(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
         ack(response_action="update", view=win_saved_view(deps.content, saved, growth_blocks, audience))
     else:
         ack()
-    publish_home(client, deps, member_id, body["user"]["id"])
+    user_id = body["user"]["id"]
+    run_later(context, "publish home", lambda: publish_home(client, deps, member_id, user_id))
