@@ -146,19 +146,20 @@ def test_a_tick_counts_nudges_by_kind_and_outcome_and_slack_errors_by_method(bot
 
 
 def test_queue_depth_shows_acked_work_waiting_for_a_worker(bot: RunningBot) -> None:
-    # Slow the answers so the two post-ack workers are busy and later requests wait their turn.
+    # Slow the answers so every post-ack worker is busy and later requests wait their turn.
     gate = threading.Event()
     bot.fake.handlers["views.publish"] = lambda params, token: (gate.wait(10), {"ok": True, "view": {"id": "V1"}})[1]
     event = {"type": "app_home_opened", "user": "U0001", "tab": "home", "channel": "D0001"}
+    workers = bot.deps.settings.stagecoach_post_ack_workers
     try:
-        for _ in range(5):
+        for _ in range(workers + 5):
             assert bot.slack.event(event).status == 200
         deadline = time.monotonic() + 5
         depth = 0.0
         while time.monotonic() < deadline and depth < 3:
             depth = value(scrape(bot), "stagecoach_post_ack_queue_depth")
             time.sleep(0.02)
-        # Five acked, two being worked on: at least three wait (the home tab may queue follow-up work too).
+        # Five more acked than there are workers: at least three wait (the home tab may queue follow-up work too).
         assert depth >= 3
     finally:
         gate.set()
