@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     """Threads doing listeners' work after their acks (see bot/slack/registrar.py for the trade-off)."""
     stagecoach_delivery_lease_seconds: int = Field(default=300, ge=1, le=3600)
     """How long a claimed message is held before another process may take it over."""
+    stagecoach_away_statuses: str = ""
+    """Extra Slack statuses that mean "away", comma-separated: emoji codes (``:beach_with_umbrella:``) or words
+    found in the status text (``parental leave``); added to the built-in ones (bot/nudges/availability.py)."""
+    stagecoach_status_refresh_minutes: int = Field(default=30, ge=5, le=1440)
+    """How often the paged users.list pass re-reads statuses and timezones (see bot/nudges/timezones.py)."""
 
     @field_validator(
         "slack_bot_token",

@@ -14,6 +14,7 @@ from bot.blocks.text import (
     divider,
     escape,
     header,
+    plain,
     section,
     sections,
     truncate,
@@ -162,6 +163,23 @@ def _settings_summary(settings: MemberSettings) -> dict[str, Any]:
     return block
 
 
+def _pause_blocks(settings: MemberSettings) -> list[dict[str, Any]]:
+    """Paused: say so, with Resume. Otherwise a date picker that pauses every nudge until the date."""
+    if settings.paused_until is not None:
+        return [
+            section(
+                f":double_vertical_bar: *Nudges paused until {settings.paused_until:%A} "
+                f"{settings.paused_until.isoformat()}.* No prompts, reminders or stuck follow-ups before then."
+            ),
+            actions(button("Resume now", ids.HOME_RESUME, style="primary")),
+        ]
+    picker = {"type": "datepicker", "action_id": ids.HOME_PAUSE_UNTIL, "placeholder": plain("Pause until…")}
+    return [
+        section("*Away for a while?* Pick a date and every nudge waits until then (or `/coach pause until …`)."),
+        {"type": "actions", "elements": [picker]},
+    ]
+
+
 def _team_line(report: ReportDigest) -> str:
     line = f"• *{escape(truncate(report.name, 60))}*"
     line += f" · Stage {report.stage.number}" if report.stage else " · no stage set"
@@ -219,6 +237,7 @@ def home_view(content: Content, snapshot: HomeSnapshot) -> dict[str, Any]:
     blocks += [
         divider(),
         _settings_summary(settings),
+        *_pause_blocks(settings),
         context("`/win` record a win · `/stage` your stage · `/coach export` your brag doc · `/coach help` more"),
     ]
     return {"type": "home", "blocks": blocks}

@@ -58,7 +58,7 @@ def home_snapshot(
         progress = stage_progress(content, member.stage, counts)
         step = next_step(content, progress, counts)
     return HomeSnapshot(
-        settings=settings_of(member),
+        settings=settings_of(member, now),
         progress=progress,
         recent=[summarize(content, entry) for entry in recent_entries(session, member.id, recent)],
         total_entries=count_entries(session, member.id),

@@ -5,7 +5,10 @@ from __future__ import annotations
 from bot.listeners.actions.account import cancel_delete_my_data, confirm_delete_my_data
 from bot.listeners.actions.home import open_settings
 from bot.listeners.actions.manager_unlink import unlink_manager
+from bot.listeners.actions.pause import pause_from_home, resume_from_home
 from bot.listeners.actions.prompt_responses import (
+    prompt_checkin_keep,
+    prompt_checkin_stop,
     prompt_nothing_this_week,
     prompt_snooze_later_today,
     prompt_snooze_next_week,
@@ -43,3 +46,8 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.DELETE_MY_DATA_CANCEL, cancel_delete_my_data)
     registrar.action(ids.REVIEW_SET_DATE, open_review_date)
     registrar.action(ids.MANAGER_UNLINK, unlink_manager)
+    # time off: the nag ceiling's check-in, pausing from Home
+    registrar.action(ids.PROMPT_CHECKIN_KEEP, prompt_checkin_keep)
+    registrar.action(ids.PROMPT_CHECKIN_STOP, prompt_checkin_stop)
+    registrar.action(ids.HOME_PAUSE_UNTIL, pause_from_home)
+    registrar.action(ids.HOME_RESUME, resume_from_home)
