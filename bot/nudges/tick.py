@@ -10,7 +10,8 @@ the database ledger, not the scheduler, decides what has already been sent.
 2. **Deliver**: :mod:`bot.nudges.delivery` sends every due row once, reconciling any row whose
    earlier attempt may have reached Slack. It runs on a clock that starts at ``at`` and moves on
    with real time, so leases and backoffs stay meaningful during a long fan-out.
-3. **Housekeeping**: forget old event ids; once a day per workspace, refresh timezones.
+3. **Housekeeping**: forget old event ids; a few pages of each workspace's users.list pass
+   (timezones and away statuses, every ``STAGECOACH_STATUS_REFRESH_MINUTES``; see ``timezones.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime
 
 from bot.nudges import ledger, registry
 from bot.nudges.delivery import DeliveryOptions, deliver
-from bot.nudges.timezones import refresh_timezones
+from bot.nudges.timezones import refresh_profiles
 from bot.nudges.timing import ticking_clock
 from bot.nudges.types import PlanContext
 from bot.services.events import forget_old_events
@@ -90,8 +91,8 @@ def run_tick(
     report.failed += delivered.failed
     report.retry_later += delivered.retry_later
     try:
-        refresh_timezones(deps, tokens, at)
+        refresh_profiles(deps, tokens, at)
     except Exception:
-        log.exception("timezone refresh failed")
+        log.exception("profile refresh (timezones, away statuses) failed")
     log.info(report.summary())
     return report

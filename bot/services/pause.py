@@ -22,10 +22,10 @@ def parse_pause_date(args: str) -> date:
     words = args.strip().split()
     if words and words[0].lower() == "until":
         words = words[1:]
-    if len(words) != 1:
+    if not words:
         raise PauseInputError("Tell me until when, like `/coach pause until 2027-01-05`.")
     try:
-        return date.fromisoformat(words[0])
+        return date.fromisoformat(" ".join(words))
     except ValueError:
         raise PauseInputError(
             "I couldn't read that date. Use year-month-day, like `/coach pause until 2027-01-05`."
