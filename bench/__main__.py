@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import digest_build, load_http, weekly_prompt_fanout
+from bench import digest_build, load_http, status_refresh, weekly_prompt_fanout
 
 
 def main() -> int:
@@ -12,6 +12,7 @@ def main() -> int:
         ("weekly prompt fan-out", weekly_prompt_fanout.main),
         ("digest build", digest_build.main),
         ("HTTP load", load_http.main),
+        ("status refresh", status_refresh.main),
     ):
         print(f"== {name}", flush=True)
         run([])  # each prints its own figures; a failure raises

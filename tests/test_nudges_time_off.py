@@ -6,6 +6,7 @@ working days, quiet hours and the nag ceiling, each across a DST change.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,10 +14,14 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.db.engine import Database
-from bot.db.models import DeliveryStatus, Member, NudgeKind, StuckSession, StuckStatus
+from bot.db.models import DeliveryStatus, Member, NudgeDelivery, NudgeKind, StuckSession, StuckStatus
+from bot.nudges.timezones import refresh_profiles
 from bot.slack import ids
+from bot.slack.deps import Deps
+from bot.slack.tokens import StaticToken
 from content import Content
-from tests.nudge_helpers import action_ids, dms, enroll, ledger_rows, make_deps, tick, utc
+from tests.conftest import BOT_TOKEN, Clock, make_settings
+from tests.nudge_helpers import action_ids, dms, enroll, ledger_rows, make_deps, tick, utc, workspace_id
 from tests.support.driver import block_texts
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_directory import clear_status, set_status, users_list_with_statuses
@@ -126,9 +131,6 @@ def test_status_with_expiry_ends_by_itself_and_plain_ooo_text_counts(
 def test_configured_away_statuses_add_to_the_built_in_ones(
     db: Database, database_url: str, fake_slack: FakeSlack, content: Content
 ) -> None:
-    from tests.conftest import Clock, make_settings
-    from bot.slack.deps import Deps
-
     users_list_with_statuses(fake_slack)
     settings = make_settings(database_url, fake_slack.api_url, stagecoach_away_statuses=":baby_bottle:, sabbatical")
     deps = Deps(settings=settings, db=db, content=content, clock=Clock())
@@ -228,7 +230,7 @@ def test_bad_pause_dates_get_a_friendly_answer_and_change_nothing(bot: Any, text
 
 def _home_blocks(bot: Any) -> str:
     view = bot.fake.calls_to("views.publish")[-1].params["view"]
-    return block_texts(view if isinstance(view, dict) else __import__("json").loads(view))
+    return block_texts(view if isinstance(view, dict) else json.loads(view))
 
 
 def test_home_date_picker_pauses_and_home_shows_it_with_resume(bot: Any) -> None:
@@ -363,11 +365,9 @@ def test_an_answered_prompt_resets_the_count(db: Database, deps: Any, fake_slack
     enroll(db, "U1", "Europe/London")
     tick(deps, utc(2026, 11, 6, 16, 0))
     tick(deps, utc(2026, 11, 13, 16, 0))
-    [first, _second] = [row for row in ledger_rows(db, WEEKLY) if row.status == SENT]
+    [first, second] = [row for row in ledger_rows(db, WEEKLY) if row.status == SENT]
     with db.transaction() as session:
-        from bot.db.models import NudgeDelivery
-
-        session.execute(update(NudgeDelivery).where(NudgeDelivery.id == _second.id).values(response="nothing"))
+        session.execute(update(NudgeDelivery).where(NudgeDelivery.id == second.id).values(response="nothing"))
     tick(deps, utc(2026, 11, 20, 16, 0))
     third = dms(fake_slack, "U1")[2]
     assert ids.PROMPT_RECORD_WIN in action_ids(third)
@@ -379,7 +379,7 @@ def test_check_in_buttons_keep_or_stop_the_prompts(bot: Any) -> None:
     with bot.db.transaction() as session:
         session.add(
             Member(
-                workspace_id=_workspace(bot.db),
+                workspace_id=workspace_id(bot.db),
                 slack_user_id="U0001",
                 timezone="UTC",
                 enrolled_at=utc(2026, 1, 1),
@@ -397,12 +397,6 @@ def test_check_in_buttons_keep_or_stop_the_prompts(bot: Any) -> None:
         assert session.scalar(select(Member.weekly_prompt_enabled).where(Member.slack_user_id == "U0001")) is False
     tick(bot.deps, utc(2026, 11, 27, 16, 0))
     assert len(dms(bot.fake, "U0001")) == 3
-
-
-def _workspace(db: Database) -> int:
-    from tests.nudge_helpers import workspace_id
-
-    return workspace_id(db)
 
 
 # -- settings: working days and quiet hours ---------------------------------------------------------
@@ -428,7 +422,7 @@ def _settings_values(workdays: list[str], quiet: tuple[str | None, str | None]) 
 def test_settings_modal_saves_working_days_and_quiet_hours(bot: Any) -> None:
     bot.slack.command("/coach", "settings")
     view = bot.fake.wait_for("views.open", 1)[0].params["view"]
-    view = view if isinstance(view, dict) else __import__("json").loads(view)
+    view = view if isinstance(view, dict) else json.loads(view)
     blocks = {block.get("block_id") for block in view["blocks"]}
     assert {ids.SETTINGS_WORKDAYS_BLOCK, ids.SETTINGS_QUIET_START_BLOCK, ids.SETTINGS_QUIET_END_BLOCK} <= blocks
     reply = bot.slack.submit_view(
@@ -455,3 +449,42 @@ def test_settings_modal_refuses_unworkable_days_or_windows(
     reply = bot.slack.submit_view({"callback_id": ids.SETTINGS_MODAL}, _settings_values(workdays, quiet))
     answer = reply.json()
     assert answer["response_action"] == "errors" and block in answer["errors"]
+
+
+# -- the paged users.list pass -----------------------------------------------------------------------
+
+
+def test_profile_pass_pages_resume_after_an_error_and_keep_timezones_and_deletions(
+    db: Database, deps: Any, fake_slack: FakeSlack
+) -> None:
+    for index in range(450):  # three pages of 200
+        fake_slack.users[f"U{index:04d}"] = {"tz": "Europe/London"}
+    enroll(db, "U0001", "UTC")
+    picked = enroll(db, "U0002", "UTC", timezone_from_slack=False)
+    last = enroll(db, "U0449", "UTC")
+    fake_slack.users["U0449"].update(deleted=True)
+    set_status(fake_slack, "U0449", ":palm_tree:", "")
+    serve = fake_slack.handlers["users.list"]
+    failed: list[str] = []
+
+    def second_page_fails_once(params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if params.get("cursor") == "400" and not failed:
+            failed.append("once")
+            return {"ok": False, "error": "internal_error"}
+        return serve(params, token)
+
+    fake_slack.handlers["users.list"] = second_page_fails_once
+    tokens = StaticToken(BOT_TOKEN)
+    assert refresh_profiles(deps, tokens, utc(2026, 11, 20, 9, 0)) == 2  # pages 1 and 2; page 3 failed
+    assert refresh_profiles(deps, tokens, utc(2026, 11, 20, 9, 0, 30)) == 0  # this minute is taken
+    assert member(db, last).away_since is None
+    assert refresh_profiles(deps, tokens, utc(2026, 11, 20, 9, 1)) == 1  # resumes at the failed page
+    cursors = [call.params.get("cursor") for call in fake_slack.calls_to("users.list")]
+    assert cursors == [None, "200", "400", "400"]
+    assert member(db, picked).timezone == "UTC"  # picked in settings: never overwritten
+    updated = member(db, last)
+    assert updated.timezone == "Europe/London" and updated.delivery_blocked_reason == "user_deleted"
+    assert updated.away_since == utc(2026, 11, 20, 9, 1)
+    # The pass is done: nothing until STAGECOACH_STATUS_REFRESH_MINUTES (30) after it finished.
+    assert refresh_profiles(deps, tokens, utc(2026, 11, 20, 9, 30)) == 0
+    assert refresh_profiles(deps, tokens, utc(2026, 11, 20, 9, 31)) == 3
