@@ -157,10 +157,23 @@ def _settings_summary(settings: MemberSettings) -> dict[str, Any]:
         f"• Weekly win prompt: {prompt}",
         f"• Stuck nudges: {'on' if settings.stuck_nudges_enabled else 'off'}",
         f"• Review reminders: {'on' if settings.review_reminders_enabled else 'off'}",
+        f"• Working days: {_days(settings.workdays)}{_quiet(settings)}",
     ]
     block = section("\n".join(lines))
     block["accessory"] = button("Change settings", ids.HOME_OPEN_SETTINGS)
     return block
+
+
+def _days(workdays: int) -> str:
+    if workdays & 0b1111111 == 0b0011111:
+        return "Monday to Friday"
+    return ", ".join(name[:3] for index, name in enumerate(WEEKDAYS) if workdays & (1 << index)) or "every day"
+
+
+def _quiet(settings: MemberSettings) -> str:
+    if settings.quiet_start_minute is None or settings.quiet_end_minute is None:
+        return ""
+    return f"; quiet {format_minute(settings.quiet_start_minute)}-{format_minute(settings.quiet_end_minute)}"
 
 
 def _pause_blocks(settings: MemberSettings) -> list[dict[str, Any]]:
