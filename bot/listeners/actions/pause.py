@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks.pause import pause_problem_message
 from bot.listeners.brag import publish_home
@@ -33,7 +34,11 @@ def pause_from_home(
     except (ValueError, pause.PauseInputError) as problem:
         log.info("pause from Home refused", extra={"member": member_id})
         text = str(problem) if isinstance(problem, pause.PauseInputError) else "Pick a date to pause until."
-        client.chat_postEphemeral(channel=user_id, user=user_id, **pause_problem_message(text))
+        # Home has no place for an error line; a DM (by user ID) is where the person will see it.
+        try:
+            client.chat_postMessage(channel=user_id, **pause_problem_message(text))
+        except SlackApiError as exc:
+            log.exception("could not tell the member why the pause failed", extra={"error": exc.response.get("error")})
     publish_home(client, deps, member_id, user_id)
 
 
