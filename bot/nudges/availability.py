@@ -24,12 +24,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot.blocks.nudges import prompt_checkin_message, welcome_back_block
 from bot.db.models import DeliveryStatus, Member, NudgeDelivery
+from bot.db.types import UTCDateTime
 from bot.nudges.timing import local_to_utc, zone
 from bot.nudges.types import Defer, DeliveryRow, Message, RenderContext, Renderer, Skip
 
@@ -142,7 +144,34 @@ def next_allowed(when: datetime, tz: tzinfo, workdays: int, quiet_start: int | N
     return local_to_utc(day, minute, tz) if moved else when
 
 
-def member_next_allowed(member: Member, when: datetime) -> datetime:
+@dataclass(frozen=True)
+class MemberTime:
+    """What the rules need of a member (read in one narrow query per nudge at fan-out time)."""
+
+    timezone: str
+    workdays: int
+    quiet_start_minute: int | None
+    quiet_end_minute: int | None
+    paused_until: date | None
+    away_since: datetime | None
+    away_until: datetime | None
+    last_seen_at: datetime
+
+
+M = Member
+_TIME_COLUMNS = (
+    M.timezone,
+    M.workdays,
+    M.quiet_start_minute,
+    M.quiet_end_minute,
+    M.paused_until,
+    M.away_since,
+    M.away_until,
+    M.last_seen_at,
+)
+
+
+def member_next_allowed(member: MemberTime, when: datetime) -> datetime:
     return next_allowed(
         when, zone(member.timezone), member.workdays, member.quiet_start_minute, member.quiet_end_minute
     )
@@ -159,20 +188,20 @@ class Hold:
     """When the member is back, if known."""
 
 
-def local_today(member: Member, now: datetime) -> date:
-    return now.astimezone(zone(member.timezone)).date()
+def local_today(timezone: str, now: datetime) -> date:
+    return now.astimezone(zone(timezone)).date()
 
 
-def hold_for(member: Member, now: datetime) -> Hold | None:
+def hold_for(member: MemberTime, now: datetime) -> Hold | None:
     """Why no nudge may reach the member now (paused, away), and until when; None when they are around."""
-    if member.paused_until is not None and local_today(member, now) < member.paused_until:
+    if member.paused_until is not None and local_today(member.timezone, now) < member.paused_until:
         return Hold("paused", local_to_utc(member.paused_until, 0, zone(member.timezone)))
     if member.away_since is not None and (member.away_until is None or member.away_until > now):
         return Hold("away", member.away_until)
     return None
 
 
-def resume_at(member: Member, hold: Hold, due_at: datetime, now: datetime) -> datetime:
+def resume_at(member: MemberTime, hold: Hold, due_at: datetime, now: datetime) -> datetime:
     """When a held nudge should go out: the first day back, at the nudge's own local time, then allowed."""
     tz = zone(member.timezone)
     back = hold.until if hold.until is not None else now + UNKNOWN_END_RECHECK
@@ -206,30 +235,52 @@ class PastPrompt:
     reason: str | None
 
 
-def past_prompts(session: Session, member_id: int, kind: str, before: DeliveryRow) -> list[PastPrompt]:
-    """The member's regular (not snoozed) prompts due before ``before``, newest first."""
-    ND = NudgeDelivery
-    rows = session.execute(
-        select(ND.status, ND.sent_at, ND.last_error, *_ANSWER_COLUMNS)
-        .where(
-            ND.member_id == member_id,
-            ND.kind == kind,
-            ND.due_at < before.due_at,
-            ND.id != before.id,
-            ~ND.period_key.contains("-snooze-"),
-        )
-        .order_by(ND.due_at.desc())
-        .limit(RECENT_PROMPTS)
-    ).all()
-    return [
+ND = NudgeDelivery
+_NOT_SNOOZE = ~ND.period_key.contains("-snooze-")
+_MEMBER_TIME = select(*_TIME_COLUMNS).where(M.id == bindparam("b_member"))
+# The weekly prompt's rules also need the member's earlier regular prompts: one round trip for both
+# (a 10,000-prompt fan-out renders each message with this and the renderer's own query).
+_MEMBER_TIME_AND_PAST = (
+    select(*_TIME_COLUMNS, ND.status, ND.sent_at, ND.last_error, *_ANSWER_COLUMNS)
+    .select_from(M)
+    .outerjoin(
+        ND,
+        and_(
+            ND.member_id == M.id,
+            ND.kind == bindparam("b_kind"),
+            ND.due_at < bindparam("b_due", type_=UTCDateTime()),
+            ND.id != bindparam("b_row"),
+            _NOT_SNOOZE,
+        ),
+    )
+    .where(M.id == bindparam("b_member"))
+    .order_by(ND.due_at.desc())
+    .limit(RECENT_PROMPTS)
+)
+_PAST_START = len(_TIME_COLUMNS)
+
+
+def member_time(session: Session, row: DeliveryRow, *, with_past: bool) -> tuple[MemberTime, list[PastPrompt]] | None:
+    """The member's time rules and (``with_past``) their regular prompts due before ``row``, newest first."""
+    if with_past:
+        params = {"b_member": row.member_id, "b_kind": row.kind, "b_due": row.due_at, "b_row": row.id}
+        rows: list[Any] = list(session.execute(_MEMBER_TIME_AND_PAST, params).all())
+    else:
+        rows = list(session.execute(_MEMBER_TIME, {"b_member": row.member_id}).all())
+    if not rows:
+        return None
+    time_of = MemberTime(*rows[0][:_PAST_START])
+    past = [
         PastPrompt(
-            status=str(row[0]),
-            sent_at=row[1],
-            reason=row[2],
-            answered=any(value is not None for value in row[3:]),
+            status=str(found[_PAST_START]),
+            sent_at=found[_PAST_START + 1],
+            reason=found[_PAST_START + 2],
+            answered=any(value is not None for value in found[_PAST_START + 3 :]),
         )
-        for row in rows
+        for found in rows
+        if with_past and found[_PAST_START] is not None
     ]
+    return time_of, past
 
 
 def nag_decision(past: Sequence[PastPrompt], last_seen_at: datetime) -> str:
@@ -270,9 +321,10 @@ def respecting_time(render: Renderer, *, weekly: bool = False) -> Renderer:
     """``render`` behind the member's time off, pause, working days, quiet hours (and, ``weekly``, the ceiling)."""
 
     def wrapped(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip | Defer:
-        member = session.get(Member, row.member_id) if row.member_id is not None else None
-        if member is None:
+        found = member_time(session, row, with_past=weekly) if row.member_id is not None else None
+        if found is None:
             return render(session, ctx, row)
+        member, past = found
         hold = hold_for(member, ctx.now)
         if hold is not None:
             if weekly:
@@ -283,7 +335,6 @@ def respecting_time(render: Renderer, *, weekly: bool = False) -> Renderer:
             return Defer(allowed, f"{HELD}: outside working days or quiet hours")
         if not weekly:
             return render(session, ctx, row)
-        past = past_prompts(session, member.id, row.kind, row)
         decision = nag_decision(past, member.last_seen_at)
         if decision == "silent":
             return Skip(f"{NAG_CEILING}: check-in unanswered; silent until the member is back")

@@ -34,7 +34,7 @@ def parse_pause_date(args: str) -> date:
 
 def pause_until(member: Member, until: date, now: datetime) -> None:
     """No nudge reaches the member before ``until`` (their local midnight); checked, then saved."""
-    today = local_today(member, now)
+    today = local_today(member.timezone, now)
     if until <= today:
         raise PauseInputError(f"Pick a date after today ({today.isoformat()}): I'd be back before the pause began.")
     if until - today > MAX_PAUSE:
@@ -44,7 +44,7 @@ def pause_until(member: Member, until: date, now: datetime) -> None:
 
 def resume(session: Session, member: Member, now: datetime) -> bool:
     """End a pause early; nudges held by it go out at the next tick. False if there was no pause."""
-    paused = member.paused_until is not None and local_today(member, now) < member.paused_until
+    paused = member.paused_until is not None and local_today(member.timezone, now) < member.paused_until
     member.paused_until = None
     session.flush()
     release_held(session, [member.id], now)
