@@ -7,6 +7,7 @@ working days, quiet hours and the nag ceiling, each across a DST change.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -165,25 +166,74 @@ def test_review_reminder_and_stuck_follow_up_wait_for_the_member_to_be_back(
 # -- pause and resume ------------------------------------------------------------------------------
 
 
-def test_pause_holds_every_nudge_kind_until_the_date(db: Database, deps: Any, fake_slack: FakeSlack) -> None:
-    member_id = enroll(db, "U1", "America/New_York", review_date=date(2027, 1, 15), paused_until=date(2027, 1, 5))
-    open_stuck(db, member_id, utc(2026, 12, 22, 15, 0))  # due 10:30 EST on Tuesday 22 Dec
-    # Every six hours until 00:00 EST on 5 January, and at the follow-up's and the 14-day review
-    # reminder's own times (Friday 1 Jan 09:00 EST), and each Friday's 16:00.
-    times = [utc(2026, 12, 21, 12, 0) + timedelta(hours=6 * step) for step in range(14 * 4 + 3)]
-    times += [utc(2026, 12, 22, 15, 30), utc(2027, 1, 1, 14, 0), utc(2026, 12, 25, 21, 0), utc(2027, 1, 1, 21, 0)]
+@dataclass(frozen=True)
+class PauseCase:
+    paused_until: date
+    review_date: date  # its 14-day reminder falls inside the pause
+    review_due: datetime  # that reminder's own time
+    stuck_started: datetime
+    fridays: tuple[datetime, ...]  # 16:00 New York on each Friday inside the pause
+    paused_weeks: tuple[str, ...]
+    review_back: datetime  # the first day back at the reminder's own 09:00
+    stuck_back: datetime  # ... and the follow-up's own local time
+    welcome_friday: datetime
+
+
+PAUSE_CASES = [
+    # Over New Year (EST throughout).
+    PauseCase(
+        paused_until=date(2027, 1, 5),
+        review_date=date(2027, 1, 15),
+        review_due=utc(2027, 1, 1, 14, 0),  # Friday 1 Jan 09:00 EST
+        stuck_started=utc(2026, 12, 22, 15, 0),  # follow-up due 10:30 EST on Tuesday 22 Dec
+        fridays=(utc(2026, 12, 25, 21, 0), utc(2027, 1, 1, 21, 0)),
+        paused_weeks=("2026-W52", "2026-W53"),
+        review_back=utc(2027, 1, 5, 14, 0),
+        stuck_back=utc(2027, 1, 5, 15, 30),
+        welcome_friday=utc(2027, 1, 8, 21, 0),
+    ),
+    # Over the spring-forward change on Sunday 14 Mar 2027: held in EST, sent in EDT at the same wall times.
+    PauseCase(
+        paused_until=date(2027, 3, 16),
+        review_date=date(2027, 3, 26),
+        review_due=utc(2027, 3, 12, 14, 0),  # Friday 12 Mar 09:00 EST
+        stuck_started=utc(2027, 3, 10, 15, 0),  # follow-up due 10:30 EST on Wednesday 10 Mar
+        fridays=(utc(2027, 3, 12, 21, 0),),
+        paused_weeks=("2027-W10",),
+        review_back=utc(2027, 3, 16, 13, 0),  # 09:00 EDT
+        stuck_back=utc(2027, 3, 16, 14, 30),  # 10:30 EDT
+        welcome_friday=utc(2027, 3, 19, 20, 0),  # 16:00 EDT
+    ),
+]
+
+
+@pytest.mark.parametrize("case", PAUSE_CASES, ids=["new-year", "spring-forward"])
+def test_pause_holds_every_nudge_kind_until_the_date(
+    db: Database, deps: Any, fake_slack: FakeSlack, case: PauseCase
+) -> None:
+    member_id = enroll(db, "U1", "America/New_York", review_date=case.review_date, paused_until=case.paused_until)
+    open_stuck(db, member_id, case.stuck_started)
+    # Every six hours until the review reminder's time on the first day back (minus a minute), and at
+    # the follow-up's, the 14-day review reminder's and each Friday prompt's own times.
+    start = case.stuck_started - timedelta(days=1)
+    times = [start + timedelta(hours=6 * step) for step in range(int((case.review_back - start) / timedelta(hours=6)))]
+    times += [case.stuck_started + timedelta(minutes=30), case.review_due, *case.fridays]
     for at in sorted(times):
         tick(deps, at)
+    tick(deps, case.review_back - timedelta(minutes=1))
     assert dms(fake_slack, "U1") == []
-    assert weekly(db)["2026-W52"] == (SKIPPED, "time off: paused")
-    assert weekly(db)["2026-W53"] == (SKIPPED, "time off: paused")
-    tick(deps, utc(2027, 1, 5, 13, 59))
-    assert dms(fake_slack, "U1") == []
-    tick(deps, utc(2027, 1, 5, 14, 0))  # the first day back at the reminder's own 09:00
+    [held] = [row for row in ledger_rows(db, REVIEW) if row.period_key.endswith("-14d")]
+    assert (held.status, held.last_error, held.due_at) == ("pending", "held: paused", case.review_due)
+    for week in case.paused_weeks:
+        assert weekly(db)[week] == (SKIPPED, "time off: paused")
+    tick(deps, case.review_back)
     assert [row.kind for row in ledger_rows(db) if row.status == SENT] == [REVIEW]
-    tick(deps, utc(2027, 1, 5, 15, 30))  # the stuck follow-up at its own 10:30
+    tick(deps, case.stuck_back - timedelta(minutes=1))
+    tick(deps, case.stuck_back)
     assert sorted(row.kind for row in ledger_rows(db) if row.status == SENT) == [REVIEW, STUCK]
-    tick(deps, utc(2027, 1, 8, 21, 0))
+    tick(deps, case.welcome_friday - timedelta(minutes=1))
+    assert len(dms(fake_slack, "U1")) == 2
+    tick(deps, case.welcome_friday)
     assert texts(fake_slack, "U1")[-1].startswith("Welcome back!")
     assert len(dms(fake_slack, "U1")) == 3
 
