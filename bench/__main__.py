@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import digest_build, evidence_suggest, load_http, weekly_prompt_fanout
+from bench import digest_build, evidence_suggest, load_http, status_refresh, weekly_prompt_fanout
 
 
 def main() -> int:
@@ -13,6 +13,7 @@ def main() -> int:
         ("digest build", digest_build.main),
         ("HTTP load", load_http.main),
         ("suggested evidence", evidence_suggest.main),
+        ("status refresh", status_refresh.main),
     ):
         print(f"== {name}", flush=True)
         run([])  # each prints its own figures; a failure raises

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     """Post-ack jobs that may wait; past it a request is answered "busy" at once (see bot/slack/registrar.py)."""
     stagecoach_drain_seconds: float = Field(default=7.0, ge=0, le=60)
     """On SIGTERM/SIGINT: how long in-flight requests and post-ack work may take to finish (docker stop waits 10)."""
+    stagecoach_away_statuses: str = ""
+    """Extra Slack statuses that mean "away", comma-separated: emoji codes (``:beach_with_umbrella:``) or words
+    found in the status text (``parental leave``); added to the built-in ones (bot/nudges/availability.py)."""
+    stagecoach_status_refresh_minutes: int = Field(default=30, ge=5, le=1440)
+    """How often the paged users.list pass re-reads statuses and timezones (see bot/nudges/timezones.py)."""
 
     @field_validator(
         "slack_bot_token",

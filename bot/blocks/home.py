@@ -14,6 +14,7 @@ from bot.blocks.text import (
     divider,
     escape,
     header,
+    plain,
     section,
     sections,
     truncate,
@@ -174,10 +175,40 @@ def _settings_summary(settings: MemberSettings) -> dict[str, Any]:
         f"• Weekly win prompt: {prompt}",
         f"• Stuck nudges: {'on' if settings.stuck_nudges_enabled else 'off'}",
         f"• Review reminders: {'on' if settings.review_reminders_enabled else 'off'}",
+        f"• Working days: {_days(settings.workdays)}{_quiet(settings)}",
     ]
     block = section("\n".join(lines))
     block["accessory"] = button("Change settings", ids.HOME_OPEN_SETTINGS)
     return block
+
+
+def _days(workdays: int) -> str:
+    if workdays & 0b1111111 == 0b0011111:
+        return "Monday to Friday"
+    return ", ".join(name[:3] for index, name in enumerate(WEEKDAYS) if workdays & (1 << index)) or "every day"
+
+
+def _quiet(settings: MemberSettings) -> str:
+    if settings.quiet_start_minute is None or settings.quiet_end_minute is None:
+        return ""
+    return f"; quiet {format_minute(settings.quiet_start_minute)}-{format_minute(settings.quiet_end_minute)}"
+
+
+def _pause_blocks(settings: MemberSettings) -> list[dict[str, Any]]:
+    """Paused: say so, with Resume. Otherwise a date picker that pauses every nudge until the date."""
+    if settings.paused_until is not None:
+        return [
+            section(
+                f":double_vertical_bar: *Nudges paused until {settings.paused_until:%A} "
+                f"{settings.paused_until.isoformat()}.* No prompts, reminders or stuck follow-ups before then."
+            ),
+            actions(button("Resume now", ids.HOME_RESUME, style="primary")),
+        ]
+    picker = {"type": "datepicker", "action_id": ids.HOME_PAUSE_UNTIL, "placeholder": plain("Pause until…")}
+    return [
+        section("*Away for a while?* Pick a date and every nudge waits until then (or `/coach pause until …`)."),
+        {"type": "actions", "elements": [picker]},
+    ]
 
 
 def _team_line(report: ReportDigest) -> str:
@@ -260,6 +291,7 @@ def home_view(content: Content, snapshot: HomeSnapshot) -> dict[str, Any]:
     blocks += [
         divider(),
         _settings_summary(settings),
+        *_pause_blocks(settings),
         context("`/win` record a win · `/stage` your stage · `/coach export` your brag doc · `/coach help` more"),
     ]
     return {"type": "home", "blocks": blocks}

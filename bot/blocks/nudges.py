@@ -105,6 +105,39 @@ def _gap_section(stage_title: str, gap: Gap) -> dict[str, Any]:
     )
 
 
+def prompt_checkin_message(*, delivery_id: int) -> dict[str, Any]:
+    """The nag ceiling's one gentle question after two weekly prompts went unanswered."""
+    value = str(delivery_id)
+    text = (
+        ":wave: *Still want these weekly check-ins?* The last two went unanswered, which is fine: "
+        "I'll stop asking unless you tell me otherwise, or you can turn them off for good here."
+    )
+    blocks: list[dict[str, Any]] = [
+        section(text),
+        actions(
+            button("Yes, keep them", ids.PROMPT_CHECKIN_KEEP, value, style="primary"),
+            button("Stop weekly prompts", ids.PROMPT_CHECKIN_STOP, value),
+        ),
+        context(f"Pause every nudge for a while with `/coach pause until 2027-01-05`, or in {SETTINGS_HINT}."),
+    ]
+    return message("Still want these weekly check-ins?", blocks)
+
+
+def prompt_checkin_kept_message(weekday: int) -> dict[str, Any]:
+    text = f":thumbsup: Great, I'll keep asking on {WEEKDAYS[weekday % 7]}s."
+    return message(text, [section(text)])
+
+
+def prompt_checkin_stopped_message() -> dict[str, Any]:
+    text = ":zipper_mouth_face: Done: no more weekly prompts. Turn them back on any time with `/coach settings`."
+    return message(text, [section(text)])
+
+
+def welcome_back_block() -> dict[str, Any]:
+    """Opens the first weekly prompt after time off or a pause (one prompt, not one per missed week)."""
+    return section(":wave: *Welcome back!* I held the weekly check-ins while you were away.")
+
+
 def prompt_nothing_message(weekday: int) -> dict[str, Any]:
     text = f":ok_hand: Noted: nothing this week. Quiet weeks happen; I'll ask again next {WEEKDAYS[weekday % 7]}."
     return message(text, [section(text)])

@@ -50,6 +50,22 @@ def _select(options: list[dict[str, Any]], initial: str | None, placeholder: str
     return element
 
 
+def _workday_checkboxes(workdays: int) -> dict[str, Any]:
+    day_options = [option(name, str(index)) for index, name in enumerate(WEEKDAYS)]
+    element: dict[str, Any] = {"type": "checkboxes", "options": day_options}
+    ticked = [o for index, o in enumerate(day_options) if workdays & (1 << index)]
+    if ticked:
+        element["initial_options"] = ticked
+    return element
+
+
+def _timepicker(minute: int | None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "timepicker", "placeholder": plain("None")}
+    if minute is not None:
+        element["initial_time"] = format_minute(minute)
+    return element
+
+
 def settings_modal(content: Content, settings: MemberSettings, audience: Audience | None = None) -> dict[str, Any]:
     stage_options = [option(s.title, str(s.number)) for s in content.stages]
     visibility_options = visibility_options_for(audience, settings.default_visibility)
@@ -97,6 +113,20 @@ def settings_modal(content: Content, settings: MemberSettings, audience: Audienc
             "Timezone",
             _select(tz_options, FOLLOW_SLACK if settings.timezone_from_slack else settings.timezone, "Pick one"),
         ),
+        _input(
+            ids.SETTINGS_WORKDAYS_BLOCK,
+            "Working days",
+            _workday_checkboxes(settings.workdays),
+            hint="Nudges that fall on another day wait for your next working day, same time.",
+        ),
+        _input(
+            ids.SETTINGS_QUIET_START_BLOCK,
+            "Quiet hours start",
+            _timepicker(settings.quiet_start_minute),
+            optional=True,
+            hint="No nudges between these times; one that falls inside waits until they end. Empty: none.",
+        ),
+        _input(ids.SETTINGS_QUIET_END_BLOCK, "Quiet hours end", _timepicker(settings.quiet_end_minute), optional=True),
         _input(
             ids.SETTINGS_OPT_OUTS_BLOCK,
             "Nudges I want",

@@ -105,6 +105,8 @@ class DeliveryStatus(enum.StrEnum):
 FRIDAY = 4
 DEFAULT_PROMPT_MINUTE = 16 * 60
 DEFAULT_TIMEZONE = "UTC"
+DEFAULT_WORKDAYS = 0b0011111
+"""Monday to Friday (bit 0 = Monday)."""
 
 
 class Workspace(Base):
@@ -117,6 +119,14 @@ class Workspace(Base):
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     members: Mapped[list[Member]] = relationship(back_populates="workspace", passive_deletes=True)
+
+    # The paged users.list pass (bot/nudges/timezones.py): where it is, so each tick fetches a few pages.
+    profile_cursor: Mapped[str | None] = mapped_column(String(255))
+    """Slack's ``next_cursor`` for the pass under way; None between passes."""
+    profile_page_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When a tick last took this workspace's pages: at most one taker a minute (Tier 2 budget)."""
+    profile_pass_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    profile_pass_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Member(Base):
@@ -169,6 +179,19 @@ class Member(Base):
 
     workspace: Mapped[Workspace] = relationship(back_populates="members")
     entries: Mapped[list[BragEntry]] = relationship(back_populates="member", passive_deletes=True)
+
+    # Time off, pausing, working days and quiet hours (bot/nudges/availability.py).
+    away_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the users.list pass first saw an away status (vacation, out sick, OOO); None when not away."""
+    away_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """The status's ``status_expiration``; None when Slack gives none (away until the status is cleared)."""
+    paused_until: Mapped[date | None] = mapped_column(Date)
+    """``/coach pause until <date>``: no nudges before that local date."""
+    workdays: Mapped[int] = mapped_column(SmallInteger, default=DEFAULT_WORKDAYS, server_default=str(DEFAULT_WORKDAYS))
+    """A bit per weekday, Monday = bit 0: 31 = Monday to Friday."""
+    quiet_start_minute: Mapped[int | None] = mapped_column(SmallInteger)
+    """Start of the member's quiet window (minutes after local midnight); None = no quiet window."""
+    quiet_end_minute: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class BragEntry(Base):

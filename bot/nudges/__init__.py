@@ -10,7 +10,8 @@ Where things are:
 - ``ledger.py``: every write to ``nudge_deliveries``: idempotent bulk planning, atomic claims
   (leases), outcomes. ``delivery.py``: the one send loop for all kinds (pacing, 429s, retries,
   reconciling after a crash). ``timing.py``: local wall times → UTC, DST-safe.
-- ``timezones.py``: the daily ``users.list`` pass that keeps timezones current.
+- ``timezones.py``: the paged ``users.list`` pass that keeps timezones and away statuses current.
+- ``availability.py``: time off, pausing, working days, quiet hours, the nag ceiling (wraps renderers).
 
 Adding a kind (e.g. review reminders, the manager digest):
 

@@ -50,7 +50,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Workspace
 from bot.nudges import ledger, registry
-from bot.nudges.types import DeliveryRow, Message, NudgeType, RenderContext, Skip, is_user_id
+from bot.nudges.types import Defer, DeliveryRow, Message, NudgeType, RenderContext, Skip, is_user_id
 from bot.settings import Settings
 from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
@@ -155,6 +155,8 @@ class DeliveryReport:
     """429s Slack answered (each paused the workspace's sends for Retry-After)."""
     by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
     """The same counts per nudge kind (the tick reports them as metrics)."""
+    held: int = 0
+    """Put off by the renderer (the member is away, paused or in quiet hours): pending again, not an attempt."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, kind: str | None = None, **counts: int) -> None:
@@ -386,7 +388,7 @@ class Delivery:
         sender = self._sender(workspace_id)
         if sender.dead:
             return False
-        rendered: Message | Skip | None = None
+        rendered: Message | Skip | Defer | None = None
         with self._transaction() as session:
             row = ledger.claim(session, delivery_id, self.owner, self.clock(), self.options.lease)
             if row is None:
@@ -453,10 +455,14 @@ class Delivery:
             self._finish(ledger.mark_skipped, row, rendered.reason)
             self.report.add(row.kind, skipped=1)
             return True
+        if isinstance(rendered, Defer):
+            self._finish(ledger.release, row, rendered.until, rendered.reason, count_attempt=False)
+            self.report.add(row.kind, held=1)
+            return True
         self._post(sender, nudge_type, row, rendered, channel_id)
         return True
 
-    def _render(self, session: Session, nudge_type: NudgeType, row: DeliveryRow) -> Message | Skip:
+    def _render(self, session: Session, nudge_type: NudgeType, row: DeliveryRow) -> Message | Skip | Defer:
         try:
             return nudge_type.render(session, RenderContext(self.deps.content, self.deps.settings, self.clock()), row)
         except Exception:

@@ -4,10 +4,13 @@ Each entry says when the kind is due (its planner), what it says (its renderer),
 still go out (``grace``) and which kind goes first when a tick is busy (``priority``, lower first).
 :func:`bot.nudges.tick.run_tick` plans every kind, then one generic delivery loop sends whatever
 is due, whatever its kind; the ledger makes each (kind, recipient, period) go out exactly once.
+Personal nudges go through :func:`bot.nudges.availability.respecting_time` (time off, pause, working
+days, quiet hours; for the weekly prompt also the nag ceiling and welcome back).
 """
 
 from __future__ import annotations
 
+from bot.nudges.availability import respecting_time
 from bot.nudges.planners import digest as digest_planner
 from bot.nudges.planners import review_agenda as review_agenda_planner
 from bot.nudges.planners import review_rating as review_rating_planner
@@ -28,21 +31,21 @@ NUDGE_TYPES: list[NudgeType] = [
     NudgeType(
         kind=stuck_planner.KIND,
         plan=stuck_planner.plan,
-        render=stuck_renderer.render,
+        render=respecting_time(stuck_renderer.render),
         grace=stuck_planner.GRACE,
         priority=10,
     ),
     NudgeType(
         kind=weekly_prompt_planner.KIND,
         plan=weekly_prompt_planner.plan,
-        render=weekly_prompt_renderer.render,
+        render=respecting_time(weekly_prompt_renderer.render, weekly=True),
         grace=weekly_prompt_planner.GRACE,
         priority=50,
     ),
     NudgeType(
         kind=review_planner.KIND,
         plan=review_planner.plan,
-        render=review_renderer.render,
+        render=respecting_time(review_renderer.render),
         grace=review_planner.GRACE,
         priority=40,
     ),
@@ -57,7 +60,7 @@ NUDGE_TYPES: list[NudgeType] = [
     NudgeType(
         kind=review_rating_planner.KIND,
         plan=review_rating_planner.plan,
-        render=review_rating_renderer.render,
+        render=respecting_time(review_rating_renderer.render),
         grace=review_rating_planner.GRACE,
         priority=40,
     ),

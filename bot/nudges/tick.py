@@ -11,7 +11,8 @@ the database ledger, not the scheduler, decides what has already been sent.
    earlier attempt may have reached Slack. It runs on a clock that starts at ``at`` and moves on
    with real time, so leases and backoffs stay meaningful during a long fan-out.
 3. **Housekeeping**: forget old event ids; delete the data of workspaces uninstalled longer ago
-   than ``STAGECOACH_UNINSTALL_RETENTION_DAYS``; once a day per workspace, refresh timezones.
+   than ``STAGECOACH_UNINSTALL_RETENTION_DAYS``; a few pages of each workspace's users.list pass
+   (timezones and away statuses, every ``STAGECOACH_STATUS_REFRESH_MINUTES``; see ``timezones.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import datetime, timedelta
 
 from bot.nudges import ledger, registry
 from bot.nudges.delivery import DeliveryOptions, DeliveryReport, deliver
-from bot.nudges.timezones import refresh_timezones
+from bot.nudges.timezones import refresh_profiles
 from bot.nudges.timing import ticking_clock
 from bot.nudges.types import PlanContext
 from bot.services import workspaces
@@ -113,9 +114,9 @@ def run_tick(
     report.failed += delivered.failed
     report.retry_later += delivered.retry_later
     try:
-        refresh_timezones(deps, tokens, at)
+        refresh_profiles(deps, tokens, at)
     except Exception:
-        log.exception("timezone refresh failed")
+        log.exception("profile refresh (timezones, away statuses) failed")
     log.info(report.summary())
     _record_metrics(deps, report, delivered, time.perf_counter() - started)
     return report

@@ -1,24 +1,37 @@
-"""Keeping members' timezones current without a users.info call per person.
+"""Keeping members' timezones and away statuses current without a per-user call: paged ``users.list``.
 
-Once a day per workspace, one paginated ``users.list`` pass (200 people a page) updates every
-member whose timezone comes from Slack (``timezone_from_slack``; a timezone picked in settings is
-never overwritten). People Slack reports as deleted stop being nudged. Which replica does the pass
-is decided by the ledger: the first to insert the day's ``tz_refresh`` marker row does it; if it
-dies half-way, the next day's pass catches up ("now and then" is the contract).
+One pass reads the whole workspace, 200 people a page, and for every member it finds:
+
+- updates the timezone when it comes from Slack (``timezone_from_slack``; a timezone picked in
+  settings is never overwritten);
+- stops nudging people Slack reports as deleted;
+- records time off: a status that means away (vacation, out sick, OOO, the configured extras; see
+  :func:`bot.nudges.availability.is_away_status`) sets ``away_since`` / ``away_until`` (Slack's
+  ``status_expiration``); a cleared one clears them and releases the nudges held meanwhile.
+
+**How often, and the rate limit.** ``users.list`` is Tier 2: 20+ calls a minute per workspace. A pass
+starts every ``STAGECOACH_STATUS_REFRESH_MINUTES`` (30), so a status set in the morning is seen hours
+before a Friday 16:00 prompt. Each minute, at most :data:`PAGES_PER_MINUTE` (10) pages are fetched and
+the cursor is kept on the workspace row for the next minute: 10,000 members are 50 pages, read over
+5 minutes at 10 calls a minute, half the tier, so other ``users.list`` callers and Slack's burst
+accounting keep their margin. ``bench/status_refresh.py`` measures it. Which process takes a minute's
+pages is a compare-and-set on ``workspaces.profile_page_at`` (one taker per 60 s of tick time), so
+replicas ticking together never exceed the budget; a pass cut short by a crash resumes from its cursor.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member, Workspace
-from bot.nudges import ledger
+from bot.nudges.availability import AwayRules, away_rules, is_away_status, release_held
 from bot.services.members import is_valid_timezone
 from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
@@ -26,9 +39,12 @@ from bot.slack.tokens import TokenSource
 
 log = logging.getLogger(__name__)
 
-JOB_KIND = "tz_refresh"
-"""A ledger kind for a housekeeping marker (never delivered: the delivery loop only claims registered kinds)."""
 PAGE_SIZE = 200
+"""Slack's recommended page size for users.list (it may return fewer)."""
+TIER_2_PER_MINUTE = 20
+PAGES_PER_MINUTE = TIER_2_PER_MINUTE // 2
+"""Half of Tier 2: 10,000 members (50 pages) take 5 minutes a pass, never more than 10 calls a minute."""
+PAGE_LEASE = timedelta(seconds=60)
 DELETED_REASON = "user_deleted"
 
 
@@ -36,91 +52,147 @@ DELETED_REASON = "user_deleted"
 class SlackUser:
     tz: str | None
     deleted: bool
+    away: bool = False
+    away_until: datetime | None = None
 
 
-def _due_workspaces(session: Session) -> list[tuple[int, str, str | None]]:
-    with_slack_timezones = select(Member.workspace_id).where(Member.timezone_from_slack.is_(True)).distinct()
+def slack_user(user: dict[str, Any], rules: AwayRules, at: datetime) -> SlackUser:
+    profile = user.get("profile") or {}
+    expiration = int(profile.get("status_expiration") or 0)
+    until = datetime.fromtimestamp(expiration, UTC) if expiration > 0 else None
+    away = is_away_status(profile.get("status_emoji"), profile.get("status_text"), rules) and (
+        until is None or until > at
+    )
+    return SlackUser(
+        tz=user.get("tz"), deleted=bool(user.get("deleted")), away=away, away_until=until if away else None
+    )
+
+
+def _installed_workspaces(session: Session) -> list[tuple[int, str, str | None]]:
+    with_members = select(Member.workspace_id).distinct()
     rows = session.execute(
         select(Workspace.id, Workspace.team_id, Workspace.enterprise_id).where(
-            Workspace.uninstalled_at.is_(None), Workspace.id.in_(with_slack_timezones)
+            Workspace.uninstalled_at.is_(None), Workspace.id.in_(with_members)
         )
     )
     return [(int(workspace_id), team_id, enterprise_id) for workspace_id, team_id, enterprise_id in rows]
 
 
-def apply_users(session: Session, workspace_id: int, users: dict[str, SlackUser], at: datetime) -> int:
-    """Store the timezones (and deletions) ``users.list`` reported; returns how many timezones changed."""
-    members = session.execute(
-        select(Member.id, Member.slack_user_id, Member.timezone, Member.delivery_blocked_at).where(
-            Member.workspace_id == workspace_id, Member.timezone_from_slack.is_(True)
+def _take_minute(session: Session, workspace_id: int, at: datetime, interval: timedelta) -> tuple[bool, str | None]:
+    """Claim this minute's pages if a pass is under way or due; returns (mine, cursor to resume from)."""
+    result = session.execute(
+        update(Workspace)
+        .where(
+            Workspace.id == workspace_id,
+            or_(Workspace.profile_page_at.is_(None), Workspace.profile_page_at <= at - PAGE_LEASE),
+            or_(
+                Workspace.profile_cursor.is_not(None),
+                Workspace.profile_pass_done_at.is_(None),
+                Workspace.profile_pass_done_at <= at - interval,
+            ),
         )
-    ).all()
-    changed = [
-        {"member_id": member_id, "tz": users[user_id].tz}
-        for member_id, user_id, current, _blocked in members
-        if user_id in users
-        and users[user_id].tz
-        and users[user_id].tz != current
-        and is_valid_timezone(users[user_id].tz or "")
-    ]
-    deleted = [
-        member_id
-        for member_id, user_id, _current, blocked in members
-        if user_id in users and users[user_id].deleted and blocked is None
-    ]
-    for item in changed:
-        session.execute(
-            update(Member)
-            .where(Member.id == item["member_id"])
-            .values(timezone=item["tz"])
-            .execution_options(synchronize_session=False)
-        )
-    if deleted:
-        session.execute(
-            update(Member)
-            .where(Member.id.in_(deleted))
-            .values(delivery_blocked_at=at, delivery_blocked_reason=DELETED_REASON)
-            .execution_options(synchronize_session=False)
-        )
-    session.execute(
-        update(Member)
-        .where(Member.workspace_id == workspace_id, Member.timezone_from_slack.is_(True))
-        .values(timezone_refreshed_at=at)
+        .values(profile_page_at=at)
         .execution_options(synchronize_session=False)
     )
-    return len(changed)
+    if getattr(result, "rowcount", 0) != 1:
+        return False, None
+    cursor = session.scalar(select(Workspace.profile_cursor).where(Workspace.id == workspace_id))
+    return True, cursor
 
 
-def refresh_timezones(deps: Deps, tokens: TokenSource, at: datetime) -> int:
-    """Run today's pass for every workspace that has not had one; returns timezones changed."""
-    day = at.date().isoformat()
+def apply_page(session: Session, workspace_id: int, users: dict[str, SlackUser], at: datetime) -> dict[str, int]:
+    """Store what one page reported for the members it names; returns counts of what changed."""
+    if not users:
+        return {"timezones": 0, "away": 0, "back": 0}
+    members = session.scalars(
+        select(Member).where(Member.workspace_id == workspace_id, Member.slack_user_id.in_(list(users)))
+    ).all()
+    counts = {"timezones": 0, "away": 0, "back": 0}
+    back: list[int] = []
+    for member in members:
+        user = users[member.slack_user_id]
+        if member.timezone_from_slack:
+            if user.tz and user.tz != member.timezone and is_valid_timezone(user.tz):
+                member.timezone = user.tz
+                counts["timezones"] += 1
+            member.timezone_refreshed_at = at
+        if user.deleted and member.delivery_blocked_at is None:
+            member.delivery_blocked_at = at
+            member.delivery_blocked_reason = DELETED_REASON
+        if user.away:
+            if member.away_since is None:
+                member.away_since = at
+                counts["away"] += 1
+            member.away_until = user.away_until
+        elif member.away_since is not None:
+            member.away_since = None
+            member.away_until = None
+            back.append(member.id)
+    session.flush()
+    counts["back"] = len(back)
+    release_held(session, back, at)
+    return counts
+
+
+def refresh_profiles(deps: Deps, tokens: TokenSource, at: datetime) -> int:
+    """This minute's share of every workspace's pass; returns how many users.list pages were read."""
+    interval = timedelta(minutes=deps.settings.stagecoach_status_refresh_minutes)
+    rules = away_rules(deps.settings.stagecoach_away_statuses)
     with deps.db.transaction() as session:
-        workspaces = _due_workspaces(session)
-    total = 0
+        workspaces = _installed_workspaces(session)
+    pages = 0
     for workspace_id, team_id, enterprise_id in workspaces:
         with deps.db.transaction() as session:
-            mine = ledger.insert_marker(session, workspace_id, JOB_KIND, team_id, day, at)
+            mine, cursor = _take_minute(session, workspace_id, at, interval)
         if not mine:
             continue
         token = tokens.bot_token(team_id, enterprise_id)
         if token is None:
             continue
-        client = make_web_client(deps.settings.slack_api_url, token, metrics=deps.metrics)
-        users: dict[str, SlackUser] = {}
-        cursor: str | None = None
+        pages += _read_pages(
+            deps,
+            make_web_client(deps.settings.slack_api_url, token, metrics=deps.metrics),
+            workspace_id,
+            team_id,
+            cursor,
+            at,
+            rules,
+        )
+    return pages
+
+
+def _read_pages(
+    deps: Deps, client: Any, workspace_id: int, team_id: str, cursor: str | None, at: datetime, rules: AwayRules
+) -> int:
+    read = 0
+    starting = cursor is None
+    totals = {"timezones": 0, "away": 0, "back": 0}
+    while read < PAGES_PER_MINUTE:
         try:
-            while True:
-                page = client.users_list(limit=PAGE_SIZE, cursor=cursor)
-                for user in page.get("members") or []:
-                    users[str(user.get("id"))] = SlackUser(tz=user.get("tz"), deleted=bool(user.get("deleted")))
-                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-                if not cursor:
-                    break
+            page = client.users_list(limit=PAGE_SIZE, cursor=cursor)
         except SlackApiError as exc:
-            log.warning("users.list failed; timezones refresh tomorrow", extra={"team": team_id, "error": str(exc)})
-            continue
+            # The cursor stays: the next minute resumes the pass where it stopped.
+            log.warning("users.list failed; the pass resumes next minute", extra={"team": team_id, "error": str(exc)})
+            break
+        read += 1
+        users = {str(user.get("id")): slack_user(user, rules, at) for user in page.get("members") or []}
+        cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
         with deps.db.transaction() as session:
-            changed = apply_users(session, workspace_id, users, at)
-        total += changed
-        log.info("timezones refreshed", extra={"team": team_id, "users": len(users), "changed": changed})
-    return total
+            for name, value in apply_page(session, workspace_id, users, at).items():
+                totals[name] += value
+            done = cursor is None
+            values: dict[str, Any] = {"profile_cursor": cursor}
+            if starting and read == 1:
+                values["profile_pass_started_at"] = at
+            if done:
+                values["profile_pass_done_at"] = at
+            session.execute(
+                update(Workspace)
+                .where(Workspace.id == workspace_id)
+                .values(values)
+                .execution_options(synchronize_session=False)
+            )
+        if done:
+            break
+    log.info("profiles refreshed", extra={"team": team_id, "pages": read, **totals})
+    return read

@@ -84,8 +84,18 @@ class Skip:
     reason: str
 
 
+@dataclass(frozen=True)
+class Defer:
+    """Not now, but not never: the row goes back to pending until ``until`` (the member is away, paused,
+    or it is outside their working days or quiet hours). Not counted as an attempt."""
+
+    until: datetime
+    reason: str
+    """Shown in the ledger's ``last_error``; never user text."""
+
+
 Planner = Callable[[Session, PlanContext], list[PlannedNudge]]
-Renderer = Callable[[Session, RenderContext, DeliveryRow], Message | Skip]
+Renderer = Callable[[Session, RenderContext, DeliveryRow], Message | Skip | Defer]
 PermanentErrorHook = Callable[[Session, DeliveryRow, str], None]
 
 

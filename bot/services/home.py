@@ -87,7 +87,7 @@ def home_snapshot(
     total = count_entries(session, member.id)
     page = min(max(0, page), max(0, -(-total // recent) - 1))
     return HomeSnapshot(
-        settings=settings_of(member),
+        settings=settings_of(member, now),
         progress=progress,
         recent=[summarize(content, entry) for entry in recent_entries(session, member.id, recent, page * recent)],
         total_entries=total,

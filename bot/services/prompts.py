@@ -15,6 +15,8 @@ NOTHING_THIS_WEEK = "nothing_this_week"
 SNOOZED_LATER_TODAY = "snoozed_later_today"
 SNOOZED_NEXT_WEEK = "snoozed_next_week"
 WIN_RECORDED = "win_recorded"
+CHECKIN_KEEP = "checkin_keep"
+CHECKIN_STOP = "checkin_stop"
 
 
 class NotYourPrompt(PermissionError):
@@ -70,3 +72,14 @@ def prompt_in_thread(session: Session, member: Member, channel_id: str, thread_t
 def mark_answered_with_win(delivery: NudgeDelivery) -> None:
     """A win came from this prompt: it counts as answered (no follow-ups for that week)."""
     delivery.answer = WIN_RECORDED
+
+
+def keep_prompts(delivery: NudgeDelivery) -> None:
+    """The "still want these?" check-in answered yes: recorded, so the nag ceiling starts counting afresh."""
+    record_response(delivery, CHECKIN_KEEP)
+
+
+def stop_prompts(member: Member, delivery: NudgeDelivery) -> None:
+    """The check-in's one-tap opt-out: no more weekly prompts (settings can turn them back on)."""
+    member.weekly_prompt_enabled = False
+    record_response(delivery, CHECKIN_STOP)

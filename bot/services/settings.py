@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from bot.db.models import Member, Visibility
+from bot.db.models import DEFAULT_WORKDAYS, Member, Visibility
 from bot.services import stages
 from bot.services.members import is_valid_timezone
 
@@ -89,9 +90,15 @@ class MemberSettings:
     weekly_prompt_enabled: bool
     stuck_nudges_enabled: bool
     review_reminders_enabled: bool
+    workdays: int = DEFAULT_WORKDAYS
+    """A bit per weekday, Monday = bit 0."""
+    quiet_start_minute: int | None = None
+    quiet_end_minute: int | None = None
+    paused_until: date | None = None
+    """Only while the pause is in force (an expired one reads as None)."""
 
 
-def settings_of(member: Member) -> MemberSettings:
+def settings_of(member: Member, now: datetime | None = None) -> MemberSettings:
     return MemberSettings(
         stage=member.stage,
         default_visibility=member.default_visibility,
@@ -102,7 +109,18 @@ def settings_of(member: Member) -> MemberSettings:
         weekly_prompt_enabled=member.weekly_prompt_enabled,
         stuck_nudges_enabled=member.stuck_nudges_enabled,
         review_reminders_enabled=member.review_reminders_enabled,
+        workdays=member.workdays if member.workdays is not None else DEFAULT_WORKDAYS,
+        quiet_start_minute=member.quiet_start_minute,
+        quiet_end_minute=member.quiet_end_minute,
+        paused_until=_pause_in_force(member, now),
     )
+
+
+def _pause_in_force(member: Member, now: datetime | None) -> date | None:
+    if member.paused_until is None or now is None:
+        return member.paused_until
+    today = now.astimezone(ZoneInfo(member.timezone) if is_valid_timezone(member.timezone) else UTC).date()
+    return member.paused_until if today < member.paused_until else None
 
 
 @dataclass(frozen=True)
@@ -119,6 +137,11 @@ class SettingsForm:
     weekly_prompt_enabled: bool
     stuck_nudges_enabled: bool
     review_reminders_enabled: bool
+    workdays: list[str] | None = None
+    """Weekday indexes (``"0"`` = Monday) ticked; None = the form did not ask (keep what is saved)."""
+    quiet_start: str | None = None
+    """``HH:MM`` or None (no quiet window); both ends or neither."""
+    quiet_end: str | None = None
 
 
 def format_minute(minute: int) -> str:
@@ -126,16 +149,36 @@ def format_minute(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-def parse_time(value: str | None) -> int:
+def parse_time(value: str | None, field: str = "prompt_time") -> int:
     """``HH:MM`` → minutes after midnight."""
     text = (value or "").strip()
     hours, _, minutes = text.partition(":")
     if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
-        raise SettingsInputError("prompt_time", "Pick a time like 16:00.")
+        raise SettingsInputError(field, "Pick a time like 16:00.")
     minute = int(hours) * 60 + int(minutes)
     if int(hours) > 23 or int(minutes) > 59 or not 0 <= minute < MINUTES_PER_DAY:
-        raise SettingsInputError("prompt_time", "Pick a time between 00:00 and 23:59.")
+        raise SettingsInputError(field, "Pick a time between 00:00 and 23:59.")
     return minute
+
+
+def _workdays(values: list[str]) -> int:
+    days = {int(value) for value in values if value.isdigit() and 0 <= int(value) <= 6}
+    if not days:
+        raise SettingsInputError("workdays", "Tick at least one working day.")
+    return sum(1 << day for day in days)
+
+
+def _quiet_window(start: str | None, end: str | None) -> tuple[int | None, int | None]:
+    if not (start or "").strip() and not (end or "").strip():
+        return None, None
+    if not (start or "").strip():
+        raise SettingsInputError("quiet_start", "Pick when quiet hours start too (or clear both).")
+    if not (end or "").strip():
+        raise SettingsInputError("quiet_end", "Pick when quiet hours end too (or clear both).")
+    first, last = parse_time(start, "quiet_start"), parse_time(end, "quiet_end")
+    if first == last:
+        raise SettingsInputError("quiet_end", "Quiet hours need to end at a different time than they start.")
+    return first, last
 
 
 def _stage(value: str | None) -> int | None:
@@ -173,6 +216,8 @@ def apply_settings(member: Member, form: SettingsForm, now: datetime) -> None:
     weekday = _weekday(form.prompt_weekday)
     minute = parse_time(form.prompt_time)
     timezone = _timezone(form.timezone)
+    workdays = _workdays(form.workdays) if form.workdays is not None else member.workdays
+    quiet_start, quiet_end = _quiet_window(form.quiet_start, form.quiet_end)
 
     if stage is not None and stage != member.stage:
         stages.set_stage(member, stage, now)
@@ -191,6 +236,9 @@ def apply_settings(member: Member, form: SettingsForm, now: datetime) -> None:
     member.weekly_prompt_enabled = form.weekly_prompt_enabled
     member.stuck_nudges_enabled = form.stuck_nudges_enabled
     member.review_reminders_enabled = form.review_reminders_enabled
+    member.workdays = workdays
+    member.quiet_start_minute = quiet_start
+    member.quiet_end_minute = quiet_end
 
 
 def timezone_choices(current: str) -> list[str]:

@@ -77,12 +77,19 @@ SETTINGS_PROMPT_TIME_BLOCK = "settings_prompt_time"
 SETTINGS_TIMEZONE_BLOCK = "settings_timezone"
 SETTINGS_OPT_OUTS_BLOCK = "settings_opt_outs"
 SETTINGS_INPUT = "value"
+SETTINGS_WORKDAYS_BLOCK = "settings_workdays"
+SETTINGS_QUIET_START_BLOCK = "settings_quiet_start"
+SETTINGS_QUIET_END_BLOCK = "settings_quiet_end"
+HOME_PAUSE_UNTIL = "home_pause_until"  # a datepicker on Home: pause every nudge until the picked date
+HOME_RESUME = "home_resume"
 
 # -- weekly prompt ------------------------------------------------------------------------------
 PROMPT_RECORD_WIN = "prompt_record_win"
 PROMPT_NOTHING_THIS_WEEK = "prompt_nothing_this_week"
 PROMPT_SNOOZE_LATER_TODAY = "prompt_snooze_later_today"
 PROMPT_SNOOZE_NEXT_WEEK = "prompt_snooze_next_week"
+PROMPT_CHECKIN_KEEP = "prompt_checkin_keep"  # value: ledger row id (the "still want these?" check-in)
+PROMPT_CHECKIN_STOP = "prompt_checkin_stop"
 
 # -- /stuck -------------------------------------------------------------------------------------
 STUCK_UNBLOCKED = "stuck_unblocked"  # value: stuck session id

@@ -5,7 +5,8 @@ from __future__ import annotations
 BOT_SCOPES: dict[str, str] = {
     "commands": "the five slash commands and the 'Save as win' shortcut",
     "chat:write": "DMs (weekly prompt, stuck nudge, review reminders) and manager digests in channels",
-    "users:read": "each member's timezone, so nudges arrive at their local time",
+    "users:read": "each member's timezone and away status (vacation, out sick, OOO), so nudges arrive at "
+    "their local time and wait while they are off",
     "files:write": "delivering the brag-document export as a file in the user's DM",
     "im:write": "opening the DM the export file is shared into (once per export, never in a loop)",
     "im:history": "after a crash or a Slack 5xx mid-send, checking the DM for the nudge (by its metadata) "

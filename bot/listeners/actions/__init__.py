@@ -12,7 +12,10 @@ from bot.listeners.actions.evidence import (
 )
 from bot.listeners.actions.home import home_wins_page, open_settings
 from bot.listeners.actions.manager_unlink import unlink_manager
+from bot.listeners.actions.pause import pause_from_home, resume_from_home
 from bot.listeners.actions.prompt_responses import (
+    prompt_checkin_keep,
+    prompt_checkin_stop,
     prompt_nothing_this_week,
     prompt_snooze_later_today,
     prompt_snooze_next_week,
@@ -69,3 +72,8 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.WIN_KEEP_DELETED, keep_deleted_wins)
     registrar.action(ids.WINS_PAGE, wins_page)
     registrar.action(ids.HOME_WINS_PAGE, home_wins_page)
+    # time off: the nag ceiling's check-in, pausing from Home
+    registrar.action(ids.PROMPT_CHECKIN_KEEP, prompt_checkin_keep)
+    registrar.action(ids.PROMPT_CHECKIN_STOP, prompt_checkin_stop)
+    registrar.action(ids.HOME_PAUSE_UNTIL, pause_from_home)
+    registrar.action(ids.HOME_RESUME, resume_from_home)

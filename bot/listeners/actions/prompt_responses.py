@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.nudges import (
     not_yours_message,
+    prompt_checkin_kept_message,
+    prompt_checkin_stopped_message,
     prompt_later_message,
     prompt_next_week_message,
     prompt_nothing_message,
@@ -71,3 +73,23 @@ def prompt_snooze_later_today(ack: Ack, action: dict[str, Any], respond: Respond
 def prompt_snooze_next_week(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
     _answer(action, respond, context, _next_week)
+
+
+def _keep(session: Session, member: Member, delivery: NudgeDelivery, now: datetime) -> dict[str, Any]:
+    prompts.keep_prompts(delivery)
+    return prompt_checkin_kept_message(member.prompt_weekday)
+
+
+def _stop(session: Session, member: Member, delivery: NudgeDelivery, now: datetime) -> dict[str, Any]:
+    prompts.stop_prompts(member, delivery)
+    return prompt_checkin_stopped_message()
+
+
+def prompt_checkin_keep(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    _answer(action, respond, context, _keep)
+
+
+def prompt_checkin_stop(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    _answer(action, respond, context, _stop)

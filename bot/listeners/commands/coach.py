@@ -22,6 +22,7 @@ from bot.listeners.commands.coach_delete import delete_my_data_subcommand
 from bot.listeners.commands.coach_digest import digest_subcommand
 from bot.listeners.commands.coach_export import export_subcommand
 from bot.listeners.commands.coach_manager import manager_subcommand
+from bot.listeners.commands.coach_pause import pause_subcommand, resume_subcommand
 from bot.listeners.commands.coach_wins import wins_subcommand
 from bot.listeners.common import acting_member_id
 from bot.listeners.requests import CoachRequest
@@ -71,6 +72,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "find your own wins by period or by words",
         wins_subcommand,
     ),
+    "pause": Subcommand(
+        "pause until 2027-01-05", "no nudges at all until that date (`resume` ends it early)", pause_subcommand
+    ),
+    "resume": Subcommand("resume", "end a pause early: nudges are on again", resume_subcommand),
     "delete-my-data": Subcommand(
         "delete-my-data", "delete everything Stagecoach holds about you (asks first)", delete_my_data_subcommand
     ),

@@ -26,6 +26,9 @@ FIELD_BLOCKS = {
     "prompt_weekday": ids.SETTINGS_PROMPT_DAY_BLOCK,
     "prompt_time": ids.SETTINGS_PROMPT_TIME_BLOCK,
     "timezone": ids.SETTINGS_TIMEZONE_BLOCK,
+    "workdays": ids.SETTINGS_WORKDAYS_BLOCK,
+    "quiet_start": ids.SETTINGS_QUIET_START_BLOCK,
+    "quiet_end": ids.SETTINGS_QUIET_END_BLOCK,
 }
 
 
@@ -44,6 +47,11 @@ def submit_settings(
         weekly_prompt_enabled=OPT_WEEKLY_PROMPT in wanted,
         stuck_nudges_enabled=OPT_STUCK_NUDGES in wanted,
         review_reminders_enabled=OPT_REVIEW_REMINDERS in wanted,
+        workdays=selected_values(view, ids.SETTINGS_WORKDAYS_BLOCK, ids.SETTINGS_INPUT)
+        if ids.SETTINGS_WORKDAYS_BLOCK in (view.get("state") or {}).get("values", {})
+        else None,
+        quiet_start=selected_time(view, ids.SETTINGS_QUIET_START_BLOCK, ids.SETTINGS_INPUT),
+        quiet_end=selected_time(view, ids.SETTINGS_QUIET_END_BLOCK, ids.SETTINGS_INPUT),
     )
     try:
         with deps.db.transaction() as session:

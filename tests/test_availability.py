@@ -1,0 +1,75 @@
+"""The rules behind time off and quiet hours, as plain functions (the e2e tests drive them through ticks)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.db.models import DeliveryStatus
+from bot.nudges.availability import (
+    PastPrompt,
+    away_rules,
+    in_quiet_window,
+    is_away_status,
+    nag_decision,
+    next_allowed,
+)
+from bot.nudges.timing import zone
+
+NY = zone("America/New_York")
+MON_TO_FRI = 0b0011111
+SENT = DeliveryStatus.SENT.value
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("emoji", "text", "away"),
+    [
+        (":palm_tree:", "", True),
+        (":face_with_thermometer:", "Out sick", True),
+        ("", "OOO until Monday", True),
+        ("", "Out of office", True),
+        ("", "on vacation!", True),
+        (":airplane:", "", True),
+        ("", "Zoo trip planning", False),  # "oo" inside a word is not OOO
+        (":spiral_calendar_pad:", "In a meeting", False),
+        ("", "", False),
+    ],
+)
+def test_away_statuses(emoji: str, text: str, away: bool) -> None:
+    assert is_away_status(emoji, text, away_rules("")) is away
+
+
+def test_quiet_window_may_span_midnight() -> None:
+    assert in_quiet_window(23 * 60, 22 * 60, 7 * 60) and in_quiet_window(6 * 60, 22 * 60, 7 * 60)
+    assert not in_quiet_window(7 * 60, 22 * 60, 7 * 60) and not in_quiet_window(12 * 60, 22 * 60, 7 * 60)
+    assert not in_quiet_window(12 * 60, None, None) and not in_quiet_window(12 * 60, 600, 600)
+
+
+def test_next_allowed_keeps_an_allowed_time_and_moves_across_spring_forward() -> None:
+    friday_noon = utc(2027, 3, 12, 17, 0)  # 12:00 EST
+    assert next_allowed(friday_noon, NY, MON_TO_FRI, None, None) == friday_noon
+    # Saturday 13 Mar 02:30 EST (07:30 UTC) moves to Monday 02:30, EDT since Sunday: 06:30 UTC.
+    assert next_allowed(utc(2027, 3, 13, 7, 30), NY, MON_TO_FRI, None, None) == utc(2027, 3, 15, 6, 30)
+    # A quiet window ending at 02:30 on the night clocks jump (every day a workday): 03:30 EDT = 07:30 UTC.
+    assert next_allowed(utc(2027, 3, 14, 5, 0), NY, 0b1111111, 0, 150) == utc(2027, 3, 14, 7, 30)
+
+
+def test_nag_decision_counts_the_latest_unanswered_sent_prompts() -> None:
+    seen = utc(2026, 11, 1)
+
+    def prompt(day: int, answered: bool = False, status: str = SENT) -> PastPrompt:
+        return PastPrompt(status=status, sent_at=utc(2026, 11, day, 16), answered=answered, reason=None)
+
+    assert nag_decision([], seen) == "prompt"
+    assert nag_decision([prompt(13)], seen) == "prompt"
+    assert nag_decision([prompt(13), prompt(6)], seen) == "check_in"
+    assert nag_decision([prompt(20), prompt(13), prompt(6)], seen) == "silent"
+    assert nag_decision([prompt(13), prompt(6, answered=True)], seen) == "prompt"
+    assert nag_decision([prompt(13), prompt(6)], utc(2026, 11, 10)) == "prompt"
+    skipped = PastPrompt(status=DeliveryStatus.SKIPPED.value, sent_at=None, answered=False, reason="time off: away")
+    assert nag_decision([skipped, prompt(13), prompt(6)], seen) == "check_in"
