@@ -216,6 +216,12 @@ def serve(
         # lengths >= its limit, hence the +1 for "over 1 MB" to mean the same as RequestGate's check.
         max_request_body_size=MAX_REQUEST_BODY_BYTES + 1,
     )
+    # listen() bound the socket before start-up finished, so connections (health probes) may already wait
+    # in its backlog. waitress counts a thread that has not yet reached its idle wait as busy and warns
+    # "Task queue depth is 1" at the first request; let its threads settle first (a few ms; 1 s at most).
+    settle_until = time.monotonic() + 1.0
+    while server.task_dispatcher.active_count > 0 and time.monotonic() < settle_until:
+        time.sleep(0.005)
     log.info("serving HTTP", extra={"port": listener.getsockname()[1], "threads": threads})
     if stop is None:
         server.run()
