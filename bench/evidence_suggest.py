@@ -6,7 +6,12 @@ word overlap). A win is a top-1 hit when the first suggestion is accepted, a top
 the first three is. Prints the hit rates, the time per suggestion (p50, p99 over every win, repeated)
 and the start-up time the suggester adds (loading the signal phrases and building the index).
 
-    python -m bench.evidence_suggest [--data ../shared/data/evidence_dev.jsonl] [--repeat 20] [--misses]
+Three labelled sets: the dev set (``../shared/data/evidence_dev.jsonl``), ``bench/data/evidence_heldout.jsonl``
+and ``bench/data/evidence_fresh.jsonl`` (both written after the signal phrases, never tuned on). ``--audit``
+lists the signal phrases that occur in the data's texts: each must be general vocabulary for its
+criterion, never a phrase lifted from one win.
+
+    python -m bench.evidence_suggest [--data ../shared/data/evidence_dev.jsonl] [--repeat 20] [--misses] [--audit]
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.services.evidence import EvidenceIndex, stem
+from bot.services.evidence import EvidenceIndex, stem, terms
 from content import Content, load_content
 from content.signals import load_signals
 
@@ -100,11 +105,31 @@ def evaluate(data: Path, repeat: int = 20) -> Result:
     )
 
 
+def phrases_in_texts(data: Path) -> list[tuple[str, str, int]]:
+    """``(evidence key, signal phrase, wins whose text contains it)`` for every phrase found in the data.
+
+    Found means the phrase's words appear in a row in the win after the suggester's own folding
+    ("walked through" is found in "walks through"), the way the ranker would match them.
+    """
+    texts = [json.loads(line)["text"] for line in data.read_text(encoding="utf-8").splitlines() if line.strip()]
+    unigrams = [[t for t in terms(text) if "_" not in t] for text in texts]
+    found: list[tuple[str, str, int]] = []
+    for key, phrases in load_signals().items():
+        for phrase in phrases:
+            words = [t for t in terms(phrase) if "_" not in t]
+            span = len(words)
+            wins = sum(any(u[i : i + span] == words for i in range(len(u))) for u in unigrams) if words else 0
+            if wins:
+                found.append((key, phrase, wins))
+    return found
+
+
 def main(argv: list[str] | None = None) -> Result:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeat", type=int, default=20, help="timed suggestions per win")
     parser.add_argument("--misses", action="store_true", help="list the wins with no accepted suggestion in the top 3")
+    parser.add_argument("--audit", action="store_true", help="list the signal phrases that occur in the data's texts")
     args = parser.parse_args(argv)
     result = evaluate(args.data, args.repeat)
     print(f"wins                  {result.wins}")
@@ -116,6 +141,11 @@ def main(argv: list[str] | None = None) -> Result:
     if args.misses:
         for miss in result.misses:
             print(f"  miss  {miss}")
+    if args.audit:
+        found = phrases_in_texts(args.data)
+        for key, phrase, wins in found:
+            print(f"  in data  {key:34} {phrase!r} ({wins} win{'s' if wins > 1 else ''})")
+        print(f"signal phrases found  {len(found)} of {sum(len(p) for p in load_signals().values())}")
     return result
 
 
