@@ -13,6 +13,7 @@ from bot.blocks.text import (
     button,
     context,
     escape,
+    json_object,
     message,
     mrkdwn,
     option,
@@ -164,12 +165,7 @@ def _entry_id(raw: object) -> int | None:
 
 def decode_metadata(raw: str | None) -> WinMetadata:
     """``private_metadata`` back into :class:`WinMetadata`; anything malformed falls back to a new modal win."""
-    try:
-        data = json.loads(raw or "{}")
-    except ValueError:
-        data = {}
-    if not isinstance(data, dict):
-        data = {}
+    data = json_object(raw)
     entry = data.get("entry")
     source = data.get("source")
     credit = data.get("credit")

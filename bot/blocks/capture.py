@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from bot.blocks.brag import VISIBILITY_ICONS, audience_sentence, quoted, signal_blocks
-from bot.blocks.text import actions, button, context, escape, message, option, plain, section, truncate
+from bot.blocks.text import actions, button, context, escape, json_object, message, option, plain, section, truncate
 from bot.services.brag import MAX_EVIDENCE, Audience, EntrySummary
 from bot.services.growth import win_item
 from bot.services.wins_search import WinPage
@@ -267,12 +267,7 @@ def page_value(query_text: str, page: int) -> str:
 
 
 def parse_page_value(raw: str | None) -> tuple[str, int]:
-    try:
-        data = json.loads(raw or "{}")
-    except ValueError:
-        data = {}
-    if not isinstance(data, dict):
-        data = {}
+    data = json_object(raw)
     query, page = data.get("q"), data.get("p")
     return (query if isinstance(query, str) else "", page if isinstance(page, int) and page >= 0 else 0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -119,3 +120,12 @@ def confirm_dialog(title: str, text: str, confirm: str, deny: str = "Cancel") ->
 def message(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
     """A message payload: ``text`` is the notification/fallback, ``blocks`` what people see."""
     return {"text": truncate(text, 3000), "blocks": blocks}
+
+
+def json_object(raw: str | None) -> dict[str, Any]:
+    """A button value or ``private_metadata`` read back as a JSON object; anything else is ``{}``."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

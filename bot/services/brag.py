@@ -278,24 +278,23 @@ def update_entry(
         entry.visibility = visibility.value
     if growth_signal != KEEP:
         entry.growth_signal = _signal(growth_signal, cleaned_what)
-    # Keep the rows whose key stays (same primary key), drop the rest, add the new ones:
-    # replacing the whole collection would insert a duplicate key before deleting the old row.
-    kept = [item for item in entry.evidence if item.evidence_key in wanted]
-    have = {item.evidence_key for item in kept}
-    entry.evidence = kept + [BragEvidence(evidence_key=key) for key in wanted if key not in have]
     # Whatever the form saved is the member's choice: suggestions it showed are settled.
-    entry.suggested_evidence = None
-    entry.updated_at = now
-    session.flush()
-    return entry
+    return _settle_evidence(session, entry, wanted, now)
 
 
 def set_evidence(
     session: Session, content: Content, member: Member, entry_id: int, keys: Iterable[str], now: datetime
 ) -> BragEntry:
     """Make ``keys`` the entry's evidence (confirming or changing a suggestion); suggestions are settled."""
-    entry = owned_entry(session, member, entry_id)
-    wanted = _clean_evidence(content, keys)
+    return _settle_evidence(session, owned_entry(session, member, entry_id), _clean_evidence(content, keys), now)
+
+
+def _settle_evidence(session: Session, entry: BragEntry, wanted: list[str], now: datetime) -> BragEntry:
+    """Make ``wanted`` the entry's evidence and clear its pending suggestions.
+
+    Keeps the rows whose key stays (same primary key), drops the rest, adds the new ones: replacing
+    the whole collection would insert a duplicate key before deleting the old row.
+    """
     kept = [item for item in entry.evidence if item.evidence_key in wanted]
     have = {item.evidence_key for item in kept}
     entry.evidence = kept + [BragEvidence(evidence_key=key) for key in wanted if key not in have]

@@ -73,7 +73,16 @@ def handle_listener_error(
             "action_id": (body.get("actions") or [{}])[0].get("action_id"),
         },
     )
-    text = failure_text(error, body)
+    tell_user(body, context, client, failure_text(error, body), "about a failure")
+    # Before an ack this stands in for it (no "dispatch_failed" in Slack); after one it is ignored.
+    return BoltResponse(status=200, body="")
+
+
+def tell_user(body: dict[str, Any], context: BoltContext, client: WebClient, text: str, about: str) -> None:
+    """Answer where the person acted: ephemerally through ``response_url``, else in their DM.
+
+    A failure to tell them is logged (``about`` says what the answer was), never raised.
+    """
     response_url = body.get("response_url")
     try:
         if response_url:
@@ -81,6 +90,4 @@ def handle_listener_error(
         elif context.user_id:
             client.chat_postMessage(channel=context.user_id, text=text)
     except (SlackApiError, OSError):
-        log.exception("could not tell the user about a failure", extra={"user": context.user_id})
-    # Before an ack this stands in for it (no "dispatch_failed" in Slack); after one it is ignored.
-    return BoltResponse(status=200, body="")
+        log.exception("could not tell the user %s", about, extra={"user": context.user_id})

@@ -39,11 +39,9 @@ from typing import Any, TypeVar, overload
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot.blocks.text import escape, truncate
-from bot.slack.errors import handle_listener_error, typed_values
+from bot.slack.errors import handle_listener_error, tell_user, typed_values
 
 Handler = Callable[..., Any]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -358,15 +356,7 @@ def opens_modal(handler: F | None = None, *, when: Predicate | None = None) -> F
 
 def tell_busy(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     """Answer a request we could not take on: where the person acted, with what they typed."""
-    text = busy_text(body)
-    response_url = body.get("response_url")
-    try:
-        if response_url:
-            WebhookClient(response_url).send(text=text, response_type="ephemeral", replace_original=False)
-        elif context.user_id:
-            client.chat_postMessage(channel=context.user_id, text=text)
-    except (SlackApiError, OSError):
-        log.exception("could not tell the user the bot is busy", extra={"user": context.user_id})
+    tell_user(body, context, client, busy_text(body), "the bot is busy")
 
 
 @overload
