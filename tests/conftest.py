@@ -30,6 +30,7 @@ from content import Content, load_content
 from tests.support.driver import SlackDriver
 from tests.support.fake_slack import FakeSlack
 from tests.support.server import LoopbackServer
+from tests.support.tcp_proxy import TcpProxy
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
@@ -206,3 +207,23 @@ def bot(db: Database, fake_slack: FakeSlack, content: Content, clock: Clock, dat
     running, server = start_bot(deps, fake_slack, clock)
     yield running
     server.stop()
+
+
+@pytest.fixture
+def proxied_bot(
+    db: Database, database_url: str, fake_slack: FakeSlack, content: Content, clock: Clock
+) -> Iterator[tuple[RunningBot, TcpProxy]]:
+    """The bot with its PostgreSQL connections through a TCP proxy a test can slow or cut (faults, freezes)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("needs a database reached over the network (PostgreSQL); SQLite is a local file")
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxied_url = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    proxied_db = Database.from_url(proxied_url)
+    settings = make_settings(proxied_url, fake_slack.api_url)
+    running, server = start_bot(Deps(settings=settings, db=proxied_db, content=content, clock=clock), fake_slack, clock)
+    yield running, proxy
+    proxy.delay = 0
+    server.stop()
+    proxy.close()
+    proxied_db.dispose()

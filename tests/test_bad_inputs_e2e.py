@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT
-from bot.db.engine import Database
 from bot.db.models import BragEntry, Member, StuckSession
 from bot.slack import ids
-from bot.slack.deps import Deps
-from content import Content
 from tests.brag_helpers import win_values
-from tests.conftest import Clock, RunningBot, make_settings, start_bot
+from tests.conftest import RunningBot
 from tests.support.driver import block_texts, http_request
-from tests.support.fake_slack import FakeSlack
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.waiting import eventually
 from tests.test_cli import clean_env, run_bot
@@ -102,25 +96,6 @@ def test_tick_at_the_ends_of_time_is_one_line_and_exit_2(tmp_path: Path, instant
     assert "Traceback" not in result.stderr
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("stagecoach: --at") and "outside the times the scheduler handles" in line
-
-
-@pytest.fixture
-def proxied_bot(
-    db: Database, database_url: str, fake_slack: FakeSlack, content: Content, clock: Clock
-) -> Iterator[tuple[RunningBot, TcpProxy]]:
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        pytest.skip("needs a database reached over the network (PostgreSQL); SQLite is a local file")
-    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    proxied_url = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    proxied_db = Database.from_url(proxied_url)
-    settings = make_settings(proxied_url, fake_slack.api_url)
-    running, server = start_bot(Deps(settings=settings, db=proxied_db, content=content, clock=clock), fake_slack, clock)
-    yield running, proxy
-    proxy.delay = 0
-    server.stop()
-    proxy.close()
-    proxied_db.dispose()
 
 
 def test_healthz_answers_503_within_2_s_while_the_database_is_frozen(proxied_bot: tuple[RunningBot, TcpProxy]) -> None:

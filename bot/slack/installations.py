@@ -21,16 +21,59 @@ _TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_t
 _Record = TypeVar("_Record", Bot, Installation)
 
 
-class EncryptedInstallationStore(InstallationStore):
-    """Wraps another store; tokens are ciphertext at rest and plaintext only in memory."""
+class ForwardingStore(InstallationStore):
+    """An installation store that hands every call to ``inner``; wrappers override what they change."""
 
-    def __init__(self, inner: InstallationStore, key: str) -> None:
+    def __init__(self, inner: InstallationStore) -> None:
         self._inner = inner
-        self._fernet = Fernet(key.encode())
 
     @property
     def logger(self) -> logging.Logger:
         return logging.getLogger(__name__)
+
+    def save(self, installation: Installation) -> None:
+        self._inner.save(installation)
+
+    def save_bot(self, bot: Bot) -> None:
+        self._inner.save_bot(bot)
+
+    def find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
+        return self._inner.find_bot(
+            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+        )
+
+    def find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        return self._inner.find_installation(
+            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, is_enterprise_install=is_enterprise_install
+        )
+
+    def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self._inner.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    def delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        self._inner.delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
+
+    def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self._inner.delete_all(enterprise_id=enterprise_id, team_id=team_id)
+
+
+class EncryptedInstallationStore(ForwardingStore):
+    """Wraps another store; tokens are ciphertext at rest and plaintext only in memory."""
+
+    def __init__(self, inner: InstallationStore, key: str) -> None:
+        super().__init__(inner)
+        self._fernet = Fernet(key.encode())
 
     def _transform(self, record: _Record, encrypt: bool) -> _Record:
         changed = copy.copy(record)
@@ -76,29 +119,14 @@ class EncryptedInstallationStore(InstallationStore):
         )
         return self._transform(installation, encrypt=False) if installation is not None else None
 
-    def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        self._inner.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
 
-    def delete_installation(
-        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
-    ) -> None:
-        self._inner.delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
-
-    def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        self._inner.delete_all(enterprise_id=enterprise_id, team_id=team_id)
-
-
-class ReinstallingStore(InstallationStore):
+class ReinstallingStore(ForwardingStore):
     """Wraps another store; saving a workspace's installation (a new or repeated OAuth install)
     resumes service there, for members enrolled before an uninstall too."""
 
     def __init__(self, inner: InstallationStore, deps: Deps) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._deps = deps
-
-    @property
-    def logger(self) -> logging.Logger:
-        return logging.getLogger(__name__)
 
     def save(self, installation: Installation) -> None:
         self._inner.save(installation)
@@ -106,39 +134,6 @@ class ReinstallingStore(InstallationStore):
             with self._deps.db.transaction() as session:
                 if workspaces.mark_installed(session, installation.team_id):
                     self.logger.info("workspace reinstalled: service resumes", extra={"team": installation.team_id})
-
-    def save_bot(self, bot: Bot) -> None:
-        self._inner.save_bot(bot)
-
-    def find_bot(
-        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
-    ) -> Bot | None:
-        return self._inner.find_bot(
-            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
-        )
-
-    def find_installation(
-        self,
-        *,
-        enterprise_id: str | None,
-        team_id: str | None,
-        user_id: str | None = None,
-        is_enterprise_install: bool | None = False,
-    ) -> Installation | None:
-        return self._inner.find_installation(
-            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, is_enterprise_install=is_enterprise_install
-        )
-
-    def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        self._inner.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
-
-    def delete_installation(
-        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
-    ) -> None:
-        self._inner.delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
-
-    def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        self._inner.delete_all(enterprise_id=enterprise_id, team_id=team_id)
 
 
 def make_installation_store(deps: Deps) -> InstallationStore:
