@@ -14,7 +14,12 @@ for 30 s, and prints per kind:
   every 0.5 s (goal: both stay bounded).
 
 Run 2 serves the bot with PostgreSQL behind a proxy that adds 2.5 s to every round trip and a
-fake Web API that answers after 2.5 s, and prints the ack latencies (goal: every ack under 1 s).
+fake Web API that answers after 2.5 s, and prints the ack latencies (goal: every ack under 1 s)
+and when the answers arrived. Each /stage answer needs ~15 round trips (a new member's enrolment
+alone is ~8 statements, psycopg's BEGIN one more), 40 s for the first; with 8 post-ack workers
+60 answers take ~300 s (measured: 8 by 60 s, 33 by 180 s, 60 by 298 s), so the default 60 s
+bound shows the first ones (``--slow-drain 330`` waits for all). What is unfinished at the bound
+(answers, and the profile refreshes queued behind them) is cut off at teardown and counted.
 
     python -m bench.load_http [--requests 60] [--concurrency 20] [--rate 50] [--seconds 30]
 """
