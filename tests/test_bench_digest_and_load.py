@@ -27,6 +27,6 @@ def test_load_benchmark_drives_both_apps() -> None:
     for ours, bare in [*result.concurrent.values(), *result.sustained.values()]:
         assert len(ours.acks.samples) == len(bare.acks.samples) > 0
         assert ours.answers is not None and ours.unanswered == 0  # every request's answer seen by the simulator
-        assert bare.answers is None  # the bare app only acks
+        assert bare.answers is not None  # the bare app makes the same Slack calls
     assert result.expired_triggers == 0 and result.non_200 == 0
     assert result.rss_mb and min(result.rss_mb) > 0 and result.depth and min(result.depth) >= 0
