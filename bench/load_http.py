@@ -461,9 +461,9 @@ def slowed_dependencies(
     proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     fake = FakeSlack().start()
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        slack_bot_token=TOKEN,  # type: ignore[arg-type]
-        slack_signing_secret=SECRET,  # type: ignore[arg-type]
+        _env_file=None,
+        slack_bot_token=TOKEN,
+        slack_signing_secret=SECRET,
         slack_api_url=fake.api_url,
         database_url=proxied,
         bot_scheduler=False,

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from bot.db.engine import Database
 from bot.db.models import Member, NudgeDelivery, Workspace
@@ -22,8 +22,8 @@ LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
 FAST = DeliveryOptions(workers=4, rate_per_second=1000.0, lease=timedelta(minutes=5))
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def make_deps(db: Database, database_url: str, fake: FakeSlack, content: Any, clock: Clock | None = None) -> Deps:
@@ -71,7 +71,7 @@ def enroll_many(db: Database, count: int, tz: str = "America/New_York", prefix: 
     users = [f"{prefix}{index:06d}" for index in range(count)]
     with db.transaction() as session:
         session.execute(
-            Member.__table__.insert(),
+            insert(Member),
             [
                 {
                     "workspace_id": ws,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 
@@ -30,7 +31,7 @@ def entries(bot: RunningBot) -> list[BragEntry]:
         return found
 
 
-def quick_win(bot: RunningBot, text: str, user: str = "U0001") -> dict:
+def quick_win(bot: RunningBot, text: str, user: str = "U0001") -> dict[str, Any]:
     before = count(bot.fake, "views.publish")
     assert bot.slack.command("/win", text, user=user).status == 200
     [response] = bot.slack.responses()

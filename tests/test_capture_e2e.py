@@ -116,7 +116,8 @@ def test_a_dm_becomes_a_private_win_with_suggestions_and_four_buttons(bot: Runni
     }
     text = block_texts(answer)
     assert "Looks like evidence for" in text and "Only you can see it" in text
-    assert bot.deps.content.evidence_label(entry.suggested_keys[0]) in text
+    label = bot.deps.content.evidence_label(entry.suggested_keys[0])
+    assert label is not None and label in text
 
 
 def test_default_visibility_applies_and_user_text_is_escaped(bot: RunningBot) -> None:

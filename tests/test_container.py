@@ -229,7 +229,9 @@ def test_readme_docker_run_is_healthy_with_sqlite_in_data(scratch_root: Path, fa
     env = docker_run_env(image, SLACK_API_URL=fake_slack.api_url, PORT=str(port))
     server = start_image(image, env)
     try:
-        assert wait_healthy(port, server), server.stderr.read() if server.poll() is not None else "not healthy"
+        assert wait_healthy(port, server), (
+            server.stderr.read() if server.stderr is not None and server.poll() is not None else "not healthy"
+        )
         [healthcheck] = instructions("HEALTHCHECK")
         probe = shlex.split(healthcheck.split(" CMD ", 1)[1])
         assert probe[0] == "python"

@@ -9,7 +9,7 @@ import pytest
 
 from bot.services.brag import EntrySummary
 from bot.services.export import ExportData, render_markdown
-from bot.services.growth import GrowthWin, matcher_for, monthly_trend, readiness, sparkline, suggest_signal
+from bot.services.growth import GrowthWin, Readiness, matcher_for, monthly_trend, readiness, sparkline, suggest_signal
 from bot.services.progress import stage_progress
 from bot.settings import Settings
 from content import Content, load_signal_rules
@@ -69,7 +69,10 @@ def test_readiness_counts_distinct_months_within_the_window(content: Content) ->
     keys = {c.key: 1 for c in content.stage(2).exit_criteria}
     progress = stage_progress(content, 2, keys)
     ahead = content.stage(3).exit_criteria[0].key
-    check = lambda wins, **kw: readiness(content, rules, progress, wins, UTC_ZONE, NOW, **kw)  # noqa: E731
+
+    def check(wins: list[GrowthWin], months: int, window: int) -> Readiness:
+        return readiness(content, rules, progress, wins, UTC_ZONE, NOW, months=months, window=window)
+
     assert not check(_wins([11, 11, 11], ahead), months=3, window=6).may_be_ready
     assert check(_wins([7, 9, 11], ahead), months=3, window=6).may_be_ready
     assert not check(_wins([5, 9, 11], ahead), months=3, window=6).may_be_ready  # May is outside Jun..Nov
@@ -91,7 +94,7 @@ def test_trend_and_sparkline() -> None:
 def test_readiness_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STAGECOACH_READINESS_MONTHS", "4")
     monkeypatch.setenv("STAGECOACH_READINESS_WINDOW_MONTHS", "9")
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert (settings.stagecoach_readiness_months, settings.stagecoach_readiness_window_months) == (4, 9)
 
 

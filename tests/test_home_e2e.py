@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -163,7 +164,7 @@ def test_settings_button_opens_settings_and_saving_updates_member_and_home(bot: 
     assert element(view, ids.SETTINGS_PROMPT_TIME_BLOCK)["initial_time"] == "16:00"
     assert element(view, ids.SETTINGS_TIMEZONE_BLOCK)["initial_option"]["value"] == "slack"
 
-    def values(tz: str, time: str = "09:30") -> dict:
+    def values(tz: str, time: str = "09:30") -> dict[str, Any]:
         return {
             ids.SETTINGS_STAGE_BLOCK: {ids.SETTINGS_INPUT: {"selected_option": {"value": "2"}}},
             ids.SETTINGS_VISIBILITY_BLOCK: {ids.SETTINGS_INPUT: {"selected_option": {"value": "manager"}}},

@@ -101,7 +101,7 @@ def test_every_pin_is_hashed(runtime_lock: Lock, dev_lock: Lock) -> None:
 
 
 def test_this_environment_was_installed_from_the_dev_lock(dev_lock: Lock) -> None:
-    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
+    installed: dict[str, str] = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
     differ = {
         name: (pinned, installed.get(name)) for name, pinned in dev_lock.pins.items() if installed.get(name) != pinned
     }

@@ -127,7 +127,11 @@ def test_reports_are_told_when_the_digest_channel_changes(bot: RunningBot) -> No
     shown = coach(bot, "digest <#C0TEAM|team>", user=MANAGER)
     assert "told your 2 reports" in shown
     for report in ("U0001", "U0002"):
-        [notice] = eventually(lambda report=report: dms(bot.fake, report))
+
+        def notices(who: str = report) -> list[dict[str, Any]]:
+            return dms(bot.fake, who)
+
+        [notice] = eventually(notices)
         text = notice["text"]
         assert f"<@{MANAGER}>'s team digest now goes to <#C0TEAM>" in text
         assert "the team channel" in text and "never appear there" in text

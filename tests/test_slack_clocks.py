@@ -107,7 +107,11 @@ def test_a_full_queue_answers_busy_at_once_and_keeps_what_was_typed(small_bot: R
 def test_answers_go_before_background_work_which_gets_half_the_queue() -> None:
     executor = PostAckExecutor(workers=1, capacity=4)
     gate, order = threading.Event(), []
-    executor.submit("blocker", gate.wait)
+
+    def blocker() -> None:
+        gate.wait()
+
+    executor.submit("blocker", blocker)
     eventually(lambda: executor.stats().running == 1)
     executor.submit("refresh 1", lambda: order.append("refresh 1"), background=True)
     executor.submit("refresh 2", lambda: order.append("refresh 2"), background=True)

@@ -29,7 +29,7 @@ def test_only_the_app_token_asks_for_the_bot_token_for_socket_mode(tmp_path: Pat
 
 def test_a_blank_database_url_means_the_default() -> None:
     # docker run --env-file passes `DATABASE_URL=` through as an empty value.
-    assert Settings(_env_file=None, database_url="").database_url == DEFAULT_DATABASE_URL  # type: ignore[call-arg]
+    assert Settings(_env_file=None, database_url="").database_url == DEFAULT_DATABASE_URL
 
 
 def start_logs(tmp_path: Path, fake_slack: FakeSlack, **settings: str) -> list[dict[str, object]]:

@@ -399,8 +399,8 @@ class FakeSlack:
         if method == "chat.getPermalink":
             return {"ok": True, "permalink": f"https://test.slack.com/archives/{params.get('channel')}/p{ts}"}
         if method in VIEW_METHODS:
-            view = params.get("view")
-            view = json.loads(view) if isinstance(view, str) else view
+            raw_view = params.get("view")
+            view: dict[str, Any] = (json.loads(raw_view) if isinstance(raw_view, str) else raw_view) or {}
             if method == "views.publish":
                 view_id = f"VH{params.get('user_id')}"
             else:
@@ -431,8 +431,8 @@ class FakeSlack:
                 "response_metadata": {"next_cursor": str(start + limit) if rest else ""},
             }
         if method == "conversations.open":
-            user = str(params.get("users", "")).split(",")[0]
-            return {"ok": True, "channel": {"id": "D" + user[1:]}}
+            user_ids = str(params.get("users", "")).split(",")[0]
+            return {"ok": True, "channel": {"id": "D" + user_ids[1:]}}
         if method == "conversations.info":
             channel = str(params.get("channel"))
             return {"ok": True, "channel": {"id": channel, "is_member": channel not in self.channels_without_bot}}

@@ -33,4 +33,4 @@ class LoopbackServer:
         self._stop.set()
         self._thread.join(timeout=5)
         self._server.close()
-        self._server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        self._server.task_dispatcher.shutdown()
