@@ -206,12 +206,26 @@ def _build(settings: Settings) -> tuple[Deps, BuiltApp]:
         ) from None
 
 
-def _stop_on_signals() -> threading.Event:
+class StopSignal(threading.Event):
+    """Set on SIGTERM/SIGINT; remembers when, so every step of the stop shares one deadline.
+
+    ``docker stop`` sends SIGKILL 10 s after SIGTERM: with the HTTP drain and the post-ack drain each
+    given ``STAGECOACH_DRAIN_SECONDS`` of their own, the two could take 14 s; from one deadline, 7.
+    """
+
+    requested_at = float("inf")
+
+    def deadline(self, drain_seconds: float) -> float:
+        return self.requested_at + drain_seconds
+
+
+def _stop_on_signals() -> StopSignal:
     """SIGTERM (docker stop, rolling deploys) and SIGINT (Ctrl-C) both ask for a graceful stop."""
-    stop = threading.Event()
+    stop = StopSignal()
 
     def on_signal(signum: int, _frame: object) -> None:
         if not stop.is_set():
+            stop.requested_at = time.monotonic()
             log.info("stopping: finishing in-flight work", extra={"signal": signal.Signals(signum).name})
         stop.set()
 
@@ -272,7 +286,7 @@ def serve(settings: Settings) -> None:
             handler.connect()  # type: ignore[no-untyped-call]
             while not stop.wait(0.5):
                 pass
-            deadline = time.monotonic() + settings.stagecoach_drain_seconds
+            deadline = stop.deadline(settings.stagecoach_drain_seconds)
             # Envelopes already acked finish first; then the connection closes (Slack sends the rest elsewhere).
             built.registrar.post_ack.shutdown(max(0.0, deadline - time.monotonic()))
             handler.close()  # type: ignore[no-untyped-call]
@@ -284,7 +298,7 @@ def serve(settings: Settings) -> None:
             secret = settings.slack_signing_secret.get_secret_value()
             wsgi = StagecoachWsgi(built.app, deps.db, secret, deps.metrics, post_ack=built.registrar.post_ack)
             serve_http(wsgi, listener, stop=stop, drain_seconds=settings.stagecoach_drain_seconds)
-            deadline = time.monotonic() + settings.stagecoach_drain_seconds
+            deadline = stop.deadline(settings.stagecoach_drain_seconds)
             built.registrar.post_ack.shutdown(max(0.0, deadline - time.monotonic()))
     finally:
         if scheduler is not None:
