@@ -18,11 +18,11 @@ from bot.blocks.brag import (
     not_your_entry_message,
     problem_message,
     win_modal,
-    win_saved_message,
     win_saved_view,
     win_too_long_message,
     win_usage_message,
 )
+from bot.blocks.capture import capture_message
 from bot.blocks.coach import (
     coach_help_message,
     data_deleted_message,
@@ -172,7 +172,7 @@ def test_metadata_round_trip_and_garbage(content: Content) -> None:
 
 def test_saved_message_and_view_escape_and_fit(content: Content) -> None:
     saved = nasty_entry(content)
-    message = win_saved_message(content, saved)
+    message = capture_message(content, 2, [saved])  # what `/win <text>` answers with
     assert message_problems(message) == []
     assert_escaped(visible(message))
     assert "&lt;!channel&gt;" in visible(message)

@@ -384,26 +384,6 @@ def _entry_facts(content: Content, entry: EntrySummary, audience: Audience | Non
     return facts
 
 
-def win_saved_message(
-    content: Content,
-    entry: EntrySummary,
-    growth: list[dict[str, Any]] | None = None,
-    audience: Audience | None = None,
-) -> dict[str, Any]:
-    """The answer to ``/win <text>``: saved, with a way to add the detail a review needs.
-
-    ``growth``: :func:`signal_blocks` (decided / proposed / learned, one tap to change).
-    """
-    blocks: list[dict[str, Any]] = [
-        section(f":white_check_mark: *Saved to your brag document.*\n{quoted(entry.what, 1500)}"),
-        context(_entry_facts(content, entry, audience)),
-        *(growth or []),
-        actions(button("Add detail", ids.WIN_ADD_DETAIL, str(entry.id), style="primary")),
-        context("Add why it mattered and which exit criterion it shows. All your wins are on my *Home* tab."),
-    ]
-    return message("Saved to your brag document.", blocks)
-
-
 def win_saved_view(
     content: Content,
     entry: EntrySummary,

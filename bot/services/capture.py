@@ -171,21 +171,7 @@ def save_wins(
     """
     prompt = prompts.prompt_in_thread(session, member, channel_id, thread_ts) if thread_ts else None
     source = EntrySource.PROMPT_REPLY if prompt is not None else EntrySource.DM
-    saved: list[BragEntry] = []
-    for what in wins:
-        saved.append(
-            brag.create_entry(
-                session,
-                content,
-                member,
-                what=what,
-                now=now,
-                source=source,
-                suggested_keys=suggest_evidence(content, what, member.stage),
-                slack_channel_id=channel_id,
-                slack_ts=ts,
-            )
-        )
+    saved = [_dm_win(session, content, member, what, now, source, channel_id, ts) for what in wins]
     if prompt is not None and saved:
         prompts.mark_answered_with_win(prompt)
     return SavedWins([brag.summarize(content, entry) for entry in saved], prompt_answered=prompt is not None)
@@ -213,24 +199,36 @@ def apply_edit(
             continue
         entry.what = brag.clean_what(what)
         brag.suggest_for(session, content, member, entry.id, suggest_evidence(content, what, member.stage), now)
-    for what in lines[len(entries) :]:
-        entries.append(
-            brag.create_entry(
-                session,
-                content,
-                member,
-                what=what,
-                now=now,
-                source=EntrySource(entries[0].source),
-                suggested_keys=suggest_evidence(content, what, member.stage),
-                slack_channel_id=channel_id,
-                slack_ts=ts,
-            )
-        )
+    source = EntrySource(entries[0].source)
+    entries += [_dm_win(session, content, member, what, now, source, channel_id, ts) for what in lines[len(entries) :]]
     session.flush()
     return EditedWins(
         updated=[brag.summarize(content, e) for e in entries],
         unmatched=max(0, len(entries) - len(lines)),
+    )
+
+
+def _dm_win(
+    session: Session,
+    content: Content,
+    member: Member,
+    what: str,
+    now: datetime,
+    source: EntrySource,
+    channel_id: str,
+    ts: str,
+) -> BragEntry:
+    """One line of a DM saved as a win: suggested evidence, and the message it came from (for edits)."""
+    return brag.create_entry(
+        session,
+        content,
+        member,
+        what=what,
+        now=now,
+        source=source,
+        suggested_keys=suggest_evidence(content, what, member.stage),
+        slack_channel_id=channel_id,
+        slack_ts=ts,
     )
 
 
