@@ -75,6 +75,21 @@ def small_bot(db: Database, fake_slack: FakeSlack, content: Content, database_ur
     server.stop()
 
 
+def test_a_click_refused_by_a_full_queue_is_answered_busy_through_its_response_url(small_bot: RunningBot) -> None:
+    bot = small_bot
+    bot.fake.delay = 1.0
+    bot.slack.command("/stage", "1", user="U0001")  # running
+    eventually(lambda: bot.built.registrar.post_ack.stats().running == 1)
+    bot.slack.command("/stage", "2", user="U0002")  # queued: the one place
+    clicks = [bot.slack.click(ids.STAGE_SET_MINE, "2", user=f"U01{i:02d}", response_name=f"busy{i}") for i in range(6)]
+    assert all(reply.status == 200 for reply in clicks)
+    # Six refusals, each told on a few overflow threads (not a thread each), all answered.
+    for i in range(6):
+        [answer] = bot.fake.wait_for_response(f"busy{i}", timeout=15)
+        assert BUSY_TEXT in answer["text"]
+    assert bot.built.registrar.drain(timeout=15)
+
+
 def ack_text(reply: Reply) -> str:
     return str(json.loads(reply.body).get("text", "")) if reply.body else ""
 

@@ -58,6 +58,9 @@ TRIGGER_THREADS = 64
 SLOW_WAIT_SECONDS = 1.0
 """A post-ack job that waited longer than this is logged at WARNING (answers should come within ~1.5 s)."""
 WAIT_WINDOW = 200
+OVERFLOW_THREADS = 4
+"""Threads for what must still happen when the queue is full (a "busy" answer, an acked event): few,
+so a flood of refused requests cannot start a thread each."""
 """How many recent waits /healthz summarises (p50/max)."""
 
 BUSY_TEXT = (
@@ -145,6 +148,8 @@ class PostAckExecutor:
         self._waits: deque[float] = deque(maxlen=WAIT_WINDOW)
         self._threads: list[threading.Thread] = []
         self._closed = False
+        self._overflow = ThreadPoolExecutor(OVERFLOW_THREADS, thread_name_prefix=f"{name}-overflow")
+        self._overflowing = 0
         _live_executors.add(self)
 
     # -- the plain figures (for /healthz, logs and issue 11's metrics) ----------------------
@@ -279,12 +284,29 @@ class PostAckExecutor:
         """Wait until nothing is queued or running; False if ``timeout`` passed first."""
         deadline = time.monotonic() + timeout
         with self._idle:
-            while self._queued or self._running or self._trigger_bound:
+            while self._queued or self._running or self._trigger_bound or self._overflowing:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
                 self._idle.wait(min(remaining, 0.05))
         return True
+
+    def overflow(self, description: str, work: Callable[[], None]) -> None:
+        """Run ``work`` on the few overflow threads: what must happen although the queue refused it."""
+        with self._lock:
+            self._overflowing += 1
+
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                log.exception("overflow work failed", extra={"work": description})
+            finally:
+                with self._idle:
+                    self._overflowing -= 1
+                    self._idle.notify_all()
+
+        self._overflow.submit(run)
 
     def shutdown(self, timeout: float) -> bool:
         """Refuse new work, finish what was accepted (bounded by ``timeout``), stop the threads."""
@@ -295,6 +317,7 @@ class PostAckExecutor:
             threads = list(self._threads)
         for _ in threads:
             self._queue.put((9, next(self._order), 0.0, "stop", None))
+        self._overflow.shutdown(wait=False, cancel_futures=True)
         stats = self.stats()
         log.info(
             "post-ack work drained" if drained else "post-ack work NOT drained in time",
@@ -435,7 +458,7 @@ def deferred(handler: Handler, executor: PostAckExecutor, *, event: bool = False
             # Events: Slack will not resend one we acked; rather than drop it (an uninstall, a Home
             # to refresh), do it now. Anything else: tell the person, with what they typed.
             late = (lambda: run(kwargs)) if event else (lambda: tell_busy(body, kwargs["context"], kwargs["client"]))
-            threading.Thread(target=late, name="busy-answer", daemon=True).start()
+            executor.overflow("busy answer" if not event else handler.__name__, late)
             return
         if ack is not None:
             ack()
