@@ -445,10 +445,10 @@ def slowed_dependencies(
 ) -> SlowedRun:
     from bot.db.engine import Database
     from bot.db.migrate import upgrade_to_head
+    from bot.deps import Deps
     from bot.server import StagecoachWsgi
     from bot.settings import Settings
     from bot.slack.app import build_app
-    from bot.slack.deps import Deps
     from content import load_content
     from tests.conftest import create_scratch_database, drop_scratch_database
     from tests.support.server import LoopbackServer

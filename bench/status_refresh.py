@@ -32,9 +32,9 @@ from sqlalchemy import Table, func, select
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Member, Workspace
+from bot.deps import Deps
 from bot.nudges.timezones import PAGE_SIZE, TIER_2_PER_MINUTE, refresh_profiles
 from bot.settings import Settings
-from bot.slack.deps import Deps
 from bot.slack.tokens import StaticToken
 from content import load_content
 

@@ -46,11 +46,11 @@ from sqlalchemy import Table
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Member, Workspace
+from bot.deps import Deps
 from bot.nudges.delivery import DeliveryOptions, deliver
 from bot.nudges.tick import TickReport, plan_all
 from bot.nudges.timing import local_to_utc, ticking_clock, zone
 from bot.settings import Settings
-from bot.slack.deps import Deps
 from bot.slack.tokens import StaticToken
 from content import load_content
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from bot.settings import Mode, Settings, SettingsError, configure_logging, load_settings
 
 if TYPE_CHECKING:
+    from bot.deps import Deps
     from bot.slack.app import BuiltApp
-    from bot.slack.deps import Deps
 
 log = logging.getLogger("bot")
 
@@ -181,7 +181,7 @@ def _migrate(settings: Settings) -> None:
 
 def _deps(settings: Settings) -> Deps:
     from bot.db.engine import Database
-    from bot.slack.deps import Deps
+    from bot.deps import Deps
     from content import load_content
 
     return Deps(settings=settings, db=Database.from_url(settings.database_url), content=load_content())

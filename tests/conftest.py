@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from bot.db.engine import Database, normalise_url
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Base
+from bot.deps import Deps
 from bot.server import StagecoachWsgi
 from bot.settings import Settings
 from bot.slack.app import BuiltApp, build_app
-from bot.slack.deps import Deps
 from bot.slack.registrar import drain
 from content import Content, load_content
 from tests.support.driver import SlackDriver

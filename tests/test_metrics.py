@@ -11,10 +11,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from slack_bolt.request import BoltRequest
 
 from bot.db.engine import Database
+from bot.deps import Deps
 from bot.metrics import Metrics
 from bot.slack import ids
 from bot.slack.app import build_app
-from bot.slack.deps import Deps
 from bot.slack.registrar import drain
 from content import Content
 from tests.conftest import RunningBot, make_settings

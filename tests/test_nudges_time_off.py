@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 
 from bot.db.engine import Database
 from bot.db.models import DeliveryStatus, Member, NudgeDelivery, NudgeKind, StuckSession, StuckStatus
+from bot.deps import Deps
 from bot.nudges.timezones import refresh_profiles
 from bot.slack import ids
-from bot.slack.deps import Deps
 from bot.slack.tokens import StaticToken
 from content import Content
 from tests.conftest import BOT_TOKEN, Clock, make_settings

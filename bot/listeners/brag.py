@@ -13,11 +13,11 @@ from bot.blocks.brag import WinDraft, WinMetadata, win_modal
 from bot.blocks.home import home_deleted_view, home_view
 from bot.db.models import Member, Visibility
 from bot.db.types import parse_row_id
+from bot.deps import Deps
 from bot.services import brag
 from bot.services.evidence import suggest_evidence
 from bot.services.home import home_snapshot
 from bot.services.stages import load_member
-from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)
 

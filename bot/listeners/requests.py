@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.slack.deps import Deps
+from bot.deps import Deps
 
 
 @dataclass(frozen=True)

@@ -49,11 +49,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.db.models import Workspace
+from bot.deps import Deps
 from bot.nudges import ledger, registry
 from bot.nudges.types import Defer, DeliveryRow, Message, NudgeType, RenderContext, Skip, is_user_id
 from bot.settings import Settings
 from bot.slack.client import make_web_client
-from bot.slack.deps import Deps
 from bot.slack.tokens import TokenSource
 
 log = logging.getLogger(__name__)

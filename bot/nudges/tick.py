@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.deps import Deps
 from bot.nudges import ledger, registry
 from bot.nudges.delivery import DeliveryOptions, DeliveryReport, deliver
 from bot.nudges.timezones import refresh_profiles
@@ -29,7 +30,6 @@ from bot.nudges.timing import ticking_clock
 from bot.nudges.types import PlanContext
 from bot.services import workspaces
 from bot.services.events import forget_old_events
-from bot.slack.deps import Deps
 from bot.slack.tokens import TokenSource
 
 log = logging.getLogger(__name__)

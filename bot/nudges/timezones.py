@@ -31,10 +31,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member, Workspace
+from bot.deps import Deps
 from bot.nudges.availability import AwayRules, away_rules, is_away_status, release_held
 from bot.services.members import is_valid_timezone
 from bot.slack.client import make_web_client
-from bot.slack.deps import Deps
 from bot.slack.tokens import TokenSource
 
 log = logging.getLogger(__name__)

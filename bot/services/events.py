@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import ProcessedEvent
 
 PROCESSED_EVENT_RETENTION = timedelta(days=2)
@@ -21,6 +22,12 @@ def claim_event(session: Session, event_id: str, now: datetime) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def first_delivery(db: Database, event_id: str, now: datetime) -> bool:
+    """:func:`claim_event` in a transaction of its own."""
+    with db.transaction() as session:
+        return claim_event(session, event_id, now)
 
 
 def forget_old_events(session: Session, now: datetime) -> int:

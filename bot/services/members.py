@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import Member, Workspace
 
 TIMEZONE_REFRESH_AFTER = timedelta(days=7)
@@ -69,6 +71,30 @@ def enroll(session: Session, team_id: str, user_id: str, now: datetime, enterpri
             member.delivery_blocked_at = None
             member.delivery_blocked_reason = None
     return member
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """Who is acting, and whether their Slack profile (timezone, name) is due a refresh."""
+
+    member_id: int
+    needs_profile_refresh: bool
+
+
+def enroll_actor(
+    db: Database, team_id: str, user_id: str, now: datetime, enterprise_id: str | None = None
+) -> Enrolment:
+    """:func:`enroll` in a transaction of its own: the member behind a request, created on first contact."""
+    with db.transaction() as session:
+        member = enroll(session, team_id, user_id, now, enterprise_id)
+        return Enrolment(member.id, needs_timezone_refresh(member, now))
+
+
+def save_slack_profile(
+    db: Database, member_id: int, tz_name: str | None, display_name: str | None, now: datetime
+) -> None:
+    with db.transaction() as session:
+        record_slack_profile(session, member_id, tz_name, display_name, now)
 
 
 def needs_timezone_refresh(member: Member, now: datetime) -> bool:

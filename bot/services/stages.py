@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import Member
 from content import Content, Stage
 
@@ -91,3 +92,9 @@ def load_member(session: Session, member_id: int) -> Member:
     if member is None:
         raise LookupError(f"member {member_id} not found")
     return member
+
+
+def stage_of(db: Database, member_id: int) -> int | None:
+    """The member's stage (1-5; None before they pick one), read in a transaction of its own."""
+    with db.transaction() as session:
+        return load_member(session, member_id).stage

@@ -14,9 +14,11 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot import listeners
+from bot.deps import Deps
 from bot.services.evidence import evidence_index
+from bot.slack.acting import acting_member_id
 from bot.slack.client import make_web_client
-from bot.slack.deps import Deps
+from bot.slack.deps import deps_of
 from bot.slack.errors import handle_listener_error
 from bot.slack.installations import make_installation_store
 from bot.slack.instrumentation import instrument_requests
@@ -123,7 +125,7 @@ def build_app(deps: Deps) -> BuiltApp:
         settings.stagecoach_post_ack_workers, settings.stagecoach_post_ack_queue, trigger_pool=listener_executor
     )
     deps.metrics.watch_post_ack_queue(lambda: float(post_ack.stats().queued))
-    registrar = Registrar(app, post_ack)
+    registrar = Registrar(app, post_ack, resolvers={"deps": deps_of, "member_id": acting_member_id})
     listeners.register(registrar)
     # Build the evidence suggester's index now (about 20 ms, bench.evidence_suggest), not on the first win.
     evidence_index(deps.content)

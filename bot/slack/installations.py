@@ -14,8 +14,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
+from bot.deps import Deps
 from bot.services import workspaces
-from bot.slack.deps import Deps
 
 _TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 _Record = TypeVar("_Record", Bot, Installation)

@@ -12,7 +12,8 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
 
-from bot.slack.deps import DEPS_KEY, Deps
+from bot.deps import Deps
+from bot.slack.deps import DEPS_KEY
 
 log = logging.getLogger(__name__)
 

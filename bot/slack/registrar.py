@@ -405,25 +405,71 @@ def saves_before_ack(handler: F | None = None, *, when: Predicate | None = None)
 # What the deferred wrapper itself needs from Bolt, on top of the handler's own arguments.
 _WRAPPER_ARGS = ("ack", "body", "context", "client")
 
+Resolver = Callable[[BoltContext], Any]
+"""Computes an argument Bolt does not know (``deps``, ``member_id``) from the request's context."""
+
+
+def _bolt_signature(handler: Handler, resolvers: dict[str, Resolver], extra: tuple[str, ...]) -> inspect.Signature:
+    """The signature Bolt reads to inject arguments: the handler's own, less what we resolve, plus ``extra``."""
+    own = inspect.signature(handler)
+    params = [param for name, param in own.parameters.items() if name not in resolvers]
+    params += [
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        for name in extra
+        if name not in own.parameters and name not in resolvers
+    ]
+    if "context" not in [param.name for param in params]:
+        params.append(inspect.Parameter("context", inspect.Parameter.POSITIONAL_OR_KEYWORD))
+    return own.replace(parameters=params)
+
+
+def _resolved(handler_args: list[str], resolvers: dict[str, Resolver], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The handler's arguments: Bolt's, and ours resolved now (after the ack, for what needs the database)."""
+    context = kwargs["context"]
+    return {
+        name: resolvers[name](context) if name in resolvers else kwargs[name]
+        for name in handler_args
+        if name in resolvers or name in kwargs
+    }
+
+
+def injecting(handler: Handler, resolvers: dict[str, Resolver]) -> Handler:
+    """A synchronous listener (a view submission) given our arguments as well as Bolt's."""
+    wanted = list(inspect.signature(handler).parameters)
+    ours = {name: resolve for name, resolve in resolvers.items() if name in wanted}
+    if not ours:
+        return handler
+
+    def call_with_ours(**kwargs: Any) -> Any:
+        return handler(**_resolved(wanted, ours, kwargs))
+
+    call_with_ours.__signature__ = _bolt_signature(handler, ours, ())  # type: ignore[attr-defined]
+    call_with_ours.__name__ = call_with_ours.__qualname__ = handler.__name__
+    call_with_ours.__doc__ = handler.__doc__
+    return call_with_ours
+
 
 def _already_acked(*args: Any, **kwargs: Any) -> None:
     if args or kwargs:
         raise RuntimeError("a deferred listener was acked already; answer with respond() or the client")
 
 
-def deferred(handler: Handler, executor: PostAckExecutor, *, event: bool = False) -> Handler:
-    """Bolt calls the returned function: it acks, then runs ``handler`` now (trigger-bound) or queues it."""
-    own = inspect.signature(handler)
-    wanted = list(own.parameters)
-    params = list(own.parameters.values()) + [
-        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in _WRAPPER_ARGS if name not in wanted
-    ]
+def deferred(
+    handler: Handler, executor: PostAckExecutor, *, event: bool = False, resolvers: dict[str, Resolver] | None = None
+) -> Handler:
+    """Bolt calls the returned function: it acks, then runs ``handler`` now (trigger-bound) or queues it.
+
+    ``resolvers`` compute the handler's arguments Bolt does not know (``deps``, ``member_id``), when
+    the handler runs: after the ack, except for :func:`saves_before_ack` work.
+    """
+    wanted = list(inspect.signature(handler).parameters)
+    ours = {name: resolve for name, resolve in (resolvers or {}).items() if name in wanted}
     urgent: Callable[[dict[str, Any]], bool] | None = getattr(handler, URGENT_ATTR, None)
     durable: Callable[[dict[str, Any]], bool] | None = getattr(handler, DURABLE_ATTR, None)
 
     def run(kwargs: dict[str, Any]) -> None:
         try:
-            handler(**{name: value for name, value in kwargs.items() if name in wanted})
+            handler(**_resolved(wanted, ours, kwargs))
         except Exception as error:
             try:
                 handle_listener_error(error, kwargs["body"], kwargs["context"], kwargs["client"])
@@ -435,9 +481,7 @@ def deferred(handler: Handler, executor: PostAckExecutor, *, event: bool = False
         ack, body = kwargs.get("ack"), kwargs["body"]
         if durable is not None and durable(body):
             # Failures go to Bolt's error handler, whose answer stands in for the ack.
-            executor.run_trigger_bound(
-                handler.__name__, lambda: handler(**{name: value for name, value in kwargs.items() if name in wanted})
-            )
+            executor.run_trigger_bound(handler.__name__, lambda: handler(**_resolved(wanted, ours, kwargs)))
             return
         kwargs["ack"] = _already_acked
         try:
@@ -467,16 +511,22 @@ def deferred(handler: Handler, executor: PostAckExecutor, *, event: bool = False
 
     # Bolt injects arguments by the names getfullargspec() reports, after inspect.unwrap(): so no
     # functools.wraps (its __wrapped__ would lead Bolt to the handler's own, narrower signature).
-    ack_then_run.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
+    ack_then_run.__signature__ = _bolt_signature(handler, ours, _WRAPPER_ARGS)  # type: ignore[attr-defined]
     ack_then_run.__name__ = ack_then_run.__qualname__ = handler.__name__
     ack_then_run.__doc__ = handler.__doc__
     return ack_then_run
 
 
 class Registrar:
-    def __init__(self, app: App, post_ack: PostAckExecutor) -> None:
+    """Registers listeners by kind, remembering the ids (the manifest test compares them).
+
+    ``resolvers`` name the arguments listeners get besides Bolt's (``deps``, ``member_id``).
+    """
+
+    def __init__(self, app: App, post_ack: PostAckExecutor, resolvers: dict[str, Resolver] | None = None) -> None:
         self.app = app
         self.post_ack = post_ack
+        self.resolvers = resolvers or {}
         self.commands: list[str] = []
         self.actions: list[str] = []
         self.views: list[str] = []
@@ -489,22 +539,22 @@ class Registrar:
 
     def command(self, name: str, handler: Handler) -> None:
         self.commands.append(name)
-        self.app.command(name)(deferred(handler, self.post_ack))
+        self.app.command(name)(deferred(handler, self.post_ack, resolvers=self.resolvers))
 
     def action(self, action_id: str, handler: Handler) -> None:
         self.actions.append(action_id)
-        self.app.action(action_id)(deferred(handler, self.post_ack))
+        self.app.action(action_id)(deferred(handler, self.post_ack, resolvers=self.resolvers))
 
     def view(self, callback_id: str, handler: Handler) -> None:
         """Synchronous: the handler validates and answers through its own ``ack(...)``."""
         self.views.append(callback_id)
-        self.app.view(callback_id)(handler)
+        self.app.view(callback_id)(injecting(handler, self.resolvers))
 
     def shortcut(self, callback_id: str, handler: Handler) -> None:
         self.shortcuts.append(callback_id)
-        self.app.shortcut(callback_id)(deferred(handler, self.post_ack))
+        self.app.shortcut(callback_id)(deferred(handler, self.post_ack, resolvers=self.resolvers))
 
     def event(self, event_type: str, handler: Handler, subscription: str | None = None) -> None:
         """``subscription`` is the manifest's name when it differs from Bolt's type ("message.im")."""
         self.events.append(subscription or event_type)
-        self.app.event(event_type)(deferred(handler, self.post_ack, event=True))
+        self.app.event(event_type)(deferred(handler, self.post_ack, event=True, resolvers=self.resolvers))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.blocks.manager import manager_unlinked_message
-from bot.listeners.common import acting_member_id
 from bot.services import managers
 from bot.services.stages import load_member
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 
 

@@ -21,8 +21,8 @@ from bot.blocks.nudges import (
     prompt_nothing_message,
 )
 from bot.db.models import Member, NudgeDelivery
-from bot.listeners.common import acting_member_id
 from bot.services import prompts, stages
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 
 Answer = Callable[[Session, Member, NudgeDelivery, datetime], dict[str, Any]]

@@ -12,9 +12,9 @@ from slack_sdk import WebClient
 from bot.blocks.brag import problem_message
 from bot.blocks.ratings import rating_modal
 from bot.listeners.brag import reply
-from bot.listeners.common import acting_member_id
 from bot.services import ratings
 from bot.services.stages import load_member
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.registrar import opens_modal
 

@@ -8,9 +8,9 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.feedback import review_date_modal
-from bot.listeners.common import acting_member_id
 from bot.services.review import local_today
 from bot.services.stages import load_member
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.registrar import opens_modal
 

@@ -14,8 +14,8 @@ from bot.blocks.stage import (
     stage_saved_note,
     stage_saved_view,
 )
-from bot.listeners.common import acting_member_id
 from bot.services import stages
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.registrar import opens_modal
 

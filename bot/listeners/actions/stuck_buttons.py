@@ -16,9 +16,9 @@ from bot.blocks.nudges import (
 )
 from bot.db.models import StuckStatus
 from bot.db.types import parse_row_id
-from bot.listeners.common import acting_member_id
 from bot.services import stages
 from bot.services import stuck as stuck_service
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.registrar import opens_modal
 

@@ -10,9 +10,9 @@ from slack_sdk import WebClient
 
 from bot.blocks.brag import not_your_entry_message
 from bot.listeners.brag import entry_id_of, publish_home, reply
-from bot.listeners.common import acting_member_id
 from bot.services import brag
 from bot.services.stages import load_member
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 
 from bot.blocks.brag import not_your_entry_message, problem_message
 from bot.listeners.brag import entry_id_of, open_edit_win, publish_home, reply
-from bot.listeners.common import acting_member_id
 from bot.services.brag import NotYourEntry
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.registrar import opens_modal
 

@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 
 from bot.blocks.brag import WinMetadata, problem_message
 from bot.listeners.brag import open_new_win, reply
-from bot.listeners.common import acting_member_id
 from bot.services import prompts
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.registrar import opens_modal
 

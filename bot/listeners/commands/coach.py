@@ -24,8 +24,8 @@ from bot.listeners.commands.coach_export import export_subcommand
 from bot.listeners.commands.coach_manager import manager_subcommand
 from bot.listeners.commands.coach_pause import pause_subcommand, resume_subcommand
 from bot.listeners.commands.coach_wins import wins_subcommand
-from bot.listeners.common import acting_member_id
 from bot.listeners.requests import CoachRequest
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.registrar import opens_modal
 

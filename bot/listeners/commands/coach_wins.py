@@ -8,11 +8,12 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.blocks.capture import parse_page_value, wins_page_message, wins_query_problem
-from bot.listeners.common import acting_member_id
+from bot.deps import Deps
 from bot.listeners.requests import CoachRequest
 from bot.services import wins_search
 from bot.services.stages import load_member
-from bot.slack.deps import Deps, deps_of
+from bot.slack.acting import acting_member_id
+from bot.slack.deps import deps_of
 
 log = logging.getLogger(__name__)
 

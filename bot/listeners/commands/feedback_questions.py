@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.blocks.feedback import feedback_message
-from bot.listeners.common import acting_member_id
 from bot.services.feedback import questions_for
 from bot.services.progress import member_progress
 from bot.services.stages import load_member
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 
 

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Respond
 
 from bot.blocks.stage import render_stage_query
-from bot.listeners.common import acting_member_id
+from bot.deps import Deps
 from bot.services import stages
-from bot.slack.deps import deps_of
 
 
-def stage_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def stage_command(ack: Ack, command: dict[str, Any], respond: Respond, deps: Deps, member_id: int) -> None:
     ack()
-    deps = deps_of(context)
     query = stages.parse_stage_query(deps.content, command.get("text") or "")
-    with deps.db.transaction() as session:
-        my_stage = stages.load_member(session, acting_member_id(context)).stage
-    respond(**render_stage_query(deps.content, query, my_stage))
+    respond(**render_stage_query(deps.content, query, stages.stage_of(deps.db, member_id)))

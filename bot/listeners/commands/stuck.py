@@ -12,9 +12,9 @@ from bot.blocks.nudges import (
     stuck_started_message,
     stuck_usage_message,
 )
-from bot.listeners.common import acting_member_id
 from bot.services import brag, stages
 from bot.services import stuck as stuck_service
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 
 DONE_WORDS = {"done", "unblocked", "stop", "end", "resolved"}

@@ -8,7 +8,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.listeners.brag import publish_home
-from bot.listeners.common import acting_member_id, first_delivery
+from bot.slack.acting import acting_member_id, first_delivery
 from bot.slack.deps import deps_of
 
 

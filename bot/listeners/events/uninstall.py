@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk.oauth.installation_store import InstallationStore
 
-from bot.listeners.common import first_delivery
 from bot.services import workspaces
+from bot.slack.acting import first_delivery
 from bot.slack.deps import deps_of
 
 log = logging.getLogger(__name__)
