@@ -10,8 +10,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import BragEntry, BragEvidence, EntrySource, Member, Visibility
+from bot.services.evidence import suggest_evidence
 from bot.services.growth import parse_signal, suggest_signal
+from bot.services.stages import load_member
 from bot.services.storable import storable
 from content import Content, load_signal_rules
 
@@ -385,3 +388,37 @@ def plain_from_slack(text: str) -> str:
     readable = _BARE_LINK.sub(r"\1", readable)
     readable = _LABELLED_MENTION.sub(r"\1", readable)
     return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+
+
+@dataclass(frozen=True)
+class WinForm:
+    """What the win modal needs: the member's stage, who may read the win, and what is preset."""
+
+    stage: int | None
+    audience: Audience
+    visibility: str
+    suggested_keys: tuple[str, ...] = ()
+    entry: EntrySummary | None = None
+    """The win being edited; None for a new one."""
+
+
+def new_win_form(db: Database, content: Content, member_id: int, what: str = "") -> WinForm:
+    """A new win's form: visibility preset to the member's default, evidence suggested for a known text."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        stage, visibility = member.stage, member.default_visibility
+        audience = audience_of(session, member)
+    if visibility not in {choice.value for choice in audience.choices}:
+        # The default names an audience that is gone (manager unlinked, channel off): start private.
+        visibility = Visibility.PRIVATE.value
+    # A known text (Save as win) gets its suggested evidence preselected.
+    suggested = tuple(suggest_evidence(content, what, stage)) if what.strip() else ()
+    return WinForm(stage, audience, visibility, suggested)
+
+
+def edit_win_form(db: Database, content: Content, member_id: int, entry_id: int) -> WinForm:
+    """The form for a win the member owns; :class:`NotYourEntry` otherwise."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        entry = summarize(content, owned_entry(session, member, entry_id))
+        return WinForm(member.stage, audience_of(session, member), entry.visibility, entry=entry)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import Member
 from bot.services import growth
 from bot.services.brag import EntrySummary, count_entries, recent_entries, summarize
@@ -115,3 +116,35 @@ def _team(
         readiness_window=window,
     )
     return digest if digest.reports else None
+
+
+def member_home(
+    db: Database,
+    content: Content,
+    member_id: int,
+    slack_user_id: str,
+    now: datetime,
+    *,
+    page: int = 0,
+    readiness_months: int,
+    readiness_window: int,
+) -> HomeSnapshot | None:
+    """The member's Home, read in one transaction; None when they deleted their data.
+
+    :class:`PermissionError` when the member is not that Slack user (a Home is only ever theirs).
+    """
+    with db.transaction() as session:
+        member = session.get(Member, member_id)
+        if member is None:
+            return None
+        if member.slack_user_id != slack_user_id:
+            raise PermissionError(f"member {member_id} is not Slack user {slack_user_id}")
+        return home_snapshot(
+            session,
+            content,
+            member,
+            now=now,
+            page=page,
+            readiness_months=readiness_months,
+            readiness_window=readiness_window,
+        )

@@ -14,10 +14,10 @@ from bot.blocks.coach import (
     delete_refused_message,
     nothing_to_delete_message,
 )
-from bot.listeners.brag import publish_deleted_home
 from bot.services import account
 from bot.services.members import find_member
 from bot.slack.deps import deps_of
+from bot.slack.home import publish_deleted_home
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from bot.blocks import capture as blocks
 from bot.blocks.brag import not_your_entry_message, problem_message, win_saved_view
 from bot.db.models import Member
-from bot.listeners.brag import entry_id_of, publish_home, reply
+from bot.listeners.requests import entry_id_of, reply
 from bot.services import brag, capture
 from bot.services.stages import load_member
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
+from bot.slack.home import publish_home
 from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)

@@ -11,12 +11,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.settings import settings_modal
 from bot.deps import Deps
-from bot.listeners.brag import publish_home
 from bot.services import brag
 from bot.services.settings import settings_of
 from bot.services.stages import load_member
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
+from bot.slack.home import publish_home
 from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)

@@ -11,11 +11,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.pause import pause_problem_message
-from bot.listeners.brag import publish_home
 from bot.services import pause
 from bot.services.stages import load_member
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
+from bot.slack.home import publish_home
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.brag import problem_message
 from bot.blocks.ratings import rating_modal
-from bot.listeners.brag import reply
+from bot.listeners.requests import reply
 from bot.services import ratings
 from bot.services.stages import load_member
 from bot.slack.acting import acting_member_id

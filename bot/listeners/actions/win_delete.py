@@ -9,11 +9,12 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.brag import not_your_entry_message
-from bot.listeners.brag import entry_id_of, publish_home, reply
+from bot.listeners.requests import entry_id_of, reply
 from bot.services import brag
 from bot.services.stages import load_member
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
+from bot.slack.home import publish_home
 
 log = logging.getLogger(__name__)
 

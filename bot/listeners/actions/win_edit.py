@@ -9,11 +9,13 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.brag import not_your_entry_message, problem_message
-from bot.listeners.brag import entry_id_of, open_edit_win, publish_home, reply
+from bot.listeners.requests import entry_id_of, reply
 from bot.services.brag import NotYourEntry
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
+from bot.slack.home import publish_home
 from bot.slack.registrar import opens_modal
+from bot.slack.win_form import open_edit_win
 
 log = logging.getLogger(__name__)
 

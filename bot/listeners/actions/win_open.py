@@ -8,11 +8,12 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.brag import WinMetadata, problem_message
-from bot.listeners.brag import open_new_win, reply
+from bot.listeners.requests import reply
 from bot.services import prompts
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.registrar import opens_modal
+from bot.slack.win_form import open_new_win
 
 OPEN_FORM_FAILED = "I couldn't open the form just now. Please click again."
 

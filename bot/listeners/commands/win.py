@@ -12,13 +12,14 @@ from slack_sdk import WebClient
 from bot.blocks.brag import problem_message, win_too_long_message, win_usage_message
 from bot.blocks.capture import capture_message
 from bot.db.models import EntrySource
-from bot.listeners.brag import open_new_win, publish_home
 from bot.services import brag
 from bot.services.evidence import suggest_evidence
 from bot.services.stages import load_member
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
+from bot.slack.home import publish_home
 from bot.slack.registrar import Saturated, opens_modal, post_ack_of, saves_before_ack
+from bot.slack.win_form import open_new_win
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.listeners.brag import publish_home
 from bot.slack.acting import acting_member_id, first_delivery
 from bot.slack.deps import deps_of
+from bot.slack.home import publish_home
 
 
 def app_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -17,12 +17,12 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import capture as blocks
 from bot.blocks.brag import is_user_id
 from bot.deps import Deps
-from bot.listeners.brag import publish_home
 from bot.services import brag, capture
 from bot.services.capture import MessageKind
 from bot.services.stages import load_member
 from bot.slack.acting import acting_member_id, first_delivery
 from bot.slack.deps import deps_of
+from bot.slack.home import publish_home
 
 log = logging.getLogger(__name__)
 

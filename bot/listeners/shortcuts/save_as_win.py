@@ -12,11 +12,11 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.brag import WinMetadata, is_user_id, problem_message
 from bot.blocks.text import truncate
 from bot.db.models import EntrySource
-from bot.listeners.brag import open_new_win
 from bot.services.brag import MAX_LINK, MAX_WHAT, plain_from_slack
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.registrar import opens_modal
+from bot.slack.win_form import open_new_win
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,13 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import capture as blocks
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT
-from bot.listeners.brag import publish_home
 from bot.listeners.view_state import selected_values
 from bot.services import brag, capture
 from bot.services.stages import load_member
 from bot.slack import ids
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
+from bot.slack.home import publish_home
 from bot.slack.registrar import run_later
 
 log = logging.getLogger(__name__)
