@@ -29,7 +29,7 @@ from slack_sdk import WebClient
 
 from bot.server import SERVER_THREADS
 from bot.slack.app import LISTENER_THREADS
-from bot.slack.client import make_web_client
+from bot.webapi.client import make_web_client
 
 MODAL = {
     "type": "modal",

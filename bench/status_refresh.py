@@ -35,7 +35,7 @@ from bot.db.models import Member, Workspace
 from bot.deps import Deps
 from bot.nudges.timezones import PAGE_SIZE, TIER_2_PER_MINUTE, refresh_profiles
 from bot.settings import Settings
-from bot.slack.tokens import StaticToken
+from bot.webapi.tokens import StaticToken
 from content import load_content
 
 TOKEN = "xoxb-bench-token"

@@ -51,7 +51,7 @@ from bot.nudges.delivery import DeliveryOptions, deliver
 from bot.nudges.tick import TickReport, plan_all
 from bot.nudges.timing import local_to_utc, ticking_clock, zone
 from bot.settings import Settings
-from bot.slack.tokens import StaticToken
+from bot.webapi.tokens import StaticToken
 from content import load_content
 
 TOKEN = "xoxb-bench-token"

@@ -92,7 +92,7 @@ def _check_slack(settings: Settings) -> None:
     """Ask the Web API once, no retries, short timeout: unreachable, or a token refused, is one line."""
     from slack_sdk.errors import SlackApiError
 
-    from bot.slack.client import make_web_client
+    from bot.webapi.client import make_web_client
 
     # slack_sdk logs a failed call at ERROR before raising; here the one line below says it all.
     quiet = logging.getLogger("bot.startup_check")
@@ -314,7 +314,7 @@ def tick(settings: Settings, at: datetime | None) -> None:
     settings.require(Mode.TICK)
     _migrate(settings)
     from bot.nudges.tick import run_tick
-    from bot.slack.tokens import InstalledTokens, StaticToken, TokenSource
+    from bot.webapi.tokens import InstalledTokens, StaticToken, TokenSource
 
     deps = _deps(settings)
     tokens: TokenSource

@@ -6,7 +6,7 @@ import json
 import time
 from typing import Any
 
-from bot.slack import ids
+from bot.blocks import ids
 from tests.conftest import RunningBot
 from tests.support.fake_slack import Call, FakeSlack
 

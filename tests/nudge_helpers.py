@@ -14,7 +14,7 @@ from bot.db.models import Member, NudgeDelivery, Workspace
 from bot.deps import Deps
 from bot.nudges.delivery import DeliveryOptions
 from bot.nudges.tick import TickReport, run_tick
-from bot.slack.tokens import StaticToken
+from bot.webapi.tokens import StaticToken
 from tests.conftest import BOT_TOKEN, Clock, make_settings
 from tests.support.fake_slack import FakeSlack
 

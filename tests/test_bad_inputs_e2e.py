@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.blocks import ids
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT
 from bot.db.models import BragEntry, Member, StuckSession
-from bot.slack import ids
 from tests.brag_helpers import win_values
 from tests.conftest import RunningBot
 from tests.support.driver import block_texts, http_request

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.blocks import ids
 from bot.blocks.brag import (
     NO_SUCH_ENTRY,
     WinDraft,
@@ -42,7 +43,6 @@ from bot.services.brag import MAX_EVIDENCE, MAX_WHAT, EntrySummary
 from bot.services.home import HomeSnapshot, next_step
 from bot.services.progress import stage_progress
 from bot.services.settings import COMMON_TIMEZONES, MemberSettings
-from bot.slack import ids
 from content import Content
 from tests.support.driver import block_texts
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.blocks import ids
 from bot.db.models import BragEntry, Member
 from bot.services.brag import MAX_IMPACT, MAX_WHAT
-from bot.slack import ids
 from tests.brag_helpers import (
     button_values,
     count,

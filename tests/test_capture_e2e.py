@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.blocks import ids
 from bot.blocks.limits import message_problems, view_problems
 from bot.db.models import BragEntry, NudgeKind, ProcessedEvent
 from bot.services import prompts
-from bot.slack import ids
 from bot.slack.registrar import drain
 from tests.brag_helpers import count, open_home, published_home
 from tests.conftest import RunningBot

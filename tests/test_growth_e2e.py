@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.blocks import ids
 from bot.blocks.limits import message_problems, view_problems
 from bot.db.models import BragEntry, EntrySource, Member, NudgeKind, ReviewConversation, Visibility
 from bot.services import brag
-from bot.slack import ids
 from bot.slack.registrar import drain
 from tests.brag_helpers import count, element, open_home, opened_view, view_of, wait_for_call, win_values
 from tests.conftest import RunningBot

@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.blocks import ids
 from bot.blocks.limits import view_problems
 from bot.db.engine import Database
 from bot.db.models import BragEntry, BragEvidence, Member
 from bot.deps import Deps
 from bot.services import brag
 from bot.services.members import enroll
-from bot.slack import ids
 from content import Content
 from tests.brag_helpers import (
     button_values,

@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 
 from bot.db.models import Base
 from bot.server import MAX_REQUEST_BODY_BYTES
-from bot.slack.client import make_web_client
 from bot.slack.errors import handle_listener_error
 from bot.slack.registrar import drain
+from bot.webapi.client import make_web_client
 from tests.conftest import RunningBot
 from tests.support.driver import Reply, sign
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.blocks.ids import CMD_WIN, SHORTCUT_SAVE_AS_WIN
 from bot.logs import BodyFreeFilter
-from bot.slack.ids import CMD_WIN, SHORTCUT_SAVE_AS_WIN
 from tests.support.driver import SlackDriver, http_request
 from tests.support.fake_slack import FakeSlack
 from tests.test_cli import clean_env, free_port

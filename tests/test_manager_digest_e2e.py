@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.blocks import ids
 from bot.db.models import DeliveryStatus, EntrySource, Member, NudgeKind, Visibility
 from bot.services import brag
-from bot.slack import ids
 from bot.slack.registrar import drain
 from tests.conftest import RunningBot
 from tests.nudge_helpers import dms, ledger_rows, tick

@@ -16,9 +16,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from bot.blocks import ids
 from bot.db.engine import Database
 from bot.deps import Deps
-from bot.slack import ids
 from bot.slack.app import EVENTS_PATH, REDIRECT_PATH, build_app
 from bot.slack.registrar import Registrar
 from bot.slack.scopes import BOT_SCOPES

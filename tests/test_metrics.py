@@ -10,10 +10,10 @@ from datetime import timedelta
 from prometheus_client.parser import text_string_to_metric_families
 from slack_bolt.request import BoltRequest
 
+from bot.blocks import ids
 from bot.db.engine import Database
 from bot.deps import Deps
 from bot.metrics import Metrics
-from bot.slack import ids
 from bot.slack.app import build_app
 from bot.slack.registrar import drain
 from content import Content

@@ -18,7 +18,7 @@ from bot.db.models import DeliveryStatus, Member, NudgeDelivery, NudgeKind
 from bot.nudges import ledger, registry
 from bot.nudges.planners import weekly_prompt
 from bot.nudges.types import DeliveryRow, Message, NudgeType, PlanContext, PlannedNudge, RenderContext, Skip
-from bot.slack.tokens import InstalledTokens, TokenSource
+from bot.webapi.tokens import InstalledTokens, TokenSource
 from content import Content
 from tests.nudge_helpers import (
     FAST,

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.blocks import ids
 from bot.db.models import BragEntry, Member, NudgeDelivery, NudgeKind
-from bot.slack import ids
 from tests.conftest import RunningBot
 from tests.nudge_helpers import dms, enroll, ledger_rows, tick, utc
 from tests.support.driver import block_texts

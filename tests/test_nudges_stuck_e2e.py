@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.blocks import ids
 from bot.blocks.limits import message_problems, view_problems
 from bot.db.engine import Database
 from bot.db.models import BragEntry, EntrySource, Member, NudgeKind, StuckSession
 from bot.deps import Deps
-from bot.slack import ids
 from tests.conftest import Clock, RunningBot, make_settings, start_bot
 from tests.nudge_helpers import action_ids, dms, ledger_rows, tick, utc
 from tests.support.driver import block_texts

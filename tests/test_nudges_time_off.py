@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from bot.blocks import ids
 from bot.db.engine import Database
 from bot.db.models import DeliveryStatus, Member, NudgeDelivery, NudgeKind, StuckSession, StuckStatus
 from bot.deps import Deps
 from bot.nudges.timezones import refresh_profiles
-from bot.slack import ids
-from bot.slack.tokens import StaticToken
+from bot.webapi.tokens import StaticToken
 from content import Content
 from tests.conftest import BOT_TOKEN, Clock, make_settings
 from tests.nudge_helpers import action_ids, dms, enroll, ledger_rows, make_deps, tick, utc, workspace_id

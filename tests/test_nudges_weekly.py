@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.blocks import ids
 from bot.blocks.limits import message_problems
 from bot.db.engine import Database
 from bot.db.models import BragEntry, BragEvidence, DeliveryStatus, Member, NudgeKind
 from bot.nudges.timing import latest_weekly_occurrence, local_to_utc, zone
-from bot.slack import ids
 from content import Content
 from content.signals import load_gap_questions
 from tests.nudge_helpers import action_ids, dms, enroll, ledger_rows, make_deps, tick, utc
@@ -213,7 +213,7 @@ def test_the_in_process_scheduler_ticks_every_minute_through_run_tick(
     db: Database, deps: Any, fake_slack: FakeSlack
 ) -> None:
     from bot.nudges.scheduler import start_scheduler
-    from bot.slack.tokens import StaticToken
+    from bot.webapi.tokens import StaticToken
     from tests.conftest import BOT_TOKEN
 
     enroll(db, "U1", "America/New_York")

@@ -10,10 +10,10 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
+from bot.blocks import ids
 from bot.db.engine import Database
 from bot.db.models import BOTS_TABLE, INSTALLATIONS_TABLE, Member, Workspace
 from bot.deps import Deps
-from bot.slack import ids
 from content import Content
 from tests.conftest import Clock, RunningBot, make_settings, start_bot
 from tests.support.driver import block_texts, http_request

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.blocks import ids
 from bot.db.models import BragEntry, Member, Visibility
-from bot.slack import ids
 from bot.slack.registrar import drain
 from tests.brag_helpers import count, element, open_home, opened_view, win_values
 from tests.conftest import RunningBot

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.blocks import ids
 from bot.db.models import BragEntry, Member, NudgeDelivery, StuckSession, Workspace
-from bot.slack import ids
 from bot.slack.registrar import drain
 from tests.brag_helpers import buttons
 from tests.conftest import RunningBot

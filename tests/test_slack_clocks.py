@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
+from bot.blocks import ids
 from bot.db.engine import Database
 from bot.db.models import BragEntry
 from bot.deps import Deps
-from bot.slack import ids
 from bot.slack.registrar import BUSY_TEXT, PostAckExecutor, Saturated
 from content import Content
 from tests.conftest import Clock, RunningBot, make_settings, start_bot

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.blocks import ids
 from bot.db.models import Member
-from bot.slack import ids
 from tests.conftest import RunningBot
 from tests.support.driver import block_texts
 

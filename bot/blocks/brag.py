@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.blocks import ids
 from bot.blocks.text import (
     OPTION_TEXT_LIMIT,
     actions,
@@ -25,7 +26,6 @@ from bot.db.models import EntrySource, Visibility
 from bot.db.types import parse_row_id
 from bot.services.brag import MAX_EVIDENCE, MAX_IMPACT, MAX_LESSON, MAX_LINK, MAX_WHAT, Audience, EntrySummary
 from bot.services.growth import AUTO_SIGNAL, LIST_TITLES, NONE_SIGNAL, Item
-from bot.slack import ids
 from content import Content
 
 VISIBILITY_LABELS = {

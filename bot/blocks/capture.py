@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.blocks import ids
 from bot.blocks.brag import VISIBILITY_ICONS, audience_sentence, quoted, signal_blocks
 from bot.blocks.text import actions, button, context, escape, json_object, message, option, plain, section, truncate
 from bot.services.brag import MAX_EVIDENCE, Audience, EntrySummary
 from bot.services.growth import win_item
 from bot.services.wins_search import WinPage
-from bot.slack import ids
 from content import Content
 
 MAX_CARDS = 7

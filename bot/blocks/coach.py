@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.blocks import ids
 from bot.blocks.text import actions, button, confirm_dialog, context, escape, message, section, truncate
 from bot.services.account import DataSummary, DeletionReport
-from bot.slack import ids
 
 
 def _plural(count: int, word: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.blocks import ids
 from bot.blocks.text import actions, button, context, header, message, plain, section, sections
 from bot.services.feedback import FeedbackQuestions
-from bot.slack import ids
 
 
 def feedback_message(questions: FeedbackQuestions) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks import ids
 from bot.blocks.brag import SIGNAL_ICONS, VISIBILITY_ICONS, mention, quoted
 from bot.blocks.text import (
     actions,
@@ -27,7 +28,6 @@ from bot.services.growth import QuarterGrowth, Readiness, sparkline
 from bot.services.home import RECENT_WINS, HomeSnapshot, NextStep
 from bot.services.progress import StageProgress
 from bot.services.settings import WEEKDAYS, MemberSettings, format_minute
-from bot.slack import ids
 from content import Content
 
 MAX_HOME_WINS = 20

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks import ids
 from bot.blocks.text import actions, button, confirm_dialog, context, message, section
-from bot.slack import ids
 
 
 def manager_status_message(manager_user_id: str | None) -> dict[str, Any]:

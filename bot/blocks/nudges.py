@@ -9,9 +9,9 @@ import json
 from datetime import datetime
 from typing import Any
 
+from bot.blocks import ids
 from bot.blocks.text import actions, button, context, escape, message, plain, section, truncate
 from bot.services.gaps import Gap
-from bot.slack import ids
 from content import Criterion, Tactic
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

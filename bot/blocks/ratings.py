@@ -7,12 +7,12 @@ import json
 from datetime import date
 from typing import Any
 
+from bot.blocks import ids
 from bot.blocks.brag import mention
 from bot.blocks.text import actions, button, context, divider, escape, header, message, option, plain, section, truncate
 from bot.db.models import RatingLevel
 from bot.services.growth import involvement_changes, involvement_summary
 from bot.services.ratings import LEVEL_LABELS, MANAGER, SELF, Agenda, RatingForm, SavedRatings
-from bot.slack import ids
 from content import Stage
 
 MAX_AGENDA_WIN_CHARS = 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks import ids
 from bot.blocks.brag import visibility_options as visibility_options_for
 from bot.blocks.text import context, option, plain
 from bot.services.brag import Audience
@@ -14,7 +15,6 @@ from bot.services.settings import (
     format_minute,
     timezone_choices,
 )
-from bot.slack import ids
 from content import Content
 
 OPT_WEEKLY_PROMPT = "weekly_prompt"

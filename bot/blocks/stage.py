@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks import ids
 from bot.blocks.text import (
     actions,
     bar,
@@ -21,7 +22,6 @@ from bot.blocks.text import (
     truncate,
 )
 from bot.services.stages import StageQuery, StageQueryKind
-from bot.slack import ids
 from content import Content, Stage
 
 OWNERSHIP_NOT_TITLE = "Stages describe what you own, not your title."

@@ -53,8 +53,8 @@ from bot.deps import Deps
 from bot.nudges import ledger, registry
 from bot.nudges.types import Defer, DeliveryRow, Message, NudgeType, RenderContext, Skip, is_user_id
 from bot.settings import Settings
-from bot.slack.client import make_web_client
-from bot.slack.tokens import TokenSource
+from bot.webapi.client import make_web_client
+from bot.webapi.tokens import TokenSource
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.deps import Deps
 from bot.nudges.tick import SCHEDULER_BUDGET_SECONDS, run_tick
-from bot.slack.tokens import TokenSource
+from bot.webapi.tokens import TokenSource
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from bot.nudges.timing import ticking_clock
 from bot.nudges.types import PlanContext
 from bot.services import workspaces
 from bot.services.events import forget_old_events
-from bot.slack.tokens import TokenSource
+from bot.webapi.tokens import TokenSource
 
 log = logging.getLogger(__name__)
 

@@ -34,8 +34,8 @@ from bot.db.models import Member, Workspace
 from bot.deps import Deps
 from bot.nudges.availability import AwayRules, away_rules, is_away_status, release_held
 from bot.services.members import is_valid_timezone
-from bot.slack.client import make_web_client
-from bot.slack.tokens import TokenSource
+from bot.webapi.client import make_web_client
+from bot.webapi.tokens import TokenSource
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from bot import listeners
 from bot.deps import Deps
 from bot.services.evidence import evidence_index
 from bot.slack.acting import acting_member_id
-from bot.slack.client import make_web_client
 from bot.slack.deps import deps_of
 from bot.slack.errors import handle_listener_error
 from bot.slack.installations import make_installation_store
@@ -25,7 +24,8 @@ from bot.slack.instrumentation import instrument_requests
 from bot.slack.middleware import inject_deps, refuse_other_workspaces
 from bot.slack.registrar import PostAckExecutor, Registrar
 from bot.slack.scopes import BOT_SCOPES
-from bot.slack.tokens import InstalledTokens, StaticToken, TokenSource
+from bot.webapi.client import make_web_client
+from bot.webapi.tokens import InstalledTokens, StaticToken, TokenSource
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

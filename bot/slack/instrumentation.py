@@ -19,30 +19,14 @@ from slack_bolt import BoltContext
 from slack_bolt.context.respond import Respond
 from slack_bolt.request.payload_utils import is_action, is_event, is_shortcut, is_slash_command, is_view
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import RetryHandler, RetryState
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.webhook import WebhookResponse
 
 from bot.metrics import AnswerTimer, Metrics
+from bot.webapi.client import MeteredWebClient
 
 RECEIVED_AT_KEY = "stagecoach_received_at"
 KIND_KEY = "stagecoach_request_kind"
 TIMER_KEY = "stagecoach_answer_timer"
-
-ANSWER_METHODS = frozenset(
-    {
-        "views.open",
-        "views.push",
-        "views.update",
-        "views.publish",
-        "chat.postMessage",
-        "chat.postEphemeral",
-        "chat.update",
-    }
-)
-"""Web API calls that put something in front of the person who asked."""
 
 
 def request_kind(body: dict[str, Any]) -> str:
@@ -58,51 +42,6 @@ def request_kind(body: dict[str, Any]) -> str:
     if is_event(body):
         return "event"
     return "other"
-
-
-def api_method(url: str) -> str:
-    """``https://slack.com/api/chat.postMessage?x`` -> ``chat.postMessage``."""
-    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-
-
-class RateLimitCounter(RetryHandler):
-    """Counts each 429 by method; never retries itself (the handlers after it decide)."""
-
-    def __init__(self, metrics: Metrics) -> None:
-        super().__init__(max_retry_count=1_000_000)
-        self._metrics = metrics
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if response is not None and response.status_code == 429:
-            self._metrics.slack_429(api_method(request.url))
-        return False
-
-
-class MeteredWebClient(WebClient):
-    """A WebClient that counts refusals by method and error, and tells ``on_answer`` of answering calls."""
-
-    def __init__(self, *args: Any, metrics: Metrics, on_answer: Callable[[], None] | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.metrics = metrics
-        self.on_answer = on_answer
-
-    def api_call(self, api_method: str, *args: Any, **kwargs: Any) -> Any:
-        try:
-            response = super().api_call(api_method, *args, **kwargs)
-        except SlackApiError as exc:
-            error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
-            self.metrics.slack_error(api_method, str(error or f"http_{exc.response.status_code}"))
-            raise
-        if self.on_answer is not None and api_method in ANSWER_METHODS:
-            self.on_answer()
-        return response
 
 
 class MeteredRespond(Respond):

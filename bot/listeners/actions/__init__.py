@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.blocks import ids
 from bot.listeners.actions.account import cancel_delete_my_data, confirm_delete_my_data
 from bot.listeners.actions.evidence import (
     change_evidence,
@@ -29,7 +30,6 @@ from bot.listeners.actions.win_edit import edit_win
 from bot.listeners.actions.win_open import open_win_modal, open_win_modal_from_prompt
 from bot.listeners.actions.win_signal import set_win_signal
 from bot.listeners.commands.coach_wins import wins_page
-from bot.slack import ids
 from bot.slack.registrar import Registrar
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from bot.blocks import ids
 from bot.listeners.commands.coach import coach_command
 from bot.listeners.commands.feedback_questions import feedback_questions_command
 from bot.listeners.commands.stage import stage_command
 from bot.listeners.commands.stuck import stuck_command
 from bot.listeners.commands.win import win_command
-from bot.slack import ids
 from bot.slack.registrar import Registrar
 
 

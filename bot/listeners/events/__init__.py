@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.blocks import ids
 from bot.listeners.events.app_home import app_home_opened
 from bot.listeners.events.messages import on_message
 from bot.listeners.events.uninstall import make_app_uninstalled, make_tokens_revoked
-from bot.slack import ids
 from bot.slack.registrar import Registrar
 
 

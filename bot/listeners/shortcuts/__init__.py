@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.blocks import ids
 from bot.listeners.shortcuts.save_as_win import save_as_win
-from bot.slack import ids
 from bot.slack.registrar import Registrar
 
 

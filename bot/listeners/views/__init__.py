@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.blocks import ids
 from bot.listeners.views.assessment import submit_assessment
 from bot.listeners.views.evidence import submit_evidence
 from bot.listeners.views.help_request import submit_help_request
@@ -9,7 +10,6 @@ from bot.listeners.views.rating import submit_rating
 from bot.listeners.views.review_date import submit_review_date
 from bot.listeners.views.settings import submit_settings
 from bot.listeners.views.win import submit_win
-from bot.slack import ids
 from bot.slack.registrar import Registrar
 
 

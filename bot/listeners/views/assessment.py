@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
+from bot.blocks import ids
 from bot.blocks.stage import assessment_result_view
 from bot.services import stages
-from bot.slack import ids
 from bot.slack.deps import deps_of
 
 

@@ -13,11 +13,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import capture as blocks
+from bot.blocks import ids
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT
 from bot.listeners.view_state import selected_values
 from bot.services import brag, capture
 from bot.services.stages import load_member
-from bot.slack import ids
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.home import publish_home

@@ -16,14 +16,14 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import ids
 from bot.blocks.nudges import help_posted_message, help_request_post
 from bot.services import stages
 from bot.services import stuck as stuck_service
-from bot.slack import ids
 from bot.slack.acting import acting_member_id
-from bot.slack.client import make_web_client
 from bot.slack.deps import deps_of
 from bot.slack.registrar import run_later
+from bot.webapi.client import make_web_client
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
+from bot.blocks import ids
 from bot.blocks.ratings import decode_rating_metadata, rating_saved_view
 from bot.listeners.view_state import selected_value, selected_values
 from bot.services import ratings
 from bot.services.stages import load_member
-from bot.slack import ids
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 

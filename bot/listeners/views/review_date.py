@@ -7,10 +7,10 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
+from bot.blocks import ids
 from bot.blocks.feedback import review_date_saved_view
 from bot.services import review
 from bot.services.stages import load_member
-from bot.slack import ids
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 

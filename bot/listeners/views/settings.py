@@ -8,11 +8,11 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.blocks import ids
 from bot.blocks.settings import OPT_REVIEW_REMINDERS, OPT_STUCK_NUDGES, OPT_WEEKLY_PROMPT
 from bot.listeners.view_state import selected_time, selected_value, selected_values
 from bot.services.settings import SettingsForm, SettingsInputError, apply_settings
 from bot.services.stages import load_member
-from bot.slack import ids
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.home import publish_home

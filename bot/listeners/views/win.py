@@ -9,13 +9,13 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from bot.blocks import ids
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT, decode_metadata, signal_blocks, win_saved_view
 from bot.db.models import EntrySource, Member
 from bot.listeners.view_state import selected_value, selected_values, text_value
 from bot.services import brag, growth, prompts
 from bot.services.evidence import suggest_evidence
 from bot.services.stages import load_member
-from bot.slack import ids
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.home import publish_home
