@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import (
     BragEntry,
     BragEvidence,
@@ -17,6 +20,9 @@ from bot.db.models import (
     StuckSession,
     Workspace,
 )
+from bot.services.members import find_member
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -167,3 +173,46 @@ def delete_all_data(session: Session, slack_user_id: str, team_id: str) -> Delet
         manager_links_cleared=rows(links),
         credits_cleared=rows(credits),
     )
+
+
+def summarize(db: Database, slack_user_id: str, team_id: str) -> DataSummary:
+    """:func:`data_summary` in a transaction of its own: what a deletion would remove."""
+    with db.transaction() as session:
+        return data_summary(session, slack_user_id, team_id)
+
+
+class DeletionOutcome(StrEnum):
+    NOTHING = "nothing"
+    """No member (a second click, or data already deleted): nothing to delete."""
+    REFUSED = "refused"
+    """The confirmation was shown to another member (or is stale): nothing deleted."""
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class Deletion:
+    outcome: DeletionOutcome
+    report: DeletionReport | None = None
+
+
+def delete_my_data(db: Database, slack_user_id: str, team_id: str, confirmed_member_id: int | None) -> Deletion:
+    """Delete the person's data if ``confirmed_member_id`` (what the confirmation names) is their member row.
+
+    The person is looked up, not enrolled: a second click must not create a fresh profile just to
+    refuse it. After the deletion the database is scrubbed (:meth:`Database.scrub`).
+    """
+    with db.transaction() as session:
+        member = find_member(session, team_id, slack_user_id)
+        if member is None:
+            return Deletion(DeletionOutcome.NOTHING)
+        # Anyone else's click (or a stale button) deletes nothing.
+        if confirmed_member_id != member.id:
+            log.warning("delete-my-data refused: the button was for another member", extra={"member": member.id})
+            return Deletion(DeletionOutcome.REFUSED)
+        report = delete_all_data(session, slack_user_id, team_id)
+    db.scrub()
+    log.info(
+        "deleted a member's data",
+        extra={"members": report.members, "entries": report.entries, "deliveries": report.deliveries},
+    )
+    return Deletion(DeletionOutcome.DELETED, report)

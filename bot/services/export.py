@@ -1,6 +1,7 @@
 """Exports: the brag document as Markdown, and everything the bot holds about someone as JSON.
 
-:func:`collect` reads the database; :func:`render_markdown` and :func:`render_json` are pure.
+:func:`export_files` is the whole export; :func:`collect` reads the database, :func:`render_markdown`
+and :func:`render_json` are pure.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import (
     DEFAULT_TIMEZONE,
     Member,
@@ -27,6 +29,7 @@ from bot.db.models import (
 from bot.services.brag import EntrySummary, all_entries, in_content_order, summarize
 from bot.services.growth import GrowthWin, quarter_growth
 from bot.services.ratings import SELF as SELF_RATER
+from bot.services.stages import load_member
 from content import Content, load_signal_rules
 
 EXPORT_FORMAT = "stagecoach-export/1"
@@ -258,3 +261,29 @@ def growth_markdown(content: Content, stage_number: int, entries: list[EntrySumm
 def export_filenames(exported_at: datetime, timezone: str) -> tuple[str, str]:
     day = exported_at.astimezone(_zone(timezone)).date().isoformat()
     return f"brag-document-{day}.md", f"stagecoach-data-{day}.json"
+
+
+@dataclass(frozen=True)
+class ExportFiles:
+    """The two files of an export, ready to upload."""
+
+    markdown: str
+    markdown_name: str
+    document: str
+    """The JSON of everything held about the member."""
+    json_name: str
+    entries: int
+
+
+def export_files(db: Database, content: Content, member_id: int, now: datetime) -> ExportFiles:
+    """The member's brag document and data as of ``now`` (read in one transaction, rendered after it)."""
+    with db.transaction() as session:
+        data = collect(session, content, load_member(session, member_id))
+    markdown_name, json_name = export_filenames(now, data.timezone)
+    return ExportFiles(
+        markdown=render_markdown(content, data, now),
+        markdown_name=markdown_name,
+        document=render_json(data, now),
+        json_name=json_name,
+        entries=len(data.entries),
+    )

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.db.engine import Database
+from bot.services.progress import member_progress
+from bot.services.stages import load_member
 from content import Content, Criterion, Stage
 
 MAX_OWNERSHIP_QUESTIONS = 3
@@ -51,3 +54,11 @@ def questions_for(
         for criterion in open_criteria[:MAX_CRITERIA_QUESTIONS]
     ]
     return FeedbackQuestions(stage, following, general, ownership, evidence, review_date)
+
+
+def member_questions(db: Database, content: Content, member_id: int) -> FeedbackQuestions:
+    """:func:`questions_for` the member's stage, open exit criteria and review date."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        progress = member_progress(session, content, member.id, member.stage) if member.stage else None
+        return questions_for(content, member.stage, progress.open_criteria if progress else [], member.review_date)

@@ -2,58 +2,105 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import Member
+from bot.services.brag import audience_of
+from bot.services.stages import load_member
 
 
 class ManagerLinkError(ValueError):
     pass
 
 
-def link_manager(member: Member, manager_user_id: str, now: datetime, bot_user_id: str | None = None) -> str | None:
-    """Name ``manager_user_id`` as the member's manager; returns the previous manager, if any."""
-    if manager_user_id == member.slack_user_id:
-        raise ManagerLinkError("You can't be your own manager here: name the person you report to.")
-    if bot_user_id is not None and manager_user_id == bot_user_id:
-        raise ManagerLinkError("I'm flattered, but I can't be your manager: name the person you report to.")
-    previous = member.manager_slack_user_id
-    member.manager_slack_user_id = manager_user_id
-    member.manager_linked_at = now
-    return previous if previous != manager_user_id else None
+@dataclass(frozen=True)
+class ManagerLinked:
+    manager_user_id: str
+    previous: str | None
+    """The manager named before, if it was someone else."""
+    changed: bool
+    """False when the member named the manager they already had."""
+    digest_channel_id: str | None
+    """The manager's team digest channel, where the member's team-channel wins appear."""
 
 
-def unlink_manager(member: Member) -> str | None:
-    """Remove the link; the manager stops seeing anything of the member's from now on."""
-    previous = member.manager_slack_user_id
-    member.manager_slack_user_id = None
-    member.manager_linked_at = None
-    return previous
+def manager_of(db: Database, member_id: int) -> str | None:
+    with db.transaction() as session:
+        return load_member(session, member_id).manager_slack_user_id
 
 
-def report_count(session: Session, workspace_id: int, manager_user_id: str) -> int:
-    return len(
-        session.scalars(
-            select(Member.id).where(
-                Member.workspace_id == workspace_id, Member.manager_slack_user_id == manager_user_id
-            )
-        ).all()
-    )
+def link_manager(
+    db: Database, member_id: int, manager_user_id: str, now: datetime, bot_user_id: str | None = None
+) -> ManagerLinked:
+    """Name ``manager_user_id`` as the member's manager (:class:`ManagerLinkError` for themselves or the bot)."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        if manager_user_id == member.slack_user_id:
+            raise ManagerLinkError("You can't be your own manager here: name the person you report to.")
+        if bot_user_id is not None and manager_user_id == bot_user_id:
+            raise ManagerLinkError("I'm flattered, but I can't be your manager: name the person you report to.")
+        previous = member.manager_slack_user_id
+        member.manager_slack_user_id = manager_user_id
+        member.manager_linked_at = now
+        return ManagerLinked(
+            manager_user_id=manager_user_id,
+            previous=previous if previous != manager_user_id else None,
+            changed=previous != manager_user_id,
+            digest_channel_id=audience_of(session, member).channel_id,
+        )
 
 
-def set_digest_channel(manager: Member, channel_id: str | None) -> None:
-    manager.digest_channel_id = channel_id
+def unlink_manager(db: Database, member_id: int) -> str | None:
+    """Remove the link; the manager stops seeing anything of the member's from now on. Returns who it was."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        previous = member.manager_slack_user_id
+        member.manager_slack_user_id = None
+        member.manager_linked_at = None
+        return previous
 
 
-def report_user_ids(session: Session, workspace_id: int, manager_user_id: str) -> list[str]:
+@dataclass(frozen=True)
+class DigestChannel:
+    """Where a manager's weekly team digest goes, and who it is about."""
+
+    channel_id: str | None
+    previous: str | None
+    """The channel before this change (the same as ``channel_id`` when nothing changed)."""
+    reports: int
+    report_user_ids: list[str]
     """The Slack IDs of everyone who named this manager (to tell them where shared wins go)."""
+
+
+def _report_user_ids(session: Session, manager: Member) -> list[str]:
     return list(
         session.scalars(
             select(Member.slack_user_id)
-            .where(Member.workspace_id == workspace_id, Member.manager_slack_user_id == manager_user_id)
+            .where(Member.workspace_id == manager.workspace_id, Member.manager_slack_user_id == manager.slack_user_id)
             .order_by(Member.slack_user_id)
         )
     )
+
+
+def digest_channel(db: Database, member_id: int) -> DigestChannel:
+    """The manager's digest channel as it is."""
+    with db.transaction() as session:
+        manager = load_member(session, member_id)
+        report_ids = _report_user_ids(session, manager)
+        current = manager.digest_channel_id
+        return DigestChannel(current, current, len(report_ids), report_ids)
+
+
+def set_digest_channel(db: Database, member_id: int, channel_id: str | None) -> DigestChannel:
+    """Post the manager's digest in ``channel_id`` from now on (None: no digest)."""
+    with db.transaction() as session:
+        manager = load_member(session, member_id)
+        previous = manager.digest_channel_id
+        manager.digest_channel_id = channel_id
+        report_ids = _report_user_ids(session, manager)
+        return DigestChannel(channel_id, previous, len(report_ids), report_ids)

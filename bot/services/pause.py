@@ -6,8 +6,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import Member
 from bot.nudges.availability import local_today, release_held
+from bot.services.stages import load_member
 
 MAX_PAUSE = timedelta(days=366)
 """A pause longer than a year is almost certainly a typo (2207 for 2027); opting out is in settings."""
@@ -49,3 +51,15 @@ def resume(session: Session, member: Member, now: datetime) -> bool:
     session.flush()
     release_held(session, [member.id], now)
     return paused
+
+
+def pause_member(db: Database, member_id: int, until: date, now: datetime) -> None:
+    """:func:`pause_until` for the member, saved; :class:`PauseInputError` (nothing saved) if refused."""
+    with db.transaction() as session:
+        pause_until(load_member(session, member_id), until, now)
+
+
+def resume_member(db: Database, member_id: int, now: datetime) -> bool:
+    """:func:`resume` in a transaction of its own."""
+    with db.transaction() as session:
+        return resume(session, load_member(session, member_id), now)

@@ -20,8 +20,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import BragEntry, BragEvidence, Member, RatingLevel, ReviewConversation, ReviewRating
 from bot.services.progress import SHARED_WITH_MANAGER
+from bot.services.stages import load_member
 from content import Content, Criterion
 
 SELF = "self"
@@ -93,11 +95,13 @@ def _form(content: Content, conversation: ReviewConversation, member: Member, ra
     )
 
 
-def self_rating_form(session: Session, content: Content, member: Member, review_date: date) -> RatingForm:
+def self_rating_form(db: Database, content: Content, member_id: int, review_date: date) -> RatingForm:
     """The report's own form for this review (created on first open). Only for their current review date."""
-    if member.review_date != review_date:
-        raise RatingRefused("that review date is no longer the member's")
-    return _form(content, _conversation(session, member, review_date), member, SELF)
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        if member.review_date != review_date:
+            raise RatingRefused("that review date is no longer the member's")
+        return _form(content, _conversation(session, member, review_date), member, SELF)
 
 
 def _invited(session: Session, conversation_id: int, workspace_id: int, manager_user_id: str) -> ReviewConversation:
@@ -111,14 +115,15 @@ def _invited(session: Session, conversation_id: int, workspace_id: int, manager_
     return conversation
 
 
-def manager_rating_form(
-    session: Session, content: Content, conversation_id: int, workspace_id: int, manager_user_id: str
-) -> RatingForm:
-    """The invited manager's form: the same criteria, none of the report's ratings or wins."""
-    conversation = _invited(session, conversation_id, workspace_id, manager_user_id)
-    report = session.get(Member, conversation.member_id)
-    assert report is not None  # checked by _invited
-    return _form(content, conversation, report, MANAGER)
+def manager_rating_form(db: Database, content: Content, member_id: int, conversation_id: int) -> RatingForm:
+    """The invited manager's form (``member_id`` is the manager): the same criteria, none of the report's
+    ratings or wins."""
+    with db.transaction() as session:
+        manager = load_member(session, member_id)
+        conversation = _invited(session, conversation_id, manager.workspace_id, manager.slack_user_id)
+        report = session.get(Member, conversation.member_id)
+        assert report is not None  # checked by _invited
+        return _form(content, conversation, report, MANAGER)
 
 
 def _parse_levels(criteria: list[Criterion], answers: dict[str, str | None]) -> dict[str, int]:
@@ -148,7 +153,28 @@ class SavedRatings:
     both_rated: bool
 
 
-def save_self_ratings(
+def save_ratings(
+    db: Database,
+    content: Content,
+    member_id: int,
+    conversation_id: int,
+    rater: str,
+    answers: dict[str, str | None],
+    invite_manager: bool,
+    now: datetime,
+) -> SavedRatings:
+    """Save what the acting member rated as ``rater``: the report's own ratings (and invitation), or,
+    as the invited manager, theirs. :class:`RatingRefused` when the form is not theirs to fill in."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        if rater == SELF:
+            return _save_self_ratings(session, content, member, conversation_id, answers, invite_manager, now)
+        return _save_manager_ratings(
+            session, content, conversation_id, member.workspace_id, member.slack_user_id, answers, now
+        )
+
+
+def _save_self_ratings(
     session: Session,
     content: Content,
     member: Member,
@@ -172,7 +198,7 @@ def save_self_ratings(
     return SavedRatings(SELF, conversation.invited_manager_id, newly, conversation.manager_rated_at is not None)
 
 
-def save_manager_ratings(
+def _save_manager_ratings(
     session: Session,
     content: Content,
     conversation_id: int,

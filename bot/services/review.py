@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import BragEntry, Member
 from bot.services.feedback import FeedbackQuestions, questions_for
 from bot.services.progress import StageProgress, member_progress
+from bot.services.stages import load_member
 from content import Content
 
 MAX_DAYS_AHEAD = 2 * 365
@@ -38,6 +40,27 @@ def set_review_date(member: Member, review_date: date, today: date) -> None:
     if member.review_date is not None and member.review_date < today:
         member.last_review_date = member.review_date
     member.review_date = review_date
+
+
+@dataclass(frozen=True)
+class ReviewDateForm:
+    """What the review-date modal starts from: the saved date, and today where the member is."""
+
+    current: date | None
+    today: date
+
+
+def review_date_form(db: Database, member_id: int, now: datetime) -> ReviewDateForm:
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        return ReviewDateForm(member.review_date, local_today(member, now))
+
+
+def save_review_date(db: Database, member_id: int, review_date: date, now: datetime) -> None:
+    """:func:`set_review_date` for the member, checked against their own today; :class:`ReviewDateError` if refused."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        set_review_date(member, review_date, local_today(member, now))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.db.engine import Database
 from bot.db.models import DEFAULT_WORKDAYS, Member, Visibility
 from bot.services import stages
 from bot.services.members import is_valid_timezone
@@ -184,9 +185,10 @@ def _quiet_window(start: str | None, end: str | None) -> tuple[int | None, int |
 def _stage(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= 5:
+    number = stages.stage_number(value)
+    if number is None:
         raise SettingsInputError("stage", "Pick a stage from 1 to 5.")
-    return int(value)
+    return number
 
 
 def _visibility(value: str | None) -> Visibility:
@@ -239,6 +241,12 @@ def apply_settings(member: Member, form: SettingsForm, now: datetime) -> None:
     member.workdays = workdays
     member.quiet_start_minute = quiet_start
     member.quiet_end_minute = quiet_end
+
+
+def save_settings(db: Database, member_id: int, form: SettingsForm, now: datetime) -> None:
+    """:func:`apply_settings` to the member in a transaction of its own: all saved, or none."""
+    with db.transaction() as session:
+        apply_settings(stages.load_member(session, member_id), form, now)
 
 
 def timezone_choices(current: str) -> list[str]:

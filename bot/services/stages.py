@@ -48,21 +48,26 @@ def parse_stage_query(content: Content, text: str) -> StageQuery:
     return StageQuery(StageQueryKind.UNKNOWN, text=cleaned)
 
 
-def set_stage(member: Member, stage_number: int, now: datetime) -> None:
-    if not 1 <= stage_number <= 5:
-        raise ValueError(f"stage must be 1..5, got {stage_number}")
-    if member.stage == stage_number:
+STAGE_NUMBERS = range(1, 6)
+"""The roadmap's five stages; a number outside them names no stage."""
+
+
+def stage_number(value: str | None) -> int | None:
+    """A stage number as a button, menu or form sends it (``"3"``); None for anything that is no stage."""
+    if value is None or not value.isdigit() or int(value) not in STAGE_NUMBERS:
+        return None
+    return int(value)
+
+
+def set_stage(member: Member, number: int, now: datetime) -> None:
+    if number not in STAGE_NUMBERS:
+        raise ValueError(f"stage must be 1..5, got {number}")
+    if member.stage == number:
         return
     # Remembered so the manager can be told what changes for them (bot/nudges/planners/stage_changed.py).
     member.previous_stage = member.stage
-    member.stage = stage_number
+    member.stage = number
     member.stage_set_at = now
-
-
-def own_stage(content: Content, member: Member | None) -> Stage | None:
-    if member is None or member.stage is None:
-        return None
-    return content.stage(member.stage)
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ class Assessment:
 def assess(content: Content, answers: dict[str, int]) -> Assessment:
     """Suggest the stage the answers point to: the median, rounded down (stages are earned)."""
     known = {q.key for q in content.growth.self_assessment}
-    picked = {key: value for key, value in answers.items() if key in known and 1 <= value <= 5}
+    picked = {key: value for key, value in answers.items() if key in known and value in STAGE_NUMBERS}
     if not picked:
         raise ValueError("no valid answers")
     median = statistics.median_low(picked.values())
@@ -98,3 +103,9 @@ def stage_of(db: Database, member_id: int) -> int | None:
     """The member's stage (1-5; None before they pick one), read in a transaction of its own."""
     with db.transaction() as session:
         return load_member(session, member_id).stage
+
+
+def choose_stage(db: Database, member_id: int, number: int, now: datetime) -> None:
+    """The member picks their stage (a ``/stage`` button or menu), in a transaction of its own."""
+    with db.transaction() as session:
+        set_stage(load_member(session, member_id), number, now)

@@ -25,8 +25,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import BragEntry, EntrySource, Member, StuckSession, StuckStatus, Visibility
 from bot.services import brag
+from bot.services.stages import load_member
 from bot.services.storable import storable
 from content import Content
 
@@ -42,24 +44,38 @@ class NotYourSession(PermissionError):
 
 
 @dataclass(frozen=True)
-class Started:
-    session: StuckSession
+class TimerStarted:
+    session_id: int
+    what: str | None
+    due_at: datetime
     restarted: bool
+    """A running timer was closed and replaced by this one."""
+    nudges_on: bool
+    """Whether the member gets the stuck nudge at ``due_at`` (they may have turned it off)."""
 
 
 @dataclass(frozen=True)
-class Resolved:
+class TimerClosed:
     changed: bool
     """False when the session was already closed."""
     minutes: int
-    win: BragEntry | None
+    criterion_text: str | None = None
+    """The criterion the asking-early win was saved against, when closing it earned one."""
+
+
+@dataclass(frozen=True)
+class HelpDraft:
+    """What the help-request modal starts from; None from :func:`help_draft` when the timer is closed."""
+
+    session_id: int
+    tried: str | None
 
 
 def minutes_between(start: datetime, end: datetime) -> int:
     return max(0, round((end - start).total_seconds() / 60))
 
 
-def open_session(session: Session, member_id: int) -> StuckSession | None:
+def _open_session(session: Session, member_id: int) -> StuckSession | None:
     return session.scalar(
         select(StuckSession)
         .where(StuckSession.member_id == member_id, StuckSession.status == OPEN)
@@ -68,50 +84,85 @@ def open_session(session: Session, member_id: int) -> StuckSession | None:
     )
 
 
-def owned_session(session: Session, member_id: int, session_id: int) -> StuckSession:
+def _owned_session(session: Session, member_id: int, session_id: int) -> StuckSession:
     stuck = session.get(StuckSession, session_id)
     if stuck is None or stuck.member_id != member_id:
         raise NotYourSession(session_id)
     return stuck
 
 
-def start(session: Session, member: Member, what: str | None, now: datetime, minutes: int) -> Started:
+def start_timer(db: Database, member_id: int, what: str | None, now: datetime, minutes: int) -> TimerStarted:
     """Start a timer. One open session per member: a running one is closed and replaced.
 
     A fresh session (not a reset of the old one) gets a fresh ledger period, so its nudge is not
     mistaken for one already sent. Bare ``/stuck`` while a timer runs restarts it on the same topic.
     """
-    cleaned = " ".join(storable(what or "").split())[:MAX_WHAT] or None
-    previous = open_session(session, member.id)
-    if previous is not None:
-        session.execute(
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        cleaned = " ".join(storable(what or "").split())[:MAX_WHAT] or None
+        previous = _open_session(session, member.id)
+        if previous is not None:
+            session.execute(
+                update(StuckSession)
+                .where(StuckSession.id == previous.id, StuckSession.status == OPEN)
+                .values(status=RESOLVED, resolved_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            cleaned = cleaned or previous.what
+        due = now + timedelta(minutes=minutes)
+        stuck = StuckSession(member_id=member.id, what=cleaned, status=OPEN, started_at=now, nudge_due_at=due)
+        session.add(stuck)
+        session.flush()
+        return TimerStarted(stuck.id, cleaned, due, previous is not None, member.stuck_nudges_enabled)
+
+
+def finish_timer(
+    db: Database, content: Content, member_id: int, now: datetime, stuck_minutes: int
+) -> TimerClosed | None:
+    """``/stuck done``: close the member's running timer; None when none runs."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        stuck = _open_session(session, member.id)
+        return None if stuck is None else _resolve(session, content, member, stuck, now, stuck_minutes)
+
+
+def unblock(
+    db: Database, content: Content, member_id: int, session_id: int, now: datetime, stuck_minutes: int
+) -> TimerClosed:
+    """The Unblocked button: close that timer (:class:`NotYourSession` unless it is the member's)."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        stuck = _owned_session(session, member.id, session_id)
+        return _resolve(session, content, member, stuck, now, stuck_minutes)
+
+
+def more_time(db: Database, member_id: int, session_id: int, now: datetime) -> datetime | None:
+    """Fifteen more minutes: a new nudge (a new ledger period) at now + 15 min. None if closed."""
+    with db.transaction() as session:
+        stuck = _owned_session(session, member_id, session_id)
+        due = now + MORE_TIME
+        result = session.execute(
             update(StuckSession)
-            .where(StuckSession.id == previous.id, StuckSession.status == OPEN)
-            .values(status=RESOLVED, resolved_at=now)
+            .where(
+                StuckSession.id == stuck.id, StuckSession.status == OPEN, StuckSession.extensions == stuck.extensions
+            )
+            .values(extensions=stuck.extensions + 1, nudge_due_at=due)
             .execution_options(synchronize_session=False)
         )
-        cleaned = cleaned or previous.what
-    stuck = StuckSession(
-        member_id=member.id, what=cleaned, status=OPEN, started_at=now, nudge_due_at=now + timedelta(minutes=minutes)
-    )
-    session.add(stuck)
-    session.flush()
-    return Started(session=stuck, restarted=previous is not None)
+        return due if getattr(result, "rowcount", 0) == 1 else None
 
 
-def extend(session: Session, stuck: StuckSession, now: datetime) -> datetime | None:
-    """Fifteen more minutes: a new nudge (a new ledger period) at now + 15 min. None if closed."""
-    due = now + MORE_TIME
-    result = session.execute(
-        update(StuckSession)
-        .where(StuckSession.id == stuck.id, StuckSession.status == OPEN, StuckSession.extensions == stuck.extensions)
-        .values(extensions=stuck.extensions + 1, nudge_due_at=due)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(result, "rowcount", 0) != 1:
-        return None
-    session.refresh(stuck)
-    return due
+def help_draft(db: Database, member_id: int, session_id: int) -> HelpDraft | None:
+    """The help-request modal for the member's own timer; None when it is closed (:class:`NotYourSession`)."""
+    with db.transaction() as session:
+        stuck = _owned_session(session, member_id, session_id)
+        return HelpDraft(stuck.id, stuck.what) if stuck.status == OPEN else None
+
+
+def minutes_stuck(db: Database, member_id: int, session_id: int, now: datetime) -> int:
+    """How long the member's own timer has run (:class:`NotYourSession` for anyone else's)."""
+    with db.transaction() as session:
+        return minutes_between(_owned_session(session, member_id, session_id).started_at, now)
 
 
 def _save_asking_early(
@@ -130,9 +181,9 @@ def _save_asking_early(
     )
 
 
-def resolve(
+def _resolve(
     session: Session, content: Content, member: Member, stuck: StuckSession, now: datetime, stuck_minutes: int
-) -> Resolved:
+) -> TimerClosed:
     minutes = minutes_between(stuck.started_at, now)
     result = session.execute(
         update(StuckSession)
@@ -141,33 +192,38 @@ def resolve(
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0) != 1:
-        return Resolved(changed=False, minutes=minutes, win=None)
+        return TimerClosed(changed=False, minutes=minutes)
     session.refresh(stuck)
-    win = None
-    if stuck.asked_for_help_at is None and now - stuck.started_at <= timedelta(minutes=stuck_minutes):
-        win = _save_asking_early(
-            session,
-            content,
-            member,
-            stuck,
-            f"Got unblocked within {max(1, minutes)} minutes instead of staying stuck",
-            now,
-        )
-    return Resolved(changed=True, minutes=minutes, win=win)
-
-
-def record_help_request(
-    session: Session, content: Content, member: Member, stuck: StuckSession, now: datetime
-) -> BragEntry | None:
-    """The person asked for help in a channel: record it once per session, with its brag entry."""
-    result = session.execute(
-        update(StuckSession)
-        .where(StuckSession.id == stuck.id, StuckSession.asked_for_help_at.is_(None))
-        .values(asked_for_help_at=now)
-        .execution_options(synchronize_session=False)
+    if stuck.asked_for_help_at is not None or now - stuck.started_at > timedelta(minutes=stuck_minutes):
+        return TimerClosed(changed=True, minutes=minutes)
+    _save_asking_early(
+        session,
+        content,
+        member,
+        stuck,
+        f"Got unblocked within {max(1, minutes)} minutes instead of staying stuck",
+        now,
     )
-    if getattr(result, "rowcount", 0) != 1:
-        return None
-    session.refresh(stuck)
-    minutes = max(1, minutes_between(stuck.started_at, now))
-    return _save_asking_early(session, content, member, stuck, f"Asked for help after {minutes} minutes stuck", now)
+    return TimerClosed(changed=True, minutes=minutes, criterion_text=content.evidence_label(ASKING_EARLY_CRITERION))
+
+
+def record_help_request(db: Database, content: Content, member_id: int, session_id: int, now: datetime) -> str | None:
+    """The person asked for help in a channel: record it once per session, with its brag entry.
+
+    Returns the criterion the asking-early win was saved against; None when this session had asked already.
+    """
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        stuck = _owned_session(session, member_id, session_id)
+        result = session.execute(
+            update(StuckSession)
+            .where(StuckSession.id == stuck.id, StuckSession.asked_for_help_at.is_(None))
+            .values(asked_for_help_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            return None
+        session.refresh(stuck)
+        minutes = max(1, minutes_between(stuck.started_at, now))
+        _save_asking_early(session, content, member, stuck, f"Asked for help after {minutes} minutes stuck", now)
+        return content.evidence_label(ASKING_EARLY_CRITERION)

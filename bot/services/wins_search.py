@@ -6,6 +6,7 @@ timezone (a quarter starts at their local midnight).
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -14,9 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import BragEntry, Member
 from bot.services.brag import EntrySummary, summarize
+from bot.services.stages import load_member
 from content import Content
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
 MAX_SEARCH_WORDS = 8
@@ -179,3 +184,12 @@ def find_wins(
         .limit(page_size)
     )
     return WinPage(query, [summarize(content, e) for e in entries], total, page, page_size)
+
+
+def search_wins(db: Database, content: Content, member_id: int, text: str, page: int, now: datetime) -> WinPage:
+    """``text`` read as a query (:class:`QueryError` if it cannot be), then that page of the member's wins."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        found = find_wins(session, content, member, parse_query(text, member, now), page)
+    log.info("wins listed", extra={"member": member_id, "total": found.total, "page": found.page})
+    return found

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import (
     BOTS_TABLE,
     INSTALLATIONS_TABLE,
@@ -28,13 +29,14 @@ from bot.db.models import (
 )
 
 
-def mark_uninstalled(session: Session, team_id: str, now: datetime) -> bool:
+def mark_uninstalled(db: Database, team_id: str, now: datetime) -> bool:
     """Record that the app left this workspace: nothing more is sent there from now on."""
-    workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
-    if workspace is None:
-        return False
-    workspace.uninstalled_at = now
-    return True
+    with db.transaction() as session:
+        workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+        if workspace is None:
+            return False
+        workspace.uninstalled_at = now
+        return True
 
 
 def mark_installed(session: Session, team_id: str) -> bool:

@@ -3,11 +3,15 @@
 Listeners ack first and do their work after, so a failure usually comes after Slack already got
 its 200. The person then hears from us through the request's response_url or, failing that, a DM,
 and anything they typed in a modal is sent back to them so nothing is lost.
+
+Also which of Slack's errors mean what, for listeners that answer a refusal themselves
+(:func:`channel_refusal`).
 """
 
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
@@ -91,3 +95,33 @@ def tell_user(body: dict[str, Any], context: BoltContext, client: WebClient, tex
             client.chat_postMessage(channel=context.user_id, text=text)
     except (SlackApiError, OSError):
         log.exception("could not tell the user %s", about, extra={"user": context.user_id})
+
+
+def error_code(error: SlackApiError) -> str:
+    """Slack's error code (``not_in_channel``), or the HTTP status when the answer names none."""
+    return str(error.response.get("error") or error.response.status_code)
+
+
+class ChannelRefusal(StrEnum):
+    """Why Slack will not let the bot post in a channel: something a person must change, not a passing fault."""
+
+    NOT_IN_CHANNEL = "not_in_channel"
+    """Invite the bot, or pick another channel."""
+    ARCHIVED = "archived"
+    NOT_ALLOWED = "not_allowed"
+    """Posting is restricted there, or the install lacks the scope: an admin's call."""
+
+
+_CHANNEL_REFUSALS = {
+    "not_in_channel": ChannelRefusal.NOT_IN_CHANNEL,
+    # A private channel the bot is not in looks, to the bot, like no channel at all.
+    "channel_not_found": ChannelRefusal.NOT_IN_CHANNEL,
+    "is_archived": ChannelRefusal.ARCHIVED,
+    "restricted_action": ChannelRefusal.NOT_ALLOWED,
+    "missing_scope": ChannelRefusal.NOT_ALLOWED,
+}
+
+
+def channel_refusal(error: SlackApiError) -> ChannelRefusal | None:
+    """What a failed ``chat.postMessage`` to a channel means; None for any other failure."""
+    return _CHANNEL_REFUSALS.get(error_code(error))

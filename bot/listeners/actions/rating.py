@@ -6,16 +6,14 @@ import logging
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.brag import problem_message
 from bot.blocks.ratings import rating_modal
+from bot.deps import Deps
 from bot.listeners.requests import reply
 from bot.services import ratings
-from bot.services.stages import load_member
-from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
 from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)
@@ -26,16 +24,18 @@ MANAGER_REFUSED = "Only a manager the report invited (and still names) can rate 
 
 @opens_modal
 def open_self_rating(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    deps: Deps,
+    member_id: int,
 ) -> None:
     ack()
-    deps = deps_of(context)
-    member_id = acting_member_id(context)
     try:
         review_date = date.fromisoformat(str(action.get("value")))
-        with deps.db.transaction() as session:
-            member = load_member(session, member_id)
-            form = ratings.self_rating_form(session, deps.content, member, review_date)
+        form = ratings.self_rating_form(deps.db, deps.content, member_id, review_date)
     except (ValueError, ratings.RatingRefused):
         log.info("self-rating refused", extra={"member": member_id})
         reply(body, respond, problem_message(SELF_REFUSED))
@@ -45,20 +45,20 @@ def open_self_rating(
 
 @opens_modal
 def open_manager_rating(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    deps: Deps,
+    member_id: int,
 ) -> None:
     ack()
-    deps = deps_of(context)
-    member_id = acting_member_id(context)
     raw = str(action.get("value") or "")
     try:
         if not raw.isdigit():
             raise ratings.RatingRefused(raw)
-        with deps.db.transaction() as session:
-            manager = load_member(session, member_id)
-            form = ratings.manager_rating_form(
-                session, deps.content, int(raw), manager.workspace_id, manager.slack_user_id
-            )
+        form = ratings.manager_rating_form(deps.db, deps.content, member_id, int(raw))
     except ratings.RatingRefused:
         log.warning("manager rating refused: not invited", extra={"member": member_id, "conversation": raw})
         reply(body, respond, problem_message(MANAGER_REFUSED))

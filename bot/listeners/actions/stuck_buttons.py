@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.nudges import (
@@ -14,12 +14,9 @@ from bot.blocks.nudges import (
     stuck_extended_message,
     stuck_resolved_message,
 )
-from bot.db.models import StuckStatus
 from bot.db.types import parse_row_id
-from bot.services import stages
+from bot.deps import Deps
 from bot.services import stuck as stuck_service
-from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
 from bot.slack.registrar import opens_modal
 
 
@@ -31,62 +28,53 @@ def _not_yours(respond: Respond) -> None:
     respond(response_type="ephemeral", replace_original=False, **not_yours_message())
 
 
-def stuck_unblocked(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def stuck_unblocked(ack: Ack, action: dict[str, Any], respond: Respond, deps: Deps, member_id: int) -> None:
     ack()
-    deps = deps_of(context)
-    member_id = acting_member_id(context)
-    now = deps.clock()
-    with deps.db.transaction() as session:
-        member = stages.load_member(session, member_id)
-        try:
-            stuck = stuck_service.owned_session(session, member.id, _session_id(action))
-        except stuck_service.NotYourSession:
-            stuck = None
-        if stuck is not None:
-            result = stuck_service.resolve(session, deps.content, member, stuck, now, deps.settings.stuck_minutes)
-            criterion = deps.content.evidence_label(stuck_service.ASKING_EARLY_CRITERION) if result.win else None
-    if stuck is None:
+    try:
+        closed = stuck_service.unblock(
+            deps.db, deps.content, member_id, _session_id(action), deps.clock(), deps.settings.stuck_minutes
+        )
+    except stuck_service.NotYourSession:
         _not_yours(respond)
-    elif not result.changed:
-        respond(replace_original=True, **stuck_closed_message())
+        return
+    if closed.changed:
+        respond(
+            replace_original=True,
+            **stuck_resolved_message(minutes=closed.minutes, criterion_text=closed.criterion_text),
+        )
     else:
-        respond(replace_original=True, **stuck_resolved_message(minutes=result.minutes, criterion_text=criterion))
+        respond(replace_original=True, **stuck_closed_message())
 
 
-def stuck_more_time(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def stuck_more_time(ack: Ack, action: dict[str, Any], respond: Respond, deps: Deps, member_id: int) -> None:
     ack()
-    deps = deps_of(context)
-    member_id = acting_member_id(context)
-    with deps.db.transaction() as session:
-        try:
-            stuck = stuck_service.owned_session(session, member_id, _session_id(action))
-        except stuck_service.NotYourSession:
-            stuck = None
-        due = stuck_service.extend(session, stuck, deps.clock()) if stuck is not None else None
-    if stuck is None:
+    try:
+        due = stuck_service.more_time(deps.db, member_id, _session_id(action), deps.clock())
+    except stuck_service.NotYourSession:
         _not_yours(respond)
-    elif due is None:
-        respond(replace_original=True, **stuck_closed_message())
-    else:
-        respond(replace_original=True, **stuck_extended_message(due))
+        return
+    respond(replace_original=True, **(stuck_closed_message() if due is None else stuck_extended_message(due)))
 
 
 @opens_modal
 def stuck_draft_help(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    deps: Deps,
+    member_id: int,
 ) -> None:
     ack()
-    deps = deps_of(context)
-    member_id = acting_member_id(context)
-    with deps.db.transaction() as session:
-        try:
-            stuck = stuck_service.owned_session(session, member_id, _session_id(action))
-        except stuck_service.NotYourSession:
-            stuck = None
-        is_open = stuck is not None and stuck.status == StuckStatus.OPEN.value
-    if stuck is None:
+    try:
+        draft = stuck_service.help_draft(deps.db, member_id, _session_id(action))
+    except stuck_service.NotYourSession:
         _not_yours(respond)
-    elif not is_open:
+        return
+    if draft is None:
         respond(replace_original=True, **stuck_closed_message())
     else:
-        client.views_open(trigger_id=body["trigger_id"], view=help_request_modal(session_id=stuck.id, tried=stuck.what))
+        client.views_open(
+            trigger_id=body["trigger_id"], view=help_request_modal(session_id=draft.session_id, tried=draft.tried)
+        )

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.brag import problem_message
 from bot.blocks.coach import coach_help_message
+from bot.deps import Deps
 from bot.listeners.actions.home import open_settings_modal
 from bot.listeners.commands.coach_delete import delete_my_data_subcommand
 from bot.listeners.commands.coach_digest import digest_subcommand
@@ -25,8 +26,7 @@ from bot.listeners.commands.coach_manager import manager_subcommand
 from bot.listeners.commands.coach_pause import pause_subcommand, resume_subcommand
 from bot.listeners.commands.coach_wins import wins_subcommand
 from bot.listeners.requests import CoachRequest
-from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
+from bot.slack.mentions import unescape
 from bot.slack.registrar import opens_modal
 
 
@@ -83,10 +83,6 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 ALIASES = {"": "help", "?": "help"}
 
 
-def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
 def help_message(unknown: str | None = None) -> dict[str, Any]:
     available = [(sub.usage, sub.summary) for sub in SUBCOMMANDS.values()]
     return coach_help_message(available, unknown=unknown)
@@ -98,21 +94,29 @@ def _opens_settings(body: dict[str, Any]) -> bool:
 
 
 @opens_modal(when=_opens_settings)
-def coach_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+def coach_command(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+    deps: Deps,
+    member_id: int,
+) -> None:
     ack()
     name, args = parse_coach_text(command.get("text") or "")
     name = ALIASES.get(name, name)
     subcommand = SUBCOMMANDS.get(name)
     if subcommand is None:
         # Slack escapes /coach text (should_escape); undo it so the reply escapes it exactly once.
-        respond(**help_message(unknown=_unescape(name)))
+        respond(**help_message(unknown=unescape(name)))
         return
     request = CoachRequest(
         args=args,
         user_id=command["user_id"],
-        member_id=acting_member_id(context),
+        member_id=member_id,
         trigger_id=command.get("trigger_id", ""),
-        deps=deps_of(context),
+        deps=deps,
         client=client,
         respond=respond,
         bot_user_id=context.bot_user_id,

@@ -8,6 +8,5 @@ from bot.services import account
 
 
 def delete_my_data_subcommand(request: CoachRequest) -> None:
-    with request.deps.db.transaction() as session:
-        summary = account.data_summary(session, request.user_id, request.team_id)
+    summary = account.summarize(request.deps.db, request.user_id, request.team_id)
     request.respond(**delete_confirmation_message(summary, request.member_id))

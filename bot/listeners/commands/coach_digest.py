@@ -16,33 +16,26 @@ from bot.blocks.manager import (
     digest_usage_message,
 )
 from bot.listeners.requests import CoachRequest
-from bot.services import managers, mentions
-from bot.services.stages import load_member
+from bot.services import managers
+from bot.services.managers import DigestChannel
+from bot.slack import mentions
+from bot.slack.errors import channel_refusal, error_code
 
 log = logging.getLogger(__name__)
 OFF_WORDS = {"off", "stop", "none", "remove"}
-# Slack's answers that mean "the bot cannot post in that channel" (as opposed to a passing fault).
-CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "missing_scope"}
 
 
 def digest_subcommand(request: CoachRequest) -> None:
     args = request.args.strip()
-    deps = request.deps
-    with deps.db.transaction() as session:
-        manager = load_member(session, request.member_id)
-        reports = managers.report_count(session, manager.workspace_id, manager.slack_user_id)
-        current = manager.digest_channel_id
+    db = request.deps.db
     if not args:
-        request.respond(**digest_status_message(current, reports))
+        status = managers.digest_channel(db, request.member_id)
+        request.respond(**digest_status_message(status.channel_id, status.reports))
         return
     if args.lower() in OFF_WORDS:
-        with deps.db.transaction() as session:
-            manager = load_member(session, request.member_id)
-            managers.set_digest_channel(manager, None)
-            told = managers.report_user_ids(session, manager.workspace_id, manager.slack_user_id)
+        stopped = managers.set_digest_channel(db, request.member_id, None)
         request.respond(**digest_off_message())
-        if current is not None:
-            _tell_reports(request, told, None, current)
+        _tell_reports(request, stopped)
         return
     channel_id = mentions.channel_id(args)
     if channel_id is None:
@@ -52,26 +45,26 @@ def digest_subcommand(request: CoachRequest) -> None:
         # Posting the announcement is the check: it fails exactly when a digest would.
         request.client.chat_postMessage(channel=channel_id, **digest_channel_announcement(request.user_id))
     except SlackApiError as error:
-        reason = error.response.get("error")
-        if reason not in CANNOT_POST:
+        if channel_refusal(error) is None:
             raise
-        log.info("digest channel refused", extra={"channel": channel_id, "error": reason})
+        log.info("digest channel refused", extra={"channel": channel_id, "error": error_code(error)})
         request.respond(**digest_cannot_post_message(channel_id))
         return
-    with deps.db.transaction() as session:
-        manager = load_member(session, request.member_id)
-        managers.set_digest_channel(manager, channel_id)
-        told = managers.report_user_ids(session, manager.workspace_id, manager.slack_user_id)
-    request.respond(**digest_set_message(channel_id, reports))
-    if channel_id != current:
-        _tell_reports(request, told, channel_id, current)
+    moved = managers.set_digest_channel(db, request.member_id, channel_id)
+    request.respond(**digest_set_message(channel_id, moved.reports))
+    _tell_reports(request, moved)
 
 
-def _tell_reports(request: CoachRequest, report_ids: list[str], channel_id: str | None, previous: str | None) -> None:
-    """DM every report where their team-channel wins will appear from now on (one DM each, by user ID)."""
-    notice = digest_channel_notice(request.user_id, channel_id, previous)
+def _tell_reports(request: CoachRequest, change: DigestChannel) -> None:
+    """DM every report where their team-channel wins will appear from now on (one DM each, by user ID).
+
+    Only when the channel changed: turning off a digest that was off, or naming the same channel, tells nobody.
+    """
+    if change.channel_id == change.previous:
+        return
+    notice = digest_channel_notice(request.user_id, change.channel_id, change.previous)
     failed = 0
-    for report_id in report_ids:
+    for report_id in change.report_user_ids:
         try:
             request.client.chat_postMessage(channel=report_id, **notice)
         except SlackApiError as error:
@@ -80,4 +73,4 @@ def _tell_reports(request: CoachRequest, report_ids: list[str], channel_id: str 
                 "could not tell a report about the digest channel",
                 extra={"report": report_id, "error": error.response.get("error")},
             )
-    log.info("reports told about the digest channel", extra={"reports": len(report_ids), "failed": failed})
+    log.info("reports told about the digest channel", extra={"reports": len(change.report_user_ids), "failed": failed})

@@ -9,7 +9,6 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from bot.blocks.coach import export_comment, export_failed_message, export_sent_message, export_started_message
 from bot.listeners.requests import CoachRequest
 from bot.services import export
-from bot.services.stages import load_member
 
 log = logging.getLogger(__name__)
 
@@ -17,25 +16,20 @@ log = logging.getLogger(__name__)
 def export_subcommand(request: CoachRequest) -> None:
     request.respond(**export_started_message())
     deps = request.deps
-    now = deps.clock()
-    with deps.db.transaction() as session:
-        data = export.collect(session, deps.content, load_member(session, request.member_id))
-    markdown = export.render_markdown(deps.content, data, now)
-    document = export.render_json(data, now)
-    markdown_name, json_name = export.export_filenames(now, data.timezone)
+    files = export.export_files(deps.db, deps.content, request.member_id, deps.clock())
     try:
         dm = request.client.conversations_open(users=request.user_id)["channel"]["id"]
         request.client.files_upload_v2(
             channel=dm,
             file_uploads=[
-                {"content": markdown, "filename": markdown_name, "title": "Brag document"},
-                {"content": document, "filename": json_name, "title": "All my Stagecoach data"},
+                {"content": files.markdown, "filename": files.markdown_name, "title": "Brag document"},
+                {"content": files.document, "filename": files.json_name, "title": "All my Stagecoach data"},
             ],
-            initial_comment=export_comment(len(data.entries)),
+            initial_comment=export_comment(files.entries),
         )
     except (SlackApiError, SlackRequestError):
-        log.exception("export delivery failed", extra={"member": request.member_id, "entries": len(data.entries)})
+        log.exception("export delivery failed", extra={"member": request.member_id, "entries": files.entries})
         request.respond(replace_original=True, **export_failed_message())
         return
-    log.info("export delivered", extra={"member": request.member_id, "entries": len(data.entries)})
-    request.respond(replace_original=True, **export_sent_message(len(data.entries)))
+    log.info("export delivered", extra={"member": request.member_id, "entries": files.entries})
+    request.respond(replace_original=True, **export_sent_message(files.entries))

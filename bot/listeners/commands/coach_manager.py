@@ -14,8 +14,8 @@ from bot.blocks.manager import (
     manager_usage_message,
 )
 from bot.listeners.requests import CoachRequest
-from bot.services import brag, managers, mentions
-from bot.services.stages import load_member
+from bot.services import managers
+from bot.slack import mentions
 
 log = logging.getLogger(__name__)
 REMOVE_WORDS = {"remove", "none", "off", "unlink"}
@@ -23,34 +23,28 @@ REMOVE_WORDS = {"remove", "none", "off", "unlink"}
 
 def manager_subcommand(request: CoachRequest) -> None:
     args = request.args.strip()
-    deps = request.deps
+    db = request.deps.db
     if not args:
-        with deps.db.transaction() as session:
-            current = load_member(session, request.member_id).manager_slack_user_id
-        request.respond(**manager_status_message(current))
+        request.respond(**manager_status_message(managers.manager_of(db, request.member_id)))
         return
     if args.lower() in REMOVE_WORDS:
-        with deps.db.transaction() as session:
-            previous = managers.unlink_manager(load_member(session, request.member_id))
-        request.respond(**manager_unlinked_message(previous))
+        request.respond(**manager_unlinked_message(managers.unlink_manager(db, request.member_id)))
         return
     manager_id = mentions.user_id(args)
     if manager_id is None:
         request.respond(**manager_usage_message("I couldn't tell who you meant."))
         return
     try:
-        with deps.db.transaction() as session:
-            member = load_member(session, request.member_id)
-            unchanged = member.manager_slack_user_id == manager_id
-            previous = managers.link_manager(member, manager_id, deps.clock(), request.bot_user_id)
-            channel_id = brag.audience_of(session, member).channel_id
+        linked = managers.link_manager(db, request.member_id, manager_id, request.deps.clock(), request.bot_user_id)
     except managers.ManagerLinkError as error:
         request.respond(**manager_usage_message(str(error)))
         return
     request.respond(
-        **manager_linked_message(manager_id, changed=not unchanged, previous=previous, digest_channel_id=channel_id)
+        **manager_linked_message(
+            manager_id, changed=linked.changed, previous=linked.previous, digest_channel_id=linked.digest_channel_id
+        )
     )
-    if not unchanged:
+    if linked.changed:
         try:
             request.client.chat_postMessage(channel=manager_id, **manager_notice_message(request.user_id))
         except SlackApiError as error:

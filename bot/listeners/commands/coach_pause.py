@@ -7,7 +7,6 @@ import logging
 from bot.blocks.pause import pause_problem_message, pause_set_message, resumed_message
 from bot.listeners.requests import CoachRequest
 from bot.services import pause
-from bot.services.stages import load_member
 
 log = logging.getLogger(__name__)
 
@@ -16,8 +15,7 @@ def pause_subcommand(request: CoachRequest) -> None:
     deps = request.deps
     try:
         until = pause.parse_pause_date(request.args)
-        with deps.db.transaction() as session:
-            pause.pause_until(load_member(session, request.member_id), until, deps.clock())
+        pause.pause_member(deps.db, request.member_id, until, deps.clock())
     except pause.PauseInputError as problem:
         log.info("pause refused", extra={"member": request.member_id})
         request.respond(**pause_problem_message(str(problem)))
@@ -26,7 +24,5 @@ def pause_subcommand(request: CoachRequest) -> None:
 
 
 def resume_subcommand(request: CoachRequest) -> None:
-    deps = request.deps
-    with deps.db.transaction() as session:
-        was_paused = pause.resume(session, load_member(session, request.member_id), deps.clock())
+    was_paused = pause.resume_member(request.deps.db, request.member_id, request.deps.clock())
     request.respond(**resumed_message(was_paused))

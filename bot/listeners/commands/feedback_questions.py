@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Respond
 
 from bot.blocks.feedback import feedback_message
-from bot.services.feedback import questions_for
-from bot.services.progress import member_progress
-from bot.services.stages import load_member
-from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
+from bot.deps import Deps
+from bot.services.feedback import member_questions
 
 
-def feedback_questions_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def feedback_questions_command(ack: Ack, respond: Respond, deps: Deps, member_id: int) -> None:
     ack()
-    deps = deps_of(context)
-    with deps.db.transaction() as session:
-        member = load_member(session, acting_member_id(context))
-        progress = member_progress(session, deps.content, member.id, member.stage) if member.stage else None
-        questions = questions_for(
-            deps.content, member.stage, progress.open_criteria if progress else [], member.review_date
-        )
-    respond(**feedback_message(questions))
+    respond(**feedback_message(member_questions(deps.db, deps.content, member_id)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Respond
 
 from bot.blocks.nudges import (
     stuck_none_message,
@@ -12,50 +12,37 @@ from bot.blocks.nudges import (
     stuck_started_message,
     stuck_usage_message,
 )
-from bot.services import brag, stages
+from bot.deps import Deps
+from bot.services import brag
 from bot.services import stuck as stuck_service
-from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
 
 DONE_WORDS = {"done", "unblocked", "stop", "end", "resolved"}
 HELP_WORDS = {"help", "?"}
 
 
-def stuck_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def stuck_command(ack: Ack, command: dict[str, Any], respond: Respond, deps: Deps, member_id: int) -> None:
     ack()
-    deps = deps_of(context)
     # Slack escapes &, < and > in command text; store what the person typed (shown escaped again).
     text = brag.plain_from_slack(command.get("text") or "")
     word = text.lower()
     minutes = deps.settings.stuck_minutes
-    member_id = acting_member_id(context)  # any command enrolls
     if word in HELP_WORDS:
         respond(**stuck_usage_message(minutes))
-        return
-    now = deps.clock()
-    with deps.db.transaction() as session:
-        member = stages.load_member(session, member_id)
-        if word in DONE_WORDS:
-            stuck = stuck_service.open_session(session, member.id)
-            if stuck is None:
-                payload = stuck_none_message()
-            else:
-                result = stuck_service.resolve(session, deps.content, member, stuck, now, minutes)
-                payload = stuck_resolved_message(
-                    minutes=result.minutes, criterion_text=_criterion(deps.content) if result.win else None
-                )
+    elif word in DONE_WORDS:
+        closed = stuck_service.finish_timer(deps.db, deps.content, member_id, deps.clock(), minutes)
+        if closed is None:
+            respond(**stuck_none_message())
         else:
-            started = stuck_service.start(session, member, text, now, minutes)
-            payload = stuck_started_message(
-                session_id=started.session.id,
-                what=started.session.what,
-                due_at=started.session.nudge_due_at,
+            respond(**stuck_resolved_message(minutes=closed.minutes, criterion_text=closed.criterion_text))
+    else:
+        started = stuck_service.start_timer(deps.db, member_id, text, deps.clock(), minutes)
+        respond(
+            **stuck_started_message(
+                session_id=started.session_id,
+                what=started.what,
+                due_at=started.due_at,
                 minutes=minutes,
-                nudges_on=member.stuck_nudges_enabled,
+                nudges_on=started.nudges_on,
                 restarted=started.restarted,
             )
-    respond(**payload)
-
-
-def _criterion(content: Any) -> str:
-    return str(content.evidence_label(stuck_service.ASKING_EARLY_CRITERION) or "")
+        )

@@ -9,38 +9,36 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk.oauth.installation_store import InstallationStore
 
+from bot.deps import Deps
 from bot.services import workspaces
 from bot.slack.acting import first_delivery
-from bot.slack.deps import deps_of
 
 log = logging.getLogger(__name__)
 
 
-def _forget_workspace(context: BoltContext, store: InstallationStore | None) -> None:
-    deps = deps_of(context)
+def _forget_workspace(context: BoltContext, deps: Deps, store: InstallationStore | None) -> None:
     team_id = context.team_id or ""
     if store is not None:
         store.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
-    with deps.db.transaction() as session:
-        workspaces.mark_uninstalled(session, team_id, deps.clock())
+    workspaces.mark_uninstalled(deps.db, team_id, deps.clock())
     log.info("workspace uninstalled: tokens removed, nudges stopped", extra={"team": team_id})
 
 
 def make_app_uninstalled(store: InstallationStore | None) -> Callable[..., None]:
-    def app_uninstalled(body: dict[str, Any], context: BoltContext) -> None:
+    def app_uninstalled(body: dict[str, Any], context: BoltContext, deps: Deps) -> None:
         if first_delivery(context, body):
-            _forget_workspace(context, store)
+            _forget_workspace(context, deps, store)
 
     return app_uninstalled
 
 
 def make_tokens_revoked(store: InstallationStore | None) -> Callable[..., None]:
-    def tokens_revoked(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    def tokens_revoked(event: dict[str, Any], body: dict[str, Any], context: BoltContext, deps: Deps) -> None:
         if not first_delivery(context, body):
             return
         tokens = event.get("tokens", {})
         if tokens.get("bot"):
-            _forget_workspace(context, store)
+            _forget_workspace(context, deps, store)
         if store is not None:
             for user_id in tokens.get("oauth", []):
                 store.delete_installation(enterprise_id=context.enterprise_id, team_id=context.team_id, user_id=user_id)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack
 
 from bot.blocks import ids
 from bot.blocks.stage import assessment_result_view
+from bot.deps import Deps
 from bot.services import stages
-from bot.slack.deps import deps_of
 
 
 def _answers(view: dict[str, Any]) -> dict[str, int]:
@@ -24,8 +24,7 @@ def _answers(view: dict[str, Any]) -> dict[str, int]:
     return answers
 
 
-def submit_assessment(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-    deps = deps_of(context)
+def submit_assessment(ack: Ack, view: dict[str, Any], deps: Deps) -> None:
     try:
         result = stages.assess(deps.content, _answers(view))
     except ValueError:

@@ -18,10 +18,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ids
 from bot.blocks.nudges import help_posted_message, help_request_post
-from bot.services import stages
+from bot.deps import Deps
 from bot.services import stuck as stuck_service
-from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
+from bot.slack.errors import ChannelRefusal, channel_refusal, error_code
 from bot.slack.registrar import run_later
 from bot.webapi.client import make_web_client
 
@@ -31,6 +30,10 @@ POST_TIMEOUT_SECONDS = 2
 NOT_IN_CHANNEL = "I'm not in that channel. Type /invite @Stagecoach there, or pick another channel."
 ARCHIVED = "That channel is archived. Pick another one."
 REFUSED = "Slack didn't take the post ({error}). Try again, or pick another channel."
+CHANNEL_PROBLEMS = {
+    ChannelRefusal.NOT_IN_CHANNEL: NOT_IN_CHANNEL,
+    ChannelRefusal.ARCHIVED: ARCHIVED,
+}
 NO_ANSWER = "Slack didn't answer in time. Check the channel before you post again."
 
 
@@ -51,7 +54,9 @@ def _session_id(view: dict[str, Any]) -> int:
     return int(value) if isinstance(value, int) else -1
 
 
-def submit_help_request(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def submit_help_request(
+    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, member_id: int
+) -> None:
     values = view.get("state", {}).get("values", {})
     goal, tried, channel = _text(values, ids.HELP_GOAL_BLOCK), _text(values, ids.HELP_TRIED_BLOCK), _channel(values)
     errors = {}
@@ -64,17 +69,14 @@ def submit_help_request(ack: Ack, view: dict[str, Any], client: WebClient, conte
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    deps = deps_of(context)
     user_id = str(context.user_id)
-    member_id = acting_member_id(context)
+    session_id = _session_id(view)
     now = deps.clock()
-    with deps.db.transaction() as session:
-        try:
-            stuck = stuck_service.owned_session(session, member_id, _session_id(view))
-        except stuck_service.NotYourSession:
-            ack(response_action="errors", errors={ids.HELP_GOAL_BLOCK: "This stuck timer isn't yours."})
-            return
-        minutes = stuck_service.minutes_between(stuck.started_at, now)
+    try:
+        minutes = stuck_service.minutes_stuck(deps.db, member_id, session_id, now)
+    except stuck_service.NotYourSession:
+        ack(response_action="errors", errors={ids.HELP_GOAL_BLOCK: "This stuck timer isn't yours."})
+        return
     poster = make_web_client(deps.settings.slack_api_url, client.token, handlers=[], timeout=POST_TIMEOUT_SECONDS)
     try:
         poster.chat_postMessage(
@@ -83,25 +85,16 @@ def submit_help_request(ack: Ack, view: dict[str, Any], client: WebClient, conte
             **help_request_post(user_id=user_id, goal=goal, tried=tried, minutes_stuck=minutes),
         )
     except SlackApiError as exc:
-        error = str(exc.response.get("error") or exc.response.status_code)
-        if error in {"not_in_channel", "channel_not_found"}:
-            message = NOT_IN_CHANNEL
-        elif error == "is_archived":
-            message = ARCHIVED
-        else:
-            message = REFUSED.format(error=error)
-        ack(response_action="errors", errors={ids.HELP_CHANNEL_BLOCK: message})
+        refusal = channel_refusal(exc)
+        message = CHANNEL_PROBLEMS.get(refusal) if refusal else None
+        ack(response_action="errors", errors={ids.HELP_CHANNEL_BLOCK: message or REFUSED.format(error=error_code(exc))})
         return
     except Exception:
         log.warning("help request post timed out or failed", exc_info=True, extra={"user": user_id})
         ack(response_action="errors", errors={ids.HELP_CHANNEL_BLOCK: NO_ANSWER})
         return
     # Recorded before the ack (a crash after it loses nothing); the DM goes after it, off this thread.
-    with deps.db.transaction() as session:
-        member = stages.load_member(session, member_id)
-        stuck = stuck_service.owned_session(session, member_id, _session_id(view))
-        win = stuck_service.record_help_request(session, deps.content, member, stuck, now)
-    criterion = deps.content.evidence_label(stuck_service.ASKING_EARLY_CRITERION) if win is not None else None
+    criterion = stuck_service.record_help_request(deps.db, deps.content, member_id, session_id, now)
     ack()
     confirmation = help_posted_message(channel_id=channel, criterion_text=criterion)
     run_later(context, "help request confirmation", lambda: client.chat_postMessage(channel=user_id, **confirmation))

@@ -5,15 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack
 
 from bot.blocks import ids
 from bot.blocks.ratings import decode_rating_metadata, rating_saved_view
+from bot.deps import Deps
 from bot.listeners.view_state import selected_value, selected_values
 from bot.services import ratings
-from bot.services.stages import load_member
-from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
 
 log = logging.getLogger(__name__)
 
@@ -29,34 +27,19 @@ def _answers(view: dict[str, Any]) -> dict[str, str | None]:
     }
 
 
-def submit_rating(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+def submit_rating(ack: Ack, view: dict[str, Any], deps: Deps, member_id: int) -> None:
     meta = decode_rating_metadata(view.get("private_metadata"))
     first_block = next(iter(view.get("state", {}).get("values", {})), ids.RATING_INVITE_BLOCK)
     if meta is None:
         ack(response_action="errors", errors={first_block: REFUSED})
         return
     conversation_id, rater = meta
-    deps = deps_of(context)
-    member_id = acting_member_id(context)
     answers = _answers(view)
     invite = "invite" in selected_values(view, ids.RATING_INVITE_BLOCK, ids.RATING_INPUT)
     try:
-        with deps.db.transaction() as session:
-            member = load_member(session, member_id)
-            if rater == ratings.SELF:
-                saved = ratings.save_self_ratings(
-                    session, deps.content, member, conversation_id, answers, invite, deps.clock()
-                )
-            else:
-                saved = ratings.save_manager_ratings(
-                    session,
-                    deps.content,
-                    conversation_id,
-                    member.workspace_id,
-                    member.slack_user_id,
-                    answers,
-                    deps.clock(),
-                )
+        saved = ratings.save_ratings(
+            deps.db, deps.content, member_id, conversation_id, rater, answers, invite, deps.clock()
+        )
     except ratings.RatingInputError as error:
         ack(response_action="errors", errors={ids.RATING_BLOCK_PREFIX + error.criterion_key: str(error)})
         return

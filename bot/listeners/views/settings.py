@@ -10,11 +10,9 @@ from slack_sdk import WebClient
 
 from bot.blocks import ids
 from bot.blocks.settings import OPT_REVIEW_REMINDERS, OPT_STUCK_NUDGES, OPT_WEEKLY_PROMPT
+from bot.deps import Deps
 from bot.listeners.view_state import selected_time, selected_value, selected_values
-from bot.services.settings import SettingsForm, SettingsInputError, apply_settings
-from bot.services.stages import load_member
-from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
+from bot.services.settings import SettingsForm, SettingsInputError, save_settings
 from bot.slack.home import publish_home
 from bot.slack.registrar import run_later
 
@@ -33,10 +31,14 @@ FIELD_BLOCKS = {
 
 
 def submit_settings(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    deps: Deps,
+    member_id: int,
 ) -> None:
-    deps = deps_of(context)
-    member_id = acting_member_id(context)
     wanted = set(selected_values(view, ids.SETTINGS_OPT_OUTS_BLOCK, ids.SETTINGS_INPUT))
     form = SettingsForm(
         stage=selected_value(view, ids.SETTINGS_STAGE_BLOCK, ids.SETTINGS_INPUT),
@@ -54,8 +56,7 @@ def submit_settings(
         quiet_end=selected_time(view, ids.SETTINGS_QUIET_END_BLOCK, ids.SETTINGS_INPUT),
     )
     try:
-        with deps.db.transaction() as session:
-            apply_settings(load_member(session, member_id), form, deps.clock())
+        save_settings(deps.db, member_id, form, deps.clock())
     except SettingsInputError as error:
         log.info("settings input refused", extra={"member": member_id, "field": error.field})
         ack(response_action="errors", errors={FIELD_BLOCKS.get(error.field, ids.SETTINGS_STAGE_BLOCK): str(error)})

@@ -1,6 +1,7 @@
-"""Users and channels named in command text: ``<@U123|ana>``, ``<@U123>``, ``U123``; ``<#C123|general>``, ``C123``.
+"""Slack's wire format in command text: mentions and channels, and its ``&``/``<``/``>`` escaping.
 
-Slack escapes mentions in a command's text when the manifest asks it to (``should_escape``); the
+Users: ``<@U123|ana>``, ``<@U123>``, ``U123``; channels: ``<#C123|general>``, ``C123``. Slack escapes
+mentions in a command's text when the manifest asks it to (``should_escape``, as ``/coach`` does); the
 bare forms are accepted too, for people who paste an ID.
 """
 
@@ -20,3 +21,8 @@ def user_id(text: str) -> str | None:
 def channel_id(text: str) -> str | None:
     match = _CHANNEL.match(text.strip())
     return (match.group("escaped") or match.group("bare")) if match else None
+
+
+def unescape(text: str) -> str:
+    """Text as the person typed it: Slack sends ``&``, ``<`` and ``>`` as ``&amp;``, ``&lt;`` and ``&gt;``."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -1,0 +1,227 @@
+"""Imports point down (ARCHITECTURE.md, "Layers"): every module under ``bot/`` and ``content/`` is read
+with :mod:`ast` and each import checked against the layer it sits in.
+
+- The Slack edge (``bot/server.py``, ``bot/slack/``, ``bot/listeners/``) may import anything below it;
+  listeners call services and never hold a database session themselves.
+- Builders, services, the nudge machinery, storage, content and the Web API client know nothing of
+  the inbound edge (Bolt, ``bot.slack``, the listeners, the server).
+- Services, storage and content render nothing (``bot.blocks``); storage and content decide nothing
+  (services, nudges); ``content`` stands alone.
+
+Imports inside functions and under ``TYPE_CHECKING`` count too: a lazy import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EDGE = ("slack_bolt", "bot.slack", "bot.listeners", "bot.server")
+"""The inbound Slack edge: Bolt, and our own code that receives Slack's requests."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    layer: tuple[str, ...]
+    """Paths (relative to the repository, ``/``-separated) of the modules the rule covers; a folder ends in ``/``."""
+    forbidden: tuple[str, ...]
+    """Module prefixes none of them may import (``bot.blocks`` covers ``bot.blocks.home``)."""
+    why: str
+
+
+RULES = (
+    Rule(
+        ("bot/listeners/",),
+        ("sqlalchemy", "bot.db.engine", "bot.db.models"),
+        "listeners parse, call one service (which owns its transaction), render and answer",
+    ),
+    Rule(
+        ("bot/services/", "bot/nudges/", "bot/blocks/", "bot/db/", "bot/webapi/", "content/"),
+        EDGE,
+        "only the edge knows Bolt and how requests arrive; the tick and the web app share everything below",
+    ),
+    Rule(
+        ("bot/deps.py", "bot/settings.py", "bot/metrics.py"),
+        (*EDGE, "bot.blocks", "bot.services", "bot.nudges"),
+        "what every layer shares depends on no layer",
+    ),
+    Rule(("bot/services/",), ("bot.nudges",), "services are what nudges are built from, not the reverse"),
+    Rule(
+        ("bot/services/", "bot/db/", "content/", "bot/nudges/planners/"),
+        ("bot.blocks",),
+        "deciding (services, planners) and storing never depend on how a thing is shown",
+    ),
+    Rule(
+        ("bot/db/", "content/", "bot/webapi/"),
+        ("bot.services", "bot.nudges", "bot.blocks"),
+        "storage, content and the Web API client sit below the logic that uses them",
+    ),
+    Rule(("content/",), ("bot",), "the roadmap content loads and validates on its own"),
+)
+
+ALLOWED: dict[tuple[str, str], str] = {
+    # Known exceptions, each being removed on another branch of issue 13 as this test lands; the lead
+    # deletes an entry once its branch is merged (test_allow_list_has_no_stale_entry then insists).
+    ("bot/services/prompts.py", "bot.nudges"): "services -> nudges (the nudge-ledger branch)",
+    ("bot/services/pause.py", "bot.nudges"): "pause -> nudges.availability (the nudge-ledger branch)",
+    ("bot/nudges/planners/digest.py", "bot.blocks"): "planner -> blocks.digest.page_count (the ledger branch)",
+    # The win and brag listeners (the wins branch): sessions, ORM models and their enums in listeners.
+    ("bot/listeners/actions/evidence.py", "bot.db.models"): "wins branch",
+    ("bot/listeners/actions/evidence.py", "sqlalchemy"): "wins branch",
+    ("bot/listeners/actions/prompt_responses.py", "bot.db.models"): "wins branch",
+    ("bot/listeners/actions/prompt_responses.py", "sqlalchemy"): "wins branch",
+    ("bot/listeners/actions/win_signal.py", "bot.db.models"): "wins branch",
+    ("bot/listeners/actions/win_signal.py", "sqlalchemy"): "wins branch",
+    ("bot/listeners/commands/win.py", "bot.db.models"): "wins branch",
+    ("bot/listeners/shortcuts/save_as_win.py", "bot.db.models"): "wins branch",
+    ("bot/listeners/views/win.py", "bot.db.models"): "wins branch",
+    ("bot/listeners/views/win.py", "sqlalchemy"): "wins branch",
+}
+
+WIRE_FORMAT_MARKERS = ("&lt;", "&gt;", "&amp;", "<@", "<#", "<!", "<[@#!]", "<(https")
+"""Slack's escaping and its ``<@U…|name>`` / ``<https://…|label>`` markup, as literals or regular expressions."""
+
+WIRE_FORMAT_ALLOWED = {
+    # brag.plain_from_slack moves to the edge on the wins branch; the lead deletes this entry after merging it.
+    "bot/services/brag.py": "plain_from_slack (the wins branch)",
+}
+
+
+def _modules(root: Path) -> list[tuple[str, str]]:
+    """(path relative to ``root``, dotted module name) for every Python file under bot/ and content/."""
+    found = []
+    for top in ("bot", "content"):
+        for path in sorted((root / top).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            parts = relative.removesuffix(".py").split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found.append((relative, ".".join(parts)))
+    return found
+
+
+def _imported(tree: ast.AST, module: str, is_package: bool) -> set[str]:
+    """Every module name an import may bind: ``from a.b import c`` names ``a.b`` and ``a.b.c``."""
+    names: set[str] = set()
+    package = module if is_package else module.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+    return names
+
+
+def _covers(prefix: str, name: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def _in_layer(path: str, layer: tuple[str, ...]) -> bool:
+    return any(path.startswith(place) if place.endswith("/") else path == place for place in layer)
+
+
+def import_violations(root: Path) -> set[tuple[str, str]]:
+    """(module path, forbidden prefix) for each import that points the wrong way."""
+    found = set()
+    for path, module in _modules(root):
+        tree = ast.parse((root / path).read_text(encoding="utf-8"), filename=path)
+        imported = _imported(tree, module, path.endswith("__init__.py"))
+        for rule in RULES:
+            if not _in_layer(path, rule.layer):
+                continue
+            for prefix in rule.forbidden:
+                if any(_covers(prefix, name) for name in imported):
+                    found.add((path, prefix))
+    return found
+
+
+def wire_format_violations(root: Path) -> set[str]:
+    """Services whose string literals hold Slack's escaping or markup: parsing that belongs at the edge."""
+    found = set()
+    for path, _module in _modules(root):
+        if not path.startswith("bot/services/"):
+            continue
+        tree = ast.parse((root / path).read_text(encoding="utf-8"), filename=path)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if any(marker in node.value for marker in WIRE_FORMAT_MARKERS):
+                    found.add(path)
+    return found
+
+
+def _why(path: str, prefix: str) -> str:
+    return next(rule.why for rule in RULES if _in_layer(path, rule.layer) and prefix in rule.forbidden)
+
+
+def test_imports_point_down() -> None:
+    unexpected = sorted(import_violations(ROOT) - ALLOWED.keys())
+    assert not unexpected, "\n".join(f"{path} imports {prefix}: {_why(path, prefix)}" for path, prefix in unexpected)
+
+
+def test_services_never_parse_slack_wire_format() -> None:
+    unexpected = sorted(wire_format_violations(ROOT) - WIRE_FORMAT_ALLOWED.keys())
+    assert not unexpected, f"Slack's wire format belongs at the edge (bot/slack/): {unexpected}"
+
+
+def test_allow_list_has_no_stale_entry() -> None:
+    """An exception that is gone comes off the list, so the list only ever shrinks."""
+    assert sorted(ALLOWED.keys() - import_violations(ROOT)) == []
+    assert sorted(WIRE_FORMAT_ALLOWED.keys() - wire_format_violations(ROOT)) == []
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for relative, source in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+    return root
+
+
+def test_the_check_sees_each_kind_of_bad_import(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "bot/__init__.py": "",
+            "bot/listeners/__init__.py": "",
+            "bot/listeners/thing.py": """
+                def handler():
+                    from sqlalchemy import select  # a lazy import counts
+                """,
+            "bot/listeners/ok.py": "from bot.services import stuck\nfrom bot.db.types import parse_row_id\n",
+            "bot/services/__init__.py": "",
+            "bot/services/thing.py": "from ..slack import acting\nimport bot.blocks.home\n",
+            "bot/services/ok.py": "from bot.db import engine\nfrom content import Content\n",
+            "bot/nudges/planners/__init__.py": "",
+            "bot/nudges/planners/thing.py": "from bot.blocks.digest import page_count\n",
+            "bot/nudges/renderers/ok.py": "from bot.blocks import nudges\nfrom bot.webapi.client import make_web_client\n",
+            "content/__init__.py": "from bot import settings\n",
+        },
+    )
+    assert import_violations(root) == {
+        ("bot/listeners/thing.py", "sqlalchemy"),
+        ("bot/services/thing.py", "bot.slack"),
+        ("bot/services/thing.py", "bot.blocks"),
+        ("bot/nudges/planners/thing.py", "bot.blocks"),
+        ("content/__init__.py", "bot"),
+    }
+
+
+def test_the_check_sees_wire_format_in_a_service(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "bot/services/mentions.py": 'import re\nUSER = re.compile(r"<@(U[A-Z0-9]+)>")\n',
+            "bot/services/plain.py": 'GREETING = "Hello <you>"\n',
+            "content/__init__.py": "",
+        },
+    )
+    assert wire_format_violations(root) == {"bot/services/mentions.py"}
