@@ -152,9 +152,9 @@ def wire_format_violations(root: Path) -> set[str]:
             continue
         tree = ast.parse((root / path).read_text(encoding="utf-8"), filename=path)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if any(marker in node.value for marker in WIRE_FORMAT_MARKERS):
-                    found.add(path)
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and any(marker in text for marker in WIRE_FORMAT_MARKERS):
+                found.add(path)
     return found
 
 
@@ -202,7 +202,7 @@ def test_the_check_sees_each_kind_of_bad_import(tmp_path: Path) -> None:
             "bot/services/ok.py": "from bot.db import engine\nfrom content import Content\n",
             "bot/nudges/planners/__init__.py": "",
             "bot/nudges/planners/thing.py": "from bot.blocks.digest import page_count\n",
-            "bot/nudges/renderers/ok.py": "from bot.blocks import nudges\nfrom bot.webapi.client import make_web_client\n",
+            "bot/nudges/renderers/ok.py": "from bot.blocks import nudges\nfrom bot.webapi import client\n",
             "content/__init__.py": "from bot import settings\n",
         },
     )

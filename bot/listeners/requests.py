@@ -11,6 +11,9 @@ from slack_sdk import WebClient
 from bot.db.types import parse_row_id
 from bot.deps import Deps
 
+Payload = dict[str, Any]
+"""A JSON object as Bolt hands it to a listener: ``body``, ``action``, ``view``, ``command``."""
+
 
 @dataclass(frozen=True)
 class CoachRequest:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
@@ -15,19 +13,14 @@ from bot.blocks.coach import (
 )
 from bot.db.types import parse_row_id
 from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.services import account
 from bot.services.account import DeletionOutcome
 from bot.slack.home import publish_deleted_home
 
 
 def confirm_delete_my_data(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    context: BoltContext,
-    deps: Deps,
+    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, context: BoltContext, deps: Deps
 ) -> None:
     # No member_id: injecting it would enroll the person, and a second click must find nothing to delete.
     ack()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
@@ -12,7 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks.brag import problem_message
 from bot.blocks.ratings import rating_modal
 from bot.deps import Deps
-from bot.listeners.requests import reply
+from bot.listeners.requests import Payload, reply
 from bot.services import ratings
 from bot.slack.registrar import opens_modal
 
@@ -24,13 +23,7 @@ MANAGER_REFUSED = "Only a manager the report invited (and still names) can rate 
 
 @opens_modal
 def open_self_rating(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    deps: Deps,
-    member_id: int,
+    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:
     ack()
     try:
@@ -45,13 +38,7 @@ def open_self_rating(
 
 @opens_modal
 def open_manager_rating(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    deps: Deps,
-    member_id: int,
+    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:
     ack()
     raw = str(action.get("value") or "")

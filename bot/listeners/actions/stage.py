@@ -15,6 +15,7 @@ from bot.blocks.stage import (
     stage_saved_view,
 )
 from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.services import stages
 from bot.slack.registrar import opens_modal
 
@@ -33,13 +34,7 @@ def _picked_stage(action: dict[str, Any], body: dict[str, Any], respond: Respond
 
 
 def set_my_stage(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    deps: Deps,
-    member_id: int,
+    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:
     ack()
     number = _picked_stage(action, body, respond)

@@ -16,6 +16,7 @@ from bot.blocks.nudges import (
 )
 from bot.db.types import parse_row_id
 from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.services import stuck as stuck_service
 from bot.slack.registrar import opens_modal
 
@@ -58,13 +59,7 @@ def stuck_more_time(ack: Ack, action: dict[str, Any], respond: Respond, deps: De
 
 @opens_modal
 def stuck_draft_help(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    deps: Deps,
-    member_id: int,
+    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:
     ack()
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
@@ -11,6 +10,7 @@ from slack_sdk import WebClient
 from bot.blocks import ids
 from bot.blocks.settings import OPT_REVIEW_REMINDERS, OPT_STUCK_NUDGES, OPT_WEEKLY_PROMPT
 from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.listeners.view_state import selected_time, selected_value, selected_values
 from bot.services.settings import SettingsForm, SettingsInputError, save_settings
 from bot.slack.home import publish_home
@@ -31,13 +31,7 @@ FIELD_BLOCKS = {
 
 
 def submit_settings(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    deps: Deps,
-    member_id: int,
+    ack: Ack, body: Payload, view: Payload, client: WebClient, context: BoltContext, deps: Deps, member_id: int
 ) -> None:
     wanted = set(selected_values(view, ids.SETTINGS_OPT_OUTS_BLOCK, ids.SETTINGS_INPUT))
     form = SettingsForm(
