@@ -10,7 +10,8 @@ from sqlalchemy import select
 from bot.blocks import ids
 from bot.db.models import BragEntry, Member
 from bot.services.brag import MAX_IMPACT, MAX_WHAT
-from tests.brag_helpers import (
+from tests.support.bots import RunningBot
+from tests.support.brag import (
     button_values,
     count,
     element,
@@ -19,7 +20,6 @@ from tests.brag_helpers import (
     published_home,
     win_values,
 )
-from tests.conftest import RunningBot
 from tests.support.driver import block_texts
 
 

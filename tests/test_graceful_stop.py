@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.models import BragEntry
-from tests.conftest import SIGNING_SECRET
+from tests.support.bots import SIGNING_SECRET
 from tests.support.driver import SlackDriver, http_request
 from tests.support.fake_slack import FakeSlack
 

@@ -17,10 +17,10 @@ from bot.blocks.limits import message_problems, view_problems
 from bot.db.models import BragEntry, EntrySource, Member, NudgeKind, ReviewConversation, Visibility
 from bot.services import brag
 from bot.slack.registrar import drain
-from tests.brag_helpers import count, element, open_home, opened_view, view_of, wait_for_call, win_values
-from tests.conftest import RunningBot
-from tests.nudge_helpers import dms, ledger_rows, tick
+from tests.support.bots import RunningBot
+from tests.support.brag import count, element, open_home, opened_view, view_of, wait_for_call, win_values
 from tests.support.driver import block_texts
+from tests.support.nudges import dms, ledger_rows, tick
 from tests.support.waiting import eventually
 
 NY = ZoneInfo("America/New_York")

@@ -15,7 +15,8 @@ from bot.deps import Deps
 from bot.services import brag
 from bot.services.members import enroll
 from content import Content
-from tests.brag_helpers import (
+from tests.support.bots import RunningBot, make_settings, start_bot
+from tests.support.brag import (
     button_values,
     buttons,
     count,
@@ -25,7 +26,7 @@ from tests.brag_helpers import (
     published_home,
     win_values,
 )
-from tests.conftest import Clock, RunningBot, make_settings, start_bot
+from tests.support.clock import Clock
 from tests.support.driver import block_texts
 from tests.support.fake_slack import FakeSlack
 

@@ -11,9 +11,9 @@ from bot.blocks import ids
 from bot.db.models import DeliveryStatus, EntrySource, Member, NudgeKind, Visibility
 from bot.services import brag
 from bot.slack.registrar import drain
-from tests.conftest import RunningBot
-from tests.nudge_helpers import dms, ledger_rows, tick
+from tests.support.bots import RunningBot
 from tests.support.driver import block_texts
+from tests.support.nudges import dms, ledger_rows, tick
 from tests.support.waiting import eventually
 
 LA = ZoneInfo("America/Los_Angeles")

@@ -20,7 +20,8 @@ from bot.nudges.planners import weekly_prompt
 from bot.nudges.types import DeliveryRow, Message, NudgeType, PlanContext, PlannedNudge, RenderContext, Skip
 from bot.webapi.tokens import InstalledTokens, TokenSource
 from content import Content
-from tests.nudge_helpers import (
+from tests.support.fake_slack import FakeSlack
+from tests.support.nudges import (
     FAST,
     delivery_ids,
     dms,
@@ -32,7 +33,6 @@ from tests.nudge_helpers import (
     tick,
     utc,
 )
-from tests.support.fake_slack import FakeSlack
 
 FRIDAY_1600_NY = utc(2026, 11, 20, 21, 0)
 WEEKLY = NudgeKind.WEEKLY_PROMPT.value

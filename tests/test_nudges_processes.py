@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import NudgeDelivery, NudgeKind
-from tests.nudge_helpers import enroll_many, simulated_slack_clock, utc
 from tests.support.fake_slack import FakeSlack
+from tests.support.nudges import enroll_many, simulated_slack_clock, utc
 
 FRIDAY_1600_NY = utc(2026, 11, 20, 21, 0)
 

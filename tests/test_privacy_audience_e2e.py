@@ -16,10 +16,10 @@ from sqlalchemy import select
 from bot.blocks import ids
 from bot.db.models import BragEntry, Member, Visibility
 from bot.slack.registrar import drain
-from tests.brag_helpers import count, element, open_home, opened_view, win_values
-from tests.conftest import RunningBot
-from tests.nudge_helpers import dms, tick
+from tests.support.bots import RunningBot
+from tests.support.brag import count, element, open_home, opened_view, win_values
 from tests.support.driver import block_texts
+from tests.support.nudges import dms, tick
 from tests.support.waiting import eventually
 
 LA = ZoneInfo("America/Los_Angeles")

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from bot.blocks import ids
-from tests.conftest import RunningBot
+from tests.support.bots import RunningBot
 from tests.support.fake_slack import Call, FakeSlack
 
 

@@ -15,7 +15,8 @@ from bot.deps import Deps
 from bot.nudges.delivery import DeliveryOptions
 from bot.nudges.tick import TickReport, run_tick
 from bot.webapi.tokens import StaticToken
-from tests.conftest import BOT_TOKEN, Clock, make_settings
+from tests.support.bots import BOT_TOKEN, make_settings
+from tests.support.clock import Clock
 from tests.support.fake_slack import FakeSlack
 
 LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
