@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
+from bot.db.models import Member
 from bot.deps import Deps
 from content import Content, load_content
 from tests.support.bots import RunningBot, make_settings, start_bot
 from tests.support.clock import Clock
 from tests.support.databases import create_scratch_database, drop_scratch_database, empty_all_tables
 from tests.support.fake_slack import FakeSlack
+from tests.support.members import me as enroll_me
 from tests.support.tcp_proxy import TcpProxy
 
 # -- databases ---------------------------------------------------------------------------------
@@ -73,6 +75,12 @@ def session(db: Database) -> Iterator[Session]:
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_content()
+
+
+@pytest.fixture
+def me(session: Session) -> Member:
+    """The member a service test acts as: U1 of T1, enrolled at tests.support.members.NOW."""
+    return enroll_me(session)
 
 
 # -- Slack -------------------------------------------------------------------------------------

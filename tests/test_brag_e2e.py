@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from tests.support.brag import (
     open_home,
     opened_view,
     published_home,
+    quick_win,
     win_values,
 )
 from tests.support.driver import block_texts
@@ -29,14 +29,6 @@ def entries(bot: RunningBot) -> list[BragEntry]:
         for entry in found:
             _ = entry.evidence_keys
         return found
-
-
-def quick_win(bot: RunningBot, text: str, user: str = "U0001") -> dict[str, Any]:
-    before = count(bot.fake, "views.publish")
-    assert bot.slack.command("/win", text, user=user).status == 200
-    [response] = bot.slack.responses()
-    published_home(bot.fake, user, before)
-    return response
 
 
 # -- quick /win --------------------------------------------------------------------------------

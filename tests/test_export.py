@@ -12,16 +12,15 @@ from bot.db.models import Member, NudgeDelivery, StuckSession, Visibility
 from bot.services import brag, export
 from bot.services.members import enroll
 from content import Content
-
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+from tests.support.members import NOW
 
 
 @pytest.fixture
-def me(session: Session) -> Member:
-    member = enroll(session, "T1", "U1", NOW)
-    member.stage = 2
-    member.timezone = "Pacific/Auckland"
-    return member
+def me(me: Member) -> Member:
+    """conftest's ``me`` at stage 2, in Auckland."""
+    me.stage = 2
+    me.timezone = "Pacific/Auckland"
+    return me
 
 
 def test_markdown_groups_by_month_and_by_criterion(session: Session, content: Content, me: Member) -> None:

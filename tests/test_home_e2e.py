@@ -24,18 +24,12 @@ from tests.support.brag import (
     open_home,
     opened_view,
     published_home,
+    quick_win,
     win_values,
 )
 from tests.support.clock import Clock
 from tests.support.driver import block_texts
 from tests.support.fake_slack import FakeSlack
-
-
-def quick_win(bot: RunningBot, text: str, user: str = "U0001") -> None:
-    before = count(bot.fake, "views.publish")
-    bot.slack.command("/win", text, user=user)
-    bot.slack.responses()
-    published_home(bot.fake, user, before)
 
 
 def set_stage(bot: RunningBot, number: int, user: str = "U0001") -> None:

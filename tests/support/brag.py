@@ -91,3 +91,12 @@ def buttons(payload: dict[str, Any]) -> list[dict[str, Any]]:
 
 def button_values(payload: dict[str, Any], action_id: str) -> list[str]:
     return [b.get("value", "") for b in buttons(payload) if b["action_id"] == action_id]
+
+
+def quick_win(bot: RunningBot, text: str, user: str = "U0001") -> dict[str, Any]:
+    """``/win <text>`` as ``user``: the capture card it answers with, once the refreshed Home is published."""
+    before = count(bot.fake, "views.publish")
+    assert bot.slack.command("/win", text, user=user).status == 200
+    [response] = bot.slack.responses()
+    published_home(bot.fake, user, before)
+    return response
