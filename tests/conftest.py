@@ -24,6 +24,7 @@ from tests.support.clock import Clock
 from tests.support.databases import create_scratch_database, drop_scratch_database, empty_all_tables
 from tests.support.fake_slack import FakeSlack
 from tests.support.members import me as enroll_me
+from tests.support.nudges import make_deps
 from tests.support.tcp_proxy import TcpProxy
 
 # -- databases ---------------------------------------------------------------------------------
@@ -91,6 +92,12 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack().start()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def deps(db: Database, database_url: str, fake_slack: FakeSlack, content: Content) -> Deps:
+    """What the tick needs, for tests that run it directly (no bot served)."""
+    return make_deps(db, database_url, fake_slack, content)
 
 
 @pytest.fixture

@@ -7,13 +7,14 @@ import json
 from sqlalchemy import select
 
 from bot.blocks import ids
-from bot.db.models import BragEntry, Member
+from bot.db.models import Member
 from bot.services.brag import MAX_IMPACT, MAX_WHAT
 from tests.support.bots import RunningBot
 from tests.support.brag import (
     button_values,
     count,
     element,
+    entries,
     open_home,
     opened_view,
     published_home,
@@ -21,15 +22,6 @@ from tests.support.brag import (
     win_values,
 )
 from tests.support.driver import block_texts
-
-
-def entries(bot: RunningBot) -> list[BragEntry]:
-    with bot.db.transaction() as session:
-        found = list(session.scalars(select(BragEntry).order_by(BragEntry.id)))
-        for entry in found:
-            _ = entry.evidence_keys
-        return found
-
 
 # -- quick /win --------------------------------------------------------------------------------
 

@@ -10,17 +10,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from bot.blocks import ids
 from bot.blocks.limits import message_problems, view_problems
-from bot.db.models import BragEntry, NudgeKind, ProcessedEvent
+from bot.db.models import NudgeKind, ProcessedEvent
 from bot.services import prompts
 from bot.slack.registrar import drain
 from tests.support.bots import RunningBot
-from tests.support.brag import count, open_home, published_home
+from tests.support.brag import count, entries, open_home, published_home
 from tests.support.driver import block_texts
-from tests.support.nudges import enroll, ledger_rows, tick, utc
+from tests.support.nudges import action_ids, enroll, ledger_rows, tick, utc
 
 USER = "U0001"
 CHANNEL = "D0001"
@@ -58,11 +57,6 @@ def dm(bot: RunningBot, text: str, *, user: str = USER, ts: str | None = None, *
     return ts
 
 
-def entries(bot: RunningBot) -> list[BragEntry]:
-    with bot.db.transaction() as session:
-        return list(session.scalars(select(BragEntry).order_by(BragEntry.id)))
-
-
 def posted(bot: RunningBot) -> list[dict[str, Any]]:
     """chat.postMessage params, blocks decoded."""
     out = []
@@ -72,10 +66,6 @@ def posted(bot: RunningBot) -> list[dict[str, Any]]:
             params["blocks"] = json.loads(params["blocks"])
         out.append(params)
     return out
-
-
-def action_ids(payload: dict[str, Any]) -> list[str]:
-    return [e["action_id"] for b in payload.get("blocks", []) if b.get("type") == "actions" for e in b["elements"]]
 
 
 def home_line(home: dict[str, Any], criterion_text: str) -> str:

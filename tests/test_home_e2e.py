@@ -25,16 +25,12 @@ from tests.support.brag import (
     opened_view,
     published_home,
     quick_win,
+    set_stage,
     win_values,
 )
 from tests.support.clock import Clock
 from tests.support.driver import block_texts
 from tests.support.fake_slack import FakeSlack
-
-
-def set_stage(bot: RunningBot, number: int, user: str = "U0001") -> None:
-    bot.slack.click(ids.STAGE_SET_MINE, str(number), user=user)
-    bot.slack.responses()
 
 
 def entry_count(bot: RunningBot) -> int:

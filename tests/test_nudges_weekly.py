@@ -16,14 +16,9 @@ from bot.nudges.timing import latest_weekly_occurrence, local_to_utc, zone
 from content import Content
 from content.signals import load_gap_questions
 from tests.support.fake_slack import FakeSlack
-from tests.support.nudges import action_ids, dms, enroll, ledger_rows, make_deps, tick, utc
+from tests.support.nudges import action_ids, dms, enroll, ledger_rows, tick, utc
 
 WEEKLY = NudgeKind.WEEKLY_PROMPT.value
-
-
-@pytest.fixture
-def deps(db: Database, database_url: str, fake_slack: FakeSlack, content: Content) -> Any:
-    return make_deps(db, database_url, fake_slack, content)
 
 
 def test_new_york_friday_1600_exactly_once(db: Database, deps: Any, fake_slack: FakeSlack) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from bot.db.engine import Database
+from bot.db.models import Member
 from bot.deps import Deps
 from bot.server import StagecoachWsgi
 from bot.settings import Settings
@@ -60,3 +63,12 @@ def start_bot(deps: Deps, fake: FakeSlack, clock: Clock) -> tuple[RunningBot, Lo
     server = BotServer(wsgi).start()
     driver = SlackDriver(server.url, SIGNING_SECRET, fake)
     return RunningBot(server.url, driver, fake, deps, built, clock), server
+
+
+def update_member(bot: RunningBot, user: str, **values: object) -> None:
+    """Set columns of an enrolled member straight in the database."""
+    assert drain()  # the profile lookup that enrollment queued must not overwrite what the test sets
+    with bot.db.transaction() as session:
+        row = session.scalars(select(Member).where(Member.slack_user_id == user)).one()
+        for key, value in values.items():
+            setattr(row, key, value)

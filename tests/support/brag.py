@@ -6,8 +6,12 @@ import json
 import time
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.blocks import ids
+from bot.db.models import BragEntry
 from tests.support.bots import RunningBot
+from tests.support.driver import block_texts
 from tests.support.fake_slack import Call, FakeSlack
 
 
@@ -100,3 +104,23 @@ def quick_win(bot: RunningBot, text: str, user: str = "U0001") -> dict[str, Any]
     [response] = bot.slack.responses()
     published_home(bot.fake, user, before)
     return response
+
+
+def coach(bot: RunningBot, text: str, user: str) -> str:
+    """``/coach <text>`` as ``user``: the text of its answer."""
+    assert bot.slack.command("/coach", text, user=user).status == 200
+    return block_texts(bot.slack.responses()[0])
+
+
+def set_stage(bot: RunningBot, stage: int, user: str = "U0001") -> None:
+    bot.slack.click(ids.STAGE_SET_MINE, str(stage), user=user)
+    bot.slack.responses()
+
+
+def entries(bot: RunningBot) -> list[BragEntry]:
+    """Every win in the database, oldest first, with their evidence keys loaded."""
+    with bot.db.transaction() as session:
+        found = list(session.scalars(select(BragEntry).order_by(BragEntry.id)))
+        for entry in found:
+            _ = entry.evidence_keys
+        return found

@@ -114,6 +114,11 @@ def delivery_ids(fake: FakeSlack) -> Counter[int]:
     return counted
 
 
+def posted_per_user(fake: FakeSlack) -> Counter[str]:
+    """Messages that actually landed, per DM channel (D… for user U…)."""
+    return Counter({channel: len(messages) for channel, messages in fake.messages.items() if messages})
+
+
 def ledger_rows(db: Database, kind: str | None = None) -> list[NudgeDelivery]:
     with db.transaction() as session:
         query = select(NudgeDelivery).order_by(NudgeDelivery.id)
