@@ -1,4 +1,4 @@
-"""Helpers for the brag-document, Home, export and /coach tests: reading what the bot sent to the fake."""
+"""Driving the bot as a person would (/win, /coach, Home, the stage buttons) and reading what it sent to the fake."""
 
 from __future__ import annotations
 
