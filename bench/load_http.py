@@ -450,7 +450,7 @@ def slowed_dependencies(
     from bot.settings import Settings
     from bot.slack.app import build_app
     from content import load_content
-    from tests.conftest import create_scratch_database, drop_scratch_database
+    from tests.support.databases import create_scratch_database, drop_scratch_database
     from tests.support.server import LoopbackServer
     from tests.support.tcp_proxy import TcpProxy
 

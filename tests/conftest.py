@@ -7,80 +7,27 @@ PostgreSQL URL means a fresh database created on that server for this run and dr
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bot.db.engine import Database, normalise_url
+from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
-from bot.db.models import Base
+from bot.db.models import Member
 from bot.deps import Deps
-from bot.server import StagecoachWsgi
-from bot.settings import Settings
-from bot.slack.app import BuiltApp, build_app
-from bot.slack.registrar import drain
 from content import Content, load_content
-from tests.support.driver import SlackDriver
+from tests.support.bots import RunningBot, make_settings, start_bot
+from tests.support.clock import Clock
+from tests.support.databases import create_scratch_database, drop_scratch_database, empty_all_tables
 from tests.support.fake_slack import FakeSlack
-from tests.support.server import LoopbackServer
+from tests.support.members import me as enroll_me
+from tests.support.nudges import make_deps
 from tests.support.tcp_proxy import TcpProxy
 
-SIGNING_SECRET = "test-signing-secret"
-BOT_TOKEN = "xoxb-test-token"
-
-
 # -- databases ---------------------------------------------------------------------------------
-
-
-class Clock:
-    """A clock tests can set and move; real time unless told otherwise."""
-
-    def __init__(self, now: datetime | None = None) -> None:
-        self._now = now
-
-    def __call__(self) -> datetime:
-        return self._now if self._now is not None else datetime.now(UTC)
-
-    def set(self, now: datetime) -> None:
-        assert now.tzinfo is not None
-        self._now = now
-
-    def advance(self, **delta: float) -> datetime:
-        self._now = self() + timedelta(**delta)
-        return self._now
-
-
-def _admin_url(url: str) -> str:
-    return str(normalise_url(url).set(database="postgres").render_as_string(hide_password=False))
-
-
-def create_scratch_database(base_url: str | None, tmp_path: Path) -> str:
-    """A brand-new empty database on the backend under test; returns its URL."""
-    if not base_url:
-        return f"sqlite:///{tmp_path / f'scratch-{uuid.uuid4().hex[:8]}.db'}"
-    name = f"stagecoach_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(_admin_url(base_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return str(normalise_url(base_url).set(database=name).render_as_string(hide_password=False))
-
-
-def drop_scratch_database(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "postgresql":
-        return
-    admin = create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -106,23 +53,12 @@ def database_url(backend_url: str | None, tmp_path_factory: pytest.TempPathFacto
     drop_scratch_database(url)
 
 
-def _empty_all_tables(database: Database) -> None:
-    tables = list(reversed(Base.metadata.sorted_tables))
-    with database.engine.begin() as connection:
-        if database.backend == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
-
-
 @pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
     """The migrated database; every table is emptied after the test."""
     database = Database.from_url(database_url)
     yield database
-    _empty_all_tables(database)
+    empty_all_tables(database)
     database.dispose()
 
 
@@ -142,6 +78,12 @@ def content() -> Content:
     return load_content()
 
 
+@pytest.fixture
+def me(session: Session) -> Member:
+    """The member a service test acts as: U1 of T1, enrolled at tests.support.members.NOW."""
+    return enroll_me(session)
+
+
 # -- Slack -------------------------------------------------------------------------------------
 
 
@@ -152,47 +94,10 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake.stop()
 
 
-def make_settings(database_url: str, api_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "slack_bot_token": BOT_TOKEN,
-        "slack_signing_secret": SIGNING_SECRET,
-        "slack_api_url": api_url,
-        "database_url": database_url,
-        "bot_scheduler": False,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
-
-
-@dataclass
-class RunningBot:
-    """The bot served over HTTP on a loopback port, with everything a test needs to drive it."""
-
-    url: str
-    slack: SlackDriver
-    fake: FakeSlack
-    deps: Deps
-    built: BuiltApp
-    clock: Clock
-
-    @property
-    def db(self) -> Database:
-        return self.deps.db
-
-
-class BotServer(LoopbackServer):
-    def stop(self) -> None:
-        super().stop()
-        # Work the bot queued after its acks must not spill into the next test's database.
-        assert drain(), "post-ack work still running 10 s after the bot stopped"
-
-
-def start_bot(deps: Deps, fake: FakeSlack, clock: Clock) -> tuple[RunningBot, LoopbackServer]:
-    built = build_app(deps)
-    wsgi = StagecoachWsgi(built.app, deps.db, SIGNING_SECRET, deps.metrics, post_ack=built.registrar.post_ack)
-    server = BotServer(wsgi).start()
-    driver = SlackDriver(server.url, SIGNING_SECRET, fake)
-    return RunningBot(server.url, driver, fake, deps, built, clock), server
+@pytest.fixture
+def deps(db: Database, database_url: str, fake_slack: FakeSlack, content: Content) -> Deps:
+    """What the tick needs, for tests that run it directly (no bot served)."""
+    return make_deps(db, database_url, fake_slack, content)
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from bot.blocks import ids
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT
 from bot.db.models import BragEntry, Member, StuckSession
-from tests.brag_helpers import win_values
-from tests.conftest import RunningBot
+from tests.support.bots import RunningBot
+from tests.support.brag import win_values
 from tests.support.driver import block_texts, http_request
+from tests.support.processes import clean_env, run_bot
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.waiting import eventually
-from tests.test_cli import clean_env, run_bot
 
 
 def stored_wins(bot: RunningBot) -> list[str]:

@@ -3,41 +3,25 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sqlalchemy import select
 
 from bot.blocks import ids
-from bot.db.models import BragEntry, Member
+from bot.db.models import Member
 from bot.services.brag import MAX_IMPACT, MAX_WHAT
-from tests.brag_helpers import (
+from tests.support.bots import RunningBot
+from tests.support.brag import (
     button_values,
     count,
     element,
+    entries,
     open_home,
     opened_view,
     published_home,
+    quick_win,
     win_values,
 )
-from tests.conftest import RunningBot
 from tests.support.driver import block_texts
-
-
-def entries(bot: RunningBot) -> list[BragEntry]:
-    with bot.db.transaction() as session:
-        found = list(session.scalars(select(BragEntry).order_by(BragEntry.id)))
-        for entry in found:
-            _ = entry.evidence_keys
-        return found
-
-
-def quick_win(bot: RunningBot, text: str, user: str = "U0001") -> dict[str, Any]:
-    before = count(bot.fake, "views.publish")
-    assert bot.slack.command("/win", text, user=user).status == 200
-    [response] = bot.slack.responses()
-    published_home(bot.fake, user, before)
-    return response
-
 
 # -- quick /win --------------------------------------------------------------------------------
 

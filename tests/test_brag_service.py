@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,13 +12,7 @@ from bot.db.models import BragEntry, BragEvidence, Member, Visibility
 from bot.services import brag
 from bot.services.members import enroll
 from content import Content
-
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def me(session: Session) -> Member:
-    return enroll(session, "T1", "U1", NOW)
+from tests.support.members import NOW
 
 
 @pytest.fixture

@@ -10,17 +10,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from bot.blocks import ids
 from bot.blocks.limits import message_problems, view_problems
-from bot.db.models import BragEntry, NudgeKind, ProcessedEvent
+from bot.db.models import NudgeKind, ProcessedEvent
 from bot.services import prompts
 from bot.slack.registrar import drain
-from tests.brag_helpers import count, open_home, published_home
-from tests.conftest import RunningBot
-from tests.nudge_helpers import enroll, ledger_rows, tick, utc
+from tests.support.bots import RunningBot
+from tests.support.brag import count, entries, open_home, published_home
 from tests.support.driver import block_texts
+from tests.support.nudges import action_ids, enroll, ledger_rows, tick, utc
 
 USER = "U0001"
 CHANNEL = "D0001"
@@ -58,11 +57,6 @@ def dm(bot: RunningBot, text: str, *, user: str = USER, ts: str | None = None, *
     return ts
 
 
-def entries(bot: RunningBot) -> list[BragEntry]:
-    with bot.db.transaction() as session:
-        return list(session.scalars(select(BragEntry).order_by(BragEntry.id)))
-
-
 def posted(bot: RunningBot) -> list[dict[str, Any]]:
     """chat.postMessage params, blocks decoded."""
     out = []
@@ -72,10 +66,6 @@ def posted(bot: RunningBot) -> list[dict[str, Any]]:
             params["blocks"] = json.loads(params["blocks"])
         out.append(params)
     return out
-
-
-def action_ids(payload: dict[str, Any]) -> list[str]:
-    return [e["action_id"] for b in payload.get("blocks", []) if b.get("type") == "actions" for e in b["elements"]]
 
 
 def home_line(home: dict[str, Any], criterion_text: str) -> str:
@@ -246,7 +236,7 @@ def test_a_thread_reply_elsewhere_is_a_win_but_answers_no_prompt(bot: RunningBot
 
 def change_evidence(bot: RunningBot, entry_id: int, keys: list[str]) -> dict[str, Any]:
     """Click "Change evidence" on the card, pick ``keys`` in the modal, submit; the redrawn card."""
-    from tests.brag_helpers import opened_view
+    from tests.support.brag import opened_view
 
     before = count(bot.fake, "views.open")
     bot.slack.click(ids.WIN_EVIDENCE_CHANGE, str(entry_id), response_name="card")
@@ -408,7 +398,7 @@ def test_home_pages_through_all_wins(bot: RunningBot) -> None:
 
 
 def test_a_modal_win_saved_without_evidence_gets_suggestions_and_a_one_tap_confirm(bot: RunningBot) -> None:
-    from tests.brag_helpers import opened_view, view_of, win_values
+    from tests.support.brag import opened_view, view_of, win_values
 
     enroll(bot.db, USER, stage=1)
     before = count(bot.fake, "views.open")
@@ -428,7 +418,7 @@ def test_a_modal_win_saved_without_evidence_gets_suggestions_and_a_one_tap_confi
 
 
 def test_save_as_win_preselects_the_suggested_evidence(bot: RunningBot) -> None:
-    from tests.brag_helpers import opened_view
+    from tests.support.brag import opened_view
 
     enroll(bot.db, USER, stage=1)
     message = {"type": "message", "user": "U0THANKS", "ts": "1700000000.000300"}
@@ -441,7 +431,7 @@ def test_save_as_win_preselects_the_suggested_evidence(bot: RunningBot) -> None:
 
 
 def test_a_win_saved_from_the_prompts_button_answers_that_prompt(bot: RunningBot) -> None:
-    from tests.brag_helpers import opened_view, win_values
+    from tests.support.brag import opened_view, win_values
 
     enroll(bot.db, USER, "America/New_York", stage=1)
     tick(bot.deps, utc(2026, 11, 20, 21, 0))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,26 +14,9 @@ from sqlalchemy import inspect
 from bot.db.engine import make_engine
 from tests.support.driver import http_request
 from tests.support.fake_slack import FakeSlack
+from tests.support.processes import clean_env, free_port, run_bot
 
 pytestmark = pytest.mark.slow
-
-
-def clean_env(**values: str) -> dict[str, str]:
-    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "SYSTEMROOT") if key in os.environ}
-    env.update(values)
-    return env
-
-
-def run_bot(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:

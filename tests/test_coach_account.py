@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,20 +11,7 @@ from bot.db.models import BragEntry, BragEvidence, Member, NudgeDelivery, StuckS
 from bot.services import account, brag
 from bot.services.members import enroll
 from content import Content
-
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-def delivery(member: Member, recipient: str, period: str, workspace_id: int | None = None) -> NudgeDelivery:
-    return NudgeDelivery(
-        workspace_id=workspace_id or member.workspace_id,
-        member_id=member.id,
-        kind="weekly_prompt",
-        recipient_id=recipient,
-        period_key=period,
-        due_at=NOW,
-        next_attempt_at=NOW,
-    )
+from tests.support.members import NOW, delivery
 
 
 def _two_workspaces(session: Session, content: Content, enterprise: str | None) -> tuple[Member, Member, Member]:

@@ -14,17 +14,9 @@ from bot.db.models import Base, BragEntry, Member, NudgeDelivery, StuckSession
 from bot.listeners.commands.coach import SUBCOMMANDS, parse_coach_text
 from bot.services import brag
 from bot.services.members import enroll
-from tests.brag_helpers import buttons, count, open_home, opened_view, published_home, win_values
-from tests.conftest import RunningBot
+from tests.support.bots import RunningBot
+from tests.support.brag import buttons, count, open_home, opened_view, published_home, quick_win, win_values
 from tests.support.driver import block_texts
-
-
-def quick_win(bot: RunningBot, what: str, user: str = "U0001") -> None:
-    before = count(bot.fake, "views.publish")
-    bot.slack.command("/win", what, user=user)
-    bot.slack.responses()
-    published_home(bot.fake, user, before)
-
 
 # -- help and dispatch -----------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ import pytest
 
 from tests.support.driver import SlackDriver, http_request
 from tests.support.fake_slack import FakeSlack
-from tests.test_cli import clean_env, free_port
+from tests.support.processes import clean_env, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()

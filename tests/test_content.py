@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from content import load_content
 from content.schema import Content, Stage, normalise
 
 ROADMAP_SEED = "000_658ae535a8b45a4b.txt"
@@ -274,11 +273,6 @@ def lines_between(text: str, first: str, last: str) -> str:
 # --------------------------------------------------------------------------------------------------------------
 # Fixtures
 # --------------------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def content() -> Content:
-    return load_content()
 
 
 @pytest.fixture(scope="module")

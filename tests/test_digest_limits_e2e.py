@@ -18,8 +18,8 @@ from sqlalchemy import select
 from bot.db.models import DeliveryStatus, EntrySource, Member, NudgeKind, Visibility
 from bot.services import brag
 from bot.services.brag import MAX_IMPACT, MAX_WHAT
-from tests.conftest import RunningBot
-from tests.nudge_helpers import dms, enroll, ledger_rows, tick
+from tests.support.bots import RunningBot
+from tests.support.nudges import dms, enroll, ledger_rows, tick
 
 LA = ZoneInfo("America/Los_Angeles")
 MONDAY_0900_LA = datetime(2026, 11, 23, 9, 0, tzinfo=LA)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import ProcessedEvent
 from bot.slack.registrar import drain
-from tests.conftest import RunningBot
+from tests.support.bots import RunningBot
 
 HOME_OPENED = {"type": "app_home_opened", "user": "U0001", "tab": "home", "channel": "D0001"}
 

@@ -8,20 +8,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.db.models import Member, NudgeDelivery, StuckSession, Visibility
+from bot.db.models import Member, StuckSession, Visibility
 from bot.services import brag, export
 from bot.services.members import enroll
 from content import Content
-
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+from tests.support.members import NOW, delivery
 
 
 @pytest.fixture
-def me(session: Session) -> Member:
-    member = enroll(session, "T1", "U1", NOW)
-    member.stage = 2
-    member.timezone = "Pacific/Auckland"
-    return member
+def me(me: Member) -> Member:
+    """conftest's ``me`` at stage 2, in Auckland."""
+    me.stage = 2
+    me.timezone = "Pacific/Auckland"
+    return me
 
 
 def test_markdown_groups_by_month_and_by_criterion(session: Session, content: Content, me: Member) -> None:
@@ -92,17 +91,7 @@ def test_json_holds_all_of_the_members_data_and_only_theirs(session: Session, co
     brag.create_entry(session, content, other, what="Theirs", now=NOW)
     session.add(StuckSession(member_id=me.id, what="flaky", nudge_due_at=NOW + timedelta(minutes=30), started_at=NOW))
     for member, recipient, period in [(me, "U1", "w1"), (other, "U1", "link"), (other, "U2", "w1")]:
-        session.add(
-            NudgeDelivery(
-                workspace_id=me.workspace_id,
-                member_id=member.id,
-                kind="weekly_prompt",
-                recipient_id=recipient,
-                period_key=period,
-                due_at=NOW,
-                next_attempt_at=NOW,
-            )
-        )
+        session.add(delivery(member, recipient, period))  # both members are in T1
     session.flush()
     document = json.loads(export.render_json(export.collect(session, content, me), NOW))
     assert document["format"] == export.EXPORT_FORMAT and document["exported_at"] == NOW.isoformat()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.slack.errors import DATABASE_DOWN_TEXT
-from tests.conftest import RunningBot
+from tests.support.bots import RunningBot
 from tests.support.driver import block_texts, http_request
 from tests.support.tcp_proxy import TcpProxy
 

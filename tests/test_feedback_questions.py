@@ -6,14 +6,10 @@ from datetime import UTC, date, datetime
 
 from bot.blocks import ids
 from bot.db.models import Member
-from tests.conftest import RunningBot
+from tests.support.bots import RunningBot
+from tests.support.brag import set_stage
 from tests.support.driver import block_texts
 from tests.support.waiting import eventually
-
-
-def set_stage(bot: RunningBot, stage: int, user: str = "U0001") -> None:
-    bot.slack.click(ids.STAGE_SET_MINE, str(stage), user=user)
-    bot.slack.responses()
 
 
 def test_stage_two_gets_questions_naming_system_owner(bot: RunningBot) -> None:

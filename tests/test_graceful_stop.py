@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,18 +19,13 @@ from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.models import BragEntry
-from tests.conftest import SIGNING_SECRET
+from tests.support.bots import SIGNING_SECRET
 from tests.support.driver import SlackDriver, http_request
 from tests.support.fake_slack import FakeSlack
+from tests.support.processes import free_port
 
 BURST = 100
 SIGNAL_AFTER_ACKS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -16,11 +16,10 @@ from bot.blocks import ids
 from bot.blocks.limits import message_problems, view_problems
 from bot.db.models import BragEntry, EntrySource, Member, NudgeKind, ReviewConversation, Visibility
 from bot.services import brag
-from bot.slack.registrar import drain
-from tests.brag_helpers import count, element, open_home, opened_view, view_of, wait_for_call, win_values
-from tests.conftest import RunningBot
-from tests.nudge_helpers import dms, ledger_rows, tick
+from tests.support.bots import RunningBot, update_member
+from tests.support.brag import count, element, open_home, opened_view, view_of, wait_for_call, win_values
 from tests.support.driver import block_texts
+from tests.support.nudges import dms, ledger_rows, tick
 from tests.support.waiting import eventually
 
 NY = ZoneInfo("America/New_York")
@@ -32,11 +31,7 @@ def enroll(bot: RunningBot, user: str, **values: Any) -> None:
     """Enroll ``user`` over HTTP (a /stage command), then set what the test needs straight in the database."""
     bot.slack.command("/stage", "", user=user)
     bot.slack.responses()
-    assert drain()  # the profile lookup enrollment queued must not overwrite what the test sets
-    with bot.db.transaction() as session:
-        row = session.scalars(select(Member).where(Member.slack_user_id == user)).one()
-        for key, value in values.items():
-            setattr(row, key, value)
+    update_member(bot, user, **values)
 
 
 def add_win(

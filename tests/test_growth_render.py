@@ -15,8 +15,8 @@ from bot.blocks.limits import view_problems
 from bot.db.models import EntrySource, Member, Visibility
 from bot.services import brag
 from bot.slack.registrar import drain
-from tests.brag_helpers import open_home
-from tests.conftest import RunningBot
+from tests.support.bots import RunningBot
+from tests.support.brag import open_home
 from tests.support.render_text import render_view
 
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)

@@ -15,7 +15,8 @@ from bot.deps import Deps
 from bot.services import brag
 from bot.services.members import enroll
 from content import Content
-from tests.brag_helpers import (
+from tests.support.bots import RunningBot, make_settings, start_bot
+from tests.support.brag import (
     button_values,
     buttons,
     count,
@@ -23,23 +24,13 @@ from tests.brag_helpers import (
     open_home,
     opened_view,
     published_home,
+    quick_win,
+    set_stage,
     win_values,
 )
-from tests.conftest import Clock, RunningBot, make_settings, start_bot
+from tests.support.clock import Clock
 from tests.support.driver import block_texts
 from tests.support.fake_slack import FakeSlack
-
-
-def quick_win(bot: RunningBot, text: str, user: str = "U0001") -> None:
-    before = count(bot.fake, "views.publish")
-    bot.slack.command("/win", text, user=user)
-    bot.slack.responses()
-    published_home(bot.fake, user, before)
-
-
-def set_stage(bot: RunningBot, number: int, user: str = "U0001") -> None:
-    bot.slack.click(ids.STAGE_SET_MINE, str(number), user=user)
-    bot.slack.responses()
 
 
 def entry_count(bot: RunningBot) -> int:

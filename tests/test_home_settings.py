@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.orm import Session
@@ -24,8 +24,8 @@ from bot.services.settings import (
     timezone_choices,
 )
 from content import Content
+from tests.support.members import NOW
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 FORM = SettingsForm(
     stage="3",
     default_visibility="manager",
@@ -36,11 +36,6 @@ FORM = SettingsForm(
     stuck_nudges_enabled=True,
     review_reminders_enabled=False,
 )
-
-
-@pytest.fixture
-def me(session: Session) -> Member:
-    return enroll(session, "T1", "U1", NOW)
 
 
 def test_common_timezones_are_all_real() -> None:

@@ -6,7 +6,7 @@ import json
 import time
 from urllib.parse import urlencode
 
-from tests.conftest import RunningBot
+from tests.support.bots import RunningBot
 from tests.support.driver import http_request, sign
 
 BODY = urlencode({"command": "/stage", "text": "1", "team_id": "T0001", "user_id": "U0001"}).encode()

@@ -24,7 +24,7 @@ from bot.server import MAX_REQUEST_BODY_BYTES
 from bot.slack.errors import handle_listener_error
 from bot.slack.registrar import drain
 from bot.webapi.client import make_web_client
-from tests.conftest import RunningBot
+from tests.support.bots import RunningBot
 from tests.support.driver import Reply, sign
 
 FORM = "application/x-www-form-urlencoded"

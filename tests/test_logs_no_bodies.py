@@ -23,7 +23,7 @@ from bot.blocks.ids import CMD_WIN, SHORTCUT_SAVE_AS_WIN
 from bot.logs import BodyFreeFilter
 from tests.support.driver import SlackDriver, http_request
 from tests.support.fake_slack import FakeSlack
-from tests.test_cli import clean_env, free_port
+from tests.support.processes import clean_env, free_port
 
 pytestmark = pytest.mark.slow
 

@@ -11,9 +11,10 @@ from bot.blocks import ids
 from bot.db.models import DeliveryStatus, EntrySource, Member, NudgeKind, Visibility
 from bot.services import brag
 from bot.slack.registrar import drain
-from tests.conftest import RunningBot
-from tests.nudge_helpers import dms, ledger_rows, tick
+from tests.support.bots import RunningBot, update_member
+from tests.support.brag import coach
 from tests.support.driver import block_texts
+from tests.support.nudges import dms, ledger_rows, tick
 from tests.support.waiting import eventually
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -24,19 +25,6 @@ MONDAY_0900_LA = datetime(2026, 11, 23, 9, 0, tzinfo=LA)
 def member(bot: RunningBot, user: str) -> Member:
     with bot.db.transaction() as session:
         return session.scalars(select(Member).where(Member.slack_user_id == user)).one()
-
-
-def update_member(bot: RunningBot, user: str, **values: object) -> None:
-    assert drain()  # the profile lookup that enrollment queued must not overwrite what the test sets
-    with bot.db.transaction() as session:
-        row = session.scalars(select(Member).where(Member.slack_user_id == user)).one()
-        for key, value in values.items():
-            setattr(row, key, value)
-
-
-def coach(bot: RunningBot, text: str, user: str) -> str:
-    assert bot.slack.command("/coach", text, user=user).status == 200
-    return block_texts(bot.slack.responses()[0])
 
 
 def add_win(bot: RunningBot, user: str, what: str, visibility: Visibility, at: datetime) -> None:

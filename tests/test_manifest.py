@@ -23,7 +23,7 @@ from bot.slack.app import EVENTS_PATH, REDIRECT_PATH, build_app
 from bot.slack.registrar import Registrar
 from bot.slack.scopes import BOT_SCOPES
 from content import Content
-from tests.conftest import RunningBot, make_settings
+from tests.support.bots import RunningBot, make_settings
 from tests.support.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,9 +17,9 @@ from bot.metrics import Metrics
 from bot.slack.app import build_app
 from bot.slack.registrar import drain
 from content import Content
-from tests.conftest import RunningBot, make_settings
-from tests.nudge_helpers import tick, utc
+from tests.support.bots import RunningBot, make_settings
 from tests.support.fake_slack import FakeSlack
+from tests.support.nudges import tick, utc
 
 T0 = utc(2026, 11, 18, 15, 0)  # a Wednesday 15:00 UTC: nothing but the stuck nudges falls due
 KINDS = ("command", "action", "view", "shortcut", "event", "other")

@@ -23,7 +23,7 @@ from bot.blocks.nudges import (
 )
 from bot.nudges.renderers.weekly_prompt import pick_tip
 from content import Content
-from tests.nudge_helpers import utc
+from tests.support.nudges import utc
 
 NASTY = "<!channel> <@U999> & <https://evil.example|click> " * 60  # ~3,000 characters of control text
 WHEN = utc(2026, 11, 20, 21, 0)

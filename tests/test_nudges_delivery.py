@@ -19,33 +19,22 @@ from bot.nudges import ledger, registry
 from bot.nudges.planners import weekly_prompt
 from bot.nudges.types import DeliveryRow, Message, NudgeType, PlanContext, PlannedNudge, RenderContext, Skip
 from bot.webapi.tokens import InstalledTokens, TokenSource
-from content import Content
-from tests.nudge_helpers import (
+from tests.support.fake_slack import FakeSlack
+from tests.support.nudges import (
     FAST,
     delivery_ids,
     dms,
     enroll,
     enroll_many,
     ledger_rows,
-    make_deps,
+    posted_per_user,
     simulated_slack_clock,
     tick,
     utc,
 )
-from tests.support.fake_slack import FakeSlack
 
 FRIDAY_1600_NY = utc(2026, 11, 20, 21, 0)
 WEEKLY = NudgeKind.WEEKLY_PROMPT.value
-
-
-@pytest.fixture
-def deps(db: Database, database_url: str, fake_slack: FakeSlack, content: Content) -> Any:
-    return make_deps(db, database_url, fake_slack, content)
-
-
-def posted_per_user(fake: FakeSlack) -> Counter[str]:
-    """Messages that actually landed, per DM channel (D… for user U…)."""
-    return Counter({channel: len(messages) for channel, messages in fake.messages.items() if messages})
 
 
 @pytest.mark.slow

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import NudgeDelivery, NudgeKind
-from tests.nudge_helpers import enroll_many, simulated_slack_clock, utc
 from tests.support.fake_slack import FakeSlack
+from tests.support.nudges import enroll_many, posted_per_user, simulated_slack_clock, utc
 
 FRIDAY_1600_NY = utc(2026, 11, 20, 21, 0)
 
@@ -41,10 +41,6 @@ def tick_env(database_url: str, fake: FakeSlack, **extra: str) -> dict[str, str]
     env.pop("SLACK_CLIENT_ID", None)
     env.pop("SLACK_CLIENT_SECRET", None)
     return env
-
-
-def landed(fake: FakeSlack) -> Counter[str]:
-    return Counter({channel: len(messages) for channel, messages in fake.messages.items() if messages})
 
 
 def prompt_statuses(session: Session) -> dict[str, int]:
@@ -80,7 +76,7 @@ def test_two_processes_ticking_together_send_each_prompt_once(
     ]
     outputs = [process.communicate(timeout=90) for process in processes]
     assert [process.returncode for process in processes] == [0, 0], [err for _out, err in outputs]
-    assert landed(fake_slack) == Counter({"D" + user[1:]: 1 for user in users})
+    assert posted_per_user(fake_slack) == Counter({"D" + user[1:]: 1 for user in users})
     per_process = [sent_count(out) for out, _err in outputs]
     assert sum(per_process) == 300
     assert all(count > 0 for count in per_process), per_process  # both really worked the same batch
@@ -108,7 +104,7 @@ def test_a_tick_killed_mid_fan_out_completes_without_duplicates_after_restart(
         tick_command(FRIDAY_1600_NY), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 60
-    while sum(landed(fake_slack).values()) < 80:
+    while sum(posted_per_user(fake_slack).values()) < 80:
         assert process.poll() is None, process.stderr.read() if process.stderr else ""
         assert time.monotonic() < deadline, "the fan-out did not get going"
         time.sleep(0.01)
@@ -117,7 +113,7 @@ def test_a_tick_killed_mid_fan_out_completes_without_duplicates_after_restart(
     if process.stderr is not None:
         process.stderr.close()
     time.sleep(0.2)  # let answers already on their way finish
-    landed_before = sum(landed(fake_slack).values())
+    landed_before = sum(posted_per_user(fake_slack).values())
     with db.transaction() as session:
         statuses = prompt_statuses(session)
     assert 0 < statuses.get("sent", 0) < 200
@@ -128,7 +124,7 @@ def test_a_tick_killed_mid_fan_out_completes_without_duplicates_after_restart(
         tick_command(FRIDAY_1600_NY + timedelta(minutes=2)), env=env, capture_output=True, text=True, timeout=120
     )
     assert restart.returncode == 0, restart.stderr
-    assert landed(fake_slack) == Counter({"D" + user[1:]: 1 for user in users})
+    assert posted_per_user(fake_slack) == Counter({"D" + user[1:]: 1 for user in users})
     assert sent_count(restart.stdout) == 200 - statuses.get("sent", 0)
     # Rows claimed at the kill were checked against the DM's history, not blindly re-sent.
     assert len(fake_slack.calls_to("conversations.history")) == statuses["sending"]

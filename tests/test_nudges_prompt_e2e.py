@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from bot.blocks import ids
 from bot.db.models import BragEntry, Member, NudgeDelivery, NudgeKind
-from tests.conftest import RunningBot
-from tests.nudge_helpers import dms, enroll, ledger_rows, tick, utc
+from tests.support.bots import RunningBot
 from tests.support.driver import block_texts
+from tests.support.nudges import dms, enroll, ledger_rows, tick, utc
 
 FRIDAY_1600_NY = utc(2026, 11, 20, 21, 0)
 USER = "U0001"

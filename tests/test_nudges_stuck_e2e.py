@@ -13,10 +13,11 @@ from bot.blocks.limits import message_problems, view_problems
 from bot.db.engine import Database
 from bot.db.models import BragEntry, EntrySource, Member, NudgeKind, StuckSession
 from bot.deps import Deps
-from tests.conftest import Clock, RunningBot, make_settings, start_bot
-from tests.nudge_helpers import action_ids, dms, ledger_rows, tick, utc
+from tests.support.bots import RunningBot, make_settings, start_bot
+from tests.support.clock import Clock
 from tests.support.driver import block_texts
 from tests.support.fake_slack import FakeSlack
+from tests.support.nudges import action_ids, dms, ledger_rows, tick, utc
 
 T0 = utc(2026, 11, 18, 15, 0)  # a Wednesday: no weekly prompt in the way
 USER = "U0001"

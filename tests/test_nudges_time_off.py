@@ -21,10 +21,11 @@ from bot.deps import Deps
 from bot.nudges.timezones import refresh_profiles
 from bot.webapi.tokens import StaticToken
 from content import Content
-from tests.conftest import BOT_TOKEN, Clock, make_settings
-from tests.nudge_helpers import action_ids, dms, enroll, ledger_rows, make_deps, tick, utc, workspace_id
+from tests.support.bots import BOT_TOKEN, make_settings
+from tests.support.clock import Clock
 from tests.support.driver import block_texts
 from tests.support.fake_slack import FakeSlack
+from tests.support.nudges import action_ids, dms, enroll, ledger_rows, make_deps, tick, utc, workspace_id
 from tests.support.slack_directory import clear_status, set_status, users_list_with_statuses
 
 WEEKLY = NudgeKind.WEEKLY_PROMPT.value

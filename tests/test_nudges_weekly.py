@@ -15,15 +15,10 @@ from bot.db.models import BragEntry, BragEvidence, DeliveryStatus, Member, Nudge
 from bot.nudges.timing import latest_weekly_occurrence, local_to_utc, zone
 from content import Content
 from content.signals import load_gap_questions
-from tests.nudge_helpers import action_ids, dms, enroll, ledger_rows, make_deps, tick, utc
 from tests.support.fake_slack import FakeSlack
+from tests.support.nudges import action_ids, dms, enroll, ledger_rows, tick, utc
 
 WEEKLY = NudgeKind.WEEKLY_PROMPT.value
-
-
-@pytest.fixture
-def deps(db: Database, database_url: str, fake_slack: FakeSlack, content: Content) -> Any:
-    return make_deps(db, database_url, fake_slack, content)
 
 
 def test_new_york_friday_1600_exactly_once(db: Database, deps: Any, fake_slack: FakeSlack) -> None:
@@ -214,7 +209,7 @@ def test_the_in_process_scheduler_ticks_every_minute_through_run_tick(
 ) -> None:
     from bot.nudges.scheduler import start_scheduler
     from bot.webapi.tokens import StaticToken
-    from tests.conftest import BOT_TOKEN
+    from tests.support.bots import BOT_TOKEN
 
     enroll(db, "U1", "America/New_York")
     deps.clock.set(utc(2026, 11, 20, 21, 0))

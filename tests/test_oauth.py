@@ -15,7 +15,8 @@ from bot.db.engine import Database
 from bot.db.models import BOTS_TABLE, INSTALLATIONS_TABLE, Member, Workspace
 from bot.deps import Deps
 from content import Content
-from tests.conftest import Clock, RunningBot, make_settings, start_bot
+from tests.support.bots import RunningBot, make_settings, start_bot
+from tests.support.clock import Clock
 from tests.support.driver import block_texts, http_request
 from tests.support.fake_slack import FakeSlack
 from tests.support.waiting import eventually

@@ -14,31 +14,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.blocks import ids
-from bot.db.models import BragEntry, Member, Visibility
+from bot.db.models import BragEntry, Visibility
 from bot.slack.registrar import drain
-from tests.brag_helpers import count, element, open_home, opened_view, win_values
-from tests.conftest import RunningBot
-from tests.nudge_helpers import dms, tick
+from tests.support.bots import RunningBot, update_member
+from tests.support.brag import coach, count, element, open_home, opened_view, win_values
 from tests.support.driver import block_texts
+from tests.support.nudges import dms, tick
 from tests.support.waiting import eventually
 
 LA = ZoneInfo("America/Los_Angeles")
 MONDAY_0900_LA = datetime(2026, 11, 23, 9, 0, tzinfo=LA)
 IN_THE_WEEK = MONDAY_0900_LA - timedelta(days=3)
 MANAGER = "UMGR"
-
-
-def coach(bot: RunningBot, text: str, user: str) -> str:
-    assert bot.slack.command("/coach", text, user=user).status == 200
-    return block_texts(bot.slack.responses()[0])
-
-
-def set_fields(bot: RunningBot, user: str, **values: object) -> None:
-    assert drain()  # the profile refresh enrollment queued must not overwrite what the test sets
-    with bot.db.transaction() as session:
-        row = session.scalars(select(Member).where(Member.slack_user_id == user)).one()
-        for key, value in values.items():
-            setattr(row, key, value)
 
 
 def open_win_modal(bot: RunningBot, user: str) -> dict[str, Any]:
@@ -68,8 +55,8 @@ def posts(bot: RunningBot, conversation: str) -> str:
 def test_a_my_manager_win_never_reaches_a_channel(bot: RunningBot) -> None:
     coach(bot, f"manager <@{MANAGER}|maria>", user="U0001")
     coach(bot, f"manager <@{MANAGER}|maria>", user="U0002")
-    set_fields(bot, "U0001", display_name="Ana")
-    set_fields(bot, "U0002", display_name="Ben")
+    update_member(bot, "U0001", display_name="Ana")
+    update_member(bot, "U0002", display_name="Ben")
 
     # Before Maria has a digest channel, no channel is offered; the manager is named.
     offered = choices(open_win_modal(bot, "U0001"))
@@ -78,7 +65,7 @@ def test_a_my_manager_win_never_reaches_a_channel(bot: RunningBot) -> None:
     assert "never in a channel" in offered[Visibility.MANAGER.value]
 
     coach(bot, "digest <#C0TEAM|team>", user=MANAGER)
-    set_fields(bot, MANAGER, timezone="America/Los_Angeles", timezone_from_slack=False)
+    update_member(bot, MANAGER, timezone="America/Los_Angeles", timezone_from_slack=False)
     offered = choices(open_win_modal(bot, "U0001"))
     assert set(offered) == {v.value for v in Visibility}
     assert "<#C0TEAM>" in offered[Visibility.TEAM_CHANNEL.value]
@@ -119,7 +106,7 @@ def test_reports_are_told_when_the_digest_channel_changes(bot: RunningBot) -> No
     coach(bot, "manager <@UOTHER|olga>", user="U0003")  # someone else's report hears nothing
     bot.clock.set(IN_THE_WEEK)
     coach(bot, "digest", user=MANAGER)  # enrolls Maria
-    set_fields(bot, MANAGER, timezone="America/Los_Angeles", timezone_from_slack=False)
+    update_member(bot, MANAGER, timezone="America/Los_Angeles", timezone_from_slack=False)
     save_win(bot, "U0001", "shared with maria before any channel", Visibility.MANAGER.value)
     assert drain()
     bot.fake.reset()
@@ -173,7 +160,7 @@ def test_a_stale_form_cannot_share_with_a_channel_that_is_gone(bot: RunningBot) 
 def test_the_managers_home_counts_reports_who_shared_nothing(bot: RunningBot) -> None:
     for report, name in (("U0001", "Ana"), ("U0002", "Ben")):
         coach(bot, f"manager <@{MANAGER}|maria>", user=report)
-        set_fields(bot, report, display_name=name)
+        update_member(bot, report, display_name=name)
     save_win(bot, "U0001", "shared with maria", Visibility.MANAGER.value)
     save_win(bot, "U0002", "ben keeps this", Visibility.PRIVATE.value)
     assert drain()

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from bot.blocks import ids
 from bot.db.models import BragEntry, Member, NudgeDelivery, StuckSession, Workspace
 from bot.slack.registrar import drain
-from tests.brag_helpers import buttons
-from tests.conftest import RunningBot
-from tests.nudge_helpers import dms, tick, utc
+from tests.support.bots import RunningBot
+from tests.support.brag import buttons
 from tests.support.driver import block_texts
+from tests.support.nudges import dms, tick, utc
 from tests.support.waiting import eventually
 
 FRIDAY_1600_NY = utc(2026, 11, 20, 21, 0)

@@ -14,9 +14,9 @@ from sqlalchemy import text
 from bot.db.models import Visibility
 from bot.logs import QUIET_LIBRARIES, install_log_handler
 from bot.slack.registrar import drain
-from tests.conftest import RunningBot
-from tests.nudge_helpers import dms, enroll, tick
+from tests.support.bots import RunningBot
 from tests.support.driver import block_texts
+from tests.support.nudges import dms, enroll, tick
 
 LA = ZoneInfo("America/Los_Angeles")
 MONDAY_0900_LA = datetime(2026, 11, 23, 9, 0, tzinfo=LA)

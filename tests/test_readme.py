@@ -21,7 +21,7 @@ from sqlalchemy import inspect
 from bot.db.engine import make_engine
 from tests.support.driver import http_request
 from tests.support.fake_slack import FakeSlack
-from tests.test_cli import clean_env, free_port
+from tests.support.processes import clean_env, free_port
 
 pytestmark = pytest.mark.slow
 

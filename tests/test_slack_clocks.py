@@ -17,7 +17,8 @@ from bot.db.models import BragEntry
 from bot.deps import Deps
 from bot.slack.registrar import BUSY_TEXT, PostAckExecutor, Saturated
 from content import Content
-from tests.conftest import Clock, RunningBot, make_settings, start_bot
+from tests.support.bots import RunningBot, make_settings, start_bot
+from tests.support.clock import Clock
 from tests.support.driver import Reply
 from tests.support.fake_slack import FakeSlack
 from tests.support.waiting import eventually

@@ -6,7 +6,7 @@ import pytest
 
 from bot.blocks import ids
 from bot.db.models import Member
-from tests.conftest import RunningBot
+from tests.support.bots import RunningBot
 from tests.support.driver import block_texts
 
 EXPECTED = {

@@ -13,7 +13,7 @@ import pytest
 
 from bot.__main__ import STARTUP_CHECK_TIMEOUT_SECONDS
 from tests.support.fake_slack import FakeSlack
-from tests.test_cli import clean_env, free_port, run_bot
+from tests.support.processes import clean_env, free_port, run_bot
 
 pytestmark = pytest.mark.slow
 

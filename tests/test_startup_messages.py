@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 from bot.settings import DEFAULT_DATABASE_URL, Settings
 from tests.support.driver import http_request
 from tests.support.fake_slack import FakeSlack
-from tests.test_cli import clean_env, free_port, run_bot
+from tests.support.processes import clean_env, free_port, run_bot
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,8 @@ from bot.deps import Deps
 from bot.nudges.delivery import DeliveryOptions
 from bot.nudges.tick import TickReport, run_tick
 from bot.webapi.tokens import StaticToken
-from tests.conftest import BOT_TOKEN, Clock, make_settings
+from tests.support.bots import BOT_TOKEN, make_settings
+from tests.support.clock import Clock
 from tests.support.fake_slack import FakeSlack
 
 LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
@@ -111,6 +112,11 @@ def delivery_ids(fake: FakeSlack) -> Counter[int]:
         if metadata.get("event_type") == "stagecoach_nudge":
             counted[int(metadata["event_payload"]["delivery_id"])] += 1
     return counted
+
+
+def posted_per_user(fake: FakeSlack) -> Counter[str]:
+    """Messages that actually landed, per DM channel (D… for user U…)."""
+    return Counter({channel: len(messages) for channel, messages in fake.messages.items() if messages})
 
 
 def ledger_rows(db: Database, kind: str | None = None) -> list[NudgeDelivery]:

@@ -1,4 +1,4 @@
-"""Helpers for the brag-document, Home, export and /coach tests: reading what the bot sent to the fake."""
+"""Driving the bot as a person would (/win, /coach, Home, the stage buttons) and reading what it sent to the fake."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import json
 import time
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.blocks import ids
-from tests.conftest import RunningBot
+from bot.db.models import BragEntry
+from tests.support.bots import RunningBot
+from tests.support.driver import block_texts
 from tests.support.fake_slack import Call, FakeSlack
 
 
@@ -91,3 +95,32 @@ def buttons(payload: dict[str, Any]) -> list[dict[str, Any]]:
 
 def button_values(payload: dict[str, Any], action_id: str) -> list[str]:
     return [b.get("value", "") for b in buttons(payload) if b["action_id"] == action_id]
+
+
+def quick_win(bot: RunningBot, text: str, user: str = "U0001") -> dict[str, Any]:
+    """``/win <text>`` as ``user``: the capture card it answers with, once the refreshed Home is published."""
+    before = count(bot.fake, "views.publish")
+    assert bot.slack.command("/win", text, user=user).status == 200
+    [response] = bot.slack.responses()
+    published_home(bot.fake, user, before)
+    return response
+
+
+def coach(bot: RunningBot, text: str, user: str) -> str:
+    """``/coach <text>`` as ``user``: the text of its answer."""
+    assert bot.slack.command("/coach", text, user=user).status == 200
+    return block_texts(bot.slack.responses()[0])
+
+
+def set_stage(bot: RunningBot, stage: int, user: str = "U0001") -> None:
+    bot.slack.click(ids.STAGE_SET_MINE, str(stage), user=user)
+    bot.slack.responses()
+
+
+def entries(bot: RunningBot) -> list[BragEntry]:
+    """Every win in the database, oldest first, with their evidence keys loaded."""
+    with bot.db.transaction() as session:
+        found = list(session.scalars(select(BragEntry).order_by(BragEntry.id)))
+        for entry in found:
+            _ = entry.evidence_keys
+        return found
