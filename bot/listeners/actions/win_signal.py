@@ -7,27 +7,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session
 
 from bot.blocks.brag import SIGNAL_ACTIONS
-from bot.db.models import Member
-from bot.listeners.actions.evidence import apply_card_change
-from bot.services import brag
-from bot.slack.deps import deps_of
+from bot.deps import Deps
+from bot.listeners.actions.evidence import answer_card_click
+from bot.listeners.requests import entry_id_of
+from bot.services import capture
 
 SIGNAL_OF_ACTION = {action_id: value for value, action_id in SIGNAL_ACTIONS.items()}
 
 
 def set_win_signal(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    deps: Deps,
+    member_id: int,
 ) -> None:
     ack()
-    deps = deps_of(context)
+    entry_id = entry_id_of(action)
     signal = SIGNAL_OF_ACTION.get(str(action.get("action_id")))
 
-    def change(session: Session, member: Member, entry_id: int) -> None:
-        brag.set_growth_signal(session, member, entry_id, signal, deps.clock())
+    def change() -> capture.Card:
+        return capture.set_signal(deps.db, deps.content, member_id, entry_id, signal, deps.clock())
 
-    apply_card_change(action, body, respond, client, context, change)
+    answer_card_click(body, respond, client, deps, member_id, entry_id, change)

@@ -12,10 +12,11 @@ from bot.blocks.nudges import (
     stuck_started_message,
     stuck_usage_message,
 )
-from bot.services import brag, stages
+from bot.services import stages
 from bot.services import stuck as stuck_service
 from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
+from bot.slack.text import plain_from_slack
 
 DONE_WORDS = {"done", "unblocked", "stop", "end", "resolved"}
 HELP_WORDS = {"help", "?"}
@@ -25,7 +26,7 @@ def stuck_command(ack: Ack, command: dict[str, Any], respond: Respond, context: 
     ack()
     deps = deps_of(context)
     # Slack escapes &, < and > in command text; store what the person typed (shown escaped again).
-    text = brag.plain_from_slack(command.get("text") or "")
+    text = plain_from_slack(command.get("text") or "")
     word = text.lower()
     minutes = deps.settings.stuck_minutes
     member_id = acting_member_id(context)  # any command enrolls
