@@ -11,6 +11,9 @@ from slack_sdk import WebClient
 from bot.db.types import parse_row_id
 from bot.deps import Deps
 
+Payload = dict[str, Any]
+"""What Bolt hands a listener from the request (``body``, ``action``, ``view``, ``command``...), as Slack sent it."""
+
 
 @dataclass(frozen=True)
 class CoachRequest:

@@ -20,10 +20,10 @@ def plain_from_slack(text: str) -> str:
     readable = _LABELLED_LINK.sub(r"\2 (\1)", storable(text))
     readable = _BARE_LINK.sub(r"\1", readable)
     readable = _LABELLED_MENTION.sub(r"\1", readable)
-    return unescape(readable).strip()
+    return _unescape(readable).strip()
 
 
-def unescape(text: str) -> str:
+def _unescape(text: str) -> str:
     """Text as typed: Slack escapes ``&``, ``<`` and ``>`` in what it sends.
 
     ``&amp;`` is undone last, so a typed ``&lt;`` (sent as ``&amp;lt;``) stays ``&lt;``.

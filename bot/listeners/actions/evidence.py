@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
@@ -15,98 +14,66 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import capture as blocks
 from bot.blocks.brag import not_your_entry_message, open_failed_message
 from bot.deps import Deps
-from bot.listeners.requests import entry_id_of, reply
+from bot.listeners.requests import Payload, entry_id_of, reply
 from bot.services import brag, capture
 from bot.slack.home import publish_home
 from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)
 
+CardChange = Callable[[Deps, int, int | None, str], capture.Card]
+"""A card button's service call: (deps, member_id, entry_id, action_id) -> the card after the change."""
+CardButton = Callable[[Ack, Payload, Payload, Respond, WebClient, Deps, int], None]
 
-def answer_card_click(
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    deps: Deps,
-    member_id: int,
-    entry_id: int | None,
-    change: Callable[[], capture.Card],
-) -> None:
-    """Run the service call ``change`` for a click on a win's card, then redraw the card (or the
-    saved-win modal) and Home."""
-    try:
-        card = change()
-    except brag.NotYourEntry:
-        log.warning("win card click refused: not the member's entry", extra={"member": member_id, "entry": entry_id})
-        reply(body, respond, not_your_entry_message())
-        return
-    except brag.EntryInputError as error:
-        reply(body, respond, blocks.wins_query_problem(str(error)))
-        return
-    view = body.get("view") or {}
-    if view.get("type") == "modal" and view.get("id") and entry_id is not None:
+
+def card_button(name: str, change: CardChange) -> CardButton:
+    """The listener for a button on a win's card: the service makes the change (owner-checked), then
+    the card (or the saved-win modal it sits in) and Home are redrawn. The buttons differ only in the change."""
+
+    def on_click(
+        ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
+    ) -> None:
+        ack()
+        entry_id = entry_id_of(action)
         try:
-            client.views_update(view_id=view["id"], view=blocks.saved_win_view(deps.content, card, entry_id))
-        except SlackApiError as exc:
-            log.exception("views.update failed", extra={"member": member_id, "error": exc.response.get("error")})
-    elif body.get("response_url"):
-        respond(replace_original=True, **blocks.card_message(deps.content, card))
-    publish_home(client, deps, member_id, body["user"]["id"])
+            card = change(deps, member_id, entry_id, str(action.get("action_id")))
+        except brag.NotYourEntry:
+            log.warning(
+                "win card click refused: not the member's entry", extra={"member": member_id, "entry": entry_id}
+            )
+            reply(body, respond, not_your_entry_message())
+            return
+        except brag.EntryInputError as error:
+            reply(body, respond, blocks.wins_query_problem(str(error)))
+            return
+        view = body.get("view") or {}
+        if view.get("type") == "modal" and view.get("id") and entry_id is not None:
+            try:
+                client.views_update(view_id=view["id"], view=blocks.saved_win_view(deps.content, card, entry_id))
+            except SlackApiError as exc:
+                log.exception("views.update failed", extra={"member": member_id, "error": exc.response.get("error")})
+        elif body.get("response_url"):
+            respond(replace_original=True, **blocks.card_message(deps.content, card))
+        publish_home(client, deps, member_id, body["user"]["id"])
+
+    on_click.__name__ = on_click.__qualname__ = name
+    return on_click
 
 
-def confirm_evidence(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    deps: Deps,
-    member_id: int,
-) -> None:
-    ack()
-    entry_id = entry_id_of(action)
-    answer_card_click(
-        body,
-        respond,
-        client,
-        deps,
-        member_id,
-        entry_id,
-        lambda: capture.confirm_evidence(deps.db, deps.content, member_id, entry_id, deps.clock()),
-    )
-
-
-def undo_win(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    deps: Deps,
-    member_id: int,
-) -> None:
-    ack()
-    entry_id = entry_id_of(action)
-    answer_card_click(
-        body,
-        respond,
-        client,
-        deps,
-        member_id,
-        entry_id,
-        lambda: capture.undo(deps.db, deps.content, member_id, entry_id),
-    )
+confirm_evidence = card_button(
+    "confirm_evidence",
+    lambda deps, member_id, entry_id, _: capture.confirm_evidence(
+        deps.db, deps.content, member_id, entry_id, deps.clock()
+    ),
+)
+undo_win = card_button(
+    "undo_win", lambda deps, member_id, entry_id, _: capture.undo(deps.db, deps.content, member_id, entry_id)
+)
 
 
 @opens_modal
 def change_evidence(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    deps: Deps,
-    member_id: int,
+    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:
     """Open the evidence picker; its submission (bot.listeners.views.evidence) redraws this card."""
     ack()
@@ -129,19 +96,13 @@ def change_evidence(
         reply(body, respond, {"replace_original": False, **open_failed_message(opening="the evidence picker")})
 
 
-def _entry_ids(action: dict[str, Any]) -> list[int]:
+def _entry_ids(action: Payload) -> list[int]:
     raw = str(action.get("value") or "")
     return [int(part) for part in raw.split(",") if part.isdigit() and int(part) > 0][: capture.MAX_WINS_PER_MESSAGE]
 
 
 def remove_deleted_wins(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    deps: Deps,
-    member_id: int,
+    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:
     ack()
     removed = capture.delete_wins(deps.db, member_id, _entry_ids(action))
@@ -149,6 +110,6 @@ def remove_deleted_wins(
     publish_home(client, deps, member_id, body["user"]["id"])
 
 
-def keep_deleted_wins(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+def keep_deleted_wins(ack: Ack, body: Payload, respond: Respond) -> None:
     ack()
     reply(body, respond, {"replace_original": True, **blocks.kept_after_delete_message()})

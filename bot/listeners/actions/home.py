@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
@@ -11,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.settings import settings_modal
 from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.services.settings import current_settings
 from bot.slack.home import publish_home
 from bot.slack.registrar import opens_modal
@@ -30,16 +30,12 @@ def open_settings_modal(client: WebClient, deps: Deps, member_id: int, trigger_i
 
 
 @opens_modal
-def open_settings(
-    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps, member_id: int
-) -> None:
+def open_settings(ack: Ack, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int) -> None:
     ack()
     open_settings_modal(client, deps, member_id, body["trigger_id"])
 
 
-def home_wins_page(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, deps: Deps, member_id: int
-) -> None:
+def home_wins_page(ack: Ack, action: Payload, body: Payload, client: WebClient, deps: Deps, member_id: int) -> None:
     """Home's Newer / Older: republish Home with that page of wins."""
     ack()
     raw = action.get("value")

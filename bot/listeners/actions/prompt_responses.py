@@ -13,6 +13,7 @@ from slack_bolt import Ack, Respond
 
 from bot.blocks.nudges import not_yours_message, prompt_answered_message
 from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.services import prompts
 from bot.services.prompts import PromptAnswer
 
@@ -20,7 +21,7 @@ from bot.services.prompts import PromptAnswer
 def _answering(answer: PromptAnswer) -> Callable[[Ack, dict[str, Any], Respond, Deps, int], None]:
     """The listener for one of the prompt's buttons (they differ only in the answer they record)."""
 
-    def answer_prompt(ack: Ack, action: dict[str, Any], respond: Respond, deps: Deps, member_id: int) -> None:
+    def answer_prompt(ack: Ack, action: Payload, respond: Respond, deps: Deps, member_id: int) -> None:
         ack()
         delivery_id = prompts.parse_delivery_id(action.get("value"))
         try:

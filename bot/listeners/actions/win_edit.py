@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.brag import not_your_entry_message, open_failed_message
 from bot.deps import Deps
-from bot.listeners.requests import entry_id_of, reply
+from bot.listeners.requests import Payload, entry_id_of, reply
 from bot.services.brag import NotYourEntry
 from bot.slack.home import publish_home
 from bot.slack.registrar import opens_modal
@@ -21,13 +20,7 @@ log = logging.getLogger(__name__)
 
 @opens_modal
 def edit_win(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    deps: Deps,
-    member_id: int,
+    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:
     ack()
     try:

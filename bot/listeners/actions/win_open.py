@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.brag import WinMetadata, open_failed_message
 from bot.deps import Deps
-from bot.listeners.requests import reply
+from bot.listeners.requests import Payload, reply
 from bot.services import prompts
 from bot.slack.registrar import opens_modal
 from bot.slack.win_form import open_new_win
@@ -17,13 +15,7 @@ from bot.slack.win_form import open_new_win
 
 @opens_modal
 def open_win_modal_from_prompt(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    deps: Deps,
-    member_id: int,
+    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:
     """The weekly prompt's "Record a win": the modal remembers the prompt, so saving answers it."""
     ack()
@@ -31,15 +23,11 @@ def open_win_modal_from_prompt(
 
 
 @opens_modal
-def open_win_modal(
-    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps, member_id: int
-) -> None:
+def open_win_modal(ack: Ack, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int) -> None:
     ack()
     _open(body, respond, client, deps, member_id, WinMetadata())
 
 
-def _open(
-    body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps, member_id: int, meta: WinMetadata
-) -> None:
+def _open(body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int, meta: WinMetadata) -> None:
     if not open_new_win(client, deps, member_id, body["trigger_id"], meta=meta):
         reply(body, respond, open_failed_message())

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks.brag import open_failed_message, problem_message, win_too_long_message, win_usage_message
 from bot.blocks.capture import card_message
 from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.services import brag, capture
 from bot.slack.home import publish_home
 from bot.slack.registrar import Saturated, opens_modal, post_ack_of, saves_before_ack
@@ -23,24 +24,18 @@ log = logging.getLogger(__name__)
 HELP_WORDS = {"help", "?"}
 
 
-def _bare(body: dict[str, Any]) -> bool:
+def _bare(body: Payload) -> bool:
     return not plain_from_slack(body.get("text") or "")
 
 
-def _with_text(body: dict[str, Any]) -> bool:
+def _with_text(body: Payload) -> bool:
     return not _bare(body)
 
 
 @opens_modal(when=_bare)
 @saves_before_ack(when=_with_text)
 def win_command(
-    ack: Ack,
-    command: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    context: BoltContext,
-    deps: Deps,
-    member_id: int,
+    ack: Ack, command: Payload, respond: Respond, client: WebClient, context: BoltContext, deps: Deps, member_id: int
 ) -> None:
     """Bare: acked already, opens the modal at once. With text: saves it, then acks (the real ack)."""
     text = plain_from_slack(command.get("text") or "")

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import capture as blocks
 from bot.blocks.brag import is_user_id
 from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.services import brag, capture
 from bot.services.capture import MessageKind
 from bot.slack.acting import acting_member_id, first_delivery
@@ -37,7 +38,7 @@ _ANSWERS = {
 }
 
 
-def _author(event: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+def _author(event: Payload) -> tuple[str | None, dict[str, Any]]:
     """Who wrote the message the event is about, and that message (edits and deletions nest it)."""
     subtype = event.get("subtype")
     if subtype == EDITED:
@@ -49,7 +50,7 @@ def _author(event: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     return inner.get("user"), inner
 
 
-def _is_from_a_person(inner: dict[str, Any], user: str | None, context: BoltContext) -> bool:
+def _is_from_a_person(inner: Payload, user: str | None, context: BoltContext) -> bool:
     if inner.get("bot_id") or inner.get("subtype") == "bot_message" or inner.get("app_id"):
         return False
     return is_user_id(user) and user != context.bot_user_id
@@ -65,9 +66,7 @@ def _post(client: WebClient, channel: str, payload: dict[str, Any], member_id: i
         )
 
 
-def on_message(
-    event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps
-) -> None:
+def on_message(event: Payload, body: Payload, client: WebClient, context: BoltContext, deps: Deps) -> None:
     subtype = event.get("subtype")
     channel = event.get("channel")
     if event.get("channel_type") != "im" or not isinstance(channel, str):
@@ -97,7 +96,7 @@ def _refused(client: WebClient, channel: str, member_id: int, error: brag.EntryI
     _post(client, channel, blocks.too_long_message(brag.MAX_WHAT), member_id, thread_ts)
 
 
-def _new(deps: Deps, client: WebClient, member_id: int, user: str, channel: str, event: dict[str, Any]) -> None:
+def _new(deps: Deps, client: WebClient, member_id: int, user: str, channel: str, event: Payload) -> None:
     ts = str(event.get("ts") or "")
     thread_ts = event.get("thread_ts") if event.get("thread_ts") != ts else None
     parsed = capture.parse_message(plain_from_slack(event.get("text") or ""))
@@ -129,7 +128,7 @@ def _new(deps: Deps, client: WebClient, member_id: int, user: str, channel: str,
     publish_home(client, deps, member_id, user)
 
 
-def _edited(deps: Deps, client: WebClient, member_id: int, user: str, channel: str, inner: dict[str, Any]) -> None:
+def _edited(deps: Deps, client: WebClient, member_id: int, user: str, channel: str, inner: Payload) -> None:
     ts = str(inner.get("ts") or "")
     text = plain_from_slack(inner.get("text") or "")
     try:

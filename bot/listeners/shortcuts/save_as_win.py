@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
@@ -12,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.brag import WinMetadata, is_user_id, open_failed_message
 from bot.blocks.text import truncate
 from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.services import brag
 from bot.slack.registrar import opens_modal
 from bot.slack.text import plain_from_slack
@@ -37,9 +37,7 @@ def _permalink(client: WebClient, channel: str | None, ts: str | None, member_id
 
 
 @opens_modal
-def save_as_win(
-    ack: Ack, shortcut: dict[str, Any], respond: Respond, client: WebClient, deps: Deps, member_id: int
-) -> None:
+def save_as_win(ack: Ack, shortcut: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int) -> None:
     ack()
     message = shortcut.get("message") or {}
     channel = (shortcut.get("channel") or {}).get("id")

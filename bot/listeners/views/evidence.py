@@ -4,7 +4,6 @@ then the card it came from is redrawn through its response_url and Home is repub
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
@@ -16,6 +15,7 @@ from bot.blocks import ids
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT
 from bot.blocks.text import json_object
 from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.listeners.view_state import selected_values
 from bot.services import brag, capture
 from bot.slack.home import publish_home
@@ -32,13 +32,7 @@ def _metadata(raw: str | None) -> tuple[int | None, str | None]:
 
 
 def submit_evidence(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    deps: Deps,
-    member_id: int,
+    ack: Ack, body: Payload, view: Payload, client: WebClient, context: BoltContext, deps: Deps, member_id: int
 ) -> None:
     entry_id, url = _metadata(view.get("private_metadata"))
     chosen = selected_values(view, ids.EVIDENCE_PICK_BLOCK, ids.EVIDENCE_INPUT)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
@@ -11,6 +10,7 @@ from slack_sdk import WebClient
 from bot.blocks import ids
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT, decode_metadata, signal_blocks, win_saved_view
 from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.listeners.view_state import selected_value, selected_values, text_value
 from bot.services import brag, growth
 from bot.slack.home import publish_home
@@ -28,7 +28,7 @@ FIELD_BLOCKS = {
 }
 
 
-def _input(view: dict[str, Any], editing: bool) -> brag.WinInput:
+def _input(view: Payload, editing: bool) -> brag.WinInput:
     """The form's fields as typed and picked (:class:`brag.EntryInputError` for a visibility not on the list)."""
 
     def typed(block_id: str) -> str:
@@ -46,13 +46,7 @@ def _input(view: dict[str, Any], editing: bool) -> brag.WinInput:
 
 
 def submit_win(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    deps: Deps,
-    member_id: int,
+    ack: Ack, body: Payload, view: Payload, client: WebClient, context: BoltContext, deps: Deps, member_id: int
 ) -> None:
     meta = decode_metadata(view.get("private_metadata"))
     try:
