@@ -179,15 +179,7 @@ def save_command_win(db: Database, content: Content, member_id: int, text: str, 
     """``/win <text>``: one win with suggested evidence (:class:`brag.EntryInputError` when it cannot be kept)."""
     with db.transaction() as session:
         member = load_member(session, member_id)
-        entry = brag.create_entry(
-            session,
-            content,
-            member,
-            brag.WinInput(text),
-            now=now,
-            source=EntrySource.COMMAND,
-            suggested_keys=suggest_evidence(content, text, member.stage),
-        )
+        entry = _typed_win(session, content, member, text, now, EntrySource.COMMAND)
         return _card(session, member, [brag.summarize(content, entry)])
 
 
@@ -210,7 +202,7 @@ def save_dm(
         member = load_member(session, member_id)
         prompt = prompts.prompt_in_thread(session, member, channel_id, thread_ts) if thread_ts else None
         source = EntrySource.PROMPT_REPLY if prompt is not None else EntrySource.DM
-        saved = [_dm_win(session, content, member, what, now, source, channel_id, ts) for what in wins]
+        saved = [_typed_win(session, content, member, what, now, source, channel_id, ts) for what in wins]
         if prompt is not None and saved:
             prompts.mark_answered_with_win(prompt)
         entries = [brag.summarize(content, entry) for entry in saved]
@@ -235,24 +227,27 @@ def edit_dm(
             entry.what = brag.clean_what(what)
             brag.suggest_for(session, content, member, entry.id, suggest_evidence(content, what, member.stage), now)
         source = EntrySource(entries[0].source)
-        added = [_dm_win(session, content, member, what, now, source, channel_id, ts) for what in lines[len(entries) :]]
+        added = [
+            _typed_win(session, content, member, what, now, source, channel_id, ts) for what in lines[len(entries) :]
+        ]
         entries += added
         session.flush()
         updated = [brag.summarize(content, e) for e in entries]
         return _card(session, member, updated, unmatched=max(0, len(entries) - len(lines)))
 
 
-def _dm_win(
+def _typed_win(
     session: Session,
     content: Content,
     member: Member,
     what: str,
     now: datetime,
     source: EntrySource,
-    channel_id: str,
-    ts: str,
+    channel_id: str | None = None,
+    ts: str | None = None,
 ) -> BragEntry:
-    """One line of a DM saved as a win: suggested evidence, and the message it came from (for edits)."""
+    """A win typed as one line (``/win``, a DM's line): suggested evidence, and for a DM the message it
+    came from (for edits)."""
     return brag.create_entry(
         session,
         content,
