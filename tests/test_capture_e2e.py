@@ -318,9 +318,13 @@ def _seed_wins(bot: RunningBot) -> None:
             ("Wrote the on-call runbook", datetime(2026, 3, 1, tzinfo=UTC)),
             ("100% <done> & dusted", datetime(2026, 3, 2, tzinfo=UTC)),
         ]:
-            brag.create_entry(session, bot.deps.content, me, what=what, now=day)
+            brag.create_entry(session, bot.deps.content, me, brag.WinInput(what), now=day)
         brag.create_entry(
-            session, bot.deps.content, other, what="Someone else's retry work", now=datetime(2026, 2, 2, tzinfo=UTC)
+            session,
+            bot.deps.content,
+            other,
+            brag.WinInput("Someone else's retry work"),
+            now=datetime(2026, 2, 2, tzinfo=UTC),
         )
 
 
@@ -358,8 +362,10 @@ def test_coach_wins_pages_and_periods(bot: RunningBot) -> None:
         me = enroll_member(session, "T0001", USER, datetime(2026, 1, 1, tzinfo=UTC))
         start = datetime(2026, 10, 1, 12, tzinfo=UTC)
         for index in range(25):
-            brag.create_entry(session, bot.deps.content, me, what=f"win {index:02d}", now=start + timedelta(days=index))
-        brag.create_entry(session, bot.deps.content, me, what="old one", now=datetime(2026, 6, 1, tzinfo=UTC))
+            brag.create_entry(
+                session, bot.deps.content, me, brag.WinInput(f"win {index:02d}"), now=start + timedelta(days=index)
+            )
+        brag.create_entry(session, bot.deps.content, me, brag.WinInput("old one"), now=datetime(2026, 6, 1, tzinfo=UTC))
     bot.clock.set(datetime(2026, 11, 30, 12, tzinfo=UTC))
     first = _coach_wins(bot, "this quarter")
     assert "(1–10 of 25)" in block_texts(first) and "win 24" in block_texts(first)
@@ -383,7 +389,7 @@ def test_home_pages_through_all_wins(bot: RunningBot) -> None:
                 session,
                 bot.deps.content,
                 me,
-                what=f"win {index:02d}",
+                brag.WinInput(f"win {index:02d}"),
                 now=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=index),
             )
     home = open_home(bot)

@@ -21,10 +21,12 @@ def _two_workspaces(session: Session, content: Content, enterprise: str | None) 
     report_of_mine.manager_slack_user_id = "W1"
     report_of_mine.manager_linked_at = NOW
     for member in (me, me_elsewhere):
-        brag.create_entry(session, content, member, what="mine", now=NOW, evidence_keys=["t-ask-for-feedback"])
+        brag.create_entry(
+            session, content, member, brag.WinInput("mine", evidence_keys=["t-ask-for-feedback"]), now=NOW
+        )
         session.add(StuckSession(member_id=member.id, nudge_due_at=NOW + timedelta(minutes=30)))
         session.add(delivery(member, "W1", "w1"))
-    brag.create_entry(session, content, report_of_mine, what="theirs", now=NOW, credited_user_id="W1")
+    brag.create_entry(session, content, report_of_mine, brag.WinInput("theirs"), now=NOW, credited_user_id="W1")
     session.add(delivery(report_of_mine, "W1", "linked"))
     session.add(delivery(report_of_mine, "U2", "w1"))
     session.flush()

@@ -153,8 +153,12 @@ def seed_everything(bot: RunningBot) -> tuple[int, int]:
     with bot.db.transaction() as session:
         me = session.scalars(select(Member).where(Member.slack_user_id == "U0001")).one()
         other = session.scalars(select(Member).where(Member.slack_user_id == "U0002")).one()
-        brag.create_entry(session, bot.deps.content, me, what="Tagged", now=now, evidence_keys=["t-ask-for-feedback"])
-        brag.create_entry(session, bot.deps.content, other, what="Thanked by U0001", now=now, credited_user_id="U0001")
+        brag.create_entry(
+            session, bot.deps.content, me, brag.WinInput("Tagged", evidence_keys=["t-ask-for-feedback"]), now=now
+        )
+        brag.create_entry(
+            session, bot.deps.content, other, brag.WinInput("Thanked by U0001"), now=now, credited_user_id="U0001"
+        )
         other.manager_slack_user_id = "U0001"
         other.manager_linked_at = now
         session.add(StuckSession(member_id=me.id, what="flaky test", nudge_due_at=now + timedelta(minutes=30)))

@@ -36,16 +36,22 @@ def team(session: Session, reports: int, stage: int = 1, manager: str | None = M
     return workspace.id, members
 
 
-def win(session: Session, content: Content, member: Member, what: str, visibility: Visibility, **kw: object) -> None:
+def win(
+    session: Session,
+    content: Content,
+    member: Member,
+    what: str,
+    visibility: Visibility,
+    at: datetime = WEEK + timedelta(days=2),
+    **kw: object,
+) -> None:
     brag.create_entry(
         session,
         content,
         member,
-        what=what,
-        now=kw.pop("at", WEEK + timedelta(days=2)),  # type: ignore[arg-type]
-        visibility=visibility,
+        brag.WinInput(what, visibility=visibility, **kw),  # type: ignore[arg-type]
+        now=at,
         source=EntrySource.COMMAND,
-        **kw,  # type: ignore[arg-type]
     )
 
 

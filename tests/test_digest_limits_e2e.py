@@ -62,10 +62,12 @@ def team_with_wins(bot: RunningBot, reports: int, wins_each: int, length: int) -
                     session,
                     bot.deps.content,
                     member,
-                    what=(tag + "shipped & <fixed> " * 200)[: min(length, MAX_WHAT)],
-                    impact=("saved hours & <money> " * 200)[: min(length, MAX_IMPACT)],
+                    brag.WinInput(
+                        (tag + "shipped & <fixed> " * 200)[: min(length, MAX_WHAT)],
+                        impact=("saved hours & <money> " * 200)[: min(length, MAX_IMPACT)],
+                        visibility=Visibility.TEAM_CHANNEL,
+                    ),
                     now=IN_THE_WEEK + timedelta(minutes=win),
-                    visibility=Visibility.TEAM_CHANNEL,
                     source=EntrySource.COMMAND,
                 )
     return names

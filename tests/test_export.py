@@ -31,23 +31,38 @@ def test_markdown_groups_by_month_and_by_criterion(session: Session, content: Co
         session,
         content,
         me,
-        what="September win\nwith a second line",
+        brag.WinInput(
+            "September win\nwith a second line",
+            impact="Saved 2 days",
+            lesson="Ask sooner",
+            link="https://example.com/1",
+            evidence_keys=[first.key, "t-make-work-legible"],
+            visibility=Visibility.MANAGER,
+        ),
         now=datetime(2026, 9, 3, 9, tzinfo=UTC),
-        impact="Saved 2 days",
-        lesson="Ask sooner",
-        link="https://example.com/1",
-        evidence_keys=[first.key, "t-make-work-legible"],
-        visibility=Visibility.MANAGER,
     )
     brag.create_entry(
-        session, content, me, what="October win", now=datetime(2026, 10, 5, tzinfo=UTC), evidence_keys=[first.key]
+        session,
+        content,
+        me,
+        brag.WinInput("October win", evidence_keys=[first.key]),
+        now=datetime(2026, 10, 5, tzinfo=UTC),
     )
     # 30 Nov 13:00 UTC is already 1 December in Auckland: months follow the member's timezone.
     brag.create_entry(
-        session, content, me, what="Untagged win", now=datetime(2026, 11, 30, 13, tzinfo=UTC), credited_user_id="U9"
+        session,
+        content,
+        me,
+        brag.WinInput("Untagged win"),
+        now=datetime(2026, 11, 30, 13, tzinfo=UTC),
+        credited_user_id="U9",
     )
     brag.create_entry(
-        session, content, me, what="Stretch win", now=datetime(2026, 10, 6, tzinfo=UTC), evidence_keys=[other_stage.key]
+        session,
+        content,
+        me,
+        brag.WinInput("Stretch win", evidence_keys=[other_stage.key]),
+        now=datetime(2026, 10, 6, tzinfo=UTC),
     )
 
     data = export.collect(session, content, me)
@@ -79,7 +94,7 @@ def test_markdown_with_no_stage_and_no_wins(session: Session, content: Content) 
     markdown = export.render_markdown(content, data, NOW)
     assert "0 wins" in markdown and "No wins recorded yet" in markdown
     brag.create_entry(
-        session, content, member, what="x", now=NOW, evidence_keys=[content.stage(1).exit_criteria[0].key]
+        session, content, member, brag.WinInput("x", evidence_keys=[content.stage(1).exit_criteria[0].key]), now=NOW
     )
     markdown = export.render_markdown(content, export.collect(session, content, member), NOW)
     assert "### Exit criteria" in markdown and "1 win" in markdown
@@ -87,8 +102,8 @@ def test_markdown_with_no_stage_and_no_wins(session: Session, content: Content) 
 
 def test_json_holds_all_of_the_members_data_and_only_theirs(session: Session, content: Content, me: Member) -> None:
     other = enroll(session, "T1", "U2", NOW)
-    brag.create_entry(session, content, me, what="Mine", now=NOW, evidence_keys=["t-ask-for-feedback"])
-    brag.create_entry(session, content, other, what="Theirs", now=NOW)
+    brag.create_entry(session, content, me, brag.WinInput("Mine", evidence_keys=["t-ask-for-feedback"]), now=NOW)
+    brag.create_entry(session, content, other, brag.WinInput("Theirs"), now=NOW)
     session.add(StuckSession(member_id=me.id, what="flaky", nudge_due_at=NOW + timedelta(minutes=30), started_at=NOW))
     for member, recipient, period in [(me, "U1", "w1"), (other, "U1", "link"), (other, "U2", "w1")]:
         session.add(delivery(member, recipient, period))  # both members are in T1

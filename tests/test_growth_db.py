@@ -45,10 +45,12 @@ def _team(session: Session, content: Content, rng: random.Random) -> dict[int, i
                 session,
                 content,
                 member,
-                what=rng.choice(TEXTS),
+                brag.WinInput(
+                    rng.choice(TEXTS),
+                    evidence_keys=rng.sample(keys, rng.randint(0, 2)),
+                    visibility=rng.choice([Visibility.MANAGER, Visibility.PRIVATE]),
+                ),
                 now=NOW - timedelta(hours=rng.randint(0, 24 * 240)),
-                evidence_keys=rng.sample(keys, rng.randint(0, 2)),
-                visibility=rng.choice([Visibility.MANAGER, Visibility.PRIVATE]),
                 source=EntrySource.COMMAND,
             )
     return stages

@@ -49,10 +49,12 @@ def add_win(
             session,
             bot.deps.content,
             row,
-            what=what,
+            brag.WinInput(
+                what,
+                evidence_keys=keys,
+                visibility=visibility or (Visibility.MANAGER if shared else Visibility.PRIVATE),
+            ),
             now=at,
-            evidence_keys=keys,
-            visibility=visibility or (Visibility.MANAGER if shared else Visibility.PRIVATE),
             source=EntrySource.COMMAND,
         )
 

@@ -54,10 +54,10 @@ def seed(bot: RunningBot) -> None:
                 session,
                 bot.deps.content,
                 ana,
-                what=what,
+                brag.WinInput(
+                    what, evidence_keys=keys, visibility=Visibility.MANAGER if shared else Visibility.PRIVATE
+                ),
                 now=NOW - timedelta(days=days),
-                evidence_keys=keys,
-                visibility=Visibility.MANAGER if shared else Visibility.PRIVATE,
                 source=EntrySource.COMMAND,
             )
 

@@ -134,10 +134,12 @@ def test_home_with_many_wins_stays_within_slack_limits(bot: RunningBot) -> None:
                 session,
                 bot.deps.content,
                 member,
-                what=f"Win number {index} " + "with a long description " * 80,
-                impact="impact " * 250,
+                brag.WinInput(
+                    f"Win number {index} " + "with a long description " * 80,
+                    impact="impact " * 250,
+                    evidence_keys=["t-ask-for-feedback", "s1-help-onboard"],
+                ),
                 now=start + timedelta(days=index),
-                evidence_keys=["t-ask-for-feedback", "s1-help-onboard"],
             )
     home = open_home(bot)
     assert view_problems(home) == []
@@ -243,7 +245,7 @@ def test_enroll_helper_and_home_for_seeded_member(bot: RunningBot) -> None:
     with bot.db.transaction() as session:
         member = enroll(session, "T0001", "U0SEED", datetime.now(UTC))
         member.stage = 5
-        brag.create_entry(session, bot.deps.content, member, what="Seeded", now=datetime.now(UTC))
+        brag.create_entry(session, bot.deps.content, member, brag.WinInput("Seeded"), now=datetime.now(UTC))
     text = block_texts(open_home(bot, "U0SEED"))
     assert "Stage 5: Technical Executive" in text and "This is the last stage" in text and "Seeded" in text
 

@@ -103,10 +103,12 @@ def test_home_snapshot_is_only_the_members_own(session: Session, content: Conten
     me.stage = 1
     criterion = content.stage(1).exit_criteria[2]
     for index in range(12):
-        brag.create_entry(session, content, me, what=f"mine {index}", now=NOW + timedelta(minutes=index))
-    brag.create_entry(session, content, me, what="tagged", now=NOW + timedelta(hours=1), evidence_keys=[criterion.key])
+        brag.create_entry(session, content, me, brag.WinInput(f"mine {index}"), now=NOW + timedelta(minutes=index))
     brag.create_entry(
-        session, content, other, what="theirs", now=NOW, evidence_keys=[content.stage(1).exit_criteria[0].key]
+        session, content, me, brag.WinInput("tagged", evidence_keys=[criterion.key]), now=NOW + timedelta(hours=1)
+    )
+    brag.create_entry(
+        session, content, other, brag.WinInput("theirs", evidence_keys=[content.stage(1).exit_criteria[0].key]), now=NOW
     )
     snap = home_snapshot(session, content, me)
     assert snap.total_entries == 13 and len(snap.recent) == 10

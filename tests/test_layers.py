@@ -69,26 +69,12 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("bot/services/prompts.py", "bot.nudges"): "services -> nudges (the nudge-ledger branch)",
     ("bot/services/pause.py", "bot.nudges"): "pause -> nudges.availability (the nudge-ledger branch)",
     ("bot/nudges/planners/digest.py", "bot.blocks"): "planner -> blocks.digest.page_count (the ledger branch)",
-    # The win and brag listeners (the wins branch): sessions, ORM models and their enums in listeners.
-    ("bot/listeners/actions/evidence.py", "bot.db.models"): "wins branch",
-    ("bot/listeners/actions/evidence.py", "sqlalchemy"): "wins branch",
-    ("bot/listeners/actions/prompt_responses.py", "bot.db.models"): "wins branch",
-    ("bot/listeners/actions/prompt_responses.py", "sqlalchemy"): "wins branch",
-    ("bot/listeners/actions/win_signal.py", "bot.db.models"): "wins branch",
-    ("bot/listeners/actions/win_signal.py", "sqlalchemy"): "wins branch",
-    ("bot/listeners/commands/win.py", "bot.db.models"): "wins branch",
-    ("bot/listeners/shortcuts/save_as_win.py", "bot.db.models"): "wins branch",
-    ("bot/listeners/views/win.py", "bot.db.models"): "wins branch",
-    ("bot/listeners/views/win.py", "sqlalchemy"): "wins branch",
 }
 
 WIRE_FORMAT_MARKERS = ("&lt;", "&gt;", "&amp;", "<@", "<#", "<!", "<[@#!]", "<(https")
 """Slack's escaping and its ``<@U…|name>`` / ``<https://…|label>`` markup, as literals or regular expressions."""
 
-WIRE_FORMAT_ALLOWED = {
-    # brag.plain_from_slack moves to the edge on the wins branch; the lead deletes this entry after merging it.
-    "bot/services/brag.py": "plain_from_slack (the wins branch)",
-}
+WIRE_FORMAT_ALLOWED: dict[str, str] = {}
 
 
 def _modules(root: Path) -> list[tuple[str, str]]:

@@ -31,7 +31,12 @@ def add_win(bot: RunningBot, user: str, what: str, visibility: Visibility, at: d
     with bot.db.transaction() as session:
         row = session.scalars(select(Member).where(Member.slack_user_id == user)).one()
         brag.create_entry(
-            session, bot.deps.content, row, what=what, now=at, visibility=visibility, source=EntrySource.COMMAND
+            session,
+            bot.deps.content,
+            row,
+            brag.WinInput(what, visibility=visibility),
+            now=at,
+            source=EntrySource.COMMAND,
         )
 
 
@@ -181,19 +186,15 @@ def test_managers_see_their_team_in_app_home(bot: RunningBot) -> None:
             session,
             bot.deps.content,
             ana,
-            what="private proof",
+            brag.WinInput("private proof", evidence_keys=keys, visibility=Visibility.PRIVATE),
             now=now,
-            visibility=Visibility.PRIVATE,
-            evidence_keys=keys,
         )
         brag.create_entry(
             session,
             bot.deps.content,
             ana,
-            what="shared",
+            brag.WinInput("shared", evidence_keys=keys[:2], visibility=Visibility.MANAGER),
             now=now,
-            visibility=Visibility.MANAGER,
-            evidence_keys=keys[:2],
         )
     home = published_home(bot, "UMGR")
     assert "Your team" in home

@@ -144,6 +144,11 @@ class WinMetadata:
     prompt_id: int | None = None
     """The weekly prompt whose "Record a win" opened the modal: saving answers it."""
 
+    @classmethod
+    def of_message(cls, credited_user_id: str | None) -> WinMetadata:
+        """The form the "Save as win" shortcut opens on a message (credited as the service decided)."""
+        return cls(source=EntrySource.SHORTCUT.value, credited_user_id=credited_user_id)
+
     def encode(self) -> str:
         data: dict[str, object] = {"entry": self.entry_id, "source": self.source, "credit": self.credited_user_id}
         if self.prompt_id is not None:
@@ -477,6 +482,11 @@ def not_your_entry_message() -> dict[str, Any]:
 
 def problem_message(text: str) -> dict[str, Any]:
     return message(text, [section(f":warning: {text}")])
+
+
+def open_failed_message(retry: str = "click again", opening: str = "the form") -> dict[str, Any]:
+    """Slack refused to open a modal (its trigger expired, or Slack is struggling): say how to try again."""
+    return problem_message(f"I couldn't open {opening} just now. Please {retry}.")
 
 
 # -- decide / propose / learn ------------------------------------------------------------------

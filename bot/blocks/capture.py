@@ -7,9 +7,10 @@ import json
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.brag import VISIBILITY_ICONS, audience_sentence, quoted, signal_blocks
+from bot.blocks.brag import VISIBILITY_ICONS, audience_sentence, quoted, signal_blocks, win_saved_view
 from bot.blocks.text import actions, button, context, escape, json_object, message, option, plain, section, truncate
 from bot.services.brag import MAX_EVIDENCE, Audience, EntrySummary
+from bot.services.capture import Card
 from bot.services.growth import win_item
 from bot.services.wins_search import WinPage
 from content import Content
@@ -160,6 +161,21 @@ def capture_message(
     return message(f"Saved {len(entries)} wins to your brag document.", blocks)
 
 
+def card_message(content: Content, card: Card) -> dict[str, Any]:
+    """A card of saved wins: the answer to ``/win`` or a DM, and what it becomes after a click on its buttons."""
+    return capture_message(
+        content, card.stage, card.entries, prompt_answered=card.prompt_answered, audience=card.audience
+    )
+
+
+def saved_win_view(content: Content, card: Card, entry_id: int) -> dict[str, Any]:
+    """The saved-win modal after a click on one of its buttons: the win as it now is, or that it is gone."""
+    saved = [entry for entry in card.entries if entry.id == entry_id]
+    if not saved:
+        return undone_view()
+    return win_saved_view(content, saved[0], growth_line(content, card.stage, saved[0]), card.audience)
+
+
 def undone_view() -> dict[str, Any]:
     """The saved-win modal after Undo."""
     return {
@@ -171,18 +187,16 @@ def undone_view() -> dict[str, Any]:
     }
 
 
-def edited_message(
-    content: Content, stage: int | None, entries: list[EntrySummary], unmatched: int, audience: Audience | None = None
-) -> dict[str, Any]:
+def edited_message(content: Content, card: Card) -> dict[str, Any]:
     """After an edited DM: what its wins now say."""
     blocks: list[dict[str, Any]] = [section(":pencil2: *You edited your message, so I updated its wins.*")]
-    shown = entries[:MAX_CARDS]
+    shown = card.entries[:MAX_CARDS]
     for entry in shown:
-        blocks += win_card(content, stage, entry, _quote_budget(len(shown)), audience)
-    if unmatched:
+        blocks += win_card(content, card.stage, entry, _quote_budget(len(shown)), card.audience)
+    if card.unmatched:
         blocks.append(
             context(
-                f"Your message now has fewer lines than it had wins; I kept the last {unmatched} as they were. "
+                f"Your message now has fewer lines than it had wins; I kept the last {card.unmatched} as they were. "
                 "Use *Undo* on any you don't want."
             )
         )

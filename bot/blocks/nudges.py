@@ -12,6 +12,7 @@ from typing import Any
 from bot.blocks import ids
 from bot.blocks.text import actions, button, context, escape, message, plain, section, truncate
 from bot.services.gaps import Gap
+from bot.services.prompts import PromptAnswer, PromptAnswered
 from content import Criterion, Tactic
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -151,6 +152,20 @@ def prompt_later_message(at: datetime) -> dict[str, Any]:
 def prompt_next_week_message(weekday: int) -> dict[str, Any]:
     text = f":calendar: Skipping this week. See you next {WEEKDAYS[weekday % 7]}."
     return message(text, [section(text)])
+
+
+def prompt_answered_message(answered: PromptAnswered) -> dict[str, Any]:
+    """What the weekly prompt (or its check-in) becomes once a button answered it."""
+    if answered.answer is PromptAnswer.NOTHING_THIS_WEEK:
+        return prompt_nothing_message(answered.weekday)
+    if answered.answer is PromptAnswer.SNOOZED_LATER_TODAY:
+        assert answered.snoozed_until is not None
+        return prompt_later_message(answered.snoozed_until)
+    if answered.answer is PromptAnswer.SNOOZED_NEXT_WEEK:
+        return prompt_next_week_message(answered.weekday)
+    if answered.answer is PromptAnswer.CHECKIN_KEEP:
+        return prompt_checkin_kept_message(answered.weekday)
+    return prompt_checkin_stopped_message()
 
 
 # -- stuck -------------------------------------------------------------------------------------

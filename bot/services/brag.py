@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import BragEntry, BragEvidence, EntrySource, Member, Visibility
+from bot.services import prompts
 from bot.services.evidence import suggest_evidence
-from bot.services.growth import parse_signal, suggest_signal
+from bot.services.growth import Item, parse_signal, suggest_signal, win_item
 from bot.services.stages import load_member
 from bot.services.storable import storable
 from content import Content, load_signal_rules
+
+log = logging.getLogger(__name__)
 
 MAX_WHAT = 2000
 MAX_IMPACT = 2000
@@ -76,38 +79,49 @@ def _clean_evidence(content: Content, keys: Iterable[str]) -> list[str]:
     return unique
 
 
+@dataclass(frozen=True)
+class WinInput:
+    """What a person wrote about a win: the win form's fields, or one line of ``/win`` or a DM.
+
+    Checked as every path checks it when it is saved (:func:`create_entry`, :func:`update_entry`).
+    """
+
+    what: str
+    impact: str | None = None
+    lesson: str | None = None
+    link: str | None = None
+    evidence_keys: Sequence[str] = ()
+    visibility: Visibility | None = None
+    """None: the member's default for a new win, unchanged for an edit."""
+    growth_signal: str | None = KEEP
+    """decided / proposed / learned, None for neither, :data:`SUGGEST` to suggest one from the text, or
+    :data:`KEEP` (the default): an edit leaves it as it is; a new win has none to keep, so it is suggested."""
+
+
 def create_entry(
     session: Session,
     content: Content,
     member: Member,
+    win: WinInput,
     *,
-    what: str,
     now: datetime,
-    impact: str | None = None,
-    lesson: str | None = None,
-    link: str | None = None,
-    evidence_keys: Iterable[str] = (),
-    visibility: Visibility | None = None,
     source: EntrySource = EntrySource.COMMAND,
     credited_user_id: str | None = None,
-    growth_signal: str | None = SUGGEST,
     suggested_keys: Iterable[str] = (),
     slack_channel_id: str | None = None,
     slack_ts: str | None = None,
 ) -> BragEntry:
     """Save a win. Private unless the member chose otherwise (here or in their default).
 
-    ``growth_signal``: decided / proposed / learned, None for neither, or :data:`SUGGEST` (the default)
-    to suggest one from the text with the content's cue phrases. ``suggested_keys`` are kept apart from
-    the evidence until the member confirms them.
+    ``suggested_keys`` are kept apart from the evidence until the member confirms them.
     """
     entry = BragEntry(
         member_id=member.id,
-        what=_clean(what, "what", MAX_WHAT, required=True),
-        impact=_clean(impact, "impact", MAX_IMPACT),
-        lesson=_clean(lesson, "lesson", MAX_LESSON),
-        link=_clean_link(link),
-        visibility=(visibility or Visibility(member.default_visibility)).value,
+        what=clean_what(win.what),
+        impact=_clean(win.impact, "impact", MAX_IMPACT),
+        lesson=_clean(win.lesson, "lesson", MAX_LESSON),
+        link=_clean_link(win.link),
+        visibility=(win.visibility or Visibility(member.default_visibility)).value,
         source=source.value,
         credited_user_id=credited_user_id,
         created_at=now,
@@ -115,8 +129,8 @@ def create_entry(
         slack_channel_id=slack_channel_id,
         slack_ts=slack_ts,
     )
-    entry.growth_signal = _signal(growth_signal, entry.what)
-    entry.evidence = [BragEvidence(evidence_key=key) for key in _clean_evidence(content, evidence_keys)]
+    entry.growth_signal = _signal(SUGGEST if win.growth_signal == KEEP else win.growth_signal, entry.what)
+    entry.evidence = [BragEvidence(evidence_key=key) for key in _clean_evidence(content, win.evidence_keys)]
     confirmed = set(entry.evidence_keys)
     pending = [key for key in _clean_evidence(content, suggested_keys) if key not in confirmed]
     entry.suggested_evidence = ",".join(pending) or None
@@ -138,6 +152,13 @@ def set_growth_signal(session: Session, member: Member, entry_id: int, value: st
     entry.updated_at = now
     session.flush()
     return entry
+
+
+def named(entry_id: int | None) -> int:
+    """The entry a request names; a request naming none (a malformed button) is refused as not the member's."""
+    if entry_id is None:
+        raise NotYourEntry(entry_id)
+    return entry_id
 
 
 def owned_entry(session: Session, member: Member, entry_id: int) -> BragEntry:
@@ -248,39 +269,23 @@ def parse_visibility(value: str | None) -> Visibility | None:
 
 
 def update_entry(
-    session: Session,
-    content: Content,
-    member: Member,
-    entry_id: int,
-    *,
-    what: str,
-    now: datetime,
-    impact: str | None = None,
-    lesson: str | None = None,
-    link: str | None = None,
-    evidence_keys: Iterable[str] = (),
-    visibility: Visibility | None = None,
-    growth_signal: str | None = KEEP,
+    session: Session, content: Content, member: Member, entry_id: int, win: WinInput, now: datetime
 ) -> BragEntry:
-    """Replace an entry's details. Only its owner may; the same limits as a new entry apply.
-
-    ``growth_signal``: :data:`KEEP` (the default) leaves it, :data:`SUGGEST` suggests it from the new text.
-    """
+    """Replace an entry's details. Only its owner may; the same limits as a new entry apply."""
     entry = owned_entry(session, member, entry_id)
-    cleaned_what = _clean(what, "what", MAX_WHAT, required=True)
-    cleaned_impact = _clean(impact, "impact", MAX_IMPACT)
-    cleaned_lesson = _clean(lesson, "lesson", MAX_LESSON)
-    cleaned_link = _clean_link(link)
-    wanted = _clean_evidence(content, evidence_keys)
-    assert cleaned_what is not None
+    cleaned_what = clean_what(win.what)
+    cleaned_impact = _clean(win.impact, "impact", MAX_IMPACT)
+    cleaned_lesson = _clean(win.lesson, "lesson", MAX_LESSON)
+    cleaned_link = _clean_link(win.link)
+    wanted = _clean_evidence(content, win.evidence_keys)
     entry.what = cleaned_what
     entry.impact = cleaned_impact
     entry.lesson = cleaned_lesson
     entry.link = cleaned_link
-    if visibility is not None:
-        entry.visibility = visibility.value
-    if growth_signal != KEEP:
-        entry.growth_signal = _signal(growth_signal, cleaned_what)
+    if win.visibility is not None:
+        entry.visibility = win.visibility.value
+    if win.growth_signal != KEEP:
+        entry.growth_signal = _signal(win.growth_signal, cleaned_what)
     # Whatever the form saved is the member's choice: suggestions it showed are settled.
     return _settle_evidence(session, entry, wanted, now)
 
@@ -371,25 +376,6 @@ def count_entries(session: Session, member_id: int) -> int:
     return int(session.scalar(select(func.count()).select_from(BragEntry).where(BragEntry.member_id == member_id)) or 0)
 
 
-# -- text from Slack -------------------------------------------------------------------------------
-
-_LABELLED_LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
-_BARE_LINK = re.compile(r"<(https?://[^|>]+)>")
-_LABELLED_MENTION = re.compile(r"<[@#!][^|>]+\|([^>]+)>")
-
-
-def plain_from_slack(text: str) -> str:
-    """Message or command text as the plain text a win stores: links and named mentions made readable.
-
-    Slack may send ``&``, ``<`` and ``>`` escaped; they are stored unescaped (the export is plain
-    Markdown) and escaped again wherever a win is shown as mrkdwn.
-    """
-    readable = _LABELLED_LINK.sub(r"\2 (\1)", storable(text))
-    readable = _BARE_LINK.sub(r"\1", readable)
-    readable = _LABELLED_MENTION.sub(r"\1", readable)
-    return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
-
-
 @dataclass(frozen=True)
 class WinForm:
     """What the win modal needs: the member's stage, who may read the win, and what is preset."""
@@ -416,9 +402,84 @@ def new_win_form(db: Database, content: Content, member_id: int, what: str = "")
     return WinForm(stage, audience, visibility, suggested)
 
 
-def edit_win_form(db: Database, content: Content, member_id: int, entry_id: int) -> WinForm:
+def edit_win_form(db: Database, content: Content, member_id: int, entry_id: int | None) -> WinForm:
     """The form for a win the member owns; :class:`NotYourEntry` otherwise."""
     with db.transaction() as session:
         member = load_member(session, member_id)
-        entry = summarize(content, owned_entry(session, member, entry_id))
+        entry = summarize(content, owned_entry(session, member, named(entry_id)))
         return WinForm(member.stage, audience_of(session, member), entry.visibility, entry=entry)
+
+
+# -- the entry points of a request (each owns its transaction) -------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedWin:
+    """A win saved from the win form, with what its confirmation shows."""
+
+    entry: EntrySummary
+    stage: int | None
+    audience: Audience
+    item: Item | None
+    """The roadmap item the win counts for (None without a stage, or when nothing matches)."""
+
+
+def save_win(
+    db: Database,
+    content: Content,
+    member_id: int,
+    win: WinInput,
+    *,
+    now: datetime,
+    entry_id: int | None = None,
+    source: str = EntrySource.MODAL.value,
+    credited_user_id: str | None = None,
+    prompt_id: int | None = None,
+) -> SavedWin:
+    """The win form's submission: a new win, or an edit of ``entry_id`` (:class:`NotYourEntry` unless the
+    member owns it). :class:`EntryInputError` for input the person can fix; either way nothing is saved.
+
+    A new win saved from the weekly prompt's button (``prompt_id``) answers that prompt.
+    """
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        audience = audience_of(session, member)
+        check_audience(win.visibility, audience)
+        if entry_id is None:
+            entry = create_entry(
+                session,
+                content,
+                member,
+                win,
+                now=now,
+                source=EntrySource(source),
+                credited_user_id=credited_user_id,
+                # Nothing picked: suggest, and let the saved view confirm in one tap.
+                suggested_keys=() if win.evidence_keys else suggest_evidence(content, win.what, member.stage),
+            )
+            if prompt_id is not None:
+                _answer_prompt(session, member, prompt_id)
+        else:
+            entry = update_entry(session, content, member, entry_id, win, now)
+        saved = summarize(content, entry)
+        return SavedWin(saved, member.stage, audience, win_item(content, member.stage, saved.growth_signal, saved.what))
+
+
+def _answer_prompt(session: Session, member: Member, prompt_id: int) -> None:
+    """A win saved from the weekly prompt's button answers that prompt (see ``NudgeDelivery.answer``)."""
+    try:
+        prompts.mark_answered_with_win(prompts.owned_prompt(session, member, prompt_id))
+    except prompts.NotYourPrompt:
+        log.warning("win modal named a prompt that is not the member's", extra={"member": member.id})
+
+
+def delete_win(db: Database, member_id: int, entry_id: int | None) -> None:
+    """Delete a win the member owns; :class:`NotYourEntry` otherwise."""
+    with db.transaction() as session:
+        delete_entry(session, load_member(session, member_id), named(entry_id))
+
+
+def credited_for(author: str | None, from_app: bool, actor: str) -> str | None:
+    """Whom a message saved as a win credits: someone else's message (typically a thank-you) its author;
+    the member's own message, or an app's, nobody."""
+    return author if author is not None and not from_app and author != actor else None

@@ -1,22 +1,26 @@
 """Writing to the bot: a DM (or a reply to the weekly prompt) becomes wins, with suggested evidence.
 
 What a message is: greetings, "help" and questions get an answer, not a win; anything else is a
-win, and a message of bullet lines is one win per bullet. Services own the transaction's work;
-the listener only parses Slack's event and renders the answer.
+win, and a message of bullet lines is one win per bullet. The card a saved win gets (and its
+buttons: confirm or change evidence, undo, decided / proposed / learned) is drawn from a
+:class:`Card`; each entry point below owns its transaction.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import BragEntry, EntrySource, Member
 from bot.services import brag, prompts
 from bot.services.evidence import suggest_evidence
+from bot.services.stages import load_member
 from content import Content
 
 MAX_WINS_PER_MESSAGE = 20
@@ -149,81 +153,106 @@ def parse_message(text: str) -> ParsedMessage:
 
 
 @dataclass(frozen=True)
-class SavedWins:
+class Card:
+    """Wins as their card shows them, with the member's stage (for growth lines) and who may read them."""
+
     entries: list[brag.EntrySummary]
+    stage: int | None
+    audience: brag.Audience
     prompt_answered: bool = False
+    """Saved in the thread of the member's weekly prompt, which they answer."""
+    unmatched: int = 0
+    """After an edit: wins left as they were because the edited message has fewer lines than wins."""
 
 
-def save_wins(
+def _card(
     session: Session,
-    content: Content,
     member: Member,
+    entries: list[brag.EntrySummary],
+    prompt_answered: bool = False,
+    unmatched: int = 0,
+) -> Card:
+    return Card(entries, member.stage, brag.audience_of(session, member), prompt_answered, unmatched)
+
+
+def save_command_win(db: Database, content: Content, member_id: int, text: str, now: datetime) -> Card:
+    """``/win <text>``: one win with suggested evidence (:class:`brag.EntryInputError` when it cannot be kept)."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        entry = _typed_win(session, content, member, text, now, EntrySource.COMMAND)
+        return _card(session, member, [brag.summarize(content, entry)])
+
+
+def save_dm(
+    db: Database,
+    content: Content,
+    member_id: int,
     wins: tuple[str, ...] | list[str],
     *,
     now: datetime,
     channel_id: str,
     ts: str,
     thread_ts: str | None = None,
-) -> SavedWins:
-    """Save each win (private unless the member's default says otherwise) with suggested evidence.
+) -> Card:
+    """Save each win of a DM (private unless the member's default says otherwise) with suggested evidence.
 
     A reply in the thread of the member's weekly prompt also marks that prompt answered.
     """
-    prompt = prompts.prompt_in_thread(session, member, channel_id, thread_ts) if thread_ts else None
-    source = EntrySource.PROMPT_REPLY if prompt is not None else EntrySource.DM
-    saved = [_dm_win(session, content, member, what, now, source, channel_id, ts) for what in wins]
-    if prompt is not None and saved:
-        prompts.mark_answered_with_win(prompt)
-    return SavedWins([brag.summarize(content, entry) for entry in saved], prompt_answered=prompt is not None)
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        prompt = prompts.prompt_in_thread(session, member, channel_id, thread_ts) if thread_ts else None
+        source = EntrySource.PROMPT_REPLY if prompt is not None else EntrySource.DM
+        saved = [_typed_win(session, content, member, what, now, source, channel_id, ts) for what in wins]
+        if prompt is not None and saved:
+            prompts.mark_answered_with_win(prompt)
+        entries = [brag.summarize(content, entry) for entry in saved]
+        return _card(session, member, entries, prompt_answered=prompt is not None)
 
 
-@dataclass(frozen=True)
-class EditedWins:
-    updated: list[brag.EntrySummary]
-    """Every win of the message after the edit, in line order (new lines included)."""
-    unmatched: int
-    """Wins left as they were because the edited message has fewer lines than wins."""
+def edit_dm(
+    db: Database, content: Content, member_id: int, *, channel_id: str, ts: str, text: str, now: datetime
+) -> Card | None:
+    """An edited DM updates the wins it holds, line by line (the card: every win of the message after the
+    edit, in line order, new lines included); None when it held no win."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        entries = brag.entries_from_message(session, member, channel_id, ts)
+        if not entries:
+            return None
+        parsed = parse_message(text)
+        lines = list(parsed.wins) if parsed.kind == MessageKind.WINS else []
+        for entry, what in zip(entries, lines, strict=False):
+            if entry.what == what:
+                continue
+            entry.what = brag.clean_what(what)
+            brag.suggest_for(session, content, member, entry.id, suggest_evidence(content, what, member.stage), now)
+        source = EntrySource(entries[0].source)
+        added = [
+            _typed_win(session, content, member, what, now, source, channel_id, ts) for what in lines[len(entries) :]
+        ]
+        entries += added
+        session.flush()
+        updated = [brag.summarize(content, e) for e in entries]
+        return _card(session, member, updated, unmatched=max(0, len(entries) - len(lines)))
 
 
-def apply_edit(
-    session: Session, content: Content, member: Member, *, channel_id: str, ts: str, text: str, now: datetime
-) -> EditedWins | None:
-    """An edited DM updates the wins it holds, line by line; None when it held no win."""
-    entries = brag.entries_from_message(session, member, channel_id, ts)
-    if not entries:
-        return None
-    parsed = parse_message(text)
-    lines = list(parsed.wins) if parsed.kind == MessageKind.WINS else []
-    for entry, what in zip(entries, lines, strict=False):
-        if entry.what == what:
-            continue
-        entry.what = brag.clean_what(what)
-        brag.suggest_for(session, content, member, entry.id, suggest_evidence(content, what, member.stage), now)
-    source = EntrySource(entries[0].source)
-    entries += [_dm_win(session, content, member, what, now, source, channel_id, ts) for what in lines[len(entries) :]]
-    session.flush()
-    return EditedWins(
-        updated=[brag.summarize(content, e) for e in entries],
-        unmatched=max(0, len(entries) - len(lines)),
-    )
-
-
-def _dm_win(
+def _typed_win(
     session: Session,
     content: Content,
     member: Member,
     what: str,
     now: datetime,
     source: EntrySource,
-    channel_id: str,
-    ts: str,
+    channel_id: str | None = None,
+    ts: str | None = None,
 ) -> BragEntry:
-    """One line of a DM saved as a win: suggested evidence, and the message it came from (for edits)."""
+    """A win typed as one line (``/win``, a DM's line): suggested evidence, and for a DM the message it
+    came from (for edits)."""
     return brag.create_entry(
         session,
         content,
         member,
-        what=what,
+        brag.WinInput(what),
         now=now,
         source=source,
         suggested_keys=suggest_evidence(content, what, member.stage),
@@ -232,24 +261,96 @@ def _dm_win(
     )
 
 
-def wins_in_deleted_message(session: Session, member: Member, channel_id: str, ts: str) -> list[int]:
+def wins_in_deleted_message(db: Database, member_id: int, channel_id: str, ts: str) -> list[int]:
     """The ids of the wins a deleted DM held (the member is asked before they go)."""
-    return [entry.id for entry in brag.entries_from_message(session, member, channel_id, ts)]
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        return [entry.id for entry in brag.entries_from_message(session, member, channel_id, ts)]
 
 
-def delete_wins(session: Session, member: Member, entry_ids: list[int]) -> int:
+def delete_wins(db: Database, member_id: int, entry_ids: list[int]) -> int:
     """Delete those of ``entry_ids`` the member still owns; how many went."""
     removed = 0
-    for entry_id in entry_ids:
-        try:
-            brag.delete_entry(session, member, entry_id)
-        except brag.NotYourEntry:
-            continue
-        removed += 1
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        for entry_id in entry_ids:
+            try:
+                brag.delete_entry(session, member, entry_id)
+            except brag.NotYourEntry:
+                continue
+            removed += 1
     return removed
 
 
-def still_owned(session: Session, content: Content, member: Member, entry_ids: list[int]) -> list[brag.EntrySummary]:
+# -- the buttons on a card ------------------------------------------------------------------------
+
+Change = Callable[[Session, Member, int], object]
+
+
+def _change_card(db: Database, content: Content, member_id: int, entry_id: int | None, change: Change) -> Card:
+    """Run ``change`` on a win the member owns (:class:`brag.NotYourEntry` otherwise); its card after."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        entry = brag.named(entry_id)
+        # Which wins share the card is read before the change (undo removes the win itself).
+        card = [e.id for e in _card_entries(session, content, member, entry)]
+        change(session, member, entry)
+        return _card(session, member, _still_owned(session, content, member, card))
+
+
+def confirm_evidence(db: Database, content: Content, member_id: int, entry_id: int | None, now: datetime) -> Card:
+    """One tap: the win's suggested evidence becomes evidence."""
+
+    def change(session: Session, member: Member, entry_id: int) -> object:
+        return brag.confirm_suggestions(session, content, member, entry_id, now)
+
+    return _change_card(db, content, member_id, entry_id, change)
+
+
+def set_evidence(
+    db: Database, content: Content, member_id: int, entry_id: int | None, keys: list[str], now: datetime
+) -> Card:
+    """The evidence picker's choice becomes the win's evidence, exactly."""
+
+    def change(session: Session, member: Member, entry_id: int) -> object:
+        return brag.set_evidence(session, content, member, entry_id, keys, now)
+
+    return _change_card(db, content, member_id, entry_id, change)
+
+
+def set_signal(
+    db: Database, content: Content, member_id: int, entry_id: int | None, signal: str | None, now: datetime
+) -> Card:
+    """One tap: the win becomes decided / proposed / learned (or neither)."""
+
+    def change(session: Session, member: Member, entry_id: int) -> object:
+        return brag.set_growth_signal(session, member, entry_id, signal, now)
+
+    return _change_card(db, content, member_id, entry_id, change)
+
+
+def undo(db: Database, content: Content, member_id: int, entry_id: int | None) -> Card:
+    """Undo a win just saved: it is deleted; the card keeps the rest of its message's wins."""
+    return _change_card(db, content, member_id, entry_id, brag.delete_entry)
+
+
+@dataclass(frozen=True)
+class EvidenceForm:
+    """What the evidence picker shows: the win and the member's stage (whose criteria come first)."""
+
+    entry: brag.EntrySummary
+    stage: int | None
+
+
+def evidence_form(db: Database, content: Content, member_id: int, entry_id: int | None) -> EvidenceForm:
+    """The picker for a win the member owns; :class:`brag.NotYourEntry` otherwise."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        entry = brag.owned_entry(session, member, brag.named(entry_id))
+        return EvidenceForm(brag.summarize(content, entry), member.stage)
+
+
+def _still_owned(session: Session, content: Content, member: Member, entry_ids: list[int]) -> list[brag.EntrySummary]:
     """Those of ``entry_ids`` the member still has (a card after Undo shows the rest)."""
     found = []
     for entry_id in entry_ids:
@@ -260,7 +361,7 @@ def still_owned(session: Session, content: Content, member: Member, entry_ids: l
     return found
 
 
-def card_entries(session: Session, content: Content, member: Member, entry_id: int) -> list[brag.EntrySummary]:
+def _card_entries(session: Session, content: Content, member: Member, entry_id: int) -> list[brag.EntrySummary]:
     """The wins shown together with ``entry_id``: all from its DM message, or just itself."""
     entry = brag.owned_entry(session, member, entry_id)
     if entry.slack_channel_id and entry.slack_ts:

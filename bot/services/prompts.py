@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.db.engine import Database
 from bot.db.models import Member, NudgeDelivery, NudgeKind
 from bot.db.types import parse_row_id
 from bot.nudges.planners.weekly_prompt import SNOOZE_LATER_TODAY
+from bot.services.stages import load_member
 
-NOTHING_THIS_WEEK = "nothing_this_week"
-SNOOZED_LATER_TODAY = "snoozed_later_today"
-SNOOZED_NEXT_WEEK = "snoozed_next_week"
+
+class PromptAnswer(enum.StrEnum):
+    """The weekly prompt's buttons (and those of its "still want these?" check-in), as its ledger row keeps them."""
+
+    NOTHING_THIS_WEEK = "nothing_this_week"
+    SNOOZED_LATER_TODAY = "snoozed_later_today"
+    SNOOZED_NEXT_WEEK = "snoozed_next_week"
+    CHECKIN_KEEP = "checkin_keep"
+    """Recorded, so the nag ceiling starts counting afresh."""
+    CHECKIN_STOP = "checkin_stop"
+
+
 WIN_RECORDED = "win_recorded"
-CHECKIN_KEEP = "checkin_keep"
-CHECKIN_STOP = "checkin_stop"
+"""The answer of a prompt a win came from (a reply in its thread, or its "Record a win" button)."""
 
 
 class NotYourPrompt(PermissionError):
@@ -39,22 +51,38 @@ def owned_prompt(session: Session, member: Member, delivery_id: int | None) -> N
     return delivery
 
 
-def record_response(delivery: NudgeDelivery, response: str) -> None:
-    """What the person answered (kept on the ledger row; the last answer wins)."""
-    delivery.response = response
+@dataclass(frozen=True)
+class PromptAnswered:
+    """What the answer to a prompt shows: the member's prompt day, and when a snooze asks again."""
+
+    answer: PromptAnswer
+    weekday: int
+    snoozed_until: datetime | None = None
 
 
-def snooze_later_today(member: Member, delivery: NudgeDelivery, now: datetime) -> datetime:
-    """Ask again in three hours: the weekly planner turns ``prompt_snoozed_until`` into a re-prompt."""
-    until = now + SNOOZE_LATER_TODAY
-    member.prompt_snoozed_until = until
-    record_response(delivery, SNOOZED_LATER_TODAY)
-    return until
+def answer_prompt(
+    db: Database, member_id: int, delivery_id: int | None, answer: PromptAnswer, now: datetime
+) -> PromptAnswered:
+    """Record the member's answer on their prompt's ledger row (the last answer wins); :class:`NotYourPrompt`
+    when the prompt is not theirs. Later today asks again in three hours (the weekly planner turns
+    ``prompt_snoozed_until`` into a re-prompt); the check-in's stop turns weekly prompts off (settings can
+    turn them back on)."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        delivery = owned_prompt(session, member, delivery_id)
+        until: datetime | None = None
+        if answer is PromptAnswer.SNOOZED_LATER_TODAY:
+            until = member.prompt_snoozed_until = now + SNOOZE_LATER_TODAY
+        elif answer is PromptAnswer.CHECKIN_STOP:
+            member.weekly_prompt_enabled = False
+        delivery.response = answer.value
+        return PromptAnswered(answer, member.prompt_weekday, until)
 
 
 def is_answered(delivery: NudgeDelivery) -> bool:
     """The convention on the ledger row: any answer but a snooze counts (see ``NudgeDelivery.answer``)."""
-    return delivery.answer is not None and delivery.answer not in {SNOOZED_LATER_TODAY, SNOOZED_NEXT_WEEK}
+    snoozes = {PromptAnswer.SNOOZED_LATER_TODAY.value, PromptAnswer.SNOOZED_NEXT_WEEK.value}
+    return delivery.answer is not None and delivery.answer not in snoozes
 
 
 def prompt_in_thread(session: Session, member: Member, channel_id: str, thread_ts: str) -> NudgeDelivery | None:
@@ -72,14 +100,3 @@ def prompt_in_thread(session: Session, member: Member, channel_id: str, thread_t
 def mark_answered_with_win(delivery: NudgeDelivery) -> None:
     """A win came from this prompt: it counts as answered (no follow-ups for that week)."""
     delivery.answer = WIN_RECORDED
-
-
-def keep_prompts(delivery: NudgeDelivery) -> None:
-    """The "still want these?" check-in answered yes: recorded, so the nag ceiling starts counting afresh."""
-    record_response(delivery, CHECKIN_KEEP)
-
-
-def stop_prompts(member: Member, delivery: NudgeDelivery) -> None:
-    """The check-in's one-tap opt-out: no more weekly prompts (settings can turn them back on)."""
-    member.weekly_prompt_enabled = False
-    record_response(delivery, CHECKIN_STOP)

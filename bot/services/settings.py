@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.db.engine import Database
 from bot.db.models import DEFAULT_WORKDAYS, Member, Visibility
 from bot.services import stages
+from bot.services.brag import Audience, audience_of
 from bot.services.members import is_valid_timezone
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -254,3 +255,17 @@ def timezone_choices(current: str) -> list[str]:
     if current in COMMON_TIMEZONES:
         return list(COMMON_TIMEZONES)
     return [current, *COMMON_TIMEZONES]
+
+
+@dataclass(frozen=True)
+class CurrentSettings:
+    """What the settings modal opens with: the member's values, and who their sharing choices reach."""
+
+    settings: MemberSettings
+    audience: Audience
+
+
+def current_settings(db: Database, member_id: int) -> CurrentSettings:
+    with db.transaction() as session:
+        member = stages.load_member(session, member_id)
+        return CurrentSettings(settings_of(member), audience_of(session, member))

@@ -173,10 +173,10 @@ def _save_asking_early(
         session,
         content,
         member,
-        what=f"{what}{topic}"[: brag.MAX_WHAT],
+        brag.WinInput(
+            f"{what}{topic}"[: brag.MAX_WHAT], evidence_keys=[ASKING_EARLY_CRITERION], visibility=Visibility.PRIVATE
+        ),
         now=now,
-        evidence_keys=[ASKING_EARLY_CRITERION],
-        visibility=Visibility.PRIVATE,
         source=EntrySource.STUCK,
     )
 

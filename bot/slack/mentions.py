@@ -24,5 +24,8 @@ def channel_id(text: str) -> str | None:
 
 
 def unescape(text: str) -> str:
-    """Text as the person typed it: Slack sends ``&``, ``<`` and ``>`` as ``&amp;``, ``&lt;`` and ``&gt;``."""
+    """Text as the person typed it: Slack sends ``&``, ``<`` and ``>`` as ``&amp;``, ``&lt;`` and ``&gt;``.
+
+    ``&amp;`` is undone last, so a typed ``&lt;`` (sent as ``&amp;lt;``) stays ``&lt;``.
+    """
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

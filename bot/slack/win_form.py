@@ -43,7 +43,7 @@ def open_new_win(
     return _open(client, trigger_id, view, member_id)
 
 
-def open_edit_win(client: WebClient, deps: Deps, member_id: int, trigger_id: str, entry_id: int) -> bool:
+def open_edit_win(client: WebClient, deps: Deps, member_id: int, trigger_id: str, entry_id: int | None) -> bool:
     """The win modal prefilled with an entry the member owns; :class:`brag.NotYourEntry` otherwise."""
     form = brag.edit_win_form(deps.db, deps.content, member_id, entry_id)
     assert form.entry is not None

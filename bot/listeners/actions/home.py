@@ -1,21 +1,17 @@
-"""Home's Settings button (``/coach settings`` opens the same modal)."""
+"""Home's Settings button (``/coach settings`` opens the same modal), and Home's pages of wins."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.settings import settings_modal
 from bot.deps import Deps
-from bot.services import brag
-from bot.services.settings import settings_of
-from bot.services.stages import load_member
-from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
+from bot.listeners.requests import Payload
+from bot.services.settings import current_settings
 from bot.slack.home import publish_home
 from bot.slack.registrar import opens_modal
 
@@ -24,12 +20,9 @@ log = logging.getLogger(__name__)
 
 def open_settings_modal(client: WebClient, deps: Deps, member_id: int, trigger_id: str) -> bool:
     """The settings modal with the member's current values. False if Slack refused to open it."""
-    with deps.db.transaction() as session:
-        member = load_member(session, member_id)
-        current = settings_of(member)
-        audience = brag.audience_of(session, member)
+    current = current_settings(deps.db, member_id)
     try:
-        client.views_open(trigger_id=trigger_id, view=settings_modal(deps.content, current, audience))
+        client.views_open(trigger_id=trigger_id, view=settings_modal(deps.content, current.settings, current.audience))
     except SlackApiError as exc:
         log.exception("views.open failed for settings", extra={"member": member_id, "error": exc.response.get("error")})
         return False
@@ -37,16 +30,14 @@ def open_settings_modal(client: WebClient, deps: Deps, member_id: int, trigger_i
 
 
 @opens_modal
-def open_settings(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+def open_settings(ack: Ack, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int) -> None:
     ack()
-    open_settings_modal(client, deps_of(context), acting_member_id(context), body["trigger_id"])
+    open_settings_modal(client, deps, member_id, body["trigger_id"])
 
 
-def home_wins_page(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def home_wins_page(ack: Ack, action: Payload, body: Payload, client: WebClient, deps: Deps, member_id: int) -> None:
     """Home's Newer / Older: republish Home with that page of wins."""
     ack()
     raw = action.get("value")
     page = int(raw) if isinstance(raw, str) and raw.isdigit() else 0
-    publish_home(client, deps_of(context), acting_member_id(context), body["user"]["id"], page=page)
+    publish_home(client, deps, member_id, body["user"]["id"], page=page)

@@ -3,34 +3,25 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.brag import not_your_entry_message
-from bot.listeners.requests import entry_id_of, reply
+from bot.deps import Deps
+from bot.listeners.requests import Payload, entry_id_of, reply
 from bot.services import brag
-from bot.services.stages import load_member
-from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
 from bot.slack.home import publish_home
 
 log = logging.getLogger(__name__)
 
 
 def delete_win(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:
     ack()
-    deps = deps_of(context)
-    member_id = acting_member_id(context)
-    entry_id = entry_id_of(action)
     try:
-        if entry_id is None:
-            raise brag.NotYourEntry(action.get("value"))
-        with deps.db.transaction() as session:
-            brag.delete_entry(session, load_member(session, member_id), entry_id)
+        brag.delete_win(deps.db, member_id, entry_id_of(action))
     except brag.NotYourEntry:
         log.warning("delete refused: not the member's entry", extra={"member": member_id, "entry": action.get("value")})
         reply(body, respond, not_your_entry_message())

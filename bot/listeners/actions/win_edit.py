@@ -3,37 +3,28 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.brag import not_your_entry_message, problem_message
-from bot.listeners.requests import entry_id_of, reply
+from bot.blocks.brag import not_your_entry_message, open_failed_message
+from bot.deps import Deps
+from bot.listeners.requests import Payload, entry_id_of, reply
 from bot.services.brag import NotYourEntry
-from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
 from bot.slack.home import publish_home
 from bot.slack.registrar import opens_modal
 from bot.slack.win_form import open_edit_win
 
 log = logging.getLogger(__name__)
 
-OPEN_FORM_FAILED = "I couldn't open the form just now. Please click again."
-
 
 @opens_modal
 def edit_win(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:
     ack()
-    deps = deps_of(context)
-    member_id = acting_member_id(context)
-    entry_id = entry_id_of(action)
     try:
-        if entry_id is None:
-            raise NotYourEntry(action.get("value"))
-        opened = open_edit_win(client, deps, member_id, body["trigger_id"], entry_id)
+        opened = open_edit_win(client, deps, member_id, body["trigger_id"], entry_id_of(action))
     except NotYourEntry:
         log.warning("edit refused: not the member's entry", extra={"member": member_id, "entry": action.get("value")})
         reply(body, respond, not_your_entry_message())
@@ -41,4 +32,4 @@ def edit_win(
             publish_home(client, deps, member_id, body["user"]["id"])
         return
     if not opened:
-        reply(body, respond, problem_message(OPEN_FORM_FAILED))
+        reply(body, respond, open_failed_message())

@@ -13,8 +13,8 @@ from bot.blocks.nudges import (
     stuck_usage_message,
 )
 from bot.deps import Deps
-from bot.services import brag
 from bot.services import stuck as stuck_service
+from bot.slack.text import plain_from_slack
 
 DONE_WORDS = {"done", "unblocked", "stop", "end", "resolved"}
 HELP_WORDS = {"help", "?"}
@@ -23,7 +23,7 @@ HELP_WORDS = {"help", "?"}
 def stuck_command(ack: Ack, command: dict[str, Any], respond: Respond, deps: Deps, member_id: int) -> None:
     ack()
     # Slack escapes &, < and > in command text; store what the person typed (shown escaped again).
-    text = brag.plain_from_slack(command.get("text") or "")
+    text = plain_from_slack(command.get("text") or "")
     word = text.lower()
     minutes = deps.settings.stuck_minutes
     if word in HELP_WORDS:

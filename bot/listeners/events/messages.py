@@ -17,12 +17,12 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import capture as blocks
 from bot.blocks.brag import is_user_id
 from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.services import brag, capture
 from bot.services.capture import MessageKind
-from bot.services.stages import load_member
 from bot.slack.acting import acting_member_id, first_delivery
-from bot.slack.deps import deps_of
 from bot.slack.home import publish_home
+from bot.slack.text import plain_from_slack
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ _ANSWERS = {
 }
 
 
-def _author(event: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+def _author(event: Payload) -> tuple[str | None, dict[str, Any]]:
     """Who wrote the message the event is about, and that message (edits and deletions nest it)."""
     subtype = event.get("subtype")
     if subtype == EDITED:
@@ -50,7 +50,7 @@ def _author(event: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     return inner.get("user"), inner
 
 
-def _is_from_a_person(inner: dict[str, Any], user: str | None, context: BoltContext) -> bool:
+def _is_from_a_person(inner: Payload, user: str | None, context: BoltContext) -> bool:
     if inner.get("bot_id") or inner.get("subtype") == "bot_message" or inner.get("app_id"):
         return False
     return is_user_id(user) and user != context.bot_user_id
@@ -66,7 +66,7 @@ def _post(client: WebClient, channel: str, payload: dict[str, Any], member_id: i
         )
 
 
-def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_message(event: Payload, body: Payload, client: WebClient, context: BoltContext, deps: Deps) -> None:
     subtype = event.get("subtype")
     channel = event.get("channel")
     if event.get("channel_type") != "im" or not isinstance(channel, str):
@@ -80,20 +80,26 @@ def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, c
     assert user is not None
     if not context.user_id:
         context["user_id"] = user  # Bolt finds no user on edits and deletions: it is the nested message's
-    deps = deps_of(context)
+    # Not an injected ``member_id``: that is resolved before this runs, from Bolt's user (none on edits
+    # and deletions), and would enrol whoever sent what is ignored above (other apps, retries).
     member_id = acting_member_id(context)
     if subtype == EDITED:
-        _edited(deps, client, member_id, channel, inner)
+        _edited(deps, client, member_id, user, channel, inner)
     elif subtype == DELETED:
         _deleted(deps, client, member_id, channel, str(event.get("deleted_ts") or inner.get("ts") or ""))
     else:
         _new(deps, client, member_id, user, channel, event)
 
 
-def _new(deps: Deps, client: WebClient, member_id: int, user: str, channel: str, event: dict[str, Any]) -> None:
+def _refused(client: WebClient, channel: str, member_id: int, error: brag.EntryInputError, thread_ts: str) -> None:
+    log.info("DM win refused", extra={"member": member_id, "field": error.field})
+    _post(client, channel, blocks.too_long_message(brag.MAX_WHAT), member_id, thread_ts)
+
+
+def _new(deps: Deps, client: WebClient, member_id: int, user: str, channel: str, event: Payload) -> None:
     ts = str(event.get("ts") or "")
     thread_ts = event.get("thread_ts") if event.get("thread_ts") != ts else None
-    parsed = capture.parse_message(brag.plain_from_slack(event.get("text") or ""))
+    parsed = capture.parse_message(plain_from_slack(event.get("text") or ""))
     reply_in = thread_ts or ts
     if parsed.kind == MessageKind.EMPTY:
         return  # a file or emoji with no words: nothing to save, nothing worth answering
@@ -101,60 +107,42 @@ def _new(deps: Deps, client: WebClient, member_id: int, user: str, channel: str,
         _post(client, channel, _ANSWERS[parsed.kind](), member_id, thread_ts)
         return
     try:
-        with deps.db.transaction() as session:
-            member = load_member(session, member_id)
-            saved = capture.save_wins(
-                session,
-                deps.content,
-                member,
-                parsed.wins,
-                now=deps.clock(),
-                channel_id=channel,
-                ts=ts,
-                thread_ts=thread_ts,
-            )
-            stage = member.stage
-            audience = brag.audience_of(session, member)
+        card = capture.save_dm(
+            deps.db,
+            deps.content,
+            member_id,
+            parsed.wins,
+            now=deps.clock(),
+            channel_id=channel,
+            ts=ts,
+            thread_ts=thread_ts,
+        )
     except brag.EntryInputError as error:
-        log.info("DM win refused", extra={"member": member_id, "field": error.field})
-        _post(client, channel, blocks.too_long_message(brag.MAX_WHAT), member_id, reply_in)
+        _refused(client, channel, member_id, error, reply_in)
         return
     log.info(
         "wins saved from a DM",
-        extra={"member": member_id, "wins": len(saved.entries), "prompt_answered": saved.prompt_answered},
+        extra={"member": member_id, "wins": len(card.entries), "prompt_answered": card.prompt_answered},
     )
-    payload = blocks.capture_message(
-        deps.content, stage, saved.entries, prompt_answered=saved.prompt_answered, audience=audience
-    )
-    _post(client, channel, payload, member_id, reply_in)
+    _post(client, channel, blocks.card_message(deps.content, card), member_id, reply_in)
     publish_home(client, deps, member_id, user)
 
 
-def _edited(deps: Deps, client: WebClient, member_id: int, channel: str, inner: dict[str, Any]) -> None:
+def _edited(deps: Deps, client: WebClient, member_id: int, user: str, channel: str, inner: Payload) -> None:
     ts = str(inner.get("ts") or "")
-    text = brag.plain_from_slack(inner.get("text") or "")
+    text = plain_from_slack(inner.get("text") or "")
     try:
-        with deps.db.transaction() as session:
-            member = load_member(session, member_id)
-            edited = capture.apply_edit(
-                session, deps.content, member, channel_id=channel, ts=ts, text=text, now=deps.clock()
-            )
-            stage, user = member.stage, member.slack_user_id
-            audience = brag.audience_of(session, member)
+        card = capture.edit_dm(deps.db, deps.content, member_id, channel_id=channel, ts=ts, text=text, now=deps.clock())
     except brag.EntryInputError as error:
-        log.info("DM edit refused", extra={"member": member_id, "field": error.field})
-        _post(client, channel, blocks.too_long_message(brag.MAX_WHAT), member_id, ts)
+        _refused(client, channel, member_id, error, ts)
         return
-    if edited is None:
+    if card is None:
         return  # the message held no win (a greeting, a question): an edit does not make one
-    answer = blocks.edited_message(deps.content, stage, edited.updated, edited.unmatched, audience)
-    _post(client, channel, answer, member_id, ts)
+    _post(client, channel, blocks.edited_message(deps.content, card), member_id, ts)
     publish_home(client, deps, member_id, user)
 
 
 def _deleted(deps: Deps, client: WebClient, member_id: int, channel: str, ts: str) -> None:
-    with deps.db.transaction() as session:
-        member = load_member(session, member_id)
-        entry_ids = capture.wins_in_deleted_message(session, member, channel, ts)
+    entry_ids = capture.wins_in_deleted_message(deps.db, member_id, channel, ts)
     if entry_ids:
         _post(client, channel, blocks.deleted_question(entry_ids, len(entry_ids)), member_id, None)

@@ -3,9 +3,7 @@ then the card it came from is redrawn through its response_url and Home is repub
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
@@ -15,11 +13,11 @@ from slack_sdk.webhook import WebhookClient
 from bot.blocks import capture as blocks
 from bot.blocks import ids
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT
+from bot.blocks.text import json_object
+from bot.deps import Deps
+from bot.listeners.requests import Payload
 from bot.listeners.view_state import selected_values
 from bot.services import brag, capture
-from bot.services.stages import load_member
-from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
 from bot.slack.home import publish_home
 from bot.slack.registrar import run_later
 
@@ -27,33 +25,19 @@ log = logging.getLogger(__name__)
 
 
 def _metadata(raw: str | None) -> tuple[int | None, str | None]:
-    try:
-        data = json.loads(raw or "{}")
-    except ValueError:
-        data = {}
-    data = data if isinstance(data, dict) else {}
+    data = json_object(raw)
     entry, url = data.get("entry"), data.get("url")
     entry_id = entry if isinstance(entry, int) and not isinstance(entry, bool) and entry > 0 else None
     return entry_id, url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
 
 
 def submit_evidence(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: Payload, view: Payload, client: WebClient, context: BoltContext, deps: Deps, member_id: int
 ) -> None:
-    deps = deps_of(context)
-    member_id = acting_member_id(context)
     entry_id, url = _metadata(view.get("private_metadata"))
     chosen = selected_values(view, ids.EVIDENCE_PICK_BLOCK, ids.EVIDENCE_INPUT)
     try:
-        with deps.db.transaction() as session:
-            member = load_member(session, member_id)
-            if entry_id is None:
-                raise brag.NotYourEntry(None)
-            card = [e.id for e in capture.card_entries(session, deps.content, member, entry_id)]
-            brag.set_evidence(session, deps.content, member, entry_id, chosen, deps.clock())
-            remaining = capture.still_owned(session, deps.content, member, card)
-            stage = member.stage
-            audience = brag.audience_of(session, member)
+        card = capture.set_evidence(deps.db, deps.content, member_id, entry_id, chosen, deps.clock())
     except brag.NotYourEntry:
         log.warning("evidence change refused: not the member's entry", extra={"member": member_id, "entry": entry_id})
         ack(response_action="errors", errors={ids.EVIDENCE_PICK_BLOCK: NOT_YOUR_ENTRY_TEXT})
@@ -66,7 +50,7 @@ def submit_evidence(
 
     def redraw() -> None:
         if url is not None:
-            payload = blocks.capture_message(deps.content, stage, remaining, audience=audience)
+            payload = blocks.card_message(deps.content, card)
             try:
                 answer = WebhookClient(url).send(replace_original=True, text=payload["text"], blocks=payload["blocks"])
                 if answer.status_code != 200:
