@@ -20,13 +20,13 @@ the rules live in one place and apply at send time, to current data:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.nudges import prompt_checkin_message, welcome_back_block
@@ -34,13 +34,12 @@ from bot.db.models import DeliveryStatus, Member, NudgeDelivery
 from bot.db.types import UTCDateTime
 from bot.nudges.timing import local_to_utc, zone
 from bot.nudges.types import Defer, DeliveryRow, Message, RenderContext, Renderer, Skip
+from bot.services.holds import HELD, local_today
 
 MINUTES_PER_DAY = 24 * 60
 ALL_DAYS = 0b1111111
 TIME_OFF = "time off"
 """Prefix of a skipped weekly prompt's reason when the member was away or paused (welcome back keys on it)."""
-HELD = "held"
-"""Prefix of a held row's ``last_error``: ``/coach resume`` and a cleared status release these early."""
 NAG_CEILING = "nag ceiling"
 UNKNOWN_END_RECHECK = timedelta(days=1)
 """An away status without an expiry: look again a day later at the nudge's own time (the status pass
@@ -191,10 +190,6 @@ class Hold:
     """When the member is back, if known."""
 
 
-def local_today(timezone: str, now: datetime) -> date:
-    return now.astimezone(zone(timezone)).date()
-
-
 def hold_for(member: MemberTime, now: datetime) -> Hold | None:
     """Why no nudge may reach the member now (paused, away), and until when; None when they are around."""
     if member.paused_until is not None and local_today(member.timezone, now) < member.paused_until:
@@ -298,7 +293,7 @@ def nag_decision(past: Sequence[PastPrompt], last_seen_at: datetime) -> str:
     """
     unanswered = 0
     for prompt in past:
-        if prompt.status != DeliveryStatus.SENT.value or prompt.sent_at is None:
+        if prompt.status != DeliveryStatus.SENT or prompt.sent_at is None:
             continue
         if prompt.answered or last_seen_at >= prompt.sent_at:
             break
@@ -314,7 +309,7 @@ def nag_decision(past: Sequence[PastPrompt], last_seen_at: datetime) -> str:
 
 def is_welcome_back(past: Sequence[PastPrompt]) -> bool:
     """The previous regular prompt was skipped because the member was away or paused."""
-    return bool(past) and past[0].status == DeliveryStatus.SKIPPED.value and (past[0].reason or "").startswith(TIME_OFF)
+    return bool(past) and past[0].status == DeliveryStatus.SKIPPED and (past[0].reason or "").startswith(TIME_OFF)
 
 
 # -- the wrapper ---------------------------------------------------------------------------------
@@ -350,22 +345,3 @@ def respecting_time(render: Renderer, *, weekly: bool = False) -> Renderer:
         return rendered
 
     return wrapped
-
-
-def release_held(session: Session, member_ids: Iterable[int], now: datetime) -> int:
-    """Held rows of these members become due now (they resumed, or their away status cleared)."""
-    ids = list(member_ids)
-    if not ids:
-        return 0
-    result = session.execute(
-        update(NudgeDelivery)
-        .where(
-            NudgeDelivery.member_id.in_(ids),
-            NudgeDelivery.status == DeliveryStatus.PENDING.value,
-            NudgeDelivery.last_error.startswith(f"{HELD}:"),
-            NudgeDelivery.next_attempt_at > now,
-        )
-        .values(next_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

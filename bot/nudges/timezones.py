@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Member, Workspace
 from bot.deps import Deps
-from bot.nudges.availability import AwayRules, away_rules, is_away_status, release_held
+from bot.nudges.availability import AwayRules, away_rules, is_away_status
+from bot.services.holds import release_held
 from bot.services.members import is_valid_timezone
 from bot.webapi.client import make_web_client
 from bot.webapi.tokens import TokenSource

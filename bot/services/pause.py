@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member
-from bot.nudges.availability import local_today, release_held
+from bot.services.holds import local_today, release_held
 
 MAX_PAUSE = timedelta(days=366)
 """A pause longer than a year is almost certainly a typo (2207 for 2027); opting out is in settings."""

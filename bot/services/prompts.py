@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member, NudgeDelivery, NudgeKind
 from bot.db.types import parse_row_id
-from bot.nudges.planners.weekly_prompt import SNOOZE_LATER_TODAY
 
+SNOOZE_LATER_TODAY = timedelta(hours=3)
 NOTHING_THIS_WEEK = "nothing_this_week"
 SNOOZED_LATER_TODAY = "snoozed_later_today"
 SNOOZED_NEXT_WEEK = "snoozed_next_week"

@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.brag import WinMetadata, is_user_id, problem_message
+from bot.blocks.brag import WinMetadata, problem_message
 from bot.blocks.text import truncate
 from bot.db.models import EntrySource
 from bot.services.brag import MAX_LINK, MAX_WHAT, plain_from_slack
@@ -17,6 +17,7 @@ from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.registrar import opens_modal
 from bot.slack.win_form import open_new_win
+from bot.webapi.profiles import is_user_id
 
 log = logging.getLogger(__name__)
 
