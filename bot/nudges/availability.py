@@ -19,11 +19,9 @@ the rules live in one place and apply at send time, to current data:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, select
@@ -44,62 +42,6 @@ NAG_CEILING = "nag ceiling"
 UNKNOWN_END_RECHECK = timedelta(days=1)
 """An away status without an expiry: look again a day later at the nudge's own time (the status pass
 releases held rows as soon as it sees the status cleared, so this is only the fallback)."""
-
-# Slack's own suggested statuses are "Vacationing :palm_tree:" and "Out sick :face_with_thermometer:";
-# the rest are what people commonly set for time off. STAGECOACH_AWAY_STATUSES adds to both lists.
-AWAY_EMOJI = frozenset(
-    {
-        ":palm_tree:",
-        ":face_with_thermometer:",
-        ":airplane:",
-        ":beach_with_umbrella:",
-        ":desert_island:",
-        ":sick:",
-        ":thermometer:",
-        ":mask:",
-        ":hospital:",
-        ":baby:",
-    }
-)
-AWAY_PHRASES = (
-    "ooo",
-    "out of office",
-    "out of the office",
-    "out sick",
-    "off sick",
-    "sick leave",
-    "vacation",
-    "vacationing",
-    "on holiday",
-    "on holidays",
-    "on leave",
-    "annual leave",
-    "parental leave",
-    "pto",
-)
-
-
-@dataclass(frozen=True)
-class AwayRules:
-    emoji: frozenset[str]
-    pattern: re.Pattern[str]
-
-
-@lru_cache(maxsize=8)
-def away_rules(extra: str = "") -> AwayRules:
-    """The built-in away statuses plus the configured ones (``:emoji:`` codes or words, comma-separated)."""
-    items = [item.strip().lower() for item in extra.split(",") if item.strip()]
-    emoji = AWAY_EMOJI | {item for item in items if item.startswith(":") and item.endswith(":") and len(item) > 2}
-    phrases = [*AWAY_PHRASES, *(item for item in items if not (item.startswith(":") and item.endswith(":")))]
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b", re.IGNORECASE)
-    return AwayRules(emoji=frozenset(emoji), pattern=pattern)
-
-
-def is_away_status(emoji: str | None, text: str | None, rules: AwayRules) -> bool:
-    if emoji and emoji.strip().lower() in rules.emoji:
-        return True
-    return bool(text and rules.pattern.search(text))
-
 
 # -- working days and quiet hours -------------------------------------------------------------
 
