@@ -208,18 +208,19 @@ class Delivery:
     def _deliver(self, row: DeliveryRow, rendered: Message | Skip | Defer | None) -> None:
         sender, nudge_type = self._senders[row.workspace_id], self._types.get(row.kind)
         outcome = self._before_sending(sender, nudge_type, row)
-        if outcome is None and nudge_type is not None:
+        if isinstance(outcome, DeliveryRow) and nudge_type is not None:
+            row = outcome
             if rendered is None:
                 with self._transaction() as session:
                     rendered = self._render(session, nudge_type, row)
             outcome = self._rendered(sender, nudge_type, row, rendered)
-        if outcome is not None:
+        if not isinstance(outcome, DeliveryRow):
             self._record(row, *outcome)
 
     def _before_sending(
         self, sender: _Sender, nudge_type: NudgeType | None, row: DeliveryRow
-    ) -> tuple[str | None, Record] | None:
-        """What to record instead of sending, if anything: the workspace, the kind, an uncertain earlier attempt."""
+    ) -> tuple[str | None, Record] | DeliveryRow:
+        """What to record instead of sending (the workspace, the kind, an earlier attempt), or the row to send."""
         now = self.clock()
         if sender.skip_reason is not None:
             return "skipped", lambda s: ledger.mark_skipped(s, row, self.owner, sender.skip_reason or "")
@@ -228,7 +229,7 @@ class Delivery:
                 s, row, self.owner, now + WORKSPACE_RETRY, "token refused", count_attempt=False
             )
         if nudge_type is None:
-            return "failed", self._fail(row, f"unknown nudge kind {row.kind!r}", permanent=False)
+            return "failed", self._fail(row, f"unknown nudge kind {row.kind!r}")
         if row.uncertain and not is_user_id(row.recipient_id):
             # Reading a channel's history needs channels:history / groups:history, which the app does
             # not ask for. A page is worth less than a duplicate in a team channel: never sent again.
@@ -246,10 +247,10 @@ class Delivery:
                 return "sent", lambda s: ledger.mark_sent(s, row, self.owner, found.channel_id, found.ts, now)
             if isinstance(found, Unknown):
                 return self._uncertain(row, f"could not check whether it was sent: {found.error}", channel_id)
-            row = replace(row, channel_id=found.channel_id)
+            row = replace(row, channel_id=found.channel_id or channel_id)
         if row.attempts > self.options.max_attempts:
             return "failed", self._fail(row, f"gave up after {row.attempts - 1} attempts; last: {row.last_error}")
-        return None
+        return row
 
     def _rendered(
         self, sender: _Sender, nudge_type: NudgeType, row: DeliveryRow, rendered: Message | Skip | Defer
