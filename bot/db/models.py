@@ -310,7 +310,7 @@ class NudgeDelivery(Base):
     """Which occurrence: an ISO week, a stuck session and extension, a review date and offset."""
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    """What the renderer needs, as its kind's frozen dataclass (``bot.nudges.payloads``) reads it."""
+    """What the renderer needs, as JSON: its planner's frozen ``Payload`` (read by ``types.read_payload``)."""
     status: Mapped[DeliveryStatus] = mapped_column(
         Enum(DeliveryStatus, native_enum=False, create_constraint=False, length=16, values_callable=_values),
         default=DeliveryStatus.DUE,

@@ -6,7 +6,7 @@ the rules live in one place and apply at send time, to current data:
 - **Away** (a vacation / out sick / OOO status that the paged ``users.list`` pass recorded in
   ``Member.away_since`` / ``away_until``) and **paused** (``/coach pause until <date>``): a weekly
   prompt is skipped with a ``time off:`` reason; review reminders and stuck follow-ups are *held*
-  (:class:`~bot.nudges.types.Defer`: back to pending, no attempt counted) until the member is back,
+  (:class:`~bot.nudges.types.Defer`: due again later, no attempt counted) until the member is back,
   at the nudge's own local time of day on that first day back.
 - **Welcome back**: the first weekly prompt whose previous regular prompt was skipped for time off
   opens with a welcome-back line; several missed Fridays make one prompt, not a pile.

@@ -26,12 +26,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, JSON, Table, Text, bindparam, case, func, select, update
+from sqlalchemy import ARRAY, JSON, Table, Text, bindparam, case, func, select, text, update
 from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.db.models import DeliveryStatus, Member, NudgeDelivery
+from bot.db.models import CLAIMABLE, DeliveryStatus, Member, NudgeDelivery
 from bot.db.types import UTCDateTime
 from bot.nudges.types import DeliveryRow, NudgeType, PlannedNudge, payload_json
 from bot.webapi.profiles import is_user_id
@@ -173,7 +173,8 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[tuple[str,
 _NOW = bindparam("b_now", type_=UTCDateTime())
 _NEXT = (
     select(T.c.id)
-    .where(T.c.status.in_([DUE, SENDING]), T.c.next_attempt_at <= _NOW)
+    # The index's own predicate, as literal SQL: a bound IN list would not prove the partial index applies.
+    .where(text(CLAIMABLE), T.c.next_attempt_at <= _NOW)
     .order_by(T.c.priority, T.c.next_attempt_at, T.c.id)
     .limit(1)
     .with_for_update(skip_locked=True)
