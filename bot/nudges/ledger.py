@@ -70,8 +70,8 @@ def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNud
         return result
     oldest = min(p.due_at for p in unique.values()) - EXISTING_LOOKBACK
     existing = {
-        tuple(key)
-        for key in session.execute(
+        (workspace_id, recipient_id, period_key)
+        for workspace_id, recipient_id, period_key in session.execute(
             select(T.c.workspace_id, T.c.recipient_id, T.c.period_key).where(
                 T.c.kind == nudge_type.kind, T.c.due_at >= oldest
             )

@@ -26,7 +26,7 @@ def payload_json(payload: object) -> dict[str, Any]:
     """A kind's frozen payload dataclass as the JSON the ledger stores (dates as ISO strings)."""
     if payload is None:
         return {}
-    values = dataclasses.asdict(payload)  # type: ignore[call-overload]
+    values = {f.name: getattr(payload, f.name) for f in dataclasses.fields(payload)}  # type: ignore[arg-type]
     return {name: value.isoformat() if isinstance(value, date) else value for name, value in values.items()}
 
 
