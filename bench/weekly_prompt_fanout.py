@@ -202,7 +202,7 @@ def run(
             plan_all(deps, at, TickReport(at=at))
             replan_seconds = time.perf_counter() - started
 
-            options = DeliveryOptions(workers=workers, rate_per_second=rate * (1 - headroom))
+            options = DeliveryOptions.from_settings(settings, workers=workers, rate_per_second=rate * (1 - headroom))
             started = time.perf_counter()
             delivered = deliver(deps, StaticToken(TOKEN), ticking_clock(at), options)
             delivery_seconds = time.perf_counter() - started

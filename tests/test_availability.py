@@ -7,15 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.db.models import DeliveryStatus
-from bot.nudges.availability import (
-    PastPrompt,
-    away_rules,
-    in_quiet_window,
-    is_away_status,
-    nag_decision,
-    next_allowed,
-)
+from bot.nudges.availability import PastPrompt, in_quiet_window, nag_decision, next_allowed
 from bot.nudges.timing import zone
+from bot.webapi.profiles import away_rules, is_away_status
 
 NY = zone("America/New_York")
 MON_TO_FRI = 0b0011111

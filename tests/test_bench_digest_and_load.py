@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bench import digest_build, load_http
-from bot.blocks.digest import page_count
 from bot.db.migrate import upgrade_to_head
+from bot.services.digest import page_count
 
 
 def test_digest_benchmark_builds_a_valid_digest(tmp_path: Path) -> None:

@@ -63,13 +63,8 @@ RULES = (
     Rule(("content/",), ("bot",), "the roadmap content loads and validates on its own"),
 )
 
-ALLOWED: dict[tuple[str, str], str] = {
-    # Known exceptions, each being removed on another branch of issue 13 as this test lands; the lead
-    # deletes an entry once its branch is merged (test_allow_list_has_no_stale_entry then insists).
-    ("bot/services/prompts.py", "bot.nudges"): "services -> nudges (the nudge-ledger branch)",
-    ("bot/services/pause.py", "bot.nudges"): "pause -> nudges.availability (the nudge-ledger branch)",
-    ("bot/nudges/planners/digest.py", "bot.blocks"): "planner -> blocks.digest.page_count (the ledger branch)",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
+"""(module, import) pairs excused from the rules, each with its reason; empty since issue 13 closed the last."""
 
 WIRE_FORMAT_MARKERS = ("&lt;", "&gt;", "&amp;", "<@", "<#", "<!", "<[@#!]", "<(https")
 """Slack's escaping and its ``<@U…|name>`` / ``<https://…|label>`` markup, as literals or regular expressions."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from bot.db.engine import make_engine
 from bot.db.migrate import alembic_config, downgrade_to_base, upgrade_to_head
@@ -51,3 +55,87 @@ def test_one_head_and_dated_revision_files() -> None:
     for revision in script.walk_revisions():
         filename = revision.path.rsplit("/", 1)[-1]
         assert filename[:4].isdigit() and filename[4] == "_", filename
+
+
+def test_the_ledger_migration_converts_states_period_keys_and_leases_both_ways(scratch_database: str) -> None:
+    """0016: pending is due, period keys become payloads, a lease moves to next_attempt_at; markers go."""
+    config = alembic_config(scratch_database)
+    command.upgrade(config, "0015")
+    engine = make_engine(scratch_database)
+    t0, lease_end = datetime(2026, 11, 20, 21, 0, tzinfo=UTC), datetime(2026, 11, 20, 21, 5, tzinfo=UTC)
+    legacy = [
+        ("weekly_prompt", "U1", "2026-W47-snooze-20261120T2100Z", "pending", None),
+        ("stuck", "U1", "stuck-12-1", "sending", lease_end),
+        ("review_rating", "UM", "rating-2027-03-01-m5", "sent", None),
+        ("digest", "CTEAM", "2026-W47:UM:p2", "pending", None),
+        ("tz_refresh", "T0001", "2026-11-20", "sent", None),
+    ]
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO workspaces (id, team_id, created_at) VALUES (1, 'T0001', :t)"), {"t": t0}
+            )
+            for kind, recipient, key, status, lease in legacy:
+                connection.execute(
+                    text(
+                        "INSERT INTO nudge_deliveries (workspace_id, kind, recipient_id, period_key, due_at, status, "
+                        "attempts, next_attempt_at, claim_expires_at, created_at) "
+                        "VALUES (1, :kind, :recipient, :key, :t, :status, 0, :t, :lease, :t)"
+                    ),
+                    {"kind": kind, "recipient": recipient, "key": key, "status": status, "lease": lease, "t": t0},
+                )
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            rows = {
+                row.kind: row
+                for row in connection.execute(
+                    text(
+                        "SELECT kind, status, payload, priority, next_attempt_at, attempt_started_at "
+                        "FROM nudge_deliveries"
+                    )
+                )
+            }
+        assert set(rows) == {"weekly_prompt", "stuck", "review_rating", "digest"}
+        payloads = {
+            kind: row.payload if isinstance(row.payload, dict) else json.loads(row.payload)
+            for kind, row in rows.items()
+        }
+        assert payloads == {
+            "weekly_prompt": {"week": 47, "snoozed": True},
+            "stuck": {"session_id": 12, "extensions": 1},
+            "review_rating": {"review_date": "2027-03-01", "conversation_id": 5},
+            "digest": {"manager_user_id": "UM", "page": 2},
+        }
+        assert {kind: row.status for kind, row in rows.items()} == {
+            "weekly_prompt": "due",
+            "stuck": "sending",
+            "review_rating": "sent",
+            "digest": "due",
+        }
+        assert (rows["stuck"].priority, rows["weekly_prompt"].priority) == (10, 50)
+        stuck = rows["stuck"]
+        assert _utc(stuck.next_attempt_at) == lease_end and _utc(stuck.attempt_started_at) == t0
+        command.downgrade(config, "0015")
+        with engine.connect() as connection:
+            back = {
+                row.kind: row
+                for row in connection.execute(
+                    text("SELECT kind, status, next_attempt_at, claim_expires_at FROM nudge_deliveries")
+                )
+            }
+        assert {kind: row.status for kind, row in back.items()} == {
+            "weekly_prompt": "pending",
+            "stuck": "sending",
+            "review_rating": "sent",
+            "digest": "pending",
+        }
+        assert _utc(back["stuck"].next_attempt_at) == t0 and _utc(back["stuck"].claim_expires_at) == lease_end
+        assert back["digest"].claim_expires_at is None
+    finally:
+        engine.dispose()
+
+
+def _utc(value: datetime | str) -> datetime:
+    """SQLite hands datetimes back as strings; PostgreSQL as aware datetimes."""
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -112,12 +112,13 @@ def test_stale_claims_are_reconciled_using_the_known_dm_channel(db: Database, de
                     kind=WEEKLY,
                     recipient_id=user,
                     period_key="2026-W47",
+                    payload={"week": 47, "snoozed": False},
                     due_at=claimed_at,
-                    next_attempt_at=claimed_at,
+                    next_attempt_at=claimed_at + timedelta(minutes=5),
                     status="sending",
                     attempts=1,
                     claimed_by="crashed:1:x",
-                    claim_expires_at=claimed_at + timedelta(minutes=5),
+                    attempt_started_at=claimed_at,
                 )
             )
         session.flush()
@@ -145,27 +146,22 @@ def test_a_claim_is_exclusive_and_a_live_lease_is_respected(db: Database, deps: 
     with db.transaction() as session:
         planned = weekly_prompt.plan(session, PlanContext(deps.content, deps.settings, FRIDAY_1600_NY))
         nudge_type = registry.by_kind()[WEEKLY]
-        assert ledger.ensure(session, nudge_type, planned, FRIDAY_1600_NY).pending == 1
-        assert ledger.ensure(session, nudge_type, planned, FRIDAY_1600_NY).pending == 0
-    [(row_id, _ws)] = _claimable(db, FRIDAY_1600_NY)
+        assert ledger.ensure(session, nudge_type, planned, FRIDAY_1600_NY).due == 1
+        assert ledger.ensure(session, nudge_type, planned, FRIDAY_1600_NY).due == 0
     lease = timedelta(minutes=5)
     with db.transaction() as session:
-        first = ledger.claim(session, row_id, "one", FRIDAY_1600_NY, lease)
+        first = ledger.claim(session, "one", FRIDAY_1600_NY, lease)
     with db.transaction() as session:
-        second = ledger.claim(session, row_id, "two", FRIDAY_1600_NY + timedelta(minutes=1), lease)
+        second = ledger.claim(session, "two", FRIDAY_1600_NY + timedelta(minutes=1), lease)
     assert first is not None and not first.uncertain and second is None
-    assert _claimable(db, FRIDAY_1600_NY + timedelta(minutes=4)) == []
     with db.transaction() as session:
-        takeover = ledger.claim(session, row_id, "two", FRIDAY_1600_NY + timedelta(minutes=6), lease)
+        assert ledger.claim(session, "two", FRIDAY_1600_NY + timedelta(minutes=4), lease) is None
+    with db.transaction() as session:
+        takeover = ledger.claim(session, "two", FRIDAY_1600_NY + timedelta(minutes=6), lease)
         assert takeover is not None and takeover.uncertain and takeover.attempts == 2
         # The first claimant lost its lease: its outcome is not recorded over the new owner's.
         assert not ledger.mark_sent(session, first, "one", "D1", "1.1", FRIDAY_1600_NY)
         assert ledger.mark_sent(session, takeover, "two", "D1", "1.2", FRIDAY_1600_NY)
-
-
-def _claimable(db: Database, at: Any) -> list[tuple[int, int]]:
-    with db.transaction() as session:
-        return ledger.claimable(session, [t.kind for t in registry.by_priority()], at)
 
 
 def test_a_refused_token_holds_the_workspace_back_without_losing_anything(
@@ -176,7 +172,7 @@ def test_a_refused_token_holds_the_workspace_back_without_losing_anything(
     fake_slack.error_next("chat.postMessage", "invalid_auth")
     report = tick(deps, FRIDAY_1600_NY, dataclasses.replace(FAST, workers=1))
     assert report.sent == 0 and report.retry_later == 1  # the second row was not even tried
-    assert {r.status for r in ledger_rows(db, WEEKLY)} == {"pending"}
+    assert {r.status for r in ledger_rows(db, WEEKLY)} == {"due"}
     with db.transaction() as session:
         assert session.scalar(select(Member.delivery_blocked_at).where(Member.slack_user_id == "U1")) is None
     tick(deps, FRIDAY_1600_NY + timedelta(minutes=1))

@@ -156,7 +156,7 @@ def test_review_reminder_and_stuck_follow_up_wait_for_the_member_to_be_back(
         tick(deps, at)
     assert dms(fake_slack, "U1") == []
     [held_review] = [row for row in ledger_rows(db, REVIEW) if row.period_key.endswith("-2d")]
-    assert held_review.status == DeliveryStatus.PENDING.value and held_review.last_error == "held: away"
+    assert held_review.status == DeliveryStatus.DUE.value and held_review.last_error == "held: away"
     clear_status(fake_slack, "U1")
     tick(deps, utc(2026, 11, 17, 13, 0))  # the pass sees the status cleared and releases what it held
     tick(deps, utc(2026, 11, 17, 13, 1))
@@ -224,7 +224,7 @@ def test_pause_holds_every_nudge_kind_until_the_date(
     tick(deps, case.review_back - timedelta(minutes=1))
     assert dms(fake_slack, "U1") == []
     [held] = [row for row in ledger_rows(db, REVIEW) if row.period_key.endswith("-14d")]
-    assert (held.status, held.last_error, held.due_at) == ("pending", "held: paused", case.review_due)
+    assert (held.status, held.last_error, held.due_at) == ("due", "held: paused", case.review_due)
     for week in case.paused_weeks:
         assert weekly(db)[week] == (SKIPPED, "time off: paused")
     tick(deps, case.review_back)

@@ -26,6 +26,7 @@ from bot.db.models import EntrySource, Visibility
 from bot.db.types import parse_row_id
 from bot.services.brag import MAX_EVIDENCE, MAX_IMPACT, MAX_LESSON, MAX_LINK, MAX_WHAT, Audience, EntrySummary
 from bot.services.growth import AUTO_SIGNAL, LIST_TITLES, NONE_SIGNAL, Item
+from bot.webapi.profiles import is_user_id
 from content import Content
 
 VISIBILITY_LABELS = {
@@ -85,14 +86,8 @@ def audience_sentence(visibility: str, audience: Audience | None) -> str:
     return "Only you can see it."
 
 
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 ECHO_CHUNK = 2800
 ECHO_MAX_BLOCKS = 40
-
-
-def is_user_id(value: object) -> bool:
-    """A Slack user ID, safe to put inside ``<@…>``."""
-    return isinstance(value, str) and _USER_ID.match(value) is not None
 
 
 def mention(user_id: str) -> str:

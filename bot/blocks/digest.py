@@ -14,26 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.text import SECTION_TEXT_LIMIT, bar, context, divider, escape, header, message, section, truncate
-from bot.services.digest import ReportDigest, TeamDigest
+from bot.services.digest import MAX_INVOLVEMENT_CHARS, PAGE_TEXT_BUDGET, ReportDigest, TeamDigest
 from bot.services.growth import sparkline
 from content import Content
 
 MAX_WIN_CHARS = 280
 MAX_IMPACT_CHARS = 200
-MAX_PROMPT_CHARS = 400
 MAX_PAGE_BLOCKS = 50
 MAX_PAGE_TEXT = 12_000
-PAGE_TEXT_BUDGET = 11_000
-"""What a page may hold: 1,000 characters under Slack's ceiling for its rough edges (emoji
-shortcodes and entities are counted by Slack as it sees fit)."""
-MAX_INVOLVEMENT_CHARS = 600
-MAX_REPORT_TEXT = SECTION_TEXT_LIMIT + MAX_PROMPT_CHARS + MAX_INVOLVEMENT_CHARS + 100
-"""One report's section is cut to fit a section (3,000), plus its 1:1 idea and the manager's part."""
-PAGE_OVERHEAD = 1_500
-"""The summary, stuck signals and "continued" line a page may carry besides its reports."""
-MIN_REPORTS_PER_PAGE = (PAGE_TEXT_BUDGET - PAGE_OVERHEAD) // MAX_REPORT_TEXT
-"""Every page fits at least this many reports (2 blocks each, far under 50), however long their wins:
-the planner ledgers ``ceil(reports / MIN_REPORTS_PER_PAGE)`` pages and unused ones are skipped."""
 
 
 def block_text_length(blocks: list[dict[str, Any]]) -> int:
@@ -112,11 +100,6 @@ def trend_line(report: ReportDigest) -> str | None:
         return None
     counts = " · ".join(f"{month.month:%b} {month.count}" for month in report.trend)
     return f"Shared evidence per month: `{sparkline(report.trend)}` {counts}"
-
-
-def page_count(report_count: int) -> int:
-    """The most messages a team of this size can need (known before rendering, so each can be ledgered)."""
-    return max(1, -(-report_count // MIN_REPORTS_PER_PAGE))
 
 
 def _opening(digest: TeamDigest, week: str) -> list[dict[str, Any]]:

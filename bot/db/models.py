@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -31,6 +34,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, synonym
 
@@ -88,15 +92,18 @@ class NudgeKind(enum.StrEnum):
     STUCK = "stuck"
     REVIEW_REMINDER = "review_reminder"
     DIGEST = "digest"
-    MANAGER_LINKED = "manager_linked"
     REVIEW_RATING = "review_rating"
     REVIEW_AGENDA = "review_agenda"
     STAGE_CHANGED = "stage_changed"
 
 
 class DeliveryStatus(enum.StrEnum):
-    PENDING = "pending"
+    """A ledger row's state: ``due`` → ``sending`` → ``sent`` | ``skipped`` | ``failed`` (or back to ``due``)."""
+
+    DUE = "due"
     SENDING = "sending"
+    """Claimed until ``claim_expires_at``; a row still ``sending`` after that may have reached Slack
+    (a crash, a 5xx, a dropped connection) and is reconciled before it is sent again."""
     SENT = "sent"
     SKIPPED = "skipped"
     FAILED = "failed"
@@ -265,13 +272,28 @@ class StuckSession(Base):
     asked_for_help_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+CLAIMABLE = "status IN ('due', 'sending')"
+
+
+def _values(enum_type: type[enum.StrEnum]) -> list[str]:
+    """Store an enum's values (``"due"``), not its member names."""
+    return [member.value for member in enum_type]
+
+
 class NudgeDelivery(Base):
     """The ledger: what is due, what was sent. Its unique key makes sending idempotent."""
 
     __tablename__ = "nudge_deliveries"
     __table_args__ = (
         UniqueConstraint("workspace_id", "kind", "recipient_id", "period_key", name="uq_nudge_deliveries_key"),
-        Index("ix_nudge_deliveries_status_next", "status", "next_attempt_at"),
+        # The claim's ORDER BY … LIMIT 1 walks this index of the rows still to do, never the history.
+        Index(
+            "ix_nudge_deliveries_claim",
+            "priority",
+            "next_attempt_at",
+            postgresql_where=text(CLAIMABLE),
+            sqlite_where=text(CLAIMABLE),
+        ),
         Index("ix_nudge_deliveries_member", "member_id"),
         # Planners look up what already exists for one kind and a recent range of due times.
         Index("ix_nudge_deliveries_kind_due", "kind", "due_at"),
@@ -287,11 +309,20 @@ class NudgeDelivery(Base):
     period_key: Mapped[str] = mapped_column(String(64))
     """Which occurrence: an ISO week, a stuck session and extension, a review date and offset."""
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING.value)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """What the renderer needs, as JSON: its planner's frozen ``Payload`` (read by ``types.read_payload``)."""
+    status: Mapped[DeliveryStatus] = mapped_column(
+        Enum(DeliveryStatus, native_enum=False, create_constraint=False, length=16, values_callable=_values),
+        default=DeliveryStatus.DUE,
+    )
+    priority: Mapped[int] = mapped_column(SmallInteger, default=100)
+    """The kind's priority when planned: lower is claimed first."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """``due``: when it may be claimed. ``sending``: when the claim's lease ends."""
     claimed_by: Mapped[str | None] = mapped_column(String(64))
-    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempt_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the current series of attempts began (reconciliation reads the DM's history from then)."""
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_ts: Mapped[str | None] = mapped_column(String(32))
     channel_id: Mapped[str | None] = mapped_column(String(32))

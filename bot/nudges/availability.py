@@ -6,7 +6,7 @@ the rules live in one place and apply at send time, to current data:
 - **Away** (a vacation / out sick / OOO status that the paged ``users.list`` pass recorded in
   ``Member.away_since`` / ``away_until``) and **paused** (``/coach pause until <date>``): a weekly
   prompt is skipped with a ``time off:`` reason; review reminders and stuck follow-ups are *held*
-  (:class:`~bot.nudges.types.Defer`: back to pending, no attempt counted) until the member is back,
+  (:class:`~bot.nudges.types.Defer`: due again later, no attempt counted) until the member is back,
   at the nudge's own local time of day on that first day back.
 - **Welcome back**: the first weekly prompt whose previous regular prompt was skipped for time off
   opens with a welcome-back line; several missed Fridays make one prompt, not a pile.
@@ -19,14 +19,12 @@ the rules live in one place and apply at send time, to current data:
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.nudges import prompt_checkin_message, welcome_back_block
@@ -34,73 +32,16 @@ from bot.db.models import DeliveryStatus, Member, NudgeDelivery
 from bot.db.types import UTCDateTime
 from bot.nudges.timing import local_to_utc, zone
 from bot.nudges.types import Defer, DeliveryRow, Message, RenderContext, Renderer, Skip
+from bot.services.holds import HELD, local_today
 
 MINUTES_PER_DAY = 24 * 60
 ALL_DAYS = 0b1111111
 TIME_OFF = "time off"
 """Prefix of a skipped weekly prompt's reason when the member was away or paused (welcome back keys on it)."""
-HELD = "held"
-"""Prefix of a held row's ``last_error``: ``/coach resume`` and a cleared status release these early."""
 NAG_CEILING = "nag ceiling"
 UNKNOWN_END_RECHECK = timedelta(days=1)
 """An away status without an expiry: look again a day later at the nudge's own time (the status pass
 releases held rows as soon as it sees the status cleared, so this is only the fallback)."""
-
-# Slack's own suggested statuses are "Vacationing :palm_tree:" and "Out sick :face_with_thermometer:";
-# the rest are what people commonly set for time off. STAGECOACH_AWAY_STATUSES adds to both lists.
-AWAY_EMOJI = frozenset(
-    {
-        ":palm_tree:",
-        ":face_with_thermometer:",
-        ":airplane:",
-        ":beach_with_umbrella:",
-        ":desert_island:",
-        ":sick:",
-        ":thermometer:",
-        ":mask:",
-        ":hospital:",
-        ":baby:",
-    }
-)
-AWAY_PHRASES = (
-    "ooo",
-    "out of office",
-    "out of the office",
-    "out sick",
-    "off sick",
-    "sick leave",
-    "vacation",
-    "vacationing",
-    "on holiday",
-    "on holidays",
-    "on leave",
-    "annual leave",
-    "parental leave",
-    "pto",
-)
-
-
-@dataclass(frozen=True)
-class AwayRules:
-    emoji: frozenset[str]
-    pattern: re.Pattern[str]
-
-
-@lru_cache(maxsize=8)
-def away_rules(extra: str = "") -> AwayRules:
-    """The built-in away statuses plus the configured ones (``:emoji:`` codes or words, comma-separated)."""
-    items = [item.strip().lower() for item in extra.split(",") if item.strip()]
-    emoji = AWAY_EMOJI | {item for item in items if item.startswith(":") and item.endswith(":") and len(item) > 2}
-    phrases = [*AWAY_PHRASES, *(item for item in items if not (item.startswith(":") and item.endswith(":")))]
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b", re.IGNORECASE)
-    return AwayRules(emoji=frozenset(emoji), pattern=pattern)
-
-
-def is_away_status(emoji: str | None, text: str | None, rules: AwayRules) -> bool:
-    if emoji and emoji.strip().lower() in rules.emoji:
-        return True
-    return bool(text and rules.pattern.search(text))
-
 
 # -- working days and quiet hours -------------------------------------------------------------
 
@@ -189,10 +130,6 @@ class Hold:
     """``paused`` or ``away``; no user text."""
     until: datetime | None
     """When the member is back, if known."""
-
-
-def local_today(timezone: str, now: datetime) -> date:
-    return now.astimezone(zone(timezone)).date()
 
 
 def hold_for(member: MemberTime, now: datetime) -> Hold | None:
@@ -298,7 +235,7 @@ def nag_decision(past: Sequence[PastPrompt], last_seen_at: datetime) -> str:
     """
     unanswered = 0
     for prompt in past:
-        if prompt.status != DeliveryStatus.SENT.value or prompt.sent_at is None:
+        if prompt.status != DeliveryStatus.SENT or prompt.sent_at is None:
             continue
         if prompt.answered or last_seen_at >= prompt.sent_at:
             break
@@ -314,7 +251,7 @@ def nag_decision(past: Sequence[PastPrompt], last_seen_at: datetime) -> str:
 
 def is_welcome_back(past: Sequence[PastPrompt]) -> bool:
     """The previous regular prompt was skipped because the member was away or paused."""
-    return bool(past) and past[0].status == DeliveryStatus.SKIPPED.value and (past[0].reason or "").startswith(TIME_OFF)
+    return bool(past) and past[0].status == DeliveryStatus.SKIPPED and (past[0].reason or "").startswith(TIME_OFF)
 
 
 # -- the wrapper ---------------------------------------------------------------------------------
@@ -350,22 +287,3 @@ def respecting_time(render: Renderer, *, weekly: bool = False) -> Renderer:
         return rendered
 
     return wrapped
-
-
-def release_held(session: Session, member_ids: Iterable[int], now: datetime) -> int:
-    """Held rows of these members become due now (they resumed, or their away status cleared)."""
-    ids = list(member_ids)
-    if not ids:
-        return 0
-    result = session.execute(
-        update(NudgeDelivery)
-        .where(
-            NudgeDelivery.member_id.in_(ids),
-            NudgeDelivery.status == DeliveryStatus.PENDING.value,
-            NudgeDelivery.last_error.startswith(f"{HELD}:"),
-            NudgeDelivery.next_attempt_at > now,
-        )
-        .values(next_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -68,8 +68,8 @@ def plan_all(deps: Deps, at: datetime, report: TickReport) -> None:
         except Exception:
             log.exception("planning failed", extra={"kind": nudge_type.kind})
             continue
-        if result.pending:
-            report.planned[nudge_type.kind] = result.pending
+        if result.due:
+            report.planned[nudge_type.kind] = result.due
         report.skipped += result.skipped
 
 

@@ -22,8 +22,7 @@ replicas ticking together never exceed the budget; a pass cut short by a crash r
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -32,9 +31,10 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Member, Workspace
 from bot.deps import Deps
-from bot.nudges.availability import AwayRules, away_rules, is_away_status, release_held
+from bot.services.holds import release_held
 from bot.services.members import is_valid_timezone
 from bot.webapi.client import make_web_client
+from bot.webapi.profiles import AwayRules, SlackUser, away_rules, slack_user
 from bot.webapi.tokens import TokenSource
 
 log = logging.getLogger(__name__)
@@ -46,26 +46,6 @@ PAGES_PER_MINUTE = TIER_2_PER_MINUTE // 2
 """Half of Tier 2: 10,000 members (50 pages) take 5 minutes a pass, never more than 10 calls a minute."""
 PAGE_LEASE = timedelta(seconds=60)
 DELETED_REASON = "user_deleted"
-
-
-@dataclass(frozen=True)
-class SlackUser:
-    tz: str | None
-    deleted: bool
-    away: bool = False
-    away_until: datetime | None = None
-
-
-def slack_user(user: dict[str, Any], rules: AwayRules, at: datetime) -> SlackUser:
-    profile = user.get("profile") or {}
-    expiration = int(profile.get("status_expiration") or 0)
-    until = datetime.fromtimestamp(expiration, UTC) if expiration > 0 else None
-    away = is_away_status(profile.get("status_emoji"), profile.get("status_text"), rules) and (
-        until is None or until > at
-    )
-    return SlackUser(
-        tz=user.get("tz"), deleted=bool(user.get("deleted")), away=away, away_until=until if away else None
-    )
 
 
 def _installed_workspaces(session: Session) -> list[tuple[int, str, str | None]]:

@@ -1,27 +1,45 @@
 """The small vocabulary every nudge kind speaks: what a planner returns, what a renderer gets and gives.
 
-A *kind* of nudge is three things (see :mod:`bot.nudges.registry`):
-
-- a **planner**: ``plan(session, PlanContext) -> list[PlannedNudge]``: every occurrence that is due
-  by ``ctx.at`` (the most recent one per recipient is enough; older ones are already in the
-  ledger). Planners read the database in bulk (one query for all candidates), compute local
-  times in Python and never write: :func:`bot.nudges.ledger.ensure` inserts what is new.
-- a **renderer**: ``render(session, RenderContext, DeliveryRow) -> Message | Skip``, called at send
-  time, so the message reflects current data (and can decide the nudge is no longer wanted).
-- its **policy**: how late it may still go out (``grace``) and its ``priority`` in a busy tick.
+A kind (see :mod:`bot.nudges.registry`) is a **planner** (``plan(session, PlanContext)``: every
+occurrence due by ``ctx.at``, read in bulk, never written: :func:`bot.nudges.ledger.ensure` inserts
+what is new), a **renderer** (``render(session, RenderContext, DeliveryRow)``, at send time, from
+current data) and its policy (``grace``: how late it may still go out; ``priority``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
 from content import Content
+
+P = TypeVar("P")
+
+
+def payload_json(payload: object) -> dict[str, Any]:
+    """A kind's frozen payload dataclass as the JSON the ledger stores (dates as ISO strings)."""
+    if payload is None:
+        return {}
+    values = {f.name: getattr(payload, f.name) for f in dataclasses.fields(payload)}  # type: ignore[arg-type]
+    return {name: value.isoformat() if isinstance(value, date) else value for name, value in values.items()}
+
+
+def read_payload(kind: type[P], data: Mapping[str, Any]) -> P | None:
+    """The stored JSON as ``kind`` (a frozen dataclass); None when it does not fit."""
+    try:
+        values = {
+            f.name: date.fromisoformat(data[f.name]) if f.type == "date" else data[f.name]
+            for f in dataclasses.fields(kind)  # type: ignore[arg-type]
+        }
+        return kind(**values)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -33,8 +51,10 @@ class PlannedNudge:
     recipient_id: str
     """A user ID (``U…``/``W…``: the message goes to the DM) or a channel ID (``C…``/``G…``)."""
     period_key: str
-    """Which occurrence: ``2026-W47``, ``stuck-12-0``, … unique per recipient and kind."""
+    """Which occurrence (``2026-W47``, ``stuck-12-0``…): unique per recipient and kind, never parsed back."""
     due_at: datetime
+    payload: object = None
+    """The kind's frozen dataclass: what its renderer reads (``read_payload``)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +73,7 @@ class RenderContext:
 
 @dataclass(frozen=True)
 class DeliveryRow:
-    """A ledger row as a renderer and the delivery loop see it (a claimed row)."""
+    """A claimed ledger row, as a renderer and the delivery loop see it."""
 
     id: int
     workspace_id: int
@@ -67,8 +87,9 @@ class DeliveryRow:
     """When the current series of attempts began (reconciliation looks for messages from then on)."""
     channel_id: str | None
     uncertain: bool
-    """An earlier attempt may have reached Slack (lease expired, 5xx, dropped connection)."""
+    """Claimed while still ``sending`` after its lease: an earlier attempt may have reached Slack."""
     last_error: str | None = None
+    payload: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,12 +107,11 @@ class Skip:
 
 @dataclass(frozen=True)
 class Defer:
-    """Not now, but not never: the row goes back to pending until ``until`` (the member is away, paused,
-    or it is outside their working days or quiet hours). Not counted as an attempt."""
+    """Not now, but not never: back to ``due`` until ``until`` (away, paused, outside working days or
+    quiet hours). Not counted as an attempt. ``reason`` goes to the ledger's ``last_error``."""
 
     until: datetime
     reason: str
-    """Shown in the ledger's ``last_error``; never user text."""
 
 
 Planner = Callable[[Session, PlanContext], list[PlannedNudge]]
@@ -109,10 +129,5 @@ class NudgeType:
     priority: int = 100
     """Lower goes first when a tick has more to send than it can (a stuck nudge before a weekly prompt)."""
     on_permanent_error: PermanentErrorHook | None = None
-    """Called (in the marking transaction) when Slack refuses for good, e.g. not_in_channel for a
-    channel recipient. User recipients are blocked by the delivery loop itself; this hook is for
-    what only the kind knows (e.g. forget a manager's digest channel)."""
-
-
-def is_user_id(recipient_id: str) -> bool:
-    return recipient_id[:1] in {"U", "W"}
+    """Called in the marking transaction when Slack refuses a recipient for good (e.g. forget a
+    manager's digest channel on not_in_channel); user recipients are blocked by the loop itself."""

@@ -210,3 +210,26 @@ def _manager_timezone(session: Session, workspace_id: int, manager_slack_user_id
         )
     )
     return found or "UTC"
+
+
+# -- how many messages a digest may need (the builder cuts pages, the planner ledgers them) -------
+
+SECTION_CHARS = 3_000
+"""Slack's section text limit (``bot.blocks.text.SECTION_TEXT_LIMIT``): one report's section is cut to it."""
+MAX_PROMPT_CHARS = 400
+MAX_INVOLVEMENT_CHARS = 600
+PAGE_TEXT_BUDGET = 11_000
+"""What a page may hold: 1,000 characters under Slack's ceiling for its rough edges (emoji
+shortcodes and entities are counted by Slack as it sees fit)."""
+MAX_REPORT_TEXT = SECTION_CHARS + MAX_PROMPT_CHARS + MAX_INVOLVEMENT_CHARS + 100
+"""One report's section, plus its 1:1 idea and the manager's part."""
+PAGE_OVERHEAD = 1_500
+"""The summary, stuck signals and "continued" line a page may carry besides its reports."""
+MIN_REPORTS_PER_PAGE = (PAGE_TEXT_BUDGET - PAGE_OVERHEAD) // MAX_REPORT_TEXT
+"""Every page fits at least this many reports (2 blocks each, far under 50), however long their wins:
+the planner ledgers ``ceil(reports / MIN_REPORTS_PER_PAGE)`` pages and unused ones are skipped."""
+
+
+def page_count(report_count: int) -> int:
+    """The most messages a team of this size can need (known before rendering, so each can be ledgered)."""
+    return max(1, -(-report_count // MIN_REPORTS_PER_PAGE))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -126,12 +125,3 @@ def record_slack_profile(
     if tz_name and is_valid_timezone(tz_name):
         member.timezone = tz_name
     member.timezone_refreshed_at = now
-
-
-def slack_display_name(user: dict[str, Any]) -> str | None:
-    """The name Slack shows for a users.info / users.list entry."""
-    profile = user.get("profile") or {}
-    for candidate in (profile.get("display_name"), profile.get("real_name"), user.get("real_name"), user.get("name")):
-        if isinstance(candidate, str) and candidate.strip():
-            return candidate.strip()
-    return None

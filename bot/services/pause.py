@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import Member
-from bot.nudges.availability import local_today, release_held
+from bot.services.holds import local_today, release_held
 from bot.services.stages import load_member
 
 MAX_PAUSE = timedelta(days=366)

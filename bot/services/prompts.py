@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from bot.db.engine import Database
 from bot.db.models import Member, NudgeDelivery, NudgeKind
 from bot.db.types import parse_row_id
-from bot.nudges.planners.weekly_prompt import SNOOZE_LATER_TODAY
 from bot.services.stages import load_member
+
+SNOOZE_LATER_TODAY = timedelta(hours=3)
+"""How long "Later today" puts the weekly prompt off."""
 
 
 class PromptAnswer(enum.StrEnum):

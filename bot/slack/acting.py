@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.services import events, members
 from bot.slack.deps import deps_of
 from bot.slack.registrar import run_later
+from bot.webapi.profiles import slack_display_name
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ def _refresh_profile(deps: Deps, client: WebClient, member_id: int, user_id: str
     except SlackApiError as exc:
         log.warning("users.info failed for profile refresh", extra={"user": user_id, "error": exc.response["error"]})
         user = {}
-    members.save_slack_profile(deps.db, member_id, user.get("tz"), members.slack_display_name(user), deps.clock())
+    members.save_slack_profile(deps.db, member_id, user.get("tz"), slack_display_name(user), deps.clock())
 
 
 def acting_member_id(context: BoltContext) -> int:

@@ -15,7 +15,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import capture as blocks
-from bot.blocks.brag import is_user_id
 from bot.deps import Deps
 from bot.listeners.requests import Payload
 from bot.services import brag, capture
@@ -23,6 +22,7 @@ from bot.services.capture import MessageKind
 from bot.slack.acting import acting_member_id, first_delivery
 from bot.slack.home import publish_home
 from bot.slack.text import plain_from_slack
+from bot.webapi.profiles import is_user_id
 
 log = logging.getLogger(__name__)
 

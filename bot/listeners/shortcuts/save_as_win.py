@@ -8,7 +8,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.brag import WinMetadata, is_user_id, open_failed_message
+from bot.blocks.brag import WinMetadata, open_failed_message
 from bot.blocks.text import truncate
 from bot.deps import Deps
 from bot.listeners.requests import Payload
@@ -16,6 +16,7 @@ from bot.services import brag
 from bot.slack.registrar import opens_modal
 from bot.slack.text import plain_from_slack
 from bot.slack.win_form import open_new_win
+from bot.webapi.profiles import is_user_id
 
 log = logging.getLogger(__name__)
 

@@ -9,15 +9,16 @@ and the renderer skips the pages a smaller digest does not fill.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.blocks.digest import page_count
 from bot.db.models import Member, NudgeKind, Workspace
 from bot.nudges.timing import latest_weekly_occurrence, zone
 from bot.nudges.types import PlanContext, PlannedNudge
+from bot.services.digest import page_count
 
 KIND = NudgeKind.DIGEST.value
 MONDAY = 0
@@ -30,12 +31,10 @@ def period_key(week_key: str, manager_user_id: str, page: int) -> str:
     return f"{week_key}:{manager_user_id}:p{page}"
 
 
-def parse_period_key(key: str) -> tuple[str, str, int] | None:
-    try:
-        week_key, manager_user_id, page = key.split(":")
-        return week_key, manager_user_id, int(page.removeprefix("p"))
-    except ValueError:
-        return None
+@dataclass(frozen=True)
+class Payload:
+    manager_user_id: str
+    page: int
 
 
 def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
@@ -81,6 +80,7 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
                         recipient,
                         period_key(occurrence.week_key, user_id, page),
                         occurrence.due_at,
+                        Payload(user_id, page),
                     )
                 )
     return planned

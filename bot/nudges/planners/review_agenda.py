@@ -6,6 +6,7 @@ Period key ``agenda-<conversation id>-self`` / ``agenda-<conversation id>-manage
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -25,14 +26,11 @@ def period_key(conversation_id: int, reader: str) -> str:
     return f"agenda-{conversation_id}-{reader}"
 
 
-def parse_period_key(key: str) -> tuple[int, str] | None:
-    try:
-        prefix, conversation_id, reader = key.split("-")
-    except ValueError:
-        return None
-    if prefix != "agenda" or not conversation_id.isdigit() or reader not in (SELF, MANAGER):
-        return None
-    return int(conversation_id), reader
+@dataclass(frozen=True)
+class Payload:
+    conversation_id: int
+    reader: str
+    """``self`` or ``manager``."""
 
 
 def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
@@ -58,6 +56,7 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         if due_at > ctx.at:
             continue
         member_id = conversation.member_id
-        planned.append(PlannedNudge(workspace_id, member_id, report_id, period_key(conversation.id, SELF), due_at))
-        planned.append(PlannedNudge(workspace_id, member_id, manager_id, period_key(conversation.id, MANAGER), due_at))
+        for reader, recipient in ((SELF, report_id), (MANAGER, manager_id)):
+            key, payload = period_key(conversation.id, reader), Payload(conversation.id, reader)
+            planned.append(PlannedNudge(workspace_id, member_id, recipient, key, due_at, payload))
     return planned

@@ -9,6 +9,7 @@ A changed review date is a new key; the renderer skips asks for a date that is n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -30,15 +31,11 @@ def period_key(review_date: date, who: str) -> str:
     return f"rating-{review_date.isoformat()}-{who}"
 
 
-def parse_period_key(key: str) -> tuple[date, str] | None:
-    """``(review date, "self" or "m<conversation id>")``."""
-    try:
-        prefix, year, month, day, who = key.split("-")
-        if prefix != "rating" or not (who == SELF or (who.startswith("m") and who[1:].isdigit())):
-            return None
-        return date(int(year), int(month), int(day)), who
-    except ValueError:
-        return None
+@dataclass(frozen=True)
+class Payload:
+    review_date: date
+    conversation_id: int | None
+    """None: the report's own ask; else the invitation of that review conversation's manager."""
 
 
 def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
@@ -58,7 +55,8 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         assert review_date is not None  # filtered above
         due_at = local_to_utc(review_date - timedelta(days=DAYS_BEFORE), SEND_MINUTE, zone(tz_name))
         if due_at <= ctx.at:
-            planned.append(PlannedNudge(workspace_id, member_id, user_id, period_key(review_date, SELF), due_at))
+            key = period_key(review_date, SELF)
+            planned.append(PlannedNudge(workspace_id, member_id, user_id, key, due_at, Payload(review_date, None)))
     invited = session.execute(
         select(
             ReviewConversation.id,
@@ -82,7 +80,12 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         if invited_at <= ctx.at:
             planned.append(
                 PlannedNudge(
-                    workspace_id, member_id, manager_id, period_key(review_date, f"m{conversation_id}"), invited_at
+                    workspace_id,
+                    member_id,
+                    manager_id,
+                    period_key(review_date, f"m{conversation_id}"),
+                    invited_at,
+                    Payload(review_date, conversation_id),
                 )
             )
     return planned

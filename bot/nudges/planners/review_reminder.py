@@ -6,6 +6,7 @@ skips reminders for a date that is no longer the member's review date).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -26,13 +27,10 @@ def period_key(review_date: date, days_before: int) -> str:
     return f"review-{review_date.isoformat()}-{days_before}d"
 
 
-def parse_period_key(key: str) -> tuple[date, int] | None:
-    try:
-        _, rest = key.split("-", 1)
-        day, days = rest.rsplit("-", 1)
-        return date.fromisoformat(day), int(days.removesuffix("d"))
-    except ValueError:
-        return None
+@dataclass(frozen=True)
+class Payload:
+    review_date: date
+    days_before: int
 
 
 def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
@@ -53,6 +51,13 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
             due_at = local_to_utc(review_date - timedelta(days=days_before), SEND_MINUTE, zone(tz_name))
             if due_at <= ctx.at:
                 planned.append(
-                    PlannedNudge(workspace_id, member_id, user_id, period_key(review_date, days_before), due_at)
+                    PlannedNudge(
+                        workspace_id,
+                        member_id,
+                        user_id,
+                        period_key(review_date, days_before),
+                        due_at,
+                        Payload(review_date, days_before),
+                    )
                 )
     return planned

@@ -5,6 +5,7 @@ Period key ``stage-<member id>-<from>-<to>-<unix time of the change>``: each cha
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -21,14 +22,11 @@ def period_key(member_id: int, before: int, after: int, changed_at_epoch: int) -
     return f"stage-{member_id}-{before}-{after}-{changed_at_epoch}"
 
 
-def parse_period_key(key: str) -> tuple[int, int, int, int] | None:
-    try:
-        prefix, member_id, before, after, epoch = key.split("-")
-        if prefix != "stage":
-            return None
-        return int(member_id), int(before), int(after), int(epoch)
-    except ValueError:
-        return None
+@dataclass(frozen=True)
+class Payload:
+    member_id: int
+    before: int
+    after: int
 
 
 def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
@@ -57,5 +55,6 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         if manager_id is None:
             continue
         key = period_key(member_id, int(before), int(after), int(changed_at.timestamp()))
-        planned.append(PlannedNudge(workspace_id, member_id, manager_id, key, changed_at))
+        payload = Payload(member_id, int(before), int(after))
+        planned.append(PlannedNudge(workspace_id, member_id, manager_id, key, changed_at, payload))
     return planned

@@ -6,6 +6,7 @@ repeated tick never nudges twice for the same one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -25,11 +26,10 @@ def period_key(session_id: int, extensions: int) -> str:
     return f"stuck-{session_id}-{extensions}"
 
 
-def parse_period_key(key: str) -> tuple[int, int] | None:
-    parts = key.split("-")
-    if len(parts) != 3 or parts[0] != "stuck" or not parts[1].isdigit() or not parts[2].isdigit():
-        return None
-    return int(parts[1]), int(parts[2])
+@dataclass(frozen=True)
+class Payload:
+    session_id: int
+    extensions: int
 
 
 def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
@@ -54,6 +54,13 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         )
     )
     return [
-        PlannedNudge(workspace_id, member_id, user_id, period_key(session_id, extensions), due_at)
+        PlannedNudge(
+            workspace_id,
+            member_id,
+            user_id,
+            period_key(session_id, extensions),
+            due_at,
+            Payload(session_id, extensions),
+        )
         for session_id, extensions, due_at, member_id, workspace_id, user_id in rows
     ]

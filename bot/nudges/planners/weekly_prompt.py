@@ -7,6 +7,7 @@ snooze gets its own key (``2026-W47-snooze-20261120T2100Z``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import select
@@ -21,7 +22,6 @@ GRACE = timedelta(hours=6)
 """A prompt may go out up to 6 hours late (bot restarted during the afternoon): still the same
 working day for most people. Later than that it would land in the evening or the next day,
 when "what did you do this week?" no longer fits, so it is skipped and logged instead."""
-SNOOZE_LATER_TODAY = timedelta(hours=3)
 SNOOZE_LOOKBACK = timedelta(days=1)
 SNOOZE_MARK = "-snooze-"
 
@@ -30,13 +30,12 @@ def snooze_period_key(snoozed_until: datetime, tz: tzinfo) -> str:
     return f"{iso_week_key(snoozed_until.astimezone(tz).date())}{SNOOZE_MARK}{snoozed_until:%Y%m%dT%H%MZ}"
 
 
-def is_snooze(period_key: str) -> bool:
-    return SNOOZE_MARK in period_key
-
-
-def week_number(period_key: str) -> int:
-    """``2026-W47…`` → 47."""
-    return int(period_key[6:8])
+@dataclass(frozen=True)
+class Payload:
+    week: int
+    """The ISO week number of the occurrence's local date (the tip and the gap question rotate by it)."""
+    snoozed: bool
+    """A "later today" re-prompt."""
 
 
 def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
@@ -65,9 +64,13 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         occurrence = latest_weekly_occurrence(ctx.at, tz, weekday, minute)
         # Someone who first used the bot after this week's time waits for next week's.
         if occurrence.due_at >= enrolled_at:
-            planned.append(PlannedNudge(workspace_id, member_id, user_id, occurrence.week_key, occurrence.due_at))
-        if snoozed_until is not None and ctx.at - SNOOZE_LOOKBACK < snoozed_until <= ctx.at:
+            week = occurrence.local_day.isocalendar().week
             planned.append(
-                PlannedNudge(workspace_id, member_id, user_id, snooze_period_key(snoozed_until, tz), snoozed_until)
+                PlannedNudge(
+                    workspace_id, member_id, user_id, occurrence.week_key, occurrence.due_at, Payload(week, False)
+                )
             )
+        if snoozed_until is not None and ctx.at - SNOOZE_LOOKBACK < snoozed_until <= ctx.at:
+            key, week = snooze_period_key(snoozed_until, tz), snoozed_until.astimezone(tz).isocalendar().week
+            planned.append(PlannedNudge(workspace_id, member_id, user_id, key, snoozed_until, Payload(week, True)))
     return planned

@@ -14,18 +14,18 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.digest import digest_page
 from bot.db.models import Member, Visibility
-from bot.nudges.planners.digest import parse_period_key
-from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
+from bot.nudges.planners.digest import Payload
+from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
 from bot.services.digest import CHANNEL_AUDIENCE, MANAGER_AUDIENCE, build_team_digest
 
 WEEK = timedelta(days=7)
 
 
 def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
-    parsed = parse_period_key(row.period_key)
-    if parsed is None:
-        return Skip(f"unreadable period key {row.period_key!r}")
-    _week, manager_user_id, page = parsed
+    planned = read_payload(Payload, row.payload)
+    if planned is None:
+        return Skip(f"unreadable payload {dict(row.payload)!r}")
+    manager_user_id, page = planned.manager_user_id, planned.page
     manager = session.get(Member, row.member_id) if row.member_id is not None else None
     if manager is None or manager.slack_user_id != manager_user_id:
         return Skip("manager gone")

@@ -5,16 +5,16 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.blocks.ratings import agenda_message
-from bot.nudges.planners.review_agenda import parse_period_key
-from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
+from bot.nudges.planners.review_agenda import Payload
+from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
 from bot.services.ratings import agenda_for
 
 
 def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
-    parsed = parse_period_key(row.period_key)
-    if parsed is None:
-        return Skip(f"unreadable period key {row.period_key!r}")
-    conversation_id, reader = parsed
+    planned = read_payload(Payload, row.payload)
+    if planned is None:
+        return Skip(f"unreadable payload {dict(row.payload)!r}")
+    conversation_id, reader = planned.conversation_id, planned.reader
     agenda = agenda_for(session, ctx.content, conversation_id, reader)
     if agenda is None:
         return Skip("no agenda any more (ratings changed, or the manager is no longer linked)")

@@ -6,19 +6,19 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.ratings import manager_invite_message, rating_prompt_message
 from bot.db.models import Member, ReviewConversation
-from bot.nudges.planners.review_rating import SELF, parse_period_key
-from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
+from bot.nudges.planners.review_rating import Payload
+from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
 
 
 def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
-    parsed = parse_period_key(row.period_key)
-    if parsed is None:
-        return Skip(f"unreadable period key {row.period_key!r}")
-    review_date, who = parsed
+    planned = read_payload(Payload, row.payload)
+    if planned is None:
+        return Skip(f"unreadable payload {dict(row.payload)!r}")
+    review_date = planned.review_date
     member = session.get(Member, row.member_id) if row.member_id is not None else None
     if member is None:
         return Skip("member gone")
-    if who == SELF:
+    if planned.conversation_id is None:
         if not member.review_reminders_enabled:
             return Skip("review reminders turned off in settings")
         if member.review_date != review_date or member.stage is None:
@@ -27,7 +27,7 @@ def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | 
             review_date, ctx.content.stage(member.stage), member.manager_slack_user_id is not None
         )
         return Message(text=payload["text"], blocks=payload["blocks"])
-    conversation = session.get(ReviewConversation, int(who[1:]))
+    conversation = session.get(ReviewConversation, planned.conversation_id)
     if (
         conversation is None
         or conversation.member_id != member.id

@@ -6,16 +6,16 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.review import review_packet_message
 from bot.db.models import Member
-from bot.nudges.planners.review_reminder import parse_period_key
-from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
+from bot.nudges.planners.review_reminder import Payload
+from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
 from bot.services.review import local_today, review_packet
 
 
 def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
-    parsed = parse_period_key(row.period_key)
-    if parsed is None:
-        return Skip(f"unreadable period key {row.period_key!r}")
-    review_date, days_before = parsed
+    planned = read_payload(Payload, row.payload)
+    if planned is None:
+        return Skip(f"unreadable payload {dict(row.payload)!r}")
+    review_date, days_before = planned.review_date, planned.days_before
     member = session.get(Member, row.member_id) if row.member_id is not None else None
     if member is None:
         return Skip("member gone")

@@ -6,15 +6,15 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.ratings import stage_changed_message
 from bot.db.models import Member
-from bot.nudges.planners.stage_changed import parse_period_key
-from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
+from bot.nudges.planners.stage_changed import Payload
+from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
 
 
 def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
-    parsed = parse_period_key(row.period_key)
-    if parsed is None:
-        return Skip(f"unreadable period key {row.period_key!r}")
-    member_id, before, after, _ = parsed
+    planned = read_payload(Payload, row.payload)
+    if planned is None:
+        return Skip(f"unreadable payload {dict(row.payload)!r}")
+    member_id, before, after = planned.member_id, planned.before, planned.after
     member = session.get(Member, member_id)
     if member is None or member.manager_slack_user_id != row.recipient_id:
         return Skip("the report no longer names this manager")

@@ -6,15 +6,15 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.nudges import stuck_nudge_message
 from bot.db.models import Member, StuckSession, StuckStatus
-from bot.nudges.planners.stuck import parse_period_key
-from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
+from bot.nudges.planners.stuck import Payload
+from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
 
 
 def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
-    parsed = parse_period_key(row.period_key)
-    if parsed is None:
-        return Skip(f"unreadable period key {row.period_key!r}")
-    session_id, extensions = parsed
+    planned = read_payload(Payload, row.payload)
+    if planned is None:
+        return Skip(f"unreadable payload {dict(row.payload)!r}")
+    session_id, extensions = planned.session_id, planned.extensions
     stuck = session.get(StuckSession, session_id)
     if stuck is None or stuck.member_id != row.member_id:
         return Skip("stuck session gone")

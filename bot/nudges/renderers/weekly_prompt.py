@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from bot.blocks.nudges import weekly_prompt_message
 from bot.db.models import BragEntry, BragEvidence, Member
 from bot.db.types import UTCDateTime
-from bot.nudges.planners.weekly_prompt import SNOOZE_LATER_TODAY, is_snooze, week_number
-from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip
+from bot.nudges.planners.weekly_prompt import Payload
+from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
 from bot.services.gaps import member_gap
 from bot.services.progress import stage_progress
+from bot.services.prompts import SNOOZE_LATER_TODAY
 from content import Content, Tactic
 
 MAX_OPEN_CRITERIA = 3
@@ -47,7 +48,10 @@ _MEMBER = select(
 
 def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
     """One query: the member's settings, their wins this week and the evidence keys they have."""
-    snoozed = is_snooze(row.period_key)
+    planned = read_payload(Payload, row.payload)
+    if planned is None:
+        return Skip(f"unreadable payload {dict(row.payload)!r}")
+    snoozed = planned.snoozed
     found = session.execute(
         _MEMBER,
         {
@@ -72,7 +76,7 @@ def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | 
     if stage is not None:
         # Aimed at the gap: the one criterion with the least or oldest evidence, and a question about it.
         if row.member_id is not None:
-            gap = member_gap(session, ctx.content, row.member_id, stage, week_number(row.period_key))
+            gap = member_gap(session, ctx.content, row.member_id, stage, planned.week)
         counts = {key: 1 for key in (keys or "").split(",") if key}
         progress = stage_progress(ctx.content, stage, counts)
         stage_title = progress.stage.title
@@ -81,7 +85,7 @@ def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | 
         delivery_id=row.id,
         stage_title=stage_title,
         open_criteria=open_criteria,
-        tip=pick_tip(ctx.content, stage, week_number(row.period_key)),
+        tip=pick_tip(ctx.content, stage, planned.week),
         wins_this_week=int(wins_this_week or 0),
         weekday=weekday,
         minute=minute,
