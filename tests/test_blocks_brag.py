@@ -38,6 +38,7 @@ from bot.blocks.coach import (
 from bot.blocks.home import MAX_HOME_WINS, home_deleted_view, home_view
 from bot.blocks.limits import message_problems, view_problems
 from bot.blocks.settings import settings_modal
+from bot.db.models import EntrySource, Visibility
 from bot.services.account import DataSummary, DeletionReport
 from bot.services.brag import MAX_EVIDENCE, MAX_WHAT, EntrySummary
 from bot.services.home import HomeSnapshot, next_step
@@ -50,7 +51,7 @@ NASTY = "<!channel> <@U0BOSS> & <https://evil.example|click> " + "x" * 3000
 
 SETTINGS = MemberSettings(
     stage=2,
-    default_visibility="private",
+    default_visibility=Visibility.PRIVATE,
     prompt_weekday=4,
     prompt_minute=960,
     timezone="America/New_York",
@@ -68,8 +69,8 @@ def entry(index: int = 1, **changes: Any) -> EntrySummary:
         impact=None,
         lesson=None,
         link=None,
-        visibility="private",
-        source="command",
+        visibility=Visibility.PRIVATE,
+        source=EntrySource.COMMAND,
         credited_user_id=None,
         created_at=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=index),
         updated_at=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=index),
@@ -86,7 +87,7 @@ def nasty_entry(content: Content, index: int = 1) -> EntrySummary:
         impact=NASTY,
         lesson=NASTY,
         link="https://x.example/a|b>c&d",
-        visibility="manager",
+        visibility=Visibility.MANAGER,
         credited_user_id="U0THANKS",
         evidence_keys=every_key,
     )
@@ -132,7 +133,7 @@ def test_win_modal_fits_for_every_stage(content: Content, stage: int | None) -> 
 
 def test_edit_modal_keeps_evidence_from_another_stage_selectable(content: Content) -> None:
     old_key = content.stage(5).exit_criteria[0].key
-    draft = WinDraft(what=NASTY, evidence_keys=(old_key, "t-ask-for-feedback"), visibility="manager")
+    draft = WinDraft(what=NASTY, evidence_keys=(old_key, "t-ask-for-feedback"), visibility=Visibility.MANAGER)
     view = win_modal(content, 1, draft, WinMetadata(entry_id=7, credited_user_id="U0THANKS"))
     assert view_problems(view) == []
     assert view["title"]["text"] == "Edit win"
@@ -155,7 +156,7 @@ def test_evidence_group_labels_and_options_are_short_enough(content: Content) ->
 
 
 def test_metadata_round_trip_and_garbage(content: Content) -> None:
-    meta = WinMetadata(entry_id=12, source="shortcut", credited_user_id="U0THANKS")
+    meta = WinMetadata(entry_id=12, source=EntrySource.SHORTCUT, credited_user_id="U0THANKS")
     assert decode_metadata(meta.encode()) == meta
     assert len(meta.encode()) < 3000
     assert decode_metadata("not json") == WinMetadata()

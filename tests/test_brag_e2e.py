@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from bot.blocks import ids
-from bot.db.models import Member
+from bot.db.models import Member, Visibility
 from bot.services.brag import MAX_IMPACT, MAX_WHAT
 from tests.support.bots import RunningBot
 from tests.support.brag import (
@@ -161,7 +161,7 @@ def test_modal_starts_with_the_default_visibility_from_settings(bot: RunningBot)
     bot.slack.responses()
     with bot.db.transaction() as session:
         me = session.scalars(select(Member)).one()
-        me.default_visibility = "manager"
+        me.default_visibility = Visibility.MANAGER
         me.manager_slack_user_id = "UMGR"
     before = count(bot.fake, "views.open")
     bot.slack.click(ids.WIN_OPEN_MODAL)

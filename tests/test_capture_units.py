@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.db.models import Member
+from bot.db.models import EntrySource, Member, Visibility
 from bot.services.capture import MAX_WINS_PER_MESSAGE, MessageKind, parse_message, split_wins
 from bot.services.evidence import EvidenceIndex, stem, suggest_evidence, terms
 from bot.services.gaps import EvidenceStat, pick_gap
@@ -128,8 +128,8 @@ def test_a_long_list_of_long_wins_fits_one_message(content: Content) -> None:
             impact=None,
             lesson=None,
             link=None,
-            visibility="private",
-            source="dm",
+            visibility=Visibility.PRIVATE,
+            source=EntrySource.DM,
             credited_user_id=None,
             created_at=now,
             updated_at=now,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.db.models import EntrySource, GrowthSignal, Visibility
 from bot.services.brag import EntrySummary
 from bot.services.export import ExportData, render_markdown
 from bot.services.growth import GrowthWin, Readiness, matcher_for, monthly_trend, readiness, sparkline, suggest_signal
@@ -48,15 +49,15 @@ def test_the_cue_phrases_suggest_a_signal(text: str, signal: str | None) -> None
     ],
 )
 def test_the_matcher_finds_the_roadmap_item(content: Content, stage: int, signal: str, text: str, item: str) -> None:
-    found = matcher_for(content, load_signal_rules()).match(content, stage, signal, text)
+    found = matcher_for(content, load_signal_rules()).match(content, stage, GrowthSignal(signal), text)
     assert found is not None and found.text == item
 
 
 def test_no_shared_word_matches_nothing_and_learning_never_reaches_ahead(content: Content) -> None:
     matcher = matcher_for(content, load_signal_rules())
-    assert matcher.match(content, 2, "decided", "decided to go home early") is None
+    assert matcher.match(content, 2, GrowthSignal.DECIDED, "decided to go home early") is None
     assert matcher.match(content, 2, None, "decided the system architecture") is None
-    found = matcher.match(content, 2, "learned", "learned how to build and motivate teams")
+    found = matcher.match(content, 2, GrowthSignal.LEARNED, "learned how to build and motivate teams")
     assert found is None or found.stage == 2  # Learning is the member's own stage's list
 
 
@@ -105,13 +106,13 @@ def test_the_brag_document_shows_decide_propose_learn_by_quarter(content: Conten
         impact=None,
         lesson=None,
         link=None,
-        visibility="private",
-        source="command",
+        visibility=Visibility.PRIVATE,
+        source=EntrySource.COMMAND,
         credited_user_id=None,
         created_at=datetime(2026, 11, 3, tzinfo=UTC),
         updated_at=datetime(2026, 11, 3, tzinfo=UTC),
         evidence_keys=(),
-        growth_signal="decided",
+        growth_signal=GrowthSignal.DECIDED,
     )
     data = ExportData("U1", "T1", 2, "UTC", [entry], {}, [], [], [])
     text = render_markdown(content, data, NOW)

@@ -157,7 +157,7 @@ def test_draft_help_opens_the_modal_and_posts_a_clear_ask(bot: RunningBot, conte
     assert stuck.asked_for_help_at == T0 + timedelta(minutes=35)
     with bot.db.transaction() as session:
         [entry] = session.scalars(select(BragEntry)).all()
-        assert entry.source == EntrySource.STUCK.value and entry.visibility == "private"
+        assert entry.source == EntrySource.STUCK and entry.visibility == "private"
         assert entry.evidence_keys == ["s1-minimal-back-and-forth"]
     # Posting a second request from the same timer does not add a second win.
     bot.slack.submit_view(view, _help_values("CHELP"), user=USER)

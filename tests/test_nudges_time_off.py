@@ -56,7 +56,7 @@ def open_stuck(db: Database, member_id: int, started: datetime, minutes: int = 3
         stuck = StuckSession(
             member_id=member_id,
             what="flaky deploy",
-            status=StuckStatus.OPEN.value,
+            status=StuckStatus.OPEN,
             started_at=started,
             nudge_due_at=started + timedelta(minutes=minutes),
         )

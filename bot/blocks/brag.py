@@ -29,15 +29,10 @@ from bot.services.growth import AUTO_SIGNAL, LIST_TITLES, NONE_SIGNAL, Item
 from bot.webapi.profiles import is_user_id
 from content import Content
 
-VISIBILITY_LABELS = {
-    Visibility.PRIVATE.value: "Only me (private)",
-    Visibility.MANAGER.value: "Me and my manager (a DM to them, never a channel)",
-    Visibility.TEAM_CHANNEL.value: "My manager's team digest channel",
-}
 VISIBILITY_ICONS = {
-    Visibility.PRIVATE.value: ":lock:",
-    Visibility.MANAGER.value: ":busts_in_silhouette:",
-    Visibility.TEAM_CHANNEL.value: ":mega:",
+    Visibility.PRIVATE: ":lock:",
+    Visibility.MANAGER: ":busts_in_silhouette:",
+    Visibility.TEAM_CHANNEL: ":mega:",
 }
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,31}$")
 
@@ -51,35 +46,35 @@ def _people(audience: Audience | None) -> tuple[str, str]:
     return named_manager, named_channel
 
 
-def audience_label(visibility: str, audience: Audience | None) -> str:
+def audience_label(visibility: Visibility, audience: Audience | None) -> str:
     """A sharing choice in the words the person picks it by: who, by name, and where (mrkdwn).
 
     Slack shows ``<@U…>`` and ``<#C…>`` as the person's and the channel's names.
     """
     manager, channel = _people(audience)
-    if visibility == Visibility.MANAGER.value:
+    if visibility == Visibility.MANAGER:
         return f"*Me and {manager}* (my manager)"
-    if visibility == Visibility.TEAM_CHANNEL.value:
+    if visibility == Visibility.TEAM_CHANNEL:
         return f"*{channel}*, {manager}'s team digest"
     return "*Only me*"
 
 
 AUDIENCE_DETAILS = {
-    Visibility.PRIVATE.value: "Nobody else sees it.",
-    Visibility.MANAGER.value: "In a weekly DM to my manager only; never in a channel.",
-    Visibility.TEAM_CHANNEL.value: "Posted on Mondays; everyone in that channel can read it.",
+    Visibility.PRIVATE: "Nobody else sees it.",
+    Visibility.MANAGER: "In a weekly DM to my manager only; never in a channel.",
+    Visibility.TEAM_CHANNEL: "Posted on Mondays; everyone in that channel can read it.",
 }
 
 
-def audience_sentence(visibility: str, audience: Audience | None) -> str:
+def audience_sentence(visibility: Visibility, audience: Audience | None) -> str:
     """After saving: who can read this win now, by name (mrkdwn)."""
     manager, channel = _people(audience)
     has_manager = audience is not None and audience.manager_user_id is not None
-    if visibility == Visibility.MANAGER.value:
+    if visibility == Visibility.MANAGER:
         if not has_manager:
             return "For your manager once you name one (`/coach manager @them`); nobody else sees it."
         return f"Shared with {manager} only, in their weekly DM. Never posted in a channel."
-    if visibility == Visibility.TEAM_CHANNEL.value:
+    if visibility == Visibility.TEAM_CHANNEL:
         if audience is not None and audience.channel_id is not None:
             return f"Shared in {manager}'s team digest in {channel}: everyone there can read it."
         return "For your manager's team digest channel; until they set one, only your manager sees it."
@@ -111,7 +106,7 @@ class WinDraft:
     lesson: str = ""
     link: str = ""
     evidence_keys: tuple[str, ...] = ()
-    visibility: str = Visibility.PRIVATE.value
+    visibility: Visibility = Visibility.PRIVATE
     growth_signal: str = AUTO_SIGNAL
     """decided / proposed / learned, ``none``, or ``auto`` (suggest from the text on save)."""
 
@@ -134,7 +129,7 @@ class WinMetadata:
     """What the modal carries in ``private_metadata``; the server re-checks all of it on submit."""
 
     entry_id: int | None = None
-    source: str = EntrySource.MODAL.value
+    source: EntrySource = EntrySource.MODAL
     credited_user_id: str | None = None
     prompt_id: int | None = None
     """The weekly prompt whose "Record a win" opened the modal: saving answers it."""
@@ -142,7 +137,7 @@ class WinMetadata:
     @classmethod
     def of_message(cls, credited_user_id: str | None) -> WinMetadata:
         """The form the "Save as win" shortcut opens on a message (credited as the service decided)."""
-        return cls(source=EntrySource.SHORTCUT.value, credited_user_id=credited_user_id)
+        return cls(source=EntrySource.SHORTCUT, credited_user_id=credited_user_id)
 
     def encode(self) -> str:
         data: dict[str, object] = {"entry": self.entry_id, "source": self.source, "credit": self.credited_user_id}
@@ -173,7 +168,7 @@ def decode_metadata(raw: str | None) -> WinMetadata:
     return WinMetadata(
         prompt_id=prompt if isinstance(prompt, int) and not isinstance(prompt, bool) and prompt > 0 else None,
         entry_id=_entry_id(entry),
-        source=source if source in {s.value for s in EntrySource} else EntrySource.MODAL.value,
+        source=EntrySource(source) if source in tuple(EntrySource) else EntrySource.MODAL,
         credited_user_id=credit if is_user_id(credit) else None,
     )
 
@@ -278,26 +273,26 @@ def _evidence_input(content: Content, stage: int | None, selected: tuple[str, ..
     }
 
 
-def visibility_options(audience: Audience | None, current: str | None = None) -> list[dict[str, Any]]:
+def visibility_options(audience: Audience | None, current: Visibility | None = None) -> list[dict[str, Any]]:
     """Radio options naming the audience; what the member cannot pick now is not offered.
 
     ``audience`` None (not known to the caller) offers every choice in generic words. The
     member's current choice stays listed so that opening a form never changes it silently.
     """
-    values = [v.value for v in audience.choices] if audience is not None else [v.value for v in Visibility]
-    if current in VISIBILITY_LABELS and current not in values:
-        values.append(current)
+    choices = audience.choices if audience is not None else list(Visibility)
+    if current is not None and current not in choices:
+        choices.append(current)
     return [
         {
-            "text": mrkdwn(audience_label(value, audience)),
-            "description": plain(AUDIENCE_DETAILS[value], OPTION_TEXT_LIMIT),
-            "value": value,
+            "text": mrkdwn(audience_label(choice, audience)),
+            "description": plain(AUDIENCE_DETAILS[choice], OPTION_TEXT_LIMIT),
+            "value": choice.value,
         }
-        for value in values
+        for choice in choices
     ]
 
 
-def _visibility_input(initial: str, audience: Audience | None) -> dict[str, Any]:
+def _visibility_input(initial: Visibility, audience: Audience | None) -> dict[str, Any]:
     options = visibility_options(audience, initial)
     chosen = next((o for o in options if o["value"] == initial), options[0])
     return {
@@ -322,7 +317,7 @@ def win_modal(
         blocks.append(
             context(f":speech_balloon: From {mention(meta.credited_user_id)}'s message: they're credited with it.")
         )
-    elif meta.source == EntrySource.SHORTCUT.value:
+    elif meta.source == EntrySource.SHORTCUT:
         blocks.append(context(":speech_balloon: From your message."))
     blocks += [
         _text_input(

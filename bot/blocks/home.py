@@ -117,14 +117,14 @@ def _date(entry: EntrySummary) -> str:
 
 
 VISIBILITY_SHORT = {
-    Visibility.PRIVATE.value: "only you",
-    Visibility.MANAGER.value: "you and your manager (DM)",
-    Visibility.TEAM_CHANNEL.value: "your manager's team channel",
+    Visibility.PRIVATE: "only you",
+    Visibility.MANAGER: "you and your manager (DM)",
+    Visibility.TEAM_CHANNEL: "your manager's team channel",
 }
 VISIBILITY_SETTING = {
-    Visibility.PRIVATE.value: "private",
-    Visibility.MANAGER.value: "shared with your manager (a DM, never a channel)",
-    Visibility.TEAM_CHANNEL.value: "shared in your manager's team digest channel",
+    Visibility.PRIVATE: "private",
+    Visibility.MANAGER: "shared with your manager (a DM, never a channel)",
+    Visibility.TEAM_CHANNEL: "shared in your manager's team digest channel",
 }
 
 

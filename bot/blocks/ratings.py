@@ -10,9 +10,9 @@ from typing import Any
 from bot.blocks import ids
 from bot.blocks.brag import mention
 from bot.blocks.text import actions, button, context, divider, escape, header, message, option, plain, section, truncate
-from bot.db.models import RatingLevel
+from bot.db.models import Rater, RatingLevel
 from bot.services.growth import involvement_changes, involvement_summary
-from bot.services.ratings import LEVEL_LABELS, MANAGER, SELF, Agenda, RatingForm, SavedRatings
+from bot.services.ratings import LEVEL_LABELS, Agenda, RatingForm, SavedRatings
 from content import Stage
 
 MAX_AGENDA_WIN_CHARS = 200
@@ -44,11 +44,11 @@ def rating_prompt_message(review_date: date, stage: Stage, has_manager: bool) ->
     )
 
 
-def encode_rating_metadata(conversation_id: int, rater: str) -> str:
+def encode_rating_metadata(conversation_id: int, rater: Rater) -> str:
     return json.dumps({"conversation": conversation_id, "rater": rater})
 
 
-def decode_rating_metadata(raw: str | None) -> tuple[int, str] | None:
+def decode_rating_metadata(raw: str | None) -> tuple[int, Rater] | None:
     try:
         data = json.loads(raw or "{}")
     except ValueError:
@@ -56,15 +56,15 @@ def decode_rating_metadata(raw: str | None) -> tuple[int, str] | None:
     if not isinstance(data, dict):
         return None
     conversation, rater = data.get("conversation"), data.get("rater")
-    if not isinstance(conversation, int) or isinstance(conversation, bool) or rater not in (SELF, MANAGER):
+    if not isinstance(conversation, int) or isinstance(conversation, bool) or rater not in tuple(Rater):
         return None
-    return conversation, rater
+    return conversation, Rater(rater)
 
 
 def rating_modal(form: RatingForm) -> dict[str, Any]:
     """One radio group per exit criterion; the self form may invite the manager. No wins, no other ratings."""
     options = [option(LEVEL_LABELS[level].capitalize(), str(level.value)) for level in RatingLevel]
-    if form.rater == SELF:
+    if form.rater == Rater.SELF:
         intro = f"*{escape(form.stage_title)}*: how consistently do you meet each exit criterion? Only you see this."
     else:
         intro = (
@@ -86,7 +86,7 @@ def rating_modal(form: RatingForm) -> dict[str, Any]:
                 "element": element,
             }
         )
-    if form.rater == SELF and form.manager_user_id and not form.already_invited:
+    if form.rater == Rater.SELF and form.manager_user_id and not form.already_invited:
         blocks.append(
             {
                 "type": "input",
@@ -106,7 +106,7 @@ def rating_modal(form: RatingForm) -> dict[str, Any]:
                 },
             }
         )
-    elif form.rater == SELF and form.already_invited:
+    elif form.rater == Rater.SELF and form.already_invited:
         blocks.append(context("Your manager is invited to rate the same criteria."))
     return {
         "type": "modal",
@@ -120,7 +120,7 @@ def rating_modal(form: RatingForm) -> dict[str, Any]:
 
 
 def rating_saved_view(saved: SavedRatings) -> dict[str, Any]:
-    if saved.rater == SELF:
+    if saved.rater == Rater.SELF:
         lines = ["*Saved.* Your ratings are yours: nobody else sees them."]
         if saved.newly_invited and saved.invited_manager_id:
             lines.append(
@@ -162,7 +162,7 @@ def manager_invite_message(
 
 def agenda_message(agenda: Agenda, reader: str) -> dict[str, Any]:
     """The private 1:1 agenda: criteria two levels apart, both ratings, and the evidence this reader may see."""
-    if reader == SELF:
+    if reader == Rater.SELF:
         title = f"Agenda for your review on {_day(agenda.review_date)}"
         other = f"{mention(agenda.manager_user_id)}"
         note = "Your wins for each criterion are listed beside it (only you see this copy)."
@@ -173,7 +173,7 @@ def agenda_message(agenda: Agenda, reader: str) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         header("Your 1:1 agenda"),
         section(
-            f"*{title}*\nYou and {other if reader == SELF else 'your report'} rated these {agenda.stage_title} "
+            f"*{title}*\nYou and {other if reader == Rater.SELF else 'your report'} rated these {agenda.stage_title} "
             "criteria two levels apart. Worth talking through, with examples."
         ),
         context(note),
@@ -182,12 +182,14 @@ def agenda_message(agenda: Agenda, reader: str) -> dict[str, Any]:
     for item in agenda.items[:20]:
         own = LEVEL_LABELS[RatingLevel(item.self_level)]
         theirs = LEVEL_LABELS[RatingLevel(item.manager_level)]
-        ratings = f"you: *{own}* · your manager: *{theirs}*" if reader == SELF else f"they: *{own}* · you: *{theirs}*"
+        ratings = (
+            f"you: *{own}* · your manager: *{theirs}*" if reader == Rater.SELF else f"they: *{own}* · you: *{theirs}*"
+        )
         lines = [f"*{escape(item.criterion.text)}*", ratings]
         if item.evidence:
             lines += [f"• {escape(truncate(win, MAX_AGENDA_WIN_CHARS))}" for win in item.evidence]
         else:
-            lines.append("_No wins for this criterion yet" + (" that they shared._" if reader != SELF else "._"))
+            lines.append("_No wins for this criterion yet" + (" that they shared._" if reader != Rater.SELF else "._"))
         blocks.append(section("\n".join(lines)))
     return message(title, blocks[:50])
 

@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, synonym
 
-from bot.db.types import UTCDateTime, utcnow
+from bot.db.types import UTCDateTime, enum_column, utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -85,6 +85,23 @@ class EntrySource(enum.StrEnum):
 class StuckStatus(enum.StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"
+
+
+class GrowthSignal(enum.StrEnum):
+    """What a win says the person did, in the roadmap's words: "decisions you make vs. propose vs. learn"."""
+
+    DECIDED = "decided"
+    PROPOSED = "proposed"
+    LEARNED = "learned"
+
+
+class Rater(enum.StrEnum):
+    """Who gave a review rating."""
+
+    SELF = "self"
+    """The report, rating themselves."""
+    MANAGER = "manager"
+    """The manager the report invited."""
 
 
 class NudgeKind(enum.StrEnum):
@@ -160,7 +177,7 @@ class Member(Base):
     manager_slack_user_id: Mapped[str | None] = mapped_column(String(32))
     manager_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    default_visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PRIVATE.value)
+    default_visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, 16), default=Visibility.PRIVATE)
     weekly_prompt_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     prompt_weekday: Mapped[int] = mapped_column(SmallInteger, default=FRIDAY)
     """0 = Monday ... 6 = Sunday."""
@@ -215,13 +232,13 @@ class BragEntry(Base):
     lesson: Mapped[str | None] = mapped_column(Text)
     """What the author would do differently next time."""
     link: Mapped[str | None] = mapped_column(String(1000))
-    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PRIVATE.value)
-    source: Mapped[str] = mapped_column(String(16), default=EntrySource.COMMAND.value)
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, 16), default=Visibility.PRIVATE)
+    source: Mapped[EntrySource] = mapped_column(enum_column(EntrySource, 16), default=EntrySource.COMMAND)
     credited_user_id: Mapped[str | None] = mapped_column(String(32))
     """For a win saved from someone else's message: who wrote it (e.g. the person thanking you)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    growth_signal: Mapped[str | None] = mapped_column(String(16))
+    growth_signal: Mapped[GrowthSignal | None] = mapped_column(enum_column(GrowthSignal, 16))
     """decided / proposed / learned (see :class:`GrowthSignal`), suggested from the text; None for neither."""
 
     member: Mapped[Member] = relationship(back_populates="entries")
@@ -263,7 +280,7 @@ class StuckSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     what: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=StuckStatus.OPEN.value)
+    status: Mapped[StuckStatus] = mapped_column(enum_column(StuckStatus, 16), default=StuckStatus.OPEN)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     nudge_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     extensions: Mapped[int] = mapped_column(Integer, default=0)
@@ -347,14 +364,6 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-class GrowthSignal(enum.StrEnum):
-    """What a win says the person did, in the roadmap's words: "decisions you make vs. propose vs. learn"."""
-
-    DECIDED = "decided"
-    PROPOSED = "proposed"
-    LEARNED = "learned"
-
-
 class RatingLevel(enum.IntEnum):
     """How consistently a criterion shows, as the person (or their invited manager) sees it."""
 
@@ -393,8 +402,7 @@ class ReviewRating(Base):
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("review_conversations.id", ondelete="CASCADE"), primary_key=True
     )
-    rater: Mapped[str] = mapped_column(String(16), primary_key=True)
-    """``self`` or ``manager``."""
+    rater: Mapped[Rater] = mapped_column(enum_column(Rater, 16), primary_key=True)
     criterion_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     level: Mapped[int] = mapped_column(SmallInteger)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import DateTime, Dialect, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -58,3 +59,20 @@ def parse_row_id(value: object) -> int | None:
     else:
         return None
     return number if 0 < number <= MAX_ROW_ID else None
+
+
+def enum_column(enum_type: type[enum.Enum], length: int) -> Enum:
+    """A column holding one of ``enum_type``'s values: VARCHAR(length) in the database, the member in Python.
+
+    Stored as the member's *value* (``values_callable``), a plain VARCHAR with no CHECK constraint
+    (``native_enum=False``), so rows written before the columns were typed read back unchanged and
+    Alembic sees the same VARCHAR(n) as before: no migration. ``validate_strings`` refuses a string
+    that names no member before it reaches the database.
+    """
+    return Enum(
+        enum_type,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )

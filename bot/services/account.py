@@ -15,6 +15,7 @@ from bot.db.models import (
     BragEvidence,
     Member,
     NudgeDelivery,
+    Rater,
     ReviewConversation,
     ReviewRating,
     StuckSession,
@@ -142,7 +143,7 @@ def delete_all_data(session: Session, slack_user_id: str, team_id: str) -> Delet
         .where(ReviewConversation.invited_manager_id == slack_user_id, Member.workspace_id.in_(workspace_ids))
     )
     session.execute(
-        delete(ReviewRating).where(ReviewRating.conversation_id.in_(invited), ReviewRating.rater == "manager")
+        delete(ReviewRating).where(ReviewRating.conversation_id.in_(invited), ReviewRating.rater == Rater.MANAGER)
     )
     session.execute(
         update(ReviewConversation)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import BragEntry, BragEvidence, EntrySource, Member, Visibility
+from bot.db.models import BragEntry, BragEvidence, EntrySource, GrowthSignal, Member, Visibility
 from bot.services import prompts
 from bot.services.evidence import suggest_evidence
 from bot.services.growth import Item, parse_signal, suggest_signal, win_item
@@ -121,8 +121,8 @@ def create_entry(
         impact=_clean(win.impact, "impact", MAX_IMPACT),
         lesson=_clean(win.lesson, "lesson", MAX_LESSON),
         link=_clean_link(win.link),
-        visibility=(win.visibility or Visibility(member.default_visibility)).value,
-        source=source.value,
+        visibility=win.visibility or member.default_visibility,
+        source=source,
         credited_user_id=credited_user_id,
         created_at=now,
         updated_at=now,
@@ -139,7 +139,7 @@ def create_entry(
     return entry
 
 
-def _signal(value: str | None, what: str) -> str | None:
+def _signal(value: str | None, what: str) -> GrowthSignal | None:
     if value == SUGGEST:
         return suggest_signal(load_signal_rules(), what)
     return parse_signal(value)
@@ -181,13 +181,13 @@ class EntrySummary:
     impact: str | None
     lesson: str | None
     link: str | None
-    visibility: str
-    source: str
+    visibility: Visibility
+    source: EntrySource
     credited_user_id: str | None
     created_at: datetime
     updated_at: datetime
     evidence_keys: tuple[str, ...]
-    growth_signal: str | None = None
+    growth_signal: GrowthSignal | None = None
     suggested_keys: tuple[str, ...] = ()
     """Suggested evidence not yet confirmed (it counts for nothing until it is)."""
 
@@ -283,7 +283,7 @@ def update_entry(
     entry.lesson = cleaned_lesson
     entry.link = cleaned_link
     if win.visibility is not None:
-        entry.visibility = win.visibility.value
+        entry.visibility = win.visibility
     if win.growth_signal != KEEP:
         entry.growth_signal = _signal(win.growth_signal, cleaned_what)
     # Whatever the form saved is the member's choice: suggestions it showed are settled.
@@ -382,7 +382,7 @@ class WinForm:
 
     stage: int | None
     audience: Audience
-    visibility: str
+    visibility: Visibility
     suggested_keys: tuple[str, ...] = ()
     entry: EntrySummary | None = None
     """The win being edited; None for a new one."""
@@ -394,9 +394,9 @@ def new_win_form(db: Database, content: Content, member_id: int, what: str = "")
         member = load_member(session, member_id)
         stage, visibility = member.stage, member.default_visibility
         audience = audience_of(session, member)
-    if visibility not in {choice.value for choice in audience.choices}:
+    if visibility not in audience.choices:
         # The default names an audience that is gone (manager unlinked, channel off): start private.
-        visibility = Visibility.PRIVATE.value
+        visibility = Visibility.PRIVATE
     # A known text (Save as win) gets its suggested evidence preselected.
     suggested = tuple(suggest_evidence(content, what, stage)) if what.strip() else ()
     return WinForm(stage, audience, visibility, suggested)
@@ -432,7 +432,7 @@ def save_win(
     *,
     now: datetime,
     entry_id: int | None = None,
-    source: str = EntrySource.MODAL.value,
+    source: EntrySource = EntrySource.MODAL,
     credited_user_id: str | None = None,
     prompt_id: int | None = None,
 ) -> SavedWin:
@@ -452,7 +452,7 @@ def save_win(
                 member,
                 win,
                 now=now,
-                source=EntrySource(source),
+                source=source,
                 credited_user_id=credited_user_id,
                 # Nothing picked: suggest, and let the saved view confirm in one tap.
                 suggested_keys=() if win.evidence_keys else suggest_evidence(content, win.what, member.stage),

@@ -226,7 +226,7 @@ def edit_dm(
                 continue
             entry.what = brag.clean_what(what)
             brag.suggest_for(session, content, member, entry.id, suggest_evidence(content, what, member.stage), now)
-        source = EntrySource(entries[0].source)
+        source = entries[0].source
         added = [
             _typed_win(session, content, member, what, now, source, channel_id, ts) for what in lines[len(entries) :]
         ]

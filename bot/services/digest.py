@@ -18,16 +18,16 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import BragEntry, Member, StuckSession, Visibility
+from bot.db.models import BragEntry, Member, StuckSession, StuckStatus, Visibility
 from bot.services import growth
 from bot.services.growth import MonthEvidence, Readiness
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
 from content import Content, Stage, load_signal_rules
 
 MAX_WINS_PER_REPORT = 5
-CHANNEL_AUDIENCE = (Visibility.TEAM_CHANNEL.value,)
+CHANNEL_AUDIENCE = (Visibility.TEAM_CHANNEL,)
 """What the team digest channel may show: wins shared with the team channel, nothing else."""
-MANAGER_AUDIENCE = (Visibility.MANAGER.value, Visibility.TEAM_CHANNEL.value)
+MANAGER_AUDIENCE = (Visibility.MANAGER, Visibility.TEAM_CHANNEL)
 """What the manager's own DM digest may show: everything shared with them."""
 
 
@@ -186,7 +186,7 @@ def build_team_digest(
         select(
             func.count(),
             func.count(StuckSession.asked_for_help_at),
-            func.count().filter(StuckSession.status == "open"),
+            func.count().filter(StuckSession.status == StuckStatus.OPEN),
         ).where(
             StuckSession.member_id.in_(ids),
             StuckSession.started_at >= week_start,

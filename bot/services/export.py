@@ -21,6 +21,7 @@ from bot.db.models import (
     DEFAULT_TIMEZONE,
     Member,
     NudgeDelivery,
+    Rater,
     ReviewConversation,
     StuckSession,
     Visibility,
@@ -28,7 +29,6 @@ from bot.db.models import (
 )
 from bot.services.brag import EntrySummary, all_entries, in_content_order, summarize
 from bot.services.growth import GrowthWin, quarter_growth
-from bot.services.ratings import SELF as SELF_RATER
 from bot.services.stages import load_member
 from content import Content, load_signal_rules
 
@@ -86,7 +86,7 @@ def collect(session: Session, content: Content, member: Member) -> ExportData:
     review_rows = [
         {
             **_row(conversation),
-            "ratings": {r.criterion_key: r.level for r in conversation.ratings if r.rater == SELF_RATER},
+            "ratings": {r.criterion_key: r.level for r in conversation.ratings if r.rater == Rater.SELF},
         }
         for conversation in conversations
     ]
@@ -158,9 +158,9 @@ def _entry_lines(content: Content, entry: EntrySummary, tz: ZoneInfo, *, with_ev
         lines.append(f"  - Evidence for: {'; '.join(labels)}")
     if entry.credited_user_id:
         lines.append(f"  - Saved from a message by Slack user {entry.credited_user_id}")
-    if entry.visibility == Visibility.MANAGER.value:
+    if entry.visibility == Visibility.MANAGER:
         lines.append("  - Shared with my manager")
-    elif entry.visibility == Visibility.TEAM_CHANNEL.value:
+    elif entry.visibility == Visibility.TEAM_CHANNEL:
         lines.append("  - Shared in my manager's team digest channel")
     if entry.growth_signal:
         lines.append(f"  - {entry.growth_signal.capitalize()}")

@@ -40,9 +40,9 @@ from content.schema import normalise
 # -- decide / propose / learn: the signal --------------------------------------------------------
 
 SIGNAL_LISTS = {
-    GrowthSignal.DECIDED.value: "decides",
-    GrowthSignal.PROPOSED.value: "proposes",
-    GrowthSignal.LEARNED.value: "learning",
+    GrowthSignal.DECIDED: "decides",
+    GrowthSignal.PROPOSED: "proposes",
+    GrowthSignal.LEARNED: "learning",
 }
 LIST_TITLES = {"decides": "You decide", "proposes": "You propose", "learning": "Learning"}
 NONE_SIGNAL = "none"
@@ -69,7 +69,7 @@ def _cue_patterns(rules: SignalRules) -> list[tuple[str, re.Pattern[str]]]:
     return patterns
 
 
-def suggest_signal(rules: SignalRules, text: str) -> str | None:
+def suggest_signal(rules: SignalRules, text: str) -> GrowthSignal | None:
     """decided / proposed / learned: the signal whose cue appears earliest in ``text``; None if none does."""
     folded = normalise(text)
     found: list[tuple[int, str]] = []
@@ -77,12 +77,12 @@ def suggest_signal(rules: SignalRules, text: str) -> str | None:
         hit = pattern.search(folded)
         if hit is not None:
             found.append((hit.start(), key))
-    return min(found)[1] if found else None
+    return GrowthSignal(min(found)[1]) if found else None
 
 
-def parse_signal(value: str | None) -> str | None:
+def parse_signal(value: str | None) -> GrowthSignal | None:
     """A signal picked in a form or a button: decided / proposed / learned, or None for anything else."""
-    return value if value in SIGNAL_LISTS else None
+    return GrowthSignal(value) if value in SIGNAL_LISTS else None
 
 
 # -- decide / propose / learn: which item ----------------------------------------------------------
@@ -173,12 +173,12 @@ class ItemMatcher:
             return None
         return max(scored, key=lambda entry: (entry[0], entry[1]))[2]
 
-    def match(self, content: Content, stage_number: int, signal: str | None, text: str) -> Item | None:
+    def match(self, content: Content, stage_number: int, signal: GrowthSignal | None, text: str) -> Item | None:
         """The item of the member's stage (or the next one) that a win tagged ``signal`` is evidence for.
 
         The current stage's items come first among equals: a tie is not yet a sign of the next stage.
         """
-        list_name = SIGNAL_LISTS.get(signal or "")
+        list_name = SIGNAL_LISTS.get(signal) if signal is not None else None
         if list_name is None:
             return None
         candidates = stage_items(content.stage(stage_number), list_name)
@@ -205,7 +205,7 @@ class GrowthWin:
 
     created_at: datetime
     what: str
-    signal: str | None
+    signal: GrowthSignal | None
     evidence_keys: tuple[str, ...]
 
 
@@ -287,7 +287,7 @@ def is_next_stage_evidence(
         for criterion in following.exit_criteria:
             if criterion.key in win.evidence_keys:
                 return criterion
-    if win.signal in (GrowthSignal.DECIDED.value, GrowthSignal.PROPOSED.value):
+    if win.signal in (GrowthSignal.DECIDED, GrowthSignal.PROPOSED):
         item = matcher.match(content, stage_number, win.signal, win.what)
         if item is not None and item.stage == following.number:
             return item
@@ -490,7 +490,7 @@ def one_line_prompt(progress: StageProgress | None, turn: int) -> str | None:
 ONE_DAY = timedelta(days=1)
 
 
-def win_item(content: Content, stage: int | None, signal: str | None, what: str) -> Item | None:
+def win_item(content: Content, stage: int | None, signal: GrowthSignal | None, what: str) -> Item | None:
     """The roadmap item a win counts for, given its signal and the member's stage (None without a stage)."""
     if stage is None:
         return None
@@ -598,7 +598,7 @@ def team_figures(
             ahead[member_id][calendar[index]] += int(count)
     # Next-stage decisions and proposals: few rows, matched on their text.
     matcher = matcher_for(content, rules)
-    signals = (GrowthSignal.DECIDED.value, GrowthSignal.PROPOSED.value)
+    signals = (GrowthSignal.DECIDED, GrowthSignal.PROPOSED)
     for member_id, created_at, what, signal in session.execute(
         select(BragEntry.member_id, BragEntry.created_at, BragEntry.what, BragEntry.growth_signal).where(
             *shared, BragEntry.growth_signal.in_(signals)

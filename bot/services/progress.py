@@ -45,7 +45,7 @@ class StageProgress:
         return [c.criterion for c in self.criteria if not c.has_evidence]
 
 
-SHARED_WITH_MANAGER = (Visibility.MANAGER.value, Visibility.TEAM_CHANNEL.value)
+SHARED_WITH_MANAGER = (Visibility.MANAGER, Visibility.TEAM_CHANNEL)
 """Every audience that includes the member's manager."""
 
 

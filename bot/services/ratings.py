@@ -21,13 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import BragEntry, BragEvidence, Member, RatingLevel, ReviewConversation, ReviewRating
+from bot.db.models import BragEntry, BragEvidence, Member, Rater, RatingLevel, ReviewConversation, ReviewRating
 from bot.services.progress import SHARED_WITH_MANAGER
 from bot.services.stages import load_member
 from content import Content, Criterion
 
-SELF = "self"
-MANAGER = "manager"
+SELF, MANAGER = Rater.SELF, Rater.MANAGER
+"""The names ``bot/nudges/planners/review_agenda.py`` imports for its period keys; this package names ``Rater``."""
 AGENDA_GAP = 2
 """Ratings this many levels apart go on the agenda: "not yet" against "consistently". One level apart
 ("sometimes" against either) is ordinary calibration, not a conversation the bot should start."""
@@ -54,7 +54,7 @@ class RatingForm:
     """What a rating modal shows: the criteria (and the rater's own earlier answers), nothing else."""
 
     conversation_id: int
-    rater: str
+    rater: Rater
     review_date: date
     stage_title: str
     criteria: list[Criterion]
@@ -80,7 +80,7 @@ def _conversation(session: Session, member: Member, review_date: date) -> Review
     return found
 
 
-def _form(content: Content, conversation: ReviewConversation, member: Member, rater: str) -> RatingForm:
+def _form(content: Content, conversation: ReviewConversation, member: Member, rater: Rater) -> RatingForm:
     stage = content.stage(conversation.stage)
     return RatingForm(
         conversation_id=conversation.id,
@@ -90,7 +90,7 @@ def _form(content: Content, conversation: ReviewConversation, member: Member, ra
         criteria=list(stage.exit_criteria),
         current={r.criterion_key: r.level for r in conversation.ratings if r.rater == rater},
         report_name=member.display_name or "Your report",
-        manager_user_id=member.manager_slack_user_id if rater == SELF else None,
+        manager_user_id=member.manager_slack_user_id if rater == Rater.SELF else None,
         already_invited=conversation.invited_manager_id is not None,
     )
 
@@ -101,7 +101,7 @@ def self_rating_form(db: Database, content: Content, member_id: int, review_date
         member = load_member(session, member_id)
         if member.review_date != review_date:
             raise RatingRefused("that review date is no longer the member's")
-        return _form(content, _conversation(session, member, review_date), member, SELF)
+        return _form(content, _conversation(session, member, review_date), member, Rater.SELF)
 
 
 def _invited(session: Session, conversation_id: int, workspace_id: int, manager_user_id: str) -> ReviewConversation:
@@ -123,7 +123,7 @@ def manager_rating_form(db: Database, content: Content, member_id: int, conversa
         conversation = _invited(session, conversation_id, manager.workspace_id, manager.slack_user_id)
         report = session.get(Member, conversation.member_id)
         assert report is not None  # checked by _invited
-        return _form(content, conversation, report, MANAGER)
+        return _form(content, conversation, report, Rater.MANAGER)
 
 
 def _parse_levels(criteria: list[Criterion], answers: dict[str, str | None]) -> dict[str, int]:
@@ -136,7 +136,7 @@ def _parse_levels(criteria: list[Criterion], answers: dict[str, str | None]) -> 
     return levels
 
 
-def _store(conversation: ReviewConversation, rater: str, levels: dict[str, int]) -> None:
+def _store(conversation: ReviewConversation, rater: Rater, levels: dict[str, int]) -> None:
     existing = {r.criterion_key: r for r in conversation.ratings if r.rater == rater}
     for key, level in levels.items():
         if key in existing:
@@ -147,7 +147,7 @@ def _store(conversation: ReviewConversation, rater: str, levels: dict[str, int])
 
 @dataclass(frozen=True)
 class SavedRatings:
-    rater: str
+    rater: Rater
     invited_manager_id: str | None
     newly_invited: bool
     both_rated: bool
@@ -158,7 +158,7 @@ def save_ratings(
     content: Content,
     member_id: int,
     conversation_id: int,
-    rater: str,
+    rater: Rater,
     answers: dict[str, str | None],
     invite_manager: bool,
     now: datetime,
@@ -167,7 +167,7 @@ def save_ratings(
     as the invited manager, theirs. :class:`RatingRefused` when the form is not theirs to fill in."""
     with db.transaction() as session:
         member = load_member(session, member_id)
-        if rater == SELF:
+        if rater == Rater.SELF:
             return _save_self_ratings(session, content, member, conversation_id, answers, invite_manager, now)
         return _save_manager_ratings(
             session, content, conversation_id, member.workspace_id, member.slack_user_id, answers, now
@@ -187,7 +187,7 @@ def _save_self_ratings(
     if conversation is None or conversation.member_id != member.id:
         raise RatingRefused("not the member's conversation")
     levels = _parse_levels(list(content.stage(conversation.stage).exit_criteria), answers)
-    _store(conversation, SELF, levels)
+    _store(conversation, Rater.SELF, levels)
     conversation.self_rated_at = now
     newly = False
     if invite_manager and member.manager_slack_user_id and conversation.invited_manager_id is None:
@@ -195,7 +195,7 @@ def _save_self_ratings(
         conversation.invited_at = now
         newly = True
     session.flush()
-    return SavedRatings(SELF, conversation.invited_manager_id, newly, conversation.manager_rated_at is not None)
+    return SavedRatings(Rater.SELF, conversation.invited_manager_id, newly, conversation.manager_rated_at is not None)
 
 
 def _save_manager_ratings(
@@ -209,10 +209,10 @@ def _save_manager_ratings(
 ) -> SavedRatings:
     conversation = _invited(session, conversation_id, workspace_id, manager_user_id)
     levels = _parse_levels(list(content.stage(conversation.stage).exit_criteria), answers)
-    _store(conversation, MANAGER, levels)
+    _store(conversation, Rater.MANAGER, levels)
     conversation.manager_rated_at = now
     session.flush()
-    return SavedRatings(MANAGER, manager_user_id, False, conversation.self_rated_at is not None)
+    return SavedRatings(Rater.MANAGER, manager_user_id, False, conversation.self_rated_at is not None)
 
 
 # -- the agenda ------------------------------------------------------------------------------------
@@ -239,13 +239,13 @@ class Agenda:
 
 def gaps(conversation: ReviewConversation) -> list[tuple[str, int, int]]:
     """``(criterion key, self level, manager level)`` where the two are ``AGENDA_GAP`` or more apart."""
-    own = {r.criterion_key: r.level for r in conversation.ratings if r.rater == SELF}
-    theirs = {r.criterion_key: r.level for r in conversation.ratings if r.rater == MANAGER}
+    own = {r.criterion_key: r.level for r in conversation.ratings if r.rater == Rater.SELF}
+    theirs = {r.criterion_key: r.level for r in conversation.ratings if r.rater == Rater.MANAGER}
     return [(key, own[key], theirs[key]) for key in own if key in theirs and abs(own[key] - theirs[key]) >= AGENDA_GAP]
 
 
 def agenda_for(session: Session, content: Content, conversation_id: int, reader: str) -> Agenda | None:
-    """The agenda as ``reader`` (SELF or MANAGER) may see it; None when there is nothing (or no one) to send to."""
+    """The agenda as ``reader`` (a ``Rater``) may see it; None when there is nothing (or no one) to send to."""
     conversation = session.get(ReviewConversation, conversation_id)
     if conversation is None or conversation.self_rated_at is None or conversation.manager_rated_at is None:
         return None
@@ -263,7 +263,7 @@ def agenda_for(session: Session, content: Content, conversation_id: int, reader:
         .where(BragEntry.member_id == report.id, BragEvidence.evidence_key.in_(keys))
         .order_by(BragEntry.created_at.desc(), BragEntry.id.desc())
     )
-    if reader != SELF:
+    if reader != Rater.SELF:
         query = query.where(BragEntry.visibility.in_(SHARED_WITH_MANAGER))
     evidence: dict[str, list[str]] = {}
     for key, what in session.execute(query):

@@ -84,7 +84,7 @@ class MemberSettings:
     """What a member has chosen, as plain data (the form's initial values, the Home summary)."""
 
     stage: int | None
-    default_visibility: str
+    default_visibility: Visibility
     prompt_weekday: int
     prompt_minute: int
     timezone: str
@@ -224,7 +224,7 @@ def apply_settings(member: Member, form: SettingsForm, now: datetime) -> None:
 
     if stage is not None and stage != member.stage:
         stages.set_stage(member, stage, now)
-    member.default_visibility = visibility.value
+    member.default_visibility = visibility
     member.prompt_weekday = weekday
     member.prompt_minute = minute
     if timezone == FOLLOW_SLACK:

@@ -35,8 +35,6 @@ from content import Content
 ASKING_EARLY_CRITERION = "s1-minimal-back-and-forth"
 MORE_TIME = timedelta(minutes=15)
 MAX_WHAT = 1000
-OPEN = StuckStatus.OPEN.value
-RESOLVED = StuckStatus.RESOLVED.value
 
 
 class NotYourSession(PermissionError):
@@ -78,7 +76,7 @@ def minutes_between(start: datetime, end: datetime) -> int:
 def _open_session(session: Session, member_id: int) -> StuckSession | None:
     return session.scalar(
         select(StuckSession)
-        .where(StuckSession.member_id == member_id, StuckSession.status == OPEN)
+        .where(StuckSession.member_id == member_id, StuckSession.status == StuckStatus.OPEN)
         .order_by(StuckSession.started_at.desc(), StuckSession.id.desc())
         .limit(1)
     )
@@ -104,13 +102,15 @@ def start_timer(db: Database, member_id: int, what: str | None, now: datetime, m
         if previous is not None:
             session.execute(
                 update(StuckSession)
-                .where(StuckSession.id == previous.id, StuckSession.status == OPEN)
-                .values(status=RESOLVED, resolved_at=now)
+                .where(StuckSession.id == previous.id, StuckSession.status == StuckStatus.OPEN)
+                .values(status=StuckStatus.RESOLVED, resolved_at=now)
                 .execution_options(synchronize_session=False)
             )
             cleaned = cleaned or previous.what
         due = now + timedelta(minutes=minutes)
-        stuck = StuckSession(member_id=member.id, what=cleaned, status=OPEN, started_at=now, nudge_due_at=due)
+        stuck = StuckSession(
+            member_id=member.id, what=cleaned, status=StuckStatus.OPEN, started_at=now, nudge_due_at=due
+        )
         session.add(stuck)
         session.flush()
         return TimerStarted(stuck.id, cleaned, due, previous is not None, member.stuck_nudges_enabled)
@@ -144,7 +144,9 @@ def more_time(db: Database, member_id: int, session_id: int, now: datetime) -> d
         result = session.execute(
             update(StuckSession)
             .where(
-                StuckSession.id == stuck.id, StuckSession.status == OPEN, StuckSession.extensions == stuck.extensions
+                StuckSession.id == stuck.id,
+                StuckSession.status == StuckStatus.OPEN,
+                StuckSession.extensions == stuck.extensions,
             )
             .values(extensions=stuck.extensions + 1, nudge_due_at=due)
             .execution_options(synchronize_session=False)
@@ -156,7 +158,7 @@ def help_draft(db: Database, member_id: int, session_id: int) -> HelpDraft | Non
     """The help-request modal for the member's own timer; None when it is closed (:class:`NotYourSession`)."""
     with db.transaction() as session:
         stuck = _owned_session(session, member_id, session_id)
-        return HelpDraft(stuck.id, stuck.what) if stuck.status == OPEN else None
+        return HelpDraft(stuck.id, stuck.what) if stuck.status == StuckStatus.OPEN else None
 
 
 def minutes_stuck(db: Database, member_id: int, session_id: int, now: datetime) -> int:
@@ -187,8 +189,8 @@ def _resolve(
     minutes = minutes_between(stuck.started_at, now)
     result = session.execute(
         update(StuckSession)
-        .where(StuckSession.id == stuck.id, StuckSession.status == OPEN)
-        .values(status=RESOLVED, resolved_at=now)
+        .where(StuckSession.id == stuck.id, StuckSession.status == StuckStatus.OPEN)
+        .values(status=StuckStatus.RESOLVED, resolved_at=now)
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0) != 1:
