@@ -39,14 +39,15 @@ def mark_uninstalled(db: Database, team_id: str, now: datetime) -> bool:
         return True
 
 
-def mark_installed(session: Session, team_id: str) -> bool:
-    """The app is (again) installed in this workspace: service resumes for every member."""
-    result = session.execute(
-        update(Workspace)
-        .where(Workspace.team_id == team_id, Workspace.uninstalled_at.is_not(None))
-        .values(uninstalled_at=None)
-    )
-    return bool(getattr(result, "rowcount", 0))
+def mark_installed(db: Database, team_id: str) -> bool:
+    """The app is (again) installed in this workspace: service resumes for every member. False if it never left."""
+    with db.transaction() as session:
+        result = session.execute(
+            update(Workspace)
+            .where(Workspace.team_id == team_id, Workspace.uninstalled_at.is_not(None))
+            .values(uninstalled_at=None)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
 
 @dataclass(frozen=True)

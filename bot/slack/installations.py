@@ -22,26 +22,37 @@ _Record = TypeVar("_Record", Bot, Installation)
 
 
 class ForwardingStore(InstallationStore):
-    """An installation store that hands every call to ``inner``; wrappers override what they change."""
+    """An installation store that hands every call to ``inner``; wrappers override what they change.
+
+    ``_stored`` sees every record on its way in, ``_loaded`` every record found (both unchanged here).
+    """
 
     def __init__(self, inner: InstallationStore) -> None:
         self._inner = inner
+
+    def _stored(self, record: _Record) -> _Record:
+        return record
+
+    def _loaded(self, record: _Record | None) -> _Record | None:
+        return record
 
     @property
     def logger(self) -> logging.Logger:
         return logging.getLogger(__name__)
 
     def save(self, installation: Installation) -> None:
-        self._inner.save(installation)
+        self._inner.save(self._stored(installation))
 
     def save_bot(self, bot: Bot) -> None:
-        self._inner.save_bot(bot)
+        self._inner.save_bot(self._stored(bot))
 
     def find_bot(
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
     ) -> Bot | None:
-        return self._inner.find_bot(
-            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+        return self._loaded(
+            self._inner.find_bot(
+                enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+            )
         )
 
     def find_installation(
@@ -52,8 +63,13 @@ class ForwardingStore(InstallationStore):
         user_id: str | None = None,
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
-        return self._inner.find_installation(
-            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, is_enterprise_install=is_enterprise_install
+        return self._loaded(
+            self._inner.find_installation(
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                user_id=user_id,
+                is_enterprise_install=is_enterprise_install,
+            )
         )
 
     def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
@@ -92,32 +108,11 @@ class EncryptedInstallationStore(ForwardingStore):
                     setattr(changed, name, None)
         return changed
 
-    def save(self, installation: Installation) -> None:
-        self._inner.save(self._transform(installation, encrypt=True))
+    def _stored(self, record: _Record) -> _Record:
+        return self._transform(record, encrypt=True)
 
-    def save_bot(self, bot: Bot) -> None:
-        self._inner.save_bot(self._transform(bot, encrypt=True))
-
-    def find_bot(
-        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
-    ) -> Bot | None:
-        bot = self._inner.find_bot(
-            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
-        )
-        return self._transform(bot, encrypt=False) if bot is not None else None
-
-    def find_installation(
-        self,
-        *,
-        enterprise_id: str | None,
-        team_id: str | None,
-        user_id: str | None = None,
-        is_enterprise_install: bool | None = False,
-    ) -> Installation | None:
-        installation = self._inner.find_installation(
-            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, is_enterprise_install=is_enterprise_install
-        )
-        return self._transform(installation, encrypt=False) if installation is not None else None
+    def _loaded(self, record: _Record | None) -> _Record | None:
+        return self._transform(record, encrypt=False) if record is not None else None
 
 
 class ReinstallingStore(ForwardingStore):
@@ -130,10 +125,8 @@ class ReinstallingStore(ForwardingStore):
 
     def save(self, installation: Installation) -> None:
         self._inner.save(installation)
-        if installation.team_id:
-            with self._deps.db.transaction() as session:
-                if workspaces.mark_installed(session, installation.team_id):
-                    self.logger.info("workspace reinstalled: service resumes", extra={"team": installation.team_id})
+        if installation.team_id and workspaces.mark_installed(self._deps.db, installation.team_id):
+            self.logger.info("workspace reinstalled: service resumes", extra={"team": installation.team_id})
 
 
 def make_installation_store(deps: Deps) -> InstallationStore:

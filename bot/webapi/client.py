@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import RetryHandler, RetryState
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -47,14 +47,7 @@ class RateLimitCounter(RetryHandler):
         super().__init__(max_retry_count=1_000_000)
         self._metrics = metrics
 
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
+    def _can_retry(self, *, request: HttpRequest, response: HttpResponse | None = None, **_: object) -> bool:
         if response is not None and response.status_code == 429:
             self._metrics.slack_429(api_method(request.url))
         return False
