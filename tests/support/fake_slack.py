@@ -160,6 +160,12 @@ class _Server(ThreadingHTTPServer):
     # client then retries its SYN after 1 s, which the benchmark showed as 1.7 s "Save as win" answers.
     request_queue_size = 256
     daemon_threads = True
+    connections = 0
+    """Connections accepted so far (a keep-alive client makes one per thread)."""
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1  # only the serving thread accepts
+        super().process_request(request, client_address)
 
 
 class FakeSlack:
@@ -208,6 +214,11 @@ class FakeSlack:
     def start(self) -> FakeSlack:
         self._thread.start()
         return self
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far."""
+        return self._server.connections
 
     def stop(self) -> None:
         self._server.shutdown()
