@@ -106,6 +106,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used so far (/proc/<pid>/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start(module: list[str], env: dict[str, str], cwd: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", *module], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -309,6 +315,8 @@ class LoadResult:
     rss_mb: list[float]
     depth: list[int]
     bare_rss_mb: float
+    cpu_per_request: dict[str, tuple[float, float]]
+    """Per kind, at --concurrency: CPU seconds per request (ours, bare), request to answer and all it caused."""
 
 
 def _wait_quiet(health_url: str, timeout: float = 30) -> None:
@@ -361,9 +369,14 @@ def run_load(requests: int, concurrency: int, rate: float, seconds: float) -> Lo
         fake.configure(delay=SLACK_LATENCY)  # Slack answers every call in 0.3 s from here
         sent_ours: list[Sent] = []
         sent_bare: list[Sent] = []
+        cpu: dict[str, tuple[float, float]] = {}
         for kind in KINDS:  # interleaved, so machine noise hits both apps alike
+            bare_before = cpu_seconds(bare.pid)
             sent_bare += at_concurrency(baseline, fake, kind, requests, concurrency, lambda s: _wait_answered(fake, s))
+            bare_cpu = cpu_seconds(bare.pid) - bare_before
+            ours_before = cpu_seconds(bot.pid)
             sent_ours += at_concurrency(ours, fake, kind, requests, concurrency, lambda s: _wait_quiet(health))
+            cpu[kind] = ((cpu_seconds(bot.pid) - ours_before) / requests, bare_cpu / requests)
         sustained_bare = at_rate(baseline, fake, rate, seconds)
         _wait_answered(fake, sustained_bare)
         with Sampler(bot.pid, health) as sampler:
@@ -386,6 +399,7 @@ def run_load(requests: int, concurrency: int, rate: float, seconds: float) -> Lo
             rss_mb=sampler.rss,
             depth=sampler.depth,
             bare_rss_mb=rss_mb(bare.pid),
+            cpu_per_request=cpu,
         )
     finally:
         for process in (bot, bare):
@@ -553,6 +567,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print_table(f"  {args.requests} per kind, {args.concurrency} concurrent:", result.concurrent, report)
     print_table(f"  {args.rate:g} requests/s for {args.seconds:g} s (kinds in turn):", result.sustained, report)
+    report(
+        "  CPU per request, ours/bare (ms): "
+        + ", ".join(f"{kind} {o * 1000:.1f}/{b * 1000:.1f}" for kind, (o, b) in result.cpu_per_request.items())
+    )
     worst_answer = max(
         (ours.answers.p99 for ours, _ in result.concurrent.values() if ours.answers), default=float("nan")
     )

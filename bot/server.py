@@ -182,7 +182,10 @@ class StagecoachWsgi:
         with self._lock:
             self.in_flight += 1
         try:
-            return self._slack(environ, start_response)
+            if self._post_ack is None:
+                return self._slack(environ, start_response)
+            with self._post_ack.acks:
+                return self._slack(environ, start_response)
         finally:
             with self._lock:
                 self.in_flight -= 1

@@ -71,9 +71,10 @@ class Settings(BaseSettings):
     stagecoach_send_rate: float = Field(default=20.0, gt=0, le=1000)
     """Messages per second per workspace (Slack answers 429 beyond its own limit; that is honoured too)."""
     stagecoach_send_workers: int = Field(default=8, ge=1, le=64)
-    stagecoach_post_ack_workers: int = Field(default=16, ge=1, le=64)
+    stagecoach_post_ack_workers: int = Field(default=32, ge=1, le=64)
     """Threads doing listeners' work after their acks. It mostly waits for Slack: with 0.3 s answers and 20
-    simultaneous /stage, 2 threads answered in 8.7 s p99, 16 in 0.6 s (bench.load_http; see bot/slack/registrar.py)."""
+    simultaneous /stage, 2 threads answered in 8.7 s p99, 16 in 0.64-0.67 s (the last 4 waited a whole
+    Slack round trip for a thread), 32 in 0.35-0.45 s (bench.load_http; see bot/slack/registrar.py)."""
     stagecoach_delivery_lease_seconds: int = Field(default=300, ge=1, le=3600)
     """How long a claimed message is held before another process may take it over."""
     # Readiness for the next stage ("consistently, for several months", not one good week).

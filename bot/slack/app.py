@@ -20,8 +20,7 @@ from bot.slack.acting import acting_member_id
 from bot.slack.deps import deps_of
 from bot.slack.errors import handle_listener_error
 from bot.slack.installations import make_installation_store
-from bot.slack.instrumentation import instrument_requests
-from bot.slack.middleware import inject_deps, refuse_other_workspaces
+from bot.slack.middleware import RequestSetup
 from bot.slack.registrar import PostAckExecutor, Registrar
 from bot.slack.scopes import BOT_SCOPES
 from bot.webapi.client import make_web_client
@@ -117,16 +116,15 @@ def build_app(deps: Deps) -> BuiltApp:
             process_before_response=True,
         )
         tokens = StaticToken(token)
-        app.use(refuse_other_workspaces)
-    app.use(inject_deps(deps))
-    app.use(instrument_requests(deps.metrics))
-    app.error(handle_listener_error)
     post_ack = PostAckExecutor(
         settings.stagecoach_post_ack_workers, settings.stagecoach_post_ack_queue, trigger_pool=listener_executor
     )
+    app.use(RequestSetup(deps, post_ack, single_workspace=not settings.oauth_enabled))
+    app.error(handle_listener_error)
     deps.metrics.watch_post_ack_queue(lambda: float(post_ack.stats().queued))
     registrar = Registrar(app, post_ack, resolvers={"deps": deps_of, "member_id": acting_member_id})
     listeners.register(registrar)
+    registrar.finish()
     # Build the evidence suggester's index now (about 20 ms, bench.evidence_suggest), not on the first win.
     evidence_index(deps.content)
     return BuiltApp(app=app, registrar=registrar, tokens=tokens, installation_store=installation_store)

@@ -1,8 +1,8 @@
 """Where the Slack edge feeds :mod:`bot.metrics`: request kinds, the answer clock, Web API errors and 429s.
 
 - A request's arrival time and kind are put in its Bolt context by the HTTP handler (``bot/server.py``)
-  before Bolt dispatches it (Socket Mode: by :func:`instrument_requests`, on arrival in the middleware).
-- :func:`instrument_requests` (global middleware) gives listeners a :class:`MeteredWebClient` and a
+  before Bolt dispatches it (Socket Mode: by :func:`instrument_request`, on arrival in the middleware).
+- :func:`instrument_request` (called by the global middleware) gives listeners a :class:`MeteredWebClient` and a
   :class:`MeteredRespond`: the first answering call (views.open, chat.postEphemeral, a response_url
   reply...) stops the request's answer clock, whichever thread makes it after the ack.
 - :class:`RateLimitCounter` is a retry handler that never retries: it counts every 429 (including those
@@ -17,12 +17,14 @@ from typing import Any
 
 from slack_bolt import BoltContext
 from slack_bolt.context.respond import Respond
+from slack_bolt.context.respond.internals import _build_message
 from slack_bolt.request.payload_utils import is_action, is_event, is_shortcut, is_slash_command, is_view
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookResponse
 
 from bot.metrics import AnswerTimer, Metrics
 from bot.webapi.client import MeteredWebClient
+from bot.webapi.keepalive import KeepAliveWebhookClient
 
 RECEIVED_AT_KEY = "stagecoach_received_at"
 KIND_KEY = "stagecoach_request_kind"
@@ -51,8 +53,16 @@ class MeteredRespond(Respond):
         super().__init__(**kwargs)
         self.timer = timer
 
-    def __call__(self, *args: Any, **kwargs: Any) -> WebhookResponse:
-        response: WebhookResponse = super().__call__(*args, **kwargs)
+    def __call__(  # type: ignore[override]  # the same keywords, passed through to _build_message
+        self, text: str | dict[str, Any] = "", **kwargs: Any
+    ) -> WebhookResponse:
+        # Bolt's Respond.__call__, posting through a keep-alive client (bot/webapi/keepalive.py) instead
+        # of a new connection per answer; _build_message is how Bolt shapes the payload.
+        if self.response_url is None:
+            raise ValueError("respond is unsupported here as there is no response_url")
+        message = _build_message(**text) if isinstance(text, dict) else _build_message(text=text, **kwargs)
+        client = KeepAliveWebhookClient(url=self.response_url, proxy=self.proxy, ssl=self.ssl)
+        response: WebhookResponse = client.send_dict(message)
         if 200 <= response.status_code < 300:
             self.timer.answered()
         return response
@@ -76,23 +86,20 @@ def metered_copy(client: WebClient, metrics: Metrics, on_answer: Callable[[], No
     return metered
 
 
-def instrument_requests(metrics: Metrics) -> Callable[..., Any]:
-    def instrument_requests_middleware(context: BoltContext, body: dict[str, Any], next: Callable[[], None]) -> None:
-        received_at = context.get(RECEIVED_AT_KEY)
-        kind = context.get(KIND_KEY)
-        if received_at is None or kind is None:
-            # Socket Mode: no HTTP handler saw the request first; it arrived just now.
-            received_at = time.perf_counter()
-            kind = request_kind(body)
-            metrics.observe_request(kind)
-        timer = AnswerTimer(metrics, kind, received_at)
-        context[TIMER_KEY] = timer
-        if context.client is not None:
-            context["client"] = metered_copy(context.client, metrics, timer.answered)
-        if context.response_url:
-            context["respond"] = MeteredRespond(
-                timer=timer, response_url=context.response_url, proxy=context.client.proxy, ssl=context.client.ssl
-            )
-        next()
-
-    return instrument_requests_middleware
+def instrument_request(context: BoltContext, body: dict[str, Any], metrics: Metrics) -> None:
+    """Start the request's answer clock, and give its listener a metered client and ``respond``."""
+    received_at = context.get(RECEIVED_AT_KEY)
+    kind = context.get(KIND_KEY)
+    if received_at is None or kind is None:
+        # Socket Mode: no HTTP handler saw the request first; it arrived just now.
+        received_at = time.perf_counter()
+        kind = request_kind(body)
+        metrics.observe_request(kind)
+    timer = AnswerTimer(metrics, kind, received_at)
+    context[TIMER_KEY] = timer
+    if context.client is not None:
+        context["client"] = metered_copy(context.client, metrics, timer.answered)
+    if context.response_url:
+        context["respond"] = MeteredRespond(
+            timer=timer, response_url=context.response_url, proxy=context.client.proxy, ssl=context.client.ssl
+        )

@@ -18,6 +18,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 
 from bot.metrics import Metrics
+from bot.webapi.keepalive import KeepAliveWebClient
 
 WEB_API_TIMEOUT_SECONDS = 10
 
@@ -53,7 +54,7 @@ class RateLimitCounter(RetryHandler):
         return False
 
 
-class MeteredWebClient(WebClient):
+class MeteredWebClient(KeepAliveWebClient):
     """A WebClient that counts refusals by method and error, and tells ``on_answer`` of answering calls."""
 
     def __init__(self, *args: Any, metrics: Metrics, on_answer: Callable[[], None] | None = None, **kwargs: Any):
@@ -97,7 +98,7 @@ def make_web_client(
     """
     policy = retry_handlers() if handlers is None else handlers
     if metrics is None:
-        return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=policy, logger=logger)
+        return KeepAliveWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=policy, logger=logger)
     return MeteredWebClient(
         token=token,
         base_url=base_url,

@@ -21,9 +21,11 @@ Slack's rules it enforces, as real Slack does (https://api.slack.com/reference):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
+import socket
 import threading
 import time
 from collections import defaultdict, deque
@@ -160,6 +162,33 @@ class _Server(ThreadingHTTPServer):
     # client then retries its SYN after 1 s, which the benchmark showed as 1.7 s "Save as win" answers.
     request_queue_size = 256
     daemon_threads = True
+    connections = 0
+    """Connections accepted so far (a keep-alive client makes one per thread)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_sockets: set[socket.socket] = set()
+        self._sockets_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1  # only the serving thread accepts
+        with self._sockets_lock:
+            self.open_sockets.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._sockets_lock:
+            self.open_sockets.discard(request)
+        super().shutdown_request(request)
+
+    def hang_up(self) -> None:
+        """Close every kept-alive connection, as a stopped Slack would: a client must not keep talking to
+        this simulator through a connection it opened earlier (another may listen on the port next)."""
+        with self._sockets_lock:
+            sockets = list(self.open_sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):  # the client hung up first
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 class FakeSlack:
@@ -209,8 +238,14 @@ class FakeSlack:
         self._thread.start()
         return self
 
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far."""
+        return self._server.connections
+
     def stop(self) -> None:
         self._server.shutdown()
+        self._server.hang_up()
         self._server.server_close()
 
     @property
