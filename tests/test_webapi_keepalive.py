@@ -62,17 +62,37 @@ def test_response_url_posts_reuse_the_connection(fake: FakeSlack) -> None:
 
 class ClosingServer:
     """Answers one request per connection (no ``Connection: close`` header), then hangs up: an idle
-    keep-alive connection the server dropped, as load balancers do."""
+    keep-alive connection the server dropped, as load balancers do.
 
-    def __init__(self) -> None:
+    ``mid_request``: it hangs up only once the next request has arrived on the connection (the server's
+    idle timeout racing the client's send), so the client cannot have seen the close before sending.
+    """
+
+    def __init__(self, *, mid_request: bool = False) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.accepted = 0
+        self.mid_request = mid_request
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.listener.getsockname()[1]}/api/"
+
+    @staticmethod
+    def _read_request(connection: socket.socket) -> bool:
+        request = b""
+        while b"\r\n\r\n" not in request:
+            chunk = connection.recv(65536)
+            if not chunk:
+                return False
+            request += chunk
+        head, _, body = request.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        length = next((int(line.split(b":")[1]) for line in lines if line.lower().startswith(b"content-length")), 0)
+        while len(body) < length:
+            body += connection.recv(65536)
+        return True
 
     def _serve(self) -> None:
         while True:
@@ -82,20 +102,8 @@ class ClosingServer:
                 return
             self.accepted += 1
             with connection:
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    request += connection.recv(65536)
-                head, _, body = request.partition(b"\r\n\r\n")
-                length = next(
-                    (
-                        int(line.split(b":")[1])
-                        for line in head.split(b"\r\n")
-                        if line.lower().startswith(b"content-length")
-                    ),
-                    0,
-                )
-                while len(body) < length:
-                    body += connection.recv(65536)
+                if not self._read_request(connection):
+                    continue
                 answer = b'{"ok": true, "user_id": "UBOT", "team_id": "T0001"}'
                 connection.sendall(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
@@ -103,6 +111,8 @@ class ClosingServer:
                     + b"\r\n\r\n"
                     + answer
                 )
+                if self.mid_request:
+                    self._read_request(connection)  # the next request arrives; it gets no answer
 
     def close(self) -> None:
         self.listener.close()
@@ -115,6 +125,19 @@ def test_a_connection_the_server_dropped_is_replaced_before_reuse() -> None:
         client = make_web_client(server.url, "xoxb-test", handlers=[])
         for _ in range(3):
             assert client.auth_test()["ok"]
+        assert server.accepted == 3
+    finally:
+        server.close()
+
+
+def test_a_connection_closed_as_it_is_reused_sends_the_call_again_on_a_new_one() -> None:
+    server = ClosingServer(mid_request=True)
+    try:
+        client = make_web_client(server.url, "xoxb-test", handlers=[])
+        for _ in range(3):
+            assert client.auth_test()["ok"]
+        # Calls 2 and 3 each met the hang-up on the reused connection (no retry handlers: it was the pool)
+        # and went again on a new one, which answered.
         assert server.accepted == 3
     finally:
         server.close()

@@ -60,10 +60,22 @@ class KeepAlivePool:
             connection.sock.settimeout(timeout)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         headers = dict(request.header_items())
+        reused = connection.sock is not None
         try:
-            connection.request(request.get_method(), path or "/", body=request.data, headers=headers)
-            response = connection.getresponse()
-            body = response.read()
+            response, body = _exchange(connection, request.get_method(), path or "/", request.data, headers)
+        except _HUNG_UP:
+            connection.close()
+            if not reused:
+                raise
+            # The server closed the kept-alive connection as we reused it (its idle timeout raced our
+            # send; `_dropped` cannot see a close that has not arrived yet): it answered nothing, so the
+            # call goes once more on a new connection, as it would have gone without keep-alive.
+            connection = _connect(parts, timeout, context)
+            try:
+                response, body = _exchange(connection, request.get_method(), path or "/", request.data, headers)
+            except BaseException:
+                connection.close()
+                raise
         except BaseException:
             connection.close()
             raise
@@ -72,6 +84,18 @@ class KeepAlivePool:
         else:
             connections[key] = connection
         return response.status, response.headers, body
+
+
+_HUNG_UP = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+"""What sending on a connection the server already closed raises, before any answer was read."""
+
+
+def _exchange(
+    connection: Connection, method: str, path: str, data: Any, headers: dict[str, str]
+) -> tuple[http.client.HTTPResponse, bytes]:
+    connection.request(method, path, body=data, headers=headers)
+    response = connection.getresponse()
+    return response, response.read()
 
 
 def _connect(parts: urllib.parse.SplitResult, timeout: float | None, context: ssl.SSLContext | None) -> Connection:
