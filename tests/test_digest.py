@@ -8,10 +8,9 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.digest import digest_messages
 from bot.blocks.limits import message_problems
-from bot.blocks.text import SECTION_TEXT_LIMIT
 from bot.db.models import EntrySource, Member, StuckSession, Visibility, Workspace
 from bot.services import brag
-from bot.services.digest import MANAGER_AUDIENCE, SECTION_CHARS, build_team_digest
+from bot.services.digest import MANAGER_AUDIENCE, build_team_digest
 from content import Content
 
 WEEK = datetime(2026, 11, 16, tzinfo=UTC)
@@ -194,8 +193,3 @@ def test_a_large_team_splits_across_messages_within_limits(session: Session, con
         assert message_problems(payload) == []
     text = "\n".join(str(m) for m in messages)
     assert all(f"win by Person {index} " in text for index in range(120))
-
-
-def test_the_page_budget_counts_a_report_section_at_slacks_section_limit() -> None:
-    """services.digest sizes pages (the planner ledgers them) with the builder's section limit."""
-    assert SECTION_CHARS == SECTION_TEXT_LIMIT

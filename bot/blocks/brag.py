@@ -9,7 +9,6 @@ from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.text import (
-    OPTION_TEXT_LIMIT,
     actions,
     button,
     context,
@@ -26,6 +25,7 @@ from bot.db.models import EntrySource, Visibility
 from bot.db.types import parse_row_id
 from bot.services.brag import MAX_EVIDENCE, MAX_IMPACT, MAX_LESSON, MAX_LINK, MAX_WHAT, Audience, EntrySummary
 from bot.services.growth import AUTO_SIGNAL, LIST_TITLES, NONE_SIGNAL, Item
+from bot.webapi.limits import MAX_OPTION_TEXT
 from bot.webapi.profiles import is_user_id
 from content import Content
 
@@ -285,7 +285,7 @@ def visibility_options(audience: Audience | None, current: Visibility | None = N
     return [
         {
             "text": mrkdwn(audience_label(choice, audience)),
-            "description": plain(AUDIENCE_DETAILS[choice], OPTION_TEXT_LIMIT),
+            "description": plain(AUDIENCE_DETAILS[choice], MAX_OPTION_TEXT),
             "value": choice.value,
         }
         for choice in choices

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.text import SECTION_TEXT_LIMIT, bar, context, divider, escape, header, message, section, truncate
+from bot.blocks.text import bar, context, divider, escape, header, message, section, truncate
 from bot.services.digest import MAX_INVOLVEMENT_CHARS, PAGE_TEXT_BUDGET, ReportDigest, TeamDigest
 from bot.services.growth import sparkline
+from bot.webapi.limits import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT
 from content import Content
 
 MAX_WIN_CHARS = 280
 MAX_IMPACT_CHARS = 200
-MAX_PAGE_BLOCKS = 50
-MAX_PAGE_TEXT = 12_000
 
 
 def block_text_length(blocks: list[dict[str, Any]]) -> int:
@@ -71,7 +70,7 @@ def _report_section(content: Content, report: ReportDigest) -> str:
             text += f" — _{escape(truncate(win.impact, MAX_IMPACT_CHARS))}_"
         # Escaping can lengthen a win (& becomes &amp;): stop before the section would be cut, and
         # say how many more there are instead of losing them silently.
-        if len("\n".join([*lines, text])) > SECTION_TEXT_LIMIT - 60:
+        if len("\n".join([*lines, text])) > MAX_SECTION_TEXT - 60:
             break
         lines.append(text)
         shown += 1
@@ -159,7 +158,7 @@ def paginate(content: Content, digest: TeamDigest) -> list[list[list[dict[str, A
     for report in (r for r in digest.reports if r.wins_total > 0):
         blocks = _report_blocks(content, report)
         size = block_text_length(blocks)
-        if pages[-1] and (used_text + size > PAGE_TEXT_BUDGET or used_blocks + len(blocks) > MAX_PAGE_BLOCKS):
+        if pages[-1] and (used_text + size > PAGE_TEXT_BUDGET or used_blocks + len(blocks) > MAX_MESSAGE_BLOCKS):
             pages.append([])
             used_text, used_blocks = reserved, reserved_blocks
         pages[-1].append(blocks)

@@ -6,10 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-SECTION_TEXT_LIMIT = 3000
-PLAIN_TEXT_LIMIT = 150  # header text, button labels use less (75)
-BUTTON_TEXT_LIMIT = 75
-OPTION_TEXT_LIMIT = 75
+from bot.webapi.limits import MAX_BUTTON_TEXT, MAX_HEADER_TEXT, MAX_OPTION_TEXT, MAX_SECTION_TEXT
 
 
 def escape(text: str) -> str:
@@ -43,12 +40,12 @@ def mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text}
 
 
-def plain(text: str, limit: int = PLAIN_TEXT_LIMIT) -> dict[str, Any]:
+def plain(text: str, limit: int = MAX_HEADER_TEXT) -> dict[str, Any]:
     return {"type": "plain_text", "text": truncate(text, limit), "emoji": True}
 
 
 def section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": mrkdwn(truncate(text, SECTION_TEXT_LIMIT))}
+    return {"type": "section", "text": mrkdwn(truncate(text, MAX_SECTION_TEXT))}
 
 
 def sections(heading: str, lines: list[str]) -> list[dict[str, Any]]:
@@ -57,9 +54,9 @@ def sections(heading: str, lines: list[str]) -> list[dict[str, Any]]:
     current = heading
     for line in lines:
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > SECTION_TEXT_LIMIT and current:
+        if len(candidate) > MAX_SECTION_TEXT and current:
             blocks.append(section(current))
-            current = truncate(line, SECTION_TEXT_LIMIT)
+            current = truncate(line, MAX_SECTION_TEXT)
         else:
             current = candidate
     if current:
@@ -72,7 +69,7 @@ def header(text: str) -> dict[str, Any]:
 
 
 def context(*texts: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [mrkdwn(truncate(t, SECTION_TEXT_LIMIT)) for t in texts[:10]]}
+    return {"type": "context", "elements": [mrkdwn(truncate(t, MAX_SECTION_TEXT)) for t in texts[:10]]}
 
 
 def divider() -> dict[str, Any]:
@@ -86,7 +83,7 @@ def button(
     style: str | None = None,
     confirm: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "button", "text": plain(text, BUTTON_TEXT_LIMIT), "action_id": action_id}
+    element: dict[str, Any] = {"type": "button", "text": plain(text, MAX_BUTTON_TEXT), "action_id": action_id}
     if value is not None:
         element["value"] = value
     if style is not None:
@@ -104,7 +101,7 @@ def actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str,
 
 
 def option(text: str, value: str) -> dict[str, Any]:
-    return {"text": plain(text, OPTION_TEXT_LIMIT), "value": value}
+    return {"text": plain(text, MAX_OPTION_TEXT), "value": value}
 
 
 def confirm_dialog(title: str, text: str, confirm: str, deny: str = "Cancel") -> dict[str, Any]:

@@ -22,6 +22,7 @@ from bot.db.models import BragEntry, Member, StuckSession, StuckStatus, Visibili
 from bot.services import growth
 from bot.services.growth import MonthEvidence, Readiness
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
+from bot.webapi.limits import MAX_SECTION_TEXT
 from content import Content, Stage, load_signal_rules
 
 MAX_WINS_PER_REPORT = 5
@@ -215,14 +216,14 @@ def _manager_timezone(session: Session, workspace_id: int, manager_slack_user_id
 # -- how many messages a digest may need (the builder cuts pages, the planner ledgers them) -------
 
 SECTION_CHARS = 3_000
-"""Slack's section text limit (``bot.blocks.text.SECTION_TEXT_LIMIT``): one report's section is cut to it."""
+"""Slack's section text limit (``bot.blocks.text.MAX_SECTION_TEXT``): one report's section is cut to it."""
 MAX_PROMPT_CHARS = 400
 MAX_INVOLVEMENT_CHARS = 600
 PAGE_TEXT_BUDGET = 11_000
 """What a page may hold: 1,000 characters under Slack's ceiling for its rough edges (emoji
 shortcodes and entities are counted by Slack as it sees fit)."""
-MAX_REPORT_TEXT = SECTION_CHARS + MAX_PROMPT_CHARS + MAX_INVOLVEMENT_CHARS + 100
-"""One report's section, plus its 1:1 idea and the manager's part."""
+MAX_REPORT_TEXT = MAX_SECTION_TEXT + MAX_PROMPT_CHARS + MAX_INVOLVEMENT_CHARS + 100
+"""One report's section (cut to Slack's section limit), plus its 1:1 idea and the manager's part."""
 PAGE_OVERHEAD = 1_500
 """The summary, stuck signals and "continued" line a page may carry besides its reports."""
 MIN_REPORTS_PER_PAGE = (PAGE_TEXT_BUDGET - PAGE_OVERHEAD) // MAX_REPORT_TEXT
