@@ -261,10 +261,10 @@ class Delivery:
     def _sender(self, session: Session, workspace_id: int) -> _Sender | str:
         with self._lock:
             if workspace_id not in self._senders:
-                self._senders[workspace_id] = self._make_sender(session, workspace_id)
+                self._senders[workspace_id] = self._new_sender(session, workspace_id)
             return self._senders[workspace_id]
 
-    def _make_sender(self, session: Session, workspace_id: int) -> _Sender | str:
+    def _new_sender(self, session: Session, workspace_id: int) -> _Sender | str:
         workspace = session.execute(
             select(Workspace.team_id, Workspace.enterprise_id).where(
                 Workspace.id == workspace_id, Workspace.uninstalled_at.is_(None)
@@ -276,13 +276,7 @@ class Delivery:
         if token is None:
             log.warning("no bot token for a workspace; skipping its nudges", extra={"team": workspace.team_id})
             return "no bot token for this workspace"
-        url, metrics, pacer = (
-            self.deps.settings.slack_api_url,
-            self.deps.metrics,
-            Pacer(self.deps.settings.stagecoach_send_rate),
-        )
-        return _Sender(
-            client=make_web_client(url, token, handlers=[PacedRateLimitRetryHandler(pacer)], metrics=metrics),
-            lookup=make_web_client(url, token, metrics=metrics),
-            pacer=pacer,
-        )
+        url, metrics = self.deps.settings.slack_api_url, self.deps.metrics
+        pacer = Pacer(self.deps.settings.stagecoach_send_rate)
+        paced = make_web_client(url, token, handlers=[PacedRateLimitRetryHandler(pacer)], metrics=metrics)
+        return _Sender(paced, make_web_client(url, token, metrics=metrics), pacer)

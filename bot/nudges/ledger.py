@@ -49,14 +49,8 @@ def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNud
     if not unique:
         return Ensured(0, 0)
     oldest = min(p.due_at for p in unique.values()) - EXISTING_LOOKBACK
-    existing = {
-        (workspace_id, recipient_id, period_key)
-        for workspace_id, recipient_id, period_key in session.execute(
-            select(T.c.workspace_id, T.c.recipient_id, T.c.period_key).where(
-                T.c.kind == nudge_type.kind, T.c.due_at >= oldest
-            )
-        )
-    }
+    keys = select(T.c.workspace_id, T.c.recipient_id, T.c.period_key)
+    existing = set(map(tuple, session.execute(keys.where(T.c.kind == nudge_type.kind, T.c.due_at >= oldest))))
     cutoff = at - nudge_type.grace
     rows = [
         {
