@@ -74,12 +74,19 @@ class _Sender:
 class Delivery:
     """Sends every due ledger row, whatever its kind. One instance per tick."""
 
-    def __init__(self, deps: Deps, tokens: TokenSource, clock: Callable[[], datetime], **limits: Any) -> None:
-        self.deps, self.tokens, self.clock, settings = deps, tokens, clock, deps.settings
-        self.lease = timedelta(seconds=settings.stagecoach_delivery_lease_seconds)
-        self.max_attempts: int = limits.get("max_attempts", MAX_ATTEMPTS)
-        budget: float | None = limits.get("budget_seconds")
-        self.deadline = None if budget is None else time.monotonic() + budget
+    def __init__(
+        self,
+        deps: Deps,
+        tokens: TokenSource,
+        clock: Callable[[], datetime],
+        *,
+        budget_seconds: float | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
+        self.deps, self.tokens, self.clock, self.max_attempts = deps, tokens, clock, max_attempts
+        self.lease = timedelta(seconds=deps.settings.stagecoach_delivery_lease_seconds)
+        # Stop claiming after the budget (what was claimed still goes out); None: until nothing is due.
+        self.deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
         self.owner = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.report = DeliveryReport()
         self._types = registry.by_kind()

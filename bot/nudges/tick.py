@@ -8,11 +8,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.deps import Deps
 from bot.nudges import ledger, registry
-from bot.nudges.delivery import Delivery
+from bot.nudges.delivery import MAX_ATTEMPTS, Delivery
 from bot.nudges.timezones import refresh_profiles
 from bot.nudges.timing import ticking_clock
 from bot.nudges.types import PlanContext
@@ -62,8 +61,14 @@ def plan_all(deps: Deps, at: datetime, report: TickReport) -> None:
         report.skipped += skipped
 
 
-def run_tick(deps: Deps, tokens: TokenSource, at: datetime, **limits: Any) -> TickReport:
-    """``limits``: ``budget_seconds``, ``max_attempts`` (see :class:`Delivery`)."""
+def run_tick(
+    deps: Deps,
+    tokens: TokenSource,
+    at: datetime,
+    *,
+    budget_seconds: float | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> TickReport:
     if at.tzinfo is None:
         raise ValueError("tick time must be timezone-aware")
     started = time.perf_counter()
@@ -85,7 +90,9 @@ def run_tick(deps: Deps, tokens: TokenSource, at: datetime, **limits: Any) -> Ti
         deps.db.scrub()
     plan_all(deps, at, report)
     # On a clock that moves on from ``at`` with real time, so leases and backoffs stay meaningful in a long fan-out.
-    delivered = Delivery(deps, tokens, ticking_clock(at), **limits).run()
+    delivered = Delivery(
+        deps, tokens, ticking_clock(at), budget_seconds=budget_seconds, max_attempts=max_attempts
+    ).run()
     for name in ("sent", "skipped", "failed", "retry_later"):
         setattr(report, name, getattr(report, name) + delivered.count(name))
     try:

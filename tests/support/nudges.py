@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 from bot.db.engine import Database
 from bot.db.models import Member, NudgeDelivery, Workspace
 from bot.deps import Deps
+from bot.nudges.delivery import MAX_ATTEMPTS
 from bot.nudges.tick import TickReport, run_tick
 from bot.webapi.tokens import StaticToken
 from tests.support.bots import BOT_TOKEN, make_settings
@@ -103,9 +104,8 @@ def fast(deps: Deps, **settings: Any) -> Deps:
     return replace(deps, settings=deps.settings.model_copy(update={**FAST, **settings}))
 
 
-def tick(deps: Deps, at: datetime, *, max_attempts: int | None = None, **settings: Any) -> TickReport:
-    limits = {} if max_attempts is None else {"max_attempts": max_attempts}
-    return run_tick(fast(deps, **settings), StaticToken(BOT_TOKEN), at, **limits)
+def tick(deps: Deps, at: datetime, *, max_attempts: int = MAX_ATTEMPTS, **settings: Any) -> TickReport:
+    return run_tick(fast(deps, **settings), StaticToken(BOT_TOKEN), at, max_attempts=max_attempts)
 
 
 def dms(fake: FakeSlack, user_id: str | None = None) -> list[dict[str, Any]]:
