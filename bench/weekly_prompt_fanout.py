@@ -35,7 +35,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -47,7 +47,7 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Member, Workspace
 from bot.deps import Deps
-from bot.nudges.delivery import DeliveryOptions, deliver
+from bot.nudges.delivery import Delivery
 from bot.nudges.tick import TickReport, plan_all
 from bot.nudges.timing import local_to_utc, ticking_clock, zone
 from bot.settings import Settings
@@ -202,9 +202,10 @@ def run(
             plan_all(deps, at, TickReport(at=at))
             replan_seconds = time.perf_counter() - started
 
-            options = DeliveryOptions.from_settings(settings, workers=workers, rate_per_second=rate * (1 - headroom))
+            sends = {"stagecoach_send_workers": workers, "stagecoach_send_rate": rate * (1 - headroom)}
+            sending = replace(deps, settings=settings.model_copy(update=sends))
             started = time.perf_counter()
-            delivered = deliver(deps, StaticToken(TOKEN), ticking_clock(at), options)
+            delivered = Delivery(sending, StaticToken(TOKEN), ticking_clock(at)).run()
             delivery_seconds = time.perf_counter() - started
             stats = fake.stats()
         finally:
@@ -214,7 +215,7 @@ def run(
     expected = {"D" + user[1:] for user in user_ids}
     duplicates = sum(1 for channel in expected if per_user.get(channel, 0) > 1)
     losses = sum(1 for channel in expected if per_user.get(channel, 0) == 0)
-    achieved = delivered.sent / delivery_seconds if delivery_seconds else 0.0
+    achieved = delivered.count("sent") / delivery_seconds if delivery_seconds else 0.0
 
     unlimited = FakeProcess(None)
     try:
@@ -226,7 +227,7 @@ def run(
         duplicates=duplicates,
         losses=losses,
         allowed_rate=rate,
-        paced_rate=options.rate_per_second,
+        paced_rate=sending.settings.stagecoach_send_rate,
         workers=workers,
         achieved_rate=achieved,
         ratio=achieved / rate,

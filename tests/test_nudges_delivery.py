@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -21,11 +20,11 @@ from bot.nudges.types import DeliveryRow, Message, NudgeType, PlanContext, Plann
 from bot.webapi.tokens import InstalledTokens, TokenSource
 from tests.support.fake_slack import FakeSlack
 from tests.support.nudges import (
-    FAST,
     delivery_ids,
     dms,
     enroll,
     enroll_many,
+    fast,
     ledger_rows,
     posted_per_user,
     simulated_slack_clock,
@@ -170,7 +169,7 @@ def test_a_refused_token_holds_the_workspace_back_without_losing_anything(
     enroll(db, "U1")
     enroll(db, "U2")
     fake_slack.error_next("chat.postMessage", "invalid_auth")
-    report = tick(deps, FRIDAY_1600_NY, dataclasses.replace(FAST, workers=1))
+    report = tick(deps, FRIDAY_1600_NY, stagecoach_send_workers=1)
     assert report.sent == 0 and report.retry_later == 1  # the second row was not even tried
     assert {r.status for r in ledger_rows(db, WEEKLY)} == {"due"}
     with db.transaction() as session:
@@ -185,9 +184,8 @@ def test_transient_errors_are_retried_a_bounded_number_of_times(db: Database, de
     enroll(db, "U1")
     fake_slack.error_next("chat.postMessage", "internal_error", times=50)
     at = FRIDAY_1600_NY
-    options = dataclasses.replace(FAST, max_attempts=3)
     for _ in range(8):
-        tick(deps, at, options)
+        tick(deps, at, max_attempts=3)
         at += timedelta(minutes=10)
     [row] = ledger_rows(db, WEEKLY)
     assert row.status == "failed" and "gave up after 3 attempts" in (row.last_error or "")
@@ -214,7 +212,7 @@ def test_each_workspace_uses_its_installed_token(db: Database, deps: Any, fake_s
     tokens: TokenSource = InstalledTokens(store)
     from bot.nudges.tick import run_tick
 
-    report = run_tick(deps, tokens, FRIDAY_1600_NY, delivery=FAST)
+    report = run_tick(fast(deps), tokens, FRIDAY_1600_NY)
     sent = {c.params["channel"]: c.token for c in fake_slack.calls_to("chat.postMessage")}
     assert sent == {"U1": "xoxb-T0001", "U2": "xoxb-T0002"}
     assert report.skipped == 1

@@ -1,19 +1,9 @@
-"""The ledger (``nudge_deliveries``): what is due, what was sent. Every write that matters is here.
+"""The ledger (``nudge_deliveries``), shaped like procrastinate's job queue; every write that matters is here.
 
-One row per (workspace, kind, recipient, period): the unique key makes planning idempotent
-(``INSERT … ON CONFLICT DO NOTHING``) however many ticks or replicas run. A row's life::
-
-    due ──claim──▶ sending ──▶ sent | skipped | failed
-     ▲                │
-     └─── release ────┘   (Slack definitely did not post: 429, ok:false, a hold, token trouble)
-
-- :func:`claim` is one statement, procrastinate's ``fetch_job``: ``UPDATE … WHERE id = (SELECT id …
-  ORDER BY priority, next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING …``. PostgreSQL skips
-  rows other claimants hold; SQLite (no row locks, ``with_for_update`` compiles to nothing) has one
-  writer at a time, so the UPDATE with its subquery is atomic there too.
-- a claim is a lease: while ``sending``, ``next_attempt_at`` is when the lease ends. A row still
-  ``sending`` after that (a crash, a 5xx, a dropped connection: the outcome is unknown) is claimable
-  again, and that claim is *uncertain*: the loop reconciles against the DM's history before sending.
+One row per (workspace, kind, recipient, period), so planning is idempotent however many ticks or replicas
+run. A row's life: due ──claim──▶ sending ──▶ sent | skipped | failed, and back to due (``release``) when
+Slack surely did not post. A claim is a lease: while ``sending``, ``next_attempt_at`` is when it ends; a row
+still ``sending`` after that (a crash, a 5xx: outcome unknown) is claimed again as *uncertain*.
 """
 
 from __future__ import annotations
@@ -21,10 +11,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import fields
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import ARRAY, JSON, Table, Text, bindparam, case, func, select, text, update
 from sqlalchemy import cast as cast_
@@ -40,43 +30,27 @@ log = logging.getLogger(__name__)
 
 T = cast(Table, NudgeDelivery.__table__)
 KEY_COLUMNS = ["workspace_id", "kind", "recipient_id", "period_key"]
-EXISTING_LOOKBACK = timedelta(days=8)
-"""Planning compares against ledger rows due at most this long before the oldest planned one."""
+EXISTING_LOOKBACK = timedelta(days=8)  # planning compares against rows due this long before the oldest planned
 INSERT_CHUNK = 5000
 MAX_ERROR = 500
 DUE, SENDING, SENT, SKIPPED, FAILED = DeliveryStatus
 
 
-# -- planning ----------------------------------------------------------------------------------
+class Ensured(NamedTuple):
+    due: int
+    skipped: int
 
 
-@dataclass
-class EnsureResult:
-    due: int = 0
-    skipped: int = 0
-
-
-def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNudge], at: datetime) -> EnsureResult:
-    """Insert the planned occurrences the ledger does not have yet; return how many were new.
-
-    One query reads the keys that already exist (a tick that plans 10,000 members every minute
-    writes nothing when nothing is new), one bulk insert adds the rest; ``ON CONFLICT DO NOTHING``
-    keeps it exact when another replica inserts the same keys at the same time. An occurrence
-    already older than the kind's grace is inserted as ``skipped`` and logged.
-    """
-    result = EnsureResult()
+def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNudge], at: datetime) -> Ensured:
+    """Insert the planned occurrences the ledger does not have yet (those older than the kind's grace as
+    ``skipped``). One query reads the keys that exist, so a tick that plans 10,000 members every minute
+    writes nothing when nothing is new; ``ON CONFLICT DO NOTHING`` covers a replica inserting the same keys."""
     unique = {(p.workspace_id, p.recipient_id, p.period_key): p for p in planned}
     if not unique:
-        return result
+        return Ensured(0, 0)
     oldest = min(p.due_at for p in unique.values()) - EXISTING_LOOKBACK
-    existing = {
-        (workspace_id, recipient_id, period_key)
-        for workspace_id, recipient_id, period_key in session.execute(
-            select(T.c.workspace_id, T.c.recipient_id, T.c.period_key).where(
-                T.c.kind == nudge_type.kind, T.c.due_at >= oldest
-            )
-        )
-    }
+    keys = select(T.c.workspace_id, T.c.recipient_id, T.c.period_key)
+    existing = set(map(tuple, session.execute(keys.where(T.c.kind == nudge_type.kind, T.c.due_at >= oldest))))
     cutoff = at - nudge_type.grace
     rows = [
         {
@@ -102,7 +76,6 @@ def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNud
     ]
     inserted = _insert_new(session, rows)
     skipped = [f"{recipient}/{period}" for status, recipient, period in inserted if status == SKIPPED]
-    result.due, result.skipped = len(inserted) - len(skipped), len(skipped)
     if skipped:
         log.warning(
             "not sending nudges older than their grace window (missed while the bot was down, or moved "
@@ -114,29 +87,13 @@ def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNud
                 "examples": ", ".join(skipped[:5]),
             },
         )
-    return result
-
-
-_INSERT_COLUMNS = (
-    "workspace_id",
-    "member_id",
-    "kind",
-    "recipient_id",
-    "period_key",
-    "payload",
-    "priority",
-    "due_at",
-    "status",
-    "attempts",
-    "next_attempt_at",
-    "last_error",
-    "created_at",
-)
+    return Ensured(len(inserted) - len(skipped), len(skipped))
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     """Bulk ``INSERT … ON CONFLICT DO NOTHING RETURNING``: the (status, recipient, period) actually inserted."""
     inserted: list[tuple[str, str, str]] = []
+    columns = list(rows[0]) if rows else []
     returning = (T.c.status, T.c.recipient_id, T.c.period_key)
     for start in range(0, len(rows), INSERT_CHUNK):
         chunk = rows[start : start + INSERT_CHUNK]
@@ -147,13 +104,13 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[tuple[str,
                 cast_(bindparam(f"a_{name}", [json.dumps(row[name]) for row in chunk]), ARRAY(Text))
                 if name == "payload"
                 else cast_(bindparam(f"a_{name}", [row[name] for row in chunk]), ARRAY(T.c[name].type))
-                for name in _INSERT_COLUMNS
+                for name in columns
             ]
-            source = func.unnest(*arrays).table_valued(*_INSERT_COLUMNS).render_derived(with_types=False)
-            values = [cast_(source.c[name], JSON) if name == "payload" else source.c[name] for name in _INSERT_COLUMNS]
+            source = func.unnest(*arrays).table_valued(*columns).render_derived(with_types=False)
+            values = [cast_(source.c[name], JSON) if name == "payload" else source.c[name] for name in columns]
             statement = (
                 postgresql.insert(T)
-                .from_select(list(_INSERT_COLUMNS), select(*values))
+                .from_select(columns, select(*values))
                 .on_conflict_do_nothing(index_elements=KEY_COLUMNS)
                 .returning(*returning)
             )
@@ -165,10 +122,10 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[tuple[str,
     return inserted
 
 
-# -- claiming: one statement -------------------------------------------------------------------
-#
-# Built once, on the table (not the ORM entity), with bound parameters: at hundreds of messages a
-# second, building and ORM-processing each statement would cost more than the database work.
+# The claim: procrastinate's fetch_job. PostgreSQL skips rows other claimants hold; SQLite has one writer,
+# so the UPDATE with its subquery is atomic there too (``with_for_update`` compiles to nothing). Built once,
+# on the table, with bound parameters: at hundreds of messages a second, building and ORM-processing each
+# statement would cost more than the database work.
 
 _NOW = bindparam("b_now", type_=UTCDateTime())
 _NEXT = (
@@ -191,20 +148,7 @@ _CLAIM = (
         # A row taken over while still ``sending`` keeps the start of its series of attempts.
         attempt_started_at=case((T.c.status == SENDING, T.c.attempt_started_at), else_=_NOW),
     )
-    .returning(
-        T.c.id,
-        T.c.workspace_id,
-        T.c.member_id,
-        T.c.kind,
-        T.c.recipient_id,
-        T.c.period_key,
-        T.c.due_at,
-        T.c.attempts,
-        T.c.attempt_started_at,
-        T.c.channel_id,
-        T.c.last_error,
-        T.c.payload,
-    )
+    .returning(*(T.c[f.name] for f in fields(DeliveryRow) if f.name != "uncertain"))
 )
 
 
@@ -217,17 +161,12 @@ def claim(session: Session, owner: str, now: datetime, lease: timedelta) -> Deli
     return DeliveryRow(**taken._asdict(), uncertain=started < now)
 
 
-# -- outcomes (each only while the claim is still ours) -----------------------------------------
-
-_DATETIME_COLUMNS = {"sent_at", "next_attempt_at"}
+# Outcomes: each only while the claim is still ours.
 
 
 @lru_cache(maxsize=32)
 def _finish_statement(columns: frozenset[str]) -> Any:
-    values = {
-        name: bindparam(f"b_{name}", type_=UTCDateTime()) if name in _DATETIME_COLUMNS else bindparam(f"b_{name}")
-        for name in sorted(columns)
-    }
+    values = {name: bindparam(f"b_{name}", type_=T.c[name].type) for name in sorted(columns)}
     return (
         update(T)
         .where(T.c.id == bindparam("b_id"), T.c.status == SENDING, T.c.claimed_by == bindparam("b_owner"))

@@ -15,12 +15,9 @@ RATE_LIMIT_RETRIES = 3
 
 
 class Pacer:
-    """Send slots for one workspace, shared by all its workers; pausable on 429.
-
-    A slot no worker was ready for is not lost at once: up to ``catch_up`` slots missed in the last
-    moments may still be used back to back (a token bucket of that size), so a worker held up for a
-    few milliseconds does not cost throughput, and no burst is ever larger.
-    """
+    """Send slots for one workspace, shared by its workers; pausable on 429. Up to ``catch_up`` missed slots
+    may still be used back to back (a token bucket of that size): a worker held up for a few milliseconds
+    does not cost throughput, and no burst is ever larger."""
 
     def __init__(self, per_second: float, catch_up: int = 1) -> None:
         self._interval = 1.0 / per_second
@@ -47,8 +44,8 @@ class Pacer:
 class PacedRateLimitRetryHandler(RetryHandler):
     """On 429: pause the workspace's pacer for Retry-After (every worker waits), then retry in a slot."""
 
-    def __init__(self, pacer: Pacer, max_retry_count: int = RATE_LIMIT_RETRIES) -> None:
-        super().__init__(max_retry_count=max_retry_count)
+    def __init__(self, pacer: Pacer) -> None:
+        super().__init__(max_retry_count=RATE_LIMIT_RETRIES)
         self._pacer = pacer
 
     def _can_retry(

@@ -1,9 +1,6 @@
-"""Did an uncertain send reach Slack? One look at the recipient's DM history.
-
-Every nudge carries ``metadata={"event_type": "stagecoach_nudge", "event_payload": {"delivery_id": …}}``,
-so ``conversations.history`` from the start of the row's attempts tells. A channel message (a digest
-page) cannot be checked (the app holds no channel-history scope): the loop never re-sends one.
-"""
+"""Did an uncertain send reach Slack? Every nudge carries its delivery id in its message metadata, so one
+look at the DM's history from the start of the row's attempts tells. (Channels cannot be checked: the
+app holds no channel-history scope, so the loop never re-sends a channel message.)"""
 
 from __future__ import annotations
 
@@ -24,8 +21,7 @@ from bot.nudges.types import DeliveryRow
 log = logging.getLogger(__name__)
 
 METADATA_EVENT_TYPE = "stagecoach_nudge"
-MARGIN = timedelta(minutes=10)
-"""Look this much before the attempt started: clocks differ, and Slack's ts is Slack's clock."""
+MARGIN = timedelta(minutes=10)  # look this much earlier: clocks differ, and Slack's ts is Slack's clock
 PAGE_SIZE = 200
 MAX_PAGES = 5
 
@@ -61,7 +57,6 @@ def known_channel(session: Session, row: DeliveryRow) -> str | None:
 
 
 def reconcile(lookup: WebClient, row: DeliveryRow, channel_id: str | None) -> Found | NotFound | Unknown:
-    """Look for the row's message in the user's DM (``channel_id``: its known DM channel, if any)."""
     try:
         if channel_id is None:
             # Rare path (a crash or 5xx before the first message to this user): one lookup.
@@ -73,7 +68,9 @@ def reconcile(lookup: WebClient, row: DeliveryRow, channel_id: str | None) -> Fo
                 channel=channel_id, oldest=oldest, limit=PAGE_SIZE, include_all_metadata=True, cursor=cursor
             )
             for message in page.get("messages") or []:
-                if _carries(message, row.id):
+                found = message.get("metadata") or {}
+                carried = (found.get("event_payload") or {}).get("delivery_id")
+                if found.get("event_type") == METADATA_EVENT_TYPE and str(carried) == str(row.id):
                     return Found(channel_id, str(message.get("ts")))
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if not page.get("has_more") or not cursor:
@@ -89,9 +86,3 @@ def reconcile(lookup: WebClient, row: DeliveryRow, channel_id: str | None) -> Fo
         return NotFound(channel_id)
     except Exception as exc:
         return Unknown(f"{type(exc).__name__}: {exc}")
-
-
-def _carries(message: dict[str, Any], delivery_id: int) -> bool:
-    found = message.get("metadata") or {}
-    payload = found.get("event_payload") or {}
-    return found.get("event_type") == METADATA_EVENT_TYPE and str(payload.get("delivery_id")) == str(delivery_id)

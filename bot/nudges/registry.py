@@ -1,11 +1,5 @@
-"""The nudge kinds the bot knows. Adding a kind = a planner module, a renderer module, one entry here.
-
-Each entry: when the kind is due (its planner), what it says (its renderer), how late it may still
-go out (``grace``) and which kind goes first when a tick is busy (``priority``, lower first; stored on
-each ledger row, so the claim's index orders by it). Personal nudges go through
-:func:`bot.nudges.availability.respecting_time` (time off, pause, working days, quiet hours; for the
-weekly prompt also the nag ceiling and welcome back).
-"""
+"""The nudge kinds: a planner, a renderer (personal kinds behind ``respecting_time``) and a priority (lower
+first; stored on each ledger row, so the claim's index orders by it)."""
 
 from __future__ import annotations
 

@@ -23,14 +23,8 @@ def start_scheduler(deps: Deps, tokens: TokenSource) -> BackgroundScheduler:
             log.exception("scheduler tick failed")
 
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(
-        tick,
-        CronTrigger(second=0, timezone="UTC"),
-        id="stagecoach-tick",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=30,
-    )
+    trigger = CronTrigger(second=0, timezone="UTC")
+    scheduler.add_job(tick, trigger, id="stagecoach-tick", max_instances=1, coalesce=True, misfire_grace_time=30)
     scheduler.start()
     log.info("scheduler started: one tick a minute")
     return scheduler

@@ -6,8 +6,9 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+# The recipient cannot receive from us: fail the row, stop nudging a user recipient.
 RECIPIENT_ERRORS = frozenset(
-    {
+    [
         "user_not_found",
         "user_disabled",
         "cannot_dm_bot",
@@ -17,11 +18,12 @@ RECIPIENT_ERRORS = frozenset(
         "messages_tab_disabled",
         "restricted_action",
         "team_access_not_granted",
-    }
+    ]
 )
-"""The recipient cannot receive from us: fail the row, stop nudging a user recipient."""
+# The token is the problem (``account_inactive``: the bot or workspace is gone): nothing for this workspace
+# can go out now. Its rows go back to ``due`` for an hour; the tick moves on.
 WORKSPACE_ERRORS = frozenset(
-    {
+    [
         "invalid_auth",
         "not_authed",
         "token_revoked",
@@ -31,12 +33,11 @@ WORKSPACE_ERRORS = frozenset(
         "no_permission",
         "org_login_required",
         "ekm_access_denied",
-    }
+    ]
 )
-"""The token is the problem (``account_inactive``: the bot's account or workspace is gone): nothing for
-this workspace can go out now. Its rows go back to ``due`` for an hour; the tick moves on."""
+# Our message is wrong: retrying cannot help; log loudly, fail the row, keep the member.
 MESSAGE_ERRORS = frozenset(
-    {
+    [
         "invalid_blocks",
         "invalid_blocks_format",
         "msg_too_long",
@@ -47,9 +48,8 @@ MESSAGE_ERRORS = frozenset(
         "invalid_metadata_format",
         "invalid_metadata_schema",
         "metadata_too_large",
-    }
+    ]
 )
-"""Our message is wrong: retrying cannot help; log loudly, fail the row, keep the member."""
 
 
 def slack_error(exc: SlackApiError) -> tuple[int, str]:

@@ -1,13 +1,4 @@
-"""Local wall-clock times → UTC instants, DST-safe, and the clock a tick runs on.
-
-Every user-facing schedule ("Friday 16:00") is a wall time in the member's IANA timezone.
-:func:`local_to_utc` turns one into an instant with :mod:`zoneinfo`:
-
-- a wall time that does not exist (the spring-forward gap, e.g. 02:30 on the March change in
-  America/New_York) is read with the offset in force *before* the gap, so it lands just after
-  the jump (02:30 → 03:30 local): the nudge comes an hour "late" by the wall clock, never not at all;
-- a wall time that happens twice (the fall-back overlap) takes the first occurrence (``fold=0``).
-"""
+"""Local wall-clock times ("Friday 16:00" in the member's IANA zone) → UTC instants, and the tick's clock."""
 
 from __future__ import annotations
 
@@ -33,7 +24,9 @@ def zone(name: str) -> tzinfo:
 
 
 def local_to_utc(day: date, minute_of_day: int, tz: tzinfo) -> datetime:
-    """The UTC instant of ``day`` at ``minute_of_day`` (minutes after local midnight) in ``tz``."""
+    """The UTC instant of ``day`` at ``minute_of_day`` in ``tz``. A wall time in the spring-forward gap (02:30
+    in New York in March) takes the offset before the gap, landing just after the jump (03:30): an hour late
+    by the wall clock, never not at all; one that happens twice (fall-back) takes the first (``fold=0``)."""
     wall = datetime.combine(day, time(minute_of_day // 60, minute_of_day % 60)).replace(tzinfo=tz, fold=0)
     return wall.astimezone(UTC)
 
@@ -66,11 +59,8 @@ def latest_weekly_occurrence(at: datetime, tz: tzinfo, weekday: int, minute_of_d
 
 
 def ticking_clock(at: datetime) -> Callable[[], datetime]:
-    """A clock that reads ``at`` now and moves on with real (monotonic) time.
-
-    A tick acts "as if the clock read ``at``"; a long fan-out still needs leases and backoffs
-    that move with the seconds actually spent, so delivery reads this clock.
-    """
+    """A clock that reads ``at`` now and moves on with real (monotonic) time (leases and backoffs in a long
+    fan-out move with the seconds actually spent)."""
     start = _time.monotonic()
 
     def now() -> datetime:

@@ -1,10 +1,4 @@
-"""The small vocabulary every nudge kind speaks: what a planner returns, what a renderer gets and gives.
-
-A kind (see :mod:`bot.nudges.registry`) is a **planner** (``plan(session, PlanContext)``: every
-occurrence due by ``ctx.at``, read in bulk, never written: :func:`bot.nudges.ledger.ensure` inserts
-what is new), a **renderer** (``render(session, RenderContext, DeliveryRow)``, at send time, from
-current data) and its policy (``grace``: how late it may still go out; ``priority``).
-"""
+"""What a kind's planner returns (read in bulk, never written) and what its renderer gets and gives."""
 
 from __future__ import annotations
 
@@ -23,7 +17,6 @@ P = TypeVar("P")
 
 
 def payload_json(payload: object) -> dict[str, Any]:
-    """A kind's frozen payload dataclass as the JSON the ledger stores (dates as ISO strings)."""
     if payload is None:
         return {}
     values = {f.name: getattr(payload, f.name) for f in dataclasses.fields(payload)}  # type: ignore[arg-type]
@@ -31,7 +24,6 @@ def payload_json(payload: object) -> dict[str, Any]:
 
 
 def read_payload(kind: type[P], data: Mapping[str, Any]) -> P | None:
-    """The stored JSON as ``kind`` (a frozen dataclass); None when it does not fit."""
     try:
         values = {
             f.name: date.fromisoformat(data[f.name]) if f.type == "date" else data[f.name]
@@ -44,17 +36,12 @@ def read_payload(kind: type[P], data: Mapping[str, Any]) -> P | None:
 
 @dataclass(frozen=True)
 class PlannedNudge:
-    """One occurrence that should exist in the ledger. Its key is (workspace, kind, recipient, period)."""
-
     workspace_id: int
     member_id: int | None
-    recipient_id: str
-    """A user ID (``U…``/``W…``: the message goes to the DM) or a channel ID (``C…``/``G…``)."""
-    period_key: str
-    """Which occurrence (``2026-W47``, ``stuck-12-0``…): unique per recipient and kind, never parsed back."""
+    recipient_id: str  # a user (the message goes to the DM) or a channel
+    period_key: str  # which occurrence (``2026-W47``, ``stuck-12-0``…): unique per recipient and kind, never parsed
     due_at: datetime
-    payload: object = None
-    """The kind's frozen dataclass: what its renderer reads (``read_payload``)."""
+    payload: object = None  # the kind's frozen dataclass, what its renderer reads (``read_payload``)
 
 
 @dataclass(frozen=True)
@@ -73,8 +60,6 @@ class RenderContext:
 
 @dataclass(frozen=True)
 class DeliveryRow:
-    """A claimed ledger row, as a renderer and the delivery loop see it."""
-
     id: int
     workspace_id: int
     member_id: int | None
@@ -83,11 +68,9 @@ class DeliveryRow:
     period_key: str
     due_at: datetime
     attempts: int
-    attempt_started_at: datetime
-    """When the current series of attempts began (reconciliation looks for messages from then on)."""
+    attempt_started_at: datetime  # when this series of attempts began: reconciliation looks from then on
     channel_id: str | None
-    uncertain: bool
-    """Claimed while still ``sending`` after its lease: an earlier attempt may have reached Slack."""
+    uncertain: bool  # claimed while still ``sending`` after its lease: an earlier attempt may have reached Slack
     last_error: str | None = None
     payload: Mapping[str, Any] = field(default_factory=dict)
 
@@ -100,15 +83,12 @@ class Message:
 
 @dataclass(frozen=True)
 class Skip:
-    """The renderer decided this nudge should not go out after all (opted out, already resolved…)."""
-
     reason: str
 
 
 @dataclass(frozen=True)
 class Defer:
-    """Not now, but not never: back to ``due`` until ``until`` (away, paused, outside working days or
-    quiet hours). Not counted as an attempt. ``reason`` goes to the ledger's ``last_error``."""
+    """Back to ``due`` until ``until`` (away, paused, quiet hours), not an attempt; ``reason`` → ``last_error``."""
 
     until: datetime
     reason: str
@@ -124,10 +104,6 @@ class NudgeType:
     kind: str
     plan: Planner
     render: Renderer
-    grace: timedelta
-    """A planned occurrence already older than this when first planned is recorded as skipped, not sent."""
-    priority: int = 100
-    """Lower goes first when a tick has more to send than it can (a stuck nudge before a weekly prompt)."""
-    on_permanent_error: PermanentErrorHook | None = None
-    """Called in the marking transaction when Slack refuses a recipient for good (e.g. forget a
-    manager's digest channel on not_in_channel); user recipients are blocked by the loop itself."""
+    grace: timedelta  # an occurrence older than this when first planned is recorded as skipped, not sent
+    priority: int = 100  # lower goes first when a tick has more to send than it can
+    on_permanent_error: PermanentErrorHook | None = None  # e.g. forget a digest channel on not_in_channel

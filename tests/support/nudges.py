@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -12,7 +13,7 @@ from sqlalchemy import insert, select
 from bot.db.engine import Database
 from bot.db.models import Member, NudgeDelivery, Workspace
 from bot.deps import Deps
-from bot.nudges.delivery import DeliveryOptions
+from bot.nudges.delivery import MAX_ATTEMPTS
 from bot.nudges.tick import TickReport, run_tick
 from bot.webapi.tokens import StaticToken
 from tests.support.bots import BOT_TOKEN, make_settings
@@ -20,7 +21,11 @@ from tests.support.clock import Clock
 from tests.support.fake_slack import FakeSlack
 
 LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
-FAST = DeliveryOptions(workers=4, rate_per_second=1000.0, lease=timedelta(minutes=5))
+FAST: dict[str, Any] = {
+    "stagecoach_send_workers": 4,
+    "stagecoach_send_rate": 1000.0,
+    "stagecoach_delivery_lease_seconds": 300,
+}
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
@@ -94,8 +99,13 @@ def enroll_many(db: Database, count: int, tz: str = "America/New_York", prefix: 
     return users
 
 
-def tick(deps: Deps, at: datetime, options: DeliveryOptions = FAST) -> TickReport:
-    return run_tick(deps, StaticToken(BOT_TOKEN), at, delivery=options)
+def fast(deps: Deps, **settings: Any) -> Deps:
+    """``deps`` with sends fast enough for tests (4 workers, 1,000 a second), and any other settings."""
+    return replace(deps, settings=deps.settings.model_copy(update={**FAST, **settings}))
+
+
+def tick(deps: Deps, at: datetime, *, max_attempts: int = MAX_ATTEMPTS, **settings: Any) -> TickReport:
+    return run_tick(fast(deps, **settings), StaticToken(BOT_TOKEN), at, max_attempts=max_attempts)
 
 
 def dms(fake: FakeSlack, user_id: str | None = None) -> list[dict[str, Any]]:
