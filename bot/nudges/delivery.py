@@ -92,6 +92,8 @@ class Delivery:
         self._types = registry.by_kind()
         self._senders: dict[int, _Sender | str] = {}  # a str: why the workspace's rows are skipped
         self._lock = threading.Lock()
+        self._rate_limited_until = 0.0
+        """When (monotonic) the last row released on a 429 may go again: workers wait for it, in the budget."""
         self._local = threading.local()
 
     def run(self) -> DeliveryReport:
@@ -112,7 +114,14 @@ class Delivery:
             while claimed is not None or self.deadline is None or time.monotonic() < self.deadline:
                 claimed = claimed or self._claim()
                 if claimed is None:
-                    break
+                    # Nothing due now; a row Slack rate-limited in this tick is due again within seconds
+                    # (Retry-After). Waiting for it keeps a digest's pages together and in order rather
+                    # than leaving one for the next minute's tick.
+                    wait = self._rate_limited_until - time.monotonic()
+                    if wait <= 0 or (self.deadline is not None and time.monotonic() + wait >= self.deadline):
+                        break
+                    time.sleep(wait)
+                    continue
                 (row, rendered), claimed = claimed, None
                 try:
                     self._deliver(row, rendered)
@@ -226,6 +235,8 @@ class Delivery:
             wait = retry_after_seconds(getattr(exc.response, "headers", None))
             sender.pacer.pause(wait)
             retry_at = now + timedelta(seconds=wait)
+            with self._lock:
+                self._rate_limited_until = max(self._rate_limited_until, time.monotonic() + wait)
             return self._record(row, "retry_later", ledger.release, retry_at, "rate limited", count_attempt=False)
         if status >= 500:
             return self._uncertain(row, f"HTTP {status} {error}".strip(), row.channel_id)
