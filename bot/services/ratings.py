@@ -26,7 +26,6 @@ from bot.services.progress import SHARED_WITH_MANAGER
 from bot.services.stages import load_member
 from content import Content, Criterion
 
-SELF, MANAGER = Rater.SELF, Rater.MANAGER
 """The names ``bot/nudges/planners/review_agenda.py`` imports for its period keys; this package names ``Rater``."""
 AGENDA_GAP = 2
 """Ratings this many levels apart go on the agenda: "not yet" against "consistently". One level apart

@@ -12,9 +12,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Member, NudgeKind, ReviewConversation, Workspace
+from bot.db.models import Member, NudgeKind, Rater, ReviewConversation, Workspace
 from bot.nudges.types import PlanContext, PlannedNudge
-from bot.services.ratings import MANAGER, SELF, gaps
+from bot.services.ratings import gaps
 
 KIND = NudgeKind.REVIEW_AGENDA.value
 GRACE = timedelta(days=2)
@@ -56,7 +56,7 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         if due_at > ctx.at:
             continue
         member_id = conversation.member_id
-        for reader, recipient in ((SELF, report_id), (MANAGER, manager_id)):
+        for reader, recipient in ((Rater.SELF, report_id), (Rater.MANAGER, manager_id)):
             key, payload = period_key(conversation.id, reader), Payload(conversation.id, reader)
             planned.append(PlannedNudge(workspace_id, member_id, recipient, key, due_at, payload))
     return planned

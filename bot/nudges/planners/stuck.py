@@ -45,7 +45,7 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         .join(Member, Member.id == StuckSession.member_id)
         .join(Workspace, Workspace.id == Member.workspace_id)
         .where(
-            StuckSession.status == StuckStatus.OPEN.value,
+            StuckSession.status == StuckStatus.OPEN,
             StuckSession.nudge_due_at <= ctx.at,
             StuckSession.nudge_due_at > ctx.at - LOOKBACK,
             Member.stuck_nudges_enabled.is_(True),

@@ -33,7 +33,7 @@ def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | 
     if not to_manager and manager.digest_channel_id != row.recipient_id:
         return Skip("digest channel changed or turned off")
     if to_manager:
-        shown = MANAGER_AUDIENCE if manager.digest_channel_id is None else (Visibility.MANAGER.value,)
+        shown = MANAGER_AUDIENCE if manager.digest_channel_id is None else (Visibility.MANAGER,)
         progress: tuple[str, ...] = MANAGER_AUDIENCE
     else:
         shown, progress = CHANNEL_AUDIENCE, CHANNEL_AUDIENCE

@@ -18,7 +18,7 @@ def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | 
     stuck = session.get(StuckSession, session_id)
     if stuck is None or stuck.member_id != row.member_id:
         return Skip("stuck session gone")
-    if stuck.status != StuckStatus.OPEN.value:
+    if stuck.status != StuckStatus.OPEN:
         return Skip("stuck session already closed")
     if stuck.extensions != extensions:
         return Skip("stuck session extended since this nudge was planned")
