@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -266,6 +267,10 @@ def serve(settings: Settings) -> None:
         )
     _migrate(settings)
     deps, built = _build(settings)
+    # What start-up built (content, Bolt, SQLAlchemy's mappers) lives as long as the process. Frozen, the
+    # cyclic GC stops re-scanning it: its full collections paused every thread 56-66 ms in the middle
+    # of bench.load_http's bursts (the ack p99 of that burst); none over 5 ms once frozen.
+    gc.freeze()
     stop = _stop_on_signals()
     scheduler = None
     if settings.bot_scheduler:

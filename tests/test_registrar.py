@@ -9,7 +9,7 @@ import pytest
 from slack_bolt import App
 
 from bot.blocks import ids
-from bot.slack.registrar import AcksInFlight, PostAckExecutor, Registrar
+from bot.slack.registrar import ACKS_QUIET, AcksInFlight, PostAckExecutor, Registrar
 from tests.support.bots import RunningBot
 
 
@@ -82,3 +82,16 @@ def test_trigger_bound_work_waits_for_acks_too() -> None:
         assert opened.wait(2)
     finally:
         executor.shutdown(1)
+
+
+def test_work_starts_only_after_acks_have_been_quiet_for_a_moment() -> None:
+    acks = AcksInFlight()
+    with acks:
+        pass
+    ack_ended = time.monotonic()
+    acks.wait_quiet(limit=1.0)
+    # A burst's requests arrive milliseconds apart: work waits out ACKS_QUIET after the last ack.
+    assert time.monotonic() - ack_ended >= ACKS_QUIET * 0.9
+    began = time.monotonic()
+    acks.wait_quiet(limit=1.0)  # long quiet already: no wait
+    assert time.monotonic() - began < ACKS_QUIET

@@ -18,10 +18,11 @@ Why hand-made rather than Bolt's ``lazy=[...]``: lazy functions share the listen
 without bound, deep-copy each request and report nothing, so a burst delays modals silently.
 Measured with ``python -m bench.load_http`` (Slack answering in 0.3 s, 20 concurrent): with all
 post-ack work on one 2-thread pool, 2-10 of 20 modals were late and /stage answers took 8.7 s at
-p99; with this design 0 triggers expired and answers p99 0.6-0.9 s. Against a bare Bolt app making
-the same Slack calls, at 50 requests/s our ack p99 is 0.33-0.49x the bare app's; in bursts of 20
-simultaneous requests it is 1.3-2.4x (our post-ack work costs 3-5 ms CPU a request on 2 cores,
-mostly SQLAlchemy and a new HTTP connection per Web API call; the ack path alone matches the bare app).
+p99; with this design 0 triggers expired and answers p99 0.35-0.7 s. Against a bare Bolt app making
+the same Slack calls, our ack p99 was 1.3-2.4x in bursts of 20 while post-ack work (3-4 ms of CPU a
+request on 2 cores, against the bare app's 1-1.5 ms) shared the GIL with the burst's acks; with Bolt
+given one listener and one middleware per request, and work waiting for the burst's acks
+(:class:`AcksInFlight`), it is 0.5-0.7x, and 0.14-0.17x at 50 requests/s.
 """
 
 from __future__ import annotations
@@ -118,6 +119,10 @@ class PostAckStats:
 
 ACKS_FIRST_MAX_WAIT = 0.1
 """How long work after an ack may stand aside for acks still being written (seconds)."""
+ACKS_QUIET = 0.003
+"""Work starts once no ack has been in flight for this long: the requests of one burst arrive a few
+milliseconds apart, so "no ack right now" alone let work start between them (ack p99 1.5-2.1x the bare
+app's with it; 0.5-0.7x with 3 ms, answers 10 ms later; bench.load_http, 20 concurrent)."""
 
 
 class AcksInFlight:
@@ -126,14 +131,15 @@ class AcksInFlight:
     Slack's clock on an ack (3 s) is the one that cannot be missed, and every thread shares one GIL:
     work started while other requests of the same burst are still being acked slows those acks
     (2 cores, 20 simultaneous requests: our ack p99 was 1.3-2.4x a bare Bolt app's, whose post-ack
-    work is 4x lighter). So post-ack and trigger-bound work first waits, at most
-    ``ACKS_FIRST_MAX_WAIT``, until no ack is in flight; the answers come that much later at worst
-    (a burst of 20 acks takes about 30 ms). Measured with ``bench.load_http``; see ``bench/load_http.py``.
+    work is 3x lighter). So post-ack and trigger-bound work first waits, at most
+    ``ACKS_FIRST_MAX_WAIT``, until no ack has been in flight for ``ACKS_QUIET``; the answers come
+    that much later at worst (a burst of 20 acks takes about 20 ms). Measured with ``bench.load_http``.
     """
 
     def __init__(self) -> None:
         self._quiet = threading.Condition()
         self._acking = 0
+        self._last_ack = 0.0
 
     def __enter__(self) -> AcksInFlight:
         with self._quiet:
@@ -143,6 +149,7 @@ class AcksInFlight:
     def __exit__(self, *exc: object) -> None:
         with self._quiet:
             self._acking -= 1
+            self._last_ack = time.monotonic()
             if not self._acking:
                 self._quiet.notify_all()
 
@@ -151,10 +158,20 @@ class AcksInFlight:
         return self._acking
 
     def wait_quiet(self, limit: float = ACKS_FIRST_MAX_WAIT) -> None:
-        """Return once no ack is in flight, or after ``limit`` seconds."""
+        """Return once no ack has been in flight for ``ACKS_QUIET`` seconds, or after ``limit`` seconds."""
+        deadline = time.monotonic() + limit
         with self._quiet:
-            if self._acking:
-                self._quiet.wait_for(lambda: not self._acking, timeout=limit)
+            while True:
+                now = time.monotonic()
+                if now >= deadline:
+                    return
+                if self._acking:
+                    self._quiet.wait(deadline - now)
+                    continue
+                calm_at = self._last_ack + ACKS_QUIET
+                if now >= calm_at:
+                    return
+                self._quiet.wait(min(calm_at, deadline) - now)
 
 
 _live_executors: weakref.WeakSet[PostAckExecutor] = weakref.WeakSet()
