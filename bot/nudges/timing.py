@@ -34,17 +34,21 @@ def local_to_utc(day: date, minute_of_day: int, tz: tzinfo) -> datetime:
 def iso_week_key(day: date) -> str:
     """``2026-W47``: the ISO week ``day`` belongs to (the ISO year, which can differ from ``day.year``)."""
     year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+    return _week_key(year, week)
+
+
+def _week_key(iso_year: int, week: int) -> str:
+    return f"{iso_year}-W{week:02d}"
 
 
 @dataclass(frozen=True)
 class Occurrence:
     local_day: date
     due_at: datetime
-
-    @property
-    def week_key(self) -> str:
-        return iso_week_key(self.local_day)
+    week_key: str
+    """``2026-W47``: the ISO week of ``local_day``."""
+    week: int
+    """That ISO week's number (tips and questions rotate by it)."""
 
 
 def latest_weekly_occurrence(at: datetime, tz: tzinfo, weekday: int, minute_of_day: int) -> Occurrence:
@@ -55,7 +59,8 @@ def latest_weekly_occurrence(at: datetime, tz: tzinfo, weekday: int, minute_of_d
     if due > at:
         day -= timedelta(days=7)
         due = local_to_utc(day, minute_of_day, tz)
-    return Occurrence(local_day=day, due_at=due)
+    year, week, _ = day.isocalendar()
+    return Occurrence(day, due, _week_key(year, week), week)
 
 
 def ticking_clock(at: datetime) -> Callable[[], datetime]:

@@ -64,10 +64,14 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         occurrence = latest_weekly_occurrence(ctx.at, tz, weekday, minute)
         # Someone who first used the bot after this week's time waits for next week's.
         if occurrence.due_at >= enrolled_at:
-            week = occurrence.local_day.isocalendar().week
             planned.append(
                 PlannedNudge(
-                    workspace_id, member_id, user_id, occurrence.week_key, occurrence.due_at, Payload(week, False)
+                    workspace_id,
+                    member_id,
+                    user_id,
+                    occurrence.week_key,
+                    occurrence.due_at,
+                    Payload(occurrence.week, False),
                 )
             )
         if snoozed_until is not None and ctx.at - SNOOZE_LOOKBACK < snoozed_until <= ctx.at:
