@@ -25,13 +25,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 
+from bench.members import insert_members
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
-from bot.db.models import Member, Workspace
+from bot.db.models import Member
 from bot.deps import Deps
 from bot.nudges.timezones import PAGE_SIZE, TIER_2_PER_MINUTE, refresh_profiles
 from bot.settings import Settings
@@ -59,25 +59,8 @@ class Result:
 
 
 def enroll(db: Database, members: int) -> list[str]:
-    user_ids = [f"U{index:08d}" for index in range(members)]
-    with db.transaction() as session:
-        workspace = Workspace(team_id="TBENCH")
-        session.add(workspace)
-        session.flush()
-        rows = [
-            {
-                "workspace_id": workspace.id,
-                "slack_user_id": user,
-                "timezone": "UTC",
-                "timezone_from_slack": True,
-                "enrolled_at": START,
-                "last_seen_at": START,
-            }
-            for user in user_ids
-        ]
-        for start in range(0, len(rows), 2000):
-            session.execute(cast(Table, Member.__table__).insert(), rows[start : start + 2000])
-    return user_ids
+    columns = {"timezone": "UTC", "timezone_from_slack": True, "enrolled_at": START, "last_seen_at": START}
+    return insert_members(db, members, lambda _: columns)
 
 
 def run(members: int, hours: float, replicas: int, away_every: int, database_url: str | None) -> Result:

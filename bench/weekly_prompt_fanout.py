@@ -38,14 +38,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import Table
 
+from bench.members import insert_members
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
-from bot.db.models import Member, Workspace
 from bot.deps import Deps
 from bot.nudges.delivery import Delivery
 from bot.nudges.tick import TickReport, plan_all
@@ -104,32 +103,23 @@ class FakeProcess:
 
 
 def enroll(db: Database, users: int) -> list[str]:
-    user_ids = [f"U{index:08d}" for index in range(users)]
-    with db.transaction() as session:
-        workspace = Workspace(team_id="TBENCH")
-        session.add(workspace)
-        session.flush()
-        rows = [
-            {
-                "workspace_id": workspace.id,
-                "slack_user_id": user,
-                "stage": 1 + index % 5,
-                "timezone": TIMEZONES[index % len(TIMEZONES)],
-                "timezone_from_slack": True,
-                "default_visibility": "private",
-                "weekly_prompt_enabled": True,
-                "prompt_weekday": 4,
-                "prompt_minute": 16 * 60,
-                "stuck_nudges_enabled": True,
-                "review_reminders_enabled": True,
-                "enrolled_at": THURSDAY,
-                "last_seen_at": THURSDAY,
-            }
-            for index, user in enumerate(user_ids)
-        ]
-        for start in range(0, len(rows), 2000):
-            session.execute(cast(Table, Member.__table__).insert(), rows[start : start + 2000])
-    return user_ids
+    return insert_members(
+        db,
+        users,
+        lambda index: {
+            "stage": 1 + index % 5,
+            "timezone": TIMEZONES[index % len(TIMEZONES)],
+            "timezone_from_slack": True,
+            "default_visibility": "private",
+            "weekly_prompt_enabled": True,
+            "prompt_weekday": 4,
+            "prompt_minute": 16 * 60,
+            "stuck_nudges_enabled": True,
+            "review_reminders_enabled": True,
+            "enrolled_at": THURSDAY,
+            "last_seen_at": THURSDAY,
+        },
+    )
 
 
 def latest_due() -> datetime:
