@@ -153,10 +153,6 @@ class AcksInFlight:
             if not self._acking:
                 self._quiet.notify_all()
 
-    @property
-    def count(self) -> int:
-        return self._acking
-
     def wait_quiet(self, limit: float = ACKS_FIRST_MAX_WAIT) -> None:
         """Return once no ack has been in flight for ``ACKS_QUIET`` seconds, or after ``limit`` seconds."""
         deadline = time.monotonic() + limit
@@ -220,12 +216,6 @@ class PostAckExecutor:
         """Jobs queued or running now."""
         with self._lock:
             return self._queued + self._running
-
-    @property
-    def last_waits(self) -> list[float]:
-        """Seconds the most recent jobs (up to 200) waited between submit and start."""
-        with self._lock:
-            return list(self._waits)
 
     def stats(self) -> PostAckStats:
         with self._lock:
