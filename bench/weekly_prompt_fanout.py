@@ -48,7 +48,8 @@ from bot.db.migrate import upgrade_to_head
 from bot.deps import Deps
 from bot.nudges.delivery import Delivery
 from bot.nudges.tick import TickReport, plan_all
-from bot.nudges.timing import local_to_utc, ticking_clock, zone
+from bot.nudges.timing import ticking_clock
+from bot.services.localtime import local_to_utc, zone
 from bot.settings import Settings
 from bot.webapi.tokens import StaticToken
 from content import load_content

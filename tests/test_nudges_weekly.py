@@ -12,7 +12,8 @@ from bot.blocks import ids
 from bot.blocks.limits import message_problems
 from bot.db.engine import Database
 from bot.db.models import BragEntry, BragEvidence, DeliveryStatus, Member, NudgeKind
-from bot.nudges.timing import latest_weekly_occurrence, local_to_utc, zone
+from bot.nudges.timing import latest_weekly_occurrence
+from bot.services.localtime import local_to_utc, zone
 from content import Content
 from content.signals import load_gap_questions
 from tests.support.fake_slack import FakeSlack

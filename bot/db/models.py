@@ -311,7 +311,9 @@ class NudgeDelivery(Base):
             postgresql_where=text(CLAIMABLE),
             sqlite_where=text(CLAIMABLE),
         ),
-        Index("ix_nudge_deliveries_member", "member_id"),
+        # A member's rows (deletion, holds) and their earlier prompts of one kind, newest first (each
+        # weekly prompt's render): without kind and due_at here, SQLite read every earlier row of the kind.
+        Index("ix_nudge_deliveries_member_kind_due", "member_id", "kind", "due_at"),
         # Planners look up what already exists for one kind and a recent range of due times.
         Index("ix_nudge_deliveries_kind_due", "kind", "due_at"),
     )

@@ -1,172 +1,26 @@
-"""Personal nudges respect people's time, at send time and from current data (``respecting_time`` wraps
-their renderers in ``registry.py``):
-
-- **Away** (a status the ``users.list`` pass recorded) or **paused** (``/coach pause``): a weekly prompt is
-  skipped (``time off:``); other kinds are held (``Defer``) until the first day back, at their own local
-  time. The first weekly prompt after one skipped for time off opens with a welcome-back line.
-- **Working days and quiet hours**: moved to the next allowed local time (DST-safe via ``local_to_utc``).
-- **Nag ceiling** for weekly prompts (``nag_decision``).
+"""Personal nudges respect people's time at send time (``respecting_time`` wraps their renderers in
+``registry.py``; the rules are ``bot/services/availability.py``): away or paused, a weekly prompt is skipped
+(``time off:``) and other kinds are held (``Defer``) until the first day back; outside working days or in
+quiet hours, moved to the next allowed time; weekly prompts stop at the nag ceiling, and the first one after
+time off opens with a welcome back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, cast
-
-from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.nudges import prompt_checkin_message, welcome_back_block
-from bot.db.models import DeliveryStatus, Member, NudgeDelivery
-from bot.db.types import UTCDateTime
-from bot.nudges.timing import local_to_utc, zone
+from bot.db.models import DeliveryStatus
 from bot.nudges.types import Defer, DeliveryRow, Message, RenderContext, Renderer, Skip
-from bot.services.holds import HELD, local_today
-
-TIME_OFF = "time off"  # prefix of a weekly prompt skipped while away or paused (welcome back keys on it)
-UNKNOWN_END_RECHECK = timedelta(days=1)
-"""An away status without an expiry: look again a day later (the status pass releases held rows as soon
-as it sees the status cleared, so this is only the fallback)."""
-RECENT_PROMPTS = 8  # earlier prompts read per render: enough to see past time-off skips to the last three sent
-
-
-def in_quiet_window(minute: int, start: int | None, end: int | None) -> bool:
-    """Whether ``minute`` (after local midnight) is inside [start, end); the window may span midnight."""
-    if start is None or end is None or start == end:
-        return False
-    return start <= minute < end if start < end else (minute >= start or minute < end)
-
-
-def next_allowed(when: datetime, tz: tzinfo, workdays: int, quiet_start: int | None, quiet_end: int | None) -> datetime:
-    """``when`` if it is on a working day outside the quiet window; else the next such local time.
-    Eight days always reach a working day (an empty set means every day)."""
-    local = when.astimezone(tz)
-    day, minute, moved = local.date(), local.hour * 60 + local.minute, False
-    for _ in range(16):
-        if not (workdays or 0b1111111) & (1 << day.weekday()):
-            day, moved = day + timedelta(days=1), True
-        elif in_quiet_window(minute, quiet_start, quiet_end):
-            assert quiet_end is not None
-            day, minute, moved = day + timedelta(days=int(quiet_end <= minute)), quiet_end, True
-        else:
-            break
-    return local_to_utc(day, minute, tz) if moved else when
-
-
-@dataclass(frozen=True)
-class MemberTime:
-    timezone: str
-    workdays: int
-    quiet_start_minute: int | None
-    quiet_end_minute: int | None
-    paused_until: date | None
-    away_since: datetime | None
-    away_until: datetime | None
-    last_seen_at: datetime
-
-    def next_allowed(self, when: datetime) -> datetime:
-        return next_allowed(when, zone(self.timezone), self.workdays, self.quiet_start_minute, self.quiet_end_minute)
-
-    def hold(self, now: datetime) -> tuple[str, datetime | None] | None:
-        """Why no nudge may reach the member now (paused, away) and until when; None when they are around."""
-        if self.paused_until is not None and local_today(self.timezone, now) < self.paused_until:
-            return "paused", local_to_utc(self.paused_until, 0, zone(self.timezone))
-        if self.away_since is not None and (self.away_until is None or self.away_until > now):
-            return "away", self.away_until
-        return None
-
-    def resume_at(self, until: datetime | None, due_at: datetime, now: datetime) -> datetime:
-        """The first day back, at the nudge's own local time, then allowed."""
-        tz = zone(self.timezone)
-        back = until if until is not None else now + UNKNOWN_END_RECHECK
-        wall = due_at.astimezone(tz)
-        minute, day = wall.hour * 60 + wall.minute, back.astimezone(tz).date()
-        at = local_to_utc(day, minute, tz)
-        if at < back:
-            at = local_to_utc(day + timedelta(days=1), minute, tz)
-        return self.next_allowed(max(at, now))
-
-
-@dataclass(frozen=True)
-class PastPrompt:
-    status: str
-    sent_at: datetime | None
-    answered: bool
-    reason: str | None
-
-
-# Core statements on the tables, not the ORM entities: this runs inside every claim's transaction during a
-# fan-out, and Core skips the ORM's per-execution compile step (measured on SQLite, 2,000 members: 67 us a
-# call through the entities, 30 us on the table; 92 and 42 us with earlier prompts).
-M = cast(Table, Member.__table__).c
-ND = cast(Table, NudgeDelivery.__table__).c
-_TIME_COLUMNS = [M[f] for f in MemberTime.__dataclass_fields__]
-# "Answered": the prompt's buttons set ``response``, a reply in its thread sets ``answer`` (where that
-# column exists); using the bot at all after it was sent (``last_seen_at``) counts too.
-_ANSWER_COLUMNS = [ND[name] for name in ("response", "answer") if name in ND]
-_MEMBER_TIME = select(*_TIME_COLUMNS).where(M.id == bindparam("b_member"))
-# The weekly prompt also needs the member's earlier regular prompts: one round trip for both.
-_MEMBER_TIME_AND_PAST = (
-    select(*_TIME_COLUMNS, ND.status, ND.sent_at, ND.last_error, *_ANSWER_COLUMNS)
-    .select_from(Member.__table__)
-    .outerjoin(
-        NudgeDelivery.__table__,
-        and_(
-            ND.member_id == M.id,
-            ND.kind == bindparam("b_kind"),
-            ND.due_at < bindparam("b_due", type_=UTCDateTime()),
-            ND.id != bindparam("b_row"),
-            ~ND.period_key.contains("-snooze-"),
-        ),
-    )
-    .where(M.id == bindparam("b_member"))
-    .order_by(ND.due_at.desc())
-    .limit(RECENT_PROMPTS)
-)
-_PAST = len(_TIME_COLUMNS)
-
-
-def member_time(session: Session, row: DeliveryRow, *, with_past: bool) -> tuple[MemberTime, list[PastPrompt]] | None:
-    """The member's time rules and (``with_past``) their regular prompts due before ``row``, newest first."""
-    if with_past:
-        params = {"b_member": row.member_id, "b_kind": row.kind, "b_due": row.due_at, "b_row": row.id}
-        rows: list[Any] = list(session.execute(_MEMBER_TIME_AND_PAST, params).all())
-    else:
-        rows = list(session.execute(_MEMBER_TIME, {"b_member": row.member_id}).all())
-    if not rows:
-        return None
-    past = [
-        PastPrompt(
-            str(found[_PAST]), found[_PAST + 1], any(v is not None for v in found[_PAST + 3 :]), found[_PAST + 2]
-        )
-        for found in rows
-        if with_past and found[_PAST] is not None
-    ]
-    return MemberTime(*rows[0][:_PAST]), past
-
-
-def nag_decision(past: Sequence[PastPrompt], last_seen_at: datetime) -> str:
-    """``prompt``, ``check_in`` or ``silent``. Count the latest *sent* prompts left unanswered (sent after the
-    member last used the bot, no reply), newest first, up to the first answered one. Two: this week sends a
-    gentle "still want these?" check-in (with a one-tap opt-out). Three (the check-in went unanswered too):
-    silence until the member answers or uses the bot again. Skipped prompts count neither way."""
-    unanswered = 0
-    for prompt in past:
-        if prompt.status != DeliveryStatus.SENT or prompt.sent_at is None:
-            continue
-        if prompt.answered or last_seen_at >= prompt.sent_at or unanswered == 3:
-            break
-        unanswered += 1
-    return "silent" if unanswered >= 3 else "check_in" if unanswered == 2 else "prompt"
+from bot.services.availability import HELD, TIME_OFF, member_time, nag_decision
 
 
 def respecting_time(render: Renderer, *, weekly: bool = False) -> Renderer:
     """``render`` behind the member's time off, pause, working days, quiet hours (and, ``weekly``, the ceiling)."""
 
     def wrapped(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip | Defer:
-        found = member_time(session, row, with_past=weekly) if row.member_id is not None else None
+        earlier = (row.kind, row.due_at, row.id) if weekly else None
+        found = member_time(session, row.member_id, earlier) if row.member_id is not None else None
         if found is None:
             return render(session, ctx, row)
         member, past = found

@@ -8,7 +8,6 @@ still ``sending`` after that (a crash, a 5xx: outcome unknown) is claimed again 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import fields
@@ -33,6 +32,7 @@ KEY_COLUMNS = ["workspace_id", "kind", "recipient_id", "period_key"]
 EXISTING_LOOKBACK = timedelta(days=8)  # planning compares against rows due this long before the oldest planned
 INSERT_CHUNK = 5000
 MAX_ERROR = 500
+PAYLOAD_TEXT = "payload_text"  # the planned row's payload, already JSON text
 DUE, SENDING, SENT, SKIPPED, FAILED = DeliveryStatus
 
 
@@ -62,7 +62,7 @@ def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNud
             "kind": nudge_type.kind,
             "recipient_id": p.recipient_id,
             "period_key": p.period_key,
-            "payload": payload_json(p.payload),
+            PAYLOAD_TEXT: payload_json(p.payload),
             "priority": nudge_type.priority,
             "due_at": p.due_at,
             "status": SKIPPED if p.due_at < cutoff else DUE,
@@ -94,9 +94,11 @@ def ensure(session: Session, nudge_type: NudgeType, planned: Sequence[PlannedNud
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
-    """Bulk ``INSERT … ON CONFLICT DO NOTHING RETURNING``: the (status, recipient, period) actually inserted."""
+    """Bulk ``INSERT … ON CONFLICT DO NOTHING RETURNING``: the (status, recipient, period) actually inserted.
+    The payload arrives as JSON text (``payload_json``) and is bound as text, not encoded again row by row."""
     inserted: list[tuple[str, str, str]] = []
-    columns = list(rows[0]) if rows else []
+    names = list(rows[0]) if rows else []
+    columns = ["payload" if name == PAYLOAD_TEXT else name for name in names]
     returning = (T.c.status, T.c.recipient_id, T.c.period_key)
     for start in range(0, len(rows), INSERT_CHUNK):
         chunk = rows[start : start + INSERT_CHUNK]
@@ -104,10 +106,11 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[tuple[str,
             # One row of arrays, unnested by the server: a multi-row VALUES list with 13 parameters a
             # row costs psycopg more to prepare than PostgreSQL takes to insert the rows.
             arrays = [
-                cast_(bindparam(f"a_{name}", [json.dumps(row[name]) for row in chunk]), ARRAY(Text))
-                if name == "payload"
-                else cast_(bindparam(f"a_{name}", [row[name] for row in chunk]), ARRAY(T.c[name].type))
-                for name in columns
+                cast_(
+                    bindparam(f"a_{name}", [row[name] for row in chunk]),
+                    ARRAY(Text if name == PAYLOAD_TEXT else T.c[name].type),
+                )
+                for name in names
             ]
             source = func.unnest(*arrays).table_valued(*columns).render_derived(with_types=False)
             values = [cast_(source.c[name], JSON) if name == "payload" else source.c[name] for name in columns]
@@ -119,7 +122,12 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[tuple[str,
             )
             result = session.execute(statement)
         else:
-            statement = sqlite.insert(T).on_conflict_do_nothing(index_elements=KEY_COLUMNS).returning(*returning)
+            statement = (
+                sqlite.insert(T)
+                .values(payload=bindparam(PAYLOAD_TEXT, type_=Text()))
+                .on_conflict_do_nothing(index_elements=KEY_COLUMNS)
+                .returning(*returning)
+            )
             result = session.execute(statement, chunk)
         inserted.extend((str(status), str(recipient), str(period)) for status, recipient, period in result)
     return inserted

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -16,11 +18,15 @@ from content import Content
 P = TypeVar("P")
 
 
-def payload_json(payload: object) -> dict[str, Any]:
+@lru_cache(maxsize=4096)
+def payload_json(payload: object) -> str:
+    """The payload as the JSON text the ledger stores (dates as ISO strings). Cached: payloads are frozen
+    and planners share one per occurrence, so a 10,000-member plan serialises a handful, not 10,000
+    (45 ms of the batch's plan in ``bench.weekly_prompt_fanout``)."""
     if payload is None:
-        return {}
+        return "{}"
     values = {f.name: getattr(payload, f.name) for f in dataclasses.fields(payload)}  # type: ignore[arg-type]
-    return {name: value.isoformat() if isinstance(value, date) else value for name, value in values.items()}
+    return json.dumps({name: value.isoformat() if isinstance(value, date) else value for name, value in values.items()})
 
 
 def read_payload(kind: type[P], data: Mapping[str, Any]) -> P | None:

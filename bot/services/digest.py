@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import BragEntry, Member, StuckSession, StuckStatus, Visibility
 from bot.services import growth
 from bot.services.growth import MonthEvidence, Readiness
+from bot.services.localtime import zone
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
 from bot.webapi.limits import MAX_SECTION_TEXT
 from content import Content, Stage, load_signal_rules
@@ -148,7 +149,7 @@ def build_team_digest(
 
     shared_counts = evidence_counts(session, ids, visibilities=progress_visibilities or visibilities)
     # Months are the manager's calendar months at the digest's end; the window reaches back this far.
-    manager_tz = growth.zone_of(_manager_timezone(session, workspace_id, manager_slack_user_id))
+    manager_tz = zone(_manager_timezone(session, workspace_id, manager_slack_user_id))
     window = max(readiness_window, 1)
     # Reports without a stage have no criteria or next stage; their trend is still counted (as stage 0).
     figures = growth.team_figures(

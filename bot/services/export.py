@@ -11,14 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import (
-    DEFAULT_TIMEZONE,
     Member,
     NudgeDelivery,
     Rater,
@@ -29,6 +28,7 @@ from bot.db.models import (
 )
 from bot.services.brag import EntrySummary, all_entries, in_content_order, summarize
 from bot.services.growth import GrowthWin, quarter_growth
+from bot.services.localtime import zone
 from bot.services.stages import load_member
 from content import Content, load_signal_rules
 
@@ -131,13 +131,6 @@ def render_json(data: ExportData, exported_at: datetime) -> str:
 # -- Markdown -----------------------------------------------------------------------------------
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
-
-
 def _continued(text: str, indent: str) -> str:
     """Multi-line text kept inside its Markdown list item."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
@@ -174,7 +167,7 @@ def _newest_first(entries: list[EntrySummary]) -> list[EntrySummary]:
 def render_markdown(content: Content, data: ExportData, exported_at: datetime) -> str:
     """The brag document, ready to paste into a review: by month (newest first), then by exit
     criterion and growth tactic, with wins that are evidence for nothing under "Other wins"."""
-    tz = _zone(data.timezone)
+    tz = zone(data.timezone)
     entries = _newest_first(data.entries)
     stage = content.stage(data.stage) if data.stage is not None else None
     count = f"{len(entries)} win" + ("" if len(entries) == 1 else "s")
@@ -259,7 +252,7 @@ def growth_markdown(content: Content, stage_number: int, entries: list[EntrySumm
 
 
 def export_filenames(exported_at: datetime, timezone: str) -> tuple[str, str]:
-    day = exported_at.astimezone(_zone(timezone)).date().isoformat()
+    day = exported_at.astimezone(zone(timezone)).date().isoformat()
     return f"brag-document-{day}.md", f"stagecoach-data-{day}.json"
 
 

@@ -13,6 +13,7 @@ from bot.services import growth
 from bot.services.brag import EntrySummary, count_entries, recent_entries, summarize
 from bot.services.digest import MANAGER_AUDIENCE, TeamDigest, build_team_digest
 from bot.services.growth import QuarterGrowth, Readiness
+from bot.services.localtime import zone
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
 from bot.services.settings import MemberSettings, settings_of
 from content import Content, Criterion, Tactic, load_signal_rules
@@ -78,7 +79,7 @@ def home_snapshot(
         progress = stage_progress(content, member.stage, counts)
         step = next_step(content, progress, counts)
         rules = load_signal_rules()
-        tz = growth.zone_of(member.timezone)
+        tz = zone(member.timezone)
         wins = growth.load_wins(session, [member.id], shared_only=False)[member.id]
         quarters = growth.quarter_growth(content, rules, member.stage, wins, tz)
         if now is not None:

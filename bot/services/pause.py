@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import Member
-from bot.services.holds import local_today, release_held
+from bot.services.availability import release_held
+from bot.services.localtime import local_today
 from bot.services.stages import load_member
 
 MAX_PAUSE = timedelta(days=366)

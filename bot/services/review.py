@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.db.engine import Database
 from bot.db.models import BragEntry, Member
 from bot.services.feedback import FeedbackQuestions, questions_for
+from bot.services.localtime import local_today
 from bot.services.progress import StageProgress, member_progress
 from bot.services.stages import load_member
 from content import Content
@@ -24,11 +24,6 @@ OTHER_WINS = "Other wins"
 
 class ReviewDateError(ValueError):
     pass
-
-
-def local_today(member: Member, now: datetime) -> date:
-    """Today where the member is: a review "two days before" means their days, not UTC's."""
-    return now.astimezone(ZoneInfo(member.timezone)).date()
 
 
 def set_review_date(member: Member, review_date: date, today: date) -> None:
@@ -53,14 +48,14 @@ class ReviewDateForm:
 def review_date_form(db: Database, member_id: int, now: datetime) -> ReviewDateForm:
     with db.transaction() as session:
         member = load_member(session, member_id)
-        return ReviewDateForm(member.review_date, local_today(member, now))
+        return ReviewDateForm(member.review_date, local_today(member.timezone, now))
 
 
 def save_review_date(db: Database, member_id: int, review_date: date, now: datetime) -> None:
     """:func:`set_review_date` for the member, checked against their own today; :class:`ReviewDateError` if refused."""
     with db.transaction() as session:
         member = load_member(session, member_id)
-        set_review_date(member, review_date, local_today(member, now))
+        set_review_date(member, review_date, local_today(member.timezone, now))
 
 
 @dataclass(frozen=True)

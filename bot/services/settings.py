@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from bot.db.engine import Database
 from bot.db.models import DEFAULT_WORKDAYS, Member, Visibility
 from bot.services import stages
 from bot.services.brag import Audience, audience_of
+from bot.services.localtime import local_today
 from bot.services.members import is_valid_timezone
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -121,8 +121,7 @@ def settings_of(member: Member, now: datetime | None = None) -> MemberSettings:
 def _pause_in_force(member: Member, now: datetime | None) -> date | None:
     if member.paused_until is None or now is None:
         return member.paused_until
-    today = now.astimezone(ZoneInfo(member.timezone) if is_valid_timezone(member.timezone) else UTC).date()
-    return member.paused_until if today < member.paused_until else None
+    return member.paused_until if local_today(member.timezone, now) < member.paused_until else None
 
 
 @dataclass(frozen=True)

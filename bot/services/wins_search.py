@@ -10,7 +10,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.db.engine import Database
 from bot.db.models import BragEntry, Member
 from bot.services.brag import EntrySummary, summarize
+from bot.services.localtime import zone
 from bot.services.stages import load_member
 from content import Content
 
@@ -59,15 +60,8 @@ class WinPage:
         return (self.page + 1) * self.page_size < self.total
 
 
-def _zone(member: Member) -> ZoneInfo:
-    try:
-        return ZoneInfo(member.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
 def _quarter_start(day: date) -> date:
@@ -98,35 +92,33 @@ def parse_query(text: str, member: Member, now: datetime) -> WinQuery:
     phrase = typed.lower()
     if not phrase or phrase == "all":
         return WinQuery(text=typed)
-    zone = _zone(member)
-    today = now.astimezone(zone).date()
+    tz = zone(member.timezone)
+    today = now.astimezone(tz).date()
     if phrase in {"this quarter", "last quarter"}:
         start = _quarter_start(today)
         if phrase == "last quarter":
             start, end = _add_months(start, -3), start
-            return WinQuery(_midnight(start, zone), _midnight(end, zone), label="last quarter", text=typed)
-        return WinQuery(_midnight(start, zone), label="this quarter", text=typed)
+            return WinQuery(_midnight(start, tz), _midnight(end, tz), label="last quarter", text=typed)
+        return WinQuery(_midnight(start, tz), label="this quarter", text=typed)
     if phrase in {"this month", "last month"}:
         start = today.replace(day=1)
         if phrase == "last month":
-            return WinQuery(
-                _midnight(_add_months(start, -1), zone), _midnight(start, zone), label="last month", text=typed
-            )
-        return WinQuery(_midnight(start, zone), label="this month", text=typed)
+            return WinQuery(_midnight(_add_months(start, -1), tz), _midnight(start, tz), label="last month", text=typed)
+        return WinQuery(_midnight(start, tz), label="this month", text=typed)
     if phrase in {"this year", "last year"}:
         start = date(today.year, 1, 1)
         if phrase == "last year":
             return WinQuery(
-                _midnight(date(today.year - 1, 1, 1), zone), _midnight(start, zone), label="last year", text=typed
+                _midnight(date(today.year - 1, 1, 1), tz), _midnight(start, tz), label="last year", text=typed
             )
-        return WinQuery(_midnight(start, zone), label="this year", text=typed)
+        return WinQuery(_midnight(start, tz), label="this year", text=typed)
     if phrase in {"this week", "last week"}:
         start = today - timedelta(days=today.weekday())
         if phrase == "last week":
             return WinQuery(
-                _midnight(start - timedelta(days=7), zone), _midnight(start, zone), label="last week", text=typed
+                _midnight(start - timedelta(days=7), tz), _midnight(start, tz), label="last week", text=typed
             )
-        return WinQuery(_midnight(start, zone), label="this week", text=typed)
+        return WinQuery(_midnight(start, tz), label="this week", text=typed)
     if match := _LAST_N.match(phrase):
         count, unit = int(match.group(1)), match.group(2)
         if unit in _UNITS:
@@ -134,16 +126,16 @@ def parse_query(text: str, member: Member, now: datetime) -> WinQuery:
         else:
             months = count * (12 if unit == "year" else 1)
             start = today - timedelta(days=round(months * 30.44) - 1)
-        return WinQuery(_midnight(start, zone), label=f"the last {count} {unit}{'s' if count != 1 else ''}", text=typed)
+        return WinQuery(_midnight(start, tz), label=f"the last {count} {unit}{'s' if count != 1 else ''}", text=typed)
     if match := _SINCE.match(phrase):
         start = _date(match.group(1))
-        return WinQuery(_midnight(start, zone), label=f"since {start.isoformat()}", text=typed)
+        return WinQuery(_midnight(start, tz), label=f"since {start.isoformat()}", text=typed)
     if match := _BETWEEN.match(phrase):
         start, end = _date(match.group(1)), _date(match.group(2))
         if end < start:
             raise QueryError("The end date is before the start date; swap them and try again.")
         label = f"from {start.isoformat()} to {end.isoformat()}"
-        return WinQuery(_midnight(start, zone), _midnight(end + timedelta(days=1), zone), label=label, text=typed)
+        return WinQuery(_midnight(start, tz), _midnight(end + timedelta(days=1), tz), label=label, text=typed)
     if phrase.startswith(("since ", "from ")):
         raise QueryError("Write the date as YYYY-MM-DD, e.g. `since 2026-01-01`.")
     words = tuple(dict.fromkeys(w for w in phrase.split() if w))[:MAX_SEARCH_WORDS]

@@ -15,10 +15,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import Member, NudgeKind, Workspace
-from bot.nudges.timing import latest_weekly_occurrence, zone
+from bot.db.models import Member, NudgeKind
+from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
+from bot.nudges.timing import latest_weekly_occurrence
 from bot.nudges.types import PlanContext, PlannedNudge
 from bot.services.digest import page_count
+from bot.services.localtime import zone
 
 KIND = NudgeKind.DIGEST.value
 MONDAY = 0
@@ -46,24 +48,17 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         .subquery()
     )
     rows = session.execute(
-        select(
-            Member.id,
-            Member.workspace_id,
-            Member.slack_user_id,
-            Member.timezone,
+        installed_members(
+            *MEMBER_AND_ZONE,
             Member.digest_channel_id,
             func.coalesce(report_counts.c.reports, 0),
         )
-        .join(Workspace, Workspace.id == Member.workspace_id)
         .outerjoin(
             report_counts,
             (report_counts.c.workspace_id == Member.workspace_id)
             & (report_counts.c.manager_slack_user_id == Member.slack_user_id),
         )
-        .where(
-            Workspace.uninstalled_at.is_(None),
-            Member.digest_channel_id.is_not(None) | report_counts.c.reports.is_not(None),
-        )
+        .where(Member.digest_channel_id.is_not(None) | report_counts.c.reports.is_not(None))
     )
     planned = []
     for member_id, workspace_id, user_id, tz_name, channel_id, reports in rows:

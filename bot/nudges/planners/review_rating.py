@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member, NudgeKind, ReviewConversation, Workspace
-from bot.nudges.timing import local_to_utc, zone
+from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
 from bot.nudges.types import PlanContext, PlannedNudge
+from bot.services.localtime import local_to_utc, zone
 
 KIND = NudgeKind.REVIEW_RATING.value
 DAYS_BEFORE = 14
@@ -39,16 +40,11 @@ class Payload:
 
 
 def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
-    base = (
-        select(Member.id, Member.workspace_id, Member.slack_user_id, Member.timezone, Member.review_date)
-        .join(Workspace, Workspace.id == Member.workspace_id)
-        .where(
-            Member.review_date.is_not(None),
-            Member.stage.is_not(None),
-            Member.review_reminders_enabled.is_(True),
-            Member.delivery_blocked_at.is_(None),
-            Workspace.uninstalled_at.is_(None),
-        )
+    base = installed_members(*MEMBER_AND_ZONE, Member.review_date).where(
+        Member.review_date.is_not(None),
+        Member.stage.is_not(None),
+        Member.review_reminders_enabled.is_(True),
+        Member.delivery_blocked_at.is_(None),
     )
     planned = []
     for member_id, workspace_id, user_id, tz_name, review_date in session.execute(base):

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Member, NudgeKind, Workspace
-from bot.nudges.timing import local_to_utc, zone
+from bot.db.models import Member, NudgeKind
+from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
 from bot.nudges.types import PlanContext, PlannedNudge
+from bot.services.localtime import local_to_utc, zone
 
 KIND = NudgeKind.REVIEW_REMINDER.value
 DAYS_BEFORE = (14, 2)
@@ -35,13 +35,10 @@ class Payload:
 
 def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
     rows = session.execute(
-        select(Member.id, Member.workspace_id, Member.slack_user_id, Member.timezone, Member.review_date)
-        .join(Workspace, Workspace.id == Member.workspace_id)
-        .where(
+        installed_members(*MEMBER_AND_ZONE, Member.review_date).where(
             Member.review_date.is_not(None),
             Member.review_reminders_enabled.is_(True),
             Member.delivery_blocked_at.is_(None),
-            Workspace.uninstalled_at.is_(None),
         )
     )
     planned = []

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Member, NudgeKind, Workspace
+from bot.db.models import Member, NudgeKind
+from bot.nudges.planners import installed_members
 from bot.nudges.types import PlanContext, PlannedNudge
 
 KIND = NudgeKind.STAGE_CHANGED.value
@@ -31,21 +31,18 @@ class Payload:
 
 def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
     rows = session.execute(
-        select(
+        installed_members(
             Member.id,
             Member.workspace_id,
             Member.manager_slack_user_id,
             Member.previous_stage,
             Member.stage,
             Member.stage_set_at,
-        )
-        .join(Workspace, Workspace.id == Member.workspace_id)
-        .where(
+        ).where(
             Member.manager_slack_user_id.is_not(None),
             Member.previous_stage.is_not(None),
             Member.stage.is_not(None),
             Member.stage_set_at >= ctx.at - GRACE,
-            Workspace.uninstalled_at.is_(None),
         )
     )
     planned = []

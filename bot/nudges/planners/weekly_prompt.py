@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Member, NudgeKind, Workspace
-from bot.nudges.timing import iso_week_key, latest_weekly_occurrence, zone
+from bot.db.models import Member, NudgeKind
+from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
+from bot.nudges.timing import iso_week_key, latest_weekly_occurrence
 from bot.nudges.types import PlanContext, PlannedNudge
+from bot.services.localtime import zone
 
 KIND = NudgeKind.WEEKLY_PROMPT.value
 GRACE = timedelta(hours=6)
@@ -41,22 +42,13 @@ class Payload:
 def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
     """Every enrolled, opted-in, reachable member's most recent occurrence (and due snoozes)."""
     rows = session.execute(
-        select(
-            Member.id,
-            Member.workspace_id,
-            Member.slack_user_id,
-            Member.timezone,
+        installed_members(
+            *MEMBER_AND_ZONE,
             Member.prompt_weekday,
             Member.prompt_minute,
             Member.prompt_snoozed_until,
             Member.enrolled_at,
-        )
-        .join(Workspace, Workspace.id == Member.workspace_id)
-        .where(
-            Member.weekly_prompt_enabled.is_(True),
-            Member.delivery_blocked_at.is_(None),
-            Workspace.uninstalled_at.is_(None),
-        )
+        ).where(Member.weekly_prompt_enabled.is_(True), Member.delivery_blocked_at.is_(None))
     )
     planned: list[PlannedNudge] = []
     for member_id, workspace_id, user_id, tz_name, weekday, minute, snoozed_until, enrolled_at in rows:

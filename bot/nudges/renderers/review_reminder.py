@@ -8,7 +8,8 @@ from bot.blocks.review import review_packet_message
 from bot.db.models import Member
 from bot.nudges.planners.review_reminder import Payload
 from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
-from bot.services.review import local_today, review_packet
+from bot.services.localtime import local_today
+from bot.services.review import review_packet
 
 
 def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
@@ -23,6 +24,6 @@ def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | 
         return Skip("review reminders turned off in settings")
     if member.review_date != review_date:
         return Skip("review date changed since this reminder was planned")
-    packet = review_packet(session, ctx.content, member, local_today(member, ctx.now))
+    packet = review_packet(session, ctx.content, member, local_today(member.timezone, ctx.now))
     payload = review_packet_message(packet, days_before)
     return Message(text=payload["text"], blocks=payload["blocks"])
