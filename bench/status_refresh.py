@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.status_refresh --members 10000
     .venv/bin/python -m bench.status_refresh --members 10000 --database-url postgresql://…/scratch
 
-What runs is the bot's own code: :func:`bot.nudges.timezones.refresh_profiles`, called once a minute
+What runs is the bot's own code: :func:`bot.tick.directory.refresh_profiles`, called once a minute
 of simulated tick time (``--replicas`` times each minute, as several processes ticking together
 would) for ``--hours`` hours, against ``tests.support.fake_slack.FakeSlack`` serving ``users.list``
 with profiles and statuses (200 a page, offset cursors). One member in ``--away-every`` has a vacation
@@ -33,8 +33,8 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Member
 from bot.deps import Deps
-from bot.nudges.timezones import PAGE_SIZE, TIER_2_PER_MINUTE, refresh_profiles
 from bot.settings import Settings
+from bot.tick.directory import PAGE_SIZE, TIER_2_PER_MINUTE, refresh_profiles
 from bot.webapi.tokens import StaticToken
 from content import load_content
 

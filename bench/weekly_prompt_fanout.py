@@ -47,7 +47,7 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 from bot.deps import Deps
 from bot.nudges.delivery import Delivery
-from bot.nudges.tick import TickReport, plan_all
+from bot.nudges.registry import plan_all
 from bot.nudges.timing import ticking_clock
 from bot.services.localtime import local_to_utc, zone
 from bot.settings import Settings
@@ -184,13 +184,12 @@ def run(
             user_ids = enroll(db, users)
             at = latest_due()
 
-            report = TickReport(at=at)
             started = time.perf_counter()
-            plan_all(deps, at, report)
+            planned, _ = plan_all(deps, at)
             plan_seconds = time.perf_counter() - started
-            assert report.planned.get("weekly_prompt") == users, report.summary()
+            assert planned.get("weekly_prompt") == users, planned
             started = time.perf_counter()
-            plan_all(deps, at, TickReport(at=at))
+            plan_all(deps, at)
             replan_seconds = time.perf_counter() - started
 
             sends = {"stagecoach_send_workers": workers, "stagecoach_send_rate": rate * (1 - headroom)}

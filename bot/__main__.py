@@ -274,7 +274,7 @@ def serve(settings: Settings) -> None:
     stop = _stop_on_signals()
     scheduler = None
     if settings.bot_scheduler:
-        from bot.nudges.scheduler import start_scheduler
+        from bot.tick.scheduler import start_scheduler
 
         scheduler = start_scheduler(deps, built.tokens)
     deadline = float("inf")
@@ -318,7 +318,7 @@ def serve(settings: Settings) -> None:
 def tick(settings: Settings, at: datetime | None) -> None:
     settings.require(Mode.TICK)
     _migrate(settings)
-    from bot.nudges.tick import run_tick
+    from bot.tick.run import run_tick
     from bot.webapi.tokens import InstalledTokens, StaticToken, TokenSource
 
     deps = _deps(settings)

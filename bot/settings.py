@@ -93,7 +93,7 @@ class Settings(BaseSettings):
     """Extra Slack statuses that mean "away", comma-separated: emoji codes (``:beach_with_umbrella:``) or words
     found in the status text (``parental leave``); added to the built-in ones (bot/nudges/availability.py)."""
     stagecoach_status_refresh_minutes: int = Field(default=30, ge=5, le=1440)
-    """How often the paged users.list pass re-reads statuses and timezones (see bot/nudges/timezones.py)."""
+    """How often the paged users.list pass re-reads statuses and timezones (see bot/tick/directory.py)."""
 
     @field_validator(
         "slack_bot_token",

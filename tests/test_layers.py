@@ -40,16 +40,17 @@ RULES = (
         "listeners parse, call one service (which owns its transaction), render and answer",
     ),
     Rule(
-        ("bot/services/", "bot/nudges/", "bot/blocks/", "bot/db/", "bot/webapi/", "content/"),
+        ("bot/services/", "bot/nudges/", "bot/tick/", "bot/blocks/", "bot/db/", "bot/webapi/", "content/"),
         EDGE,
         "only the edge knows Bolt and how requests arrive; the tick and the web app share everything below",
     ),
     Rule(
         ("bot/deps.py", "bot/settings.py", "bot/metrics.py"),
-        (*EDGE, "bot.blocks", "bot.services", "bot.nudges"),
+        (*EDGE, "bot.blocks", "bot.services", "bot.nudges", "bot.tick"),
         "what every layer shares depends on no layer",
     ),
-    Rule(("bot/services/",), ("bot.nudges",), "services are what nudges are built from, not the reverse"),
+    Rule(("bot/services/",), ("bot.nudges", "bot.tick"), "services are what nudges are built from, not the reverse"),
+    Rule(("bot/nudges/",), ("bot.tick",), "the nudge pass is one of the tick's jobs and knows nothing of the others"),
     Rule(
         ("bot/services/", "bot/db/", "content/", "bot/nudges/planners/"),
         ("bot.blocks",),
@@ -57,7 +58,7 @@ RULES = (
     ),
     Rule(
         ("bot/db/", "content/", "bot/webapi/"),
-        ("bot.services", "bot.nudges", "bot.blocks"),
+        ("bot.services", "bot.nudges", "bot.tick", "bot.blocks"),
         "storage, content and the Web API client sit below the logic that uses them",
     ),
     Rule(("content/",), ("bot",), "the roadmap content loads and validates on its own"),

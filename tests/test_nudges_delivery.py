@@ -16,7 +16,7 @@ from bot.db.engine import Database
 from bot.db.models import DeliveryStatus, Member, NudgeDelivery, NudgeKind
 from bot.nudges import ledger, registry
 from bot.nudges.planners import weekly_prompt
-from bot.nudges.types import DeliveryRow, Message, NudgeType, PlanContext, PlannedNudge, RenderContext, Skip
+from bot.nudges.types import Context, DeliveryRow, Message, NudgeType, PlannedNudge, Skip
 from bot.webapi.tokens import InstalledTokens, TokenSource
 from tests.support.fake_slack import FakeSlack
 from tests.support.nudges import (
@@ -143,7 +143,7 @@ def test_stale_claims_are_reconciled_using_the_known_dm_channel(db: Database, de
 def test_a_claim_is_exclusive_and_a_live_lease_is_respected(db: Database, deps: Any) -> None:
     enroll(db, "U1")
     with db.transaction() as session:
-        planned = weekly_prompt.plan(session, PlanContext(deps.content, deps.settings, FRIDAY_1600_NY))
+        planned = weekly_prompt.plan(session, Context(deps.content, deps.settings, FRIDAY_1600_NY))
         nudge_type = registry.by_kind()[WEEKLY]
         assert ledger.ensure(session, nudge_type, planned, FRIDAY_1600_NY).due == 1
         assert ledger.ensure(session, nudge_type, planned, FRIDAY_1600_NY).due == 0
@@ -210,7 +210,7 @@ def test_each_workspace_uses_its_installed_token(db: Database, deps: Any, fake_s
     enroll(db, "U2", team_id="T0002")
     enroll(db, "U3", team_id="T0003")  # no installation: nothing to send with
     tokens: TokenSource = InstalledTokens(store)
-    from bot.nudges.tick import run_tick
+    from bot.tick.run import run_tick
 
     report = run_tick(fast(deps), tokens, FRIDAY_1600_NY)
     sent = {c.params["channel"]: c.token for c in fake_slack.calls_to("chat.postMessage")}
@@ -223,16 +223,16 @@ def test_each_workspace_uses_its_installed_token(db: Database, deps: Any, fake_s
 # -- the framework: a kind that posts to a channel, as the manager digest will -----------------
 
 
-def _plan_channel(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+def _plan_channel(session: Session, ctx: Context) -> list[PlannedNudge]:
     members = session.execute(select(Member.id, Member.workspace_id, Member.digest_channel_id)).all()
     return [
         PlannedNudge(ws, member_id, channel, "2026-W47", utc(2026, 11, 23, 14, 0))
         for member_id, ws, channel in members
-        if channel and ctx.at >= utc(2026, 11, 23, 14, 0)
+        if channel and ctx.now >= utc(2026, 11, 23, 14, 0)
     ]
 
 
-def _render_channel(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
+def _render_channel(session: Session, ctx: Context, row: DeliveryRow) -> Message | Skip:
     return Message(text=f"digest for {row.period_key}", blocks=[])
 
 

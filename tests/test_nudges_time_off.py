@@ -18,7 +18,7 @@ from bot.blocks import ids
 from bot.db.engine import Database
 from bot.db.models import DeliveryStatus, Member, NudgeDelivery, NudgeKind, StuckSession, StuckStatus
 from bot.deps import Deps
-from bot.nudges.timezones import refresh_profiles
+from bot.tick.directory import refresh_profiles
 from bot.webapi.tokens import StaticToken
 from content import Content
 from tests.support.bots import BOT_TOKEN, make_settings

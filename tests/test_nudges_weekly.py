@@ -208,7 +208,7 @@ def test_member_whose_timezone_is_unknown_gets_utc(db: Database, deps: Any, fake
 def test_the_in_process_scheduler_ticks_every_minute_through_run_tick(
     db: Database, deps: Any, fake_slack: FakeSlack
 ) -> None:
-    from bot.nudges.scheduler import start_scheduler
+    from bot.tick.scheduler import start_scheduler
     from bot.webapi.tokens import StaticToken
     from tests.support.bots import BOT_TOKEN
 

@@ -144,7 +144,7 @@ class Workspace(Base):
 
     members: Mapped[list[Member]] = relationship(back_populates="workspace", passive_deletes=True)
 
-    # The paged users.list pass (bot/nudges/timezones.py): where it is, so each tick fetches a few pages.
+    # The paged users.list pass (bot/tick/directory.py): where it is, so each tick fetches a few pages.
     profile_cursor: Mapped[str | None] = mapped_column(String(255))
     """Slack's ``next_cursor`` for the pass under way; None between passes."""
     profile_page_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.nudges import prompt_checkin_message, welcome_back_block
 from bot.db.models import DeliveryStatus
-from bot.nudges.types import Defer, DeliveryRow, Message, RenderContext, Renderer, Skip
+from bot.nudges.types import Context, Defer, DeliveryRow, Message, Renderer, Skip
 from bot.services.availability import HELD, TIME_OFF, member_time, nag_decision
 
 
 def respecting_time(render: Renderer, *, weekly: bool = False) -> Renderer:
     """``render`` behind the member's time off, pause, working days, quiet hours (and, ``weekly``, the ceiling)."""
 
-    def wrapped(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip | Defer:
+    def wrapped(session: Session, ctx: Context, row: DeliveryRow) -> Message | Skip | Defer:
         earlier = (row.kind, row.due_at, row.id) if weekly else None
         found = member_time(session, row.member_id, earlier) if row.member_id is not None else None
         if found is None:

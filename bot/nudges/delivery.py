@@ -31,7 +31,7 @@ from bot.nudges import ledger, registry
 from bot.nudges.pacing import PacedRateLimitRetryHandler, Pacer
 from bot.nudges.reconcile import Found, Unknown, known_channel, metadata, reconcile
 from bot.nudges.slack_errors import MESSAGE_ERRORS, RECIPIENT_ERRORS, WORKSPACE_ERRORS, retry_after_seconds, slack_error
-from bot.nudges.types import Defer, DeliveryRow, Message, NudgeType, PermanentErrorHook, RenderContext, Skip
+from bot.nudges.types import Context, Defer, DeliveryRow, Message, NudgeType, PermanentErrorHook, Skip
 from bot.webapi.client import make_web_client
 from bot.webapi.profiles import is_user_id
 from bot.webapi.tokens import TokenSource
@@ -204,7 +204,7 @@ class Delivery:
 
     def _render(self, session: Session, nudge_type: NudgeType, row: DeliveryRow) -> Rendered:
         try:
-            return nudge_type.render(session, RenderContext(self.deps.content, self.deps.settings, self.clock()), row)
+            return nudge_type.render(session, Context(self.deps.content, self.deps.settings, self.clock()), row)
         except Exception:
             # Not sent: retried with backoff like any refusal, and failed after max_attempts.
             log.exception("rendering a nudge failed", extra={"delivery": row.id, "kind": row.kind})

@@ -1,10 +1,14 @@
 """The nudge kinds: a planner, a renderer (personal kinds behind ``respecting_time``) and a priority (lower
-first; stored on each ledger row, so the claim's index orders by it)."""
+first; stored on each ledger row, so the claim's index orders by it); ``plan_all`` plans them all."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from types import ModuleType
 
+from bot.deps import Deps
+from bot.nudges import ledger
 from bot.nudges.availability import respecting_time
 from bot.nudges.planners import (
     digest,
@@ -22,7 +26,9 @@ from bot.nudges.renderers import review_reminder as review_reminder_renderer
 from bot.nudges.renderers import stage_changed as stage_changed_renderer
 from bot.nudges.renderers import stuck as stuck_renderer
 from bot.nudges.renderers import weekly_prompt as weekly_prompt_renderer
-from bot.nudges.types import NudgeType, PermanentErrorHook, Renderer
+from bot.nudges.types import Context, NudgeType, PermanentErrorHook, Renderer
+
+log = logging.getLogger(__name__)
 
 
 def _kind(planner: ModuleType, render: Renderer, priority: int, hook: PermanentErrorHook | None = None) -> NudgeType:
@@ -46,3 +52,20 @@ def by_kind() -> dict[str, NudgeType]:
 
 def by_priority() -> list[NudgeType]:
     return sorted(NUDGE_TYPES, key=lambda nudge_type: nudge_type.priority)
+
+
+def plan_all(deps: Deps, at: datetime) -> tuple[dict[str, int], int]:
+    """Plan every kind into the ledger, each in its own transaction (one kind's failure does not stop the
+    others): the new due rows by kind, and how many were already past their grace (recorded as skipped)."""
+    context, planned, skipped = Context(deps.content, deps.settings, at), {}, 0
+    for nudge_type in by_priority():
+        try:
+            with deps.db.transaction() as session:
+                due, missed = ledger.ensure(session, nudge_type, nudge_type.plan(session, context), at)
+        except Exception:
+            log.exception("planning failed", extra={"kind": nudge_type.kind})
+            continue
+        if due:
+            planned[nudge_type.kind] = due
+        skipped += missed
+    return planned, skipped

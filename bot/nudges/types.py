@@ -51,14 +51,10 @@ class PlannedNudge:
 
 
 @dataclass(frozen=True)
-class PlanContext:
-    content: Content
-    settings: Settings
-    at: datetime
+class Context:
+    """What planners and renderers read besides the database: the roadmap, the settings, and the tick's
+    instant (planning) or the send's (rendering)."""
 
-
-@dataclass(frozen=True)
-class RenderContext:
     content: Content
     settings: Settings
     now: datetime
@@ -100,8 +96,8 @@ class Defer:
     reason: str
 
 
-Planner = Callable[[Session, PlanContext], list[PlannedNudge]]
-Renderer = Callable[[Session, RenderContext, DeliveryRow], Message | Skip | Defer]
+Planner = Callable[[Session, Context], list[PlannedNudge]]
+Renderer = Callable[[Session, Context, DeliveryRow], Message | Skip | Defer]
 PermanentErrorHook = Callable[[Session, DeliveryRow, str], None]
 
 

@@ -1,6 +1,6 @@
 """Members as Slack's directory describes them: what each ``users.list`` page says (timezone, deleted,
 away) stored for the members it names, and the workspace's place in its paged pass (a cursor, and the
-minute whose pages one replica took). ``bot/nudges/timezones.py`` reads the pages."""
+minute whose pages one replica took). ``bot/tick/directory.py`` reads the pages."""
 
 from __future__ import annotations
 

@@ -30,7 +30,8 @@ def first_delivery(db: Database, event_id: str, now: datetime) -> bool:
         return claim_event(session, event_id, now)
 
 
-def forget_old_events(session: Session, now: datetime) -> int:
+def forget_old_events(db: Database, now: datetime) -> int:
     """Event ids older than Slack's retry window need not be kept."""
-    result = session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < now - PROCESSED_EVENT_RETENTION))
-    return int(getattr(result, "rowcount", 0) or 0)
+    with db.transaction() as session:
+        old = delete(ProcessedEvent).where(ProcessedEvent.received_at < now - PROCESSED_EVENT_RETENTION)
+        return int(getattr(session.execute(old), "rowcount", 0) or 0)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +28,8 @@ from bot.db.models import (
     StuckSession,
     Workspace,
 )
+
+log = logging.getLogger(__name__)
 
 
 def mark_uninstalled(db: Database, team_id: str, now: datetime) -> bool:
@@ -57,8 +60,22 @@ class Purged:
     entries: int
 
 
-def purge_expired(session: Session, now: datetime, retention: timedelta) -> list[Purged]:
-    """Delete every row of each workspace uninstalled at least ``retention`` before ``now``."""
+def purge_expired(db: Database, now: datetime, retention: timedelta) -> list[Purged]:
+    """Delete every row of each workspace uninstalled at least ``retention`` before ``now``, then scrub the
+    freed pages (``Database.scrub``) so the deleted text is gone from the file too."""
+    with db.transaction() as session:
+        purged = _purge(session, now, retention)
+    for gone in purged:
+        log.info(
+            "deleted an uninstalled workspace's data after the retention period",
+            extra={"team": gone.team_id, "members": gone.members, "entries": gone.entries},
+        )
+    if purged:
+        db.scrub()
+    return purged
+
+
+def _purge(session: Session, now: datetime, retention: timedelta) -> list[Purged]:
     expired = session.execute(
         select(Workspace.id, Workspace.team_id).where(
             Workspace.uninstalled_at.is_not(None), Workspace.uninstalled_at <= now - retention

@@ -14,7 +14,7 @@ from bot.db.engine import Database
 from bot.db.models import Member, NudgeDelivery, Workspace
 from bot.deps import Deps
 from bot.nudges.delivery import MAX_ATTEMPTS
-from bot.nudges.tick import TickReport, run_tick
+from bot.tick.run import TickReport, run_tick
 from bot.webapi.tokens import StaticToken
 from tests.support.bots import BOT_TOKEN, make_settings
 from tests.support.clock import Clock

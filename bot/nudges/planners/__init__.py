@@ -1,4 +1,4 @@
-"""Planners: one module per nudge kind, each a ``plan(session, PlanContext) -> list[PlannedNudge]``."""
+"""Planners: one module per nudge kind, each a ``plan(session, Context) -> list[PlannedNudge]``."""
 
 from __future__ import annotations
 

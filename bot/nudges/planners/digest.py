@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.db.models import Member, NudgeKind
 from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
 from bot.nudges.timing import latest_weekly_occurrence
-from bot.nudges.types import PlanContext, PlannedNudge
+from bot.nudges.types import Context, PlannedNudge
 from bot.services.digest import page_count
 from bot.services.localtime import zone
 
@@ -39,7 +39,7 @@ class Payload:
     page: int
 
 
-def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
     report = aliased(Member)
     report_counts = (
         select(report.workspace_id, report.manager_slack_user_id, func.count().label("reports"))
@@ -62,7 +62,7 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
     )
     planned = []
     for member_id, workspace_id, user_id, tz_name, channel_id, reports in rows:
-        occurrence = latest_weekly_occurrence(ctx.at, zone(tz_name), MONDAY, SEND_MINUTE)
+        occurrence = latest_weekly_occurrence(ctx.now, zone(tz_name), MONDAY, SEND_MINUTE)
         # The team channel (when set) and the manager's own DM (when anyone named them) each get
         # their pages; the renderer picks each audience's wins by recipient.
         recipients = ([channel_id] if channel_id else []) + ([user_id] if reports else [])

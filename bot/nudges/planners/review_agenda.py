@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member, NudgeKind, Rater, ReviewConversation, Workspace
-from bot.nudges.types import PlanContext, PlannedNudge
+from bot.nudges.types import Context, PlannedNudge
 from bot.services.ratings import gaps
 
 KIND = NudgeKind.REVIEW_AGENDA.value
@@ -33,7 +33,7 @@ class Payload:
     """``self`` or ``manager``."""
 
 
-def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
     rows = session.execute(
         select(ReviewConversation, Member.workspace_id, Member.slack_user_id, Member.manager_slack_user_id)
         .join(Member, Member.id == ReviewConversation.member_id)
@@ -42,7 +42,7 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
             ReviewConversation.self_rated_at.is_not(None),
             ReviewConversation.manager_rated_at.is_not(None),
             ReviewConversation.invited_manager_id.is_not(None),
-            ReviewConversation.manager_rated_at >= ctx.at - LOOKBACK,
+            ReviewConversation.manager_rated_at >= ctx.now - LOOKBACK,
             Workspace.uninstalled_at.is_(None),
         )
     )
@@ -53,7 +53,7 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
             continue
         assert conversation.self_rated_at is not None and conversation.manager_rated_at is not None
         due_at = max(conversation.self_rated_at, conversation.manager_rated_at)
-        if due_at > ctx.at:
+        if due_at > ctx.now:
             continue
         member_id = conversation.member_id
         for reader, recipient in ((Rater.SELF, report_id), (Rater.MANAGER, manager_id)):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Member, NudgeKind, ReviewConversation, Workspace
 from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
-from bot.nudges.types import PlanContext, PlannedNudge
+from bot.nudges.types import Context, PlannedNudge
 from bot.services.localtime import local_to_utc, zone
 
 KIND = NudgeKind.REVIEW_RATING.value
@@ -39,7 +39,7 @@ class Payload:
     """None: the report's own ask; else the invitation of that review conversation's manager."""
 
 
-def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
     base = installed_members(*MEMBER_AND_ZONE, Member.review_date).where(
         Member.review_date.is_not(None),
         Member.stage.is_not(None),
@@ -50,7 +50,7 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
     for member_id, workspace_id, user_id, tz_name, review_date in session.execute(base):
         assert review_date is not None  # filtered above
         due_at = local_to_utc(review_date - timedelta(days=DAYS_BEFORE), SEND_MINUTE, zone(tz_name))
-        if due_at <= ctx.at:
+        if due_at <= ctx.now:
             key = period_key(review_date, SELF)
             planned.append(PlannedNudge(workspace_id, member_id, user_id, key, due_at, Payload(review_date, None)))
     invited = session.execute(
@@ -67,13 +67,13 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         .where(
             ReviewConversation.invited_manager_id.is_not(None),
             ReviewConversation.invited_at.is_not(None),
-            ReviewConversation.invited_at >= ctx.at - GRACE,
+            ReviewConversation.invited_at >= ctx.now - GRACE,
             Workspace.uninstalled_at.is_(None),
         )
     )
     for conversation_id, review_date, manager_id, invited_at, member_id, workspace_id in invited:
         assert manager_id is not None and invited_at is not None  # filtered above
-        if invited_at <= ctx.at:
+        if invited_at <= ctx.now:
             planned.append(
                 PlannedNudge(
                     workspace_id,

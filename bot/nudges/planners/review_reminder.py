@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Member, NudgeKind
 from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
-from bot.nudges.types import PlanContext, PlannedNudge
+from bot.nudges.types import Context, PlannedNudge
 from bot.services.localtime import local_to_utc, zone
 
 KIND = NudgeKind.REVIEW_REMINDER.value
@@ -33,7 +33,7 @@ class Payload:
     days_before: int
 
 
-def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
     rows = session.execute(
         installed_members(*MEMBER_AND_ZONE, Member.review_date).where(
             Member.review_date.is_not(None),
@@ -46,7 +46,7 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         assert review_date is not None  # filtered above
         for days_before in DAYS_BEFORE:
             due_at = local_to_utc(review_date - timedelta(days=days_before), SEND_MINUTE, zone(tz_name))
-            if due_at <= ctx.at:
+            if due_at <= ctx.now:
                 planned.append(
                     PlannedNudge(
                         workspace_id,

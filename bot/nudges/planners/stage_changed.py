@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Member, NudgeKind
 from bot.nudges.planners import installed_members
-from bot.nudges.types import PlanContext, PlannedNudge
+from bot.nudges.types import Context, PlannedNudge
 
 KIND = NudgeKind.STAGE_CHANGED.value
 GRACE = timedelta(days=2)
@@ -29,7 +29,7 @@ class Payload:
     after: int
 
 
-def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
     rows = session.execute(
         installed_members(
             Member.id,
@@ -42,12 +42,12 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
             Member.manager_slack_user_id.is_not(None),
             Member.previous_stage.is_not(None),
             Member.stage.is_not(None),
-            Member.stage_set_at >= ctx.at - GRACE,
+            Member.stage_set_at >= ctx.now - GRACE,
         )
     )
     planned = []
     for member_id, workspace_id, manager_id, before, after, changed_at in rows:
-        if before is None or after is None or before == after or changed_at is None or changed_at > ctx.at:
+        if before is None or after is None or before == after or changed_at is None or changed_at > ctx.now:
             continue
         if manager_id is None:
             continue

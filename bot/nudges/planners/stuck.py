@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member, NudgeKind, StuckSession, StuckStatus, Workspace
-from bot.nudges.types import PlanContext, PlannedNudge
+from bot.nudges.types import Context, PlannedNudge
 
 KIND = NudgeKind.STUCK.value
 GRACE = timedelta(hours=1)
@@ -32,7 +32,7 @@ class Payload:
     extensions: int
 
 
-def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
     rows = session.execute(
         select(
             StuckSession.id,
@@ -46,8 +46,8 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
         .join(Workspace, Workspace.id == Member.workspace_id)
         .where(
             StuckSession.status == StuckStatus.OPEN,
-            StuckSession.nudge_due_at <= ctx.at,
-            StuckSession.nudge_due_at > ctx.at - LOOKBACK,
+            StuckSession.nudge_due_at <= ctx.now,
+            StuckSession.nudge_due_at > ctx.now - LOOKBACK,
             Member.stuck_nudges_enabled.is_(True),
             Member.delivery_blocked_at.is_(None),
             Workspace.uninstalled_at.is_(None),

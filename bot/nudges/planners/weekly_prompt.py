@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Member, NudgeKind
 from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
 from bot.nudges.timing import iso_week_key, latest_weekly_occurrence
-from bot.nudges.types import PlanContext, PlannedNudge
+from bot.nudges.types import Context, PlannedNudge
 from bot.services.localtime import zone
 
 KIND = NudgeKind.WEEKLY_PROMPT.value
@@ -39,7 +39,7 @@ class Payload:
     """A "later today" re-prompt."""
 
 
-def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
+def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
     """Every enrolled, opted-in, reachable member's most recent occurrence (and due snoozes)."""
     rows = session.execute(
         installed_members(
@@ -53,7 +53,7 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
     planned: list[PlannedNudge] = []
     for member_id, workspace_id, user_id, tz_name, weekday, minute, snoozed_until, enrolled_at in rows:
         tz = zone(tz_name)
-        occurrence = latest_weekly_occurrence(ctx.at, tz, weekday, minute)
+        occurrence = latest_weekly_occurrence(ctx.now, tz, weekday, minute)
         # Someone who first used the bot after this week's time waits for next week's.
         if occurrence.due_at >= enrolled_at:
             planned.append(
@@ -66,7 +66,7 @@ def plan(session: Session, ctx: PlanContext) -> list[PlannedNudge]:
                     Payload(occurrence.week, False),
                 )
             )
-        if snoozed_until is not None and ctx.at - SNOOZE_LOOKBACK < snoozed_until <= ctx.at:
+        if snoozed_until is not None and ctx.now - SNOOZE_LOOKBACK < snoozed_until <= ctx.now:
             key, week = snooze_period_key(snoozed_until, tz), snoozed_until.astimezone(tz).isocalendar().week
             planned.append(PlannedNudge(workspace_id, member_id, user_id, key, snoozed_until, Payload(week, True)))
     return planned

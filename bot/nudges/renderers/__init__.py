@@ -1,1 +1,1 @@
-"""Renderers: one module per nudge kind, each a ``render(session, RenderContext, DeliveryRow) -> Message | Skip``."""
+"""Renderers: one module per nudge kind, each a ``render(session, Context, DeliveryRow) -> Message | Skip``."""

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 from bot.blocks.digest import digest_page
 from bot.db.models import Member, Visibility
 from bot.nudges.planners.digest import Payload
-from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
+from bot.nudges.types import Context, DeliveryRow, Message, Skip, read_payload
 from bot.services.digest import CHANNEL_AUDIENCE, MANAGER_AUDIENCE, build_team_digest
 
 WEEK = timedelta(days=7)
 
 
-def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
+def render(session: Session, ctx: Context, row: DeliveryRow) -> Message | Skip:
     planned = read_payload(Payload, row.payload)
     if planned is None:
         return Skip(f"unreadable payload {dict(row.payload)!r}")

@@ -6,11 +6,11 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.ratings import agenda_message
 from bot.nudges.planners.review_agenda import Payload
-from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
+from bot.nudges.types import Context, DeliveryRow, Message, Skip, read_payload
 from bot.services.ratings import agenda_for
 
 
-def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
+def render(session: Session, ctx: Context, row: DeliveryRow) -> Message | Skip:
     planned = read_payload(Payload, row.payload)
     if planned is None:
         return Skip(f"unreadable payload {dict(row.payload)!r}")

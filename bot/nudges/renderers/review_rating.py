@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 from bot.blocks.ratings import manager_invite_message, rating_prompt_message
 from bot.db.models import Member, ReviewConversation
 from bot.nudges.planners.review_rating import Payload
-from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
+from bot.nudges.types import Context, DeliveryRow, Message, Skip, read_payload
 
 
-def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
+def render(session: Session, ctx: Context, row: DeliveryRow) -> Message | Skip:
     planned = read_payload(Payload, row.payload)
     if planned is None:
         return Skip(f"unreadable payload {dict(row.payload)!r}")

@@ -7,12 +7,12 @@ from sqlalchemy.orm import Session
 from bot.blocks.review import review_packet_message
 from bot.db.models import Member
 from bot.nudges.planners.review_reminder import Payload
-from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
+from bot.nudges.types import Context, DeliveryRow, Message, Skip, read_payload
 from bot.services.localtime import local_today
 from bot.services.review import review_packet
 
 
-def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
+def render(session: Session, ctx: Context, row: DeliveryRow) -> Message | Skip:
     planned = read_payload(Payload, row.payload)
     if planned is None:
         return Skip(f"unreadable payload {dict(row.payload)!r}")

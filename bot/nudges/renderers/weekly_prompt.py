@@ -11,7 +11,7 @@ from bot.blocks.nudges import weekly_prompt_message
 from bot.db.models import BragEntry, BragEvidence, Member
 from bot.db.types import UTCDateTime
 from bot.nudges.planners.weekly_prompt import Payload
-from bot.nudges.types import DeliveryRow, Message, RenderContext, Skip, read_payload
+from bot.nudges.types import Context, DeliveryRow, Message, Skip, read_payload
 from bot.services.gaps import member_gap
 from bot.services.progress import stage_progress
 from bot.services.prompts import SNOOZE_LATER_TODAY
@@ -46,7 +46,7 @@ _MEMBER = select(
 ).where(Member.id == bindparam("b_member"))
 
 
-def render(session: Session, ctx: RenderContext, row: DeliveryRow) -> Message | Skip:
+def render(session: Session, ctx: Context, row: DeliveryRow) -> Message | Skip:
     """One query: the member's settings, their wins this week and the evidence keys they have."""
     planned = read_payload(Payload, row.payload)
     if planned is None:

@@ -1,6 +1,6 @@
-"""One scheduler tick, the only entry point (``python -m bot tick --at T`` and the in-process scheduler):
-plan every kind into the ledger, deliver what is due, then housekeeping. The ledger, not the scheduler,
-decides what was already sent."""
+"""One tick, the only entry point (``python -m bot tick --at T`` and the in-process scheduler): housekeeping,
+the nudge pass (plan every kind into the ledger, deliver what is due), then this minute's ``users.list``
+pages. The ledger, not the scheduler, decides what was already sent."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.deps import Deps
-from bot.nudges import ledger, registry
 from bot.nudges.delivery import MAX_ATTEMPTS, Delivery
-from bot.nudges.timezones import refresh_profiles
+from bot.nudges.registry import plan_all
 from bot.nudges.timing import ticking_clock
-from bot.nudges.types import PlanContext
 from bot.services import workspaces
 from bot.services.events import forget_old_events
+from bot.tick.directory import refresh_profiles
 from bot.webapi.tokens import TokenSource
 
 log = logging.getLogger(__name__)
@@ -46,21 +45,6 @@ class TickReport:
         )
 
 
-def plan_all(deps: Deps, at: datetime, report: TickReport) -> None:
-    """Plan every kind, each in its own transaction: one kind's failure does not stop the others."""
-    context = PlanContext(content=deps.content, settings=deps.settings, at=at)
-    for nudge_type in registry.by_priority():
-        try:
-            with deps.db.transaction() as session:
-                due, skipped = ledger.ensure(session, nudge_type, nudge_type.plan(session, context), at)
-        except Exception:
-            log.exception("planning failed", extra={"kind": nudge_type.kind})
-            continue
-        if due:
-            report.planned[nudge_type.kind] = due
-        report.skipped += skipped
-
-
 def run_tick(
     deps: Deps,
     tokens: TokenSource,
@@ -73,22 +57,12 @@ def run_tick(
         raise ValueError("tick time must be timezone-aware")
     started = time.perf_counter()
     report = TickReport(at=at)
-    with deps.db.transaction() as session:
-        forget_old_events(session, deps.clock())
-    retention, purged = timedelta(days=deps.settings.stagecoach_uninstall_retention_days), []
+    forget_old_events(deps.db, deps.clock())
     try:
-        with deps.db.transaction() as session:
-            purged = workspaces.purge_expired(session, at, retention)
+        workspaces.purge_expired(deps.db, at, timedelta(days=deps.settings.stagecoach_uninstall_retention_days))
     except Exception:
         log.exception("purging uninstalled workspaces failed")
-    for gone in purged:
-        log.info(
-            "deleted an uninstalled workspace's data after the retention period",
-            extra={"team": gone.team_id, "members": gone.members, "entries": gone.entries},
-        )
-    if purged:
-        deps.db.scrub()
-    plan_all(deps, at, report)
+    report.planned, report.skipped = plan_all(deps, at)
     # On a clock that moves on from ``at`` with real time, so leases and backoffs stay meaningful in a long fan-out.
     delivered = Delivery(
         deps, tokens, ticking_clock(at), budget_seconds=budget_seconds, max_attempts=max_attempts

@@ -8,7 +8,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.deps import Deps
-from bot.nudges.tick import SCHEDULER_BUDGET_SECONDS, run_tick
+from bot.tick.run import SCHEDULER_BUDGET_SECONDS, run_tick
 from bot.webapi.tokens import TokenSource
 
 log = logging.getLogger(__name__)
