@@ -18,7 +18,11 @@ from bot.services.members import is_valid_timezone
 from bot.webapi.profiles import SlackUser
 
 PAGE_LEASE = timedelta(seconds=60)
-NOT_TAKEN = "not taken"
+
+
+class Pages(NamedTuple):
+    cursor: str | None
+    """Where this minute's pages start (None: a new pass, from the first page)."""
 
 
 class InstalledWorkspace(NamedTuple):
@@ -37,9 +41,9 @@ def workspaces_with_members(db: Database) -> list[InstalledWorkspace]:
     return [InstalledWorkspace(*row) for row in rows]
 
 
-def take_pages(db: Database, workspace_id: int, at: datetime, interval: timedelta) -> str | None:
+def take_pages(db: Database, workspace_id: int, at: datetime, interval: timedelta) -> Pages | None:
     """This minute's pages of the workspace's pass, if a pass is under way or due and no one took them in
-    the last 60 s: the cursor to resume from (None: from the start), or ``NOT_TAKEN``."""
+    the last 60 s; None when there is nothing to read this minute."""
     with db.transaction() as session:
         taken = session.execute(
             update(Workspace)
@@ -55,7 +59,7 @@ def take_pages(db: Database, workspace_id: int, at: datetime, interval: timedelt
             .values(profile_page_at=at)
             .returning(Workspace.profile_cursor)
         ).one_or_none()
-    return NOT_TAKEN if taken is None else taken.profile_cursor
+    return None if taken is None else Pages(taken.profile_cursor)
 
 
 def save_page(

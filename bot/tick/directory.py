@@ -23,7 +23,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.services import directory
-from bot.services.directory import NOT_TAKEN
 from bot.webapi.client import make_web_client
 from bot.webapi.profiles import away_rules, slack_user
 from bot.webapi.tokens import TokenSource
@@ -40,11 +39,11 @@ def refresh_profiles(deps: Deps, tokens: TokenSource, at: datetime) -> int:
     interval = timedelta(minutes=deps.settings.stagecoach_status_refresh_minutes)
     pages = 0
     for workspace in directory.workspaces_with_members(deps.db):
-        cursor = directory.take_pages(deps.db, workspace.id, at, interval)
-        token = tokens.bot_token(workspace.team_id, workspace.enterprise_id) if cursor != NOT_TAKEN else None
-        if token is not None:
+        taken = directory.take_pages(deps.db, workspace.id, at, interval)
+        token = tokens.bot_token(workspace.team_id, workspace.enterprise_id) if taken is not None else None
+        if taken is not None and token is not None:
             client = make_web_client(deps.settings.slack_api_url, token, metrics=deps.metrics)
-            pages += _read_pages(deps, client, workspace.id, workspace.team_id, cursor, at)
+            pages += _read_pages(deps, client, workspace.id, workspace.team_id, taken.cursor, at)
     return pages
 
 
