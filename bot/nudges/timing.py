@@ -34,8 +34,9 @@ class Occurrence:
 @lru_cache(maxsize=4096)
 def latest_weekly_occurrence(at: datetime, tz: tzinfo, weekday: int, minute_of_day: int) -> Occurrence:
     """The most recent ``weekday`` at ``minute_of_day`` local time that is at or before ``at``. Cached: a
-    tick asks once per member, and members share a few zones and prompt times (10,000 members in six
-    zones: 10,000 computations became six, 45 ms of the plan in ``bench.weekly_prompt_fanout``)."""
+    tick asks once per member, and members share a few zones and prompt times (10,000 members in six zones:
+    six computations instead of 10,000, which took 45 ms off every re-plan's 130 in
+    ``bench.weekly_prompt_fanout``)."""
     local_today = at.astimezone(tz).date()
     day = local_today - timedelta(days=(local_today.weekday() - weekday) % 7)
     due = local_to_utc(day, minute_of_day, tz)

@@ -20,9 +20,9 @@ P = TypeVar("P")
 
 @lru_cache(maxsize=4096)
 def payload_json(payload: object) -> str:
-    """The payload as the JSON text the ledger stores (dates as ISO strings). Cached: payloads are frozen
-    and planners share one per occurrence, so a 10,000-member plan serialises a handful, not 10,000
-    (45 ms of the batch's plan in ``bench.weekly_prompt_fanout``)."""
+    """The payload as the JSON text the ledger stores (dates as ISO strings). Cached: payloads are frozen,
+    equal ones hash alike, and a plan of 10,000 weekly prompts holds a handful of distinct ones (the cache
+    took 25 ms off that plan's 370 in ``bench.weekly_prompt_fanout``)."""
     if payload is None:
         return "{}"
     values = {f.name: getattr(payload, f.name) for f in dataclasses.fields(payload)}  # type: ignore[arg-type]
