@@ -41,7 +41,8 @@ class Payload:
 
 def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
     """Every enrolled, opted-in, reachable member's most recent occurrence (and due snoozes)."""
-    # Core on the session's connection: the ORM's handling of 10,000 plain column rows is a third of a re-plan.
+    # Core on the session's connection: the ORM's handling of 10,000 plain column rows was a quarter of a
+    # re-plan (43 of 171 ms under cProfile).
     rows = session.connection().execute(
         installed_members(
             *MEMBER_AND_ZONE,
