@@ -33,6 +33,11 @@ as it sees the status cleared, so this is only the fallback)."""
 RECENT_PROMPTS = 8  # earlier prompts read per render: enough to see past time-off skips to the last three sent
 
 
+def paused_on(paused_until: date | None, timezone: str, now: datetime) -> bool:
+    """A pause holds until the member's own local midnight of ``paused_until``."""
+    return paused_until is not None and local_today(timezone, now) < paused_until
+
+
 def in_quiet_window(minute: int, start: int | None, end: int | None) -> bool:
     """Whether ``minute`` (after local midnight) is inside [start, end); the window may span midnight."""
     if start is None or end is None or start == end:
@@ -72,7 +77,7 @@ class MemberTime:
 
     def hold(self, now: datetime) -> tuple[str, datetime | None] | None:
         """Why no nudge may reach the member now (paused, away) and until when; None when they are around."""
-        if self.paused_until is not None and local_today(self.timezone, now) < self.paused_until:
+        if self.paused_until is not None and paused_on(self.paused_until, self.timezone, now):
             return "paused", local_to_utc(self.paused_until, 0, zone(self.timezone))
         if self.away_since is not None and (self.away_until is None or self.away_until > now):
             return "away", self.away_until

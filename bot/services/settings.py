@@ -8,8 +8,8 @@ from datetime import date, datetime
 from bot.db.engine import Database
 from bot.db.models import DEFAULT_WORKDAYS, Member, Visibility
 from bot.services import stages
+from bot.services.availability import paused_on
 from bot.services.brag import Audience, audience_of
-from bot.services.localtime import local_today
 from bot.services.members import is_valid_timezone
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -119,9 +119,9 @@ def settings_of(member: Member, now: datetime | None = None) -> MemberSettings:
 
 
 def _pause_in_force(member: Member, now: datetime | None) -> date | None:
-    if member.paused_until is None or now is None:
+    if now is None:
         return member.paused_until
-    return member.paused_until if local_today(member.timezone, now) < member.paused_until else None
+    return member.paused_until if paused_on(member.paused_until, member.timezone, now) else None
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.db.engine import Database
 from bot.db.models import BragEntry, Member
 from bot.services.brag import EntrySummary, summarize
-from bot.services.localtime import zone
+from bot.services.localtime import local_to_utc, zone
 from bot.services.stages import load_member
 from content import Content
 
@@ -60,10 +59,6 @@ class WinPage:
         return (self.page + 1) * self.page_size < self.total
 
 
-def _midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
-
-
 def _quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
@@ -98,27 +93,35 @@ def parse_query(text: str, member: Member, now: datetime) -> WinQuery:
         start = _quarter_start(today)
         if phrase == "last quarter":
             start, end = _add_months(start, -3), start
-            return WinQuery(_midnight(start, tz), _midnight(end, tz), label="last quarter", text=typed)
-        return WinQuery(_midnight(start, tz), label="this quarter", text=typed)
+            return WinQuery(local_to_utc(start, 0, tz), local_to_utc(end, 0, tz), label="last quarter", text=typed)
+        return WinQuery(local_to_utc(start, 0, tz), label="this quarter", text=typed)
     if phrase in {"this month", "last month"}:
         start = today.replace(day=1)
         if phrase == "last month":
-            return WinQuery(_midnight(_add_months(start, -1), tz), _midnight(start, tz), label="last month", text=typed)
-        return WinQuery(_midnight(start, tz), label="this month", text=typed)
+            return WinQuery(
+                local_to_utc(_add_months(start, -1), 0, tz), local_to_utc(start, 0, tz), label="last month", text=typed
+            )
+        return WinQuery(local_to_utc(start, 0, tz), label="this month", text=typed)
     if phrase in {"this year", "last year"}:
         start = date(today.year, 1, 1)
         if phrase == "last year":
             return WinQuery(
-                _midnight(date(today.year - 1, 1, 1), tz), _midnight(start, tz), label="last year", text=typed
+                local_to_utc(date(today.year - 1, 1, 1), 0, tz),
+                local_to_utc(start, 0, tz),
+                label="last year",
+                text=typed,
             )
-        return WinQuery(_midnight(start, tz), label="this year", text=typed)
+        return WinQuery(local_to_utc(start, 0, tz), label="this year", text=typed)
     if phrase in {"this week", "last week"}:
         start = today - timedelta(days=today.weekday())
         if phrase == "last week":
             return WinQuery(
-                _midnight(start - timedelta(days=7), tz), _midnight(start, tz), label="last week", text=typed
+                local_to_utc(start - timedelta(days=7), 0, tz),
+                local_to_utc(start, 0, tz),
+                label="last week",
+                text=typed,
             )
-        return WinQuery(_midnight(start, tz), label="this week", text=typed)
+        return WinQuery(local_to_utc(start, 0, tz), label="this week", text=typed)
     if match := _LAST_N.match(phrase):
         count, unit = int(match.group(1)), match.group(2)
         if unit in _UNITS:
@@ -126,16 +129,20 @@ def parse_query(text: str, member: Member, now: datetime) -> WinQuery:
         else:
             months = count * (12 if unit == "year" else 1)
             start = today - timedelta(days=round(months * 30.44) - 1)
-        return WinQuery(_midnight(start, tz), label=f"the last {count} {unit}{'s' if count != 1 else ''}", text=typed)
+        return WinQuery(
+            local_to_utc(start, 0, tz), label=f"the last {count} {unit}{'s' if count != 1 else ''}", text=typed
+        )
     if match := _SINCE.match(phrase):
         start = _date(match.group(1))
-        return WinQuery(_midnight(start, tz), label=f"since {start.isoformat()}", text=typed)
+        return WinQuery(local_to_utc(start, 0, tz), label=f"since {start.isoformat()}", text=typed)
     if match := _BETWEEN.match(phrase):
         start, end = _date(match.group(1)), _date(match.group(2))
         if end < start:
             raise QueryError("The end date is before the start date; swap them and try again.")
         label = f"from {start.isoformat()} to {end.isoformat()}"
-        return WinQuery(_midnight(start, tz), _midnight(end + timedelta(days=1), tz), label=label, text=typed)
+        return WinQuery(
+            local_to_utc(start, 0, tz), local_to_utc(end + timedelta(days=1), 0, tz), label=label, text=typed
+        )
     if phrase.startswith(("since ", "from ")):
         raise QueryError("Write the date as YYYY-MM-DD, e.g. `since 2026-01-01`.")
     words = tuple(dict.fromkeys(w for w in phrase.split() if w))[:MAX_SEARCH_WORDS]
