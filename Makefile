@@ -9,7 +9,7 @@ SOURCES := bot content tests bench migrations
 LOCK_FLAGS := --quiet --strip-extras --generate-hashes --allow-unsafe \
 	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 
-.PHONY: install run migrate migration tick lint test test-sqlite test-postgres bench lock clean
+.PHONY: install run migrate migration tick lint test test-sqlite test-postgres test-shifted bench lock clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -22,8 +22,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock requirements-dev.lock
 
 install: $(VENV)/.installed
 
+# A start-up failure (a missing setting, say) is the bot's one line and exit status 2: make adds nothing
+# after it. Any other failure still fails `make run`.
 run: install  ## start the bot (SQLite under ./data/ unless DATABASE_URL says otherwise)
-	$(PY) -m bot
+	@$(PY) -m bot || [ $$? -eq 2 ]
 
 migrate: install  ## apply pending migrations
 	$(PY) -m bot migrate
@@ -43,17 +45,29 @@ lint: install  ## ruff format + check, mypy
 	$(PY) -m ruff check $(SOURCES)
 	$(PY) -m mypy
 
+# The suite mostly waits (sockets, subprocesses, timers): 4 workers on 2 cores. Each worker migrates its
+# own database (a SQLite file, or a scratch PostgreSQL database), so workers never share rows.
+TEST_WORKERS ?= 4
+PYTEST := $(PY) -m pytest -q -n $(TEST_WORKERS)
+
 test-sqlite: install
-	$(PY) -m pytest -q
+	$(PYTEST)
 
 test-postgres: install
 	@if [ -z "$(TEST_POSTGRES_URL)" ]; then \
 		echo "PostgreSQL run skipped: set TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test to include it"; \
 	else \
-		TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(PY) -m pytest -q; \
+		TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(PYTEST); \
 	fi
 
-test: lint test-sqlite test-postgres  ## everything CI runs
+# The SQLite suite again with every test process's wall clock moved SHIFT days (tests/clockshift/):
+# a test that mixes a fixed date with the wall clock fails here today, not on the day the two disagree.
+SHIFT ?= 400
+test-shifted: install
+	PYTHONPATH=$(CURDIR)/tests/clockshift STAGECOACH_TEST_CLOCK_SHIFT_DAYS=$(SHIFT) $(PYTEST) \
+		-W ignore::pytest.PytestAssertRewriteWarning  # time_machine, imported before pytest by sitecustomize
+
+test: lint test-sqlite test-postgres  ## everything CI runs (CI adds test-shifted for +400 and -30 days)
 
 bench: install
 	$(PY) -m bench

@@ -36,7 +36,7 @@ def seed(db: Database, reports: int, wins: int, rng: random.Random) -> int:
     content = load_content()
     keys = [c.key for s in content.stages for c in s.exit_criteria] + [t.key for t in content.growth.tactics]
     with db.transaction() as session:
-        workspace = Workspace(team_id="TBENCH")
+        workspace = Workspace(team_id="TBENCH", created_at=WEEK_START - timedelta(days=365))
         session.add(workspace)
         session.flush()
         member_rows = [
@@ -46,6 +46,8 @@ def seed(db: Database, reports: int, wins: int, rng: random.Random) -> int:
                 "display_name": f"Report {index} <!channel>",
                 "stage": rng.randint(1, 5),
                 "manager_slack_user_id": MANAGER,
+                "enrolled_at": WEEK_START - timedelta(days=365),
+                "last_seen_at": WEEK_START,
             }
             for index in range(reports)
         ]

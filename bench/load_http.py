@@ -48,6 +48,7 @@ from sqlalchemy.engine import make_url
 
 from tests.support.driver import Reply, SlackDriver, http_request
 from tests.support.fake_slack import FakeSlack
+from tests.support.processes import shifted_clock_env
 
 DRAIN_SECONDS = 60
 SECRET = "bench-signing-secret"
@@ -344,7 +345,10 @@ def run_load(requests: int, concurrency: int, rate: float, seconds: float) -> Lo
     workdir = tempfile.mkdtemp(prefix="stagecoach-bench-")
     base_env = {key: os.environ[key] for key in ("PATH", "HOME") if key in os.environ}
     base_env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.api_url, LOG_LEVEL="WARNING")
-    base_env["PYTHONPATH"] = repo
+    # Under the suite's shifted wall clock (make test-shifted) the apps share it: its sitecustomize goes first.
+    shifted = shifted_clock_env()
+    base_env.update(shifted)
+    base_env["PYTHONPATH"] = os.pathsep.join([p for p in (shifted.get("PYTHONPATH"), repo) if p])
     bot_port, bare_port = free_port(), free_port()
     bot_env = {**base_env, "PORT": str(bot_port), "BOT_SCHEDULER": "off"}
     bot_env.update({k: v for k, v in os.environ.items() if k.startswith("STAGECOACH_")})  # tuning under test

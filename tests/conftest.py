@@ -20,7 +20,7 @@ from bot.db.models import Member
 from bot.deps import Deps
 from content import Content, load_content
 from tests.support.bots import RunningBot, make_settings, start_bot
-from tests.support.clock import Clock
+from tests.support.clock import TEST_NOW, Clock
 from tests.support.databases import create_scratch_database, drop_scratch_database, empty_all_tables
 from tests.support.fake_slack import FakeSlack
 from tests.support.members import me as enroll_me
@@ -102,7 +102,7 @@ def deps(db: Database, database_url: str, fake_slack: FakeSlack, content: Conten
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(TEST_NOW)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ def _two_workspaces(session: Session, content: Content, enterprise: str | None) 
         brag.create_entry(
             session, content, member, brag.WinInput("mine", evidence_keys=["t-ask-for-feedback"]), now=NOW
         )
-        session.add(StuckSession(member_id=member.id, nudge_due_at=NOW + timedelta(minutes=30)))
+        session.add(StuckSession(member_id=member.id, started_at=NOW, nudge_due_at=NOW + timedelta(minutes=30)))
         session.add(delivery(member, "W1", "w1"))
     brag.create_entry(session, content, report_of_mine, brag.WinInput("theirs"), now=NOW, credited_user_id="W1")
     session.add(delivery(report_of_mine, "W1", "linked"))

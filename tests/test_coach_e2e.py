@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -149,7 +149,7 @@ def seed_everything(bot: RunningBot) -> tuple[int, int]:
     """U0001 with wins, evidence, a stuck session and ledger rows; U0002 linked to U0001 as manager."""
     quick_win(bot, "Mine to delete")
     quick_win(bot, "Theirs to keep", user="U0002")
-    now = datetime.now(UTC)
+    now = bot.clock()
     with bot.db.transaction() as session:
         me = session.scalars(select(Member).where(Member.slack_user_id == "U0001")).one()
         other = session.scalars(select(Member).where(Member.slack_user_id == "U0002")).one()
@@ -161,7 +161,9 @@ def seed_everything(bot: RunningBot) -> tuple[int, int]:
         )
         other.manager_slack_user_id = "U0001"
         other.manager_linked_at = now
-        session.add(StuckSession(member_id=me.id, what="flaky test", nudge_due_at=now + timedelta(minutes=30)))
+        session.add(
+            StuckSession(member_id=me.id, what="flaky test", started_at=now, nudge_due_at=now + timedelta(minutes=30))
+        )
         for kind, member_id, recipient, period in [
             ("weekly_prompt", me.id, "U0001", "2026-W47"),
             ("manager_linked", other.id, "U0001", "link-1"),
@@ -176,6 +178,7 @@ def seed_everything(bot: RunningBot) -> tuple[int, int]:
                     period_key=period,
                     due_at=now,
                     next_attempt_at=now,
+                    created_at=now,
                 )
             )
         return me.id, other.id
@@ -225,7 +228,7 @@ def test_delete_my_data_leaves_nothing_behind(bot: RunningBot) -> None:
 def test_using_the_bot_after_deletion_starts_fresh(bot: RunningBot) -> None:
     quick_win(bot, "Old win")
     with bot.db.transaction() as session:
-        member = enroll(session, "T0001", "U0001", datetime.now(UTC))
+        member = enroll(session, "T0001", "U0001", bot.clock())
         member_id = member.id
     before = count(bot.fake, "views.publish")
     bot.slack.click(ids.DELETE_MY_DATA_CONFIRM, str(member_id), response_name="gone")

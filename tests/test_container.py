@@ -181,7 +181,8 @@ def image_python(image: Image, env: dict[str, str]) -> str:
     ):
         if candidate is None:
             continue
-        trial = {**env, "PYTHONPATH": os.pathsep.join(site)}
+        # Keep a PYTHONPATH already set (the shifted clock's sitecustomize, on CI's shifted run) in front.
+        trial = {**env, "PYTHONPATH": os.pathsep.join([p for p in (env.get("PYTHONPATH"), *site) if p])}
         try:
             probe = subprocess.run(
                 [candidate, "-c", "import slack_bolt, sqlalchemy, prometheus_client"],

@@ -18,7 +18,7 @@ MANAGER = "UMGR"
 
 
 def team(session: Session, reports: int, stage: int = 1, manager: str | None = MANAGER) -> tuple[int, list[Member]]:
-    workspace = Workspace(team_id="T0001")
+    workspace = Workspace(team_id="T0001", created_at=WEEK - timedelta(days=365))
     session.add(workspace)
     session.flush()
     members = [
@@ -28,6 +28,8 @@ def team(session: Session, reports: int, stage: int = 1, manager: str | None = M
             display_name=f"Person {index}",
             stage=stage,
             manager_slack_user_id=manager,
+            enrolled_at=WEEK - timedelta(days=365),
+            last_seen_at=WEEK,
         )
         for index in range(reports)
     ]

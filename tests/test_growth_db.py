@@ -28,14 +28,19 @@ TEXTS = [
 
 
 def _team(session: Session, content: Content, rng: random.Random) -> dict[int, int]:
-    workspace = Workspace(team_id="T0001")
+    workspace = Workspace(team_id="T0001", created_at=NOW)
     session.add(workspace)
     session.flush()
     keys = [c.key for s in content.stages for c in s.exit_criteria] + [t.key for t in content.growth.tactics]
     stages = {}
     for index in range(6):
         member = Member(
-            workspace_id=workspace.id, slack_user_id=f"U{index:04d}", stage=1 + index % 5, manager_slack_user_id="UMGR"
+            workspace_id=workspace.id,
+            slack_user_id=f"U{index:04d}",
+            stage=1 + index % 5,
+            manager_slack_user_id="UMGR",
+            enrolled_at=NOW,
+            last_seen_at=NOW,
         )
         session.add(member)
         session.flush()
@@ -81,15 +86,27 @@ def test_team_figures_agree_with_each_members_own_readiness(session: Session, co
 
 
 def test_deleting_a_manager_removes_their_ratings_and_the_invitation(session: Session, content: Content) -> None:
-    workspace = Workspace(team_id="T0001")
+    workspace = Workspace(team_id="T0001", created_at=NOW)
     session.add(workspace)
     session.flush()
-    report = Member(workspace_id=workspace.id, slack_user_id="U0001", stage=2, manager_slack_user_id="UMGR")
-    manager = Member(workspace_id=workspace.id, slack_user_id="UMGR")
+    report = Member(
+        workspace_id=workspace.id,
+        slack_user_id="U0001",
+        stage=2,
+        manager_slack_user_id="UMGR",
+        enrolled_at=NOW,
+        last_seen_at=NOW,
+    )
+    manager = Member(workspace_id=workspace.id, slack_user_id="UMGR", enrolled_at=NOW, last_seen_at=NOW)
     session.add_all([report, manager])
     session.flush()
     conversation = ReviewConversation(
-        member_id=report.id, review_date=date(2026, 12, 14), stage=2, invited_manager_id="UMGR", invited_at=NOW
+        member_id=report.id,
+        review_date=date(2026, 12, 14),
+        stage=2,
+        invited_manager_id="UMGR",
+        invited_at=NOW,
+        created_at=NOW,
     )
     key = content.stage(2).exit_criteria[0].key
     conversation.ratings = [

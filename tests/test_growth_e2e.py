@@ -226,6 +226,7 @@ def rate(bot: RunningBot, view: dict[str, Any], levels: list[int], user: str, in
 
 def self_rate(bot: RunningBot, levels: list[int], invite: bool) -> dict[str, Any]:
     tick(bot.deps, ASK_AT)
+    bot.clock.set(ASK_AT + timedelta(minutes=1))  # the report rates a minute after the ask arrived
     before = count(bot.fake, "views.open")
     bot.slack.click(ids.RATING_OPEN_SELF, REVIEW.isoformat(), user="U0001")
     view = opened_view(bot, before)
@@ -355,8 +356,7 @@ def test_the_managers_home_and_digest_show_each_reports_involvement_trend_and_pr
 
 def test_a_stage_change_tells_the_manager_what_changes_for_them(bot: RunningBot) -> None:
     enroll(bot, "U0001", stage=1, manager_slack_user_id="UMGR", display_name="Ana")
-    at = datetime.now(UTC)
-    bot.clock.set(at)
+    at = bot.clock()
     bot.slack.click(ids.STAGE_SET_MINE, "2", user="U0001")
     bot.slack.responses()
     bot.fake.reset()

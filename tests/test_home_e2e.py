@@ -243,9 +243,9 @@ def test_home_is_enrolled_even_for_first_contact(bot: RunningBot) -> None:
 
 def test_enroll_helper_and_home_for_seeded_member(bot: RunningBot) -> None:
     with bot.db.transaction() as session:
-        member = enroll(session, "T0001", "U0SEED", datetime.now(UTC))
+        member = enroll(session, "T0001", "U0SEED", bot.clock())
         member.stage = 5
-        brag.create_entry(session, bot.deps.content, member, brag.WinInput("Seeded"), now=datetime.now(UTC))
+        brag.create_entry(session, bot.deps.content, member, brag.WinInput("Seeded"), now=bot.clock())
     text = block_texts(open_home(bot, "U0SEED"))
     assert "Stage 5: Technical Executive" in text and "This is the last stage" in text and "Seeded" in text
 

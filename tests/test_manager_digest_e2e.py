@@ -178,7 +178,7 @@ def published_home(bot: RunningBot, user: str) -> str:
 def test_managers_see_their_team_in_app_home(bot: RunningBot) -> None:
     coach(bot, "manager <@UMGR|maria>", user="U0001")
     update_member(bot, "U0001", display_name="Ana", stage=1)
-    now = datetime.now(LA)
+    now = bot.clock().astimezone(LA)
     keys = [c.key for c in bot.deps.content.stage(1).exit_criteria]
     with bot.db.transaction() as session:
         ana = session.scalars(select(Member).where(Member.slack_user_id == "U0001")).one()
@@ -196,6 +196,7 @@ def test_managers_see_their_team_in_app_home(bot: RunningBot) -> None:
             brag.WinInput("shared", evidence_keys=keys[:2], visibility=Visibility.MANAGER),
             now=now,
         )
+    bot.clock.advance(minutes=5)  # the manager looks a few minutes after the wins were saved
     home = published_home(bot, "UMGR")
     assert "Your team" in home
     assert f"*Ana* · Stage 1 `▰▰▱▱▱▱` 2/{len(keys)} · 1 shared this week" in home

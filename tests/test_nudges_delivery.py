@@ -100,6 +100,7 @@ def test_stale_claims_are_reconciled_using_the_known_dm_channel(db: Database, de
                     period_key="2026-W46",
                     due_at=claimed_at - timedelta(days=7),
                     next_attempt_at=claimed_at - timedelta(days=7),
+                    created_at=claimed_at - timedelta(days=7),
                     status="sent",
                     channel_id="D" + user[1:],
                 )
@@ -114,6 +115,7 @@ def test_stale_claims_are_reconciled_using_the_known_dm_channel(db: Database, de
                     payload={"week": 47, "snoozed": False},
                     due_at=claimed_at,
                     next_attempt_at=claimed_at + timedelta(minutes=5),
+                    created_at=claimed_at,
                     status="sending",
                     attempts=1,
                     claimed_by="crashed:1:x",

@@ -66,7 +66,8 @@ def test_later_today_is_dropped_when_a_win_was_saved_meanwhile(bot: RunningBot) 
     click(bot, ids.PROMPT_SNOOZE_LATER_TODAY, str(prompt_row(bot).id))
     with bot.db.transaction() as session:
         member = session.scalars(select(Member)).one()
-        session.add(BragEntry(member_id=member.id, what="fixed it", created_at=FRIDAY_1600_NY + timedelta(hours=1)))
+        saved_at = FRIDAY_1600_NY + timedelta(hours=1)
+        session.add(BragEntry(member_id=member.id, what="fixed it", created_at=saved_at, updated_at=saved_at))
     tick(bot.deps, FRIDAY_1600_NY + timedelta(hours=3, minutes=5))
     assert len(dms(bot.fake, USER)) == 1
     [snoozed] = [r for r in ledger_rows(bot.db, WEEKLY) if "snooze" in r.period_key]

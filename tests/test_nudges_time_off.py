@@ -135,7 +135,7 @@ def test_configured_away_statuses_add_to_the_built_in_ones(
 ) -> None:
     users_list_with_statuses(fake_slack)
     settings = make_settings(database_url, fake_slack.api_url, stagecoach_away_statuses=":baby_bottle:, sabbatical")
-    deps = Deps(settings=settings, db=db, content=content, clock=Clock())
+    deps = Deps(settings=settings, db=db, content=content, clock=Clock(utc(2026, 11, 19, 12, 0)))
     enroll(db, "U1", "UTC")
     enroll(db, "U2", "UTC")
     set_status(fake_slack, "U1", ":baby_bottle:", "")

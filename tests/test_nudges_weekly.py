@@ -168,7 +168,9 @@ def test_prompt_is_tailored_to_stage_and_open_criteria(
     stage_one = content.stage(1)
     covered = stage_one.exit_criteria[0]
     with db.transaction() as session:
-        entry = BragEntry(member_id=member_id, what="Shipped <b>", created_at=utc(2026, 11, 18))
+        entry = BragEntry(
+            member_id=member_id, what="Shipped <b>", created_at=utc(2026, 11, 18), updated_at=utc(2026, 11, 18)
+        )
         entry.evidence = [BragEvidence(evidence_key=covered.key)]
         session.add(entry)
     tick(deps, utc(2026, 11, 20, 21, 0))

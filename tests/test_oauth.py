@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
@@ -128,3 +129,15 @@ def test_reinstalling_through_oauth_resumes_service_for_existing_members(oauth_b
     eventually(lambda: uninstalled() is not None)
     install(oauth_bot, "T0002")  # nobody has used the bot since: the install alone resumes service
     assert uninstalled() is None
+
+
+def test_an_install_is_stamped_with_the_apps_clock(oauth_bot: RunningBot) -> None:
+    oauth_bot.clock.set(datetime(2026, 10, 1, 9, 30, tzinfo=UTC))  # not today: slack_sdk would stamp today
+    install(oauth_bot, "T0002")
+    with oauth_bot.db.engine.connect() as connection:
+        stamps = [
+            connection.execute(select(table.c.installed_at).where(table.c.team_id == "T0002")).scalar_one()
+            for table in (BOTS_TABLE, INSTALLATIONS_TABLE)
+        ]
+    for stamp in stamps:
+        assert stamp.replace(tzinfo=UTC) == datetime(2026, 10, 1, 9, 30, tzinfo=UTC), stamp

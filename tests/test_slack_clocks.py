@@ -66,12 +66,14 @@ def test_twenty_save_as_win_open_twenty_modals_with_slow_slack(bot: RunningBot) 
 
 
 @pytest.fixture
-def small_bot(db: Database, fake_slack: FakeSlack, content: Content, database_url: str) -> Iterator[RunningBot]:
+def small_bot(
+    db: Database, fake_slack: FakeSlack, content: Content, database_url: str, clock: Clock
+) -> Iterator[RunningBot]:
     """One post-ack thread and one place in its queue: saturated by three slow requests."""
     settings = make_settings(
         database_url, fake_slack.api_url, stagecoach_post_ack_workers=1, stagecoach_post_ack_queue=1
     )
-    running, server = start_bot(Deps(settings=settings, db=db, content=content, clock=Clock()), fake_slack, Clock())
+    running, server = start_bot(Deps(settings=settings, db=db, content=content, clock=clock), fake_slack, clock)
     yield running
     server.stop()
 

@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, synonym
 
-from bot.db.types import UTCDateTime, enum_column, utcnow
+from bot.db.types import UTCDateTime, enum_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -139,7 +139,7 @@ class Workspace(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), unique=True)
     enterprise_id: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     members: Mapped[list[Member]] = relationship(back_populates="workspace", passive_deletes=True)
@@ -193,8 +193,8 @@ class Member(Base):
     digest_channel_id: Mapped[str | None] = mapped_column(String(32))
     """Set by a manager with ``/coach digest #channel``."""
 
-    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivery_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Set when Slack answered with a permanent error (account gone, bot blocked)."""
     delivery_blocked_reason: Mapped[str | None] = mapped_column(String(64))
@@ -236,8 +236,8 @@ class BragEntry(Base):
     source: Mapped[EntrySource] = mapped_column(enum_column(EntrySource, 16), default=EntrySource.COMMAND)
     credited_user_id: Mapped[str | None] = mapped_column(String(32))
     """For a win saved from someone else's message: who wrote it (e.g. the person thanking you)."""
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     growth_signal: Mapped[GrowthSignal | None] = mapped_column(enum_column(GrowthSignal, 16))
     """decided / proposed / learned (see :class:`GrowthSignal`), suggested from the text; None for neither."""
 
@@ -281,7 +281,7 @@ class StuckSession(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     what: Mapped[str | None] = mapped_column(Text)
     status: Mapped[StuckStatus] = mapped_column(enum_column(StuckStatus, 16), default=StuckStatus.OPEN)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     nudge_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     extensions: Mapped[int] = mapped_column(Integer, default=0)
     """How often the user asked for 15 more minutes; part of the nudge's ledger period."""
@@ -349,7 +349,7 @@ class NudgeDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     response: Mapped[str | None] = mapped_column(String(32))
     """What the recipient answered, when the message asks (e.g. "nothing this week")."""
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     # The answer convention for weekly prompts: ``answer`` (the ``response`` column) holds what the
     # member answered. A prompt counts as answered when it is set to anything but a snooze
@@ -363,7 +363,7 @@ class ProcessedEvent(Base):
     __tablename__ = "processed_events"
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class RatingLevel(enum.IntEnum):
@@ -391,7 +391,7 @@ class ReviewConversation(Base):
     self_rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     manager_rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     agenda_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     ratings: Mapped[list[ReviewRating]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"

@@ -36,10 +36,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 MAX_ROW_ID = 2**31 - 1
 """Largest primary key the ``integer`` columns hold (PostgreSQL int4); bigger ids cannot name a row."""
 

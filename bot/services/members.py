@@ -17,7 +17,9 @@ TIMEZONE_REFRESH_AFTER = timedelta(days=7)
 LAST_SEEN_GRANULARITY = timedelta(minutes=5)
 
 
-def get_or_create_workspace(session: Session, team_id: str, enterprise_id: str | None = None) -> Workspace:
+def get_or_create_workspace(
+    session: Session, team_id: str, now: datetime, enterprise_id: str | None = None
+) -> Workspace:
     workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
     if workspace is not None:
         if workspace.uninstalled_at is not None:
@@ -27,7 +29,7 @@ def get_or_create_workspace(session: Session, team_id: str, enterprise_id: str |
         return workspace
     try:
         with session.begin_nested():
-            workspace = Workspace(team_id=team_id, enterprise_id=enterprise_id)
+            workspace = Workspace(team_id=team_id, enterprise_id=enterprise_id, created_at=now)
             session.add(workspace)
     except IntegrityError:
         # Another request enrolled the same team between our SELECT and INSERT.
@@ -52,9 +54,9 @@ def enroll(session: Session, team_id: str, user_id: str, now: datetime, enterpri
     if found is not None and found[1] is not None:
         # Slack sends requests only for an installed app: the workspace was reinstalled (within the
         # retention period, or its rows would be gone), so every member's nudges resume.
-        get_or_create_workspace(session, team_id, enterprise_id)
+        get_or_create_workspace(session, team_id, now, enterprise_id)
     if member is None:
-        workspace = get_or_create_workspace(session, team_id, enterprise_id)
+        workspace = get_or_create_workspace(session, team_id, now, enterprise_id)
         try:
             with session.begin_nested():
                 member = Member(workspace_id=workspace.id, slack_user_id=user_id, enrolled_at=now, last_seen_at=now)

@@ -64,7 +64,7 @@ class RatingForm:
     already_invited: bool
 
 
-def _conversation(session: Session, member: Member, review_date: date) -> ReviewConversation:
+def _conversation(session: Session, member: Member, review_date: date, now: datetime) -> ReviewConversation:
     found = session.scalar(
         select(ReviewConversation).where(
             ReviewConversation.member_id == member.id, ReviewConversation.review_date == review_date
@@ -73,7 +73,7 @@ def _conversation(session: Session, member: Member, review_date: date) -> Review
     if found is None:
         if member.stage is None:
             raise RatingRefused("no stage to rate")
-        found = ReviewConversation(member_id=member.id, review_date=review_date, stage=member.stage)
+        found = ReviewConversation(member_id=member.id, review_date=review_date, stage=member.stage, created_at=now)
         session.add(found)
         session.flush()
     return found
@@ -94,13 +94,13 @@ def _form(content: Content, conversation: ReviewConversation, member: Member, ra
     )
 
 
-def self_rating_form(db: Database, content: Content, member_id: int, review_date: date) -> RatingForm:
+def self_rating_form(db: Database, content: Content, member_id: int, review_date: date, now: datetime) -> RatingForm:
     """The report's own form for this review (created on first open). Only for their current review date."""
     with db.transaction() as session:
         member = load_member(session, member_id)
         if member.review_date != review_date:
             raise RatingRefused("that review date is no longer the member's")
-        return _form(content, _conversation(session, member, review_date), member, Rater.SELF)
+        return _form(content, _conversation(session, member, review_date, now), member, Rater.SELF)
 
 
 def _invited(session: Session, conversation_id: int, workspace_id: int, manager_user_id: str) -> ReviewConversation:

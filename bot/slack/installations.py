@@ -123,8 +123,15 @@ class ReinstallingStore(ForwardingStore):
         super().__init__(inner)
         self._deps = deps
 
+    def _stored(self, record: _Record) -> _Record:
+        # slack_sdk stamps installed_at with time.time() when it builds the record (and its table defaults to
+        # the database's now()): the time stored is the app's clock's, like every other time we store.
+        stamped = copy.copy(record)
+        stamped.installed_at = self._deps.clock().timestamp()
+        return stamped
+
     def save(self, installation: Installation) -> None:
-        self._inner.save(installation)
+        self._inner.save(self._stored(installation))
         if installation.team_id and workspaces.mark_installed(self._deps.db, installation.team_id):
             self.logger.info("workspace reinstalled: service resumes", extra={"team": installation.team_id})
 

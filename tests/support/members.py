@@ -27,4 +27,5 @@ def delivery(member: Member, recipient: str, period: str, workspace_id: int | No
         period_key=period,
         due_at=NOW,
         next_attempt_at=NOW,
+        created_at=NOW,
     )

@@ -17,7 +17,7 @@ from bot.nudges.delivery import MAX_ATTEMPTS
 from bot.tick.run import TickReport, run_tick
 from bot.webapi.tokens import StaticToken
 from tests.support.bots import BOT_TOKEN, make_settings
-from tests.support.clock import Clock
+from tests.support.clock import TEST_NOW, Clock
 from tests.support.fake_slack import FakeSlack
 
 LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
@@ -34,7 +34,7 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
 
 def make_deps(db: Database, database_url: str, fake: FakeSlack, content: Any, clock: Clock | None = None) -> Deps:
     settings = make_settings(database_url, fake.api_url)
-    return Deps(settings=settings, db=db, content=content, clock=clock or Clock())
+    return Deps(settings=settings, db=db, content=content, clock=clock or Clock(TEST_NOW))
 
 
 def workspace_id(db: Database, team_id: str = "T0001") -> int:
@@ -42,7 +42,7 @@ def workspace_id(db: Database, team_id: str = "T0001") -> int:
         found = session.scalar(select(Workspace.id).where(Workspace.team_id == team_id))
         if found is not None:
             return int(found)
-        workspace = Workspace(team_id=team_id)
+        workspace = Workspace(team_id=team_id, created_at=LONG_AGO)
         session.add(workspace)
         session.flush()
         return int(workspace.id)

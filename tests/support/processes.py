@@ -8,9 +8,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+CLOCK_SHIFT_DAYS = "STAGECOACH_TEST_CLOCK_SHIFT_DAYS"
+CLOCK_SHIFT_PATH = Path(__file__).resolve().parent.parent / "clockshift"
+
+
+def shifted_clock_env() -> dict[str, str]:
+    """What a process this run starts needs to share its shifted wall clock (``make test-shifted``): the
+    shift and the folder of the ``sitecustomize`` that applies it. Empty on an ordinary run."""
+    days = os.environ.get(CLOCK_SHIFT_DAYS, "")
+    return {CLOCK_SHIFT_DAYS: days, "PYTHONPATH": str(CLOCK_SHIFT_PATH)} if days else {}
+
 
 def clean_env(**values: str) -> dict[str, str]:
     env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "SYSTEMROOT") if key in os.environ}
+    env.update(shifted_clock_env())
     env.update(values)
     return env
 

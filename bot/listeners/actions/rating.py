@@ -28,7 +28,7 @@ def open_self_rating(
     ack()
     try:
         review_date = date.fromisoformat(str(action.get("value")))
-        form = ratings.self_rating_form(deps.db, deps.content, member_id, review_date)
+        form = ratings.self_rating_form(deps.db, deps.content, member_id, review_date, deps.clock())
     except (ValueError, ratings.RatingRefused):
         log.info("self-rating refused", extra={"member": member_id})
         reply(body, respond, problem_message(SELF_REFUSED))
