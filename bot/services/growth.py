@@ -171,6 +171,8 @@ class GrowthWin:
     what: str
     signal: GrowthSignal | None
     evidence_keys: tuple[str, ...]
+    signal_chosen: bool = False
+    """The member picked the signal: only then can a decided / proposed count as next-stage evidence."""
 
 
 def load_wins(
@@ -188,7 +190,7 @@ def load_wins(
     text = case((BragEntry.growth_signal.is_not(None), BragEntry.what), else_=literal(""))
     query = (
         select(BragEntry.id, BragEntry.member_id, BragEntry.created_at, text, BragEntry.growth_signal)
-        .add_columns(BragEvidence.evidence_key)
+        .add_columns(BragEvidence.evidence_key, BragEntry.growth_signal_chosen)
         .outerjoin(BragEvidence, BragEvidence.entry_id == BragEntry.id)
         .where(BragEntry.member_id.in_(list(member_ids)))
     )
@@ -199,13 +201,13 @@ def load_wins(
     rows = session.execute(query.order_by(BragEntry.created_at, BragEntry.id)).all()
     index = 0
     while index < len(rows):
-        entry_id, member_id, created_at, what, signal, key = rows[index]
+        entry_id, member_id, created_at, what, signal, key, chosen = rows[index]
         keys = [key] if key is not None else []
         index += 1
         while index < len(rows) and rows[index][0] == entry_id:
             keys.append(rows[index][5])
             index += 1
-        wins[member_id].append(GrowthWin(created_at, what or "", signal, tuple(sorted(keys))))
+        wins[member_id].append(GrowthWin(created_at, what or "", signal, tuple(sorted(keys)), bool(chosen)))
     return wins
 
 
@@ -234,8 +236,9 @@ def window_start(now: datetime, tz: ZoneInfo, count: int) -> datetime:
 def is_next_stage_evidence(
     content: Content, matcher: ItemMatcher, stage_number: int, win: GrowthWin
 ) -> Item | Criterion | None:
-    """What makes ``win`` evidence of the next stage: one of its exit criteria, or one of its
-    "You decide" / "You propose" items that the win says the person decided or proposed."""
+    """What makes ``win`` evidence of the next stage: one of its exit criteria (evidence is only ever what
+    the person confirmed or picked), or one of its "You decide" / "You propose" items, when the person
+    chose the decided / proposed signal themselves (a guess from the text never counts ahead)."""
     following = content.next_stage(stage_number)
     if following is None:
         return None
@@ -244,7 +247,7 @@ def is_next_stage_evidence(
         for criterion in following.exit_criteria:
             if criterion.key in win.evidence_keys:
                 return criterion
-    if win.signal in (GrowthSignal.DECIDED, GrowthSignal.PROPOSED):
+    if win.signal_chosen and win.signal in (GrowthSignal.DECIDED, GrowthSignal.PROPOSED):
         item = matcher.match(content, stage_number, win.signal, win.what)
         if item is not None and item.stage == following.number:
             return item
@@ -273,7 +276,8 @@ class QuarterGrowth:
     lists: list[ListCoverage]
     """The member's stage's "You decide", "You propose" and "Learning" lists, with what has evidence."""
     next_stage: list[Item]
-    """Items of the next stage's "You decide" / "You propose" lists the member already decided or proposed."""
+    """Items of the next stage's "You decide" / "You propose" lists the member already decided or proposed
+    (by their own choice of signal)."""
 
 
 def quarter_label(moment: datetime, tz: ZoneInfo) -> str:
@@ -295,7 +299,8 @@ def quarter_growth(
         matched = {}
         for win in by_quarter[label]:
             item = matcher.match(content, stage_number, win.signal, win.what)
-            if item is not None:
+            # Ahead of the stage only by the person's own choice of signal (see is_next_stage_evidence).
+            if item is not None and (item.stage == stage_number or win.signal_chosen):
                 matched[item.key] = item
         lists = []
         for name in LIST_TITLES:
@@ -558,7 +563,7 @@ def team_figures(
     signals = (GrowthSignal.DECIDED, GrowthSignal.PROPOSED)
     for member_id, created_at, what, signal in session.execute(
         select(BragEntry.member_id, BragEntry.created_at, BragEntry.what, BragEntry.growth_signal).where(
-            *shared, BragEntry.growth_signal.in_(signals)
+            *shared, BragEntry.growth_signal.in_(signals), BragEntry.growth_signal_chosen.is_(True)
         )
     ):
         if not 1 <= stages[member_id] <= 4:

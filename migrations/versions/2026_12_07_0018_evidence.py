@@ -1,0 +1,61 @@
+"""brag entries: whether the member chose their decided / proposed / learned signal; stuck sessions: win saved
+
+``brag_entries.growth_signal_chosen``:
+Only a chosen signal counts as next-stage evidence (issue 21: a guessed "decided" moved "next-stage
+evidence in 1 of the last 6 months"). Every existing row starts as not chosen: a signal picked with the
+buttons before this revision cannot be told from one guessed from the text, so the member picks it again
+for it to count ahead. Suggested evidence (``suggested_evidence``) is left as it is: it never counted.
+
+``stuck_sessions.win_saved_at``: the stuck flow no longer writes a win by itself; it offers "Save as a
+win", and this makes that save happen at most once per session. Wins the old flow saved by itself (source
+``stuck``, with confirmed evidence for ``s1-minimal-back-and-forth``) are kept, but that evidence goes
+back to being a suggestion: the person never picked it. Downgrade leaves them as suggestions.
+
+Revision ID: 0018_evidence
+Revises: 0017
+Create Date: 2026-12-07 02:40:00+00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = '0018_evidence'
+down_revision: str | None = '0017'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('brag_entries') as batch_op:
+        batch_op.add_column(
+            sa.Column('growth_signal_chosen', sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+    with op.batch_alter_table('stuck_sessions') as batch_op:
+        batch_op.add_column(sa.Column('win_saved_at', sa.DateTime(timezone=True), nullable=True))
+    # The stuck flow's self-written wins: their evidence becomes a suggestion again (only for entries
+    # with no suggestion pending, so nothing the person has not seen is overwritten).
+    stuck_evidence = sa.text(
+        "SELECT e.entry_id FROM brag_evidence e JOIN brag_entries b ON b.id = e.entry_id "
+        "WHERE b.source = 'stuck' AND e.evidence_key = 's1-minimal-back-and-forth' AND b.suggested_evidence IS NULL"
+    )
+    bind = op.get_bind()
+    entry_ids = [row[0] for row in bind.execute(stuck_evidence)]
+    for entry_id in entry_ids:
+        bind.execute(
+            sa.text("UPDATE brag_entries SET suggested_evidence = 's1-minimal-back-and-forth' WHERE id = :id"),
+            {"id": entry_id},
+        )
+        bind.execute(
+            sa.text("DELETE FROM brag_evidence WHERE entry_id = :id AND evidence_key = 's1-minimal-back-and-forth'"),
+            {"id": entry_id},
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('stuck_sessions') as batch_op:
+        batch_op.drop_column('win_saved_at')
+    with op.batch_alter_table('brag_entries') as batch_op:
+        batch_op.drop_column('growth_signal_chosen')
