@@ -29,12 +29,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('brag_entries') as batch_op:
-        batch_op.add_column(
-            sa.Column('growth_signal_chosen', sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
-    with op.batch_alter_table('stuck_sessions') as batch_op:
-        batch_op.add_column(sa.Column('win_saved_at', sa.DateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMN, never a batch copy: on SQLite a batch rebuilds brag_entries (create, copy, DROP,
+    # rename), and the DROP cascades into brag_evidence, deleting every confirmed piece of evidence.
+    op.add_column('brag_entries', sa.Column('growth_signal_chosen', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('stuck_sessions', sa.Column('win_saved_at', sa.DateTime(timezone=True), nullable=True))
     # The stuck flow's self-written wins: their evidence becomes a suggestion again (only for entries
     # with no suggestion pending, so nothing the person has not seen is overwritten).
     stuck_evidence = sa.text(
@@ -55,7 +53,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('stuck_sessions') as batch_op:
-        batch_op.drop_column('win_saved_at')
-    with op.batch_alter_table('brag_entries') as batch_op:
-        batch_op.drop_column('growth_signal_chosen')
+    # Native DROP COLUMN (SQLite 3.35+, PostgreSQL), for the same reason as above.
+    op.drop_column('stuck_sessions', 'win_saved_at')
+    op.drop_column('brag_entries', 'growth_signal_chosen')
