@@ -78,8 +78,14 @@ def test_a_decided_win_is_tagged_decided_and_counts_for_the_you_decide_item(bot:
     bot.slack.command("/win", PRICING, user="U0001")
     [answer] = bot.slack.responses()
     text = block_texts(answer)
-    assert ":compass: *Decided*" in text and "counts for _You decide: When to ship_" in text
-    assert only_entry(bot).growth_signal == "decided"
+    # Guessed from the words, shown as a guess: it counts once the person taps it.
+    assert ":compass: *Decided* (my guess from your words)" in text
+    assert "would count for _You decide: When to ship_ once you tap *Decided*" in text
+    assert only_entry(bot).growth_signal == "decided" and not only_entry(bot).growth_signal_chosen
+    assert "`You decide ` ▱▱▱▱▱ 0/4" in block_texts(open_home(bot))
+    bot.slack.click(ids.WIN_SIGNAL_DECIDED, str(only_entry(bot).id), user="U0001")
+    [tapped] = bot.slack.responses()
+    assert "counts for _You decide: When to ship_" in block_texts(tapped) and only_entry(bot).growth_signal_chosen
     home = block_texts(open_home(bot))
     assert "*Decide, propose, learn: Stage 2: Feature Owner, by quarter*" in home
     assert "*2026 Q4* · 1 win" in home

@@ -545,14 +545,14 @@ def signal_input(initial: str) -> dict[str, Any]:
 def signal_line(signal: str | None, item: Item | None, stage: int | None, chosen: bool = True) -> str:
     """``:compass: Decided · counts for You decide: When to ship`` (or why it counts for nothing yet).
 
-    A signal guessed from the text (not ``chosen``) says so, and never counts for a next-stage item
-    until the person taps it."""
+    A signal guessed from the text (not ``chosen``) says so, and counts for nothing until the person taps it."""
     if signal not in SIGNAL_LABELS:
         return "Not tagged as decided, proposed or learned."
     line = f"{SIGNAL_ICONS[signal]} *{signal.capitalize()}*" + ("" if chosen else " (my guess from your words)")
-    if item is not None and stage is not None and item.stage != stage and not chosen:
+    if item is not None and not chosen:
+        ahead = " (next stage)" if stage is not None and item.stage != stage else ""
         line += (
-            f" · would count for _{LIST_TITLES[item.list_name]} (next stage): {escape(item.text)}_ "
+            f" · would count for _{LIST_TITLES[item.list_name]}{ahead}: {escape(item.text)}_ "
             f"once you tap *{signal.capitalize()}*"
         )
     elif item is not None:

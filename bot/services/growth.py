@@ -274,7 +274,8 @@ class QuarterGrowth:
     """``2026 Q4``."""
     wins: int
     lists: list[ListCoverage]
-    """The member's stage's "You decide", "You propose" and "Learning" lists, with what has evidence."""
+    """The member's stage's "You decide", "You propose" and "Learning" lists, with what has evidence (wins
+    whose signal the member picked; a guessed one is only a suggestion)."""
     next_stage: list[Item]
     """Items of the next stage's "You decide" / "You propose" lists the member already decided or proposed
     (by their own choice of signal)."""
@@ -298,9 +299,9 @@ def quarter_growth(
     for label in sorted(by_quarter, reverse=True)[:limit]:
         matched = {}
         for win in by_quarter[label]:
-            item = matcher.match(content, stage_number, win.signal, win.what)
-            # Ahead of the stage only by the person's own choice of signal (see is_next_stage_evidence).
-            if item is not None and (item.stage == stage_number or win.signal_chosen):
+            # A signal guessed from the text is a suggestion: it counts once the person picks it.
+            item = matcher.match(content, stage_number, win.signal, win.what) if win.signal_chosen else None
+            if item is not None:
                 matched[item.key] = item
         lists = []
         for name in LIST_TITLES:
@@ -383,10 +384,13 @@ def readiness(
 
 
 def monthly_trend(wins: Sequence[GrowthWin], tz: ZoneInfo, now: datetime, window: int) -> list[MonthEvidence]:
-    """Wins that are evidence of something (an exit criterion, a tactic, a decide/propose/learn) per month."""
+    """Wins that are evidence of something (an exit criterion, a tactic, a decide/propose/learn the person
+    picked) per month."""
     calendar = last_months(now, tz, window)
     counts: Counter[date] = Counter(
-        month_of(win.created_at, tz) for win in wins if (win.evidence_keys or win.signal) and win.created_at <= now
+        month_of(win.created_at, tz)
+        for win in wins
+        if (win.evidence_keys or (win.signal and win.signal_chosen)) and win.created_at <= now
     )
     return [MonthEvidence(month, counts[month]) for month in calendar]
 
@@ -538,7 +542,10 @@ def team_figures(
     has_evidence = select(BragEvidence.entry_id).where(BragEvidence.entry_id == BragEntry.id).exists()
     rows = session.execute(
         select(BragEntry.member_id, bucket, func.count())
-        .where(*shared, or_(BragEntry.growth_signal.is_not(None), has_evidence))
+        .where(
+            *shared,
+            or_(and_(BragEntry.growth_signal.is_not(None), BragEntry.growth_signal_chosen.is_(True)), has_evidence),
+        )
         .group_by(BragEntry.member_id, bucket)
     )
     for member_id, index, count in rows:
