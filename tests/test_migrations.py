@@ -158,18 +158,18 @@ def test_the_evidence_migration_turns_the_stuck_flows_own_evidence_back_into_a_s
                 text(
                     "INSERT INTO members (id, workspace_id, slack_user_id, timezone, timezone_from_slack, "
                     "default_visibility, weekly_prompt_enabled, prompt_weekday, prompt_minute, stuck_nudges_enabled, "
-                    "review_reminders_enabled, enrolled_at, last_seen_at) "
-                    "VALUES (1, 1, 'U1', 'UTC', true, 'private', true, 4, 960, true, true, :t, :t)"
+                    "review_reminders_enabled, enrolled_at, last_seen_at, stage) "
+                    "VALUES (:id, 1, :user, 'UTC', true, 'private', true, 4, 960, true, true, :t, :t, :stage)"
                 ),
-                {"t": t0},
+                [{"id": 1, "user": "U1", "t": t0, "stage": 1}, {"id": 2, "user": "U2", "t": t0, "stage": 2}],
             )
-            for entry_id, source in ((1, "stuck"), (2, "command")):
+            for entry_id, member_id, source in ((1, 1, "stuck"), (2, 1, "command"), (3, 2, "stuck")):
                 connection.execute(
                     text(
                         "INSERT INTO brag_entries (id, member_id, what, visibility, source, created_at, updated_at) "
-                        "VALUES (:id, 1, 'asked early', 'private', :source, :t, :t)"
+                        "VALUES (:id, :member, 'asked early', 'private', :source, :t, :t)"
                     ),
-                    {"id": entry_id, "source": source, "t": t0},
+                    {"id": entry_id, "member": member_id, "source": source, "t": t0},
                 )
                 connection.execute(
                     text(
@@ -185,8 +185,9 @@ def test_the_evidence_migration_turns_the_stuck_flows_own_evidence_back_into_a_s
             ).all()
         assert [row[0] for row in evidence] == [2]  # the person's own pick (a /win) stays
         assert [(row[0], row[1], bool(row[2])) for row in entries] == [
-            (1, "s1-minimal-back-and-forth", False),
+            (1, "s1-minimal-back-and-forth", False),  # Stage 1: its own stage's criterion, now a suggestion
             (2, None, False),
+            (3, None, False),  # Stage 2: another stage's criterion, dropped
         ]
         command.downgrade(config, "0017")
         with engine.connect() as connection:  # no table rebuild either way: confirmed evidence survives
