@@ -90,7 +90,8 @@ def parse_signal(value: str | None) -> GrowthSignal | None:
 
 COMMON_ITEM_WORD = 3
 """A win that shares one word with an item is evidence for it only when fewer than this many of the 68
-items use that word: "technical" (12 items) or "team" (9) alone says nothing about which one."""
+items use that word: "technical" (12 items), "build" (7) or "system" (3) alone says nothing about which one,
+while "refactor" (2) or "ship" (1, with "launch" and "release" folded in) does."""
 
 
 @dataclass(frozen=True)
