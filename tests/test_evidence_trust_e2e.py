@@ -9,7 +9,7 @@ from typing import Any
 from bot.blocks import ids
 from bot.blocks.limits import message_problems
 from tests.support.bots import RunningBot
-from tests.support.brag import entries, open_home
+from tests.support.brag import count, entries, open_home, opened_view
 from tests.support.driver import block_texts
 from tests.support.nudges import action_ids, dms, enroll, tick
 from tests.test_capture_e2e import dm, home_line, posted
@@ -68,6 +68,12 @@ def test_confirm_confirms_one_suggestion_and_only_it_counts(bot: RunningBot) -> 
     home = open_home(bot)
     assert home_line(home, debug.text).startswith(":white_circle:")
     assert home_line(home, prs.text).startswith(":white_circle:")
+    # "Change evidence" opens with nothing preselected: the suggestions are named in its hint.
+    before = count(bot.fake, "views.open")
+    bot.slack.click(ids.WIN_EVIDENCE_CHANGE, str(entry.id), response_name="change")
+    picker = opened_view(bot, before, trigger="trigger-change")
+    [pick] = [b for b in picker["blocks"] if b.get("block_id") == ids.EVIDENCE_PICK_BLOCK]
+    assert "initial_options" not in pick["element"] and debug.text in pick["hint"]["text"]
 
     bot.slack.click(ids.WIN_EVIDENCE_CONFIRM, f"{entry.id}:{debug.key}")
     redrawn = bot.slack.responses()[0]
