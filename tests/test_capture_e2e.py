@@ -76,29 +76,30 @@ def home_line(home: dict[str, Any], criterion_text: str) -> str:
 
 def test_a_dm_becomes_a_private_win_with_suggestions_and_four_buttons(bot: RunningBot) -> None:
     enroll(bot.db, USER, stage=2)
-    ts = dm(bot, "shipped the retry fix, cut errors 40%")
+    ts = dm(bot, "debugged the timeout across the gateway and billing services")
     [entry] = entries(bot)
-    assert entry.what == "shipped the retry fix, cut errors 40%"
+    assert entry.what == "debugged the timeout across the gateway and billing services"
     assert entry.source == "dm" and entry.visibility == "private"
     assert entry.slack_channel_id == CHANNEL and entry.slack_ts == ts
-    assert 1 <= len(entry.suggested_keys) <= 3 and entry.evidence_keys == []
+    assert 1 <= len(entry.suggested_keys) <= 2 and entry.evidence_keys == []
     [answer] = posted(bot)
     assert answer["channel"] == CHANNEL and answer["thread_ts"] == ts
     assert message_problems({"text": answer["text"], "blocks": answer["blocks"]}) == []
-    # The card's own four buttons, then the decided / proposed / learned line every saved win carries.
+    # Each suggestion has its own Confirm; the card's three buttons; the decided / proposed / learned line.
     card_ids = [
         e["action_id"]
         for b in answer["blocks"]
         if b.get("type") == "actions" and str(b.get("block_id", "")).startswith(ids.WIN_CARD_BLOCK_PREFIX)
         for e in b["elements"]
     ]
-    assert set(card_ids) == {
-        ids.WIN_EVIDENCE_CONFIRM,
-        ids.WIN_EVIDENCE_CHANGE,
-        ids.WIN_ADD_DETAIL,
-        ids.WIN_UNDO,
-    }
-    assert set(action_ids(answer)) - set(card_ids) == {
+    assert set(card_ids) == {ids.WIN_EVIDENCE_CHANGE, ids.WIN_ADD_DETAIL, ids.WIN_UNDO}
+    confirms = [
+        b["accessory"]["value"]
+        for b in answer["blocks"]
+        if str(b.get("block_id", "")).startswith(ids.WIN_SUGGESTION_BLOCK_PREFIX)
+    ]
+    assert confirms == [f"{entry.id}:{key}" for key in entry.suggested_keys]
+    assert set(action_ids(answer)) - set(card_ids) - {ids.WIN_EVIDENCE_CONFIRM} == {
         ids.WIN_SIGNAL_DECIDED,
         ids.WIN_SIGNAL_PROPOSED,
         ids.WIN_SIGNAL_LEARNED,
@@ -264,11 +265,12 @@ def test_the_evidence_buttons_change_what_home_counts(bot: RunningBot) -> None:
     assert home_line(open_home(bot), debug.text).startswith(":white_circle:")  # suggestions don't count
 
     before = count(bot.fake, "views.publish")
-    bot.slack.click(ids.WIN_EVIDENCE_CONFIRM, str(entry.id))
+    bot.slack.click(ids.WIN_EVIDENCE_CONFIRM, f"{entry.id}:{debug.key}")
     card = bot.slack.responses()[0]
     assert card["replace_original"] is True and ids.WIN_EVIDENCE_CONFIRM not in action_ids(card)
     home = published_home(bot.fake, USER, before)
     assert home_line(home, debug.text).startswith(":white_check_mark:")
+    assert entries(bot)[0].evidence_keys == [debug.key] and entries(bot)[0].suggested_keys == []
 
     before = count(bot.fake, "views.publish")
     card = change_evidence(bot, entry.id, [onboard.key])
@@ -287,6 +289,8 @@ def test_the_evidence_buttons_change_what_home_counts(bot: RunningBot) -> None:
 
 
 def test_win_command_and_add_detail_carry_the_suggestions(bot: RunningBot) -> None:
+    from tests.support.brag import win_values
+
     enroll(bot.db, USER, stage=1)
     bot.slack.command(ids.CMD_WIN, "walked the new hire through our deploy pipeline")
     answer = bot.slack.responses()[0]
@@ -299,7 +303,14 @@ def test_win_command_and_add_detail_carry_the_suggestions(bot: RunningBot) -> No
     view = call.params["view"]
     view = json.loads(view) if isinstance(view, str) else view
     evidence = next(b for b in view["blocks"] if b.get("block_id") == ids.WIN_EVIDENCE_BLOCK)
-    assert "s1-help-onboard" in [o["value"] for o in evidence["element"].get("initial_options", [])]
+    # The suggestion is named in the hint, never preselected: saving the form confirms only what is picked.
+    assert "initial_options" not in evidence["element"]
+    assert "Help onboard" in evidence["hint"]["text"]
+    values = win_values(what="walked the new hire through our deploy pipeline", impact="she shipped on day two")
+    assert bot.slack.submit_view(view, values).status == 200
+    [saved] = entries(bot)
+    assert saved.impact == "she shipped on day two"  # saved before the ack
+    assert saved.evidence_keys == [] and "s1-help-onboard" in saved.suggested_keys
 
 
 # -- /coach wins and Home paging ------------------------------------------------------------------
@@ -416,15 +427,17 @@ def test_a_modal_win_saved_without_evidence_gets_suggestions_and_a_one_tap_confi
     [entry] = entries(bot)
     assert "s1-debug-systematically" in entry.suggested_keys and entry.source == "modal"
     before = count(bot.fake, "views.update")
-    bot.slack.click(ids.WIN_EVIDENCE_CONFIRM, str(entry.id), view={**saved_view, "id": "VSAVED"})
+    bot.slack.click(
+        ids.WIN_EVIDENCE_CONFIRM, f"{entry.id}:s1-debug-systematically", view={**saved_view, "id": "VSAVED"}
+    )
     [call] = bot.fake.wait_for("views.update", before + 1)[before:]
     assert call.params["view_id"] == "VSAVED"
     assert ids.WIN_EVIDENCE_CONFIRM not in action_ids(view_of(call))
     assert "s1-debug-systematically" in entries(bot)[0].evidence_keys
 
 
-def test_save_as_win_preselects_the_suggested_evidence(bot: RunningBot) -> None:
-    from tests.support.brag import opened_view
+def test_save_as_win_preselects_nothing_and_a_thank_you_counts_for_nothing(bot: RunningBot) -> None:
+    from tests.support.brag import opened_view, win_values
 
     enroll(bot.db, USER, stage=1)
     message = {"type": "message", "user": "U0THANKS", "ts": "1700000000.000300"}
@@ -433,7 +446,13 @@ def test_save_as_win_preselects_the_suggested_evidence(bot: RunningBot) -> None:
     bot.slack.message_shortcut(ids.SHORTCUT_SAVE_AS_WIN, message, channel="C0TEAM")
     view = opened_view(bot, before)
     evidence = next(b for b in view["blocks"] if b.get("block_id") == ids.WIN_EVIDENCE_BLOCK)
-    assert "s1-help-onboard" in [o["value"] for o in evidence["element"]["initial_options"]]
+    assert "initial_options" not in evidence["element"]
+    assert "Help onboard" in evidence["hint"]["text"]
+    reply = bot.slack.submit_view(view, win_values(what=message["text"]))
+    assert reply.status == 200
+    [entry] = entries(bot)
+    assert entry.evidence_keys == [] and "s1-help-onboard" in entry.suggested_keys
+    assert home_line(open_home(bot), "Help onboard").startswith(":white_circle:")  # counts for nothing yet
 
 
 def test_a_win_saved_from_the_prompts_button_answers_that_prompt(bot: RunningBot) -> None:

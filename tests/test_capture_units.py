@@ -142,3 +142,37 @@ def test_a_long_list_of_long_wins_fits_one_message(content: Content) -> None:
     assert message_problems(payload) == []
     assert len(block_texts(payload)) < 12_000
     assert "<b>" not in block_texts(payload)
+
+
+def test_the_ranker_abstains_unless_the_words_clearly_support_one_candidate() -> None:
+    from bot.services.evidence import MIN_SCORE, Scored, confident
+
+    def scored(key: str, score: float, *matched: str) -> Scored:
+        return Scored(key, score, frozenset(matched))
+
+    strong = scored("a", MIN_SCORE * 2, "bisect", "repro")
+    assert confident([strong, scored("b", 1.0, "crash")]) == [strong]
+    # One shared word is never enough, however high it scores.
+    assert confident([scored("a", MIN_SCORE * 3, "early"), scored("b", 0.0)]) == []
+    # A bigram is two words ("code_review" is "code" and "review").
+    assert confident([scored("a", MIN_SCORE * 2, "code_review"), scored("b", 0.0)])[0].key == "a"
+    # Below the threshold, or without a margin over the runner-up: nothing.
+    assert confident([scored("a", MIN_SCORE * 0.9, "x", "y"), scored("b", 0.0)]) == []
+    assert confident([strong, scored("b", MIN_SCORE * 1.8, "z")]) == []
+    # A second suggestion only when nearly as strong and supported itself; never a third.
+    second = scored("b", MIN_SCORE * 1.95, "pr", "review")
+    third = scored("c", MIN_SCORE * 1.9, "merge", "round")
+    assert confident([strong, second, scored("c", 1.0, "q")]) == [strong, second]
+    assert confident([strong, second, third]) == []  # the named pair does not stand apart from the third
+    assert confident([strong, scored("b", MIN_SCORE * 1.95, "pr")]) == []  # b is not supported: a tie to it
+
+
+def test_the_item_matcher_ignores_a_lone_common_word(content: Content) -> None:
+    from bot.services.growth import COMMON_ITEM_WORD, matcher_for
+    from content import load_signal_rules
+
+    matcher = matcher_for(content, load_signal_rules())
+    assert matcher.ranker.frequency["technical"] >= COMMON_ITEM_WORD
+    assert matcher.best("decided something technical", matcher.items) is None
+    found = matcher.best("decided how we refactor the checkout module", matcher.items)
+    assert found is not None and "refactor" in found.text.lower()

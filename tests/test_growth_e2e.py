@@ -64,6 +64,11 @@ def only_entry(bot: RunningBot) -> BragEntry:
         return session.scalars(select(BragEntry)).one()
 
 
+def entries_of(bot: RunningBot) -> list[BragEntry]:
+    with bot.db.transaction() as session:
+        return list(session.scalars(select(BragEntry).order_by(BragEntry.id)))
+
+
 # -- decide / propose / learn --------------------------------------------------------------------
 
 
@@ -73,8 +78,14 @@ def test_a_decided_win_is_tagged_decided_and_counts_for_the_you_decide_item(bot:
     bot.slack.command("/win", PRICING, user="U0001")
     [answer] = bot.slack.responses()
     text = block_texts(answer)
-    assert ":compass: *Decided*" in text and "counts for _You decide: When to ship_" in text
-    assert only_entry(bot).growth_signal == "decided"
+    # Guessed from the words, shown as a guess: it counts once the person taps it.
+    assert ":compass: *Decided* (my guess from your words)" in text
+    assert "would count for _You decide: When to ship_ once you tap *Decided*" in text
+    assert only_entry(bot).growth_signal == "decided" and not only_entry(bot).growth_signal_chosen
+    assert "`You decide ` ▱▱▱▱▱ 0/4" in block_texts(open_home(bot))
+    bot.slack.click(ids.WIN_SIGNAL_DECIDED, str(only_entry(bot).id), user="U0001")
+    [tapped] = bot.slack.responses()
+    assert "counts for _You decide: When to ship_" in block_texts(tapped) and only_entry(bot).growth_signal_chosen
     home = block_texts(open_home(bot))
     assert "*Decide, propose, learn: Stage 2: Feature Owner, by quarter*" in home
     assert "*2026 Q4* · 1 win" in home
@@ -143,8 +154,15 @@ def test_every_criterion_in_one_month_is_not_ready_three_months_of_next_stage_ev
     assert "Months without any: Jun 2026, Jul 2026, Aug 2026, Sep 2026, Oct 2026" in home
     assert "Exit criteria without evidence" not in home
 
-    # A decision from Stage 3's "You decide" list counts as next-stage evidence too (the matcher finds it).
+    # A decision from Stage 3's "You decide" list counts as next-stage evidence too (the matcher finds it),
+    # but only once the person picked "Decided" themselves: a signal guessed from the text counts for nothing.
     add_win(bot, "U0001", "Decided the system architecture for billing", datetime(2026, 9, 3, tzinfo=UTC), [])
+    decided = next(e for e in entries_of(bot) if e.what.startswith("Decided"))
+    assert decided.growth_signal == "decided" and not decided.growth_signal_chosen
+    home = block_texts(open_home(bot))
+    assert "Next-stage evidence in 1 of the last 6 months" in home
+    bot.slack.click(ids.WIN_SIGNAL_DECIDED, str(decided.id), user="U0001")
+    assert eventually(lambda: next(e for e in entries_of(bot) if e.id == decided.id).growth_signal_chosen)
     home = block_texts(open_home(bot))
     assert "Next-stage evidence in 2 of the last 6 months" in home and "may be ready" not in home.lower()
     add_win(bot, "U0001", "ran the cross-team reliability work", datetime(2026, 7, 20, tzinfo=UTC), [next_key])

@@ -14,7 +14,9 @@ from sqlalchemy import select
 from bot.blocks.limits import view_problems
 from bot.db.models import EntrySource, Member, Visibility
 from bot.services import brag
+from bot.services.growth import suggest_signal
 from bot.slack.registrar import drain
+from content import load_signal_rules
 from tests.support.bots import RunningBot
 from tests.support.brag import open_home
 from tests.support.render_text import render_view
@@ -50,12 +52,17 @@ def seed(bot: RunningBot) -> None:
         manager = session.scalars(select(Member).where(Member.slack_user_id == "UMGR")).one()
         manager.timezone, manager.timezone_from_slack = "UTC", False
         for days, what, keys, shared in HISTORY:
+            # Ana picked each win's decided / proposed / learned herself (only a chosen one counts ahead).
+            signal = suggest_signal(load_signal_rules(), what)
             brag.create_entry(
                 session,
                 bot.deps.content,
                 ana,
                 brag.WinInput(
-                    what, evidence_keys=keys, visibility=Visibility.MANAGER if shared else Visibility.PRIVATE
+                    what,
+                    evidence_keys=keys,
+                    visibility=Visibility.MANAGER if shared else Visibility.PRIVATE,
+                    growth_signal=signal.value if signal is not None else None,
                 ),
                 now=NOW - timedelta(days=days),
                 source=EntrySource.COMMAND,

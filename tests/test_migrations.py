@@ -139,3 +139,59 @@ def _utc(value: datetime | str) -> datetime:
     """SQLite hands datetimes back as strings; PostgreSQL as aware datetimes."""
     parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def test_the_evidence_migration_turns_the_stuck_flows_own_evidence_back_into_a_suggestion(
+    scratch_database: str,
+) -> None:
+    """0018_evidence: a win the stuck flow saved by itself keeps its text, but its evidence was never picked."""
+    config = alembic_config(scratch_database)
+    command.upgrade(config, "0017")
+    engine = make_engine(scratch_database)
+    t0 = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO workspaces (id, team_id, created_at) VALUES (1, 'T0001', :t)"), {"t": t0}
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO members (id, workspace_id, slack_user_id, timezone, timezone_from_slack, "
+                    "default_visibility, weekly_prompt_enabled, prompt_weekday, prompt_minute, stuck_nudges_enabled, "
+                    "review_reminders_enabled, enrolled_at, last_seen_at, stage) "
+                    "VALUES (:id, 1, :user, 'UTC', true, 'private', true, 4, 960, true, true, :t, :t, :stage)"
+                ),
+                [{"id": 1, "user": "U1", "t": t0, "stage": 1}, {"id": 2, "user": "U2", "t": t0, "stage": 2}],
+            )
+            for entry_id, member_id, source in ((1, 1, "stuck"), (2, 1, "command"), (3, 2, "stuck")):
+                connection.execute(
+                    text(
+                        "INSERT INTO brag_entries (id, member_id, what, visibility, source, created_at, updated_at) "
+                        "VALUES (:id, :member, 'asked early', 'private', :source, :t, :t)"
+                    ),
+                    {"id": entry_id, "member": member_id, "source": source, "t": t0},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO brag_evidence (entry_id, evidence_key) VALUES (:id, 's1-minimal-back-and-forth')"
+                    ),
+                    {"id": entry_id},
+                )
+        command.upgrade(config, "0018_evidence")
+        with engine.connect() as connection:
+            evidence = connection.execute(text("SELECT entry_id FROM brag_evidence ORDER BY entry_id")).all()
+            entries = connection.execute(
+                text("SELECT id, suggested_evidence, growth_signal_chosen FROM brag_entries ORDER BY id")
+            ).all()
+        assert [row[0] for row in evidence] == [2]  # the person's own pick (a /win) stays
+        assert [(row[0], row[1], bool(row[2])) for row in entries] == [
+            (1, "s1-minimal-back-and-forth", False),  # Stage 1: its own stage's criterion, now a suggestion
+            (2, None, False),
+            (3, None, False),  # Stage 2: another stage's criterion, dropped
+        ]
+        command.downgrade(config, "0017")
+        with engine.connect() as connection:  # no table rebuild either way: confirmed evidence survives
+            kept = connection.execute(text("SELECT entry_id FROM brag_evidence")).all()
+        assert [row[0] for row in kept] == [2]
+    finally:
+        engine.dispose()

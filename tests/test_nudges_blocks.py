@@ -22,6 +22,7 @@ from bot.blocks.nudges import (
     weekly_prompt_message,
 )
 from bot.nudges.renderers.weekly_prompt import pick_tip
+from bot.services.stuck import WinOffer
 from content import Content
 from tests.support.nudges import utc
 
@@ -64,12 +65,13 @@ def test_stuck_messages_fit_and_escape(content: Content) -> None:
         stuck_nudge_message(session_id=1, what=NASTY, minutes_stuck=31),
         stuck_nudge_message(session_id=1, what=None, minutes_stuck=31),
         stuck_extended_message(WHEN),
-        stuck_resolved_message(minutes=12, criterion_text="Complete tasks with minimal back-and-forth"),
+        stuck_resolved_message(minutes=12, offer=WinOffer(1, f"Got unblocked: {NASTY}", "Complete <tasks> & more")),
+        stuck_resolved_message(minutes=12),
         stuck_usage_message(30),
         prompt_nothing_message(4),
         prompt_later_message(WHEN),
         prompt_next_week_message(0),
-        help_posted_message(channel_id="C1", criterion_text=None),
+        help_posted_message(channel_id="C1", offer=WinOffer(1, "Asked for help after 3 minutes stuck", None)),
     ]
     for payload in payloads:
         assert message_problems(payload) == []

@@ -153,16 +153,41 @@ def test_draft_help_opens_the_modal_and_posts_a_clear_ask(bot: RunningBot, conte
     assert message_problems({"text": posted["text"], "blocks": call.params["blocks"]}) == []
     confirmation = bot.fake.wait_for("chat.postMessage", count=3)[-1].params
     assert confirmation["channel"] == USER and "<#CHELP>" in block_texts(confirmation)
+    assert message_problems({"text": confirmation["text"], "blocks": confirmation["blocks"]}) == []
     stuck = session_row(bot)
     assert stuck.asked_for_help_at == T0 + timedelta(minutes=35)
-    with bot.db.transaction() as session:
-        [entry] = session.scalars(select(BragEntry)).all()
-        assert entry.source == EntrySource.STUCK and entry.visibility == "private"
-        assert entry.evidence_keys == ["s1-minimal-back-and-forth"]
-    # Posting a second request from the same timer does not add a second win.
+    # Asking is offered as a win, never saved unasked; no stage set, so no criterion is suggested.
+    assert action_ids(confirmation) == [ids.STUCK_SAVE_WIN, ids.STUCK_NO_WIN]
+    assert "Asked for help after 35 minutes stuck" in block_texts(confirmation)
+    assert "evidence for" not in block_texts(confirmation)
+    assert saved_wins(bot) == []
+    # Posting a second request from the same timer makes no second offer.
     bot.slack.submit_view(view, _help_values("CHELP"), user=USER)
+    again = bot.fake.wait_for("chat.postMessage", count=5)[-1].params
+    assert again["channel"] == USER and ids.STUCK_SAVE_WIN not in action_ids(again)
+    # Someone else's tap saves nothing; the owner's saves one win, once.
+    bot.slack.click(ids.STUCK_SAVE_WIN, str(stuck.id), user=OTHER)
+    assert "someone else" in block_texts(bot.slack.responses()[0]) and saved_wins(bot) == []
+    bot.slack.click(ids.STUCK_SAVE_WIN, str(stuck.id), user=USER)
+    card = bot.slack.responses()[0]
+    assert card["replace_original"] is True and "Saved to your brag document" in block_texts(card)
+    [entry] = saved_wins(bot)
+    assert entry.source == EntrySource.STUCK and entry.visibility == "private"
+    assert entry.what.startswith("Asked for help after 35 minutes stuck")
+    assert entry.evidence_keys == [] and entry.suggested_keys == []
+    bot.slack.click(ids.STUCK_SAVE_WIN, str(stuck.id), user=USER)
+    assert "already saved" in block_texts(bot.slack.responses()[0])
+    assert len(saved_wins(bot)) == 1
+
+
+def saved_wins(bot: RunningBot) -> list[BragEntry]:
     with bot.db.transaction() as session:
-        assert len(session.scalars(select(BragEntry)).all()) == 1
+        return list(session.scalars(select(BragEntry).order_by(BragEntry.id)))
+
+
+def set_stage(bot: RunningBot, stage: int) -> None:
+    with bot.db.transaction() as session:
+        session.scalars(select(Member).where(Member.slack_user_id == USER)).one().stage = stage
 
 
 def test_help_request_to_a_channel_without_the_bot_keeps_the_modal_open(bot: RunningBot) -> None:
@@ -179,20 +204,46 @@ def test_help_request_to_a_channel_without_the_bot_keeps_the_modal_open(bot: Run
     assert set(missing["errors"]) == {ids.HELP_GOAL_BLOCK}
 
 
-def test_unblocked_within_the_thirty_minutes_counts_as_asking_early(bot: RunningBot) -> None:
+def test_unblocked_early_offers_a_win_and_saves_nothing_unless_asked(bot: RunningBot) -> None:
     start(bot)
+    set_stage(bot, 2)  # a Stage 2 engineer: the Stage 1 criterion is not theirs to be suggested
     bot.clock.set(T0 + timedelta(minutes=12))
     bot.slack.command("/stuck", "done", user=USER)
     [reply] = bot.slack.responses()
     text = block_texts(reply)
-    assert "after 12 min" in text and "Complete tasks with minimal back-and-forth" in text
-    with bot.db.transaction() as session:
-        [entry] = session.scalars(select(BragEntry)).all()
-        assert entry.evidence_keys == ["s1-minimal-back-and-forth"] and entry.source == "stuck"
+    assert "after 12 min" in text and "Got unblocked within 12 minutes" in text
+    assert "Complete tasks with minimal back-and-forth" not in text
+    assert action_ids(reply) == [ids.STUCK_SAVE_WIN, ids.STUCK_NO_WIN] and message_problems(reply) == []
+    assert saved_wins(bot) == []
+    first = session_row(bot).id
+    bot.slack.click(ids.STUCK_NO_WIN, str(first), user=USER)
+    assert "nothing saved" in block_texts(bot.slack.responses()[0])
+    assert saved_wins(bot) == []
     tick(bot.deps, T0 + timedelta(minutes=31))
     assert nudges(bot) == []
     bot.slack.command("/stuck", "done", user=USER)
     assert "No stuck timer is running" in block_texts(bot.slack.responses()[0])
+
+    # A Stage 1 engineer is offered the same, with their own stage's criterion as a suggestion only.
+    set_stage(bot, 1)
+    start(bot, "second problem", at=T0 + timedelta(hours=1))
+    bot.clock.set(T0 + timedelta(hours=1, minutes=5))
+    bot.slack.command("/stuck", "done", user=USER)
+    [reply] = bot.slack.responses()
+    assert "Complete tasks with minimal back-and-forth" in block_texts(reply) and saved_wins(bot) == []
+    bot.slack.click(ids.STUCK_SAVE_WIN, str(session_row(bot).id), user=USER)
+    card = bot.slack.responses()[0]
+    [entry] = saved_wins(bot)
+    assert entry.source == "stuck" and entry.what.startswith("Got unblocked within 5 minutes")
+    assert entry.evidence_keys == [] and entry.suggested_keys == ["s1-minimal-back-and-forth"]
+    assert ids.WIN_EVIDENCE_CONFIRM in action_ids(card)  # counted only once the person confirms it
+    # A timer closed after the thirty minutes earned nothing: no offer, and a replayed tap saves nothing.
+    start(bot, "third problem", at=T0 + timedelta(hours=2))
+    bot.clock.set(T0 + timedelta(hours=2, minutes=45))
+    bot.slack.command("/stuck", "done", user=USER)
+    assert ids.STUCK_SAVE_WIN not in action_ids(bot.slack.responses()[0])
+    bot.slack.click(ids.STUCK_SAVE_WIN, str(session_row(bot).id), user=USER)
+    assert "already saved" in block_texts(bot.slack.responses()[0]) and len(saved_wins(bot)) == 1
 
 
 def test_someone_elses_buttons_change_nothing(bot: RunningBot) -> None:

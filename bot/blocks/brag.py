@@ -106,6 +106,10 @@ class WinDraft:
     lesson: str = ""
     link: str = ""
     evidence_keys: tuple[str, ...] = ()
+    """What the person picked before (an edit); suggestions are never among them."""
+    suggested_keys: tuple[str, ...] = ()
+    """Suggestions not yet confirmed: named in the picker's hint, not preselected, so saving the form
+    never confirms something the person did not pick."""
     visibility: Visibility = Visibility.PRIVATE
     growth_signal: str = AUTO_SIGNAL
     """decided / proposed / learned, ``none``, or ``auto`` (suggest from the text on save)."""
@@ -117,8 +121,8 @@ class WinDraft:
             impact=entry.impact or "",
             lesson=entry.lesson or "",
             link=entry.link or "",
-            # Suggestions not yet confirmed are preselected: saving the form confirms what is still picked.
-            evidence_keys=entry.evidence_keys + tuple(k for k in entry.suggested_keys if k not in entry.evidence_keys),
+            evidence_keys=entry.evidence_keys,
+            suggested_keys=tuple(k for k in entry.suggested_keys if k not in entry.evidence_keys),
             visibility=entry.visibility,
             growth_signal=entry.growth_signal or NONE_SIGNAL,
         )
@@ -244,7 +248,9 @@ def evidence_groups(content: Content, stage: int | None, selected: tuple[str, ..
     return groups
 
 
-def _evidence_input(content: Content, stage: int | None, selected: tuple[str, ...]) -> dict[str, Any]:
+def _evidence_input(
+    content: Content, stage: int | None, selected: tuple[str, ...], suggested: tuple[str, ...] = ()
+) -> dict[str, Any]:
     groups = evidence_groups(content, stage, selected)
     offered = {opt["value"]: opt for group in groups for opt in group["options"]}
     element: dict[str, Any] = {
@@ -263,6 +269,9 @@ def _evidence_input(content: Content, stage: int | None, selected: tuple[str, ..
         if stage is not None
         else "You haven't set your stage (/stage), so every stage's criteria are listed."
     )
+    if suggested:
+        names = "; ".join(truncate(content.evidence_label(key) or key, 60) for key in suggested)
+        hint = f"Looks like evidence for: {names}. Pick it if the win shows it; only what you pick counts."
     return {
         "type": "input",
         "block_id": ids.WIN_EVIDENCE_BLOCK,
@@ -350,7 +359,7 @@ def win_modal(
             placeholder="https://…",
             hint="A PR, doc, dashboard or the Slack thread.",
         ),
-        _evidence_input(content, stage, draft.evidence_keys),
+        _evidence_input(content, stage, draft.evidence_keys, draft.suggested_keys),
         signal_input(draft.growth_signal),
         _visibility_input(draft.visibility, audience),
     ]
@@ -402,17 +411,36 @@ def win_saved_view(
 
 
 def _suggestion_blocks(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
-    """Suggested evidence with one-tap confirm (and undo), for a win saved without picking any."""
+    """Suggested evidence, each with its own Confirm (and undo), for a saved win."""
     if not entry.suggested_keys:
         return []
-    labels = "; ".join(escape(truncate(content.evidence_label(key) or key, 60)) for key in entry.suggested_keys)
-    return [
-        context(f":mag: *Looks like evidence for:* {labels}"),
-        actions(
-            button("Confirm evidence", ids.WIN_EVIDENCE_CONFIRM, str(entry.id), style="primary"),
-            button("Undo", ids.WIN_UNDO, str(entry.id)),
-        ),
-    ]
+    return [*suggestion_sections(content, entry), actions(button("Undo", ids.WIN_UNDO, str(entry.id)))]
+
+
+def confirm_value(entry_id: int, key: str) -> str:
+    """A Confirm button's value: the win and the one suggestion it confirms (``12:s1-debug-systematically``)."""
+    return f"{entry_id}:{key}"
+
+
+def parse_confirm_value(raw: object) -> tuple[int | None, str | None]:
+    """``(entry id, evidence key)`` from a Confirm button's value; Nones for anything malformed."""
+    entry, _, key = str(raw or "").partition(":")
+    if not entry.isdigit() or int(entry) <= 0 or not key or len(key) > 64:
+        return None, None
+    return int(entry), key
+
+
+def suggestion_sections(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
+    """One section per suggestion (at most two), each with a Confirm button for that suggestion alone:
+    one tap never confirms more than the person read."""
+    blocks = []
+    for index, key in enumerate(entry.suggested_keys):
+        label = escape(truncate(content.evidence_label(key) or key, 120))
+        block = section(f":mag: *Looks like evidence for:* {label}")
+        block["block_id"] = f"{ids.WIN_SUGGESTION_BLOCK_PREFIX}{entry.id}_{index}"
+        block["accessory"] = button("Confirm", ids.WIN_EVIDENCE_CONFIRM, confirm_value(entry.id, key))
+        blocks.append(block)
+    return blocks
 
 
 def _escaped_chunks(text: str, size: int) -> list[str]:
@@ -514,12 +542,20 @@ def signal_input(initial: str) -> dict[str, Any]:
     }
 
 
-def signal_line(signal: str | None, item: Item | None, stage: int | None) -> str:
-    """``:compass: Decided · counts for You decide: When to ship`` (or why it counts for nothing yet)."""
+def signal_line(signal: str | None, item: Item | None, stage: int | None, chosen: bool = True) -> str:
+    """``:compass: Decided · counts for You decide: When to ship`` (or why it counts for nothing yet).
+
+    A signal guessed from the text (not ``chosen``) says so, and counts for nothing until the person taps it."""
     if signal not in SIGNAL_LABELS:
         return "Not tagged as decided, proposed or learned."
-    line = f"{SIGNAL_ICONS[signal]} *{signal.capitalize()}*"
-    if item is not None:
+    line = f"{SIGNAL_ICONS[signal]} *{signal.capitalize()}*" + ("" if chosen else " (my guess from your words)")
+    if item is not None and not chosen:
+        ahead = " (next stage)" if stage is not None and item.stage != stage else ""
+        line += (
+            f" · would count for _{LIST_TITLES[item.list_name]}{ahead}: {escape(item.text)}_ "
+            f"once you tap *{signal.capitalize()}*"
+        )
+    elif item is not None:
         ahead = " (next stage)" if stage is not None and item.stage != stage else ""
         line += f" · counts for _{LIST_TITLES[item.list_name]}{ahead}: {escape(item.text)}_"
     elif stage is None:
@@ -529,8 +565,10 @@ def signal_line(signal: str | None, item: Item | None, stage: int | None) -> str
     return line
 
 
-def signal_blocks(entry_id: int, signal: str | None, item: Item | None, stage: int | None) -> list[dict[str, Any]]:
-    """The signal the win was tagged with, and one tap to change it."""
+def signal_blocks(
+    entry_id: int, signal: str | None, item: Item | None, stage: int | None, chosen: bool = True
+) -> list[dict[str, Any]]:
+    """The signal the win was tagged with, and one tap to change (or confirm) it."""
     buttons = [
         button(
             "Neither" if value == NONE_SIGNAL else value.capitalize(),
@@ -540,4 +578,4 @@ def signal_blocks(entry_id: int, signal: str | None, item: Item | None, stage: i
         )
         for value, action_id in SIGNAL_ACTIONS.items()
     ]
-    return [context(signal_line(signal, item, stage)), actions(*buttons)]
+    return [context(signal_line(signal, item, stage, chosen)), actions(*buttons)]

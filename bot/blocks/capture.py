@@ -7,7 +7,14 @@ import json
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.brag import VISIBILITY_ICONS, audience_sentence, quoted, signal_blocks, win_saved_view
+from bot.blocks.brag import (
+    VISIBILITY_ICONS,
+    audience_sentence,
+    quoted,
+    signal_blocks,
+    suggestion_sections,
+    win_saved_view,
+)
 from bot.blocks.text import actions, button, context, escape, json_object, message, option, plain, section, truncate
 from bot.services.brag import MAX_EVIDENCE, Audience, EntrySummary
 from bot.services.capture import Card
@@ -15,10 +22,10 @@ from bot.services.growth import win_item
 from bot.services.wins_search import WinPage
 from content import Content
 
-MAX_CARDS = 7
-"""Wins shown with their buttons in one answer (6 blocks each: the win, evidence, its buttons and the
-decided / proposed / learned line with its buttons; 7 cards + a note = 43 of Slack's 50 blocks); the rest
-of a long list is saved and counted in a note."""
+MAX_CARDS = 6
+"""Wins shown with their buttons in one answer (up to 7 blocks each: the win, its evidence, two suggestions
+each with its own Confirm, its buttons and the decided / proposed / learned line with its buttons; 6 cards
++ a note = 43 of Slack's 50 blocks); the rest of a long list is saved and counted in a note."""
 LABEL_CHARS = 60
 MESSAGE_TEXT_BUDGET = 6000
 """Characters of win text quoted in one answer: with ten cards' labels and buttons (~450 each) it stays
@@ -32,6 +39,10 @@ def _quote_budget(cards: int) -> int:
 
 def _labels(content: Content, keys: tuple[str, ...] | list[str]) -> str:
     return "; ".join(escape(truncate(content.evidence_label(key) or key, LABEL_CHARS)) for key in keys)
+
+
+def _plain_labels(content: Content, keys: tuple[str, ...] | list[str]) -> str:
+    return "; ".join(truncate(content.evidence_label(key) or key, LABEL_CHARS) for key in keys)
 
 
 def evidence_choice_groups(content: Content, stage: int | None) -> list[dict[str, Any]]:
@@ -51,7 +62,8 @@ def evidence_choice_groups(content: Content, stage: int | None) -> list[dict[str
 
 
 def evidence_modal(content: Content, stage: int | None, entry: EntrySummary, metadata: str) -> dict[str, Any]:
-    """ "Change evidence": one picker, preselected with the win's evidence (or its suggestions)."""
+    """ "Change evidence": one picker, preselected with the win's confirmed evidence only (suggestions are
+    named in the hint: saving must not confirm what the person did not pick)."""
     groups = evidence_choice_groups(content, stage)
     offered = {o["value"]: o for g in groups for o in g["options"]}
     leftover = [k for k in entry.evidence_keys if k not in offered and content.evidence_label(k) is not None]
@@ -70,7 +82,10 @@ def evidence_modal(content: Content, stage: int | None, entry: EntrySummary, met
         "option_groups": groups,
         "max_selected_items": MAX_EVIDENCE,
     }
-    chosen = [offered[k] for k in (entry.evidence_keys or entry.suggested_keys) if k in offered]
+    chosen = [offered[k] for k in entry.evidence_keys if k in offered]
+    hint = "Leave it empty if this win shows none of them."
+    if entry.suggested_keys:
+        hint = f"Looks like evidence for: {_plain_labels(content, entry.suggested_keys)}. Only what you pick counts."
     if chosen:
         element["initial_options"] = chosen
     return {
@@ -87,7 +102,7 @@ def evidence_modal(content: Content, stage: int | None, entry: EntrySummary, met
                 "block_id": ids.EVIDENCE_PICK_BLOCK,
                 "label": plain("Evidence for"),
                 "optional": True,
-                "hint": plain("Leave it empty if this win shows none of them."),
+                "hint": plain(hint),
                 "element": element,
             },
         ],
@@ -97,7 +112,8 @@ def evidence_modal(content: Content, stage: int | None, entry: EntrySummary, met
 def win_card(
     content: Content, stage: int | None, entry: EntrySummary, quote_chars: int = 1200, audience: Audience | None = None
 ) -> list[dict[str, Any]]:
-    """One saved win: what was saved, who sees it, its (suggested) evidence and the four buttons."""
+    """One saved win: what was saved, who sees it, its evidence, each suggestion with its own Confirm, and
+    the three buttons (change evidence, add detail, undo)."""
     icon = VISIBILITY_ICONS.get(entry.visibility, ":lock:")
     # Who can read it, in the words the person picks audiences by (the manager and channel by name).
     who = audience_sentence(entry.visibility, audience)
@@ -107,13 +123,10 @@ def win_card(
     if entry.evidence_keys:
         blocks.append(context(f":dart: *Evidence for:* {_labels(content, entry.evidence_keys)}"))
     if entry.suggested_keys:
-        blocks.append(context(f":mag: *Looks like evidence for:* {_labels(content, entry.suggested_keys)}"))
+        blocks += suggestion_sections(content, entry)
     elif not entry.evidence_keys:
         blocks.append(context(":mag: I couldn't tell which exit criterion this shows; pick one below."))
-    elements = []
-    if entry.suggested_keys:
-        elements.append(button("Confirm evidence", ids.WIN_EVIDENCE_CONFIRM, str(entry.id), style="primary"))
-    elements += [
+    elements = [
         button(
             "Change evidence" if entry.suggested_keys or entry.evidence_keys else "Pick evidence",
             ids.WIN_EVIDENCE_CHANGE,
@@ -130,7 +143,7 @@ def win_card(
 def growth_line(content: Content, stage: int | None, entry: EntrySummary) -> list[dict[str, Any]]:
     """Decided / proposed / learned for a saved win, with the roadmap item it counts for and one tap to change."""
     item = win_item(content, stage, entry.growth_signal, entry.what)
-    return signal_blocks(entry.id, entry.growth_signal, item, stage)
+    return signal_blocks(entry.id, entry.growth_signal, item, stage, entry.growth_signal_chosen)
 
 
 def capture_message(
@@ -154,7 +167,7 @@ def capture_message(
         notes.append(f"{len(entries) - MAX_CARDS} more wins from this message are saved too; see my *Home* tab.")
     if prompt_answered:
         notes.append("That answers this week's check-in: no reminders about it.")
-    notes.append("Suggestions count once you confirm them. Add why it mattered with *Add detail*.")
+    notes.append("A suggestion counts only once you confirm it. Add why it mattered with *Add detail*.")
     blocks.append(context(" ".join(notes)))
     if len(entries) == 1:
         return message("Saved to your brag document.", blocks)
@@ -232,7 +245,7 @@ def kept_after_delete_message() -> dict[str, Any]:
 HELP_TEXT = (
     "*Write your wins to me, right here.* Anything you send me is saved as a private win, e.g. "
     "_shipped the retry fix, cut errors 40%_. A list of bullet lines becomes one win per line.\n"
-    "• I suggest which exit criteria it is evidence for: *Confirm evidence* makes it count\n"
+    "• When a win clearly shows an exit criterion I say which; *Confirm* makes it count\n"
     "• *Add detail* adds why it mattered and a link; *Undo* removes it\n"
     "• Reply in the thread of my weekly check-in to answer it\n"
     "• `/coach wins this quarter` or `/coach wins retry` finds old wins; `/stage` shows your stage"

@@ -55,7 +55,8 @@ RATING_INVITE_BLOCK = "rating_invite"
 RATING_INPUT = "value"
 
 # -- capture: wins written to the bot, suggested evidence, finding old wins ---------------------
-WIN_EVIDENCE_CONFIRM = "win_evidence_confirm"  # value: entry id
+WIN_EVIDENCE_CONFIRM = "win_evidence_confirm"  # value: "<entry id>:<evidence key>", one suggestion
+WIN_SUGGESTION_BLOCK_PREFIX = "win_suggestion_"  # + "<entry id>_<n>": a suggestion and its Confirm
 WIN_EVIDENCE_CHANGE = "win_evidence_change"  # value: entry id; opens EVIDENCE_MODAL
 WIN_CARD_BLOCK_PREFIX = "win_card_"
 EVIDENCE_MODAL = "win_evidence_modal"
@@ -95,6 +96,8 @@ PROMPT_CHECKIN_STOP = "prompt_checkin_stop"
 STUCK_UNBLOCKED = "stuck_unblocked"  # value: stuck session id
 STUCK_MORE_TIME = "stuck_more_time"  # value: stuck session id
 STUCK_DRAFT_HELP = "stuck_draft_help"  # value: stuck session id
+STUCK_SAVE_WIN = "stuck_save_win"  # value: stuck session id; saves its asking-early win
+STUCK_NO_WIN = "stuck_no_win"  # value: stuck session id; nothing is saved
 HELP_REQUEST_MODAL = "help_request_modal"
 HELP_TRIED_BLOCK = "help_tried"
 HELP_GOAL_BLOCK = "help_goal"

@@ -13,6 +13,7 @@ from bot.blocks import ids
 from bot.blocks.text import actions, button, context, escape, message, plain, section, truncate
 from bot.services.gaps import Gap
 from bot.services.prompts import PromptAnswer, PromptAnswered
+from bot.services.stuck import WinOffer
 from content import Criterion, Tactic
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -224,18 +225,36 @@ def stuck_extended_message(due_at: datetime) -> dict[str, Any]:
     return message("OK, 15 more minutes.", [section(text)])
 
 
-def win_saved_line(criterion_text: str) -> str:
-    return (
-        f":trophy: Saved to your private brag document as evidence for “{criterion_text}”. "
-        "Remove it there if you'd rather not keep it."
-    )
+def win_offer_blocks(offer: WinOffer | None) -> list[dict[str, Any]]:
+    """Asking early, offered as a private win: nothing is saved unless the person taps "Save as a win"."""
+    if offer is None:
+        return []
+    text = f":trophy: That's worth a win. Save it to your private brag document?\n>{escape(offer.what)}"
+    if offer.criterion_text is not None:
+        text += f"\nIt looks like evidence for “{escape(offer.criterion_text)}”; you confirm that on the win."
+    value = str(offer.session_id)
+    return [
+        section(text),
+        actions(
+            button("Save as a win", ids.STUCK_SAVE_WIN, value, style="primary"),
+            button("No thanks", ids.STUCK_NO_WIN, value),
+        ),
+    ]
 
 
-def stuck_resolved_message(*, minutes: int, criterion_text: str | None) -> dict[str, Any]:
+def stuck_resolved_message(*, minutes: int, offer: WinOffer | None = None) -> dict[str, Any]:
     text = f":tada: Glad you're unblocked (after {minutes} min)."
-    if criterion_text is not None:
-        text += "\n" + win_saved_line(criterion_text)
-    return message(f"Glad you're unblocked (after {minutes} min).", [section(text)])
+    return message(f"Glad you're unblocked (after {minutes} min).", [section(text), *win_offer_blocks(offer)])
+
+
+def stuck_win_declined_message() -> dict[str, Any]:
+    text = ":ok_hand: OK, nothing saved."
+    return message("OK, nothing saved.", [section(text)])
+
+
+def stuck_win_unavailable_message() -> dict[str, Any]:
+    text = "That win is already saved (see my *Home* tab), or this stuck timer earned none."
+    return message("That win is already saved, or there is none to save.", [section(text)])
 
 
 def stuck_closed_message() -> dict[str, Any]:
@@ -335,8 +354,6 @@ def _quote_lines(text: str) -> str:
     return "\n".join(f"> {escape(line)}" for line in lines) or ">"
 
 
-def help_posted_message(*, channel_id: str, criterion_text: str | None) -> dict[str, Any]:
+def help_posted_message(*, channel_id: str, offer: WinOffer | None = None) -> dict[str, Any]:
     text = f":white_check_mark: Posted your help request in <#{channel_id}>. Watch the thread for answers."
-    if criterion_text is not None:
-        text += "\n" + win_saved_line(criterion_text)
-    return message("Posted your help request.", [section(text)])
+    return message("Posted your help request.", [section(text), *win_offer_blocks(offer)])

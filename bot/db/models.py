@@ -34,6 +34,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, synonym
@@ -240,6 +241,9 @@ class BragEntry(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     growth_signal: Mapped[GrowthSignal | None] = mapped_column(enum_column(GrowthSignal, 16))
     """decided / proposed / learned (see :class:`GrowthSignal`), suggested from the text; None for neither."""
+    growth_signal_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The member picked the signal (a button, or the form's choice) rather than accepting the guess from
+    the text: only a chosen decided / proposed counts as next-stage evidence."""
 
     member: Mapped[Member] = relationship(back_populates="entries")
     evidence: Mapped[list[BragEvidence]] = relationship(
@@ -287,6 +291,8 @@ class StuckSession(Base):
     """How often the user asked for 15 more minutes; part of the nudge's ledger period."""
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     asked_for_help_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    win_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the person took up the offer to save this session as a win (at most once per session)."""
 
 
 CLAIMABLE = "status IN ('due', 'sending')"

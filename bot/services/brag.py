@@ -130,6 +130,7 @@ def create_entry(
         slack_ts=slack_ts,
     )
     entry.growth_signal = _signal(SUGGEST if win.growth_signal == KEEP else win.growth_signal, entry.what)
+    entry.growth_signal_chosen = win.growth_signal not in (KEEP, SUGGEST)
     entry.evidence = [BragEvidence(evidence_key=key) for key in _clean_evidence(content, win.evidence_keys)]
     confirmed = set(entry.evidence_keys)
     pending = [key for key in _clean_evidence(content, suggested_keys) if key not in confirmed]
@@ -149,6 +150,7 @@ def set_growth_signal(session: Session, member: Member, entry_id: int, value: st
     """One tap: the win becomes decided / proposed / learned (or neither). Only its owner may."""
     entry = owned_entry(session, member, entry_id)
     entry.growth_signal = parse_signal(value)
+    entry.growth_signal_chosen = True
     entry.updated_at = now
     session.flush()
     return entry
@@ -190,6 +192,8 @@ class EntrySummary:
     growth_signal: GrowthSignal | None = None
     suggested_keys: tuple[str, ...] = ()
     """Suggested evidence not yet confirmed (it counts for nothing until it is)."""
+    growth_signal_chosen: bool = False
+    """The member picked the signal; a guessed one never counts as next-stage evidence."""
 
 
 def summarize(content: Content, entry: BragEntry) -> EntrySummary:
@@ -207,6 +211,7 @@ def summarize(content: Content, entry: BragEntry) -> EntrySummary:
         evidence_keys=tuple(in_content_order(content, entry.evidence_keys)),
         growth_signal=entry.growth_signal,
         suggested_keys=tuple(key for key in entry.suggested_keys if content.evidence_label(key) is not None),
+        growth_signal_chosen=entry.growth_signal_chosen,
     )
 
 
@@ -278,16 +283,23 @@ def update_entry(
     cleaned_lesson = _clean(win.lesson, "lesson", MAX_LESSON)
     cleaned_link = _clean_link(win.link)
     wanted = _clean_evidence(content, win.evidence_keys)
-    entry.what = cleaned_what
     entry.impact = cleaned_impact
     entry.lesson = cleaned_lesson
     entry.link = cleaned_link
     if win.visibility is not None:
         entry.visibility = win.visibility
+    text_changed = cleaned_what != entry.what
+    entry.what = cleaned_what
     if win.growth_signal != KEEP:
         entry.growth_signal = _signal(win.growth_signal, cleaned_what)
-    # Whatever the form saved is the member's choice: suggestions it showed are settled.
-    return _settle_evidence(session, entry, wanted, now)
+        entry.growth_signal_chosen = win.growth_signal != SUGGEST
+    # What the form saved is the member's choice. The form preselects nothing, so a suggestion left
+    # unpicked stays a suggestion (still counting for nothing); a new text gets fresh ones.
+    pending = suggest_evidence(content, cleaned_what, member.stage) if text_changed else entry.suggested_keys
+    _settle_evidence(session, entry, wanted, now)
+    entry.suggested_evidence = ",".join(key for key in pending if key not in wanted) or None
+    session.flush()
+    return entry
 
 
 def set_evidence(
@@ -312,11 +324,23 @@ def _settle_evidence(session: Session, entry: BragEntry, wanted: list[str], now:
     return entry
 
 
-def confirm_suggestions(session: Session, content: Content, member: Member, entry_id: int, now: datetime) -> BragEntry:
-    """One tap: the suggested evidence becomes evidence (added to any already confirmed)."""
+def confirm_suggestion(
+    session: Session, content: Content, member: Member, entry_id: int, key: str | None, now: datetime
+) -> BragEntry:
+    """One tap confirms one suggestion: ``key`` becomes evidence, the other suggestions stay pending.
+
+    A key that is not (or no longer) suggested for the entry changes nothing: a second tap on a card
+    that was already redrawn must not confirm something the person never saw."""
     entry = owned_entry(session, member, entry_id)
-    keys = [key for key in entry.evidence_keys + entry.suggested_keys if content.evidence_label(key) is not None]
-    return set_evidence(session, content, member, entry_id, keys, now)
+    pending = entry.suggested_keys
+    if key is None or key not in pending or content.evidence_label(key) is None:
+        return entry
+    if key not in entry.evidence_keys:
+        entry.evidence.append(BragEvidence(evidence_key=key))
+    entry.suggested_evidence = ",".join(k for k in pending if k != key) or None
+    entry.updated_at = now
+    session.flush()
+    return entry
 
 
 def suggest_for(
@@ -397,7 +421,8 @@ def new_win_form(db: Database, content: Content, member_id: int, what: str = "")
     if visibility not in audience.choices:
         # The default names an audience that is gone (manager unlinked, channel off): start private.
         visibility = Visibility.PRIVATE
-    # A known text (Save as win) gets its suggested evidence preselected.
+    # A known text (Save as win) gets suggestions, shown beside the picker, never preselected: saving
+    # the form must not confirm what the person did not pick (a thank-you counted as next-stage evidence).
     suggested = tuple(suggest_evidence(content, what, stage)) if what.strip() else ()
     return WinForm(stage, audience, visibility, suggested)
 
@@ -454,8 +479,8 @@ def save_win(
                 now=now,
                 source=source,
                 credited_user_id=credited_user_id,
-                # Nothing picked: suggest, and let the saved view confirm in one tap.
-                suggested_keys=() if win.evidence_keys else suggest_evidence(content, win.what, member.stage),
+                # What was not picked stays a suggestion, confirmed (or not) one by one in the saved view.
+                suggested_keys=suggest_evidence(content, win.what, member.stage),
             )
             if prompt_id is not None:
                 _answer_prompt(session, member, prompt_id)

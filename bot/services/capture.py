@@ -298,11 +298,13 @@ def _change_card(db: Database, content: Content, member_id: int, entry_id: int |
         return _card(session, member, _still_owned(session, content, member, card))
 
 
-def confirm_evidence(db: Database, content: Content, member_id: int, entry_id: int | None, now: datetime) -> Card:
-    """One tap: the win's suggested evidence becomes evidence."""
+def confirm_evidence(
+    db: Database, content: Content, member_id: int, entry_id: int | None, key: str | None, now: datetime
+) -> Card:
+    """One tap confirms one suggestion (``key``); the win's other suggestions stay unconfirmed."""
 
     def change(session: Session, member: Member, entry_id: int) -> object:
-        return brag.confirm_suggestions(session, content, member, entry_id, now)
+        return brag.confirm_suggestion(session, content, member, entry_id, key, now)
 
     return _change_card(db, content, member_id, entry_id, change)
 

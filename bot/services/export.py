@@ -234,7 +234,7 @@ def render_markdown(content: Content, data: ExportData, exported_at: datetime) -
 
 def growth_markdown(content: Content, stage_number: int, entries: list[EntrySummary], tz: ZoneInfo) -> list[str]:
     """Decide / propose / learn by quarter: which of the stage's items have evidence, and next-stage items."""
-    wins = [GrowthWin(e.created_at, e.what, e.growth_signal, e.evidence_keys) for e in entries]
+    wins = [GrowthWin(e.created_at, e.what, e.growth_signal, e.evidence_keys, e.growth_signal_chosen) for e in entries]
     quarters = quarter_growth(content, load_signal_rules(), stage_number, wins, tz)
     out = ["## Decide, propose, learn (by quarter)", ""]
     if not quarters:

@@ -3,9 +3,9 @@
 - **Decide / propose / learn.** :func:`suggest_signal` reads a win's text with the cue phrases in
   ``content/growth_signals.yaml`` ("decided to use a feature flag…" → decided). :class:`ItemMatcher`
   then finds which item of the stage's "You decide", "You propose" or "Learning" list the win is
-  evidence for: Okapi BM25 over the roadmap's items, on stemmed words with the content's synonyms
-  folded in. Items are 2-8 words long, so a plain word-overlap count would rank "Technology choices"
-  and "Who to mentor and how to grow them" alike; BM25's IDF makes a rare shared word ("ship",
+  evidence for: the bot's one ranker (Okapi BM25, ``services/evidence.Ranker``) over the roadmap's items,
+  with the content's synonyms folded in. Items are 2-8 words long, so a plain word-overlap count would
+  rank "Technology choices" and "Who to mentor and how to grow them" alike; BM25's IDF makes a rare shared word ("ship",
   "refactor") outweigh a common one ("technical", which 12 of the 68 items share), and its length
   normalisation stops the longest items from winning every tie.
 - **Quarters.** :func:`quarter_growth` groups a member's wins by calendar quarter (their timezone):
@@ -33,6 +33,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import BragEntry, BragEvidence, GrowthSignal, Member
+from bot.services.evidence import Ranker, terms, words_of
 from bot.services.progress import SHARED_WITH_MANAGER, StageProgress
 from content import Content, Criterion, SignalRules, Stage, load_signal_rules
 from content.schema import normalise
@@ -87,30 +88,10 @@ def parse_signal(value: str | None) -> GrowthSignal | None:
 
 # -- decide / propose / learn: which item ----------------------------------------------------------
 
-_STOPWORD_TEXT = (
-    "a an the and or of to for in on with within your you our we i my me it its this that these those at "
-    "by from as into vs be is are was were been use used using how when which who what whom them they "
-    "their new up out so not no all any some one two via per than then also just about after before"
-)
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_WORD = re.compile(r"[a-z0-9]+")
-BM25_K1 = 1.2
-BM25_B = 0.75
-"""Okapi BM25's usual constants; with items this short, b mostly breaks ties in favour of shorter items."""
-
-
-def _stem(word: str) -> str:
-    """A light suffix-stripper (plural and -ed/-ing): the 68 items have 126 distinct stems after it; a full
-    stemmer (none is in our dependencies) would add a package for no match the tests could tell apart."""
-    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + replacement
-    return word
-
-
-def terms(text: str, synonyms: dict[str, str], drop: frozenset[str] = frozenset()) -> list[str]:
-    words = [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS and w not in drop]
-    return [_stem(synonyms.get(word, word)) for word in words]
+COMMON_ITEM_WORD = 3
+"""A win that shares one word with an item is evidence for it only when fewer than this many of the 68
+items use that word: "technical" (12 items), "build" (7) or "system" (3) alone says nothing about which one,
+while "refactor" (2) or "ship" (1, with "launch" and "release" folded in) does."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +115,7 @@ def stage_items(stage: Stage, list_name: str) -> list[Item]:
 
 
 class ItemMatcher:
-    """BM25 over every decide / propose / learn item of the roadmap (the corpus the IDF is taken from)."""
+    """Every decide / propose / learn item of the roadmap, ranked by the one ranker (``services/evidence``)."""
 
     def __init__(self, content: Content, rules: SignalRules) -> None:
         self.synonyms = {normalise(k): normalise(v) for k, v in rules.synonyms.items()}
@@ -142,36 +123,20 @@ class ItemMatcher:
         # Learning item's word).
         self.cue_words = frozenset(w for rule in rules.signals for cue in rule.cues for w in cue.split())
         self.items = [item for stage in content.stages for name in LIST_TITLES for item in stage_items(stage, name)]
-        self._docs = {item.key: Counter(terms(item.text, self.synonyms)) for item in self.items}
-        lengths = [sum(doc.values()) for doc in self._docs.values()]
-        self._avg_length = sum(lengths) / len(lengths)
-        frequency: Counter[str] = Counter()
-        for doc in self._docs.values():
-            frequency.update(doc.keys())
-        total = len(self._docs)
-        self._idf = {term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in frequency.items()}
-
-    def score(self, query: Sequence[str], item: Item) -> float:
-        doc = self._docs[item.key]
-        length = sum(doc.values())
-        score = 0.0
-        for term in set(query):
-            tf = doc.get(term, 0)
-            if tf:
-                norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * length / self._avg_length)
-                score += self._idf[term] * tf * (BM25_K1 + 1) / norm
-        return score
+        self.ranker = Ranker({item.key: Counter(terms(item.text, self.synonyms)) for item in self.items})
 
     def best(self, text: str, candidates: Iterable[Item]) -> Item | None:
-        """The candidate the text matches best; None when it shares no word with any of them."""
+        """The candidate the text matches best (the first among equals); None when the text shares no word
+        with any, or only one word that many items use."""
+        pool = list(candidates)
         query = terms(text, self.synonyms, self.cue_words)
-        if not query:
+        if not query or not pool:
             return None
-        scored = [(self.score(query, item), -position, item) for position, item in enumerate(candidates)]
-        scored = [entry for entry in scored if entry[0] > 0]
-        if not scored:
+        top = self.ranker.rank(query, ((item.key, 1.0) for item in pool))[0]
+        words = words_of(top.matched)
+        if top.score <= 0 or (len(words) == 1 and self.ranker.frequency[next(iter(words))] >= COMMON_ITEM_WORD):
             return None
-        return max(scored, key=lambda entry: (entry[0], entry[1]))[2]
+        return next(item for item in pool if item.key == top.key)
 
     def match(self, content: Content, stage_number: int, signal: GrowthSignal | None, text: str) -> Item | None:
         """The item of the member's stage (or the next one) that a win tagged ``signal`` is evidence for.
@@ -207,6 +172,8 @@ class GrowthWin:
     what: str
     signal: GrowthSignal | None
     evidence_keys: tuple[str, ...]
+    signal_chosen: bool = False
+    """The member picked the signal: only then can a decided / proposed count as next-stage evidence."""
 
 
 def load_wins(
@@ -224,7 +191,7 @@ def load_wins(
     text = case((BragEntry.growth_signal.is_not(None), BragEntry.what), else_=literal(""))
     query = (
         select(BragEntry.id, BragEntry.member_id, BragEntry.created_at, text, BragEntry.growth_signal)
-        .add_columns(BragEvidence.evidence_key)
+        .add_columns(BragEvidence.evidence_key, BragEntry.growth_signal_chosen)
         .outerjoin(BragEvidence, BragEvidence.entry_id == BragEntry.id)
         .where(BragEntry.member_id.in_(list(member_ids)))
     )
@@ -235,13 +202,13 @@ def load_wins(
     rows = session.execute(query.order_by(BragEntry.created_at, BragEntry.id)).all()
     index = 0
     while index < len(rows):
-        entry_id, member_id, created_at, what, signal, key = rows[index]
+        entry_id, member_id, created_at, what, signal, key, chosen = rows[index]
         keys = [key] if key is not None else []
         index += 1
         while index < len(rows) and rows[index][0] == entry_id:
             keys.append(rows[index][5])
             index += 1
-        wins[member_id].append(GrowthWin(created_at, what or "", signal, tuple(sorted(keys))))
+        wins[member_id].append(GrowthWin(created_at, what or "", signal, tuple(sorted(keys)), bool(chosen)))
     return wins
 
 
@@ -270,8 +237,9 @@ def window_start(now: datetime, tz: ZoneInfo, count: int) -> datetime:
 def is_next_stage_evidence(
     content: Content, matcher: ItemMatcher, stage_number: int, win: GrowthWin
 ) -> Item | Criterion | None:
-    """What makes ``win`` evidence of the next stage: one of its exit criteria, or one of its
-    "You decide" / "You propose" items that the win says the person decided or proposed."""
+    """What makes ``win`` evidence of the next stage: one of its exit criteria (evidence is only ever what
+    the person confirmed or picked), or one of its "You decide" / "You propose" items, when the person
+    chose the decided / proposed signal themselves (a guess from the text never counts ahead)."""
     following = content.next_stage(stage_number)
     if following is None:
         return None
@@ -280,7 +248,7 @@ def is_next_stage_evidence(
         for criterion in following.exit_criteria:
             if criterion.key in win.evidence_keys:
                 return criterion
-    if win.signal in (GrowthSignal.DECIDED, GrowthSignal.PROPOSED):
+    if win.signal_chosen and win.signal in (GrowthSignal.DECIDED, GrowthSignal.PROPOSED):
         item = matcher.match(content, stage_number, win.signal, win.what)
         if item is not None and item.stage == following.number:
             return item
@@ -307,9 +275,11 @@ class QuarterGrowth:
     """``2026 Q4``."""
     wins: int
     lists: list[ListCoverage]
-    """The member's stage's "You decide", "You propose" and "Learning" lists, with what has evidence."""
+    """The member's stage's "You decide", "You propose" and "Learning" lists, with what has evidence (wins
+    whose signal the member picked; a guessed one is only a suggestion)."""
     next_stage: list[Item]
-    """Items of the next stage's "You decide" / "You propose" lists the member already decided or proposed."""
+    """Items of the next stage's "You decide" / "You propose" lists the member already decided or proposed
+    (by their own choice of signal)."""
 
 
 def quarter_label(moment: datetime, tz: ZoneInfo) -> str:
@@ -330,7 +300,8 @@ def quarter_growth(
     for label in sorted(by_quarter, reverse=True)[:limit]:
         matched = {}
         for win in by_quarter[label]:
-            item = matcher.match(content, stage_number, win.signal, win.what)
+            # A signal guessed from the text is a suggestion: it counts once the person picks it.
+            item = matcher.match(content, stage_number, win.signal, win.what) if win.signal_chosen else None
             if item is not None:
                 matched[item.key] = item
         lists = []
@@ -414,10 +385,13 @@ def readiness(
 
 
 def monthly_trend(wins: Sequence[GrowthWin], tz: ZoneInfo, now: datetime, window: int) -> list[MonthEvidence]:
-    """Wins that are evidence of something (an exit criterion, a tactic, a decide/propose/learn) per month."""
+    """Wins that are evidence of something (an exit criterion, a tactic, a decide/propose/learn the person
+    picked) per month."""
     calendar = last_months(now, tz, window)
     counts: Counter[date] = Counter(
-        month_of(win.created_at, tz) for win in wins if (win.evidence_keys or win.signal) and win.created_at <= now
+        month_of(win.created_at, tz)
+        for win in wins
+        if (win.evidence_keys or (win.signal and win.signal_chosen)) and win.created_at <= now
     )
     return [MonthEvidence(month, counts[month]) for month in calendar]
 
@@ -569,7 +543,10 @@ def team_figures(
     has_evidence = select(BragEvidence.entry_id).where(BragEvidence.entry_id == BragEntry.id).exists()
     rows = session.execute(
         select(BragEntry.member_id, bucket, func.count())
-        .where(*shared, or_(BragEntry.growth_signal.is_not(None), has_evidence))
+        .where(
+            *shared,
+            or_(and_(BragEntry.growth_signal.is_not(None), BragEntry.growth_signal_chosen.is_(True)), has_evidence),
+        )
         .group_by(BragEntry.member_id, bucket)
     )
     for member_id, index, count in rows:
@@ -594,7 +571,7 @@ def team_figures(
     signals = (GrowthSignal.DECIDED, GrowthSignal.PROPOSED)
     for member_id, created_at, what, signal in session.execute(
         select(BragEntry.member_id, BragEntry.created_at, BragEntry.what, BragEntry.growth_signal).where(
-            *shared, BragEntry.growth_signal.in_(signals)
+            *shared, BragEntry.growth_signal.in_(signals), BragEntry.growth_signal_chosen.is_(True)
         )
     ):
         if not 1 <= stages[member_id] <= 4:

@@ -11,10 +11,12 @@ earns is written at most once per session.
 - the person marks themselves unblocked within ``STUCK_MINUTES`` of starting the timer (they did
   not need the nudge; with a help request already posted, nothing more is added).
 
-Either way a private brag entry is saved with evidence for ``s1-minimal-back-and-forth``
-("Complete tasks with minimal back-and-forth"): blockers surfaced early are what keeps the
-back-and-forth minimal. It is saved automatically (it can be deleted like any entry), because
-the moment is the point: asking someone to click "save" afterwards is how wins get lost.
+Either way the bot *offers* to save it ("Save as a win" / "No thanks") and never writes a win by
+itself: a win the person did not ask for, tagged with another stage's criterion, ended up in review
+packets (issue 21). Saved, it is a private win whose evidence for ``s1-minimal-back-and-forth``
+("Complete tasks with minimal back-and-forth": blockers surfaced early keep the back-and-forth
+minimal) is only *suggested*, and only to a Stage 1 member: it is that stage's criterion. Like any
+suggestion it counts once the person confirms it. At most one win per session (``win_saved_at``).
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import BragEntry, EntrySource, Member, StuckSession, StuckStatus, Visibility
-from bot.services import brag
+from bot.db.models import EntrySource, Member, StuckSession, StuckStatus, Visibility
+from bot.services import brag, capture
 from bot.services.stages import load_member
 from bot.services.storable import storable
 from content import Content
@@ -53,12 +55,23 @@ class TimerStarted:
 
 
 @dataclass(frozen=True)
+class WinOffer:
+    """Asking early, offered as a win: nothing is saved unless the person taps "Save as a win"."""
+
+    session_id: int
+    what: str
+    """The win's text, as it would be saved."""
+    criterion_text: str | None
+    """The criterion it would be suggested for: only the member's own stage's (None otherwise)."""
+
+
+@dataclass(frozen=True)
 class TimerClosed:
     changed: bool
     """False when the session was already closed."""
     minutes: int
-    criterion_text: str | None = None
-    """The criterion the asking-early win was saved against, when closing it earned one."""
+    offer: WinOffer | None = None
+    """Closing early earned a win the person may save."""
 
 
 @dataclass(frozen=True)
@@ -167,20 +180,73 @@ def minutes_stuck(db: Database, member_id: int, session_id: int, now: datetime) 
         return minutes_between(_owned_session(session, member_id, session_id).started_at, now)
 
 
-def _save_asking_early(
-    session: Session, content: Content, member: Member, stuck: StuckSession, what: str, now: datetime
-) -> BragEntry:
+def _asking_early_what(stuck: StuckSession) -> str | None:
+    """The win a session earned, in words; None when it earned none (closed late, without asking)."""
     topic = f": {stuck.what}" if stuck.what else ""
-    return brag.create_entry(
-        session,
-        content,
-        member,
-        brag.WinInput(
-            f"{what}{topic}"[: brag.MAX_WHAT], evidence_keys=[ASKING_EARLY_CRITERION], visibility=Visibility.PRIVATE
-        ),
-        now=now,
-        source=EntrySource.STUCK,
-    )
+    if stuck.asked_for_help_at is not None:
+        minutes = max(1, minutes_between(stuck.started_at, stuck.asked_for_help_at))
+        what = f"Asked for help after {minutes} minutes stuck"
+    elif stuck.resolved_at is not None and stuck.status == StuckStatus.RESOLVED:
+        what = f"Got unblocked within {max(1, minutes_between(stuck.started_at, stuck.resolved_at))} minutes"
+        what += " instead of staying stuck"
+    else:
+        return None
+    return f"{what}{topic}"[: brag.MAX_WHAT]
+
+
+def _own_stage_suggestion(content: Content, member: Member) -> str | None:
+    """The asking-early criterion when it is one of the member's own stage's exit criteria; else None."""
+    if member.stage is None:
+        return None
+    own = {criterion.key for criterion in content.stage(member.stage).exit_criteria}
+    return ASKING_EARLY_CRITERION if ASKING_EARLY_CRITERION in own else None
+
+
+def _offer(content: Content, member: Member, stuck: StuckSession) -> WinOffer | None:
+    what = _asking_early_what(stuck)
+    if what is None or stuck.win_saved_at is not None:
+        return None
+    key = _own_stage_suggestion(content, member)
+    return WinOffer(stuck.id, what, content.evidence_label(key) if key else None)
+
+
+def save_offered_win(
+    db: Database, content: Content, member_id: int, session_id: int, now: datetime, stuck_minutes: int
+) -> capture.Card | None:
+    """ "Save as a win": the session's asking-early win, saved once (a compare-and-set on ``win_saved_at``).
+
+    None when the session earned no win or it was saved already (a double tap, two replicas);
+    :class:`NotYourSession` for anyone else's session."""
+    with db.transaction() as session:
+        member = load_member(session, member_id)
+        stuck = _owned_session(session, member.id, session_id)
+        late = (
+            stuck.asked_for_help_at is None
+            and stuck.resolved_at is not None
+            and stuck.resolved_at - stuck.started_at > timedelta(minutes=stuck_minutes)
+        )
+        what = None if late else _asking_early_what(stuck)
+        if what is None:
+            return None
+        claimed = session.execute(
+            update(StuckSession)
+            .where(StuckSession.id == stuck.id, StuckSession.win_saved_at.is_(None))
+            .values(win_saved_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
+            return None
+        suggestion = _own_stage_suggestion(content, member)
+        entry = brag.create_entry(
+            session,
+            content,
+            member,
+            brag.WinInput(what, visibility=Visibility.PRIVATE),
+            now=now,
+            source=EntrySource.STUCK,
+            suggested_keys=[suggestion] if suggestion else [],
+        )
+        return capture.Card([brag.summarize(content, entry)], member.stage, brag.audience_of(session, member))
 
 
 def _resolve(
@@ -197,22 +263,16 @@ def _resolve(
         return TimerClosed(changed=False, minutes=minutes)
     session.refresh(stuck)
     if stuck.asked_for_help_at is not None or now - stuck.started_at > timedelta(minutes=stuck_minutes):
-        return TimerClosed(changed=True, minutes=minutes)
-    _save_asking_early(
-        session,
-        content,
-        member,
-        stuck,
-        f"Got unblocked within {max(1, minutes)} minutes instead of staying stuck",
-        now,
-    )
-    return TimerClosed(changed=True, minutes=minutes, criterion_text=content.evidence_label(ASKING_EARLY_CRITERION))
+        return TimerClosed(changed=True, minutes=minutes)  # asking was offered already, or it ran late
+    return TimerClosed(changed=True, minutes=minutes, offer=_offer(content, member, stuck))
 
 
-def record_help_request(db: Database, content: Content, member_id: int, session_id: int, now: datetime) -> str | None:
-    """The person asked for help in a channel: record it once per session, with its brag entry.
+def record_help_request(
+    db: Database, content: Content, member_id: int, session_id: int, now: datetime
+) -> WinOffer | None:
+    """The person asked for help in a channel: record it once per session, and offer it as a win.
 
-    Returns the criterion the asking-early win was saved against; None when this session had asked already.
+    None when this session had asked already (its offer was made then).
     """
     with db.transaction() as session:
         member = load_member(session, member_id)
@@ -226,6 +286,4 @@ def record_help_request(db: Database, content: Content, member_id: int, session_
         if getattr(result, "rowcount", 0) != 1:
             return None
         session.refresh(stuck)
-        minutes = max(1, minutes_between(stuck.started_at, now))
-        _save_asking_early(session, content, member, stuck, f"Asked for help after {minutes} minutes stuck", now)
-        return content.evidence_label(ASKING_EARLY_CRITERION)
+        return _offer(content, member, stuck)

@@ -38,7 +38,8 @@ def open_new_win(
 ) -> bool:
     """The win modal for a new win, visibility preset to the member's default. False if Slack refused."""
     form = brag.new_win_form(deps.db, deps.content, member_id, what)
-    draft = WinDraft(what=what, link=link, visibility=form.visibility, evidence_keys=form.suggested_keys)
+    # Suggestions go to the picker's hint, never preselected: saving must not confirm what was not picked.
+    draft = WinDraft(what=what, link=link, visibility=form.visibility, suggested_keys=form.suggested_keys)
     view = win_modal(deps.content, form.stage, draft, meta or WinMetadata(), form.audience)
     return _open(client, trigger_id, view, member_id)
 

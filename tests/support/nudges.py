@@ -138,7 +138,14 @@ def ledger_rows(db: Database, kind: str | None = None) -> list[NudgeDelivery]:
 
 
 def action_ids(payload: dict[str, Any]) -> list[str]:
-    return [e["action_id"] for b in payload.get("blocks", []) if b.get("type") == "actions" for e in b["elements"]]
+    """Every interactive element's action_id, in block order: actions blocks' elements and sections' accessories."""
+    found: list[str] = []
+    for block in payload.get("blocks", []):
+        if block.get("type") == "actions":
+            found += [element["action_id"] for element in block["elements"]]
+        elif isinstance(block.get("accessory"), dict) and "action_id" in block["accessory"]:
+            found.append(block["accessory"]["action_id"])
+    return found
 
 
 def simulated_slack_clock(fake: FakeSlack, at: datetime) -> None:

@@ -24,7 +24,13 @@ from bot.listeners.actions.prompt_responses import (
 from bot.listeners.actions.rating import open_manager_rating, open_self_rating
 from bot.listeners.actions.review_date import open_review_date
 from bot.listeners.actions.stage import open_assessment, set_my_stage, show_stage
-from bot.listeners.actions.stuck_buttons import stuck_draft_help, stuck_more_time, stuck_unblocked
+from bot.listeners.actions.stuck_buttons import (
+    stuck_draft_help,
+    stuck_more_time,
+    stuck_no_win,
+    stuck_save_win,
+    stuck_unblocked,
+)
 from bot.listeners.actions.win_delete import delete_win
 from bot.listeners.actions.win_edit import edit_win
 from bot.listeners.actions.win_open import open_win_modal, open_win_modal_from_prompt
@@ -45,6 +51,8 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.STUCK_UNBLOCKED, stuck_unblocked)
     registrar.action(ids.STUCK_MORE_TIME, stuck_more_time)
     registrar.action(ids.STUCK_DRAFT_HELP, stuck_draft_help)
+    registrar.action(ids.STUCK_SAVE_WIN, stuck_save_win)
+    registrar.action(ids.STUCK_NO_WIN, stuck_no_win)
     # brag document, App Home, delete-my-data
     registrar.action(ids.WIN_OPEN_MODAL, open_win_modal)
     registrar.action(ids.PROMPT_RECORD_WIN, open_win_modal_from_prompt)

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import capture as blocks
-from bot.blocks.brag import not_your_entry_message, open_failed_message
+from bot.blocks.brag import not_your_entry_message, open_failed_message, parse_confirm_value
 from bot.deps import Deps
 from bot.listeners.requests import Payload, entry_id_of, reply
 from bot.services import brag, capture
@@ -21,12 +21,12 @@ from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)
 
-CardChange = Callable[[Deps, int, int | None, str], capture.Card]
-"""A card button's service call: (deps, member_id, entry_id, action_id) -> the card after the change."""
+CardChange = Callable[[Deps, int, int | None, Payload], capture.Card]
+"""A card button's service call: (deps, member_id, entry_id, action) -> the card after the change."""
 CardButton = Callable[[Ack, Payload, Payload, Respond, WebClient, Deps, int], None]
 
 
-def card_button(name: str, change: CardChange) -> CardButton:
+def card_button(name: str, change: CardChange, entry_of: Callable[[Payload], int | None] = entry_id_of) -> CardButton:
     """The listener for a button on a win's card: the service makes the change (owner-checked), then
     the card (or the saved-win modal it sits in) and Home are redrawn. The buttons differ only in the change."""
 
@@ -34,9 +34,9 @@ def card_button(name: str, change: CardChange) -> CardButton:
         ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
     ) -> None:
         ack()
-        entry_id = entry_id_of(action)
+        entry_id = entry_of(action)
         try:
-            card = change(deps, member_id, entry_id, str(action.get("action_id")))
+            card = change(deps, member_id, entry_id, action)
         except brag.NotYourEntry:
             log.warning(
                 "win card click refused: not the member's entry", extra={"member": member_id, "entry": entry_id}
@@ -62,9 +62,10 @@ def card_button(name: str, change: CardChange) -> CardButton:
 
 confirm_evidence = card_button(
     "confirm_evidence",
-    lambda deps, member_id, entry_id, _: capture.confirm_evidence(
-        deps.db, deps.content, member_id, entry_id, deps.clock()
+    lambda deps, member_id, entry_id, action: capture.confirm_evidence(
+        deps.db, deps.content, member_id, entry_id, parse_confirm_value(action.get("value"))[1], deps.clock()
     ),
+    entry_of=lambda action: parse_confirm_value(action.get("value"))[0],
 )
 undo_win = card_button(
     "undo_win", lambda deps, member_id, entry_id, _: capture.undo(deps.db, deps.content, member_id, entry_id)

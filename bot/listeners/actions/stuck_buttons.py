@@ -1,4 +1,5 @@
-"""The stuck timer's buttons (in the nudge DM and the ``/stuck`` confirmation). Owner-checked."""
+"""The stuck timer's buttons (in the nudge DM and the ``/stuck`` confirmation), and the offer to save
+asking early as a win ("Save as a win" / "No thanks"). Owner-checked."""
 
 from __future__ import annotations
 
@@ -7,17 +8,21 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
+from bot.blocks.capture import card_message
 from bot.blocks.nudges import (
     help_request_modal,
     not_yours_message,
     stuck_closed_message,
     stuck_extended_message,
     stuck_resolved_message,
+    stuck_win_declined_message,
+    stuck_win_unavailable_message,
 )
 from bot.db.types import parse_row_id
 from bot.deps import Deps
 from bot.listeners.requests import Payload
 from bot.services import stuck as stuck_service
+from bot.slack.home import publish_home
 from bot.slack.registrar import opens_modal
 
 
@@ -41,7 +46,7 @@ def stuck_unblocked(ack: Ack, action: dict[str, Any], respond: Respond, deps: De
     if closed.changed:
         respond(
             replace_original=True,
-            **stuck_resolved_message(minutes=closed.minutes, criterion_text=closed.criterion_text),
+            **stuck_resolved_message(minutes=closed.minutes, offer=closed.offer),
         )
     else:
         respond(replace_original=True, **stuck_closed_message())
@@ -73,3 +78,28 @@ def stuck_draft_help(
         client.views_open(
             trigger_id=body["trigger_id"], view=help_request_modal(session_id=draft.session_id, tried=draft.tried)
         )
+
+
+def stuck_save_win(
+    ack: Ack, action: dict[str, Any], body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
+) -> None:
+    """ "Save as a win": the one place the stuck flow writes a win, and only on this tap."""
+    ack()
+    try:
+        card = stuck_service.save_offered_win(
+            deps.db, deps.content, member_id, _session_id(action), deps.clock(), deps.settings.stuck_minutes
+        )
+    except stuck_service.NotYourSession:
+        _not_yours(respond)
+        return
+    if card is None:
+        respond(replace_original=True, **stuck_win_unavailable_message())
+        return
+    respond(replace_original=True, **card_message(deps.content, card))
+    publish_home(client, deps, member_id, body["user"]["id"])
+
+
+def stuck_no_win(ack: Ack, respond: Respond) -> None:
+    """ "No thanks": nothing is saved, and the offer goes."""
+    ack()
+    respond(replace_original=True, **stuck_win_declined_message())

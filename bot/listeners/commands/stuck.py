@@ -33,7 +33,7 @@ def stuck_command(ack: Ack, command: dict[str, Any], respond: Respond, deps: Dep
         if closed is None:
             respond(**stuck_none_message())
         else:
-            respond(**stuck_resolved_message(minutes=closed.minutes, criterion_text=closed.criterion_text))
+            respond(**stuck_resolved_message(minutes=closed.minutes, offer=closed.offer))
     else:
         started = stuck_service.start_timer(deps.db, member_id, text, deps.clock(), minutes)
         respond(

@@ -94,7 +94,7 @@ def submit_help_request(
         ack(response_action="errors", errors={ids.HELP_CHANNEL_BLOCK: NO_ANSWER})
         return
     # Recorded before the ack (a crash after it loses nothing); the DM goes after it, off this thread.
-    criterion = stuck_service.record_help_request(deps.db, deps.content, member_id, session_id, now)
+    offer = stuck_service.record_help_request(deps.db, deps.content, member_id, session_id, now)
     ack()
-    confirmation = help_posted_message(channel_id=channel, criterion_text=criterion)
+    confirmation = help_posted_message(channel_id=channel, offer=offer)
     run_later(context, "help request confirmation", lambda: client.chat_postMessage(channel=user_id, **confirmation))

@@ -71,7 +71,9 @@ def submit_win(
         return
     if meta.entry_id is None:
         entry = saved.entry
-        growth_blocks = signal_blocks(entry.id, entry.growth_signal, saved.item, saved.stage)
+        growth_blocks = signal_blocks(
+            entry.id, entry.growth_signal, saved.item, saved.stage, entry.growth_signal_chosen
+        )
         ack(response_action="update", view=win_saved_view(deps.content, entry, growth_blocks, saved.audience))
     else:
         ack()
