@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 from tests.support.fake_slack import FakeSlack
 
 _ids = itertools.count(1)
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
@@ -200,15 +202,28 @@ class SlackDriver:
     def event(
         self, event: dict[str, Any], team: str | None = None, event_id: str | None = None, retry_num: int | None = None
     ) -> Reply:
+        team_id = team or self.team_id
         body = {
             "token": "legacy-unused",
-            "team_id": team or self.team_id,
+            "team_id": team_id,
+            "context_team_id": team_id,
+            "context_enterprise_id": None,
             "api_app_id": "A0001",
             "type": "event_callback",
             "event_id": event_id or f"Ev{next(_ids):08d}",
             "event_time": int(time.time()),
-            "event": event,
-            "authorizations": [{"team_id": team or self.team_id, "user_id": "UBOT", "is_bot": True}],
+            "event": as_slack_sends(event, team_id),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": team_id,
+                    "user_id": "UBOT",
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": f"4-eyJldCI6Im1lc3NhZ2UiLCJ0aWQiOiJ{team_id}In0",
         }
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None
         return self.post(json.dumps(body).encode(), "application/json", extra_headers=headers)
@@ -216,6 +231,33 @@ class SlackDriver:
     def responses(self, name: str | None = None, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         """What the bot sent to a request's response_url (the last request's by default)."""
         return self.fake.wait_for_response(name or self.last_response_name, count=count, timeout=timeout)
+
+
+def rich_text(text: str) -> list[dict[str, Any]]:
+    """The ``blocks`` Slack's clients attach to a typed message: one rich_text section of the text, with
+    ``<@U…>`` mentions as ``user`` elements (as tests/payloads/ show real ones)."""
+    elements: list[dict[str, Any]] = []
+    for index, part in enumerate(_MENTION.split(text)):
+        if index % 2:
+            elements.append({"type": "user", "user_id": part})
+        elif part:
+            elements.append({"type": "text", "text": part})
+    section = {"type": "rich_text_section", "elements": elements}
+    return [{"type": "rich_text", "block_id": f"b{next(_ids)}", "elements": [section]}]
+
+
+def as_slack_sends(event: dict[str, Any], team_id: str) -> dict[str, Any]:
+    """An event a test wrote, with the fields real ones carry (tests/payloads/ has captured ones): a
+    person's message gets its ``team``, ``event_ts``, ``client_msg_id`` and rich_text ``blocks``."""
+    if event.get("type") != "message" or event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        return event
+    filled = {
+        "client_msg_id": f"{next(_ids):08x}-0000-4000-8000-000000000000",
+        "team": team_id,
+        "event_ts": event.get("ts"),
+        "blocks": rich_text(str(event.get("text") or "")) if event.get("text") else [],
+    }
+    return {**filled, **event}
 
 
 def block_texts(payload: dict[str, Any]) -> str:
