@@ -205,6 +205,8 @@ class FakeSlack:
         """Channels conversations.info does not find (deleted, private to the bot)."""
         self.handlers: dict[str, Handler] = {}
         self.default_team_id = team_id
+        self.enterprise_id: str | None = None
+        """The Enterprise Grid org auth.test names (None: a plain workspace)."""
         self.bot_user_id = bot_user_id
         self.default_tz = "America/New_York"
         # Strictness: scopes granted to the bot token (tokens in token_scopes get their own), the
@@ -412,14 +414,18 @@ class FakeSlack:
         if method == "auth.test":
             if token and token.startswith("xoxb-revoked"):
                 return {"ok": False, "error": "invalid_auth"}
-            return {
+            answer: dict[str, Any] = {
                 "ok": True,
                 "team_id": self._team_for(token),
                 "team": "Test Team",
                 "user_id": self.bot_user_id,
                 "bot_id": "B0001",
                 "url": "https://test.slack.com/",
+                "is_enterprise_install": False,
             }
+            if self.enterprise_id:
+                answer["enterprise_id"] = self.enterprise_id  # a workspace of an Enterprise Grid org
+            return answer
         if method == "chat.postMessage":
             channel = str(params.get("channel", ""))
             if channel in self.channels_without_bot:
