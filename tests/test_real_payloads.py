@@ -346,10 +346,14 @@ def test_url_verification_echoes_the_challenge(bot: RunningBot) -> None:
 def test_slack_markup_is_read_in_linear_time(unit: str) -> None:
     text = (unit * (40_000 // len(unit) + 1))[:40_000]
     for closing in ("", ">"):
-        started = time.perf_counter()
-        plain_from_slack(text + closing)
-        elapsed = time.perf_counter() - started
-        assert elapsed < 0.050, f"{unit!r}{closing!r}: {elapsed * 1000:.1f} ms"
+        # The best of 3: the CPU the parse costs, not a neighbour's burst on a shared machine (the
+        # backtracking regexes cost 2.7-3.1 s here, every time; this pass 0.2-14 ms).
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            plain_from_slack(text + closing)
+            timings.append(time.perf_counter() - started)
+        assert min(timings) < 0.050, f"{unit!r}{closing!r}: {min(timings) * 1000:.1f} ms"
 
 
 @pytest.mark.parametrize(
