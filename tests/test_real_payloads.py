@@ -221,6 +221,19 @@ def test_mentions_are_stored_as_names_looked_up_once(bot: RunningBot) -> None:
     assert [c for c in bot.fake.calls_to("users.info") if c.params.get("user") == "U0002"] == looked_up
     home = block_texts(open_home(bot))
     assert "@Ana Lopez" in home and "U0002" not in home
+    bot.slack.command("/coach", "export", response_name="export")
+    bot.slack.responses("export", count=2)
+    markdown = next(body for name, body in uploads(bot).items() if name.endswith(".md"))
+    assert "#general :cat: @Ana Lopez https://google.com" in markdown and "U0002" not in markdown
+
+
+def uploads(bot: RunningBot) -> dict[str, str]:
+    """Uploaded files by name (upload URLs are asked for in the order the files are completed)."""
+    [complete] = bot.fake.calls_to("files.completeUploadExternal")
+    files = complete.params["files"]
+    files = json.loads(files) if isinstance(files, str) else files
+    names = [call.params["filename"] for call in bot.fake.calls_to("files.getUploadURLExternal")]
+    return {name: bot.fake.uploads[file["id"]].decode() for name, file in zip(names, files, strict=True)}
 
 
 def test_an_unlabelled_channel_mention_gets_its_name() -> None:

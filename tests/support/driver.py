@@ -102,6 +102,7 @@ class SlackDriver:
             "command": command,
             "text": text,
             "api_app_id": "A0001",
+            "is_enterprise_install": "false",
             "response_url": response_url,
             "trigger_id": trigger_id,
         }
@@ -111,14 +112,17 @@ class SlackDriver:
         self, kind: str, user: str, team: str | None, name: str, trigger_id: str | None = None
     ) -> dict[str, Any]:
         team_id = team or self.team_id
+        # As Slack sends them (tests/payloads/slack_connect_view_submission.json is a captured one): the
+        # actor's own team on the user, an enterprise (null outside Enterprise Grid).
         return {
             "type": kind,
             "team": {"id": team_id, "domain": "test"},
-            "user": {"id": user, "username": user.lower(), "team_id": team_id},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
             "api_app_id": "A0001",
             "token": "legacy-unused",
             "trigger_id": trigger_id or self.fake.trigger_id(name),
             "is_enterprise_install": False,
+            "enterprise": None,
         }
 
     def click(
@@ -171,6 +175,10 @@ class SlackDriver:
             "type": "modal",
             "hash": "h1",
             "private_metadata": "",
+            "team_id": team or self.team_id,
+            "app_id": "A0001",
+            "bot_id": "B0001",
+            "app_installed_team_id": team or self.team_id,
             **view,
             "state": {"values": values},
         }
