@@ -28,6 +28,7 @@ from bot.deps import Deps
 from bot.services import brag
 from bot.services.capture import MAX_WINS_PER_MESSAGE
 from bot.slack.mentions import NAMES
+from bot.slack.registrar import drain
 from bot.slack.text import plain_from_slack
 from content import Content
 from tests.support import payloads
@@ -387,3 +388,37 @@ def test_slack_markup_is_read_in_linear_time(unit: str) -> None:
 )
 def test_slack_markup_reads_as_a_person_would(raw: str, plain: str) -> None:
     assert plain_from_slack(raw) == plain
+
+
+def test_the_simulator_unfurls_links_as_slack_does_and_the_bot_keeps_the_win(bot: RunningBot) -> None:
+    enroll(bot.db, USER, stage=2)
+
+    def events_seen() -> float:
+        with urllib.request.urlopen(f"{bot.url}/metrics", timeout=5) as response:
+            lines = response.read().decode().splitlines()
+        return sum(
+            float(line.split()[-1]) for line in lines if line.startswith('stagecoach_requests_total{kind="event"}')
+        )
+
+    before = events_seen()
+    event = {
+        "type": "message",
+        "channel": DM,
+        "channel_type": "im",
+        "user": USER,
+        "text": "merged <https://github.com/acme/api/pull/7|the retry PR>, p99 down 40%",
+        "ts": "1796000000.000200",
+    }
+    payloads.replay_event(bot, {"type": "event_callback", "team_id": "T0001", "event": event})
+    assert events_seen() == before + 1  # replay_event posts the body as is: no unfurl
+    assert bot.slack.event({**event, "ts": "1796000000.000300"}).status == 200
+    deadline = time.monotonic() + 5
+    while events_seen() < before + 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert events_seen() == before + 3  # the message and the unfurl Slack sends after it
+    time.sleep(0.3)
+    assert drain()
+    assert [e.what for e in entries(bot)] == [
+        "merged the retry PR (https://github.com/acme/api/pull/7), p99 down 40%"
+    ] * 2
+    assert [p["text"] for p in posted(bot)] == ["Saved to your brag document."] * 2

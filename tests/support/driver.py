@@ -58,6 +58,8 @@ class SlackDriver:
         self.signing_secret = signing_secret
         self.fake = fake
         self.team_id = team_id
+        self.unfurl_links = True
+        """Follow a person's message with a link by the unfurl Slack sends for it."""
 
     # -- raw ---------------------------------------------------------------------------------
 
@@ -210,6 +212,16 @@ class SlackDriver:
     def event(
         self, event: dict[str, Any], team: str | None = None, event_id: str | None = None, retry_num: int | None = None
     ) -> Reply:
+        """Deliver an Events API event. A person's new message with a link is followed, as in Slack, by
+        the ``message_changed`` that adds its preview (no ``edited``: tests/payloads/unfurl_changed.json),
+        unless ``unfurl_links`` is off."""
+        sent = as_slack_sends(event, team or self.team_id)
+        reply = self._event(sent, team, event_id, retry_num)
+        if self.unfurl_links and reply.status == 200 and not retry_num and _links_unfurl(sent):
+            self._event(unfurled(sent), team, None, None)
+        return reply
+
+    def _event(self, event: dict[str, Any], team: str | None, event_id: str | None, retry_num: int | None) -> Reply:
         team_id = team or self.team_id
         body = {
             "token": "legacy-unused",
@@ -220,7 +232,7 @@ class SlackDriver:
             "type": "event_callback",
             "event_id": event_id or f"Ev{next(_ids):08d}",
             "event_time": int(time.time()),
-            "event": as_slack_sends(event, team_id),
+            "event": event,
             "authorizations": [
                 {
                     "enterprise_id": None,
@@ -266,6 +278,35 @@ def as_slack_sends(event: dict[str, Any], team_id: str) -> dict[str, Any]:
         "blocks": rich_text(str(event.get("text") or "")) if event.get("text") else [],
     }
     return {**filled, **event}
+
+
+_LINK = re.compile(r"<(https?://[^|>]+)(?:\|[^>]*)?>")
+
+
+def _links_unfurl(event: dict[str, Any]) -> bool:
+    is_new = event.get("type") == "message" and not event.get("subtype") and not event.get("bot_id")
+    return is_new and bool(event.get("user")) and _LINK.search(str(event.get("text") or "")) is not None
+
+
+def unfurled(event: dict[str, Any]) -> dict[str, Any]:
+    """The ``message_changed`` Slack sends when it adds a link's preview to ``event``: the same text, no
+    ``edited``, the preview in ``attachments``, ``hidden`` (shaped as tests/payloads/unfurl_changed.json)."""
+    url = _LINK.search(str(event.get("text") or ""))
+    link = url.group(1) if url else ""
+    preview = {"id": 1, "from_url": link, "original_url": link, "title": link, "title_link": link, "fallback": link}
+    message = {k: v for k, v in event.items() if k not in {"channel", "channel_type", "event_ts"}}
+    changed_ts = f"{float(str(event.get('ts') or '0')) + 2:.6f}"
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "message": {**message, "attachments": [preview]},
+        "previous_message": message,
+        "channel": event.get("channel"),
+        "channel_type": event.get("channel_type"),
+        "ts": changed_ts,
+        "event_ts": changed_ts,
+    }
 
 
 def block_texts(payload: dict[str, Any]) -> str:
