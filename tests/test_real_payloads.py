@@ -249,6 +249,7 @@ def test_an_unlabelled_channel_mention_gets_its_name() -> None:
         assert len(fake.calls_to("conversations.info")) == 2  # once each: the second text used the cache
     finally:
         fake.stop()
+        NAMES.clear()
 
 
 @pytest.mark.parametrize(

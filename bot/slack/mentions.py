@@ -104,6 +104,11 @@ class NameBook:
             log.warning("no name for a mentioned id", extra={"id": slack_id, "error": type(exc).__name__})
         return None
 
+    def clear(self) -> None:
+        """Forget every name (tests: a simulator that reuses a port must not inherit the last one's names)."""
+        with self._lock:
+            self._names.clear()
+
     def names(self, client: WebClient | None, team_id: str | None, lookups: int = LOOKUPS_PER_TEXT) -> Names:
         """A lookup for one text: cached names, and at most ``lookups`` Web API calls for the rest."""
         left = [lookups if client is not None else 0]
