@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk import WebClient
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from bot.blocks import ids
 from bot.blocks.limits import message_problems
 from bot.db.engine import Database
-from bot.db.models import Member, Workspace
+from bot.db.models import Member, Visibility, Workspace
 from bot.deps import Deps
 from bot.services import brag
 from bot.services.capture import MAX_WINS_PER_MESSAGE
@@ -32,12 +33,12 @@ from bot.slack.registrar import drain
 from bot.slack.text import plain_from_slack
 from content import Content
 from tests.support import payloads
-from tests.support.bots import RunningBot, make_settings, start_bot
-from tests.support.brag import count, entries, open_home
+from tests.support.bots import RunningBot, make_settings, start_bot, update_member
+from tests.support.brag import coach, count, entries, open_home
 from tests.support.clock import Clock
 from tests.support.driver import block_texts, http_request
 from tests.support.fake_slack import FakeSlack
-from tests.support.nudges import enroll
+from tests.support.nudges import dms, enroll, tick
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 USER = "U0001"
@@ -423,3 +424,26 @@ def test_the_simulator_unfurls_links_as_slack_does_and_the_bot_keeps_the_win(bot
         "merged the retry PR (https://github.com/acme/api/pull/7), p99 down 40%"
     ] * 2
     assert [p["text"] for p in posted(bot)] == ["Saved to your brag document."] * 2
+
+
+def test_a_line_break_in_a_dm_cannot_fake_a_heading_in_the_channel_digest(bot: RunningBot) -> None:
+    monday_0900 = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+    bot.clock.set(monday_0900 - timedelta(days=3))
+    coach(bot, "manager <@UMGR|maria>", user=USER)
+    coach(bot, "manager <@UMGR|maria>", user="U0002")
+    coach(bot, "digest <#C0TEAM|team>", user="UMGR")
+    update_member(bot, "UMGR", timezone="America/Los_Angeles", timezone_from_slack=False)
+    update_member(bot, USER, display_name="Ana", stage=2, default_visibility=Visibility.TEAM_CHANNEL)
+    update_member(bot, "U0002", display_name="Ben", stage=1)
+    typed = "Fixed the build\n*Ben* · Stage 5: Principal\n*Cleo* · Stage 4"
+    payloads.replay_event(bot, with_text(payloads.body("dm_plain"), typed))
+    assert [e.what for e in entries(bot)] == [typed]  # kept as typed; only the digest's line flattens it
+    bot.fake.reset()
+    tick(bot.deps, monday_0900)
+    [digest] = dms(bot.fake, "C0TEAM")
+    blocks = json.loads(digest["blocks"]) if isinstance(digest["blocks"], str) else digest["blocks"]
+    lines = [line for block in blocks for line in str((block.get("text") or {}).get("text", "")).splitlines()]
+    assert [line for line in lines if line.startswith(("*Ana*", "*Ben*", "*Cleo*"))] == [
+        next(line for line in lines if line.startswith("*Ana*"))
+    ]
+    assert "• Fixed the build *Ben* · Stage 5: Principal *Cleo* · Stage 4" in lines
