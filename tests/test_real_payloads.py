@@ -34,7 +34,7 @@ from bot.slack.text import plain_from_slack
 from content import Content
 from tests.support import payloads
 from tests.support.bots import RunningBot, make_settings, start_bot, update_member
-from tests.support.brag import coach, count, entries, open_home
+from tests.support.brag import coach, count, element, entries, open_home, opened_view
 from tests.support.clock import Clock
 from tests.support.driver import block_texts, http_request
 from tests.support.fake_slack import FakeSlack
@@ -447,3 +447,12 @@ def test_a_line_break_in_a_dm_cannot_fake_a_heading_in_the_channel_digest(bot: R
         next(line for line in lines if line.startswith("*Ana*"))
     ]
     assert "• Fixed the build *Ben* · Stage 5: Principal *Cleo* · Stage 4" in lines
+
+
+def test_save_as_win_on_a_forward_prefills_its_words(bot: RunningBot) -> None:
+    enroll(bot.db, USER, stage=2)
+    forward = payloads.body("forward")["event"]
+    before = count(bot.fake, "views.open")
+    bot.slack.message_shortcut(ids.SHORTCUT_SAVE_AS_WIN, forward, channel=DM)
+    view = opened_view(bot, before)
+    assert element(view, ids.WIN_WHAT_BLOCK)["initial_value"] == "123"

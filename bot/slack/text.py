@@ -9,6 +9,9 @@ pass costs 0.2-10 ms for the same 40,000 characters (tests/test_real_payloads.py
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot.services.brag import MAX_LINK
 from bot.services.storable import storable
 from bot.slack.mentions import Names, unescape
 
@@ -85,3 +88,29 @@ def plain_from_slack(text: str, names: Names | None = None) -> str:
         scan = next_close + 1
     parts.append(unescape(source[position:]))
     return "".join(parts).strip()
+
+
+def _is_forward(attachment: object, commented: bool) -> bool:
+    """A forwarded or shared message: ``is_share``; or, with no words of the sender's own, a message
+    unfurl (``is_msg_unfurl``) with the original's permalink (forwards captured without ``is_share``).
+    A permalink pasted *with* words unfurls the same way: that preview is not what they wrote."""
+    if not isinstance(attachment, dict):
+        return False
+    return bool(attachment.get("is_share") or (not commented and attachment.get("is_msg_unfurl")))
+
+
+def shared_words(message: dict[str, Any], names: Names | None, commented: bool) -> tuple[str, str | None]:
+    """The words of what a message forwards or shares (``attachments[]``), and the original's permalink;
+    ("", None) when it shares nothing."""
+    words: list[str] = []
+    link: str | None = None
+    for attachment in message.get("attachments") or []:
+        if not _is_forward(attachment, commented):
+            continue
+        text = attachment.get("text") or attachment.get("fallback") or ""
+        if isinstance(text, str) and text.strip():
+            words.append(plain_from_slack(text, names))
+        url = attachment.get("from_url") or attachment.get("original_url")
+        if link is None and isinstance(url, str) and url.startswith("https://") and len(url) <= MAX_LINK:
+            link = url
+    return "\n".join(w for w in words if w), link

@@ -28,7 +28,7 @@ from bot.services.capture import MessageKind
 from bot.slack.acting import EXTERNAL_KEY, acting_member_id, first_delivery
 from bot.slack.home import publish_home
 from bot.slack.mentions import NAMES, Names
-from bot.slack.text import plain_from_slack
+from bot.slack.text import plain_from_slack, shared_words
 from bot.webapi.profiles import is_person_id
 
 log = logging.getLogger(__name__)
@@ -66,32 +66,6 @@ def _is_from_a_person(inner: Payload, user: str | None, context: BoltContext) ->
 
 def _names(client: WebClient, context: BoltContext) -> Names:
     return NAMES.names(client, context.team_id)
-
-
-def _is_forward(attachment: object, commented: bool) -> bool:
-    """A forwarded or shared message: ``is_share``; or, with no words of the sender's own, a message
-    unfurl (``is_msg_unfurl``) with the original's permalink (forwards captured without ``is_share``).
-    A permalink pasted *with* words unfurls the same way: that preview is not what they wrote."""
-    if not isinstance(attachment, dict):
-        return False
-    return bool(attachment.get("is_share") or (not commented and attachment.get("is_msg_unfurl")))
-
-
-def _shared(message: Payload, names: Names, commented: bool) -> tuple[str, str | None]:
-    """The words of what a message forwards or shares (``attachments[]``), and the original's permalink;
-    ("", None) when it shares nothing."""
-    words: list[str] = []
-    link: str | None = None
-    for attachment in message.get("attachments") or []:
-        if not _is_forward(attachment, commented):
-            continue
-        text = attachment.get("text") or attachment.get("fallback") or ""
-        if isinstance(text, str) and text.strip():
-            words.append(plain_from_slack(text, names))
-        url = attachment.get("from_url") or attachment.get("original_url")
-        if link is None and isinstance(url, str) and url.startswith("https://") and len(url) <= brag.MAX_LINK:
-            link = url
-    return "\n".join(w for w in words if w), link
 
 
 def _forward_text(comment: str, shared: str) -> str:
@@ -169,7 +143,7 @@ def _new(
     thread_ts = event.get("thread_ts") if event.get("thread_ts") != ts else None
     names = _names(client, context)
     comment = plain_from_slack(event.get("text") or "", names)
-    shared, link = _shared(event, names, commented=bool(comment))
+    shared, link = shared_words(event, names, commented=bool(comment))
     if shared:
         # A forward is one thing said once: one win (its comment first), never split into bullets.
         what = _forward_text(comment, shared)
