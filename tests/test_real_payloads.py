@@ -11,6 +11,7 @@ did not save; Slack's markup is read in linear time.
 from __future__ import annotations
 
 import json
+import logging
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -456,3 +457,22 @@ def test_save_as_win_on_a_forward_prefills_its_words(bot: RunningBot) -> None:
     bot.slack.message_shortcut(ids.SHORTCUT_SAVE_AS_WIN, forward, channel=DM)
     view = opened_view(bot, before)
     assert element(view, ids.WIN_WHAT_BLOCK)["initial_value"] == "123"
+
+
+def test_every_captured_event_is_acked_and_fails_nothing(bot: RunningBot, caplog: pytest.LogCaptureFixture) -> None:
+    enroll(bot.db, USER, stage=2)
+    bot.fake.users["U0002"] = {"display_name": "Ana Lopez"}
+    events = [name for name in payloads.names() if payloads.document(name)["kind"] == "event"]
+    assert len(events) >= 17
+    with caplog.at_level(logging.WARNING):
+        for name in events:
+            payload = payloads.body(name)
+            payload["event_id"] = f"EvEVERY{name}"
+            started = time.perf_counter()
+            reply = bot.slack.post(json.dumps(payload).encode(), "application/json")
+            acked = time.perf_counter() - started
+            assert reply.status == 200, name
+            assert acked < 1.0, f"{name}: acked in {acked * 1000:.0f} ms"  # Slack allows 3 s; measured 1-3 ms
+        assert drain()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert "USLACKBOT" not in members(bot) and "U0009" not in members(bot) and "W013QGS7BPF" not in members(bot)
