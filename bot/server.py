@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
@@ -47,6 +48,30 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 
 
+SSL_CHECK = ("200 OK", "ssl_check")
+"""The gate's answer to Slack's certificate check: 200, and nothing else happens."""
+_SSL_CHECK_MOST_BYTES = 512
+"""Slack's ssl_check body is ``ssl_check=1&token=…`` (a legacy token of ~24 characters): tens of bytes."""
+
+
+def is_ssl_check_form(environ: WSGIEnvironment, raw_length: str) -> bool:
+    """Whether an unsigned request may be Slack's ``ssl_check``: a small form post (read, then checked)."""
+    content_type = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
+    small = raw_length.isascii() and raw_length.isdigit() and int(raw_length) <= _SSL_CHECK_MOST_BYTES
+    return content_type == "application/x-www-form-urlencoded" and small
+
+
+def is_ssl_check(body: bytes) -> bool:
+    """``ssl_check=1`` with at most Slack's ``token`` beside it: Slack checking the certificate of the
+    Request URL of a slash command. Slack signs none of these; Bolt would answer 200 too, but the gate
+    refused them before Bolt saw them (401), so the URL failed Slack's check."""
+    try:
+        fields = parse_qs(body.decode("ascii"), keep_blank_values=True, strict_parsing=True)
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return fields.get("ssl_check") == ["1"] and set(fields) <= {"ssl_check", "token"}
+
+
 class RequestGate:
     """Refuses what Slack did not sign before any of it reaches Bolt: no parsing, no logging of the body.
 
@@ -61,18 +86,22 @@ class RequestGate:
         self._verifier = SignatureVerifier(signing_secret)
 
     def check(self, environ: WSGIEnvironment) -> tuple[str, str] | None:
-        """None when the request may go on (its body then re-readable in ``wsgi.input``), else a refusal."""
+        """None when the request may go on (its body then re-readable in ``wsgi.input``), :data:`SSL_CHECK` for
+        Slack's unsigned certificate check, else a refusal."""
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
         signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
-        if not _TIMESTAMP.fullmatch(timestamp) or not _SIGNATURE.fullmatch(signature):
-            return "401 Unauthorized", "missing or malformed signature headers"
+        signed = _TIMESTAMP.fullmatch(timestamp) and _SIGNATURE.fullmatch(signature)
         raw_length = environ.get("CONTENT_LENGTH") or "0"
+        if not signed and not is_ssl_check_form(environ, raw_length):
+            return "401 Unauthorized", "missing or malformed signature headers"
         if not raw_length.isascii() or not raw_length.isdigit():
             return "400 Bad Request", "malformed Content-Length"
         length = int(raw_length)
         if length > MAX_REQUEST_BODY_BYTES:
             return "413 Request Entity Too Large", "body over the size limit"
         body = environ["wsgi.input"].read(length) if length else b""
+        if not signed:
+            return SSL_CHECK if is_ssl_check(body) else ("401 Unauthorized", "missing or malformed signature headers")
         try:
             # Slack's bodies are always UTF-8; the verifier (and Bolt after it) decode them and raise
             # on anything else, so such a body is refused as not Slack's before either sees it.
@@ -168,6 +197,10 @@ class StagecoachWsgi:
             return [b"Not Found"]
         if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             refusal = self._gate.check(environ)
+            if refusal == SSL_CHECK:
+                self.metrics.observe_request("ssl_check")
+                start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "0")])
+                return [b""]
             if refusal is not None:
                 status, reason = refusal
                 # Counted, never parsed: a rising "refused" rate is a misconfigured secret or an attack.

@@ -43,9 +43,10 @@ def test_quick_win_escapes_user_text_everywhere(bot: RunningBot) -> None:
     response = quick_win(bot, "<!channel> fixed <@U0BOSS> & the <https://evil.example|login>")
     text = block_texts(response)
     assert "<!channel>" not in text and "<@U0BOSS>" not in text
-    assert "&lt;!channel&gt; fixed &lt;@U0BOSS&gt; &amp; the" in text
+    # Slack's markup is stored as a person reads it (issue #23), and escaped wherever it is shown.
+    assert "@channel fixed @U0BOSS &amp; the login (https://evil.example)" in text
     home = block_texts(open_home(bot))
-    assert "<!channel>" not in home and "&lt;!channel&gt;" in home
+    assert "<!channel>" not in home and "@channel fixed" in home
     assert "link_names" not in response
 
 
@@ -256,7 +257,8 @@ def test_save_as_win_prefills_text_and_permalink_and_credits_the_author(bot: Run
     assert permalink_call.params["message_ts"] == "1700000000.000100"
     what = element(view, ids.WIN_WHAT_BLOCK)["initial_value"]
     assert what.startswith(
-        "Huge thanks to <@U0001> for rescuing the launch & writing the runbook (https://wiki.example/x)"
+        # The mention as the name Slack has for U0001 (users.info), not the raw <@U0001> (issue #23).
+        "Huge thanks to @Person U0001 for rescuing the launch & writing the runbook (https://wiki.example/x)"
     )
     link = element(view, ids.WIN_LINK_BLOCK)["initial_value"]
     assert link.startswith("https://test.slack.com/archives/C0TEAM/p")

@@ -120,11 +120,11 @@ def test_parse_visibility() -> None:
 @pytest.mark.parametrize(
     ("raw", "plain"),
     [
-        ("Thanks <@U1|sam> &amp; team", "Thanks sam & team"),
+        ("Thanks <@U1|sam> &amp; team", "Thanks @sam & team"),
         ("see <https://x.example/a?b=1&amp;c=2|the doc>", "see the doc (https://x.example/a?b=1&c=2)"),
         ("bare <https://x.example>", "bare https://x.example"),
         ("&lt;!channel&gt; literally", "<!channel> literally"),
-        ("raw <!channel> stays", "raw <!channel> stays"),
+        ("raw <!channel> reads", "raw @channel reads"),
         ("  spaced  ", "spaced"),
     ],
 )

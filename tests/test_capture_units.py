@@ -43,11 +43,32 @@ def test_bullets_split_headings_drop_and_continuations_join() -> None:
     assert split_wins("- only one bullet") == ["- only one bullet"]
 
 
-def test_a_pasted_document_keeps_every_line() -> None:
+def test_a_long_list_saves_each_line_up_to_the_bound_and_names_the_rest() -> None:
     lines = [f"- item {n}" for n in range(MAX_WINS_PER_MESSAGE + 5)]
-    wins = split_wins("\n".join(lines))
-    assert len(wins) == MAX_WINS_PER_MESSAGE
-    assert all(f"item {n}" in " ".join(wins) for n in range(MAX_WINS_PER_MESSAGE + 5))
+    parsed = parse_message("\n".join(lines))
+    assert parsed.wins == tuple(f"item {n}" for n in range(MAX_WINS_PER_MESSAGE))
+    assert parsed.not_saved == tuple(f"item {n}" for n in range(MAX_WINS_PER_MESSAGE, MAX_WINS_PER_MESSAGE + 5))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("🎉", MessageKind.NO_WORDS),
+        ("👍🏽", MessageKind.NO_WORDS),  # a thumbs up with a skin tone (Sk)
+        (":tada: :rocket:", MessageKind.NO_WORDS),
+        ("\u200d\u200d", MessageKind.NO_WORDS),  # zero-width joiners
+        ("\u202e", MessageKind.NO_WORDS),  # an RTL override alone
+        ("\ufeff…!", MessageKind.NO_WORDS),
+        ("ok", MessageKind.ACKNOWLEDGEMENT),
+        ("OK!", MessageKind.ACKNOWLEDGEMENT),
+        ("👍 got it", MessageKind.ACKNOWLEDGEMENT),
+        ("🎉 shipped v2", MessageKind.WINS),
+        ("שחררתי את הגרסה", MessageKind.WINS),  # words in any script count
+        ("2x faster", MessageKind.WINS),
+    ],
+)
+def test_messages_without_words_are_not_wins(text: str, kind: MessageKind) -> None:
+    assert parse_message(text).kind == kind
 
 
 def _member(tz: str = "America/New_York") -> Member:

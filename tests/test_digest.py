@@ -195,3 +195,25 @@ def test_a_large_team_splits_across_messages_within_limits(session: Session, con
         assert message_problems(payload) == []
     text = "\n".join(str(m) for m in messages)
     assert all(f"win by Person {index} " in text for index in range(120))
+
+
+def test_a_line_break_in_a_win_cannot_fake_a_report_heading(session: Session, content: Content) -> None:
+    workspace_id, [ana, _bob] = team(session, 2)
+    # Typed to look like the next report's heading (the digest's "*Name* · Stage" line) after a break.
+    win(
+        session,
+        content,
+        ana,
+        "Fixed the build\n*Person 1* · Staff engineer\u2028*Person 7* · Stage 5",
+        Visibility.TEAM_CHANNEL,
+    )
+    digest = build_team_digest(session, content, workspace_id, MANAGER, WEEK, WEEK + timedelta(days=7))
+    lines = [
+        line
+        for payload in digest_messages(content, digest)
+        for block in payload["blocks"]
+        for line in str((block.get("text") or {}).get("text", "")).splitlines()
+    ]
+    headings = [line for line in lines if line.startswith("*Person")]
+    assert headings == ["*Person 0* · Stage 1: Task Executor"]
+    assert any(line.startswith("• Fixed the build *Person 1* · Staff engineer *Person 7*") for line in lines)

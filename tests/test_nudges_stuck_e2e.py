@@ -43,14 +43,15 @@ def nudges(bot: RunningBot, user: str = USER) -> list[dict[str, Any]]:
 def test_stuck_nudges_once_after_thirty_minutes(bot: RunningBot) -> None:
     response = start(bot)
     text = block_texts(response)
-    assert "Stuck timer started" in text and "&lt;!channel&gt;" in text and "<!channel>" not in text
+    # Slack's <!channel> is kept as the "@channel" a person reads (issue #23); never as markup.
+    assert "Stuck timer started" in text and "flaky @channel test" in text and "<!channel>" not in text
     assert message_problems(response) == []
     tick(bot.deps, T0 + timedelta(minutes=10))
     assert nudges(bot) == []
     tick(bot.deps, T0 + timedelta(minutes=31))
     [nudge] = nudges(bot)
     assert action_ids(nudge) == [ids.STUCK_UNBLOCKED, ids.STUCK_MORE_TIME, ids.STUCK_DRAFT_HELP]
-    assert "31 minutes" in block_texts(nudge) and "&lt;!channel&gt;" in block_texts(nudge)
+    assert "31 minutes" in block_texts(nudge) and "flaky @channel test" in block_texts(nudge)
     assert message_problems({"text": nudge["text"], "blocks": nudge["blocks"]}) == []
     for minutes in (32, 45, 120):
         tick(bot.deps, T0 + timedelta(minutes=minutes))

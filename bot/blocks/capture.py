@@ -17,7 +17,7 @@ from bot.blocks.brag import (
 )
 from bot.blocks.text import actions, button, context, escape, json_object, message, option, plain, section, truncate
 from bot.services.brag import MAX_EVIDENCE, Audience, EntrySummary
-from bot.services.capture import Card
+from bot.services.capture import MAX_WINS_PER_MESSAGE, Card
 from bot.services.growth import win_item
 from bot.services.wins_search import WinPage
 from content import Content
@@ -153,6 +153,7 @@ def capture_message(
     *,
     prompt_answered: bool = False,
     audience: Audience | None = None,
+    not_saved: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The answer to a DM (or prompt reply) that held wins; also what a card becomes after a click."""
     if not entries:
@@ -165,6 +166,8 @@ def capture_message(
     notes = []
     if len(entries) > MAX_CARDS:
         notes.append(f"{len(entries) - MAX_CARDS} more wins from this message are saved too; see my *Home* tab.")
+    if not_saved:
+        blocks.insert(0, section(not_saved_text(not_saved)))
     if prompt_answered:
         notes.append("That answers this week's check-in: no reminders about it.")
     notes.append("A suggestion counts only once you confirm it. Add why it mattered with *Add detail*.")
@@ -177,7 +180,12 @@ def capture_message(
 def card_message(content: Content, card: Card) -> dict[str, Any]:
     """A card of saved wins: the answer to ``/win`` or a DM, and what it becomes after a click on its buttons."""
     return capture_message(
-        content, card.stage, card.entries, prompt_answered=card.prompt_answered, audience=card.audience
+        content,
+        card.stage,
+        card.entries,
+        prompt_answered=card.prompt_answered,
+        audience=card.audience,
+        not_saved=card.not_saved,
     )
 
 
@@ -276,6 +284,47 @@ def question_message() -> dict[str, Any]:
         "`/coach help` lists the rest. To save it as a win anyway, send it without the question mark."
     )
     return message("That looks like a question, so I didn't save it as a win.", [section(text)])
+
+
+def not_saved_text(not_saved: tuple[str, ...]) -> str:
+    """Which lines of a long list were not saved: how many, the first and the last, and what to do."""
+    count = len(not_saved)
+    first = escape(truncate(not_saved[0], 80))
+    span = f"“{first}”" if count == 1 else f"“{first}” to “{escape(truncate(not_saved[-1], 80))}”"
+    return (
+        f":warning: *{count} more line{'s' if count != 1 else ''} not saved*: one message keeps at most "
+        f"{MAX_WINS_PER_MESSAGE} wins, so {span} {'is' if count == 1 else 'are'} not in your brag document. "
+        "Send them in another message."
+    )
+
+
+def nothing_saved_message(reason: str) -> dict[str, Any]:
+    """The answer to a DM that held nothing to save: emoji only, an "ok", a file without a word."""
+    texts = {
+        "no_words": (
+            ":thinking_face: I saved nothing: that message has no words in it, only emoji, symbols or "
+            "invisible characters. Tell me what you did, e.g. _fixed the flaky checkout test_, and I'll save it."
+        ),
+        "acknowledgement": (
+            ":ok_hand: Noted; I saved nothing. When something goes well, tell me what you did and I'll save it."
+        ),
+        "empty": (
+            ":thinking_face: I saved nothing: I can't read files or images, and the message had no text. "
+            "Send a line about what it shows and I'll save that as a win."
+        ),
+    }
+    text = texts[reason]
+    return message(text.split(": ", 1)[1] if reason != "acknowledgement" else "Noted; nothing saved.", [section(text)])
+
+
+def external_user_message() -> dict[str, Any]:
+    """To someone of another organisation (Slack Connect): this bot keeps no account for them."""
+    text = (
+        ":wave: Hi! I'm Stagecoach, installed for the people of this workspace, and you're visiting from "
+        "another organisation, so I keep nothing for you and nothing you sent was saved. If your own "
+        "workspace installs Stagecoach, I'll be glad to help there."
+    )
+    return message("I only keep wins for people of the workspace I'm installed in; nothing was saved.", [section(text)])
 
 
 def too_long_message(limit: int) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.text import bar, context, divider, escape, header, message, section, truncate
+from bot.blocks.text import bar, context, divider, escape, header, message, one_line, section, truncate
 from bot.services.digest import MAX_INVOLVEMENT_CHARS, PAGE_TEXT_BUDGET, ReportDigest, TeamDigest
 from bot.services.growth import sparkline
 from bot.webapi.limits import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT
@@ -45,7 +45,7 @@ def block_text_length(blocks: list[dict[str, Any]]) -> int:
 
 
 def _report_section(content: Content, report: ReportDigest) -> str:
-    name = escape(truncate(report.name, 80))
+    name = escape(truncate(one_line(report.name), 80))
     lines = [f"*{name}* · {report.stage.title if report.stage else 'no stage set yet'}"]
     if report.progress is not None and report.progress.total:
         progress = report.progress
@@ -65,9 +65,10 @@ def _report_section(content: Content, report: ReportDigest) -> str:
         lines.append(trend)
     shown = 0
     for win in report.wins:
-        text = f"• {escape(truncate(win.what, MAX_WIN_CHARS))}"
+        # One line each, whatever was typed: a line break in a win could otherwise fake a report heading.
+        text = f"• {escape(truncate(one_line(win.what), MAX_WIN_CHARS))}"
         if win.impact:
-            text += f" — _{escape(truncate(win.impact, MAX_IMPACT_CHARS))}_"
+            text += f" — _{escape(truncate(one_line(win.impact), MAX_IMPACT_CHARS))}_"
         # Escaping can lengthen a win (& becomes &amp;): stop before the section would be cut, and
         # say how many more there are instead of losing them silently.
         if len("\n".join([*lines, text])) > MAX_SECTION_TEXT - 60:
@@ -84,7 +85,7 @@ def _report_blocks(content: Content, report: ReportDigest) -> list[dict[str, Any
     blocks = [section(_report_section(content, report))]
     notes = []
     if report.one_on_one_prompt:
-        notes.append(f":speech_balloon: 1:1 idea: {escape(truncate(report.one_on_one_prompt, 380))}")
+        notes.append(f":speech_balloon: 1:1 idea: {escape(truncate(one_line(report.one_on_one_prompt), 380))}")
     if report.involvement:
         # In the same context block as the 1:1 idea: two blocks a report at most.
         notes.append(f":handshake: Your part at this stage: {truncate(report.involvement, MAX_INVOLVEMENT_CHARS)}")

@@ -18,6 +18,15 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace (line breaks, U+2028/U+2029 separators, tabs) as one space.
+
+    For user text inside a line of a message whose lines mean something (a digest's report headings):
+    a win typed as "done\n*Ana* · Senior" must not start a line that looks like another report's heading.
+    """
+    return " ".join(text.split())
+
+
 def truncate(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text

@@ -12,12 +12,14 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.services import events, members
 from bot.slack.deps import deps_of
+from bot.slack.errors import ExternalUser
 from bot.slack.registrar import run_later
-from bot.webapi.profiles import slack_display_name
+from bot.webapi.profiles import is_person_id, slack_display_name
 
 log = logging.getLogger(__name__)
 
 MEMBER_ID_KEY = "stagecoach_member_id"
+EXTERNAL_KEY = "stagecoach_external_user"
 
 
 def _refresh_profile(deps: Deps, client: WebClient, member_id: int, user_id: str) -> None:
@@ -27,6 +29,68 @@ def _refresh_profile(deps: Deps, client: WebClient, member_id: int, user_id: str
         log.warning("users.info failed for profile refresh", extra={"user": user_id, "error": exc.response["error"]})
         user = {}
     members.save_slack_profile(deps.db, member_id, user.get("tz"), slack_display_name(user), deps.clock())
+
+
+def installed_enterprise(context: BoltContext) -> str | None:
+    """The Enterprise Grid org the bot is installed in (None for a plain workspace).
+
+    From the authorization (``auth.test`` for the bot token, or the installation), never from the
+    request: a Slack Connect interaction names the *sender's* org (``enterprise``, ``team.enterprise_id``)
+    next to the host's ``view.app_installed_team_id``, and that org was once stamped on this workspace.
+    """
+    authorized = context.authorize_result
+    enterprise = authorized.enterprise_id if authorized is not None else None
+    return enterprise if isinstance(enterprise, str) and enterprise else None
+
+
+def _sender_team(body: dict[str, Any]) -> str | None:
+    """The workspace (``T…``) or org (``E…``) of the person behind a request, as the request states it."""
+    user = body.get("user")
+    if isinstance(user, dict):
+        team = user.get("team_id")
+        return team if isinstance(team, str) else None
+    event = body.get("event")
+    if isinstance(event, dict):
+        inner = event.get("message") if event.get("subtype") == "message_changed" else event
+        inner = inner if isinstance(inner, dict) else event
+        team = inner.get("user_team") or inner.get("team")
+        return team if isinstance(team, str) else None
+    return None
+
+
+def _sender_enterprise(body: dict[str, Any]) -> str | None:
+    enterprise = body.get("enterprise")
+    if isinstance(enterprise, dict) and isinstance(enterprise.get("id"), str):
+        return str(enterprise["id"])
+    team = body.get("team")
+    if isinstance(team, dict) and isinstance(team.get("enterprise_id"), str):
+        return str(team["enterprise_id"])
+    return None
+
+
+def is_external(body: dict[str, Any], context: BoltContext) -> bool:
+    """Whether the person behind this request belongs to another organisation than the installation's.
+
+    Slack Connect lets people of other orgs click, submit and write where the bot is: their requests
+    carry their own workspace (``user.team_id``, ``event.user_team``) and org, next to the host's ids
+    that Bolt reads as ``context.team_id``. Someone of the same Grid org in another of its workspaces is
+    not external (their org is the installation's).
+    """
+    own_team, own_org = context.team_id, installed_enterprise(context)
+    sender = _sender_team(body)
+    if not sender or not own_team or sender in {own_team, own_org}:
+        return False
+    if own_org is not None and _sender_enterprise(body) == own_org:
+        return False
+    # Another workspace of the installed Grid org is not external (events name no org for the sender).
+    return not (own_org is not None and sender.startswith("T") and not body.get("is_ext_shared_channel"))
+
+
+def mark_external(body: dict[str, Any], context: BoltContext) -> bool:
+    """:func:`is_external`, remembered in the context for :func:`acting_member_id`."""
+    external = is_external(body, context)
+    context[EXTERNAL_KEY] = external
+    return external
 
 
 def acting_member_id(context: BoltContext) -> int:
@@ -41,8 +105,14 @@ def acting_member_id(context: BoltContext) -> int:
         return cached
     if not context.team_id or not context.user_id:
         raise LookupError("request names no user or team")
+    if not is_person_id(context.user_id):
+        raise LookupError("Slackbot acts for no member")
+    if context.get(EXTERNAL_KEY):
+        raise ExternalUser("the acting user belongs to another organisation (Slack Connect)")
     deps = deps_of(context)
-    enrolment = members.enroll_actor(deps.db, context.team_id, context.user_id, deps.clock(), context.enterprise_id)
+    enrolment = members.enroll_actor(
+        deps.db, context.team_id, context.user_id, deps.clock(), installed_enterprise(context)
+    )
     member_id = enrolment.member_id
     context[MEMBER_ID_KEY] = member_id
     if enrolment.needs_profile_refresh and context.client is not None:

@@ -10,6 +10,7 @@ Also which of Slack's errors mean what, for listeners that answer a refusal them
 
 from __future__ import annotations
 
+import json
 import logging
 from enum import StrEnum
 from typing import Any
@@ -20,7 +21,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.blocks.text import escape, truncate
+from bot.blocks.capture import external_user_message
+from bot.blocks.text import escape, plain, truncate
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,10 @@ DATABASE_DOWN_TEXT = (
 UNEXPECTED_TEXT = (
     ":warning: Something went wrong on my side and nothing was changed. It has been logged; please try again."
 )
+
+
+class ExternalUser(LookupError):
+    """The person behind a request belongs to another organisation (Slack Connect): no member for them."""
 
 
 def typed_values(body: dict[str, Any]) -> list[str]:
@@ -65,6 +71,8 @@ def handle_listener_error(
         log.error("request failed before it was verified", extra={"error": type(error).__name__})
         return BoltResponse(status=401, body="")
     kind = body.get("type") or ("slash_command" if body.get("command") else "unknown")
+    if isinstance(error, ExternalUser):
+        return answer_external(body, context, client, kind)
     log.error(
         "listener failed",
         exc_info=error,
@@ -79,6 +87,27 @@ def handle_listener_error(
     )
     tell_user(body, context, client, failure_text(error, body), "about a failure")
     # Before an ack this stands in for it (no "dispatch_failed" in Slack); after one it is ignored.
+    return BoltResponse(status=200, body="")
+
+
+def answer_external(body: dict[str, Any], context: BoltContext, client: WebClient, kind: str) -> BoltResponse:
+    """Someone of another org acted (Slack Connect): a polite answer where they acted, no account made.
+
+    A form is answered in the form (before the ack the answer replaces it); anything else through
+    ``response_url``, or a DM.
+    """
+    log.info("refused a user of another organisation", extra={"team": context.team_id, "request_type": kind})
+    answer = external_user_message()
+    if kind == "view_submission":
+        view = {
+            "type": "modal",
+            "title": plain("Stagecoach", 24),
+            "close": plain("Close", 24),
+            "blocks": answer["blocks"],
+        }
+        body_text = json.dumps({"response_action": "update", "view": view})
+        return BoltResponse(status=200, body=body_text, headers={"content-type": "application/json"})
+    tell_user(body, context, client, str(answer["text"]), "that they are from another organisation")
     return BoltResponse(status=200, body="")
 
 

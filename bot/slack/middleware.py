@@ -18,6 +18,7 @@ from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
 from bot.deps import Deps
+from bot.slack.acting import mark_external
 from bot.slack.deps import DEPS_KEY
 from bot.slack.instrumentation import instrument_request
 from bot.slack.registrar import POST_ACK_KEY, PostAckExecutor
@@ -51,6 +52,7 @@ class RequestSetup(Middleware):
         if self.single_workspace and from_another_workspace(context):
             log.warning("refused a request from another workspace", extra={"team": context.team_id})
             return BoltResponse(status=403, body="")
+        mark_external(req.body, context)  # Slack Connect: read from the body here, acted on when enrolling
         context[DEPS_KEY] = self.deps
         context[POST_ACK_KEY] = self.post_ack
         instrument_request(context, req.body, self.deps.metrics)

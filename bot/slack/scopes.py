@@ -7,6 +7,8 @@ BOT_SCOPES: dict[str, str] = {
     "chat:write": "DMs (weekly prompt, stuck nudge, review reminders) and manager digests in channels",
     "users:read": "each member's timezone and away status (vacation, out sick, OOO), so nudges arrive at "
     "their local time and wait while they are off",
+    "channels:read": "the names of the public channels people mention in what they write to the bot "
+    "(Slack sends `<#C123|>`), so wins say #launch and not an id; never their messages",
     "files:write": "delivering the brag-document export as a file in the user's DM",
     "im:write": "opening the DM the export file is shared into (once per export, never in a loop)",
     "im:history": "after a crash or a Slack 5xx mid-send, checking the DM for the nudge (by its metadata) "

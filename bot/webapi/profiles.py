@@ -17,6 +17,15 @@ def is_user_id(value: object) -> bool:
     return isinstance(value, str) and _USER_ID.match(value) is not None
 
 
+SLACKBOT = "USLACKBOT"
+"""Slackbot's user id: shaped like a person's (``U…``), but Slack's own system messages come from it."""
+
+
+def is_person_id(value: object) -> bool:
+    """A user id of a person: :func:`is_user_id`, and not Slackbot."""
+    return is_user_id(value) and value != SLACKBOT
+
+
 def slack_display_name(user: dict[str, Any]) -> str | None:
     """The name Slack shows for a users.info / users.list entry."""
     profile = user.get("profile") or {}

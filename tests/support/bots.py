@@ -12,6 +12,7 @@ from bot.deps import Deps
 from bot.server import StagecoachWsgi
 from bot.settings import Settings
 from bot.slack.app import BuiltApp, build_app
+from bot.slack.mentions import NAMES
 from bot.slack.registrar import drain
 from tests.support.clock import Clock
 from tests.support.driver import SlackDriver
@@ -55,6 +56,7 @@ class BotServer(LoopbackServer):
         super().stop()
         # Work the bot queued after its acks must not spill into the next test's database.
         assert drain(), "post-ack work still running 10 s after the bot stopped"
+        NAMES.clear()  # names are keyed by the simulator's URL; the next test's may reuse its port
 
 
 def start_bot(deps: Deps, fake: FakeSlack, clock: Clock) -> tuple[RunningBot, LoopbackServer]:

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 from tests.support.fake_slack import FakeSlack
 
 _ids = itertools.count(1)
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
@@ -56,6 +58,8 @@ class SlackDriver:
         self.signing_secret = signing_secret
         self.fake = fake
         self.team_id = team_id
+        self.unfurl_links = True
+        """Follow a person's message with a link by the unfurl Slack sends for it."""
 
     # -- raw ---------------------------------------------------------------------------------
 
@@ -100,6 +104,7 @@ class SlackDriver:
             "command": command,
             "text": text,
             "api_app_id": "A0001",
+            "is_enterprise_install": "false",
             "response_url": response_url,
             "trigger_id": trigger_id,
         }
@@ -109,14 +114,17 @@ class SlackDriver:
         self, kind: str, user: str, team: str | None, name: str, trigger_id: str | None = None
     ) -> dict[str, Any]:
         team_id = team or self.team_id
+        # As Slack sends them (tests/payloads/slack_connect_view_submission.json is a captured one): the
+        # actor's own team on the user, an enterprise (null outside Enterprise Grid).
         return {
             "type": kind,
             "team": {"id": team_id, "domain": "test"},
-            "user": {"id": user, "username": user.lower(), "team_id": team_id},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
             "api_app_id": "A0001",
             "token": "legacy-unused",
             "trigger_id": trigger_id or self.fake.trigger_id(name),
             "is_enterprise_install": False,
+            "enterprise": None,
         }
 
     def click(
@@ -169,6 +177,10 @@ class SlackDriver:
             "type": "modal",
             "hash": "h1",
             "private_metadata": "",
+            "team_id": team or self.team_id,
+            "app_id": "A0001",
+            "bot_id": "B0001",
+            "app_installed_team_id": team or self.team_id,
             **view,
             "state": {"values": values},
         }
@@ -200,15 +212,38 @@ class SlackDriver:
     def event(
         self, event: dict[str, Any], team: str | None = None, event_id: str | None = None, retry_num: int | None = None
     ) -> Reply:
+        """Deliver an Events API event. A person's new message with a link is followed, as in Slack, by
+        the ``message_changed`` that adds its preview (no ``edited``: tests/payloads/unfurl_changed.json),
+        unless ``unfurl_links`` is off."""
+        sent = as_slack_sends(event, team or self.team_id)
+        reply = self._event(sent, team, event_id, retry_num)
+        if self.unfurl_links and reply.status == 200 and not retry_num and _links_unfurl(sent):
+            self._event(unfurled(sent), team, None, None)
+        return reply
+
+    def _event(self, event: dict[str, Any], team: str | None, event_id: str | None, retry_num: int | None) -> Reply:
+        team_id = team or self.team_id
         body = {
             "token": "legacy-unused",
-            "team_id": team or self.team_id,
+            "team_id": team_id,
+            "context_team_id": team_id,
+            "context_enterprise_id": None,
             "api_app_id": "A0001",
             "type": "event_callback",
             "event_id": event_id or f"Ev{next(_ids):08d}",
             "event_time": int(time.time()),
             "event": event,
-            "authorizations": [{"team_id": team or self.team_id, "user_id": "UBOT", "is_bot": True}],
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": team_id,
+                    "user_id": "UBOT",
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": f"4-eyJldCI6Im1lc3NhZ2UiLCJ0aWQiOiJ{team_id}In0",
         }
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None
         return self.post(json.dumps(body).encode(), "application/json", extra_headers=headers)
@@ -216,6 +251,62 @@ class SlackDriver:
     def responses(self, name: str | None = None, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         """What the bot sent to a request's response_url (the last request's by default)."""
         return self.fake.wait_for_response(name or self.last_response_name, count=count, timeout=timeout)
+
+
+def rich_text(text: str) -> list[dict[str, Any]]:
+    """The ``blocks`` Slack's clients attach to a typed message: one rich_text section of the text, with
+    ``<@U…>`` mentions as ``user`` elements (as tests/payloads/ show real ones)."""
+    elements: list[dict[str, Any]] = []
+    for index, part in enumerate(_MENTION.split(text)):
+        if index % 2:
+            elements.append({"type": "user", "user_id": part})
+        elif part:
+            elements.append({"type": "text", "text": part})
+    section = {"type": "rich_text_section", "elements": elements}
+    return [{"type": "rich_text", "block_id": f"b{next(_ids)}", "elements": [section]}]
+
+
+def as_slack_sends(event: dict[str, Any], team_id: str) -> dict[str, Any]:
+    """An event a test wrote, with the fields real ones carry (tests/payloads/ has captured ones): a
+    person's message gets its ``team``, ``event_ts``, ``client_msg_id`` and rich_text ``blocks``."""
+    if event.get("type") != "message" or event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        return event
+    filled = {
+        "client_msg_id": f"{next(_ids):08x}-0000-4000-8000-000000000000",
+        "team": team_id,
+        "event_ts": event.get("ts"),
+        "blocks": rich_text(str(event.get("text") or "")) if event.get("text") else [],
+    }
+    return {**filled, **event}
+
+
+_LINK = re.compile(r"<(https?://[^|>]+)(?:\|[^>]*)?>")
+
+
+def _links_unfurl(event: dict[str, Any]) -> bool:
+    is_new = event.get("type") == "message" and not event.get("subtype") and not event.get("bot_id")
+    return is_new and bool(event.get("user")) and _LINK.search(str(event.get("text") or "")) is not None
+
+
+def unfurled(event: dict[str, Any]) -> dict[str, Any]:
+    """The ``message_changed`` Slack sends when it adds a link's preview to ``event``: the same text, no
+    ``edited``, the preview in ``attachments``, ``hidden`` (shaped as tests/payloads/unfurl_changed.json)."""
+    url = _LINK.search(str(event.get("text") or ""))
+    link = url.group(1) if url else ""
+    preview = {"id": 1, "from_url": link, "original_url": link, "title": link, "title_link": link, "fallback": link}
+    message = {k: v for k, v in event.items() if k not in {"channel", "channel_type", "event_ts"}}
+    changed_ts = f"{float(str(event.get('ts') or '0')) + 2:.6f}"
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "message": {**message, "attachments": [preview]},
+        "previous_message": message,
+        "channel": event.get("channel"),
+        "channel_type": event.get("channel_type"),
+        "ts": changed_ts,
+        "event_ts": changed_ts,
+    }
 
 
 def block_texts(payload: dict[str, Any]) -> str:

@@ -199,8 +199,14 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.tokens: dict[str, str] = {}  # token -> team_id, for multi-workspace tests
         self.channels_without_bot: set[str] = set()
+        self.channel_names: dict[str, str] = {}
+        """conversations.info's ``name`` per channel id (default ``channel-<id>``)."""
+        self.channels_gone: set[str] = set()
+        """Channels conversations.info does not find (deleted, private to the bot)."""
         self.handlers: dict[str, Handler] = {}
         self.default_team_id = team_id
+        self.enterprise_id: str | None = None
+        """The Enterprise Grid org auth.test names (None: a plain workspace)."""
         self.bot_user_id = bot_user_id
         self.default_tz = "America/New_York"
         # Strictness: scopes granted to the bot token (tokens in token_scopes get their own), the
@@ -314,6 +320,8 @@ class FakeSlack:
             self.messages.clear()
             self.delays.clear()
             self.channels_without_bot.clear()
+            self.channel_names.clear()
+            self.channels_gone.clear()
             self.handlers.clear()
             self.refused.clear()
             self.response_times.clear()
@@ -406,14 +414,18 @@ class FakeSlack:
         if method == "auth.test":
             if token and token.startswith("xoxb-revoked"):
                 return {"ok": False, "error": "invalid_auth"}
-            return {
+            answer: dict[str, Any] = {
                 "ok": True,
                 "team_id": self._team_for(token),
                 "team": "Test Team",
                 "user_id": self.bot_user_id,
                 "bot_id": "B0001",
                 "url": "https://test.slack.com/",
+                "is_enterprise_install": False,
             }
+            if self.enterprise_id:
+                answer["enterprise_id"] = self.enterprise_id  # a workspace of an Enterprise Grid org
+            return answer
         if method == "chat.postMessage":
             channel = str(params.get("channel", ""))
             if channel in self.channels_without_bot:
@@ -447,10 +459,26 @@ class FakeSlack:
             user = self.users.get(user_id, {})
             if user.get("missing"):
                 return {"ok": False, "error": "user_not_found"}
-            profile = {"display_name": user.get("display_name", f"Person {user_id}")}
+            # Shaped like Slack's users.info: a handle (name), real and display names (display may be ""),
+            # the user's own workspace (team_id), and is_bot for apps and Slackbot.
+            display = user.get("display_name", f"Person {user_id}")
+            profile = {
+                "display_name": display,
+                "real_name": user.get("real_name", display),
+                "team": self._team_for(token),
+            }
             return {
                 "ok": True,
-                "user": {"id": user_id, "tz": user.get("tz", self.default_tz), "deleted": False, "profile": profile},
+                "user": {
+                    "id": user_id,
+                    "team_id": user.get("team_id", self._team_for(token)),
+                    "name": user.get("name", user_id.lower()),
+                    "real_name": profile["real_name"],
+                    "is_bot": bool(user.get("is_bot", user_id == "USLACKBOT")),
+                    "tz": user.get("tz", self.default_tz),
+                    "deleted": False,
+                    "profile": profile,
+                },
             }
         if method == "users.list":
             members = [
@@ -470,7 +498,11 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D" + user_ids[1:]}}
         if method == "conversations.info":
             channel = str(params.get("channel"))
-            return {"ok": True, "channel": {"id": channel, "is_member": channel not in self.channels_without_bot}}
+            if channel in self.channels_gone:
+                return {"ok": False, "error": "channel_not_found"}
+            named = self.channel_names.get(channel, f"channel-{channel.lower()}")
+            found = {"id": channel, "name": named, "is_member": channel not in self.channels_without_bot}
+            return {"ok": True, "channel": found}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts)}"
             return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}

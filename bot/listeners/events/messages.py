@@ -1,7 +1,11 @@
 """``message.im``: what a person writes to the bot in its DM becomes wins (or gets an answer).
 
-Only a person's own messages in a DM with the bot count: the bot's messages, other apps', channel
-messages and subtypes other than edits, deletions, file shares and thread broadcasts are ignored.
+Only a person's own messages in a DM with the bot count: the bot's messages, other apps', Slackbot's
+(``USLACKBOT``: "You have been removed from #…"), channel messages and subtypes other than edits,
+deletions, file shares and thread broadcasts are ignored. A ``message_changed`` whose text did not
+change is Slack adding a link preview (an unfurl, no ``edited``), not the person editing. A forwarded
+message arrives with ``text: ""`` and its words in ``attachments[]`` (``is_share``): they are saved,
+with the original's permalink. People of another organisation (Slack Connect) are answered, not enrolled.
 Slack's retries are dropped by event id (``first_delivery``). Logs carry ids, never the text.
 """
 
@@ -15,14 +19,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import capture as blocks
+from bot.blocks.capture import external_user_message, nothing_saved_message
+from bot.blocks.text import truncate
 from bot.deps import Deps
 from bot.listeners.requests import Payload
 from bot.services import brag, capture
 from bot.services.capture import MessageKind
-from bot.slack.acting import acting_member_id, first_delivery
+from bot.slack.acting import EXTERNAL_KEY, acting_member_id, first_delivery
 from bot.slack.home import publish_home
-from bot.slack.text import plain_from_slack
-from bot.webapi.profiles import is_user_id
+from bot.slack.mentions import NAMES, Names
+from bot.slack.text import plain_from_slack, shared_words
+from bot.webapi.profiles import is_person_id
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +37,7 @@ NEW_MESSAGE_SUBTYPES = {None, "file_share", "thread_broadcast"}
 EDITED = "message_changed"
 DELETED = "message_deleted"
 
+_NOTHING = {MessageKind.EMPTY, MessageKind.NO_WORDS, MessageKind.ACKNOWLEDGEMENT}
 _ANSWERS = {
     MessageKind.GREETING: blocks.greeting_message,
     MessageKind.THANKS: blocks.thanks_message,
@@ -53,7 +61,19 @@ def _author(event: Payload) -> tuple[str | None, dict[str, Any]]:
 def _is_from_a_person(inner: Payload, user: str | None, context: BoltContext) -> bool:
     if inner.get("bot_id") or inner.get("subtype") == "bot_message" or inner.get("app_id"):
         return False
-    return is_user_id(user) and user != context.bot_user_id
+    return is_person_id(user) and user != context.bot_user_id
+
+
+def _names(client: WebClient, context: BoltContext) -> Names:
+    return NAMES.names(client, context.team_id)
+
+
+def _forward_text(comment: str, shared: str) -> str:
+    """A forward as one win: the comment, then the forwarded words, cut to fit (the link keeps the rest)."""
+    if not comment:
+        return truncate(shared, brag.MAX_WHAT)
+    room = brag.MAX_WHAT - len(comment) - 1
+    return f"{comment}\n{truncate(shared, room)}" if room >= 40 else comment
 
 
 def _post(client: WebClient, channel: str, payload: dict[str, Any], member_id: int, thread_ts: str | None) -> None:
@@ -75,20 +95,40 @@ def on_message(event: Payload, body: Payload, client: WebClient, context: BoltCo
         log.info("ignoring a DM event subtype", extra={"subtype": subtype, "team": context.team_id})
         return
     user, inner = _author(event)
-    if not _is_from_a_person(inner, user, context) or not first_delivery(context, body):
+    if not _is_from_a_person(inner, user, context):
+        return
+    if subtype == EDITED and not _text_edited(event, inner):
+        # Slack changed the message, not its author: a link preview added (no "edited"), an unfurl removed.
+        log.info("ignoring a message change without an edit", extra={"team": context.team_id})
+        return
+    if not first_delivery(context, body):
         return
     assert user is not None
     if not context.user_id:
         context["user_id"] = user  # Bolt finds no user on edits and deletions: it is the nested message's
+    if context.get(EXTERNAL_KEY):
+        log.info("answered a DM from another organisation", extra={"team": context.team_id})
+        if subtype not in {EDITED, DELETED}:
+            _post(client, channel, external_user_message(), 0, None)
+        return
     # Not an injected ``member_id``: that is resolved before this runs, from Bolt's user (none on edits
     # and deletions), and would enrol whoever sent what is ignored above (other apps, retries).
     member_id = acting_member_id(context)
     if subtype == EDITED:
-        _edited(deps, client, member_id, user, channel, inner)
+        _edited(deps, client, context, member_id, user, channel, inner)
     elif subtype == DELETED:
         _deleted(deps, client, member_id, channel, str(event.get("deleted_ts") or inner.get("ts") or ""))
     else:
-        _new(deps, client, member_id, user, channel, event)
+        _new(deps, client, context, member_id, user, channel, event)
+
+
+def _text_edited(event: Payload, inner: Payload) -> bool:
+    """Whether a ``message_changed`` is the person editing their words: Slack marks an edit (``edited``),
+    and the text differs from the previous one (an unfurl resends the same text without ``edited``)."""
+    previous = event.get("previous_message")
+    if isinstance(previous, dict) and previous.get("text") == inner.get("text"):
+        return False
+    return bool(inner.get("edited"))
 
 
 def _refused(client: WebClient, channel: str, member_id: int, error: brag.EntryInputError, thread_ts: str) -> None:
@@ -96,13 +136,25 @@ def _refused(client: WebClient, channel: str, member_id: int, error: brag.EntryI
     _post(client, channel, blocks.too_long_message(brag.MAX_WHAT), member_id, thread_ts)
 
 
-def _new(deps: Deps, client: WebClient, member_id: int, user: str, channel: str, event: Payload) -> None:
+def _new(
+    deps: Deps, client: WebClient, context: BoltContext, member_id: int, user: str, channel: str, event: Payload
+) -> None:
     ts = str(event.get("ts") or "")
     thread_ts = event.get("thread_ts") if event.get("thread_ts") != ts else None
-    parsed = capture.parse_message(plain_from_slack(event.get("text") or ""))
+    names = _names(client, context)
+    comment = plain_from_slack(event.get("text") or "", names)
+    shared, link = shared_words(event, names, commented=bool(comment))
+    if shared:
+        # A forward is one thing said once: one win (its comment first), never split into bullets.
+        what = _forward_text(comment, shared)
+        parsed = capture.ParsedMessage(MessageKind.WINS, (what,))
+    else:
+        parsed = capture.parse_message(comment)
     reply_in = thread_ts or ts
-    if parsed.kind == MessageKind.EMPTY:
-        return  # a file or emoji with no words: nothing to save, nothing worth answering
+    if parsed.kind in _NOTHING:
+        log.info("DM held nothing to save", extra={"member": member_id, "kind": parsed.kind.value})
+        _post(client, channel, nothing_saved_message(parsed.kind.value), member_id, thread_ts)
+        return
     if parsed.kind != MessageKind.WINS:
         _post(client, channel, _ANSWERS[parsed.kind](), member_id, thread_ts)
         return
@@ -116,6 +168,8 @@ def _new(deps: Deps, client: WebClient, member_id: int, user: str, channel: str,
             channel_id=channel,
             ts=ts,
             thread_ts=thread_ts,
+            link=link,
+            not_saved=parsed.not_saved,
         )
     except brag.EntryInputError as error:
         _refused(client, channel, member_id, error, reply_in)
@@ -128,9 +182,11 @@ def _new(deps: Deps, client: WebClient, member_id: int, user: str, channel: str,
     publish_home(client, deps, member_id, user)
 
 
-def _edited(deps: Deps, client: WebClient, member_id: int, user: str, channel: str, inner: Payload) -> None:
+def _edited(
+    deps: Deps, client: WebClient, context: BoltContext, member_id: int, user: str, channel: str, inner: Payload
+) -> None:
     ts = str(inner.get("ts") or "")
-    text = plain_from_slack(inner.get("text") or "")
+    text = plain_from_slack(inner.get("text") or "", _names(client, context))
     try:
         card = capture.edit_dm(deps.db, deps.content, member_id, channel_id=channel, ts=ts, text=text, now=deps.clock())
     except brag.EntryInputError as error:

@@ -13,8 +13,9 @@ from bot.blocks.text import truncate
 from bot.deps import Deps
 from bot.listeners.requests import Payload
 from bot.services import brag
+from bot.slack.mentions import NAMES
 from bot.slack.registrar import opens_modal
-from bot.slack.text import plain_from_slack
+from bot.slack.text import plain_from_slack, shared_words
 from bot.slack.win_form import open_new_win
 from bot.webapi.profiles import is_user_id
 
@@ -47,7 +48,15 @@ def save_as_win(ack: Ack, shortcut: Payload, respond: Respond, client: WebClient
     credited = brag.credited_for(
         author if is_user_id(author) else None, from_app=bool(message.get("bot_id")), actor=shortcut["user"]["id"]
     )
-    what = truncate(plain_from_slack(message.get("text") or ""), brag.MAX_WHAT)
+    # Names of mentioned people and channels: cached ones, and at most 3 lookups (one Web API round trip
+    # each) while the 3 s trigger_id waits; an id past them stays an id, after its @ or #.
+    names = NAMES.names(client, shortcut.get("user", {}).get("team_id") or (shortcut.get("team") or {}).get("id"), 3)
+    what = plain_from_slack(message.get("text") or "", names)
+    shared, original = shared_words(message, names, commented=bool(what))
+    if shared:  # a forward or share: its words after any comment, its original's permalink if none other
+        what = f"{what}\n{shared}" if what else shared
+        link = link or original or ""
+    what = truncate(what, brag.MAX_WHAT)
     meta = WinMetadata.of_message(credited)
     opened = open_new_win(client, deps, member_id, shortcut["trigger_id"], what=what, link=link, meta=meta)
     if not opened and shortcut.get("response_url"):
