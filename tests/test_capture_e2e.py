@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,13 +12,14 @@ import pytest
 
 from bot.blocks import ids
 from bot.blocks.limits import message_problems, view_problems
-from bot.db.models import NudgeKind, ProcessedEvent
+from bot.db.models import NudgeKind
 from bot.services import prompts
 from bot.slack.registrar import drain
 from tests.support.bots import RunningBot
 from tests.support.brag import count, entries, open_home, published_home
 from tests.support.driver import block_texts
 from tests.support.nudges import action_ids, enroll, ledger_rows, tick, utc
+from tests.support.payloads import wait_until_done
 
 USER = "U0001"
 CHANNEL = "D0001"
@@ -31,23 +31,10 @@ def next_ts() -> str:
 
 
 def send(bot: RunningBot, event: dict[str, Any], event_id: str | None = None, *, handled: bool = True) -> None:
-    """Deliver an event and wait until the bot is done with it.
-
-    Bolt acks events itself and runs the listener on its own pool afterwards, so the HTTP answer
-    comes first: a handled event is waited for by its id in the processed-events table, then the
-    post-ack work is drained; one expected to be ignored gets half a second to do anything.
-    """
+    """Deliver an event and wait until the bot is done with it (``wait_until_done``)."""
     event_id = event_id or f"Ev{next(_ts):08d}"
     assert bot.slack.event(event, event_id=event_id).status == 200
-    deadline = time.monotonic() + (5.0 if handled else 0.5)
-    while time.monotonic() < deadline:
-        with bot.db.transaction() as session:
-            if handled and session.get(ProcessedEvent, event_id) is not None:
-                break
-        time.sleep(0.02)
-    else:
-        assert not handled, f"event {event_id} was never handled"
-    assert drain()
+    wait_until_done(bot, event_id, handled=handled)
 
 
 def dm(bot: RunningBot, text: str, *, user: str = USER, ts: str | None = None, **extra: Any) -> str:
