@@ -14,10 +14,10 @@ The ranker (``bot/services/evidence.py``) was calibrated on the dev sets only: `
 ``noise_dev.jsonl`` in ``../shared/data/``, and ``bench/data/evidence_dev2.jsonl`` (78 wins at stages 1-5
 covering every criterion and tactic), ``evidence_dev3.jsonl`` (65 wins in plain words, few of the roadmap's
 own) and ``noise_dev2.jsonl`` (40 everyday messages), each written from the roadmap and committed before
-anything was measured on it. ``bench/data/evidence_heldout.jsonl``,
-``evidence_fresh.jsonl`` (written after the signal phrases) and ``noise_everyday.jsonl`` (written before the
-abstaining ranker was measured) are reported, never tuned on: only their summary lines are read. ``--audit`` lists the signal phrases that occur in a set's texts:
-each must be general vocabulary for its criterion, never a phrase lifted from one win.
+anything was measured on it. ``bench/data/evidence_heldout.jsonl``, ``evidence_fresh.jsonl`` (written
+after the signal phrases) and ``noise_everyday.jsonl`` (written before the abstaining ranker was measured)
+are reported, never tuned on: only their summary lines are read. ``--audit`` lists the signal phrases that
+occur in a set's texts: each must be general vocabulary for its criterion, never a phrase lifted from one win.
 
     python -m bench.evidence_suggest [--data FILE ... | --dev] [--repeat 20] [--misses] [--audit]
 """

@@ -103,7 +103,8 @@ _EVERYDAY_TEXT = (
     "people folks guys good great nice new old big little quick busy free full happy sick long thing things "
     "stuff way lot bit hand hands work works working other several"
 )
-_SEVERAL = frozenset("two three four five six seven eight nine ten eleven twelve dozen dozens multiple several".split())
+_SEVERAL_TEXT = "two three four five six seven eight nine ten eleven twelve dozen dozens multiple several"
+_SEVERAL = frozenset(_SEVERAL_TEXT.split())
 """Counted things are "several": "three teams", "five teams" and "multiple teams" all say cross-team."""
 QUALIFIERS = frozenset({"several", "other"})
 """Words that sharpen a phrase ("other teams", "several services") but are never a shared word themselves,
