@@ -132,7 +132,16 @@ def test_suggestions_come_from_the_stage_and_the_next(content: Content) -> None:
 def test_terms_fold_suffixes_and_keep_numbers() -> None:
     assert stem("reviewed") == stem("reviews") == stem("reviewing") == "review"
     assert stem("mapped") == "map" and stem("class") == "class"
-    assert "40%" in terms("cut errors 40%")
+    # A final "e", British spelling and the common derivations fold too (each failed to match before).
+    assert stem("increase") == stem("increased") == stem("increases")
+    assert stem("organisation") == stem("organization") == stem("organized") == stem("organises")
+    assert stem("integration") == stem("integrated") and stem("migrate") == stem("migration")
+    assert stem("deployment") == stem("deployed") and stem("status") == "status"
+    # A measured result is a word whatever its figure; counted things are "several"; bare numbers go.
+    assert terms("cut errors 40%") == terms("cut errors 5.5%") and "percent" in terms("cut errors 40%")
+    assert "dollar" in terms("saved $8k a month") and "dollar" in terms("saved $1,200")
+    assert "several_team" in terms("with three teams") and terms("five teams") == terms("multiple teams")
+    assert terms("took 2 days") == terms("took days")
 
 
 def test_a_long_list_of_long_wins_fits_one_message(content: Content) -> None:
@@ -186,6 +195,38 @@ def test_the_ranker_abstains_unless_the_words_clearly_support_one_candidate() ->
     assert confident([strong, second, scored("c", 1.0, "q")]) == [strong, second]
     assert confident([strong, second, third]) == []  # the named pair does not stand apart from the third
     assert confident([strong, scored("b", MIN_SCORE * 1.95, "pr")]) == []  # b is not supported: a tie to it
+    # An everyday word matched alone is no shared word: "late" + "retro" is one word, "back_forth" two.
+    alone = Scored("a", MIN_SCORE * 2, frozenset({"late", "retro"}), frozenset({"late"}))
+    assert confident([alone, scored("b", 0.0)]) == []
+    assert confident([scored("a", MIN_SCORE * 2, "late", "retro"), scored("b", 0.0)])[0].key == "a"
+
+
+def test_everyday_words_matched_alone_are_weak(content: Content) -> None:
+    from bot.services.evidence import EVERYDAY, EVERYDAY_WEIGHT, Ranker
+
+    assert {stem("running"), stem("back"), stem("meeting"), stem("new")} <= EVERYDAY
+    ranker = Ranker({"a": {"back": 1.0, "forth": 1.0, "back_forth": 1.0}, "b": {"retro": 1.0}, "c": {"x": 1.0}})
+    [alone] = [s for s in ranker.rank(["back"], [("a", 1.0)], EVERYDAY)]
+    [plain] = [s for s in ranker.rank(["back"], [("a", 1.0)])]
+    assert alone.weak == {"back"} and alone.words == set() and plain.words == {"back"}
+    assert alone.score == pytest.approx(plain.score * EVERYDAY_WEIGHT)
+    # Inside a matched bigram it is a full word: "back and forth" is the criterion's own phrase.
+    [phrase] = ranker.rank(terms("back and forth"), [("a", 1.0)], EVERYDAY)
+    assert phrase.weak == frozenset() and phrase.words == {"back", "forth"}
+    index = EvidenceIndex(content, load_signals())
+    everyday = (
+        "running 5 minutes late to the all-hands",
+        "back on monday, see you all then",
+        "new laptop!",
+        "two teams are going bowling tonight",  # "several_team" is a bigram, but "several" is no shared word
+        "the other team is out today",
+    )
+    for text in everyday:
+        assert all(index.suggest(text, stage) == [] for stage in (1, 2, 3, 4, 5, None)), text
+    # The same words carry a real win: a counted or "other" team next to what was done with them.
+    assert [s.key for s in index.suggest("Coordinated the API migration with three other teams", 3)] == [
+        "s3-lead-cross-team-initiatives"
+    ]
 
 
 def test_the_item_matcher_ignores_a_lone_common_word(content: Content) -> None:
