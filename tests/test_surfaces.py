@@ -38,7 +38,12 @@ def add_win(bot: RunningBot, user: str, what: str, visibility: Visibility, at: d
     with bot.db.transaction() as session:
         row = session.scalars(select(Member).where(Member.slack_user_id == user)).one()
         brag.create_entry(
-            session, bot.deps.content, row, brag.WinInput(what, visibility=visibility), now=at, source=EntrySource.COMMAND
+            session,
+            bot.deps.content,
+            row,
+            brag.WinInput(what, visibility=visibility),
+            now=at,
+            source=EntrySource.COMMAND,
         )
 
 

@@ -23,7 +23,14 @@ from bot.listeners.actions.prompt_responses import (
 )
 from bot.listeners.actions.rating import open_manager_rating, open_self_rating
 from bot.listeners.actions.review_date import open_review_date
-from bot.listeners.actions.stage import open_assessment, set_my_stage, show_stage
+from bot.listeners.actions.stage import (
+    open_assessment,
+    open_stage_guide,
+    open_tracks_guide,
+    set_my_stage,
+    show_my_progress,
+    show_stage,
+)
 from bot.listeners.actions.stuck_buttons import (
     stuck_draft_help,
     stuck_more_time,
@@ -44,6 +51,9 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.STAGE_SHOW, show_stage)
     registrar.action(ids.STAGE_SHOW_PREVIOUS, show_stage)
     registrar.action(ids.STAGE_OPEN_ASSESSMENT, open_assessment)
+    registrar.action(ids.STAGE_FULL_GUIDE, open_stage_guide)
+    registrar.action(ids.STAGE_TRACKS_GUIDE, open_tracks_guide)
+    registrar.action(ids.STAGE_SHOW_MINE, show_my_progress)
     # nudges: the weekly prompt's answers and the stuck timer
     registrar.action(ids.PROMPT_NOTHING_THIS_WEEK, prompt_nothing_this_week)
     registrar.action(ids.PROMPT_SNOOZE_LATER_TODAY, prompt_snooze_later_today)
