@@ -78,14 +78,14 @@ def test_a_decided_win_is_tagged_decided_and_counts_for_the_you_decide_item(bot:
     bot.slack.command("/win", PRICING, user="U0001")
     [answer] = bot.slack.responses()
     text = block_texts(answer)
-    # Guessed from the words, shown as a guess: it counts once the person taps it.
-    assert ":compass: *Decided* (my guess from your words)" in text
-    assert "would count for _You decide: When to ship_ once you tap *Decided*" in text
+    # Guessed from the words, it counts for nothing until the person picks it (from the card's menu: the
+    # card's one "Looks like" line is the evidence it suggests).
+    assert text.count("Looks like:") == 1 and "I decided: When to ship" not in text
     assert only_entry(bot).growth_signal == "decided" and not only_entry(bot).growth_signal_chosen
     assert "`You decide ` ▱▱▱▱▱ 0/4" in block_texts(open_home(bot))
-    bot.slack.click(ids.WIN_SIGNAL_DECIDED, str(only_entry(bot).id), user="U0001")
+    bot.slack.click(ids.WIN_CARD_MORE, selected=f"decided:{only_entry(bot).id}", user="U0001")
     [tapped] = bot.slack.responses()
-    assert "counts for _You decide: When to ship_" in block_texts(tapped) and only_entry(bot).growth_signal_chosen
+    assert ":compass: I decided: When to ship" in block_texts(tapped) and only_entry(bot).growth_signal_chosen
     home = block_texts(open_home(bot))
     assert "*Decide, propose, learn: Stage 2: Feature Owner, by quarter*" in home
     assert "*2026 Q4* · 1 win" in home
@@ -99,7 +99,7 @@ def test_a_decided_win_is_tagged_decided_and_counts_for_the_you_decide_item(bot:
     assert only_entry(bot).growth_signal == "decided"
     bot.slack.click(ids.WIN_SIGNAL_LEARNED, entry_id, user="U0001")
     [changed] = bot.slack.responses()
-    assert ":books: *Learned*" in block_texts(changed)
+    assert ":compass: I decided: When to ship" not in block_texts(changed)
     assert only_entry(bot).growth_signal == "learned"
 
 

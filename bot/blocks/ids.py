@@ -63,6 +63,7 @@ WIN_EVIDENCE_CONFIRM = "win_evidence_confirm"  # value: "<entry id>:<evidence ke
 WIN_SUGGESTION_BLOCK_PREFIX = "win_suggestion_"  # + "<entry id>_<n>": a suggestion and its Confirm
 WIN_EVIDENCE_CHANGE = "win_evidence_change"  # value: entry id; opens EVIDENCE_MODAL
 WIN_CARD_BLOCK_PREFIX = "win_card_"
+WIN_CARD_MORE = "win_card_more"  # a card's overflow menu; value: "<evidence|decided|proposed|learned|none>:<entry id>"
 EVIDENCE_MODAL = "win_evidence_modal"
 EVIDENCE_PICK_BLOCK = "win_evidence_pick"
 EVIDENCE_INPUT = "value"

@@ -27,10 +27,20 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+WORD_BACKTRACK = 20
+"""How far back a cut looks for a space: "…pair, r…" read as a typo (issue #22), so a label is cut at the
+last word that fits unless that loses more than 20 characters (one long word, a URL)."""
+
+
 def truncate(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut after a whole word where one ends near the limit."""
     if len(text) <= limit:
         return text
-    return text[: max(0, limit - 1)].rstrip() + "…"
+    cut = text[: max(0, limit - 1)]
+    space = cut.rfind(" ")
+    if space > 0 and len(cut) - space <= WORD_BACKTRACK and not text[len(cut)].isspace():
+        cut = cut[:space]
+    return cut.rstrip().rstrip(",;:") + "…"
 
 
 def bar(done: int, total: int, width: int = 10) -> str:

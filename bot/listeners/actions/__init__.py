@@ -41,7 +41,7 @@ from bot.listeners.actions.stuck_buttons import (
 from bot.listeners.actions.win_delete import delete_win
 from bot.listeners.actions.win_edit import edit_win
 from bot.listeners.actions.win_open import open_win_modal, open_win_modal_from_prompt
-from bot.listeners.actions.win_signal import set_win_signal
+from bot.listeners.actions.win_signal import card_more, set_win_signal
 from bot.listeners.commands.coach_wins import wins_page
 from bot.slack.registrar import Registrar
 
@@ -67,6 +67,7 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.WIN_OPEN_MODAL, open_win_modal)
     registrar.action(ids.PROMPT_RECORD_WIN, open_win_modal_from_prompt)
     registrar.action(ids.WIN_ADD_DETAIL, edit_win)
+    registrar.action(ids.WIN_CARD_MORE, card_more)
     registrar.action(ids.WIN_EDIT, edit_win)
     registrar.action(ids.WIN_DELETE, delete_win)
     registrar.action(ids.HOME_OPEN_SETTINGS, open_settings)
