@@ -89,12 +89,12 @@ def test_a_my_manager_win_never_reaches_a_channel(bot: RunningBot) -> None:
     assert "ran the incident review" in channel
     assert "renegotiated the vendor contract" not in channel
     assert "kept this one to myself" not in channel
-    # Ben shared nothing: counted, not named.
-    assert "Ben" not in channel and "1 report shared nothing here this week" in channel
-    # Maria alone gets the "my manager" win, by DM, once.
+    # Ben shared nothing: the channel neither names nor counts him (it celebrates who shared).
+    assert "Ben" not in channel and "shared nothing" not in channel
+    # Maria alone gets the "my manager" win, by DM, once; there Ben is counted, not named.
     [dm] = dms(bot.fake, MANAGER)
     assert "renegotiated the vendor contract" in json.dumps(dm)
-    assert "Ben" not in json.dumps(dm)
+    assert "Ben" not in json.dumps(dm) and "1 report shared nothing with you this week" in json.dumps(dm)
     # Nothing else of Ana's went to any conversation but these two.
     every_post = [p for p in dms(bot.fake) if "renegotiated the vendor contract" in json.dumps(p)]
     assert [p["channel"] for p in every_post] == [MANAGER]

@@ -44,23 +44,25 @@ def block_text_length(blocks: list[dict[str, Any]]) -> int:
     return total
 
 
-def _report_section(content: Content, report: ReportDigest) -> str:
+def _report_section(content: Content, report: ReportDigest, for_channel: bool = False) -> str:
     name = escape(truncate(one_line(report.name), 80))
-    lines = [f"*{name}* · {report.stage.title if report.stage else 'no stage set yet'}"]
-    if report.progress is not None and report.progress.total:
+    # The channel celebrates: a name and the wins shared there. Stage, progress and readiness are the
+    # manager's to read, in her DM digest and on her Home.
+    lines = [f"*{name}*" if for_channel else f"*{name}* · {report.stage.title if report.stage else 'no stage set yet'}"]
+    if not for_channel and report.progress is not None and report.progress.total:
         progress = report.progress
         lines.append(
             f"`{bar(progress.with_evidence, progress.total)}` {progress.with_evidence}/{progress.total} "
             "exit criteria with shared evidence"
         )
-    if report.may_be_ready and report.stage is not None:
+    if report.may_be_ready and report.stage is not None and not for_channel:
         following = content.next_stage(report.stage.number)
         if following is not None:
             lines.append(
                 ":seedling: Every exit criterion has evidence and next-stage work shows over several months: "
                 f"may be ready for *{following.title}*."
             )
-    trend = trend_line(report)
+    trend = None if for_channel else trend_line(report)
     if trend:
         lines.append(trend)
     shown = 0
@@ -81,8 +83,10 @@ def _report_section(content: Content, report: ReportDigest) -> str:
     return "\n".join(lines)
 
 
-def _report_blocks(content: Content, report: ReportDigest) -> list[dict[str, Any]]:
-    blocks = [section(_report_section(content, report))]
+def _report_blocks(content: Content, report: ReportDigest, for_channel: bool = False) -> list[dict[str, Any]]:
+    blocks = [section(_report_section(content, report, for_channel))]
+    if for_channel:
+        return blocks  # no 1:1 idea or manager's part in front of the team (issue #22)
     notes = []
     if report.one_on_one_prompt:
         notes.append(f":speech_balloon: 1:1 idea: {escape(truncate(one_line(report.one_on_one_prompt), 380))}")
@@ -102,7 +106,22 @@ def trend_line(report: ReportDigest) -> str | None:
     return f"Shared evidence per month: `{sparkline(report.trend)}` {counts}"
 
 
+def _channel_opening(digest: TeamDigest, week: str) -> list[dict[str, Any]]:
+    shared = sum(report.wins_total for report in digest.reports)
+    sharers = sum(1 for report in digest.reports if report.wins_total)
+    return [
+        header(f"Team wins · week of {week}"),
+        context(
+            f"{shared} win{'s' if shared != 1 else ''} from {sharers} "
+            f"{'person' if sharers == 1 else 'people'}, shared here by choice."
+        ),
+        divider(),
+    ]
+
+
 def _opening(digest: TeamDigest, week: str) -> list[dict[str, Any]]:
+    if digest.for_channel and digest.reports:
+        return _channel_opening(digest, week)
     audience = (
         "What your reports chose to share with this channel. Private wins, and wins shared with their manager "
         "alone, never appear here."
@@ -135,7 +154,7 @@ def _opening(digest: TeamDigest, week: str) -> list[dict[str, Any]]:
 
 def _closing(digest: TeamDigest) -> list[dict[str, Any]]:
     quiet = digest.quiet_count
-    if not quiet:
+    if not quiet or digest.for_channel:
         return []
     who = "1 report" if quiet == 1 else f"{quiet} reports"
     return [
@@ -157,7 +176,7 @@ def paginate(content: Content, digest: TeamDigest) -> list[list[list[dict[str, A
     used_text, used_blocks = reserved, reserved_blocks
     # Only reports who shared something this week are shown by name; the rest are a count (_closing).
     for report in (r for r in digest.reports if r.wins_total > 0):
-        blocks = _report_blocks(content, report)
+        blocks = _report_blocks(content, report, digest.for_channel)
         size = block_text_length(blocks)
         if pages[-1] and (used_text + size > PAGE_TEXT_BUDGET or used_blocks + len(blocks) > MAX_MESSAGE_BLOCKS):
             pages.append([])
@@ -186,12 +205,14 @@ def digest_page(content: Content, digest: TeamDigest, page: int) -> dict[str, An
         if not digest.reports:
             return message(f"Team digest, week of {week}: nothing to show yet.", blocks)
     else:
-        blocks.append(context(f"Team digest · week of {week} · continued ({page}/{total})"))
+        title = "Team wins" if digest.for_channel else "Team digest"
+        blocks.append(context(f"{title} · week of {week} · continued ({page}/{total})"))
     for report_blocks in pages[page - 1]:
         blocks += report_blocks
     if page == total:
         blocks += _closing(digest)
-    return message(f"Team digest, week of {week} ({page}/{total})", blocks)
+    title = f"Team wins, week of {week}" if digest.for_channel else f"Team digest, week of {week}"
+    return message(title if total == 1 else f"{title} ({page}/{total})", blocks)
 
 
 def digest_messages(content: Content, digest: TeamDigest) -> list[dict[str, Any]]:
