@@ -190,7 +190,8 @@ ASK_AT = datetime(2026, 11, 30, 9, 0, tzinfo=NY)  # 14 days before, 09:00 New Yo
 
 
 def rating_asks(bot: RunningBot, user: str) -> list[dict[str, Any]]:
-    return [m for m in dms(bot.fake, user) if "exit criteria" in m["text"] and "review" in m["text"]]
+    """DMs asking ``user`` to rate themselves: the first review packet carries the ask (issue #22)."""
+    return [m for m in dms(bot.fake, user) if "Rate my exit criteria" in str(m["blocks"])]
 
 
 def set_up_review(bot: RunningBot) -> None:
@@ -220,7 +221,9 @@ def test_the_rating_ask_arrives_14_days_before_at_0900_local(bot: RunningBot) ->
     [ask] = rating_asks(bot, "U0001")
     assert message_problems({"text": ask["text"], "blocks": ask["blocks"]}) == []
     assert "Rate my exit criteria" in str(ask) and "Only you see your ratings" in str(ask)
-    [row] = ledger_rows(bot.db, NudgeKind.REVIEW_RATING.value)
+    # One message: the packet and the ask together, not two in the same minute.
+    assert len(dms(bot.fake, "U0001")) == 1 and "here is your packet" in ask["text"]
+    [row] = ledger_rows(bot.db, NudgeKind.REVIEW_REMINDER.value)
     assert row.due_at == ASK_AT.astimezone(UTC) and row.recipient_id == "U0001"
     assert dms(bot.fake, "UMGR") == []  # nothing reaches the manager unless the report invites them
 
@@ -360,16 +363,18 @@ def test_the_managers_home_and_digest_show_each_reports_involvement_trend_and_pr
     assert f"1:1: Ask about “{s1[1].text}”" in text
     assert "private in september" not in text
 
-    # The channel digest names only reports who shared with the channel that week (issue 10).
+    # The manager's part goes to her privately; the channel digest only celebrates (issue #22).
     for user in ("U0001", "U0002"):
         add_win(bot, user, "shipped it", datetime(2026, 11, 25, tzinfo=UTC), [], visibility=Visibility.TEAM_CHANNEL)
     bot.fake.reset()
     monday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     tick(bot.deps, monday)
-    [digest] = dms(bot.fake, "C0TEAM")
+    [digest] = dms(bot.fake, "UMGR")
     digest_text = block_texts(digest)
     assert "Your part at this stage: You: assigns tasks" in digest_text
     assert ", ".join(content.stage(3).manager.meetings) in digest_text  # type: ignore[union-attr]
+    [channel] = dms(bot.fake, "C0TEAM")
+    assert "Your part" not in block_texts(channel) and "shipped it" in block_texts(channel)
 
 
 def test_a_stage_change_tells_the_manager_what_changes_for_them(bot: RunningBot) -> None:

@@ -15,6 +15,7 @@ from tests.support.bots import RunningBot, update_member
 from tests.support.brag import coach
 from tests.support.driver import block_texts
 from tests.support.nudges import dms, ledger_rows, tick
+from tests.support.surfaces import fallback_problems
 from tests.support.waiting import eventually
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -147,17 +148,39 @@ def test_review_reminders_two_weeks_and_two_days_before(bot: RunningBot) -> None
     assert dms(bot.fake, "U0001") == []
     tick(bot.deps, two_weeks)
     tick(bot.deps, two_weeks + timedelta(minutes=1))
-    # The self-rating ask (issue 15) goes out at the same moment; the packets are the review reminders.
-    packets = [m for m in dms(bot.fake, "U0001") if m["text"].startswith("Your review is in")]
-    [packet] = packets
-    assert "in 14 days" in packet["text"] and "fixed the flaky deploy" in str(packet)
-    assert "Still without evidence" in str(packet)
+    # One message: the packet carries the self-rating ask (issue 15) instead of a second DM that minute.
+    [packet] = dms(bot.fake, "U0001")
+    assert packet["text"] == "Your review is on Thursday 10 December (in 14 days): here is your packet"
+    assert "fixed the flaky deploy" in str(packet) and "Still without evidence" in str(packet)
+    assert "Rate my exit criteria" in str(packet)
+    assert fallback_problems(packet["text"]) == []
     two_days = datetime(2026, 12, 8, 9, 0, tzinfo=NY)
     tick(bot.deps, two_days)
     tick(bot.deps, two_days)
-    packets = [m for m in dms(bot.fake, "U0001") if m["text"].startswith("Your review is in")]
+    packets = dms(bot.fake, "U0001")
     assert len(packets) == 2
-    assert "in two days" in packets[1]["text"]
+    assert "(in 2 days)" in packets[1]["text"] and "Rate my exit criteria" not in str(packets[1])
+    # Both packets cover the same window, counted back from the review.
+    since = [str(p["blocks"][1]).split("since ")[1] for p in packets]
+    assert since[0] == since[1]
+
+
+def test_a_reminder_on_a_weekend_goes_out_the_working_day_before_and_says_when(bot: RunningBot) -> None:
+    bot.slack.command("/feedback-questions", user="U0001")  # enrolls
+    bot.slack.responses()
+    monday = date(2026, 12, 21)
+    update_member(bot, "U0001", timezone="America/New_York", timezone_from_slack=False, review_date=monday, stage=2)
+    bot.fake.reset()
+    # "Two days before" is Saturday 19 December: it moves back to Friday 18 (Monday to Friday are her days).
+    at = datetime(2026, 12, 17, 9, 0, tzinfo=NY)
+    while at <= datetime(2026, 12, 21, 18, 0, tzinfo=NY):
+        tick(bot.deps, at)
+        at += timedelta(hours=1)
+    packets = [p for p in dms(bot.fake, "U0001") if "here is your packet" in p["text"]]
+    [packet] = packets
+    assert packet["text"] == "Your review is on Monday 21 December (in 3 days): here is your packet"
+    [row] = [r for r in ledger_rows(bot.db, NudgeKind.REVIEW_REMINDER.value) if r.period_key.endswith("-2d")]
+    assert row.sent_at is not None and row.sent_at.astimezone(NY).date() == date(2026, 12, 18)
 
 
 def test_changing_the_review_date_drops_the_old_reminders(bot: RunningBot) -> None:
