@@ -86,6 +86,8 @@ SETTINGS_INPUT = "value"
 SETTINGS_WORKDAYS_BLOCK = "settings_workdays"
 SETTINGS_QUIET_START_BLOCK = "settings_quiet_start"
 SETTINGS_QUIET_END_BLOCK = "settings_quiet_end"
+HOME_TEAM_DETAILS = "home_team_details"  # a manager's Home: each report's months, readiness, her part
+TEAM_DETAILS_MODAL = "team_details_modal"  # callback_id of that read-only modal
 HOME_PAUSE_UNTIL = "home_pause_until"  # a datepicker on Home: pause every nudge until the picked date
 HOME_RESUME = "home_resume"
 

@@ -11,7 +11,7 @@ from bot.listeners.actions.evidence import (
     remove_deleted_wins,
     undo_win,
 )
-from bot.listeners.actions.home import home_wins_page, open_settings
+from bot.listeners.actions.home import home_wins_page, open_settings, open_team_details
 from bot.listeners.actions.manager_unlink import unlink_manager
 from bot.listeners.actions.pause import pause_from_home, resume_from_home
 from bot.listeners.actions.prompt_responses import (
@@ -68,6 +68,7 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.PROMPT_RECORD_WIN, open_win_modal_from_prompt)
     registrar.action(ids.WIN_ADD_DETAIL, edit_win)
     registrar.action(ids.WIN_CARD_MORE, card_more)
+    registrar.action(ids.HOME_TEAM_DETAILS, open_team_details)
     registrar.action(ids.WIN_EDIT, edit_win)
     registrar.action(ids.WIN_DELETE, delete_win)
     registrar.action(ids.HOME_OPEN_SETTINGS, open_settings)
