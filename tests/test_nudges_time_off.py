@@ -444,6 +444,7 @@ def test_check_in_buttons_keep_or_stop_the_prompts(bot: Any) -> None:
                 timezone="UTC",
                 enrolled_at=utc(2026, 1, 1),
                 last_seen_at=utc(2026, 1, 1),
+                prompts_chosen_at=utc(2026, 1, 1),
             )
         )
     for friday in (utc(2026, 11, 6, 16, 0), utc(2026, 11, 13, 16, 0), utc(2026, 11, 20, 16, 0)):
