@@ -20,6 +20,7 @@ from tests.support.bots import RunningBot
 from tests.support.brag import count, entries, open_home, published_home
 from tests.support.driver import block_texts
 from tests.support.nudges import action_ids, enroll, ledger_rows, tick, utc
+from tests.support.surfaces import fallback_problems
 
 USER = "U0001"
 CHANNEL = "D0001"
@@ -472,3 +473,14 @@ def test_a_win_saved_from_the_prompts_button_answers_that_prompt(bot: RunningBot
     forged = {**view, "private_metadata": json.dumps({"entry": None, "source": "modal", "credit": None, "prompt": 999})}
     assert bot.slack.submit_view(forged, win_values(what="another win"), user="U0002").status == 200
     assert len(entries(bot)) == 2
+
+
+def test_a_product_question_is_answered_with_how_things_work(bot: RunningBot) -> None:
+    enroll(bot.db, USER, stage=2)
+    dm(bot, "how do I share a win with my manager?")
+    [answer] = posted(bot)
+    text = block_texts(answer)
+    assert entries(bot) == []
+    assert "/coach manager @them" in text and "pick who sees each win" in text
+    assert "search engine" not in text
+    assert fallback_problems(answer["text"]) == []

@@ -330,13 +330,22 @@ def thanks_message() -> dict[str, Any]:
     return message("Any time.", [section(text)])
 
 
+QUESTION_HELP = (
+    "That looks like a question, so I didn't save it as a win. How things work:\n"
+    "• *Share a win with your manager*: name them once with `/coach manager @them`, then pick who sees each "
+    "win when you save it (wins are private until you do)\n"
+    "• *Your stage*: `/stage` shows where you stand; `/stage 3` any stage\n"
+    "• *Your review*: `/feedback-questions` prepares it and sets its date\n"
+    "• Everything else: `/coach help`. To save this as a win anyway, send it without the question mark."
+)
+
+
 def question_message() -> dict[str, Any]:
-    text = (
-        ":thinking_face: That looks like a question, so I didn't save it as a win. I'm a coach, not a search "
-        "engine: `/stage` explains your stage, `/feedback-questions` prepares your next review and "
-        "`/coach help` lists the rest. To save it as a win anyway, send it without the question mark."
+    """A question in the DM is usually about the bot itself: answer with how it works (a "coach, not a search
+    engine" reply left "how do I share a win with my manager?" unanswered, issue #22)."""
+    return message(
+        "That looks like a question, so I didn't save it as a win. Here's how things work.", [section(QUESTION_HELP)]
     )
-    return message("That looks like a question, so I didn't save it as a win.", [section(text)])
 
 
 def not_saved_text(not_saved: tuple[str, ...]) -> str:

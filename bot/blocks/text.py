@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -133,9 +134,23 @@ def confirm_dialog(title: str, text: str, confirm: str, deny: str = "Cancel") ->
     }
 
 
+_EMOJI_CODE = re.compile(r"\s?:[a-z0-9_+'-]+:(?=\s|$|[.,;!?])")
+_MARKS = [re.compile(rf"(?<![\w{m}]){m}(?=\S)([^{m}\n]+?)(?<=\S){m}(?![\w{m}])") for m in (r"\*", "_", "~", "`")]
+
+
+def notification_text(text: str) -> str:
+    """``text`` as a push notification shows it: no emoji codes (``:ok_hand:``), no mrkdwn marks
+    (``*the team channel*``), which a lock screen prints as typed (issue #22)."""
+    plain_text = _EMOJI_CODE.sub("", text)
+    for mark in _MARKS:
+        plain_text = mark.sub(r"\1", plain_text)
+    return plain_text.strip()
+
+
 def message(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
-    """A message payload: ``text`` is the notification/fallback, ``blocks`` what people see."""
-    return {"text": truncate(text, 3000), "blocks": blocks}
+    """A message payload: ``text`` is the notification/fallback (read as a push notification, so plain),
+    ``blocks`` what people see."""
+    return {"text": truncate(notification_text(text), 3000), "blocks": blocks}
 
 
 def json_object(raw: str | None) -> dict[str, Any]:

@@ -21,7 +21,8 @@ _EMOJI = re.compile(r":[a-z0-9_+\-]+:")
 _BOLD = re.compile(r"(^|\s)\*[^*\s][^*]*\*")
 _ITALIC = re.compile(r"(^|\s)_[^_\s][^_]*_(\s|$|[.,;!?])")
 _CODE = re.compile(r"`")
-_MARKUP = re.compile(r"<[@#!][^>]*>|<https?://[^>]*>")
+_MARKUP = re.compile(r"<![^>]*>|<https?://[^>]*>")
+"""Broadcasts and raw links print as typed; a mention (``<@U…>``, ``<#C…>``) shows as a name, so it is fine."""
 
 
 def _texts(node: Any, into: list[str], *, skip_elements: bool) -> None:
