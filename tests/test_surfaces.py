@@ -19,7 +19,7 @@ from bot.db.models import EntrySource, Member, Visibility
 from bot.services import brag
 from bot.slack.registrar import drain
 from tests.support.bots import RunningBot, update_member
-from tests.support.brag import coach, count, open_home, quick_win
+from tests.support.brag import coach, open_home, quick_win
 from tests.support.driver import block_texts
 from tests.support.nudges import dms, tick
 from tests.support.surfaces import FOLD_CHARS, MAX_CARD_BUTTONS, Surface, fallback_problems, measure, table
@@ -94,6 +94,9 @@ def test_an_engineer_and_a_manager_of_eight_over_a_week(bot: RunningBot) -> None
         at += timedelta(hours=1)
     engineer_dms, manager_dms = dms(bot.fake, ENGINEER), dms(bot.fake, MANAGER)
     channel = dms(bot.fake, TEAM_CHANNEL)
+    # Her Home at the digest's minute counts the same seven days the same way.
+    bot.clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=NY))
+    monday_home = look("Home (manager, Monday 09:00)", open_home(bot, MANAGER))
     for index, posted in enumerate(channel, 1):
         look(f"channel digest ({index}/{len(channel)})", posted)
     for posted in manager_dms:
@@ -119,4 +122,49 @@ def test_an_engineer_and_a_manager_of_eight_over_a_week(bot: RunningBot) -> None
     print("review DMs:", [(p["text"][:60]) for p in review_dms])
     if os.environ.get("SURFACES_MEASURE_ONLY"):
         return
-    _ = (card, count, block_texts, FOLD_CHARS, MAX_CARD_BUTTONS)
+
+    # Messages say one thing: about 700 characters before any "More", at most 4 buttons, a plain fallback.
+    for surface in seen:
+        if surface.name.startswith(("Home", "channel digest", "manager DM: Team digest")):
+            continue
+        assert surface.chars <= FOLD_CHARS, surface
+        assert surface.buttons <= MAX_CARD_BUTTONS, surface
+        assert surface.blocks <= 8, surface
+    for surface in seen:
+        if not surface.name.startswith("Home"):
+            assert fallback_problems(surface.fallback) == [], surface
+    # The win card is a receipt: who can see it, at most one "Looks like" line, the rest in a menu.
+    assert "Only you can see it" in block_texts(card) and block_texts(card).count("Looks like:") <= 1
+
+    # Home leads with what is next; the manager's with her team, a row per report, her own growth below.
+    engineer_home = next(s for s in seen if s.name == "Home (engineer, day one)")
+    assert engineer_home.blocks <= 20
+    texts = [block_texts({"blocks": [b]}) for b in monday_home["blocks"]]
+    assert "This week:" in texts[1] and texts.index("Your team") < texts.index("Your own growth")
+    rows = next(t for t in texts if "*Ben* ·" in t)
+    # The three who shared with her, one compact row each: stage, shared this week, a 1:1 topic.
+    assert rows.count("• *") == 3 and "*Ben* · Stage 1 · 1 shared this week · 1:1:" in rows
+
+    # One story counted one way: the DM digest, the channel digest and Home agree.
+    [private] = [p for p in manager_dms if p["text"].startswith("Team digest")]
+    assert "*8 reports* · 3 shared wins this week" in block_texts(private)
+    assert "5 reports shared nothing with you this week" in block_texts(private)
+    assert "3 of 8 shared something with you in the last 7 days" in block_texts(monday_home)
+    [celebration] = channel
+    shown = block_texts(celebration)
+    assert "2 wins from 2 people" in shown and "*Ben*" in shown and "*Cleo*" in shown
+    for coaching in ("exit criteria", "1:1", "Your part", "shared nothing", "Stage "):
+        assert coaching not in shown
+
+    # The notification budget of a normal week: DMs nobody asked for.
+    assert len(engineer_dms) <= 2, [p["text"] for p in engineer_dms]
+    assert len(manager_dms) <= 3, [p["text"] for p in manager_dms]
+    assert not any(p["text"].startswith("Weekly wins check-in") for p in manager_dms)  # she never asked
+
+    # Reminders on working days before the review, worded from their day; the packet carries the rating ask.
+    packets = [p for p in review_dms if "here is your packet" in p["text"]]
+    assert [p["text"] for p in packets] == [
+        "Your review is on Monday 21 December (in 14 days): here is your packet",
+        "Your review is on Monday 21 December (in 3 days): here is your packet",  # Friday, not Saturday
+    ]
+    assert "Rate my exit criteria" in str(packets[0]) and not any("how consistently" in p["text"] for p in review_dms)
