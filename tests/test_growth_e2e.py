@@ -369,7 +369,7 @@ def test_the_managers_home_and_digest_show_each_reports_involvement_trend_and_pr
     assert view_problems(home) == []
     # Home leads with a row per report; their months, readiness and her part are a click away.
     row = block_texts(home)
-    assert f"*Ana* · Stage 1 · nothing this week · 1:1: Ask about “{s1[1].text}”" in row
+    assert f"*Ana* · Stage 1 · 1/{len(s1)} criteria · nothing this week · 1:1: Ask about “{s1[1].text}”" in row
     assert "Your team over time" not in row
     details = team_details(bot, "UMGR")
     assert view_problems(details) == []

@@ -225,6 +225,6 @@ def test_managers_see_their_team_in_app_home(bot: RunningBot) -> None:
     bot.clock.advance(minutes=5)  # the manager looks a few minutes after the wins were saved
     home = published_home(bot, "UMGR")
     assert "Your team" in home
-    assert f"*Ana* · Stage 1 `▰▰▱▱▱▱` 2/{len(keys)} · 1 shared this week" in home
+    assert f"*Ana* · Stage 1 · 2/{len(keys)} criteria · 1 shared this week · 1:1:" in home
     assert "private proof" not in home
     assert "Your team" not in published_home(bot, "U0001")

@@ -167,4 +167,5 @@ def test_the_managers_home_counts_reports_who_shared_nothing(bot: RunningBot) ->
     bot.clock.advance(minutes=5)  # the manager looks a few minutes after the wins were saved
     home = block_texts(open_home(bot, MANAGER))
     assert "*Ana*" in home and "1 shared this week" in home
-    assert "Ben" not in home and "1 report shared nothing with you this week" in home
+    assert "Ben" not in home and "1 of 2 shared something with you in the last 7 days" in home
+    assert "1 more report hasn't shared anything with you yet" in home

@@ -143,7 +143,7 @@ def test_an_engineer_and_a_manager_of_eight_over_a_week(bot: RunningBot) -> None
     assert "This week:" in texts[1] and texts.index("Your team") < texts.index("Your own growth")
     rows = next(t for t in texts if "*Ben* ·" in t)
     # The three who shared with her, one compact row each: stage, shared this week, a 1:1 topic.
-    assert rows.count("• *") == 3 and "*Ben* · Stage 1 · 1 shared this week · 1:1:" in rows
+    assert rows.count("• *") == 3 and "*Ben* · Stage 1 · 0/6 criteria · 1 shared this week · 1:1:" in rows
 
     # One story counted one way: the DM digest, the channel digest and Home agree.
     [private] = [p for p in manager_dms if p["text"].startswith("Team digest")]

@@ -193,6 +193,8 @@ def _team_row(report: ReportDigest) -> str:
     line = f"• *{escape(truncate(report.name, 60))}* · " + (
         f"Stage {report.stage.number}" if report.stage else "no stage"
     )
+    if report.progress is not None and report.progress.total:
+        line += f" · {report.progress.with_evidence}/{report.progress.total} criteria"
     line += f" · {report.wins_total} shared this week" if report.wins_total else " · nothing this week"
     if report.may_be_ready:
         line += " · :seedling: may be ready"
@@ -211,7 +213,8 @@ def _team_blocks(team: TeamDigest) -> list[dict[str, Any]]:
         lines.append(f"_…and {len(shown) - MAX_TEAM_LINES} more in your weekly digest._")
     unnamed = len(team.reports) - len(shown)
     if unnamed:
-        lines.append(f"_{unnamed} more report{'s' if unnamed != 1 else ''} haven't shared anything with you yet._")
+        who = "1 more report hasn't" if unnamed == 1 else f"{unnamed} more reports haven't"
+        lines.append(f"_{who} shared anything with you yet._")
     quiet = team.quiet_count
     summary = f"{len(team.reports) - quiet} of {len(team.reports)} shared something with you in the last 7 days."
     return [
