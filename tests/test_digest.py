@@ -175,7 +175,7 @@ def test_private_evidence_does_not_count_towards_the_bars(session: Session, cont
     win(session, content, ana, "Private proof", Visibility.PRIVATE, evidence_keys=keys)
     win(session, content, ana, "Shared, no evidence", Visibility.TEAM_CHANNEL)
     text = digest_text(session, content, workspace_id, audience=MANAGER_AUDIENCE)
-    assert f"0/{len(keys)} exit criteria" in text
+    assert f"0/{len(keys)} criteria" in text
     assert "may be ready" not in text
 
 

@@ -391,8 +391,10 @@ def test_the_managers_home_and_digest_show_each_reports_involvement_trend_and_pr
     tick(bot.deps, monday)
     [digest] = dms(bot.fake, "UMGR")
     digest_text = block_texts(digest)
-    assert "Your part at this stage: You: assigns tasks" in digest_text
-    assert ", ".join(content.stage(3).manager.meetings) in digest_text  # type: ignore[union-attr]
+    # Her DM: each sharer's stage and progress in a line, a 1:1 idea; her part at their stage on Home.
+    assert "*Ana* · Stage 1: Task Executor · `" in digest_text and "1:1 idea:" in digest_text
+    assert "*Team details* on my Home" in digest_text
+    assert "Your part at this stage: You: assigns tasks" in block_texts(team_details(bot, "UMGR"))
     [channel] = dms(bot.fake, "C0TEAM")
     assert "Your part" not in block_texts(channel) and "shipped it" in block_texts(channel)
 

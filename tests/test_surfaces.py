@@ -32,6 +32,11 @@ NAMES = ["Ana", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hal"]
 TEAM_CHANNEL = "C0TEAM"
 WEEK_START = datetime(2026, 11, 23, 0, 0, tzinfo=NY)  # a Monday: the normal week after setting up
 REVIEW = date(2026, 12, 21)  # a Monday
+DIGEST_OPENING_CHARS = 400
+"""The manager's DM digest: header, who it is for, the week's count, who shared nothing, where details are."""
+DIGEST_REPORT_CHARS = 200
+"""Per report who shared: name, stage and progress in a line, a short win, a 1:1 idea (was ~600 with the
+trend and the manager's part, which moved to Home's Team details)."""
 
 
 def add_win(bot: RunningBot, user: str, what: str, visibility: Visibility, at: datetime) -> None:
@@ -133,6 +138,9 @@ def test_an_engineer_and_a_manager_of_eight_over_a_week(bot: RunningBot) -> None
     for surface in seen:
         if not surface.name.startswith("Home"):
             assert fallback_problems(surface.fallback) == [], surface
+    # The manager's DM digest: an opening and a short block per report who shared (3 here), no walls.
+    [digest_dm] = [x for x in seen if x.name.startswith("manager DM: Team digest")]
+    assert digest_dm.chars <= DIGEST_OPENING_CHARS + 3 * DIGEST_REPORT_CHARS, digest_dm
     # The win card is a receipt: who can see it, at most one "Looks like" line, the rest in a menu.
     assert "Only you can see it" in block_texts(card) and block_texts(card).count("Looks like:") <= 1
 
