@@ -80,10 +80,20 @@ def test_unknown_text_is_escaped(bot: RunningBot) -> None:
 
 
 def test_principles_and_tracks(bot: RunningBot) -> None:
+    set_stage(bot, 2)
     bot.slack.command("/stage", "principles")
-    text = block_texts(bot.slack.responses()[0])
+    answer = bot.slack.responses()[0]
+    text = block_texts(answer)
+    # A Stage 2 engineer reads each principle in its Stage 3 form (where they are heading), one line each.
     for principle in bot.deps.content.roadmap.principles:
-        assert principle.name in text
+        assert f"*{principle.name}*: {principle.stage_3}" in text and principle.stage_1 not in text
+    assert measure("/stage principles", answer).chars <= FOLD_CHARS
+    before = count(bot.fake, "views.open")
+    bot.slack.click(ids.STAGE_PRINCIPLES_GUIDE)
+    table = opened_view(bot, before)
+    assert view_problems(table) == [] and all(
+        p.stage_1 in block_texts(table) for p in bot.deps.content.roadmap.principles
+    )
     bot.slack.command("/stage", "tracks")
     text = block_texts(bot.slack.responses()[0])
     assert "Staff Engineer" in text and "Engineering Manager" in text

@@ -23,6 +23,7 @@ STAGE_SHOW_PREVIOUS = "stage_show_previous"  # value: stage number
 STAGE_OPEN_ASSESSMENT = "stage_open_assessment"
 STAGE_FULL_GUIDE = "stage_full_guide"  # value: stage number; opens (or, inside it, moves) the guide modal
 STAGE_TRACKS_GUIDE = "stage_tracks_guide"  # opens how the career tracks differ
+STAGE_PRINCIPLES_GUIDE = "stage_principles_guide"  # opens the principles at Stages 1, 3 and 5
 STAGE_SHOW_MINE = "stage_show_mine"  # value: stage number; the person's own progress on it
 STAGE_GUIDE_MODAL = "stage_guide_modal"  # callback_id of the read-only guide modals
 ASSESSMENT_MODAL = "stage_assessment"

@@ -166,11 +166,30 @@ def own_stage_message(content: Content, progress: StageProgress) -> dict[str, An
     return message(f"{stage.title}: {done} of {total} exit criteria have evidence", blocks)
 
 
-def principles_message(content: Content) -> dict[str, Any]:
+PRINCIPLE_COLUMNS = {1: 1, 2: 3, 3: 3, 4: 5, 5: 5}
+"""The roadmap states each principle at Stages 1, 3 and 5: a Stage 2 engineer reads the Stage 3 form (where
+they are heading), a Stage 4 one the Stage 5 form."""
+
+
+def principles_message(content: Content, my_stage: int | None = None) -> dict[str, Any]:
+    """The seven principles at the person's stage (or Stage 1 before they set one), one line each (about
+    600 characters; the table of all three stages was 1,500 in 10 blocks), and [All stages]."""
+    column = PRINCIPLE_COLUMNS.get(my_stage or 1, 1)
+    lines = []
+    for principle in content.roadmap.principles:
+        form = {1: principle.stage_1, 3: principle.stage_3, 5: principle.stage_5}[column]
+        lines.append(f"• *{principle.name}*: {form}")
     blocks: list[dict[str, Any]] = [
-        header("Core principles, stage by stage"),
-        context("How each principle grows from Stage 1 to Stage 3 to Stage 5."),
+        header(f"Core principles at Stage {column}"),
+        *sections("", lines),
+        actions(button("All stages", ids.STAGE_PRINCIPLES_GUIDE)),
     ]
+    return message(f"Core principles at Stage {column}", blocks)
+
+
+def principles_modal(content: Content) -> dict[str, Any]:
+    """How each principle grows from Stage 1 to Stage 3 to Stage 5."""
+    blocks: list[dict[str, Any]] = [context("How each principle grows from Stage 1 to Stage 3 to Stage 5.")]
     for principle in content.roadmap.principles:
         blocks.append(
             section(
@@ -181,7 +200,13 @@ def principles_message(content: Content) -> dict[str, Any]:
             )
         )
     blocks.append(context(OWNERSHIP_NOT_TITLE))
-    return message("Core principles across the stages", blocks)
+    return {
+        "type": "modal",
+        "callback_id": ids.STAGE_GUIDE_MODAL,
+        "title": plain("Core principles", 24),
+        "close": plain("Done", 24),
+        "blocks": blocks,
+    }
 
 
 def tracks_message(content: Content) -> dict[str, Any]:
@@ -363,7 +388,7 @@ def render_stage_query(
     if query.kind is StageQueryKind.STAGE and query.stage is not None:
         return stage_message(content, query.stage, my_stage)
     if query.kind is StageQueryKind.PRINCIPLES:
-        return principles_message(content)
+        return principles_message(content, my_stage)
     if query.kind is StageQueryKind.TRACKS:
         return tracks_message(content)
     if query.kind is StageQueryKind.HELP:

@@ -25,6 +25,7 @@ from bot.listeners.actions.rating import open_manager_rating, open_self_rating
 from bot.listeners.actions.review_date import open_review_date
 from bot.listeners.actions.stage import (
     open_assessment,
+    open_principles_guide,
     open_stage_guide,
     open_tracks_guide,
     set_my_stage,
@@ -53,6 +54,7 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.STAGE_OPEN_ASSESSMENT, open_assessment)
     registrar.action(ids.STAGE_FULL_GUIDE, open_stage_guide)
     registrar.action(ids.STAGE_TRACKS_GUIDE, open_tracks_guide)
+    registrar.action(ids.STAGE_PRINCIPLES_GUIDE, open_principles_guide)
     registrar.action(ids.STAGE_SHOW_MINE, show_my_progress)
     # nudges: the weekly prompt's answers and the stuck timer
     registrar.action(ids.PROMPT_NOTHING_THIS_WEEK, prompt_nothing_this_week)

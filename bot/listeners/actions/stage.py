@@ -11,6 +11,7 @@ from bot.blocks.stage import (
     assessment_modal,
     own_stage_message,
     pick_a_stage_message,
+    principles_modal,
     stage_guide_modal,
     stage_message,
     stage_saved_message,
@@ -98,3 +99,9 @@ def open_stage_guide(ack: Ack, action: Payload, body: Payload, client: WebClient
 def open_tracks_guide(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     ack()
     client.views_open(trigger_id=body["trigger_id"], view=tracks_modal(deps.content))
+
+
+@opens_modal
+def open_principles_guide(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    ack()
+    client.views_open(trigger_id=body["trigger_id"], view=principles_modal(deps.content))
