@@ -38,6 +38,7 @@ from bot.blocks.coach import (
 from bot.blocks.home import MAX_HOME_WINS, home_deleted_view, home_view
 from bot.blocks.limits import message_problems, view_problems
 from bot.blocks.settings import settings_modal
+from bot.blocks.text import truncate
 from bot.db.models import EntrySource, Visibility
 from bot.services.account import DataSummary, DeletionReport
 from bot.services.brag import MAX_EVIDENCE, MAX_WHAT, EntrySummary
@@ -329,3 +330,11 @@ def test_delete_messages_fit() -> None:
     assert confirm["value"] == "9" and confirm["confirm"]["style"] == "danger"
     done = data_deleted_message(DeletionReport(1, 4, 1, 2, 0, 0))
     assert message_problems(done) == [] and "4 wins" in visible(done)
+
+
+def test_a_cut_label_ends_on_a_whole_word() -> None:
+    label = "Helped onboard a new teammate through pairing, reviews and their first on-call shift"
+    cut = truncate(label, 48)
+    assert cut == "Helped onboard a new teammate through pairing…" and len(cut) <= 48
+    # One long word (a URL) is still cut where the limit falls, rather than losing it all.
+    assert truncate("see https://example.com/" + "x" * 80, 40).startswith("see https://example.com/xxx")

@@ -10,7 +10,7 @@ from bot.blocks.digest import digest_messages
 from bot.blocks.limits import message_problems
 from bot.db.models import EntrySource, Member, StuckSession, Visibility, Workspace
 from bot.services import brag
-from bot.services.digest import MANAGER_AUDIENCE, build_team_digest
+from bot.services.digest import CHANNEL_AUDIENCE, MANAGER_AUDIENCE, build_team_digest
 from content import Content
 
 WEEK = datetime(2026, 11, 16, tzinfo=UTC)
@@ -57,8 +57,15 @@ def win(
     )
 
 
-def digest_text(session: Session, content: Content, workspace_id: int, manager: str = MANAGER) -> str:
-    digest = build_team_digest(session, content, workspace_id, manager, WEEK, WEEK + timedelta(days=7))
+def digest_text(
+    session: Session,
+    content: Content,
+    workspace_id: int,
+    manager: str = MANAGER,
+    audience: tuple[str, ...] = CHANNEL_AUDIENCE,
+) -> str:
+    """The digest's text for ``audience``: the team channel's by default, ``MANAGER_AUDIENCE`` for her DM."""
+    digest = build_team_digest(session, content, workspace_id, manager, WEEK, WEEK + timedelta(days=7), audience)
     messages = digest_messages(content, digest)
     for payload in messages:
         assert message_problems(payload) == []
@@ -93,11 +100,15 @@ def test_reports_who_shared_nothing_are_counted_never_named(session: Session, co
     workspace_id, [ana, _ben, _cy] = team(session, 3)
     win(session, content, ana, "Did a thing", Visibility.TEAM_CHANNEL)
     text = digest_text(session, content, workspace_id)
-    assert "2 reports shared nothing here this week" in text
+    # The channel celebrates who shared: nobody else is named or counted there.
+    assert "shared nothing" not in text
     assert "Person 1" not in text and "Person 2" not in text
     assert "<@U0001>" not in text and "<@U0002>" not in text
-    # Listed at all only with what they shared: a report whose only win is private is not there either.
     assert "Person 0" in text
+    # The manager's own digest counts them, never names them.
+    dm = digest_text(session, content, workspace_id, audience=MANAGER_AUDIENCE)
+    assert "2 reports shared nothing with you this week" in dm
+    assert "Person 1" not in dm and "Person 2" not in dm
 
 
 def test_a_win_for_my_manager_never_reaches_the_channel_digest(session: Session, content: Content) -> None:
@@ -107,8 +118,9 @@ def test_a_win_for_my_manager_never_reaches_the_channel_digest(session: Session,
     win(session, content, ana, "For the team", Visibility.TEAM_CHANNEL)
     channel = digest_text(session, content, workspace_id)
     assert "For the team" in channel and "Only for my manager" not in channel
-    # Its evidence does not move the channel's progress bars either.
-    assert f"0/{len(keys)} exit criteria" in channel and "may be ready" not in channel
+    # The channel celebrates: no progress, readiness, 1:1 idea or manager's part in front of the team.
+    assert "exit criteria" not in channel and "may be ready" not in channel
+    assert "1:1 idea" not in channel and "Your part" not in channel
     dm = build_team_digest(session, content, workspace_id, MANAGER, WEEK, WEEK + timedelta(days=7), MANAGER_AUDIENCE)
     dm_text = "\n".join(str(m) for m in digest_messages(content, dm))
     assert "Only for my manager" in dm_text and "For the team" in dm_text
@@ -130,7 +142,7 @@ def test_may_be_ready_needs_every_criterion_and_next_stage_evidence_over_months(
     next_key = content.stage(2).exit_criteria[0].key
     win(session, content, ana, "All of it", Visibility.TEAM_CHANNEL, evidence_keys=[*keys, next_key])
     # Every criterion has evidence, but all of it (next-stage work too) in one month: not yet (issue 15).
-    assert "may be ready" not in digest_text(session, content, workspace_id)
+    assert "may be ready" not in digest_text(session, content, workspace_id, audience=MANAGER_AUDIENCE)
     win(
         session,
         content,
@@ -140,7 +152,7 @@ def test_may_be_ready_needs_every_criterion_and_next_stage_evidence_over_months(
         evidence_keys=[next_key],
         at=WEEK - timedelta(days=40),
     )
-    assert "may be ready" not in digest_text(session, content, workspace_id)
+    assert "may be ready" not in digest_text(session, content, workspace_id, audience=MANAGER_AUDIENCE)
     win(
         session,
         content,
@@ -150,8 +162,11 @@ def test_may_be_ready_needs_every_criterion_and_next_stage_evidence_over_months(
         evidence_keys=[next_key],
         at=WEEK - timedelta(days=100),
     )
-    text = digest_text(session, content, workspace_id)
-    assert "may be ready for *Stage 2: Feature Owner*" in text
+    assert "may be ready for *Stage 2: Feature Owner*" in digest_text(
+        session, content, workspace_id, audience=MANAGER_AUDIENCE
+    )
+    # Readiness is the manager's to read, never the channel's.
+    assert "may be ready" not in digest_text(session, content, workspace_id)
 
 
 def test_private_evidence_does_not_count_towards_the_bars(session: Session, content: Content) -> None:
@@ -159,8 +174,8 @@ def test_private_evidence_does_not_count_towards_the_bars(session: Session, cont
     keys = [c.key for c in content.stage(1).exit_criteria]
     win(session, content, ana, "Private proof", Visibility.PRIVATE, evidence_keys=keys)
     win(session, content, ana, "Shared, no evidence", Visibility.TEAM_CHANNEL)
-    text = digest_text(session, content, workspace_id)
-    assert f"0/{len(keys)} exit criteria" in text
+    text = digest_text(session, content, workspace_id, audience=MANAGER_AUDIENCE)
+    assert f"0/{len(keys)} criteria" in text
     assert "may be ready" not in text
 
 
@@ -215,5 +230,5 @@ def test_a_line_break_in_a_win_cannot_fake_a_report_heading(session: Session, co
         for line in str((block.get("text") or {}).get("text", "")).splitlines()
     ]
     headings = [line for line in lines if line.startswith("*Person")]
-    assert headings == ["*Person 0* · Stage 1: Task Executor"]
+    assert headings == ["*Person 0*"]
     assert any(line.startswith("• Fixed the build *Person 1* · Staff engineer *Person 7*") for line in lines)

@@ -93,7 +93,7 @@ def test_a_60_report_digest_stays_within_slacks_limits_and_is_complete(bot: Runn
         for win in range(3):
             assert f"U{index:05d}-w{win} " in every_page
     total = len(pages)
-    expected = {f"Team digest, week of Nov 16 ({n}/{total})" for n in range(1, total + 1)}
+    expected = {f"Team wins, week of Nov 16 ({n}/{total})" for n in range(1, total + 1)}
     assert sorted(p["text"] for p in pages) == sorted(expected)
     # Sent once: a second tick posts nothing more.
     tick(bot.deps, MONDAY_0900_LA + timedelta(minutes=5))

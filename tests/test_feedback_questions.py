@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from bot.blocks import ids
 from bot.db.models import Member
 from tests.support.bots import RunningBot
-from tests.support.brag import set_stage
+from tests.support.brag import set_stage, view_of
 from tests.support.driver import block_texts
 from tests.support.waiting import eventually
 
@@ -47,11 +47,16 @@ def test_review_date_button_opens_modal_and_submission_saves(bot: RunningBot) ->
     bot.slack.click(ids.REVIEW_SET_DATE)
     [opened] = bot.fake.wait_for("views.open")
     assert opened.params["trigger_id"].startswith("trigger-")
+    # The picker opens four weeks ahead (a review is never today), not on today's date.
+    picker = view_of(opened)["blocks"][0]["element"]
+    assert picker["initial_date"] == "2026-12-18"
     view = {"callback_id": ids.REVIEW_DATE_MODAL}
     values = {ids.REVIEW_DATE_BLOCK: {ids.REVIEW_INPUT: {"type": "datepicker", "selected_date": "2027-01-15"}}}
     reply = bot.slack.submit_view(view, values)
     assert reply.status == 200
     assert reply.json()["response_action"] == "update"
+    saved = block_texts(reply.json()["view"])
+    assert "Your review is on *Friday 15 January 2027*" in saved and "Next:" in saved
     with bot.db.transaction() as session:
         assert session.query(Member).one().review_date == date(2027, 1, 15)
 

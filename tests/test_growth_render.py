@@ -18,7 +18,7 @@ from bot.services.growth import suggest_signal
 from bot.slack.registrar import drain
 from content import load_signal_rules
 from tests.support.bots import RunningBot
-from tests.support.brag import open_home
+from tests.support.brag import open_home, team_details
 from tests.support.render_text import render_view
 
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
@@ -73,7 +73,7 @@ def test_six_months_of_history_render_on_both_homes(bot: RunningBot) -> None:
     bot.clock.set(NOW)
     seed(bot)
     own = open_home(bot, "U0001")
-    team = open_home(bot, "UMGR")
+    team = team_details(bot, "UMGR")  # the manager's Home row per report; the months in "Team details"
     assert view_problems(own) == [] and view_problems(team) == []
     own_text, team_text = render_view(own), render_view(team)
     assert "You may be ready for Stage 3: System Owner" in own_text

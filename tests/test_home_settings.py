@@ -49,6 +49,9 @@ def test_apply_settings_saves_everything(session: Session, me: Member) -> None:
     assert (me.prompt_weekday, me.prompt_minute) == (1, 8 * 60 + 15)
     assert (me.timezone, me.timezone_from_slack) == ("Asia/Tokyo", False)
     assert (me.weekly_prompt_enabled, me.stuck_nudges_enabled, me.review_reminders_enabled) == (False, True, False)
+    assert me.prompts_chosen_at is None  # saved with prompts off: not a choice to get them
+    apply_settings(me, replace(FORM, weekly_prompt_enabled=True), NOW + timedelta(days=1))
+    assert me.prompts_chosen_at == NOW + timedelta(days=1)
     # A timezone the person picked is not overwritten by Slack's.
     record_slack_profile(session, me.id, "Europe/Paris", None, NOW)
     assert me.timezone == "Asia/Tokyo"

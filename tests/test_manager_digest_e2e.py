@@ -15,6 +15,7 @@ from tests.support.bots import RunningBot, update_member
 from tests.support.brag import coach
 from tests.support.driver import block_texts
 from tests.support.nudges import dms, ledger_rows, tick
+from tests.support.surfaces import fallback_problems
 from tests.support.waiting import eventually
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -113,10 +114,14 @@ def test_monday_digest_posts_once_with_shared_wins_only(bot: RunningBot) -> None
     assert "<!channel>" not in text and "<!here>" not in text
     assert "Ben &lt;!here&gt;" in text  # named, escaped, not mentioned
     assert "<@U0002>" not in text and "<@U0001>" not in text
-    [row] = [r for r in ledger_rows(bot.db, NudgeKind.DIGEST.value) if r.status == DeliveryStatus.SENT.value]
-    assert row.recipient_id == "C0TEAM"
-    # Nothing was shared with Maria alone, so she gets no DM digest on top of the channel's.
-    assert dms(bot.fake, "UMGR") == []
+    # The channel celebrates: names and wins, no stage, progress, 1:1 idea or quiet count.
+    assert "exit criteria" not in text and "1:1 idea" not in text and "Stage 2" not in text
+    sent = [r for r in ledger_rows(bot.db, NudgeKind.DIGEST.value) if r.status == DeliveryStatus.SENT.value]
+    assert sorted(r.recipient_id for r in sent) == ["C0TEAM", "UMGR"]
+    # Maria's own digest counts the same wins (everything shared with her) and carries the coaching.
+    [private] = dms(bot.fake, "UMGR")
+    assert "*2 reports* · 2 shared wins this week" in str(private) and "1:1 idea" in str(private)
+    assert "private side project" not in str(private)
 
 
 def test_a_manager_nobody_named_gets_no_content_about_anyone(bot: RunningBot) -> None:
@@ -126,9 +131,8 @@ def test_a_manager_nobody_named_gets_no_content_about_anyone(bot: RunningBot) ->
     update_member(bot, "UOTHER", timezone="America/Los_Angeles", timezone_from_slack=False)
     bot.fake.reset()
     tick(bot.deps, MONDAY_0900_LA)
-    [digest] = dms(bot.fake, "C0OTHER")
-    assert "shared with maria only" not in str(digest)
-    assert "Nobody has named you" in str(digest)
+    # Nothing was shared in that channel: an empty week posts nothing there at all.
+    assert dms(bot.fake, "C0OTHER") == []
 
 
 def test_review_reminders_two_weeks_and_two_days_before(bot: RunningBot) -> None:
@@ -144,17 +148,39 @@ def test_review_reminders_two_weeks_and_two_days_before(bot: RunningBot) -> None
     assert dms(bot.fake, "U0001") == []
     tick(bot.deps, two_weeks)
     tick(bot.deps, two_weeks + timedelta(minutes=1))
-    # The self-rating ask (issue 15) goes out at the same moment; the packets are the review reminders.
-    packets = [m for m in dms(bot.fake, "U0001") if m["text"].startswith("Your review is in")]
-    [packet] = packets
-    assert "in 14 days" in packet["text"] and "fixed the flaky deploy" in str(packet)
-    assert "Still without evidence" in str(packet)
+    # One message: the packet carries the self-rating ask (issue 15) instead of a second DM that minute.
+    [packet] = dms(bot.fake, "U0001")
+    assert packet["text"] == "Your review is on Thursday 10 December (in 14 days): here is your packet"
+    assert "fixed the flaky deploy" in str(packet) and "Still without evidence" in str(packet)
+    assert "Rate my exit criteria" in str(packet)
+    assert fallback_problems(packet["text"]) == []
     two_days = datetime(2026, 12, 8, 9, 0, tzinfo=NY)
     tick(bot.deps, two_days)
     tick(bot.deps, two_days)
-    packets = [m for m in dms(bot.fake, "U0001") if m["text"].startswith("Your review is in")]
+    packets = dms(bot.fake, "U0001")
     assert len(packets) == 2
-    assert "in two days" in packets[1]["text"]
+    assert "(in 2 days)" in packets[1]["text"] and "Rate my exit criteria" not in str(packets[1])
+    # Both packets cover the same window, counted back from the review.
+    since = [str(p["blocks"][1]).split("since ")[1] for p in packets]
+    assert since[0] == since[1]
+
+
+def test_a_reminder_on_a_weekend_goes_out_the_working_day_before_and_says_when(bot: RunningBot) -> None:
+    bot.slack.command("/feedback-questions", user="U0001")  # enrolls
+    bot.slack.responses()
+    monday = date(2026, 12, 21)
+    update_member(bot, "U0001", timezone="America/New_York", timezone_from_slack=False, review_date=monday, stage=2)
+    bot.fake.reset()
+    # "Two days before" is Saturday 19 December: it moves back to Friday 18 (Monday to Friday are her days).
+    at = datetime(2026, 12, 17, 9, 0, tzinfo=NY)
+    while at <= datetime(2026, 12, 21, 18, 0, tzinfo=NY):
+        tick(bot.deps, at)
+        at += timedelta(hours=1)
+    packets = [p for p in dms(bot.fake, "U0001") if "here is your packet" in p["text"]]
+    [packet] = packets
+    assert packet["text"] == "Your review is on Monday 21 December (in 3 days): here is your packet"
+    [row] = [r for r in ledger_rows(bot.db, NudgeKind.REVIEW_REMINDER.value) if r.period_key.endswith("-2d")]
+    assert row.sent_at is not None and row.sent_at.astimezone(NY).date() == date(2026, 12, 18)
 
 
 def test_changing_the_review_date_drops_the_old_reminders(bot: RunningBot) -> None:
@@ -199,6 +225,6 @@ def test_managers_see_their_team_in_app_home(bot: RunningBot) -> None:
     bot.clock.advance(minutes=5)  # the manager looks a few minutes after the wins were saved
     home = published_home(bot, "UMGR")
     assert "Your team" in home
-    assert f"*Ana* · Stage 1 `▰▰▱▱▱▱` 2/{len(keys)} · 1 shared this week" in home
+    assert f"*Ana* · Stage 1 · 2/{len(keys)} criteria · 1 shared this week · 1:1:" in home
     assert "private proof" not in home
     assert "Your team" not in published_home(bot, "U0001")

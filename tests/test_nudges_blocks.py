@@ -21,6 +21,7 @@ from bot.blocks.nudges import (
     stuck_usage_message,
     weekly_prompt_message,
 )
+from bot.blocks.text import message, notification_text
 from bot.nudges.renderers.weekly_prompt import pick_tip
 from bot.services.stuck import WinOffer
 from content import Content
@@ -87,3 +88,21 @@ def test_help_request_modal_and_post_fit_and_escape() -> None:
     assert message_problems(post) == []
     _no_raw_controls(post)
     assert post["blocks"][0]["text"]["text"].startswith(":raising_hand: <@U1> is asking for help")
+
+
+def test_the_stuck_nudge_speaks_to_the_persons_stage() -> None:
+    for stage in (None, 1):
+        assert "Stage 1 habit" in str(stuck_nudge_message(session_id=1, what=None, minutes_stuck=31, stage=stage))
+    for stage in (2, 3, 4, 5):
+        assert "Stage 1" not in str(stuck_nudge_message(session_id=1, what=None, minutes_stuck=31, stage=stage))
+
+
+def test_fallback_text_reads_as_a_push_notification() -> None:
+    assert notification_text(":ok_hand: Kept: see my *Home* tab.") == "Kept: see my Home tab."
+    assert (
+        notification_text("Shared in *the team channel*, `/win` and _more_")
+        == "Shared in the team channel, /win and more"
+    )
+    # Not marks: words with underscores, arithmetic, a lone asterisk.
+    assert notification_text("snake_case_name and 3*4*5 *") == "snake_case_name and 3*4*5 *"
+    assert message(":white_check_mark: *Saved*", [])["text"] == "Saved"

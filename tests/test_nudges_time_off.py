@@ -298,18 +298,18 @@ def test_home_date_picker_pauses_and_home_shows_it_with_resume(bot: Any) -> None
     bot.clock.set(utc(2026, 12, 20, 15, 0))
     bot.slack.event({"type": "app_home_opened", "user": "U0001", "tab": "home"})
     bot.fake.wait_for("views.publish", 1)
-    assert "Away for a while?" in _home_blocks(bot)
+    assert "Pause nudges until…" in _home_blocks(bot)
     _pick_pause_date(bot, "2026-12-19")  # the past: a DM says why, nothing is paused
     bot.fake.wait_for("views.publish", 2)
     [problem] = dms(bot.fake, "U0001")
     assert "Pick a date after today (2026-12-20)" in str(problem["text"])
-    assert "Away for a while?" in _home_blocks(bot)
+    assert "Pause nudges until…" in _home_blocks(bot)
     _pick_pause_date(bot, "2027-01-05")
     bot.fake.wait_for("views.publish", 3)
     assert "Nudges paused until Tuesday 2027-01-05" in _home_blocks(bot)
     bot.slack.click(ids.HOME_RESUME, view={"id": "VHOME", "type": "home"})
     bot.fake.wait_for("views.publish", 4)
-    assert "Away for a while?" in _home_blocks(bot)
+    assert "Pause nudges until…" in _home_blocks(bot)
     with bot.db.transaction() as session:
         assert session.scalar(select(Member.paused_until).where(Member.slack_user_id == "U0001")) is None
 
@@ -444,6 +444,7 @@ def test_check_in_buttons_keep_or_stop_the_prompts(bot: Any) -> None:
                 timezone="UTC",
                 enrolled_at=utc(2026, 1, 1),
                 last_seen_at=utc(2026, 1, 1),
+                prompts_chosen_at=utc(2026, 1, 1),
             )
         )
     for friday in (utc(2026, 11, 6, 16, 0), utc(2026, 11, 13, 16, 0), utc(2026, 11, 20, 16, 0)):

@@ -238,3 +238,25 @@ def test_a_blocked_member_who_uses_the_bot_again_is_reachable_again(db: Database
         member = session.get(Member, member_id)
         assert member is not None
         assert member.delivery_blocked_at is None and member.delivery_blocked_reason is None
+
+
+def test_nobody_gets_prompts_until_they_set_a_stage_record_a_win_or_choose_them(
+    db: Database, deps: Any, fake_slack: FakeSlack, content: Content
+) -> None:
+    # Four people who only looked (a /stage, a manager setting up a digest): prompts are on by default.
+    for user in ("U1", "U2", "U3", "U4"):
+        enroll(db, user, "UTC", prompts_chosen_at=None)
+    friday = utc(2026, 11, 20, 16, 0)
+    tick(deps, friday)
+    assert dms(fake_slack) == []
+    with db.transaction() as session:
+        by_user = {m.slack_user_id: m for m in session.scalars(select(Member))}
+        by_user["U2"].stage = 2
+        entry = BragEntry(
+            member_id=by_user["U3"].id, what="shipped it", created_at=friday, updated_at=friday, visibility="private"
+        )
+        session.add(entry)
+        by_user["U4"].prompts_chosen_at = friday
+    next_friday = utc(2026, 11, 27, 16, 0)
+    tick(deps, next_friday)
+    assert sorted(p["channel"] for p in dms(fake_slack)) == ["U2", "U3", "U4"]

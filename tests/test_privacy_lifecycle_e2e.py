@@ -39,8 +39,8 @@ def prompted(bot: RunningBot, user: str) -> bool:
 
 def test_reinstall_resumes_nudges_for_members_enrolled_before_the_uninstall(bot: RunningBot) -> None:
     bot.clock.set(utc(2026, 11, 16, 12, 0))
-    for user in ("U0001", "U0002"):
-        bot.slack.command("/stage", user=user)
+    for user in ("U0001", "U0002"):  # each sets a stage: weekly prompts are for people who did (issue #22)
+        bot.slack.click(ids.STAGE_SET_MINE, "2", user=user)
         bot.slack.responses()
     assert drain()
     bot.clock.set(utc(2026, 11, 17, 12, 0))

@@ -8,24 +8,27 @@ from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.brag import (
+    SIGNAL_ACTIONS,
+    SIGNAL_ICONS,
+    SIGNAL_LABELS,
     VISIBILITY_ICONS,
     audience_sentence,
+    confirm_value,
     quoted,
     signal_blocks,
-    suggestion_sections,
     win_saved_view,
 )
 from bot.blocks.text import actions, button, context, escape, json_object, message, option, plain, section, truncate
 from bot.services.brag import MAX_EVIDENCE, Audience, EntrySummary
 from bot.services.capture import MAX_WINS_PER_MESSAGE, Card
-from bot.services.growth import win_item
+from bot.services.growth import NONE_SIGNAL, win_item
 from bot.services.wins_search import WinPage
 from content import Content
 
 MAX_CARDS = 6
-"""Wins shown with their buttons in one answer (up to 7 blocks each: the win, its evidence, two suggestions
-each with its own Confirm, its buttons and the decided / proposed / learned line with its buttons; 6 cards
-+ a note = 43 of Slack's 50 blocks); the rest of a long list is saved and counted in a note."""
+"""Wins shown with their buttons in one answer (up to 4 blocks each: the win, what it counts for, one "Looks
+like" line with its Yes, its buttons and menu; 6 cards + two notes = 26 of Slack's 50 blocks); the rest of
+a long list is saved and counted in a note."""
 LABEL_CHARS = 60
 MESSAGE_TEXT_BUDGET = 6000
 """Characters of win text quoted in one answer: with ten cards' labels and buttons (~450 each) it stays
@@ -109,34 +112,82 @@ def evidence_modal(content: Content, stage: int | None, entry: EntrySummary, met
     }
 
 
+CARD_MORE_EVIDENCE = "evidence"
+"""The overflow option that opens the evidence picker; the others are growth signals (SIGNAL_LABELS, none)."""
+
+
+def card_more_value(choice: str, entry_id: int) -> str:
+    return f"{choice}:{entry_id}"
+
+
+def parse_card_more_value(raw: object) -> tuple[str | None, int | None]:
+    """``(choice, entry id)`` from an overflow option's value; Nones for anything malformed."""
+    choice, _, entry = str(raw or "").partition(":")
+    if choice not in {CARD_MORE_EVIDENCE, *SIGNAL_LABELS, NONE_SIGNAL} or not entry.isdigit() or int(entry) <= 0:
+        return None, None
+    return choice, int(entry)
+
+
+def _card_overflow(entry: EntrySummary) -> dict[str, Any]:
+    """Everything a card offers beyond its three buttons, in one menu (Slack allows 5 options)."""
+    evidence = "Change evidence…" if entry.suggested_keys or entry.evidence_keys else "Pick evidence…"
+    choices = [(evidence, CARD_MORE_EVIDENCE), *((f"Tag: {label}", value) for value, label in SIGNAL_LABELS.items())]
+    choices.append(("Tag: none of these", NONE_SIGNAL))
+    return {
+        "type": "overflow",
+        "action_id": ids.WIN_CARD_MORE,
+        "options": [option(text, card_more_value(value, entry.id)) for text, value in choices],
+    }
+
+
+def _looks_like(content: Content, stage: int | None, entry: EntrySummary) -> list[dict[str, Any]]:
+    """At most one "Looks like: X [Yes]" line: the first suggested exit criterion, else the decided / proposed
+    / learned guessed from the words when it counts for a roadmap item. Nothing counts until [Yes]."""
+    if entry.suggested_keys:
+        key = entry.suggested_keys[0]
+        block = section(f":mag: *Looks like:* {escape(truncate(content.evidence_label(key) or key, 120))}")
+        block["block_id"] = f"{ids.WIN_SUGGESTION_BLOCK_PREFIX}{entry.id}_0"
+        block["accessory"] = button("Yes", ids.WIN_EVIDENCE_CONFIRM, confirm_value(entry.id, key))
+        return [block]
+    item = win_item(content, stage, entry.growth_signal, entry.what)
+    signal = entry.growth_signal
+    if signal in SIGNAL_LABELS and item is not None and not entry.growth_signal_chosen:
+        block = section(f"{SIGNAL_ICONS[signal]} *Looks like:* {SIGNAL_LABELS[signal].lower()} {escape(item.text)}")
+        block["accessory"] = button("Yes", SIGNAL_ACTIONS[signal], str(entry.id))
+        return [block]
+    return []
+
+
 def win_card(
     content: Content, stage: int | None, entry: EntrySummary, quote_chars: int = 1200, audience: Audience | None = None
 ) -> list[dict[str, Any]]:
-    """One saved win: what was saved, who sees it, its evidence, each suggestion with its own Confirm, and
-    the three buttons (change evidence, add detail, undo)."""
+    """One saved win as a receipt: what was saved, who can see it, what it counts for, at most one "Looks
+    like: X [Yes]" line, then [Add detail] [Undo] and an overflow menu (evidence, decided / proposed /
+    learned). Eight buttons in two rows, and a jargon line for every win, were what people skipped."""
     icon = VISIBILITY_ICONS.get(entry.visibility, ":lock:")
     # Who can read it, in the words the person picks audiences by (the manager and channel by name).
     who = audience_sentence(entry.visibility, audience)
     blocks: list[dict[str, Any]] = [
         section(f":white_check_mark: *Saved to your brag document.* {icon} {who}\n{quoted(entry.what, quote_chars)}")
     ]
+    counts = []
     if entry.evidence_keys:
-        blocks.append(context(f":dart: *Evidence for:* {_labels(content, entry.evidence_keys)}"))
-    if entry.suggested_keys:
-        blocks += suggestion_sections(content, entry)
-    elif not entry.evidence_keys:
-        blocks.append(context(":mag: I couldn't tell which exit criterion this shows; pick one below."))
+        counts.append(f":dart: Evidence for: {_labels(content, entry.evidence_keys)}")
+    item = win_item(content, stage, entry.growth_signal, entry.what)
+    if entry.growth_signal_chosen and entry.growth_signal in SIGNAL_LABELS and item is not None:
+        counts.append(f"{SIGNAL_ICONS[entry.growth_signal]} {SIGNAL_LABELS[entry.growth_signal]}: {escape(item.text)}")
+    looks_like = _looks_like(content, stage, entry)
+    if not entry.evidence_keys and not entry.suggested_keys:
+        counts.append(":mag: I couldn't tell which exit criterion this shows; pick one from the ⋯ menu.")
+    if counts:
+        blocks.append(context(" · ".join(counts)))
+    blocks += looks_like
     elements = [
-        button(
-            "Change evidence" if entry.suggested_keys or entry.evidence_keys else "Pick evidence",
-            ids.WIN_EVIDENCE_CHANGE,
-            str(entry.id),
-        ),
         button("Add detail", ids.WIN_ADD_DETAIL, str(entry.id)),
         button("Undo", ids.WIN_UNDO, str(entry.id)),
+        _card_overflow(entry),
     ]
     blocks.append(actions(*elements, block_id=f"{ids.WIN_CARD_BLOCK_PREFIX}{entry.id}"))
-    blocks += growth_line(content, stage, entry)
     return blocks
 
 
@@ -170,8 +221,10 @@ def capture_message(
         blocks.insert(0, section(not_saved_text(not_saved)))
     if prompt_answered:
         notes.append("That answers this week's check-in: no reminders about it.")
-    notes.append("A suggestion counts only once you confirm it. Add why it mattered with *Add detail*.")
-    blocks.append(context(" ".join(notes)))
+    if any(entry.suggested_keys for entry in shown):
+        notes.append("A suggestion counts only once you tap Yes.")
+    if notes:
+        blocks.append(context(" ".join(notes)))
     if len(entries) == 1:
         return message("Saved to your brag document.", blocks)
     return message(f"Saved {len(entries)} wins to your brag document.", blocks)
@@ -277,13 +330,22 @@ def thanks_message() -> dict[str, Any]:
     return message("Any time.", [section(text)])
 
 
+QUESTION_HELP = (
+    "That looks like a question, so I didn't save it as a win. How things work:\n"
+    "• *Share a win with your manager*: name them once with `/coach manager @them`, then pick who sees each "
+    "win when you save it (wins are private until you do)\n"
+    "• *Your stage*: `/stage` shows where you stand; `/stage 3` any stage\n"
+    "• *Your review*: `/feedback-questions` prepares it and sets its date\n"
+    "• Everything else: `/coach help`. To save this as a win anyway, send it without the question mark."
+)
+
+
 def question_message() -> dict[str, Any]:
-    text = (
-        ":thinking_face: That looks like a question, so I didn't save it as a win. I'm a coach, not a search "
-        "engine: `/stage` explains your stage, `/feedback-questions` prepares your next review and "
-        "`/coach help` lists the rest. To save it as a win anyway, send it without the question mark."
+    """A question in the DM is usually about the bot itself: answer with how it works (a "coach, not a search
+    engine" reply left "how do I share a win with my manager?" unanswered, issue #22)."""
+    return message(
+        "That looks like a question, so I didn't save it as a win. Here's how things work.", [section(QUESTION_HELP)]
     )
-    return message("That looks like a question, so I didn't save it as a win.", [section(text)])
 
 
 def not_saved_text(not_saved: tuple[str, ...]) -> str:

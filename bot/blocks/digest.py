@@ -14,13 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.text import bar, context, divider, escape, header, message, one_line, section, truncate
-from bot.services.digest import MAX_INVOLVEMENT_CHARS, PAGE_TEXT_BUDGET, ReportDigest, TeamDigest
-from bot.services.growth import sparkline
+from bot.services.digest import PAGE_TEXT_BUDGET, ReportDigest, TeamDigest
 from bot.webapi.limits import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT
 from content import Content
 
 MAX_WIN_CHARS = 280
 MAX_IMPACT_CHARS = 200
+MAX_IDEA_CHARS = 160
+"""A 1:1 idea in one line; the report's months and the manager's part at their stage are on her Home."""
 
 
 def block_text_length(blocks: list[dict[str, Any]]) -> int:
@@ -44,25 +45,22 @@ def block_text_length(blocks: list[dict[str, Any]]) -> int:
     return total
 
 
-def _report_section(content: Content, report: ReportDigest) -> str:
+def _report_section(content: Content, report: ReportDigest, for_channel: bool = False) -> str:
     name = escape(truncate(one_line(report.name), 80))
-    lines = [f"*{name}* · {report.stage.title if report.stage else 'no stage set yet'}"]
-    if report.progress is not None and report.progress.total:
-        progress = report.progress
-        lines.append(
-            f"`{bar(progress.with_evidence, progress.total)}` {progress.with_evidence}/{progress.total} "
-            "exit criteria with shared evidence"
-        )
-    if report.may_be_ready and report.stage is not None:
-        following = content.next_stage(report.stage.number)
-        if following is not None:
-            lines.append(
-                ":seedling: Every exit criterion has evidence and next-stage work shows over several months: "
-                f"may be ready for *{following.title}*."
-            )
-    trend = trend_line(report)
-    if trend:
-        lines.append(trend)
+    # The channel celebrates: a name and the wins shared there. Stage, progress and readiness are the
+    # manager's to read, in her DM digest (one line) and on her Home ("Team details": months, her part).
+    if for_channel:
+        lines = [f"*{name}*"]
+    else:
+        line = f"*{name}* · {report.stage.title if report.stage else 'no stage set yet'}"
+        if report.progress is not None and report.progress.total:
+            progress = report.progress
+            line += f" · `{bar(progress.with_evidence, progress.total, width=6)}` {progress.with_evidence}/"
+            line += f"{progress.total} criteria"
+        lines = [line]
+        following = content.next_stage(report.stage.number) if report.stage is not None else None
+        if report.may_be_ready and following is not None:
+            lines.append(f":seedling: may be ready for *{following.title}*")
     shown = 0
     for win in report.wins:
         # One line each, whatever was typed: a line break in a win could otherwise fake a report heading.
@@ -81,33 +79,36 @@ def _report_section(content: Content, report: ReportDigest) -> str:
     return "\n".join(lines)
 
 
-def _report_blocks(content: Content, report: ReportDigest) -> list[dict[str, Any]]:
-    blocks = [section(_report_section(content, report))]
-    notes = []
+def _report_blocks(content: Content, report: ReportDigest, for_channel: bool = False) -> list[dict[str, Any]]:
+    blocks = [section(_report_section(content, report, for_channel))]
+    if for_channel:
+        return blocks  # no 1:1 idea or manager's part in front of the team (issue #22)
     if report.one_on_one_prompt:
-        notes.append(f":speech_balloon: 1:1 idea: {escape(truncate(one_line(report.one_on_one_prompt), 380))}")
-    if report.involvement:
-        # In the same context block as the 1:1 idea: two blocks a report at most.
-        notes.append(f":handshake: Your part at this stage: {truncate(report.involvement, MAX_INVOLVEMENT_CHARS)}")
-    if notes:
-        blocks.append(context(*notes))
+        blocks.append(context(f"1:1 idea: {escape(truncate(one_line(report.one_on_one_prompt), MAX_IDEA_CHARS))}"))
     return blocks
 
 
-def trend_line(report: ReportDigest) -> str | None:
-    """Shared evidence per month over the readiness window: ``▁▃▅ Sep 0 · Oct 2 · Nov 4``."""
-    if not report.trend or not any(month.count for month in report.trend):
-        return None
-    counts = " · ".join(f"{month.month:%b} {month.count}" for month in report.trend)
-    return f"Shared evidence per month: `{sparkline(report.trend)}` {counts}"
+def _channel_opening(digest: TeamDigest, week: str) -> list[dict[str, Any]]:
+    shared = sum(report.wins_total for report in digest.reports)
+    sharers = sum(1 for report in digest.reports if report.wins_total)
+    return [
+        header(f"Team wins · week of {week}"),
+        context(
+            f"{shared} win{'s' if shared != 1 else ''} from {sharers} "
+            f"{'person' if sharers == 1 else 'people'}, shared here by choice."
+        ),
+        divider(),
+    ]
 
 
 def _opening(digest: TeamDigest, week: str) -> list[dict[str, Any]]:
+    if digest.for_channel and digest.reports:
+        return _channel_opening(digest, week)
     audience = (
         "What your reports chose to share with this channel. Private wins, and wins shared with their manager "
         "alone, never appear here."
         if digest.for_channel
-        else "Only for you: what your reports shared with you, including wins they shared with you alone."
+        else "Only for you: everything your reports shared with you this week."
     )
     blocks = [header(f"Team digest · week of {week}"), context(audience)]
     if not digest.reports:
@@ -134,18 +135,18 @@ def _opening(digest: TeamDigest, week: str) -> list[dict[str, Any]]:
 
 
 def _closing(digest: TeamDigest) -> list[dict[str, Any]]:
-    quiet = digest.quiet_count
-    if not quiet:
+    """The manager's DM ends with who shared nothing (a count) and where the rest of each story is."""
+    if digest.for_channel or not digest.reports:
         return []
-    who = "1 report" if quiet == 1 else f"{quiet} reports"
-    return [
-        divider(),
-        section(
-            f"*{who} shared nothing {'here' if digest.for_channel else 'with you'} this week.*\n"
-            "_Quiet weeks happen, and some wins stay private. A good 1:1 opener: what got done that isn't "
-            "written down yet?_"
-        ),
-    ]
+    blocks: list[dict[str, Any]] = [divider()]
+    quiet = digest.quiet_count
+    if quiet:
+        who = "1 report" if quiet == 1 else f"{quiet} reports"
+        blocks.append(
+            section(f"*{who} shared nothing with you this week.* Quiet weeks happen; some wins stay private.")
+        )
+    blocks.append(context("Each report's months, readiness and your part at their stage: *Team details* on my Home."))
+    return blocks
 
 
 def paginate(content: Content, digest: TeamDigest) -> list[list[list[dict[str, Any]]]]:
@@ -157,7 +158,7 @@ def paginate(content: Content, digest: TeamDigest) -> list[list[list[dict[str, A
     used_text, used_blocks = reserved, reserved_blocks
     # Only reports who shared something this week are shown by name; the rest are a count (_closing).
     for report in (r for r in digest.reports if r.wins_total > 0):
-        blocks = _report_blocks(content, report)
+        blocks = _report_blocks(content, report, digest.for_channel)
         size = block_text_length(blocks)
         if pages[-1] and (used_text + size > PAGE_TEXT_BUDGET or used_blocks + len(blocks) > MAX_MESSAGE_BLOCKS):
             pages.append([])
@@ -186,12 +187,14 @@ def digest_page(content: Content, digest: TeamDigest, page: int) -> dict[str, An
         if not digest.reports:
             return message(f"Team digest, week of {week}: nothing to show yet.", blocks)
     else:
-        blocks.append(context(f"Team digest · week of {week} · continued ({page}/{total})"))
+        title = "Team wins" if digest.for_channel else "Team digest"
+        blocks.append(context(f"{title} · week of {week} · continued ({page}/{total})"))
     for report_blocks in pages[page - 1]:
         blocks += report_blocks
     if page == total:
         blocks += _closing(digest)
-    return message(f"Team digest, week of {week} ({page}/{total})", blocks)
+    title = f"Team wins, week of {week}" if digest.for_channel else f"Team digest, week of {week}"
+    return message(title if total == 1 else f"{title} ({page}/{total})", blocks)
 
 
 def digest_messages(content: Content, digest: TeamDigest) -> list[dict[str, Any]]:

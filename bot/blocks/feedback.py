@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot.blocks import ids
@@ -50,9 +50,14 @@ def feedback_message(questions: FeedbackQuestions) -> dict[str, Any]:
     return message("Questions to take into your next review or 1:1", blocks)
 
 
+PICKER_AHEAD = timedelta(days=28)
+
+
 def review_date_modal(current: date | None, today: date) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "datepicker", "action_id": ids.REVIEW_INPUT, "placeholder": plain("Pick a date")}
-    element["initial_date"] = (current or today).isoformat()
+    # A review is weeks away, not today: the picker opens on the saved date, or a month ahead (today was the
+    # default, one tap from a date the reminders could never precede).
+    element["initial_date"] = (current if current is not None and current > today else today + PICKER_AHEAD).isoformat()
     return {
         "type": "modal",
         "callback_id": ids.REVIEW_DATE_MODAL,
@@ -77,5 +82,11 @@ def review_date_saved_view(review_date: date) -> dict[str, Any]:
         "callback_id": ids.REVIEW_DATE_MODAL,
         "title": plain("Review date", 24),
         "close": plain("Done", 24),
-        "blocks": [section(f":white_check_mark: Saved: your review is on *{review_date:%A %-d %B %Y}*.")],
+        "blocks": [
+            section(f":white_check_mark: Your review is on *{review_date:%A %-d %B %Y}*."),
+            context(
+                "Next: I'll send your packet two weeks before and two days before. Until then, `/win` what you "
+                "ship; `/feedback-questions` has questions to take in."
+            ),
+        ],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.blocks import ids
@@ -27,7 +28,8 @@ from bot.services.digest import ReportDigest, TeamDigest
 from bot.services.growth import QuarterGrowth, Readiness, sparkline
 from bot.services.home import RECENT_WINS, HomeSnapshot, NextStep
 from bot.services.progress import StageProgress
-from bot.services.settings import WEEKDAYS, MemberSettings, format_minute
+from bot.services.settings import MemberSettings
+from bot.webapi.limits import MAX_VIEW_BLOCKS
 from content import Content
 
 MAX_HOME_WINS = 20
@@ -40,39 +42,21 @@ def _stage_blocks(content: Content, settings: MemberSettings) -> list[dict[str, 
     if settings.stage is None:
         return [
             section(
-                "*You haven't set your stage yet.*\n"
-                "Stages describe what you own, not your title. Set yours with `/stage` and I'll track "
-                "your progress against its exit criteria here."
+                "*You haven't set your stage yet.* Stages describe what you own, not your title: "
+                "set yours and I'll track your progress against its exit criteria here."
             ),
-            actions(
-                button("Find my stage", ids.STAGE_OPEN_ASSESSMENT, style="primary"),
-                button("Record a win", ids.WIN_OPEN_MODAL),
-                button("Settings", ids.HOME_OPEN_SETTINGS),
-            ),
+            actions(button("Find my stage", ids.STAGE_OPEN_ASSESSMENT, style="primary")),
         ]
     stage = content.stage(settings.stage)
     following = content.next_stage(stage.number)
-    onward = (
-        f"Next: *{following.title}* — {following.summary}"
-        if following is not None
-        else "This is the last stage: what's left is to keep growing the people and the organisation around you."
-    )
-    return [
-        section(f":round_pushpin: *{stage.title}*\n_{stage.summary}_\n{onward}"),
-        actions(
-            button("Record a win", ids.WIN_OPEN_MODAL, style="primary"),
-            button("Settings", ids.HOME_OPEN_SETTINGS),
-        ),
-    ]
+    onward = f" · next: {following.title}" if following is not None else " · the last stage"
+    return [section(f":round_pushpin: *{stage.title}*{onward}")]
 
 
 def _progress_blocks(progress: StageProgress) -> list[dict[str, Any]]:
+    """One progress view: one bar, each criterion once (two bars for one number read as two figures)."""
     total = progress.total
     done = progress.with_evidence
-    bars = (
-        f"`With evidence` {bar(done, total)} *{done}* of {total}\n"
-        f"`Still open   ` {bar(total - done, total)} *{total - done}* of {total}"
-    )
     lines = []
     for item in progress.criteria:
         if item.has_evidence:
@@ -80,7 +64,41 @@ def _progress_blocks(progress: StageProgress) -> list[dict[str, Any]]:
             lines.append(f":white_check_mark: {item.criterion.text} _({wins})_")
         else:
             lines.append(f":white_circle: {item.criterion.text}")
-    return sections(f"*Exit criteria: {progress.stage.title}*\n{bars}", lines)
+    return sections(f"`{bar(done, total)}` *{done} of {total}* exit criteria have evidence", lines)
+
+
+def _when(day: date, today: date) -> str:
+    days = (day - today).days
+    return "today" if days <= 0 else "tomorrow" if days == 1 else f"in {days} days"
+
+
+def _next_up_blocks(snapshot: HomeSnapshot) -> list[dict[str, Any]]:
+    """What leads Home: the review coming up, a rating waiting, the week's question, and one tap each."""
+    lines: list[str] = []
+    elements: list[dict[str, Any]] = []
+    upcoming = snapshot.next_up
+    if upcoming is not None and upcoming.review_date is not None:
+        day = upcoming.review_date
+        line = f":date: *Your review is on {day:%A %-d %B}* ({_when(day, upcoming.today)})."
+        if upcoming.self_rating_due:
+            line += " Rate yourself on your exit criteria before then; only you see it."
+            elements.append(button("Rate my exit criteria", ids.RATING_OPEN_SELF, day.isoformat(), style="primary"))
+        lines.append(line)
+    for ask in (upcoming.rating_asks if upcoming is not None else [])[:MAX_RATING_ASKS]:
+        name = escape(truncate(ask.report_name, 40))
+        lines.append(f":memo: *{name}* asked you to rate their exit criteria before {ask.review_date:%A %-d %B}.")
+        elements.append(
+            button(f"Rate {truncate(ask.report_name, 30)}", ids.RATING_OPEN_MANAGER, str(ask.conversation_id))
+        )
+    if snapshot.settings.weekly_prompt_enabled or not lines:
+        lines.append("*This week:* what did you do that's worth remembering? One line is enough.")
+    primary = "primary" if not elements else None
+    elements.append(button("Record a win", ids.WIN_OPEN_MODAL, style=primary))
+    return [section("\n".join(lines)), actions(*elements)]
+
+
+MAX_RATING_ASKS = 2
+"""Rating asks shown at the top of a manager's Home (with a button each): the rest wait their turn."""
 
 
 def _next_step_blocks(content: Content, progress: StageProgress, step: NextStep, has_wins: bool) -> dict[str, Any]:
@@ -121,11 +139,6 @@ VISIBILITY_SHORT = {
     Visibility.MANAGER: "you and your manager (DM)",
     Visibility.TEAM_CHANNEL: "your manager's team channel",
 }
-VISIBILITY_SETTING = {
-    Visibility.PRIVATE: "private",
-    Visibility.MANAGER: "shared with your manager (a DM, never a channel)",
-    Visibility.TEAM_CHANNEL: "shared in your manager's team digest channel",
-}
 
 
 def entry_blocks(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
@@ -161,39 +174,6 @@ def entry_blocks(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
     ]
 
 
-def _settings_summary(settings: MemberSettings) -> dict[str, Any]:
-    visibility = VISIBILITY_SETTING.get(settings.default_visibility, "private")
-    tz = escape(settings.timezone) + (" (from Slack)" if settings.timezone_from_slack else "")
-    prompt = (
-        f"{WEEKDAYS[settings.prompt_weekday % 7]}s at {format_minute(settings.prompt_minute)}, {tz}"
-        if settings.weekly_prompt_enabled
-        else "off"
-    )
-    lines = [
-        "*Settings*",
-        f"• New wins: {visibility}",
-        f"• Weekly win prompt: {prompt}",
-        f"• Stuck nudges: {'on' if settings.stuck_nudges_enabled else 'off'}",
-        f"• Review reminders: {'on' if settings.review_reminders_enabled else 'off'}",
-        f"• Working days: {_days(settings.workdays)}{_quiet(settings)}",
-    ]
-    block = section("\n".join(lines))
-    block["accessory"] = button("Change settings", ids.HOME_OPEN_SETTINGS)
-    return block
-
-
-def _days(workdays: int) -> str:
-    if workdays & 0b1111111 == 0b0011111:
-        return "Monday to Friday"
-    return ", ".join(name[:3] for index, name in enumerate(WEEKDAYS) if workdays & (1 << index)) or "every day"
-
-
-def _quiet(settings: MemberSettings) -> str:
-    if settings.quiet_start_minute is None or settings.quiet_end_minute is None:
-        return ""
-    return f"; quiet {format_minute(settings.quiet_start_minute)}-{format_minute(settings.quiet_end_minute)}"
-
-
 def _pause_blocks(settings: MemberSettings) -> list[dict[str, Any]]:
     """Paused: say so, with Resume. Otherwise a date picker that pauses every nudge until the date."""
     if settings.paused_until is not None:
@@ -202,45 +182,59 @@ def _pause_blocks(settings: MemberSettings) -> list[dict[str, Any]]:
                 f":double_vertical_bar: *Nudges paused until {settings.paused_until:%A} "
                 f"{settings.paused_until.isoformat()}.* No prompts, reminders or stuck follow-ups before then."
             ),
-            actions(button("Resume now", ids.HOME_RESUME, style="primary")),
+            actions(button("Resume now", ids.HOME_RESUME, style="primary"), button("Settings", ids.HOME_OPEN_SETTINGS)),
         ]
-    picker = {"type": "datepicker", "action_id": ids.HOME_PAUSE_UNTIL, "placeholder": plain("Pause until…")}
-    return [
-        section("*Away for a while?* Pick a date and every nudge waits until then (or `/coach pause until …`)."),
-        {"type": "actions", "elements": [picker]},
-    ]
+    picker = {"type": "datepicker", "action_id": ids.HOME_PAUSE_UNTIL, "placeholder": plain("Pause nudges until…")}
+    return [actions(button("Settings", ids.HOME_OPEN_SETTINGS), picker)]
 
 
-def _team_line(report: ReportDigest) -> str:
-    line = f"• *{escape(truncate(report.name, 60))}*"
-    line += f" · Stage {report.stage.number}" if report.stage else " · no stage set"
+def _team_row(report: ReportDigest) -> str:
+    """One report in a line: stage, what they shared with her this week, one 1:1 topic."""
+    line = f"• *{escape(truncate(report.name, 60))}* · " + (
+        f"Stage {report.stage.number}" if report.stage else "no stage"
+    )
     if report.progress is not None and report.progress.total:
-        line += f" `{bar(report.progress.with_evidence, report.progress.total, width=6)}`"
-        line += f" {report.progress.with_evidence}/{report.progress.total}"
-    if report.wins_total:
-        line += f" · {report.wins_total} shared this week"
+        line += f" · {report.progress.with_evidence}/{report.progress.total} criteria"
+    line += f" · {report.wins_total} shared this week" if report.wins_total else " · nothing this week"
     if report.may_be_ready:
-        line += " · :seedling: may be ready for the next stage"
+        line += " · :seedling: may be ready"
+    topic = growth.one_line_prompt(report.progress, 0)
+    if topic:
+        line += f" · 1:1: {escape(truncate(topic, 90))}"
     return line
 
 
 def _team_blocks(team: TeamDigest) -> list[dict[str, Any]]:
-    # Named only with what they shared (this week's wins, or evidence shared before); the rest are a count.
-    shown = [r for r in team.reports if r.wins_total or (r.progress is not None and r.progress.with_evidence)]
-    lines = [_team_line(report) for report in shown[:MAX_TEAM_LINES]]
+    """A row per report she may name (issue 10: never a name for silence), the rest a count; the same week
+    and the same counting as her Monday digest; each report's months, readiness and her part in a modal."""
+    shown = [r for r in team.reports if _has_shared(r)]
+    lines = [_team_row(report) for report in shown[:MAX_TEAM_LINES]]
     if len(shown) > MAX_TEAM_LINES:
         lines.append(f"_…and {len(shown) - MAX_TEAM_LINES} more in your weekly digest._")
-    quiet = len(team.reports) - len(shown)
-    if quiet:
-        lines.append(f"_{quiet} report{'s' if quiet != 1 else ''} shared nothing with you this week._")
+    unnamed = len(team.reports) - len(shown)
+    if unnamed:
+        who = "1 more report hasn't" if unnamed == 1 else f"{unnamed} more reports haven't"
+        lines.append(f"_{who} shared anything with you yet._")
+    quiet = team.quiet_count
+    summary = f"{len(team.reports) - quiet} of {len(team.reports)} shared something with you in the last 7 days."
     return [
-        divider(),
         header("Your team"),
         *sections("", lines),
-        context(
-            "Only what your reports chose to share with you, over the last seven days. Progress counts shared wins."
-        ),
+        context(summary),
+        actions(button("Team details", ids.HOME_TEAM_DETAILS)),
     ]
+
+
+def team_details_modal(team: TeamDigest | None) -> dict[str, Any]:
+    """Each report's months, readiness, her part at their stage and a 1:1 prompt (Home's "Team details")."""
+    blocks = team_growth_blocks(team) if team is not None else [section("Nobody has named you as their manager yet.")]
+    return {
+        "type": "modal",
+        "callback_id": ids.TEAM_DETAILS_MODAL,
+        "title": plain("Your team", 24),
+        "close": plain("Done", 24),
+        "blocks": blocks[:MAX_VIEW_BLOCKS],
+    }
 
 
 def _wins_paging_blocks(snapshot: HomeSnapshot, shown: int) -> list[dict[str, Any]]:
@@ -264,10 +258,18 @@ def _wins_paging_blocks(snapshot: HomeSnapshot, shown: int) -> list[dict[str, An
 
 
 def home_view(content: Content, snapshot: HomeSnapshot) -> dict[str, Any]:
+    """Home leads with what is next (a review, a rating, the week's question); a manager's then with her team,
+    a row per report; then one progress view, readiness once there is history, recent wins; settings and
+    pausing behind buttons at the foot."""
     settings = snapshot.settings
-    blocks: list[dict[str, Any]] = [header("Your Stagecoach"), *_stage_blocks(content, settings)]
-    if snapshot.progress is not None:
+    blocks: list[dict[str, Any]] = [header("Your Stagecoach"), *_next_up_blocks(snapshot)]
+    if snapshot.team is not None:
+        blocks += _team_blocks(snapshot.team)
+        blocks += [divider(), header("Your own growth")]
+    else:
         blocks.append(divider())
+    blocks += _stage_blocks(content, settings)
+    if snapshot.progress is not None:
         blocks += _progress_blocks(snapshot.progress)
         if snapshot.next_step is not None:
             blocks.append(_next_step_blocks(content, snapshot.progress, snapshot.next_step, snapshot.total_entries > 0))
@@ -285,12 +287,8 @@ def home_view(content: Content, snapshot: HomeSnapshot) -> dict[str, Any]:
         blocks += entry_blocks(content, entry)
     if snapshot.total_entries > len(recent):
         blocks += _wins_paging_blocks(snapshot, len(recent))
-    if snapshot.team is not None:
-        blocks += _team_blocks(snapshot.team)
-        blocks += team_growth_blocks(snapshot.team)
     blocks += [
         divider(),
-        _settings_summary(settings),
         *_pause_blocks(settings),
         context("`/win` record a win · `/stage` your stage · `/coach export` your brag doc · `/coach help` more"),
     ]
@@ -334,11 +332,14 @@ def readiness_lines(readiness: Readiness, *, own: bool) -> list[str]:
         ]
     lines = [f"*Not yet ready for {target}.* What's missing:"]
     if readiness.missing_criteria:
-        missing = "; ".join(truncate(c.text, 80) for c in readiness.missing_criteria)
-        lines.append(f"• Exit criteria without evidence: {missing}")
+        if own:  # her own Home lists the criteria just above: a count, not the list again
+            count = len(readiness.missing_criteria)
+            lines.append(f"• {count} exit criteri{'on' if count == 1 else 'a'} without evidence")
+        else:
+            missing = "; ".join(truncate(c.text, 80) for c in readiness.missing_criteria)
+            lines.append(f"• Exit criteria without evidence: {missing}")
     if not readiness.sustained:
-        empty = ", ".join(month.label for month in readiness.months_without_evidence)
-        lines.append(f"• Next-stage evidence in {shown} (needs {readiness.months_needed}). Months without any: {empty}")
+        lines.append(f"• Next-stage evidence in {shown} (needs {readiness.months_needed})")
     return lines
 
 
@@ -371,22 +372,24 @@ def _quarter_lines(quarter: QuarterGrowth) -> list[str]:
     return lines
 
 
+def has_history(readiness: Readiness) -> bool:
+    """Readiness means something once next-stage work shows in some month (day one has none to weigh)."""
+    return readiness.may_be_ready or readiness.months_with_evidence > 0
+
+
 def growth_blocks(snapshot: HomeSnapshot) -> list[dict[str, Any]]:
-    """App Home: readiness for the next stage, and decide / propose / learn by quarter."""
+    """App Home: readiness for the next stage (once there is history), and decide / propose / learn by quarter
+    (once a win says which); nothing on day one."""
     if snapshot.progress is None:
         return []
+    ready = snapshot.readiness if snapshot.readiness is not None and has_history(snapshot.readiness) else None
+    if ready is None and not snapshot.quarters:
+        return []
     blocks: list[dict[str, Any]] = [divider(), header("Growth over time")]
-    if snapshot.readiness is not None:
-        blocks += _readiness_block(snapshot.readiness)
+    if ready is not None:
+        blocks += _readiness_block(ready)
     stage = snapshot.progress.stage
     if not snapshot.quarters:
-        blocks.append(
-            section(
-                f"*Decide, propose, learn.* The roadmap tracks growth by which of {stage.title}'s decisions you "
-                "make, which you propose and which you are learning. Say it in your wins (`/win decided to …`, "
-                "`/win proposed …`, `/win learned …`) and I'll show each quarter here."
-            )
-        )
         return blocks
     lines: list[str] = []
     for quarter in snapshot.quarters:
@@ -432,7 +435,8 @@ def _quiet_stage_lines(quiet: list[ReportDigest]) -> list[str]:
     lines: list[str] = []
     for title, reports in by_stage.items():
         who = "1 report" if len(reports) == 1 else f"{len(reports)} reports"
-        lines.append(f"*{who} at {title}* shared nothing with you in these months.")
+        where = "without a stage yet" if title == "no stage set" else f"at {title}"
+        lines.append(f"{who} {where} shared nothing with you in these months.")
         if reports[0].involvement:
             lines.append(f":handshake: Your part at this stage: {reports[0].involvement}")
         lines.append("")

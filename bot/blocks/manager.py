@@ -74,9 +74,8 @@ def manager_notice_message(report_user_id: str) -> dict[str, Any]:
         text,
         [
             section(
-                f"{text} You'll see the wins they choose to share with you, never their private ones.\n"
-                "Get a weekly digest of your team's shared wins, progress and 1:1 ideas every Monday at 09:00: "
-                "`/coach digest #channel`."
+                f"{text} The wins they choose to share with you (never their private ones) reach you on "
+                "Mondays and on my Home tab."
             ),
             context("Review exit criteria in 1:1s, and recognise growth when it shows: that's what the roadmap asks."),
         ],

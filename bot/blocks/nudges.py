@@ -203,7 +203,16 @@ def stuck_started_message(
     return message(f"Stuck timer started: I'll check in after {minutes} minutes.", blocks)
 
 
-def stuck_nudge_message(*, session_id: int, what: str | None, minutes_stuck: int) -> dict[str, Any]:
+def stuck_note(stage: int | None) -> str:
+    """Why asking now is right, in the words of the person's stage: the Stage 1 habit is Stage 1's."""
+    if stage is None or stage == 1:
+        return "30 minutes stuck = time to ask. Asking early is a Stage 1 habit, not a weakness."
+    return "A clear question now costs the team minutes; guessing alone costs you hours."
+
+
+def stuck_nudge_message(
+    *, session_id: int, what: str | None, minutes_stuck: int, stage: int | None = None
+) -> dict[str, Any]:
     value = str(session_id)
     blocks = [
         section(
@@ -215,7 +224,7 @@ def stuck_nudge_message(*, session_id: int, what: str | None, minutes_stuck: int
             button("Give me 15 more minutes", ids.STUCK_MORE_TIME, value),
             button("Draft a help request", ids.STUCK_DRAFT_HELP, value),
         ),
-        context("30 minutes stuck = time to ask. Asking early is a Stage 1 habit, not a weakness."),
+        context(stuck_note(stage)),
     ]
     return message(f"Still stuck after {minutes_stuck} minutes? Time to ask for help.", blocks)
 

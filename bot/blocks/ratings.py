@@ -22,28 +22,6 @@ def _day(value: date) -> str:
     return f"{value:%A %-d %B}"
 
 
-def rating_prompt_message(review_date: date, stage: Stage, has_manager: bool) -> dict[str, Any]:
-    """Fourteen days before the review: rate yourself on each exit criterion, privately."""
-    text = f"Your review is on {_day(review_date)}: how consistently do you meet {stage.title}'s exit criteria?"
-    invite = (
-        " You can then invite your manager to rate the same criteria; where you are far apart, you both get a "
-        "private agenda for your 1:1."
-        if has_manager
-        else " (Name your manager with `/coach manager @them` if you'd like them to rate the same criteria.)"
-    )
-    return message(
-        text,
-        [
-            section(
-                f":mag: *{escape(text)}*\nRate each of the {len(stage.exit_criteria)} criteria: *not yet*, "
-                f"*sometimes* or *consistently*. Only you see your ratings.{invite}"
-            ),
-            actions(button("Rate my exit criteria", ids.RATING_OPEN_SELF, review_date.isoformat(), style="primary")),
-            context("I don't rate anyone: these are your words, for your conversation."),
-        ],
-    )
-
-
 def encode_rating_metadata(conversation_id: int, rater: Rater) -> str:
     return json.dumps({"conversation": conversation_id, "rater": rater})
 

@@ -21,6 +21,7 @@ from bot.blocks.text import (
     sections,
     truncate,
 )
+from bot.services.progress import StageProgress
 from bot.services.stages import StageQuery, StageQueryKind
 from content import Content, Stage
 
@@ -34,30 +35,55 @@ def _ownership_lines(stage: Stage) -> list[str]:
     ]
 
 
-def _navigation(content: Content, stage: Stage, is_mine: bool) -> dict[str, Any]:
+def _ownership_line(stage: Stage) -> str:
+    """``*Ownership:* Architecture *20%* · Implementation *40%* · Delivery *40%*``: the split in one line."""
+    return "*Ownership:* " + " · ".join(f"{name} *{area.percent}%*" for name, area in stage.ownership.areas())
+
+
+def _stage_actions(stage: Stage, is_mine: bool) -> dict[str, Any]:
     elements: list[dict[str, Any]] = []
     if not is_mine:
         elements.append(button("Set as my stage", ids.STAGE_SET_MINE, str(stage.number), style="primary"))
-    if stage.number > 1:
-        previous = content.stage(stage.number - 1)
-        elements.append(button(f"← {previous.title}", ids.STAGE_SHOW_PREVIOUS, str(previous.number)))
-    following = content.next_stage(stage.number)
-    if following is not None:
-        elements.append(button(f"Next: {following.title} →", ids.STAGE_SHOW, str(following.number)))
+    elements.append(button("Full guide", ids.STAGE_FULL_GUIDE, str(stage.number)))
     return actions(*elements)
 
 
-def stage_message(content: Content, stage: Stage, my_stage: int | None, note: str | None = None) -> dict[str, Any]:
-    """One stage, readable at a glance: ownership split and exit criteria first, details after."""
-    is_mine = my_stage == stage.number
+def _exit_heading(content: Content, stage: Stage) -> str:
     following = content.next_stage(stage.number)
-    subtitle = f"_{stage.summary}_"
-    if is_mine:
-        subtitle += "  ·  :round_pushpin: *your stage*"
-    blocks: list[dict[str, Any]] = [header(f"{stage.title}"), context(subtitle)]
-    if note:
-        blocks.append(section(note))
-    blocks += sections("*Ownership*", _ownership_lines(stage))
+    return f"*Exit criteria* (to reach Stage {following.number})" if following else "*Exit criteria* (mastery)"
+
+
+def stage_message(content: Content, stage: Stage, my_stage: int | None) -> dict[str, Any]:
+    """One stage on one screen (about 600 characters): the ownership split, what you decide, the exit
+    criteria, then [Set as my stage] [Full guide]. Habits, mistakes, learning, metrics and the manager's
+    part (2,900 characters in 14 blocks when they were all here) live in the guide's modal."""
+    is_mine = my_stage == stage.number
+    subtitle = f"_{stage.summary}_" + ("  ·  your stage" if is_mine else "")
+    blocks: list[dict[str, Any]] = [
+        header(stage.title),
+        context(subtitle),
+        section(_ownership_line(stage) + "\n*You decide:* " + "; ".join(d[:1].lower() + d[1:] for d in stage.decides)),
+        *sections(_exit_heading(content, stage), [f"• {c.text}" for c in stage.exit_criteria]),
+        _stage_actions(stage, is_mine),
+    ]
+    return message(f"{stage.title}: {stage.summary}", blocks)
+
+
+def _guide_navigation(content: Content, stage: Stage) -> list[dict[str, Any]]:
+    elements: list[dict[str, Any]] = []
+    if stage.number > 1:
+        previous = content.stage(stage.number - 1)
+        elements.append(button(f"← {previous.title}", ids.STAGE_FULL_GUIDE, str(previous.number)))
+    following = content.next_stage(stage.number)
+    if following is not None:
+        elements.append(button(f"Next: {following.title} →", ids.STAGE_FULL_GUIDE, str(following.number)))
+    return [actions(*elements)] if elements else []
+
+
+def stage_guide_blocks(content: Content, stage: Stage) -> list[dict[str, Any]]:
+    """Everything the roadmap says about a stage, for the guide's modal (a modal holds 100 blocks)."""
+    blocks: list[dict[str, Any]] = [context(f"_{stage.summary}_")]
+    blocks += sections("*Ownership*", [f"• {name} *{a.percent}%*: {a.focus}" for name, a in stage.ownership.areas()])
     blocks.append(
         {
             "type": "section",
@@ -67,10 +93,7 @@ def stage_message(content: Content, stage: Stage, my_stage: int | None, note: st
             ],
         }
     )
-    exit_heading = (
-        f"*Exit criteria* (ready for {following.title} when…)" if following else "*Exit criteria* (what mastery shows)"
-    )
-    blocks += sections(exit_heading, [f"• {c.text}" for c in stage.exit_criteria])
+    blocks += sections(_exit_heading(content, stage), [f"• {c.text}" for c in stage.exit_criteria])
     blocks += sections("*How you succeed*", [f"• *{h.habit}*: {h.how}" for h in stage.success])
     if stage.mistakes:
         blocks += sections("*Avoid these mistakes*", [f"• {m.mistake} → {m.instead}" for m in stage.mistakes])
@@ -110,15 +133,63 @@ def stage_message(content: Content, stage: Stage, my_stage: int | None, note: st
         closing = [f"_{stage.continuous_development_closing}_"] if stage.continuous_development_closing else []
         blocks += sections("*Continuous development*", [f"• {p}" for p in stage.continuous_development] + closing)
     blocks.append(context(f"{OWNERSHIP_NOT_TITLE} `/stage principles` · `/stage tracks` · `/stage 1` to `/stage 5`"))
-    blocks.append(_navigation(content, stage, is_mine))
-    return message(f"{stage.title}: {stage.summary}", blocks)
+    return blocks + _guide_navigation(content, stage)
 
 
-def principles_message(content: Content) -> dict[str, Any]:
-    blocks: list[dict[str, Any]] = [
-        header("Core principles, stage by stage"),
-        context("How each principle grows from Stage 1 to Stage 3 to Stage 5."),
+def stage_guide_modal(content: Content, stage: Stage) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": ids.STAGE_GUIDE_MODAL,
+        "title": plain(f"Stage {stage.number} guide", 24),
+        "close": plain("Done", 24),
+        "blocks": stage_guide_blocks(content, stage),
+    }
+
+
+def own_stage_message(content: Content, progress: StageProgress) -> dict[str, Any]:
+    """Bare ``/stage`` with a stage set: where the person stands on their own exit criteria, and what next."""
+    stage = progress.stage
+    done, total = progress.with_evidence, progress.total
+    lines = [
+        f"{':white_check_mark:' if c.has_evidence else ':white_circle:'} {c.criterion.text}" for c in progress.criteria
     ]
+    following = content.next_stage(stage.number)
+    towards = f" towards {following.title}" if following else ""
+    blocks: list[dict[str, Any]] = [
+        header(stage.title),
+        section(f"*{done} of {total}* exit criteria have evidence{towards}.\n" + "\n".join(lines)),
+    ]
+    opened = progress.open_criteria
+    if opened:
+        blocks.append(context(f"Next: a win that shows “{opened[0].text}”. Save it with `/win`."))
+    blocks.append(actions(button("Full guide", ids.STAGE_FULL_GUIDE, str(stage.number))))
+    return message(f"{stage.title}: {done} of {total} exit criteria have evidence", blocks)
+
+
+PRINCIPLE_COLUMNS = {1: 1, 2: 3, 3: 3, 4: 5, 5: 5}
+"""The roadmap states each principle at Stages 1, 3 and 5: a Stage 2 engineer reads the Stage 3 form (where
+they are heading), a Stage 4 one the Stage 5 form."""
+
+
+def principles_message(content: Content, my_stage: int | None = None) -> dict[str, Any]:
+    """The seven principles at the person's stage (or Stage 1 before they set one), one line each (about
+    600 characters; the table of all three stages was 1,500 in 10 blocks), and [All stages]."""
+    column = PRINCIPLE_COLUMNS.get(my_stage or 1, 1)
+    lines = []
+    for principle in content.roadmap.principles:
+        form = {1: principle.stage_1, 3: principle.stage_3, 5: principle.stage_5}[column]
+        lines.append(f"• *{principle.name}*: {form}")
+    blocks: list[dict[str, Any]] = [
+        header(f"Core principles at Stage {column}"),
+        *sections("", lines),
+        actions(button("All stages", ids.STAGE_PRINCIPLES_GUIDE)),
+    ]
+    return message(f"Core principles at Stage {column}", blocks)
+
+
+def principles_modal(content: Content) -> dict[str, Any]:
+    """How each principle grows from Stage 1 to Stage 3 to Stage 5."""
+    blocks: list[dict[str, Any]] = [context("How each principle grows from Stage 1 to Stage 3 to Stage 5.")]
     for principle in content.roadmap.principles:
         blocks.append(
             section(
@@ -129,30 +200,51 @@ def principles_message(content: Content) -> dict[str, Any]:
             )
         )
     blocks.append(context(OWNERSHIP_NOT_TITLE))
-    return message("Core principles across the stages", blocks)
+    return {
+        "type": "modal",
+        "callback_id": ids.STAGE_GUIDE_MODAL,
+        "title": plain("Core principles", 24),
+        "close": plain("Done", 24),
+        "blocks": blocks,
+    }
 
 
 def tracks_message(content: Content) -> dict[str, Any]:
+    """The two ladders side by side (about 600 characters); how they differ and moving into management
+    (2,800 more characters) are one click away in the full tracks modal."""
     growth = content.growth
-    blocks: list[dict[str, Any]] = [header("Career tracks: IC and management"), section(growth.progression)]
-    blocks.append(
+    blocks: list[dict[str, Any]] = [
+        header("Career tracks: IC and management"),
         {
             "type": "section",
             "fields": [
                 {"type": "mrkdwn", "text": truncate(f"*{track.name}*\n" + bullets(track.levels), 2000)}
                 for track in growth.tracks
             ],
-        }
-    )
+        },
+        context(f"{OWNERSHIP_NOT_TITLE} A title can map to different stages at different companies."),
+        actions(button("How the tracks differ", ids.STAGE_TRACKS_GUIDE)),
+    ]
+    return message("Career tracks: IC and management", blocks)
+
+
+def tracks_modal(content: Content) -> dict[str, Any]:
+    growth = content.growth
+    blocks: list[dict[str, Any]] = [section(growth.progression)]
     blocks += sections(
         "*How the tracks differ*",
-        [f"• *{row.aspect}* — IC: {row.ic} · Management: {row.management}" for row in growth.track_comparison],
+        [f"• *{row.aspect}*: IC: {row.ic} · Management: {row.management}" for row in growth.track_comparison],
     )
     blocks += sections(
         "*Moving into management: what actually changes*", [f"• {p}" for p in growth.management_transition]
     )
-    blocks.append(context(f"{OWNERSHIP_NOT_TITLE} A title can map to different stages at different companies."))
-    return message("Career tracks: IC and management", blocks)
+    return {
+        "type": "modal",
+        "callback_id": ids.STAGE_GUIDE_MODAL,
+        "title": plain("Career tracks", 24),
+        "close": plain("Done", 24),
+        "blocks": blocks,
+    }
 
 
 def _stage_picker(content: Content) -> dict[str, Any]:
@@ -205,7 +297,21 @@ def stage_usage_message(content: Content, unknown: str | None = None) -> dict[st
 
 
 def stage_saved_note(stage: Stage) -> str:
-    return f":white_check_mark: Saved: *{stage.title}* is your stage. Its exit criteria are now your goals."
+    return f":white_check_mark: *{stage.title}* is your stage: its exit criteria are now your goals."
+
+
+def stage_saved_message(stage: Stage) -> dict[str, Any]:
+    """The answer to "Set as my stage": one line, then the next useful thing (see where you stand, or a win)."""
+    return message(
+        f"{stage.title} is your stage now.",
+        [
+            section(stage_saved_note(stage)),
+            actions(
+                button("See my progress", ids.STAGE_SHOW_MINE, str(stage.number), style="primary"),
+                button("Record a win", ids.WIN_OPEN_MODAL),
+            ),
+        ],
+    )
 
 
 def assessment_modal(content: Content) -> dict[str, Any]:
@@ -269,16 +375,20 @@ def stage_saved_view(stage: Stage) -> dict[str, Any]:
     }
 
 
-def render_stage_query(content: Content, query: StageQuery, my_stage: int | None) -> dict[str, Any]:
-    """The reply to a parsed ``/stage`` request."""
+def render_stage_query(
+    content: Content, query: StageQuery, my_stage: int | None, progress: StageProgress | None = None
+) -> dict[str, Any]:
+    """The reply to a parsed ``/stage`` request (``progress``: the person's own, for a bare ``/stage``)."""
     if query.kind is StageQueryKind.OWN:
+        if progress is not None:
+            return own_stage_message(content, progress)
         if my_stage is None:
             return find_your_stage_message(content)
         return stage_message(content, content.stage(my_stage), my_stage)
     if query.kind is StageQueryKind.STAGE and query.stage is not None:
         return stage_message(content, query.stage, my_stage)
     if query.kind is StageQueryKind.PRINCIPLES:
-        return principles_message(content)
+        return principles_message(content, my_stage)
     if query.kind is StageQueryKind.TRACKS:
         return tracks_message(content)
     if query.kind is StageQueryKind.HELP:

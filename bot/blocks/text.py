@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,10 +28,20 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+WORD_BACKTRACK = 20
+"""How far back a cut looks for a space: "…pair, r…" read as a typo (issue #22), so a label is cut at the
+last word that fits unless that loses more than 20 characters (one long word, a URL)."""
+
+
 def truncate(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut after a whole word where one ends near the limit."""
     if len(text) <= limit:
         return text
-    return text[: max(0, limit - 1)].rstrip() + "…"
+    cut = text[: max(0, limit - 1)]
+    space = cut.rfind(" ")
+    if space > 0 and len(cut) - space <= WORD_BACKTRACK and not text[len(cut)].isspace():
+        cut = cut[:space]
+    return cut.rstrip().rstrip(",;:") + "…"
 
 
 def bar(done: int, total: int, width: int = 10) -> str:
@@ -123,9 +134,23 @@ def confirm_dialog(title: str, text: str, confirm: str, deny: str = "Cancel") ->
     }
 
 
+_EMOJI_CODE = re.compile(r"\s?:[a-z0-9_+'-]+:(?=\s|$|[.,;!?])")
+_MARKS = [re.compile(rf"(?<![\w{m}]){m}(?=\S)([^{m}\n]+?)(?<=\S){m}(?![\w{m}])") for m in (r"\*", "_", "~", "`")]
+
+
+def notification_text(text: str) -> str:
+    """``text`` as a push notification shows it: no emoji codes (``:ok_hand:``), no mrkdwn marks
+    (``*the team channel*``), which a lock screen prints as typed (issue #22)."""
+    plain_text = _EMOJI_CODE.sub("", text)
+    for mark in _MARKS:
+        plain_text = mark.sub(r"\1", plain_text)
+    return plain_text.strip()
+
+
 def message(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
-    """A message payload: ``text`` is the notification/fallback, ``blocks`` what people see."""
-    return {"text": truncate(text, 3000), "blocks": blocks}
+    """A message payload: ``text`` is the notification/fallback (read as a push notification, so plain),
+    ``blocks`` what people see."""
+    return {"text": truncate(notification_text(text), 3000), "blocks": blocks}
 
 
 def json_object(raw: str | None) -> dict[str, Any]:

@@ -185,6 +185,10 @@ class Member(Base):
     prompt_minute: Mapped[int] = mapped_column(SmallInteger, default=DEFAULT_PROMPT_MINUTE)
     """Minutes after local midnight: 960 = 16:00."""
     prompt_snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    prompts_chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the member turned weekly prompts on themselves (settings saved with them on). Until then, or a
+    stage or a first win, nobody gets weekly prompts: setting up a digest enrolled managers who never
+    asked for one (issue #22)."""
     stuck_nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     review_reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 

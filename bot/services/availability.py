@@ -45,6 +45,23 @@ def in_quiet_window(minute: int, start: int | None, end: int | None) -> bool:
     return start <= minute < end if start < end else (minute >= start or minute < end)
 
 
+def works_on(day: date, workdays: int) -> bool:
+    """Whether ``day`` is one of the member's working days (an empty set means every day)."""
+    return bool((workdays or 0b1111111) & (1 << day.weekday()))
+
+
+def working_day_on_or_before(day: date, workdays: int) -> date:
+    """``day`` if the member works that day, else the last working day before it (a week always has one).
+
+    A reminder ahead of a date (a review) moves earlier, never later: pushed forward by the working-days
+    rule, the "two days before" packet of a Monday review landed on the review day itself (issue #22)."""
+    for _ in range(7):
+        if works_on(day, workdays):
+            return day
+        day -= timedelta(days=1)
+    return day
+
+
 def next_allowed(when: datetime, tz: tzinfo, workdays: int, quiet_start: int | None, quiet_end: int | None) -> datetime:
     """``when`` if it is on a working day outside the quiet window; else the next such local time.
     Eight days always reach a working day (an empty set means every day)."""

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import Member
+from bot.db.models import Member, ReviewConversation
 from bot.services import growth
 from bot.services.brag import EntrySummary, count_entries, recent_entries, summarize
 from bot.services.digest import MANAGER_AUDIENCE, TeamDigest, build_team_digest
 from bot.services.growth import QuarterGrowth, Readiness
-from bot.services.localtime import zone
+from bot.services.localtime import local_today, zone
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
 from bot.services.settings import MemberSettings, settings_of
 from content import Content, Criterion, Tactic, load_signal_rules
@@ -31,6 +32,31 @@ class NextStep:
     tactic: Tactic | None
 
 
+REVIEW_HORIZON = timedelta(days=30)
+"""A review this close leads Home; further off, it is a line in settings, not what is next."""
+
+
+@dataclass(frozen=True)
+class RatingAsk:
+    """A report invited this manager to rate their exit criteria and she has not yet."""
+
+    conversation_id: int
+    report_name: str
+    review_date: date
+
+
+@dataclass(frozen=True)
+class WhatsNext:
+    """What leads Home: an upcoming review, a rating waiting for the member, the weekly question."""
+
+    today: date
+    review_date: date | None = None
+    """The member's own review, when it is within ``REVIEW_HORIZON``."""
+    self_rating_due: bool = False
+    """Their review is two weeks off or less, they have a stage, and they have not rated themselves."""
+    rating_asks: list[RatingAsk] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class HomeSnapshot:
     settings: MemberSettings
@@ -46,6 +72,8 @@ class HomeSnapshot:
     """Sustained readiness for the next stage on the member's own wins; None without a stage or a clock."""
     wins_page: int = 0
     """Which page of wins ``recent`` is (0 = the newest); Home pages through all of them."""
+    next_up: WhatsNext | None = None
+    """None without a clock (tests of the blocks alone)."""
 
 
 def next_step(content: Content, progress: StageProgress, counts: dict[str, int]) -> NextStep:
@@ -98,6 +126,44 @@ def home_snapshot(
         quarters=quarters,
         readiness=ready,
         wins_page=page,
+        next_up=whats_next(session, member, now) if now is not None else None,
+    )
+
+
+SELF_RATING_WINDOW = 14
+"""Days before a review from which Home asks for the self-rating (when the first review packet asks)."""
+
+
+def whats_next(session: Session, member: Member, now: datetime) -> WhatsNext:
+    today = local_today(member.timezone, now)
+    review = member.review_date
+    upcoming = review if review is not None and today <= review <= today + REVIEW_HORIZON else None
+    due = False
+    if upcoming is not None and member.stage is not None and (upcoming - today).days <= SELF_RATING_WINDOW:
+        rated = session.scalar(
+            select(ReviewConversation.self_rated_at).where(
+                ReviewConversation.member_id == member.id, ReviewConversation.review_date == upcoming
+            )
+        )
+        due = rated is None
+    asks = session.execute(
+        select(ReviewConversation.id, Member.display_name, ReviewConversation.review_date)
+        .join(Member, Member.id == ReviewConversation.member_id)
+        .where(
+            Member.workspace_id == member.workspace_id,
+            Member.manager_slack_user_id == member.slack_user_id,
+            ReviewConversation.invited_manager_id == member.slack_user_id,
+            ReviewConversation.manager_rated_at.is_(None),
+            ReviewConversation.review_date >= today,
+        )
+        .order_by(ReviewConversation.review_date)
+        .limit(5)
+    )
+    return WhatsNext(
+        today=today,
+        review_date=upcoming,
+        self_rating_due=due,
+        rating_asks=[RatingAsk(int(cid), name or "A report", day) for cid, name, day in asks],
     )
 
 

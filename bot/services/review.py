@@ -71,7 +71,9 @@ class ReviewPacket:
 
 def review_packet(session: Session, content: Content, member: Member, today: date) -> ReviewPacket:
     assert member.review_date is not None
-    since = member.last_review_date or (today - DEFAULT_LOOKBACK)
+    # Counted back from the review, not from the day a packet is built: the 14-day and the 2-day packets
+    # covered different windows when each counted from its own day (8 June vs 22 June, issue #22).
+    since = member.last_review_date or (member.review_date - DEFAULT_LOOKBACK)
     since_at = datetime.combine(since, datetime.min.time(), tzinfo=UTC)
     entries = session.scalars(
         select(BragEntry)

@@ -236,6 +236,8 @@ def apply_settings(member: Member, form: SettingsForm, now: datetime) -> None:
         member.timezone = timezone
         member.timezone_from_slack = False
     member.weekly_prompt_enabled = form.weekly_prompt_enabled
+    if form.weekly_prompt_enabled and member.prompts_chosen_at is None:
+        member.prompts_chosen_at = now  # saved with prompts on: they want them (bot/nudges/planners/weekly_prompt.py)
     member.stuck_nudges_enabled = form.stuck_nudges_enabled
     member.review_reminders_enabled = form.review_reminders_enabled
     member.workdays = workdays

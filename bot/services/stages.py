@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import Member
+from bot.services.progress import StageProgress, evidence_counts, stage_progress
 from content import Content, Stage
 
 
@@ -109,3 +110,14 @@ def choose_stage(db: Database, member_id: int, number: int, now: datetime) -> No
     """The member picks their stage (a ``/stage`` button or menu), in a transaction of its own."""
     with db.transaction() as session:
         set_stage(load_member(session, member_id), number, now)
+
+
+def own_progress(db: Database, content: Content, member_id: int) -> StageProgress | None:
+    """The member's progress on their own stage's exit criteria (confirmed evidence, every audience);
+    None before they pick a stage."""
+    with db.transaction() as session:
+        number = load_member(session, member_id).stage
+        if number is None:
+            return None
+        counts = evidence_counts(session, [member_id])
+        return stage_progress(content, number, counts.get(member_id, {}))

@@ -124,3 +124,10 @@ def entries(bot: RunningBot) -> list[BragEntry]:
         for entry in found:
             _ = entry.evidence_keys
         return found
+
+
+def team_details(bot: RunningBot, user: str) -> dict[str, Any]:
+    """A manager's "Team details" from her Home: the modal with each report's months and her part."""
+    before = count(bot.fake, "views.open")
+    assert bot.slack.click(ids.HOME_TEAM_DETAILS, user=user, view={"type": "home"}).status == 200
+    return opened_view(bot, before)

@@ -58,6 +58,9 @@ def enroll(
     **fields: Any,
 ) -> int:
     ws = workspace_id(db, team_id)
+    # Members seeded here chose weekly prompts when they enrolled (the planner's gate, issue #22), unless a
+    # test says otherwise with prompts_chosen_at=None.
+    fields.setdefault("prompts_chosen_at", enrolled_at)
     with db.transaction() as session:
         member = Member(
             workspace_id=ws,
@@ -92,6 +95,7 @@ def enroll_many(db: Database, count: int, tz: str = "America/New_York", prefix: 
                     "review_reminders_enabled": True,
                     "enrolled_at": LONG_AGO,
                     "last_seen_at": LONG_AGO,
+                    "prompts_chosen_at": LONG_AGO,
                 }
                 for user in users
             ],

@@ -11,7 +11,7 @@ from bot.listeners.actions.evidence import (
     remove_deleted_wins,
     undo_win,
 )
-from bot.listeners.actions.home import home_wins_page, open_settings
+from bot.listeners.actions.home import home_wins_page, open_settings, open_team_details
 from bot.listeners.actions.manager_unlink import unlink_manager
 from bot.listeners.actions.pause import pause_from_home, resume_from_home
 from bot.listeners.actions.prompt_responses import (
@@ -23,7 +23,15 @@ from bot.listeners.actions.prompt_responses import (
 )
 from bot.listeners.actions.rating import open_manager_rating, open_self_rating
 from bot.listeners.actions.review_date import open_review_date
-from bot.listeners.actions.stage import open_assessment, set_my_stage, show_stage
+from bot.listeners.actions.stage import (
+    open_assessment,
+    open_principles_guide,
+    open_stage_guide,
+    open_tracks_guide,
+    set_my_stage,
+    show_my_progress,
+    show_stage,
+)
 from bot.listeners.actions.stuck_buttons import (
     stuck_draft_help,
     stuck_more_time,
@@ -34,7 +42,7 @@ from bot.listeners.actions.stuck_buttons import (
 from bot.listeners.actions.win_delete import delete_win
 from bot.listeners.actions.win_edit import edit_win
 from bot.listeners.actions.win_open import open_win_modal, open_win_modal_from_prompt
-from bot.listeners.actions.win_signal import set_win_signal
+from bot.listeners.actions.win_signal import card_more, set_win_signal
 from bot.listeners.commands.coach_wins import wins_page
 from bot.slack.registrar import Registrar
 
@@ -44,6 +52,10 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.STAGE_SHOW, show_stage)
     registrar.action(ids.STAGE_SHOW_PREVIOUS, show_stage)
     registrar.action(ids.STAGE_OPEN_ASSESSMENT, open_assessment)
+    registrar.action(ids.STAGE_FULL_GUIDE, open_stage_guide)
+    registrar.action(ids.STAGE_TRACKS_GUIDE, open_tracks_guide)
+    registrar.action(ids.STAGE_PRINCIPLES_GUIDE, open_principles_guide)
+    registrar.action(ids.STAGE_SHOW_MINE, show_my_progress)
     # nudges: the weekly prompt's answers and the stuck timer
     registrar.action(ids.PROMPT_NOTHING_THIS_WEEK, prompt_nothing_this_week)
     registrar.action(ids.PROMPT_SNOOZE_LATER_TODAY, prompt_snooze_later_today)
@@ -57,6 +69,8 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.WIN_OPEN_MODAL, open_win_modal)
     registrar.action(ids.PROMPT_RECORD_WIN, open_win_modal_from_prompt)
     registrar.action(ids.WIN_ADD_DETAIL, edit_win)
+    registrar.action(ids.WIN_CARD_MORE, card_more)
+    registrar.action(ids.HOME_TEAM_DETAILS, open_team_details)
     registrar.action(ids.WIN_EDIT, edit_win)
     registrar.action(ids.WIN_DELETE, delete_win)
     registrar.action(ids.HOME_OPEN_SETTINGS, open_settings)

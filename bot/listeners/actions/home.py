@@ -8,9 +8,11 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks.home import team_details_modal
 from bot.blocks.settings import settings_modal
 from bot.deps import Deps
 from bot.listeners.requests import Payload
+from bot.services.home import member_home
 from bot.services.settings import current_settings
 from bot.slack.home import publish_home
 from bot.slack.registrar import opens_modal
@@ -41,3 +43,25 @@ def home_wins_page(ack: Ack, action: Payload, body: Payload, client: WebClient, 
     raw = action.get("value")
     page = int(raw) if isinstance(raw, str) and raw.isdigit() else 0
     publish_home(client, deps, member_id, body["user"]["id"], page=page)
+
+
+@opens_modal
+def open_team_details(ack: Ack, body: Payload, client: WebClient, deps: Deps, member_id: int) -> None:
+    """A manager's "Team details": each report's months, readiness, her part at their stage, a 1:1 prompt."""
+    ack()
+    snapshot = member_home(
+        deps.db,
+        deps.content,
+        member_id,
+        body["user"]["id"],
+        deps.clock(),
+        readiness_months=deps.settings.stagecoach_readiness_months,
+        readiness_window=deps.settings.stagecoach_readiness_window_months,
+    )
+    view = team_details_modal(snapshot.team if snapshot is not None else None)
+    try:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+    except SlackApiError as exc:
+        log.exception(
+            "views.open failed for team details", extra={"member": member_id, "error": exc.response.get("error")}
+        )

@@ -9,10 +9,14 @@ from slack_sdk import WebClient
 
 from bot.blocks.stage import (
     assessment_modal,
+    own_stage_message,
     pick_a_stage_message,
+    principles_modal,
+    stage_guide_modal,
     stage_message,
-    stage_saved_note,
+    stage_saved_message,
     stage_saved_view,
+    tracks_modal,
 )
 from bot.deps import Deps
 from bot.listeners.requests import Payload
@@ -46,7 +50,7 @@ def set_my_stage(
     if view is not None:
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=stage_saved_view(stage))
     else:
-        respond(replace_original=True, **stage_message(deps.content, stage, number, note=stage_saved_note(stage)))
+        respond(replace_original=True, **stage_saved_message(stage))
 
 
 def show_stage(
@@ -64,3 +68,40 @@ def show_stage(
 def open_assessment(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     ack()
     client.views_open(trigger_id=body["trigger_id"], view=assessment_modal(deps.content))
+
+
+def show_my_progress(ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps, member_id: int) -> None:
+    """ "See my progress" under a stage just set: where the person stands on its exit criteria."""
+    ack()
+    progress = stages.own_progress(deps.db, deps.content, member_id)
+    if progress is None:
+        respond(replace_original=False, response_type="ephemeral", **pick_a_stage_message())
+        return
+    respond(replace_original=True, **own_stage_message(deps.content, progress))
+
+
+@opens_modal
+def open_stage_guide(ack: Ack, action: Payload, body: Payload, client: WebClient, deps: Deps) -> None:
+    """The full guide to a stage in a modal; its previous / next buttons move the same modal."""
+    ack()
+    number = stages.stage_number(action.get("value") if isinstance(action.get("value"), str) else None)
+    if number is None:
+        return
+    view = stage_guide_modal(deps.content, deps.content.stage(number))
+    shown = body.get("view")
+    if shown is not None:
+        client.views_update(view_id=shown["id"], hash=shown.get("hash"), view=view)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+@opens_modal
+def open_tracks_guide(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    ack()
+    client.views_open(trigger_id=body["trigger_id"], view=tracks_modal(deps.content))
+
+
+@opens_modal
+def open_principles_guide(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    ack()
+    client.views_open(trigger_id=body["trigger_id"], view=principles_modal(deps.content))

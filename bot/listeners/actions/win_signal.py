@@ -5,11 +5,16 @@ The card (or the saved-win modal) is redrawn like after any other card button (s
 
 from __future__ import annotations
 
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+
 from bot.blocks.brag import SIGNAL_ACTIONS
+from bot.blocks.capture import CARD_MORE_EVIDENCE, parse_card_more_value
 from bot.deps import Deps
-from bot.listeners.actions.evidence import card_button
+from bot.listeners.actions.evidence import card_button, change_evidence
 from bot.listeners.requests import Payload
 from bot.services import capture
+from bot.slack.registrar import opens_modal
 
 SIGNAL_OF_ACTION = {action_id: value for value, action_id in SIGNAL_ACTIONS.items()}
 
@@ -20,3 +25,25 @@ def _set_signal(deps: Deps, member_id: int, entry_id: int | None, action: Payloa
 
 
 set_win_signal = card_button("set_win_signal", _set_signal)
+
+
+def _card_more_choice(body: Payload) -> str | None:
+    actions = body.get("actions") or [{}]
+    selected = (actions[0] or {}).get("selected_option") or {}
+    return parse_card_more_value(selected.get("value"))[0]
+
+
+@opens_modal(when=lambda body: _card_more_choice(body) == CARD_MORE_EVIDENCE)
+def card_more(
+    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
+) -> None:
+    """A card's overflow menu: the evidence picker, or a decided / proposed / learned tag, as its buttons did."""
+    choice, entry_id = parse_card_more_value((action.get("selected_option") or {}).get("value"))
+    if choice is None or entry_id is None:
+        ack()
+        return
+    if choice == CARD_MORE_EVIDENCE:
+        change_evidence(ack, {"value": str(entry_id)}, body, respond, client, deps, member_id)
+        return
+    tapped = {"action_id": SIGNAL_ACTIONS[choice], "value": str(entry_id)}
+    set_win_signal(ack, tapped, body, respond, client, deps, member_id)

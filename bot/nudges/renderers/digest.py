@@ -1,9 +1,10 @@
 """One page of a manager's weekly digest, built at send time (only what reports share right now).
 
 Two audiences share the planner's period keys and differ by recipient:
-- the team digest channel: wins shared with the team channel, nothing else;
-- the manager's own DM: wins shared with the manager alone (and, while the manager has no digest
-  channel, those meant for it), skipped in a week with none.
+- the team digest channel: names and the wins shared with the team channel, nothing else (it celebrates);
+- the manager's own DM: everything shared with her (alone or with the channel), with progress, readiness
+  and a 1:1 idea per report, counted as her Home counts it.
+Either is skipped in a week with nothing shared with its audience.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from bot.blocks.digest import digest_page
-from bot.db.models import Member, Visibility
+from bot.db.models import Member
 from bot.nudges.planners.digest import Payload
 from bot.nudges.types import Context, DeliveryRow, Message, Skip, read_payload
 from bot.services.digest import CHANNEL_AUDIENCE, MANAGER_AUDIENCE, build_team_digest
@@ -32,11 +33,9 @@ def render(session: Session, ctx: Context, row: DeliveryRow) -> Message | Skip:
     to_manager = row.recipient_id == manager_user_id
     if not to_manager and manager.digest_channel_id != row.recipient_id:
         return Skip("digest channel changed or turned off")
-    if to_manager:
-        shown = MANAGER_AUDIENCE if manager.digest_channel_id is None else (Visibility.MANAGER,)
-        progress: tuple[str, ...] = MANAGER_AUDIENCE
-    else:
-        shown, progress = CHANNEL_AUDIENCE, CHANNEL_AUDIENCE
+    # One story counted one way: the manager's DM counts everything shared with her (alone or with the
+    # channel), as her Home does; the channel shows what was shared there, nothing else.
+    shown = progress = MANAGER_AUDIENCE if to_manager else CHANNEL_AUDIENCE
     # The digest covers the seven days before it is due (Monday 09:00 back to last Monday 09:00).
     digest = build_team_digest(
         session,
@@ -50,8 +49,9 @@ def render(session: Session, ctx: Context, row: DeliveryRow) -> Message | Skip:
         readiness_months=ctx.settings.stagecoach_readiness_months,
         readiness_window=ctx.settings.stagecoach_readiness_window_months,
     )
-    if to_manager and not any(report.wins_total for report in digest.reports):
-        return Skip("nothing shared with the manager alone this week")
+    if not any(report.wins_total for report in digest.reports):
+        # A quiet week posts nothing: "0 shared wins" in a channel, or in a DM, is noise (issue #22).
+        return Skip("nothing shared with the manager this week" if to_manager else "nothing shared in the channel")
     payload = digest_page(ctx.content, digest, page)
     if payload is None:
         return Skip(f"the digest has no page {page}")

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.review import review_packet_message
 from bot.db.models import Member
-from bot.nudges.planners.review_reminder import Payload
+from bot.nudges.planners.review_reminder import FIRST_PACKET_DAYS, Payload
 from bot.nudges.types import Context, DeliveryRow, Message, Skip, read_payload
 from bot.services.localtime import local_today
 from bot.services.review import review_packet
@@ -24,6 +24,11 @@ def render(session: Session, ctx: Context, row: DeliveryRow) -> Message | Skip:
         return Skip("review reminders turned off in settings")
     if member.review_date != review_date:
         return Skip("review date changed since this reminder was planned")
-    packet = review_packet(session, ctx.content, member, local_today(member.timezone, ctx.now))
-    payload = review_packet_message(packet, days_before)
+    today = local_today(member.timezone, ctx.now)
+    packet = review_packet(session, ctx.content, member, today)
+    # Two weeks out the packet carries the self-rating ask (bot/nudges/planners/review_rating.py no longer
+    # sends it apart): one message, not two in the same minute.
+    asks = days_before == FIRST_PACKET_DAYS and member.stage is not None
+    title = ctx.content.stage(member.stage).title if asks and member.stage is not None else None
+    payload = review_packet_message(packet, today, title)
     return Message(text=payload["text"], blocks=payload["blocks"])

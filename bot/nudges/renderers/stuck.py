@@ -26,5 +26,5 @@ def render(session: Session, ctx: Context, row: DeliveryRow) -> Message | Skip:
     if member is None or not member.stuck_nudges_enabled:
         return Skip("stuck nudges turned off in settings")
     minutes = max(1, round((ctx.now - stuck.started_at).total_seconds() / 60))
-    payload = stuck_nudge_message(session_id=stuck.id, what=stuck.what, minutes_stuck=minutes)
+    payload = stuck_nudge_message(session_id=stuck.id, what=stuck.what, minutes_stuck=minutes, stage=member.stage)
     return Message(text=payload["text"], blocks=payload["blocks"])
