@@ -23,7 +23,16 @@ from sqlalchemy import func, select
 
 from bot.blocks import ids
 from bot.db.engine import Database
-from bot.db.models import BragEntry, ConnectedAccount, EntrySource, FoundItem, FoundStatus, Member, NudgeDelivery, Visibility
+from bot.db.models import (
+    BragEntry,
+    ConnectedAccount,
+    EntrySource,
+    FoundItem,
+    FoundStatus,
+    Member,
+    NudgeDelivery,
+    Visibility,
+)
 from bot.deps import Deps
 from bot.services import found
 from content import Content
@@ -74,7 +83,7 @@ def gbot(
 
 def get(url: str) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 (loopback test server)
+        with urllib.request.urlopen(url, timeout=10) as answer:
             return int(answer.status), answer.read().decode()
     except urllib.error.HTTPError as error:
         return int(error.code), error.read().decode()
@@ -95,7 +104,9 @@ def connect_url(bot: RunningBot, user: str = "U0001", private: bool = False) -> 
     return str(link["url"])
 
 
-def connect(bot: RunningBot, github: FakeGitHub, login: str = "ana", user: str = "U0001", private: bool = False) -> None:
+def connect(
+    bot: RunningBot, github: FakeGitHub, login: str = "ana", user: str = "U0001", private: bool = False
+) -> None:
     status, page = get(github.approve(connect_url(bot, user, private), login))
     assert status == 200 and f"Connected as @{login}" in page
 
@@ -134,7 +145,9 @@ def week(github: FakeGitHub) -> None:
             reviews=[Review("ana", NOW - 3 * day, "CHANGES_REQUESTED"), Review("ana", NOW - 1 * day)],
         ),
         # bo's PR merged this week that ana reviewed weeks ago: not this week's
-        PullRequest("Rename the ledger", "acme/billing", "bo", merged_at=NOW - day, reviews=[Review("ana", NOW - 21 * day)]),
+        PullRequest(
+            "Rename the ledger", "acme/billing", "bo", merged_at=NOW - day, reviews=[Review("ana", NOW - 21 * day)]
+        ),
         # ana's own PR with her own comment-review: authored only, never a review of her own work
         PullRequest(
             "Document the deploy",
@@ -312,7 +325,9 @@ def test_two_replicas_finding_at_once_store_and_offer_each_item_once(
 # -- the weekly message -------------------------------------------------------------------------------------
 
 
-def test_the_weekly_message_follows_the_prompt_and_runs_once(gbot: RunningBot, github: FakeGitHub, clock: Clock) -> None:
+def test_the_weekly_message_follows_the_prompt_and_runs_once(
+    gbot: RunningBot, github: FakeGitHub, clock: Clock
+) -> None:
     week(github)
     clock.set(utc(2026, 11, 16, 12))  # connected on Monday
     connect(gbot, github)
@@ -386,7 +401,9 @@ def test_a_spent_budget_waits_for_the_reset_and_the_weekly_row_is_deferred(
     assert stored is not None and stored.wait_until == reset
 
 
-def test_the_weekly_row_waits_for_retry_after_without_sleeping(gbot: RunningBot, github: FakeGitHub, clock: Clock) -> None:
+def test_the_weekly_row_waits_for_retry_after_without_sleeping(
+    gbot: RunningBot, github: FakeGitHub, clock: Clock
+) -> None:
     week(github)
     clock.set(utc(2026, 11, 16, 12))
     connect(gbot, github)
@@ -458,7 +475,12 @@ def test_export_lists_accounts_without_tokens_and_found_items(gbot: RunningBot, 
     [document] = [json.loads(text) for text in texts if text.lstrip().startswith("{")]
     assert [a["login"] for a in document["connected_accounts"]] == ["ana"]
     assert sorted(i["title"] for i in document["found_items"]) == sorted(
-        ["Add retries to the payment client", "Document the deploy", "Migrate billing to the new queue", "Flaky login test"]
+        [
+            "Add retries to the payment client",
+            "Document the deploy",
+            "Migrate billing to the new queue",
+            "Flaky login test",
+        ]
     )
     assert all(token not in text for text in texts)
     stored = account(gbot)
