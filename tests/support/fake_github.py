@@ -169,6 +169,29 @@ class FakeGitHub:
         """Seconds every API answer waits (a realistic GitHub answers a small query in ~0.2-0.5 s)."""
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._index_size = (-1, -1)
+        self._by_author: dict[str, list[PullRequest]] = {}
+        self._by_reviewer: dict[str, list[PullRequest]] = {}
+        self._by_involved: dict[str, list[Issue]] = {}
+
+    def _index(self) -> None:
+        """People's PRs, reviews and issues by login (rebuilt when items are added): the benchmark's 40,000
+        items would otherwise be scanned on every query."""
+        with self._lock:
+            if self._index_size == (len(self.pulls), len(self.issues)):
+                return
+            by_author: dict[str, list[PullRequest]] = {}
+            by_reviewer: dict[str, list[PullRequest]] = {}
+            by_involved: dict[str, list[Issue]] = {}
+            for pr in self.pulls:
+                by_author.setdefault(pr.author.lower(), []).append(pr)
+                for reviewer in {review.author.lower() for review in pr.reviews}:
+                    by_reviewer.setdefault(reviewer, []).append(pr)
+            for issue in self.issues:
+                for name in {name.lower() for name in issue.involves}:
+                    by_involved.setdefault(name, []).append(issue)
+            self._by_author, self._by_reviewer, self._by_involved = by_author, by_reviewer, by_involved
+            self._index_size = (len(self.pulls), len(self.issues))
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -413,6 +436,7 @@ class FakeGitHub:
         if login not in self.users:
             return 200, rate, {"data": None, "errors": [{"type": "NOT_FOUND", "message": f"no user {login}"}]}
         private_ok = "repo" in token.scopes.split(",")
+        self._index()
         data = {
             "merged": self._search_prs(merged, private_ok, first),
             "user": {
@@ -451,7 +475,7 @@ class FakeGitHub:
                 "author": {"login": pr.author},
                 "repository": self._repository(pr.repo, pr.private),
             }
-            for pr in self.pulls
+            for pr in self._by_author.get(author, [])
             if pr.merged_at is not None
             and pr.author.lower() == author
             and start <= pr.merged_at <= end
@@ -461,7 +485,7 @@ class FakeGitHub:
 
     def _reviews(self, login: str, start: datetime, end: datetime, private_ok: bool, first: int) -> dict[str, Any]:
         nodes = []
-        for pr in self.pulls:
+        for pr in self._by_reviewer.get(login.lower(), []):
             if pr.private and not private_ok:
                 continue
             for review in pr.reviews:
@@ -506,7 +530,7 @@ class FakeGitHub:
                     "nodes": [{"createdAt": _iso(issue.closed_at), "actor": {"login": issue.closed_by}}],
                 },
             }
-            for issue in self.issues
+            for issue in self._by_involved.get(who, [])
             if issue.closed_at is not None
             and who in {name.lower() for name in issue.involves}
             and start <= issue.closed_at <= end
