@@ -508,3 +508,23 @@ def test_uninstall_removes_tokens_at_once(gbot: RunningBot, github: FakeGitHub) 
             return session.scalar(select(func.count()).select_from(ConnectedAccount)) == 0
 
     eventually(gone)
+
+
+def test_titles_are_escaped_and_a_long_week_is_offered_ten_at_a_time(gbot: RunningBot, github: FakeGitHub) -> None:
+    github.user("ana")
+    github.pulls.append(
+        PullRequest("Stop <!channel> pings & <@U0002> mentions", "acme/pay", "ana", merged_at=NOW - timedelta(hours=1))
+    )
+    for number in range(12):
+        merged_at = NOW - timedelta(days=2, minutes=number)
+        github.pulls.append(PullRequest(f"Small fix {number}", "acme/pay", "ana", merged_at=merged_at))
+    connect(gbot, github)
+    first = ask(gbot, "github find")
+    assert len([b for b in buttons(first) if b["action_id"] == ids.FOUND_SAVE]) == 10
+    second = ask(gbot, "github find")  # oldest first: the newest three, the escaped title among them
+    assert len([b for b in buttons(second) if b["action_id"] == ids.FOUND_SAVE]) == 3
+    shown = json.dumps(second["blocks"])
+    assert "<!channel>" not in shown and "Stop &lt;!channel&gt; pings &amp; &lt;@U0002&gt; mentions" in shown
+    offered = [b["value"] for answer in (first, second) for b in buttons(answer) if b["action_id"] == ids.FOUND_SAVE]
+    assert len(set(offered)) == 13
+    assert "Nothing new on GitHub" in block_texts(ask(gbot, "github find"))

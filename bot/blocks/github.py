@@ -38,7 +38,8 @@ def item_line(content: Content, item: OfferedItem) -> str:
     label = next((content.evidence_label(key) for key in item.suggested if content.evidence_label(key)), None)
     looks_like = f" — looks like: _{escape(label)}_" if label else ""
     repository = f" · {escape(item.repository)}" if item.repository else ""
-    link = item.url.replace("|", "%7C").replace(">", "%3E")
+    # Inside <url|text> Slack reads &, < and > as markup and | as the separator: escaped, the link stays one link.
+    link = escape(item.url).replace("|", "%7C")
     return f"<{link}|{title}> ({role_phrase(item)}){looks_like}{repository}"
 
 

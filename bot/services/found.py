@@ -63,8 +63,8 @@ STATE_LIFETIME = timedelta(minutes=10)
 WINDOW = timedelta(days=7)
 """"Found this week": the member's actions in the 7 days before the weekly message (or before "find now")."""
 MAX_OFFERED = 10
-"""Items one message offers (3 blocks each: 30 of Slack's 50 per message); the rest wait, unshown, for the
-next message."""
+"""Items one message offers (2 blocks each, plus 2 context blocks: 22 of Slack's 50 per message); the rest stay
+new, unshown, for the next message."""
 TITLE_LIMIT = 300
 
 
@@ -411,7 +411,15 @@ def find_now(db: Database, settings: Settings, content: Content, member_id: int,
     """``/coach github find``: the last 7 days, offered in one message of its own."""
     with db.transaction() as session:
         return find_and_offer(
-            session, settings, content, member_id, f"now-{int(now.timestamp())}", now - WINDOW, now, now
+            # Each "find now" is a message of its own (two in the same second must not show the same items).
+            session,
+            settings,
+            content,
+            member_id,
+            f"now-{int(now.timestamp())}-{secrets.token_hex(4)}",
+            now - WINDOW,
+            now,
+            now,
         )
 
 
