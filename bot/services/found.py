@@ -409,18 +409,10 @@ def find_and_offer(
 
 def find_now(db: Database, settings: Settings, content: Content, member_id: int, now: datetime) -> Offer:
     """``/coach github find``: the last 7 days, offered in one message of its own."""
+    # Each "find now" is a message of its own: two in the same second must not show the same items.
+    key = f"now-{int(now.timestamp())}-{secrets.token_hex(4)}"
     with db.transaction() as session:
-        return find_and_offer(
-            # Each "find now" is a message of its own (two in the same second must not show the same items).
-            session,
-            settings,
-            content,
-            member_id,
-            f"now-{int(now.timestamp())}-{secrets.token_hex(4)}",
-            now - WINDOW,
-            now,
-            now,
-        )
+        return find_and_offer(session, settings, content, member_id, key, now - WINDOW, now, now)
 
 
 # -- deciding ----------------------------------------------------------------------------------------------
