@@ -34,7 +34,7 @@ from bot.db.models import (
     Visibility,
 )
 from bot.deps import Deps
-from bot.services import found
+from bot.services import found, workspaces
 from content import Content
 from tests.support.bots import RunningBot, make_settings, start_bot
 from tests.support.brag import buttons
@@ -499,8 +499,12 @@ def test_delete_my_data_removes_the_token_and_found_items(gbot: RunningBot, gith
         assert session.scalar(select(func.count()).select_from(FoundItem)) == 0
 
 
-def test_uninstall_removes_tokens_at_once(gbot: RunningBot, github: FakeGitHub) -> None:
+def test_uninstall_removes_tokens_at_once_and_found_items_with_the_purge(
+    gbot: RunningBot, github: FakeGitHub, clock: Clock
+) -> None:
+    week(github)
     connect(gbot, github)
+    ask(gbot, "github find")
     assert gbot.slack.event({"type": "app_uninstalled"}).status == 200
 
     def gone() -> bool:
@@ -508,6 +512,18 @@ def test_uninstall_removes_tokens_at_once(gbot: RunningBot, github: FakeGitHub) 
             return session.scalar(select(func.count()).select_from(ConnectedAccount)) == 0
 
     eventually(gone)
+    assert items(gbot)  # kept for the retention period, like the wins (a reinstall resumes)
+    purged = workspaces.purge_expired(gbot.db, clock() + timedelta(days=31), timedelta(days=30))
+    assert [p.team_id for p in purged] == ["T0001"] and items(gbot) == []
+
+
+def test_the_state_binds_the_connection_to_the_member_who_asked(gbot: RunningBot, github: FakeGitHub) -> None:
+    mine, theirs = connect_url(gbot, "U0001"), connect_url(gbot, "U0002")
+    assert get(github.approve(theirs, "bo"))[0] == 200
+    assert get(github.approve(mine, "ana"))[0] == 200
+    first, second = account(gbot, "U0001"), account(gbot, "U0002")
+    assert first is not None and first.login == "ana"
+    assert second is not None and second.login == "bo"
 
 
 def test_titles_are_escaped_and_a_long_week_is_offered_ten_at_a_time(gbot: RunningBot, github: FakeGitHub) -> None:
