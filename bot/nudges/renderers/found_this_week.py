@@ -4,6 +4,10 @@ The source call happens here, when the row is claimed, so the week's finding is 
 of the members (their own days, times and zones) and bounded by the send workers. A rate limit never sleeps a
 worker: the row is deferred to when GitHub said (``Defer``) and the account's ``wait_until`` keeps every
 other call with that token away until then.
+
+The renderer runs inside the claim's transaction (``bot/nudges/delivery.py``): on PostgreSQL that holds one row
+lock, and the send workers query GitHub in parallel; on SQLite it holds the database's single write lock for
+the query's duration (measured with ``bench/github_find.py``: the week's queries then go one at a time).
 """
 
 from __future__ import annotations
