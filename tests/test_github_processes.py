@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from bot.db.engine import Database
 from bot.db.models import ConnectedAccount, FoundItem, Member
@@ -67,7 +67,7 @@ def test_two_tick_processes_find_each_members_week_once(db: Database, database_u
     with db.transaction() as session:
         session.execute(insert(ConnectedAccount), rows)
         # Only the found message: the weekly prompt is another test's.
-        session.execute(Member.__table__.update().values(weekly_prompt_enabled=False))
+        session.execute(update(Member).values(weekly_prompt_enabled=False))
     simulated_slack_clock(fake_slack, FOUND_DUE)
     env = {
         **{name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ},
