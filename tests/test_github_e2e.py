@@ -544,3 +544,36 @@ def test_titles_are_escaped_and_a_long_week_is_offered_ten_at_a_time(gbot: Runni
     offered = [b["value"] for answer in (first, second) for b in buttons(answer) if b["action_id"] == ids.FOUND_SAVE]
     assert len(set(offered)) == 13
     assert "Nothing new on GitHub" in block_texts(ask(gbot, "github find"))
+
+
+def test_the_suggestion_comes_from_the_title_and_a_review_gets_none(
+    gbot: RunningBot, github: FakeGitHub, content: Content
+) -> None:
+    github.user("ana")
+    github.user("bo")
+    two_days_ago = NOW - timedelta(days=2)
+    github.pulls += [
+        PullRequest("Reduce CI build time by caching dependencies", "acme/ci", "ana", merged_at=two_days_ago),
+        PullRequest("Add retries to the payment client", "acme/pay", "ana", merged_at=two_days_ago),
+        PullRequest(
+            "Reduce CI flakiness by caching dependencies",
+            "acme/ci",
+            "bo",
+            merged_at=two_days_ago,
+            reviews=[Review("ana", two_days_ago)],
+        ),
+    ]
+    connect(gbot, github)
+    answer = ask(gbot, "github find")
+    lines = {
+        line.split("|", 1)[1].split(">", 1)[0] + line.split("(", 1)[1][:6]: line
+        for line in (block["text"]["text"] for block in answer["blocks"] if block["type"] == "section")
+    }
+    label = content.evidence_label("t-own-what-slows-others")
+    assert label is not None
+    authored = lines["Reduce CI build time by caching dependenciesmerged"]
+    assert f"looks like: _{label}_" in authored
+    assert "looks like" not in lines["Add retries to the payment clientmerged"]  # the ranker abstains
+    assert "looks like" not in lines["Reduce CI flakiness by caching dependenciesyou re"]  # a review: none
+    with gbot.db.transaction() as session:
+        assert session.scalars(select(Member.stage)).one() is None

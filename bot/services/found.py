@@ -273,6 +273,15 @@ def _what(role: FoundRole, title: str, repository: str, private: bool) -> str:
     return f"Closed the issue {title}{where}"
 
 
+def _suggest(content: Content, activity: Activity, stage: int | None) -> list[str]:
+    """The ranker's confident criterion, from the title alone: the words around it ("my pull request, merged")
+    are ours and the same on every item (with them every Stage 1 PR "looked like" quick approvals). A review gets
+    none: the title describes the author's work, not what reviewing it showed."""
+    if activity.role is FoundRole.REVIEWED:
+        return []
+    return suggest_evidence(content, activity.title, stage)
+
+
 def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
@@ -297,12 +306,7 @@ def _store(
             "repository": activity.repository[:200],
             "private": activity.private,
             "acted_at": activity.acted_at,
-            "suggested_evidence": ",".join(
-                suggest_evidence(
-                    content, _what(activity.role, activity.title, activity.repository, activity.private), member.stage
-                )
-            )
-            or None,
+            "suggested_evidence": ",".join(_suggest(content, activity, member.stage)) or None,
             "status": FoundStatus.NEW.value,
             "found_at": now,
         }
