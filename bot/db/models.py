@@ -9,6 +9,8 @@
 - ``NudgeDelivery``: the scheduling ledger. One row per (workspace, kind, recipient, period);
   the unique key is what makes every nudge, prompt, reminder and digest go out exactly once.
 - ``ProcessedEvent``: Events API ids already handled (Slack retries deliveries).
+- ``ConnectedAccount`` / ``ConnectState`` / ``FoundItem``: evidence found for the member in another tool
+  (GitHub): the account with its token encrypted, a connect in progress, and what was found, offered once.
 - ``slack_installations`` / ``slack_bots`` / ``slack_oauth_states``: slack_sdk's OAuth stores,
   declared on our metadata so Alembic owns them too.
 """
