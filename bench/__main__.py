@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import digest_build, evidence_suggest, load_http, status_refresh, weekly_prompt_fanout
+from bench import digest_build, evidence_suggest, github_find, load_http, status_refresh, weekly_prompt_fanout
 
 
 def main() -> int:
@@ -14,6 +14,7 @@ def main() -> int:
         ("HTTP load", load_http.main),
         ("suggested evidence", evidence_suggest.main),
         ("status refresh", status_refresh.main),
+        ("found on GitHub", github_find.main),
     ):
         print(f"== {name}", flush=True)
         run([])  # each prints its own figures; a failure raises

@@ -283,9 +283,10 @@ def serve(settings: Settings) -> None:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             from bot.server import serve_health_in_background
+            from bot.slack.github_oauth import web_pages
 
             assert settings.slack_app_token is not None
-            serve_health_in_background(deps.db, listener, deps.metrics, built.registrar.post_ack)
+            serve_health_in_background(deps.db, listener, deps.metrics, built.registrar.post_ack, web_pages(deps))
             log.info("starting in Socket Mode")
             handler = SocketModeHandler(built.app, settings.slack_app_token.get_secret_value())
             handler.connect()  # type: ignore[no-untyped-call]
@@ -301,7 +302,11 @@ def serve(settings: Settings) -> None:
 
             assert settings.slack_signing_secret is not None
             secret = settings.slack_signing_secret.get_secret_value()
-            wsgi = StagecoachWsgi(built.app, deps.db, secret, deps.metrics, post_ack=built.registrar.post_ack)
+            from bot.slack.github_oauth import web_pages
+
+            wsgi = StagecoachWsgi(
+                built.app, deps.db, secret, deps.metrics, post_ack=built.registrar.post_ack, pages=web_pages(deps)
+            )
             serve_http(wsgi, listener, stop=stop, drain_seconds=settings.stagecoach_drain_seconds)
             deadline = stop.deadline(settings.stagecoach_drain_seconds)
             built.registrar.post_ack.shutdown(max(0.0, deadline - time.monotonic()))

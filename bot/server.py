@@ -9,7 +9,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -157,6 +157,7 @@ class StagecoachWsgi:
         signing_secret: str = "",
         metrics: Metrics | None = None,
         post_ack: PostAckExecutor | None = None,
+        pages: Mapping[str, Callable[[WSGIEnvironment], tuple[str, str]]] | None = None,
     ) -> None:
         # app is None in Socket Mode, where only the health check and the metrics are served over HTTP.
         if app is not None and not signing_secret:
@@ -166,6 +167,8 @@ class StagecoachWsgi:
         self._gate = RequestGate(signing_secret) if app is not None else None
         self._db = db
         self._post_ack = post_ack
+        self._pages = dict(pages or {})
+        """GET pages outside Slack's signed requests (the GitHub OAuth callback): path → (status, HTML)."""
         self._lock = threading.Lock()
         self.in_flight = 0
         """Slack requests being handled now (each ends with its ack): what a graceful stop waits for."""
@@ -191,6 +194,13 @@ class StagecoachWsgi:
         if environ.get("PATH_INFO") == METRICS_PATH and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
             body, content_type = self.metrics.exposition()
             start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+            return [body]
+        page = self._pages.get(str(environ.get("PATH_INFO")))
+        if page is not None and environ.get("REQUEST_METHOD") == "GET":
+            status, html_text = page(environ)
+            body = html_text.encode()
+            headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+            start_response(status, [*headers, ("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer")])
             return [body]
         if self._slack is None or self._gate is None:
             start_response("404 Not Found", [("Content-Type", "text/plain")])
@@ -294,9 +304,11 @@ def serve_health_in_background(
     listener: socket.socket,
     metrics: Metrics | None = None,
     post_ack: PostAckExecutor | None = None,
+    pages: Mapping[str, Callable[[WSGIEnvironment], tuple[str, str]]] | None = None,
 ) -> threading.Thread:
-    """Socket Mode has no HTTP server; this keeps ``GET /healthz`` (container health checks) and ``/metrics``."""
-    wsgi = StagecoachWsgi(None, db, metrics=metrics, post_ack=post_ack)
+    """Socket Mode has no HTTP server; this keeps ``GET /healthz`` (container health checks), ``/metrics`` and
+    the GET ``pages`` (the GitHub OAuth callback)."""
+    wsgi = StagecoachWsgi(None, db, metrics=metrics, post_ack=post_ack, pages=pages)
     thread = threading.Thread(target=serve, args=(wsgi, listener), kwargs={"threads": 2}, daemon=True, name="healthz")
     thread.start()
     return thread

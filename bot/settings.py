@@ -47,6 +47,10 @@ _HINTS = {
     "STAGECOACH_DELIVERY_LEASE_SECONDS": "set it to a whole number of seconds between 1 and 3600",
     "STAGECOACH_POST_ACK_QUEUE": "set it to a whole number of queued jobs between 1 and 10000",
     "STAGECOACH_DRAIN_SECONDS": "set it to seconds between 0 and 60 (keep it under your orchestrator's stop timeout)",
+    "GITHUB_CLIENT_ID": "set it with GITHUB_CLIENT_SECRET (both from your GitHub OAuth app) to enable /coach github",
+    "GITHUB_CLIENT_SECRET": "set it with GITHUB_CLIENT_ID (both from your GitHub OAuth app) to enable /coach github",
+    "GITHUB_BASE_URL": "set it to GitHub's web address, https://github.com, or your GitHub Enterprise Server's",
+    "GITHUB_API_URL": "set it to the REST API base: https://api.github.com, or https://HOST/api/v3 for GHES",
     "TOKEN_ENCRYPTION_KEY": "set it to a Fernet key (python -c 'from cryptography.fernet import Fernet; "
     "print(Fernet.generate_key().decode())') or unset it",
 }
@@ -67,6 +71,13 @@ class Settings(BaseSettings):
     stuck_minutes: int = Field(default=30, ge=1, le=1440)
     log_level: str = "INFO"
     token_encryption_key: SecretStr | None = None
+    # "Found for you" from GitHub (issue 27): on when both OAuth app credentials are set.
+    github_client_id: str | None = None
+    github_client_secret: SecretStr | None = None
+    github_base_url: str = "https://github.com/"
+    """Where people sign in and approve (OAuth authorize and token exchange): GitHub, or an Enterprise Server."""
+    github_api_url: str = "https://api.github.com/"
+    """The REST API base (``/user``); GraphQL is derived from it (``/graphql``, or ``/api/graphql`` on GHES)."""
     # Delivery tuning: the defaults suit production; tests and benchmarks change them.
     stagecoach_send_rate: float = Field(default=20.0, gt=0, le=1000)
     """Messages per second per workspace (Slack answers 429 beyond its own limit; that is honoured too)."""
@@ -102,6 +113,8 @@ class Settings(BaseSettings):
         "slack_client_id",
         "slack_client_secret",
         "token_encryption_key",
+        "github_client_id",
+        "github_client_secret",
         mode="before",
     )
     @classmethod
@@ -130,7 +143,7 @@ class Settings(BaseSettings):
             return level
         return value
 
-    @field_validator("slack_api_url")
+    @field_validator("slack_api_url", "github_base_url", "github_api_url")
     @classmethod
     def _url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -177,10 +190,23 @@ class Settings(BaseSettings):
     def oauth_enabled(self) -> bool:
         return self.slack_client_id is not None and self.slack_client_secret is not None
 
+    @property
+    def github_enabled(self) -> bool:
+        return self.github_client_id is not None and self.github_client_secret is not None
+
     def require(self, mode: Mode) -> None:
         """Check that the settings this mode needs are present; raise SettingsError if not."""
         if mode is Mode.MIGRATE:
             return
+        if (self.github_client_id is None) != (self.github_client_secret is None):
+            missing = "GITHUB_CLIENT_SECRET" if self.github_client_secret is None else "GITHUB_CLIENT_ID"
+            raise SettingsError(f"{missing} is missing: {_HINTS[missing]}.")
+        if self.github_enabled and self.token_encryption_key is None:
+            # A GitHub token with `repo` reads (and writes) private code: never stored in plain text.
+            raise SettingsError(
+                "TOKEN_ENCRYPTION_KEY is missing: /coach github stores people's GitHub tokens, encrypted with it; "
+                f"{_HINTS['TOKEN_ENCRYPTION_KEY']}."
+            )
         if (self.slack_client_id is None) != (self.slack_client_secret is None):
             missing = "SLACK_CLIENT_SECRET" if self.slack_client_secret is None else "SLACK_CLIENT_ID"
             raise SettingsError(f"{missing} is missing: {_HINTS[missing]}.")

@@ -129,3 +129,8 @@ EVENT_TOKENS_REVOKED = "tokens_revoked"
 EVENT_APP_UNINSTALLED = "app_uninstalled"
 EVENT_MESSAGE = "message"  # Bolt's event type for every message event, subtypes included
 SUBSCRIPTION_MESSAGE_IM = "message.im"  # the manifest's subscription: DMs with the bot only
+
+# Evidence found for you (GitHub): /coach github, and the found items' buttons
+FOUND_SAVE = "found_save"  # value: found item id
+FOUND_SKIP = "found_skip"  # value: found item id
+GITHUB_CONNECT_LINK = "github_connect_link"  # a URL button to GitHub's authorize page (Slack still sends a click)

@@ -12,6 +12,7 @@ from bot.nudges import ledger
 from bot.nudges.availability import respecting_time
 from bot.nudges.planners import (
     digest,
+    found_this_week,
     review_agenda,
     review_rating,
     review_reminder,
@@ -20,6 +21,7 @@ from bot.nudges.planners import (
     weekly_prompt,
 )
 from bot.nudges.renderers import digest as digest_renderer
+from bot.nudges.renderers import found_this_week as found_this_week_renderer
 from bot.nudges.renderers import review_agenda as review_agenda_renderer
 from bot.nudges.renderers import review_rating as review_rating_renderer
 from bot.nudges.renderers import review_reminder as review_reminder_renderer
@@ -43,6 +45,7 @@ NUDGE_TYPES: list[NudgeType] = [
     _kind(review_rating, respecting_time(review_rating_renderer.render), 40),
     _kind(review_agenda, review_agenda_renderer.render, 40),
     _kind(stage_changed, stage_changed_renderer.render, 45),
+    _kind(found_this_week, respecting_time(found_this_week_renderer.render), 70),
 ]
 
 

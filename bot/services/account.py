@@ -21,6 +21,7 @@ from bot.db.models import (
     StuckSession,
     Workspace,
 )
+from bot.services import found
 from bot.services.members import find_member
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,7 @@ def delete_all_data(session: Session, slack_user_id: str, team_id: str) -> Delet
     entry_ids = select(BragEntry.id).where(BragEntry.member_id.in_(ids))
     in_scope = select(Member.id).where(Member.workspace_id.in_(workspace_ids))
 
+    found.delete_for_members(session, ids)  # connected accounts (tokens) and found items
     session.execute(delete(BragEvidence).where(BragEvidence.entry_id.in_(entry_ids)))
     entries = session.execute(delete(BragEntry).where(BragEntry.member_id.in_(ids)))
     stuck = session.execute(delete(StuckSession).where(StuckSession.member_id.in_(ids)))

@@ -26,6 +26,7 @@ from bot.db.models import (
     Visibility,
     Workspace,
 )
+from bot.services import found
 from bot.services.brag import EntrySummary, all_entries, in_content_order, summarize
 from bot.services.growth import GrowthWin, quarter_growth
 from bot.services.localtime import zone
@@ -50,6 +51,8 @@ class ExportData:
     delivery_rows: list[dict[str, Any]]
     review_rows: list[dict[str, Any]] = field(default_factory=list)
     """Their review conversations with their own ratings (a manager's ratings are the manager's words)."""
+    found_rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Connected accounts (login and scopes, never the token) and found items (``services/found.py``)."""
 
 
 def _row(obj: object) -> dict[str, Any]:
@@ -101,6 +104,7 @@ def collect(session: Session, content: Content, member: Member) -> ExportData:
         stuck_rows=[_row(row) for row in stuck],
         delivery_rows=[_row(row) for row in deliveries],
         review_rows=review_rows,
+        found_rows=found.export_rows(session, member.id),
     )
 
 
@@ -124,6 +128,7 @@ def render_json(data: ExportData, exported_at: datetime) -> str:
         "stuck_sessions": data.stuck_rows,
         "nudge_deliveries": data.delivery_rows,
         "review_conversations": data.review_rows,
+        **data.found_rows,
     }
     return json.dumps(document, default=_json_value, indent=2, ensure_ascii=False) + "\n"
 

@@ -28,6 +28,7 @@ from bot.db.models import (
     StuckSession,
     Workspace,
 )
+from bot.services import found
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ def mark_uninstalled(db: Database, team_id: str, now: datetime) -> bool:
         if workspace is None:
             return False
         workspace.uninstalled_at = now
+        # Like the workspace's Slack tokens: members' GitHub tokens go at once (found items with the rest, later).
+        found.forget_tokens(session, select(Member.id).where(Member.workspace_id == workspace.id))
         return True
 
 
@@ -86,6 +89,7 @@ def _purge(session: Session, now: datetime, retention: timedelta) -> list[Purged
         member_ids = select(Member.id).where(Member.workspace_id == workspace_id)
         entry_ids = select(BragEntry.id).where(BragEntry.member_id.in_(member_ids))
         # Children first: the foreign keys cascade too, but the result must not depend on it.
+        found.delete_for_members(session, member_ids)
         session.execute(delete(BragEvidence).where(BragEvidence.entry_id.in_(entry_ids)))
         entries = session.execute(delete(BragEntry).where(BragEntry.member_id.in_(member_ids)))
         session.execute(delete(StuckSession).where(StuckSession.member_id.in_(member_ids)))

@@ -12,6 +12,7 @@ from bot.deps import Deps
 from bot.server import StagecoachWsgi
 from bot.settings import Settings
 from bot.slack.app import BuiltApp, build_app
+from bot.slack.github_oauth import web_pages
 from bot.slack.mentions import NAMES
 from bot.slack.registrar import drain
 from tests.support.clock import Clock
@@ -61,7 +62,9 @@ class BotServer(LoopbackServer):
 
 def start_bot(deps: Deps, fake: FakeSlack, clock: Clock) -> tuple[RunningBot, LoopbackServer]:
     built = build_app(deps)
-    wsgi = StagecoachWsgi(built.app, deps.db, SIGNING_SECRET, deps.metrics, post_ack=built.registrar.post_ack)
+    wsgi = StagecoachWsgi(
+        built.app, deps.db, SIGNING_SECRET, deps.metrics, post_ack=built.registrar.post_ack, pages=web_pages(deps)
+    )
     server = BotServer(wsgi).start()
     driver = SlackDriver(server.url, SIGNING_SECRET, fake)
     return RunningBot(server.url, driver, fake, deps, built, clock), server

@@ -11,6 +11,7 @@ from bot.listeners.actions.evidence import (
     remove_deleted_wins,
     undo_win,
 )
+from bot.listeners.actions.found import decide_found, github_connect_link
 from bot.listeners.actions.home import home_wins_page, open_settings, open_team_details
 from bot.listeners.actions.manager_unlink import unlink_manager
 from bot.listeners.actions.pause import pause_from_home, resume_from_home
@@ -92,6 +93,10 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.WIN_UNDO, undo_win)
     registrar.action(ids.WIN_REMOVE_DELETED, remove_deleted_wins)
     registrar.action(ids.WIN_KEEP_DELETED, keep_deleted_wins)
+    # evidence found for you (GitHub): nothing counts until saved
+    registrar.action(ids.FOUND_SAVE, decide_found)
+    registrar.action(ids.FOUND_SKIP, decide_found)
+    registrar.action(ids.GITHUB_CONNECT_LINK, github_connect_link)
     registrar.action(ids.WINS_PAGE, wins_page)
     registrar.action(ids.HOME_WINS_PAGE, home_wins_page)
     # time off: the nag ceiling's check-in, pausing from Home

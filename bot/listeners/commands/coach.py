@@ -22,6 +22,7 @@ from bot.listeners.actions.home import open_settings_modal
 from bot.listeners.commands.coach_delete import delete_my_data_subcommand
 from bot.listeners.commands.coach_digest import digest_subcommand
 from bot.listeners.commands.coach_export import export_subcommand
+from bot.listeners.commands.coach_github import github_subcommand
 from bot.listeners.commands.coach_manager import manager_subcommand
 from bot.listeners.commands.coach_pause import pause_subcommand, resume_subcommand
 from bot.listeners.commands.coach_wins import wins_subcommand
@@ -71,6 +72,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "wins [this quarter | last 90 days | since 2026-01-01 | words]",
         "find your own wins by period or by words",
         wins_subcommand,
+    ),
+    "github": Subcommand(
+        "github [connect | connect private | find | disconnect]",
+        "link GitHub: I offer what you merged, reviewed and closed; nothing counts until you save it",
+        github_subcommand,
     ),
     "pause": Subcommand(
         "pause until 2027-01-05", "no nudges at all until that date (`resume` ends it early)", pause_subcommand
