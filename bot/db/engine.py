@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,36 @@ def make_engine(raw_url: str, **kwargs: Any) -> Engine:
     return create_engine(url, connect_args=connect_args, **kwargs)
 
 
+Rider = Callable[[Session], None]
+_riders: ContextVar[list[Rider] | None] = ContextVar("stagecoach_transaction_riders", default=None)
+
+
+@contextmanager
+def riding_next_commit(rider: Rider) -> Iterator[list[Rider]]:
+    """Run ``rider`` inside the next transaction this thread commits (then it is spent).
+
+    The request inbox (``bot/services/inbox.py``) deletes an acknowledged request's row this way, in
+    the same transaction as the change it asked for: a crash leaves either both or neither. The
+    yielded list is empty once the rider has ridden.
+    """
+    pending = [rider]
+    token = _riders.set(pending)
+    try:
+        yield pending
+    finally:
+        _riders.reset(token)
+
+
+@contextmanager
+def riders_held() -> Iterator[None]:
+    """Transactions opened here carry no rider (enrolling the actor is not the change asked for)."""
+    token = _riders.set(None)
+    try:
+        yield
+    finally:
+        _riders.reset(token)
+
+
 class PingTimeout(SQLAlchemyError):
     """The database did not answer a health ping in time."""
 
@@ -80,6 +111,9 @@ class Database:
         """A session whose work commits on success and rolls back on any exception."""
         with self._sessions.begin() as session:
             yield session
+            riders = _riders.get()
+            while riders:
+                riders.pop()(session)
 
     def ping(self, timeout: float | None = None) -> None:
         """``SELECT 1``; with ``timeout``, raise :class:`PingTimeout` if no answer comes in time.

@@ -366,6 +366,26 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+class InboxRequest(Base):
+    """A verified Slack request acknowledged but not yet finished (``bot/services/inbox.py``).
+
+    Written before the ack and deleted in the transaction that applies it (or once its listener has
+    answered), so a row left behind is work a crash interrupted: it is dispatched again once its lease
+    has lapsed. ``body`` is the request as Bolt parsed it (people's words: deleted with the row).
+    """
+
+    __tablename__ = "inbox_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    body: Mapped[str] = mapped_column(Text)
+
+
 class RatingLevel(enum.IntEnum):
     """How consistently a criterion shows, as the person (or their invited manager) sees it."""
 

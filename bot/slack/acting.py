@@ -9,10 +9,11 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.db.engine import riders_held
 from bot.deps import Deps
 from bot.services import events, members
 from bot.slack.deps import deps_of
-from bot.slack.registrar import run_later
+from bot.slack.registrar import EVENT_CLAIMED_KEY, run_later
 from bot.webapi.profiles import slack_display_name
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,10 @@ def acting_member_id(context: BoltContext) -> int:
     if not context.team_id or not context.user_id:
         raise LookupError("request names no user or team")
     deps = deps_of(context)
-    enrolment = members.enroll_actor(deps.db, context.team_id, context.user_id, deps.clock(), context.enterprise_id)
+    # Held: enrolling is not the change the request asked for, so its transaction must not take the
+    # request's inbox row with it (bot/services/inbox.py).
+    with riders_held():
+        enrolment = members.enroll_actor(deps.db, context.team_id, context.user_id, deps.clock(), context.enterprise_id)
     member_id = enrolment.member_id
     context[MEMBER_ID_KEY] = member_id
     if enrolment.needs_profile_refresh and context.client is not None:
@@ -54,9 +58,13 @@ def acting_member_id(context: BoltContext) -> int:
 
 
 def first_delivery(context: BoltContext, body: dict[str, Any]) -> bool:
-    """False when this event is Slack retrying one we already handled (same event_id)."""
+    """False when this event is Slack retrying one we already handled (same event_id).
+
+    Requests queued by the registrar had their event id claimed with their inbox row, before the ack
+    (a retry of one never gets this far); this check remains for listeners reached any other way.
+    """
     event_id = body.get("event_id")
-    if not event_id:
+    if not event_id or context.get(EVENT_CLAIMED_KEY):
         return True
     deps = deps_of(context)
     first = events.first_delivery(deps.db, str(event_id), deps.clock())

@@ -1,0 +1,40 @@
+"""inbox_requests: every acknowledged request is stored before its ack and resumed after a crash
+
+Revision ID: 0020_durable_requests
+Revises: 0017
+Create Date: 2026-12-07 02:30:00+00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = '0020_durable_requests'
+down_revision: str | None = '0017'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'inbox_requests',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('lease_until', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('kind', sa.String(length=16), nullable=False),
+        sa.Column('team_id', sa.String(length=32), nullable=True),
+        sa.Column('user_id', sa.String(length=32), nullable=True),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_inbox_requests')),
+    )
+    op.create_index(op.f('ix_inbox_requests_lease_until'), 'inbox_requests', ['lease_until'], unique=False)
+    op.create_index(op.f('ix_inbox_requests_user_id'), 'inbox_requests', ['user_id'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f('ix_inbox_requests_user_id'), table_name='inbox_requests')
+    op.drop_index(op.f('ix_inbox_requests_lease_until'), table_name='inbox_requests')
+    op.drop_table('inbox_requests')
