@@ -37,7 +37,8 @@ import time
 import weakref
 from collections import Counter, deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
@@ -582,6 +583,42 @@ def _record(kind: str, body: dict[str, Any], context: BoltContext) -> inbox.Reco
     return recorded
 
 
+RECORD_BUDGET_SECONDS = 1.0
+"""How long recording a request may hold its ack. Slack's clock is 3 s; an insert takes 0.2-2 ms on SQLite
+and PostgreSQL, so this is only a slow or locked database (bench.load_http's run 2 adds 2.5 s a round
+trip): the ack then goes out first and the job waits for the recording (durable from when it lands)."""
+_recorders = ThreadPoolExecutor(8, thread_name_prefix="inbox-record")
+
+
+def _record_in_time(
+    kind: str, body: dict[str, Any], context: BoltContext
+) -> inbox.Recorded | Future[inbox.Recorded] | None:
+    """:func:`_record` within ``RECORD_BUDGET_SECONDS``; its future when later; None when it failed."""
+    future = _recorders.submit(_record, kind, body, context)
+    try:
+        return future.result(timeout=RECORD_BUDGET_SECONDS)
+    except FutureTimeout:
+        log.warning("recording a request outran the ack budget: acking first", extra={"kind": kind})
+        return future
+    except Exception:
+        # Not stored: the request is still answered (as before the inbox), only not crash-proof.
+        log.exception("could not record a request before its ack", extra={"kind": kind})
+        return None
+
+
+def _late_id(late: Future[inbox.Recorded]) -> int | None:
+    try:
+        return late.result().inbox_id
+    except Exception:
+        log.exception("could not record a request after its ack")
+        return None
+
+
+def _finish_if(context: BoltContext, inbox_id: int | None, executor: PostAckExecutor) -> None:
+    if inbox_id is not None:
+        _finish(context, inbox_id, executor)
+
+
 def _finish(context: BoltContext, inbox_id: int, executor: PostAckExecutor) -> None:
     try:
         inbox.finish(deps_of(context).db, inbox_id)
@@ -663,6 +700,7 @@ def deferred(
         replay: inbox.Stale | None = context.get(REPLAY_KEY)
         bound = urgent is not None and urgent(body)
         inbox_id: int | None = None
+        late: Future[inbox.Recorded] | None = None
         if replay is not None:
             inbox_id = replay.inbox_id
             context[EVENT_CLAIMED_KEY] = True
@@ -670,15 +708,25 @@ def deferred(
                 executor.overflow("gave up", lambda: give_up(kwargs, replay.inbox_id))
                 return
         elif not bound:
-            recorded = _record(kind, body, context)
-            if recorded.duplicate:
-                log.info("dropping a retried event", extra={"event_id": body.get("event_id"), "team": context.team_id})
-                if ack is not None:
-                    ack()
-                return
-            inbox_id = recorded.inbox_id
+            outcome = _record_in_time(kind, body, context)
+            if isinstance(outcome, Future):
+                late = outcome
+            elif outcome is not None:
+                if outcome.duplicate:
+                    log.info(
+                        "dropping a retried event", extra={"event_id": body.get("event_id"), "team": context.team_id}
+                    )
+                    if ack is not None:
+                        ack()
+                    return
+                inbox_id = outcome.inbox_id
         if inbox_id is not None:
             executor.hold(inbox_id)
+
+        def stored_id() -> int | None:
+            """The request's inbox id, waiting for a recording that outran the ack's budget."""
+            return inbox_id if late is None else _late_id(late)
+
         try:
             if bound:
                 # Started before the ack is returned, on a thread of its own: the modal opens
@@ -689,33 +737,45 @@ def deferred(
                 # A place in the queue is taken before the ack, so a refused command hears why in its ack.
                 start = executor.reserve(handler.__name__, owner=_owner(context))
         except Saturated:
-            if inbox_id is not None and (event or replay is not None):
+            if (inbox_id is not None or late is not None) and (event or replay is not None):
                 # Stored: it is dispatched again once its lease lapses, when the queue (or this
                 # person's share of it) has room. Slack will not resend an event we acked.
-                executor.release(inbox_id)
+                if inbox_id is not None:
+                    executor.release(inbox_id)
                 if ack is not None:
                     ack()
                 return
             if body.get("command") and ack is not None:
                 ack(text=busy_text(body), response_type="ephemeral")
-                if inbox_id is not None:
-                    _finish(context, inbox_id, executor)
+                if inbox_id is not None or late is not None:
+                    executor.overflow("busy command", lambda: _finish_if(context, stored_id(), executor))
                 return
             if ack is not None:
                 ack()
-            refused_id = inbox_id
 
             def tell() -> None:
                 tell_busy(body, context, kwargs["client"])
-                if refused_id is not None:
-                    _finish(context, refused_id, executor)
+                _finish_if(context, stored_id(), executor)
 
             executor.overflow("busy answer", tell)
             return
         if ack is not None:
             ack()
-        if start is not None:
+        if start is None:
+            return
+        if late is None:
             start(lambda: run(kwargs, inbox_id))
+            return
+
+        def run_once_recorded() -> None:
+            recorded_id = _late_id(late)
+            if recorded_id is None and late.exception() is None and late.result().duplicate:
+                return  # a retried event, found so once the recording finished
+            if recorded_id is not None:
+                executor.hold(recorded_id)
+            run(kwargs, recorded_id)
+
+        start(run_once_recorded)
 
     # Bolt injects arguments by the names getfullargspec() reports, after inspect.unwrap(): so no
     # functools.wraps (its __wrapped__ would lead Bolt to the handler's own, narrower signature).
