@@ -25,6 +25,10 @@ def normalise_url(raw: str) -> URL:
     return url
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(raw_url: str, **kwargs: Any) -> Engine:
     url = normalise_url(raw_url)
     # Statement parameters are people's words (win texts, stuck topics): an error message or a
@@ -46,6 +50,9 @@ def make_engine(raw_url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            # SQLite's own lower() folds ASCII only, so a search for "équipe" missed "Équipe" (PostgreSQL's
+            # folds every script). Python's str.lower does too; deterministic, so indexes may use it.
+            dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
