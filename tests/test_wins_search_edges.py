@@ -1,4 +1,4 @@
-"""``/coach wins``: every date phrase the parser accepts answers sensibly; search folds case in any script."""
+"""``/coach wins``: every date phrase answers sensibly; search folds case in any script; one export at a time."""
 
 from __future__ import annotations
 
@@ -63,3 +63,17 @@ def test_search_folds_case_in_any_script_on_both_databases(bot: RunningBot) -> N
     assert "Équipe onboarding" in text and "Unrelated" not in text
     assert "ΣΥΝΑΝΤΗΣΗ" in _wins(bot, "συνάντηση".replace("ά", "α"))
     assert "Équipe onboarding" in _wins(bot, "ÉQUIPE")
+
+
+def test_one_export_per_member_at_a_time_with_a_clear_answer(bot: RunningBot) -> None:
+    _seed(bot, "Shipped the retry budgets")
+    bot.clock.set(NOW)
+    # Slack takes 1 s to hand out the upload URL: the first export is still being built for that long.
+    bot.fake.delays["files.getUploadURLExternal"] = 1.0
+    bot.slack.command("/coach", "export", response_name="first-export")
+    bot.slack.responses("first-export", count=1)
+    bot.slack.command("/coach", "export", response_name="second-export")
+    second = block_texts(bot.slack.responses("second-export", count=1)[0])
+    assert "still being put together" in second
+    first = bot.slack.responses("first-export", count=2, timeout=10)
+    assert "Sent:" in block_texts(first[1])

@@ -6,7 +6,13 @@ import logging
 
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.blocks.coach import export_comment, export_failed_message, export_sent_message, export_started_message
+from bot.blocks.coach import (
+    export_busy_message,
+    export_comment,
+    export_failed_message,
+    export_sent_message,
+    export_started_message,
+)
 from bot.listeners.requests import CoachRequest
 from bot.services import export
 
@@ -14,6 +20,15 @@ log = logging.getLogger(__name__)
 
 
 def export_subcommand(request: CoachRequest) -> None:
+    try:
+        with export.export_slot(request.member_id):
+            _export(request)
+    except export.ExportBusy as busy:
+        log.info("export refused: one at a time", extra={"member": request.member_id, "own": busy.own})
+        request.respond(**export_busy_message(busy.own))
+
+
+def _export(request: CoachRequest) -> None:
     request.respond(**export_started_message())
     deps = request.deps
     files = export.export_files(deps.db, deps.content, request.member_id, deps.clock())
