@@ -157,3 +157,19 @@ def digest_channel_notice(
             "private wins stay yours. You choose for each win when you save or edit it."
         )
     return message(text, [section(text)])
+
+
+def notice_held_message(recipient: str, *, channel: bool = False) -> dict[str, Any]:
+    """The actor's answer when the bot keeps back a message to someone else (one a day, issue 24)."""
+    where = f"<#{recipient}>" if channel else f"<@{recipient}>"
+    text = (
+        f"I've already messaged {where} about this today, so I haven't sent another: "
+        "one such message a day at most, so nobody is flooded with them."
+    )
+    return message(text, [context(f":mute: {text}")])
+
+
+def reports_held_message(held: int) -> dict[str, Any]:
+    who = "1 report" if held == 1 else f"{held} reports"
+    text = f"I've already told {who} about a digest change today, so they won't hear about this one from me."
+    return message(text, [context(f":mute: {text}")])

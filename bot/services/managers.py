@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import Member
+from bot.db.models import Member, Workspace
+from bot.services import notices
 from bot.services.brag import audience_of
 from bot.services.stages import load_member
 
@@ -26,6 +27,8 @@ class ManagerLinked:
     changed: bool
     """False when the member named the manager they already had."""
     digest_channel_id: str | None
+    notify: bool = False
+    """Tell the manager they were named: the link changed and they were not told by this member today."""
     """The manager's team digest channel, where the member's team-channel wins appear."""
 
 
@@ -47,12 +50,27 @@ def link_manager(
         previous = member.manager_slack_user_id
         member.manager_slack_user_id = manager_user_id
         member.manager_linked_at = now
+        changed = previous != manager_user_id
+        notify = changed and notices.claim(
+            session,
+            team_id=_team_id(session, member),
+            kind=notices.MANAGER_NAMED,
+            actor=member.slack_user_id,
+            recipient=manager_user_id,
+            now=now,
+        )
         return ManagerLinked(
             manager_user_id=manager_user_id,
             previous=previous if previous != manager_user_id else None,
-            changed=previous != manager_user_id,
+            changed=changed,
             digest_channel_id=audience_of(session, member).channel_id,
+            notify=notify,
         )
+
+
+def _team_id(session: Session, member: Member) -> str:
+    workspace = session.get(Workspace, member.workspace_id)
+    return workspace.team_id if workspace is not None else str(member.workspace_id)
 
 
 def unlink_manager(db: Database, member_id: int) -> str | None:
@@ -74,7 +92,9 @@ class DigestChannel:
     """The channel before this change (the same as ``channel_id`` when nothing changed)."""
     reports: int
     report_user_ids: list[str]
-    """The Slack IDs of everyone who named this manager (to tell them where shared wins go)."""
+    """The Slack IDs of the reports to tell where shared wins go (see :func:`set_digest_channel`)."""
+    held: int = 0
+    """Reports not told now: this manager already told them of a digest move today."""
 
 
 def _report_user_ids(session: Session, manager: Member) -> list[str]:
@@ -96,11 +116,46 @@ def digest_channel(db: Database, member_id: int) -> DigestChannel:
         return DigestChannel(current, current, len(report_ids), report_ids)
 
 
-def set_digest_channel(db: Database, member_id: int, channel_id: str | None) -> DigestChannel:
-    """Post the manager's digest in ``channel_id`` from now on (None: no digest)."""
+def set_digest_channel(db: Database, member_id: int, channel_id: str | None, now: datetime) -> DigestChannel:
+    """Post the manager's digest in ``channel_id`` from now on (None: no digest).
+
+    ``report_user_ids`` are the reports to tell: when the channel changed, and only those this manager
+    has not told about a digest move today (``held`` counts the others).
+    """
     with db.transaction() as session:
         manager = load_member(session, member_id)
         previous = manager.digest_channel_id
         manager.digest_channel_id = channel_id
         report_ids = _report_user_ids(session, manager)
-        return DigestChannel(channel_id, previous, len(report_ids), report_ids)
+        if channel_id == previous:
+            return DigestChannel(channel_id, previous, len(report_ids), [])
+        team_id = _team_id(session, manager)
+        to_tell = [
+            report
+            for report in report_ids
+            if notices.claim(
+                session,
+                team_id=team_id,
+                kind=notices.DIGEST_MOVED,
+                actor=manager.slack_user_id,
+                recipient=report,
+                now=now,
+            )
+        ]
+        return DigestChannel(channel_id, previous, len(report_ids), to_tell, held=len(report_ids) - len(to_tell))
+
+
+def claim_digest_announcement(db: Database, member_id: int, channel_id: str, now: datetime) -> bool:
+    """Whether to announce the digest in ``channel_id``: not when it already posts there, nor twice a day."""
+    with db.transaction() as session:
+        manager = load_member(session, member_id)
+        if manager.digest_channel_id == channel_id:
+            return False
+        return notices.claim(
+            session,
+            team_id=_team_id(session, manager),
+            kind=notices.DIGEST_ANNOUNCED,
+            actor=manager.slack_user_id,
+            recipient=channel_id,
+            now=now,
+        )

@@ -1,4 +1,5 @@
-"""inbox_requests: every acknowledged request is stored before its ack and resumed after a crash
+"""inbox_requests: every acknowledged request is stored before its ack and resumed after a crash;
+notices_sent: at most one message a day to a person about what another did
 
 Revision ID: 0020_durable_requests
 Revises: 0017
@@ -32,9 +33,30 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_inbox_requests_lease_until'), 'inbox_requests', ['lease_until'], unique=False)
     op.create_index(op.f('ix_inbox_requests_user_id'), 'inbox_requests', ['user_id'], unique=False)
+    op.create_table(
+        'notices_sent',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('team_id', sa.String(length=32), nullable=False),
+        sa.Column('kind', sa.String(length=32), nullable=False),
+        sa.Column('actor_user_id', sa.String(length=32), nullable=False),
+        sa.Column('recipient_id', sa.String(length=32), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_notices_sent')),
+        sa.UniqueConstraint(
+            'team_id',
+            'kind',
+            'actor_user_id',
+            'recipient_id',
+            'day',
+            name=op.f('uq_notices_sent_team_id'),
+        ),
+    )
+    op.create_index(op.f('ix_notices_sent_day'), 'notices_sent', ['day'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_notices_sent_day'), table_name='notices_sent')
+    op.drop_table('notices_sent')
     op.drop_index(op.f('ix_inbox_requests_user_id'), table_name='inbox_requests')
     op.drop_index(op.f('ix_inbox_requests_lease_until'), table_name='inbox_requests')
     op.drop_table('inbox_requests')

@@ -12,6 +12,7 @@ from bot.blocks.manager import (
     manager_status_message,
     manager_unlinked_message,
     manager_usage_message,
+    notice_held_message,
 )
 from bot.listeners.requests import CoachRequest
 from bot.services import managers
@@ -44,7 +45,9 @@ def manager_subcommand(request: CoachRequest) -> None:
             manager_id, changed=linked.changed, previous=linked.previous, digest_channel_id=linked.digest_channel_id
         )
     )
-    if linked.changed:
+    if linked.changed and not linked.notify:
+        request.respond(**notice_held_message(manager_id))
+    if linked.notify:
         try:
             request.client.chat_postMessage(channel=manager_id, **manager_notice_message(request.user_id))
         except SlackApiError as error:
