@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.engine import Database
-from bot.db.models import BragEntry, InboxRequest, StuckSession, Workspace
+from bot.blocks import ids
+from bot.db.models import BragEntry, InboxRequest, Member, StuckSession, Workspace
 from bot.slack.registrar import drain
 from tests.support.bots import SIGNING_SECRET, RunningBot
 from tests.support.driver import Reply, SlackDriver
@@ -55,25 +56,33 @@ def stored(db: Database) -> tuple[set[str], set[str]]:
         return wins, stuck
 
 
+def at_stage_3(db: Database) -> set[str]:
+    with db.transaction() as session:
+        return set(session.scalars(select(Member.slack_user_id).where(Member.stage == 3)))
+
+
 def inbox_rows(db: Database) -> int:
     with db.transaction() as session:
         return int(session.scalar(select(func.count()).select_from(InboxRequest)) or 0)
 
 
 def burst_then_kill(bot: BotProcess, fake: FakeSlack) -> list[Sent]:
-    """60 requests (DMs that become wins and ``/stuck <what>``), 10 at a time; kill -9 after 20 acks."""
+    """60 requests (DMs that become wins, ``/stuck <what>`` and "this is my stage" taps), 10 at a time;
+    kill -9 after 20 acks."""
     driver = SlackDriver(bot.url, SIGNING_SECRET, fake)
     acked = threading.Semaphore(0)
 
     def send(index: int) -> Sent:
-        kind = "dm" if index % 2 == 0 else "stuck"
-        text = f"{kind} {index}: shipped the durable thing"
+        kind = ("dm", "stuck", "tap")[index % 3]
+        text = f"{kind} {index}: shipped the durable thing" if kind != "tap" else f"U4{index:03d}"
         try:
             reply: Reply
             if kind == "dm":
                 reply = driver.event(dm(f"U1{index:03d}", text, f"1700000000.{index:06d}"))
-            else:
+            elif kind == "stuck":
                 reply = driver.command("/stuck", text, user=f"U2{index:03d}")
+            else:
+                reply = driver.click(ids.STAGE_SET_MINE, "3", user=text)
         except OSError:
             return Sent(kind, text, False)
         if reply.status == 200:
@@ -115,7 +124,8 @@ def test_kill_9_mid_burst_of_dms_and_commands_then_restart_loses_nothing(
 
     def missing() -> list[str]:
         wins, stuck = stored(db)
-        return [s.text for s in acked if s.text not in (wins if s.kind == "dm" else stuck)]
+        done = {"dm": wins, "stuck": stuck, "tap": at_stage_3(db)}
+        return [s.text for s in acked if s.text not in done[s.kind]]
 
     try:
         eventually(lambda: not missing(), timeout=30, interval=0.2)
@@ -127,7 +137,8 @@ def test_kill_9_mid_burst_of_dms_and_commands_then_restart_loses_nothing(
         texts = list(session.scalars(select(BragEntry.what)))
     assert len(texts) == len(set(texts))
     assert "Traceback" not in restarted.output()
-    # Most acked requests were still queued at the kill (28 of 20 acked + 8 stored unacked, measured).
+    # Most acked requests were still queued at the kill (23-28 resumed of 20-21 acked, measured: requests
+    # stored but not yet acked are resumed too; Slack's retry of such an event is then dropped).
     assert "dispatching an interrupted request again" in restarted.output()
 
 
