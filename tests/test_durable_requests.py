@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.engine import Database
 from bot.blocks import ids
+from bot.db.engine import Database
 from bot.db.models import BragEntry, InboxRequest, Member, StuckSession, Workspace
 from bot.slack.registrar import drain
 from tests.support.bots import SIGNING_SECRET, RunningBot
