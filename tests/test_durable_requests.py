@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ from sqlalchemy import func, select
 from bot.blocks import ids
 from bot.db.engine import Database
 from bot.db.models import BragEntry, InboxRequest, Member, StuckSession, Workspace
+from bot.services import inbox
 from bot.slack.registrar import drain
+from bot.slack.resume import Resumer
 from tests.support.bots import SIGNING_SECRET, RunningBot
 from tests.support.driver import Reply, SlackDriver
 from tests.support.fake_slack import FakeSlack
@@ -187,6 +190,10 @@ def test_a_retried_event_is_dropped_after_the_first_was_done_and_the_inbox_is_le
 
 
 def test_one_members_flood_leaves_another_members_stage_answered(bot: RunningBot) -> None:
+    # Slack answering in 0.3 s (as in bench.load_http): each DM's answer holds a worker that long.
+    bot.fake.delays["chat.postMessage"] = 0.3
+    bot.fake.delays["views.publish"] = 0.3
+
     def flood(index: int) -> None:
         bot.slack.event(dm("U0666", f"flood {index}", f"1700000003.{index:06d}"))
 
@@ -196,10 +203,67 @@ def test_one_members_flood_leaves_another_members_stage_answered(bot: RunningBot
         # Mid-flood, another member asks for their stage.
         while sum(f.done() for f in futures) < 100:
             time.sleep(0.01)
+        asked = time.monotonic()
         reply = bot.slack.command("/stage", "2", user="U0777")
         assert reply.status == 200 and "swamped" not in reply.body.decode()
         answers = bot.slack.responses(timeout=10)
+        assert time.monotonic() - asked < 1.5
     assert time.monotonic() - started < 120
     text = str(answers[0])
     assert "swamped" not in text
     assert drain(60)
+
+
+def _stored_command(bot: RunningBot, text: str, name: str, attempts: int) -> int:
+    """A ``/stuck`` as the registrar stores it before its ack, left unfinished (its process died)."""
+    _trigger, response_url = bot.fake.mint(name)
+    body = {
+        "team_id": "T0001",
+        "user_id": "U0042",
+        "command": "/stuck",
+        "text": text,
+        "channel_id": "C0001",
+        "api_app_id": "A0001",
+        "response_url": response_url,
+        "trigger_id": _trigger,
+    }
+    now = bot.clock()
+    recorded = inbox.record(
+        bot.db,
+        kind="command",
+        body=body,
+        team_id="T0001",
+        user_id="U0042",
+        event_id=None,
+        now=now - timedelta(minutes=1),
+        lease=timedelta(seconds=30),
+    )
+    assert recorded.inbox_id is not None
+    with bot.db.transaction() as session:
+        row = session.get(InboxRequest, recorded.inbox_id)
+        assert row is not None
+        row.attempts = attempts
+    return recorded.inbox_id
+
+
+def test_an_unfinished_request_is_resumed_once_and_its_answer_sent(bot: RunningBot) -> None:
+    bot.clock.set(datetime(2026, 11, 16, 15, 0, tzinfo=UTC))
+    _stored_command(bot, "the flaky deploy", "resumed", attempts=1)
+    resumer = Resumer(bot.built.app, bot.deps, bot.built.registrar.post_ack)
+    assert resumer.run_once() == 1
+    assert drain()
+    assert "the flaky deploy" in stored(bot.db)[1]
+    assert bot.slack.responses("resumed")
+    assert inbox_rows(bot.db) == 0
+    assert resumer.run_once() == 0  # done: nothing left to resume
+
+
+def test_a_request_that_failed_three_times_is_given_up_and_its_sender_told(bot: RunningBot) -> None:
+    bot.clock.set(datetime(2026, 11, 16, 15, 0, tzinfo=UTC))
+    _stored_command(bot, "the poison request", "given-up", attempts=3)
+    assert Resumer(bot.built.app, bot.deps, bot.built.registrar.post_ack).run_once() == 1
+    assert drain()
+    [told] = bot.slack.responses("given-up")
+    assert "restarted while working on this" in str(told)
+    assert "the poison request" not in stored(bot.db)[1]
+    assert inbox_rows(bot.db) == 0

@@ -113,6 +113,16 @@ def finish(db: Database, inbox_id: int) -> None:
         session.execute(delete(InboxRequest).where(InboxRequest.id == inbox_id))
 
 
+def postpone(db: Database, inbox_id: int) -> None:
+    """A dispatch refused for want of room (the queue, or the sender's share of it) is no attempt."""
+    with db.transaction() as session:
+        session.execute(
+            update(InboxRequest)
+            .where(InboxRequest.id == inbox_id, InboxRequest.attempts > 1)
+            .values(attempts=InboxRequest.attempts - 1)
+        )
+
+
 def take_stale(db: Database, now: datetime, lease: timedelta, skip: set[int], limit: int = 50) -> list[Stale]:
     """Claim requests whose lease has lapsed (their process died): each for one more lease.
 

@@ -698,7 +698,7 @@ def deferred(
             "gave up an unfinished request after a restart",
             extra={"listener": handler.__name__, "inbox_id": inbox_id, "team": context.team_id},
         )
-        if not event:
+        if body.get("response_url") or context.user_id:  # a DM's sender too; an uninstall has nobody to tell
             tell_user(body, context, kwargs["client"], GAVE_UP_TEXT, "a request was given up")
         _finish(context, inbox_id, executor)
 
@@ -754,6 +754,9 @@ def deferred(
                 # person's share of it) has room. Slack will not resend an event we acked.
                 if inbox_id is not None:
                     executor.release(inbox_id)
+                if replay is not None:
+                    postponed = replay.inbox_id
+                    executor.overflow("postpone", lambda: inbox.postpone(deps_of(context).db, postponed))
                 if ack is not None:
                     ack()
                 return
