@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.slack.registrar import drain
 from tests.support.bots import RunningBot
-from tests.support.brag import coach
-from tests.support.nudges import dms
+from tests.support.brag import coach, set_stage
+from tests.support.nudges import dms, tick
 
 MONDAY = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
 
@@ -46,3 +46,22 @@ def test_naming_the_digest_channel_30_times_announces_once(bot: RunningBot) -> N
     assert len(dms(bot.fake, "C0TEAMB")) == 1
     assert len(dms(bot.fake, "U0001")) == 1
     assert len(dms(bot.fake, "U0002")) == 1
+
+
+def test_flipping_the_stage_sends_the_manager_one_note_a_day(bot: RunningBot) -> None:
+    bot.clock.set(MONDAY)
+    coach(bot, "manager <@UMGR>", user="U0001")
+    for minute in range(8):
+        bot.clock.set(MONDAY + timedelta(minutes=minute))
+        set_stage(bot, 1 if minute % 2 == 0 else 2, user="U0001")
+        assert drain()
+        tick(bot.deps, MONDAY + timedelta(minutes=minute, seconds=30))
+    notes = [p for p in dms(bot.fake, "UMGR") if "set their stage" in str(p.get("text"))]
+    assert len(notes) == 1
+    # The next day's change is told again.
+    bot.clock.set(MONDAY + timedelta(days=1))
+    set_stage(bot, 3, user="U0001")
+    assert drain()
+    tick(bot.deps, MONDAY + timedelta(days=1, minutes=1))
+    notes = [p for p in dms(bot.fake, "UMGR") if "set their stage" in str(p.get("text"))]
+    assert len(notes) == 2
