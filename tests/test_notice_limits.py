@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
+from bot.blocks import ids
+from bot.db.models import ReviewConversation
 from bot.slack.registrar import drain
-from tests.support.bots import RunningBot
-from tests.support.brag import coach, set_stage
+from tests.support.bots import RunningBot, update_member
+from tests.support.brag import coach, count, opened_view, set_stage
+from tests.support.driver import block_texts
 from tests.support.nudges import dms, tick
+from tests.test_growth_e2e import REVIEW, rate, self_rate, set_up_review
 
 MONDAY = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
 
@@ -65,3 +71,18 @@ def test_flipping_the_stage_sends_the_manager_one_note_a_day(bot: RunningBot) ->
     tick(bot.deps, MONDAY + timedelta(days=1, minutes=1))
     notes = [p for p in dms(bot.fake, "UMGR") if "set their stage" in str(p.get("text"))]
     assert len(notes) == 2
+
+
+def test_inviting_the_manager_on_two_review_dates_in_a_day_sends_one_invitation(bot: RunningBot) -> None:
+    set_up_review(bot)
+    first = self_rate(bot, [1, 1, 1, 1, 1, 1], invite=True)
+    assert "I've asked <@UMGR>" in block_texts(first["view"])
+    later_review = REVIEW + timedelta(days=7)
+    update_member(bot, "U0001", review_date=later_review)
+    before = count(bot.fake, "views.open")
+    bot.slack.click(ids.RATING_OPEN_SELF, later_review.isoformat(), user="U0001")
+    second = rate(bot, opened_view(bot, before), [1, 1, 1, 1, 1, 1], "U0001", invite=True)
+    assert "I haven't invited <@UMGR> this time" in block_texts(second["view"])
+    with bot.db.transaction() as session:
+        invited = list(session.scalars(select(ReviewConversation.invited_manager_id).order_by(ReviewConversation.id)))
+    assert invited == ["UMGR", None]

@@ -127,6 +127,11 @@ def rating_saved_view(saved: SavedRatings) -> dict[str, Any]:
                 f"I've asked {mention(saved.invited_manager_id)} to rate the same criteria. Where you are two levels "
                 "apart, you'll both get a private agenda for your 1:1."
             )
+        if saved.invite_held:
+            lines.append(
+                f"I haven't invited {mention(saved.invite_held)} this time: you already invited them today, and I "
+                "send one invitation a day at most. Tick the box again tomorrow to invite them to this one."
+            )
     else:
         lines = [
             "*Saved.* Where your rating and theirs are two levels apart, you'll both get a private agenda for the 1:1."

@@ -389,15 +389,15 @@ class InboxRequest(Base):
 class NoticeSent(Base):
     """A message the bot sent one person because of what another did (``bot/services/notices.py``).
 
-    Unique per (team, kind, actor, recipient, UTC day): flipping ``/coach manager`` between two people 30
+    Unique per (workspace, kind, actor, recipient, UTC day): flipping ``/coach manager`` between two people 30
     times sent one of them 15 "named you as their manager" DMs; now it is one a day at most.
     """
 
     __tablename__ = "notices_sent"
-    __table_args__ = (UniqueConstraint("team_id", "kind", "actor_user_id", "recipient_id", "day"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "kind", "actor_user_id", "recipient_id", "day"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[str] = mapped_column(String(32))
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     actor_user_id: Mapped[str] = mapped_column(String(32))
     recipient_id: Mapped[str] = mapped_column(String(32))

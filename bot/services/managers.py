@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import Member, Workspace
+from bot.db.models import Member
 from bot.services import notices
 from bot.services.brag import audience_of
 from bot.services.stages import load_member
@@ -53,7 +53,7 @@ def link_manager(
         changed = previous != manager_user_id
         notify = changed and notices.claim(
             session,
-            team_id=_team_id(session, member),
+            workspace_id=member.workspace_id,
             kind=notices.MANAGER_NAMED,
             actor=member.slack_user_id,
             recipient=manager_user_id,
@@ -66,11 +66,6 @@ def link_manager(
             digest_channel_id=audience_of(session, member).channel_id,
             notify=notify,
         )
-
-
-def _team_id(session: Session, member: Member) -> str:
-    workspace = session.get(Workspace, member.workspace_id)
-    return workspace.team_id if workspace is not None else str(member.workspace_id)
 
 
 def unlink_manager(db: Database, member_id: int) -> str | None:
@@ -129,13 +124,12 @@ def set_digest_channel(db: Database, member_id: int, channel_id: str | None, now
         report_ids = _report_user_ids(session, manager)
         if channel_id == previous:
             return DigestChannel(channel_id, previous, len(report_ids), [])
-        team_id = _team_id(session, manager)
         to_tell = [
             report
             for report in report_ids
             if notices.claim(
                 session,
-                team_id=team_id,
+                workspace_id=manager.workspace_id,
                 kind=notices.DIGEST_MOVED,
                 actor=manager.slack_user_id,
                 recipient=report,
@@ -153,7 +147,7 @@ def claim_digest_announcement(db: Database, member_id: int, channel_id: str, now
             return False
         return notices.claim(
             session,
-            team_id=_team_id(session, manager),
+            workspace_id=manager.workspace_id,
             kind=notices.DIGEST_ANNOUNCED,
             actor=manager.slack_user_id,
             recipient=channel_id,

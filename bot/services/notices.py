@@ -8,7 +8,7 @@ message goes out the first time in a UTC day and the actor is told when one is h
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,14 +18,21 @@ from bot.db.models import NoticeSent
 MANAGER_NAMED = "manager_named"
 DIGEST_ANNOUNCED = "digest_announced"
 DIGEST_MOVED = "digest_moved"
+RATING_INVITED = "rating_invited"
 
 
-def claim(session: Session, *, team_id: str, kind: str, actor: str, recipient: str, now: datetime) -> bool:
+def claim(session: Session, *, workspace_id: int, kind: str, actor: str, recipient: str, now: datetime) -> bool:
     """True the first time today (UTC) ``actor`` causes a ``kind`` message to ``recipient``; then False."""
     try:
         with session.begin_nested():
             session.add(
-                NoticeSent(team_id=team_id, kind=kind, actor_user_id=actor, recipient_id=recipient, day=now.date())
+                NoticeSent(
+                    workspace_id=workspace_id,
+                    kind=kind,
+                    actor_user_id=actor,
+                    recipient_id=recipient,
+                    day=now.astimezone(UTC).date(),
+                )
             )
     except IntegrityError:
         return False

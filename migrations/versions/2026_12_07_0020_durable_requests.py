@@ -36,19 +36,25 @@ def upgrade() -> None:
     op.create_table(
         'notices_sent',
         sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('team_id', sa.String(length=32), nullable=False),
+        sa.Column('workspace_id', sa.Integer(), nullable=False),
         sa.Column('kind', sa.String(length=32), nullable=False),
         sa.Column('actor_user_id', sa.String(length=32), nullable=False),
         sa.Column('recipient_id', sa.String(length=32), nullable=False),
         sa.Column('day', sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['workspace_id'],
+            ['workspaces.id'],
+            name=op.f('fk_notices_sent_workspace_id_workspaces'),
+            ondelete='CASCADE',
+        ),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_notices_sent')),
         sa.UniqueConstraint(
-            'team_id',
+            'workspace_id',
             'kind',
             'actor_user_id',
             'recipient_id',
             'day',
-            name=op.f('uq_notices_sent_team_id'),
+            name=op.f('uq_notices_sent_workspace_id'),
         ),
     )
     op.create_index(op.f('ix_notices_sent_day'), 'notices_sent', ['day'], unique=False)
