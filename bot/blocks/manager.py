@@ -22,12 +22,26 @@ def manager_status_message(manager_user_id: str | None) -> dict[str, Any]:
     return manager_linked_message(manager_user_id, changed=False)
 
 
+def _made_private(count: int, previous: str) -> str:
+    wins = "1 win" if count == 1 else f"{count} wins"
+    return (
+        f" The {wins} you had shared with <@{previous}> (or their channel) are private now: a share never moves "
+        "to someone else. Share any of them again from App Home."
+    )
+
+
 def manager_linked_message(
-    manager_user_id: str, changed: bool, previous: str | None = None, digest_channel_id: str | None = None
+    manager_user_id: str,
+    changed: bool,
+    previous: str | None = None,
+    digest_channel_id: str | None = None,
+    made_private: int = 0,
 ) -> dict[str, Any]:
     first = f"<@{manager_user_id}> is your manager here" + (" now." if changed else ".")
     if previous:
         first += f" <@{previous}> no longer sees anything of yours."
+        if made_private:
+            first += _made_private(made_private, previous)
     where = (
         f"\nTheir team digest goes to <#{digest_channel_id}>: only wins you share with that channel appear there, "
         "and everyone in it can read them."
@@ -58,9 +72,10 @@ def manager_linked_message(
     )
 
 
-def manager_unlinked_message(previous: str | None) -> dict[str, Any]:
+def manager_unlinked_message(previous: str | None, made_private: int = 0) -> dict[str, Any]:
     text = (
         f"Done: <@{previous}> is no longer linked and sees nothing of yours from now on."
+        + (_made_private(made_private, previous) if made_private else "")
         if previous
         else "You had no manager linked."
     )

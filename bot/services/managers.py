@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import Member
+from bot.db.models import BragEntry, Member, Visibility
 from bot.services import notices
 from bot.services.brag import audience_of
+from bot.services.progress import SHARED_WITH_MANAGER
 from bot.services.stages import load_member
 
 
@@ -28,6 +29,8 @@ class ManagerLinked:
     """False when the member named the manager they already had."""
     digest_channel_id: str | None
     notify: bool = False
+    made_private: int = 0
+    """Wins shared with the previous manager (or their channel), made private: a share never moves."""
     """Tell the manager they were named: the link changed and they were not told by this member today."""
     """The manager's team digest channel, where the member's team-channel wins appear."""
 
@@ -51,6 +54,7 @@ def link_manager(
         member.manager_slack_user_id = manager_user_id
         member.manager_linked_at = now
         changed = previous != manager_user_id
+        made_private = _privatise_shares(session, member) if changed and previous is not None else 0
         notify = changed and notices.claim(
             session,
             workspace_id=member.workspace_id,
@@ -65,17 +69,43 @@ def link_manager(
             changed=changed,
             digest_channel_id=audience_of(session, member).channel_id,
             notify=notify,
+            made_private=made_private,
         )
 
 
-def unlink_manager(db: Database, member_id: int) -> str | None:
-    """Remove the link; the manager stops seeing anything of the member's from now on. Returns who it was."""
+def _privatise_shares(session: Session, member: Member) -> int:
+    """Make the member's wins shared with their manager (by DM or in the manager's channel) private.
+
+    A share names a person: "Shared with Maria only" must not reach Bob when the report names Bob
+    instead (issue 24: it did, in Bob's Monday DM). The issue's default when the manager changes is
+    "stay with the old one or become private, never move"; the old manager sees nothing once unlinked,
+    so they become private, and the member is told how many (each can be shared again, with Bob).
+    """
+    result = session.execute(
+        update(BragEntry)
+        .where(BragEntry.member_id == member.id, BragEntry.visibility.in_(SHARED_WITH_MANAGER))
+        .values(visibility=Visibility.PRIVATE)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class ManagerUnlinked:
+    previous: str | None
+    """Who it was (None: there was no link)."""
+    made_private: int
+    """Wins that were shared with them, now private."""
+
+
+def unlink_manager(db: Database, member_id: int) -> ManagerUnlinked:
+    """Remove the link; the manager stops seeing anything of the member's from now on, and what was shared
+    with them becomes private (so it never reaches a manager named later)."""
     with db.transaction() as session:
         member = load_member(session, member_id)
         previous = member.manager_slack_user_id
         member.manager_slack_user_id = None
         member.manager_linked_at = None
-        return previous
+        return ManagerUnlinked(previous, _privatise_shares(session, member) if previous is not None else 0)
 
 
 @dataclass(frozen=True)

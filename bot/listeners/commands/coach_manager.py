@@ -29,7 +29,8 @@ def manager_subcommand(request: CoachRequest) -> None:
         request.respond(**manager_status_message(managers.manager_of(db, request.member_id)))
         return
     if args.lower() in REMOVE_WORDS:
-        request.respond(**manager_unlinked_message(managers.unlink_manager(db, request.member_id)))
+        unlinked = managers.unlink_manager(db, request.member_id)
+        request.respond(**manager_unlinked_message(unlinked.previous, unlinked.made_private))
         return
     manager_id = mentions.user_id(args)
     if manager_id is None:
@@ -42,7 +43,11 @@ def manager_subcommand(request: CoachRequest) -> None:
         return
     request.respond(
         **manager_linked_message(
-            manager_id, changed=linked.changed, previous=linked.previous, digest_channel_id=linked.digest_channel_id
+            manager_id,
+            changed=linked.changed,
+            previous=linked.previous,
+            digest_channel_id=linked.digest_channel_id,
+            made_private=linked.made_private,
         )
     )
     if linked.changed and not linked.notify:
