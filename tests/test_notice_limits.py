@@ -10,9 +10,10 @@ from bot.blocks import ids
 from bot.db.models import ReviewConversation
 from bot.slack.registrar import drain
 from tests.support.bots import RunningBot, update_member
-from tests.support.brag import coach, count, opened_view, set_stage
+from tests.support.brag import buttons, coach, count, opened_view, set_stage
 from tests.support.driver import block_texts
 from tests.support.nudges import dms, tick
+from tests.support.waiting import eventually
 from tests.test_growth_e2e import REVIEW, rate, self_rate, set_up_review
 
 MONDAY = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
@@ -86,3 +87,29 @@ def test_inviting_the_manager_on_two_review_dates_in_a_day_sends_one_invitation(
     with bot.db.transaction() as session:
         invited = list(session.scalars(select(ReviewConversation.invited_manager_id).order_by(ReviewConversation.id)))
     assert invited == ["UMGR", None]
+
+
+def test_a_manager_can_stop_messages_about_a_report_and_the_report_learns_it(bot: RunningBot) -> None:
+    bot.clock.set(MONDAY)
+    coach(bot, "manager <@UMGR>", user="U0001")
+    [notice] = eventually(lambda: dms(bot.fake, "UMGR"))
+    [mute] = [b for b in buttons(notice) if b["action_id"] == ids.NOTICE_MUTE]
+    assert mute["value"] == "U0001" and "confirm" in mute
+    # Someone else replaying the button mutes nothing on UMGR's behalf (it would be their own mute).
+    bot.slack.click(ids.NOTICE_MUTE, "U0001", user="UMGR", response_name="muted")
+    assert "won't message you again because of what <@U0001> does" in str(bot.slack.responses("muted"))
+    # Days later the report flips away and back: UMGR hears nothing, and the report is told why.
+    bot.clock.set(MONDAY + timedelta(days=3))
+    coach(bot, "manager <@UOTHER>", user="U0001")
+    bot.slack.command("/coach", "manager <@UMGR>", user="U0001", response_name="relinked")
+    answers = bot.slack.responses("relinked", count=2)
+    assert "asked me not to message them about you" in str(answers)
+    assert drain()
+    assert len(dms(bot.fake, "UMGR")) == 1
+    # Other reports still reach UMGR.
+    coach(bot, "manager <@UMGR>", user="U0002")
+    assert drain()
+    assert len(dms(bot.fake, "UMGR")) == 2
+    # A forged value (not a user id) mutes nothing and answers nothing.
+    bot.slack.click(ids.NOTICE_MUTE, "<!channel>", user="UMGR")
+    assert drain()

@@ -94,8 +94,35 @@ def manager_notice_message(report_user_id: str) -> dict[str, Any]:
                 "`/coach digest #channel`."
             ),
             context("Review exit criteria in 1:1s, and recognise growth when it shows: that's what the roadmap asks."),
+            mute_actions(report_user_id),
         ],
     )
+
+
+def mute_actions(about_user_id: str) -> dict[str, Any]:
+    """Under a message the bot sent because of someone else: the recipient can stop such messages."""
+    return actions(
+        button(
+            "Don't message me about them",
+            ids.NOTICE_MUTE,
+            about_user_id,
+            confirm=confirm_dialog(
+                "Stop these messages?",
+                f"I won't message you again because of what <@{about_user_id}> does here (naming you as their "
+                "manager, inviting you to rate, digest changes). They'll be told if they try.",
+                "Stop them",
+            ),
+        )
+    )
+
+
+def notice_muted_message(about_user_id: str, newly: bool) -> dict[str, Any]:
+    text = (
+        f"Done: I won't message you again because of what <@{about_user_id}> does here."
+        if newly
+        else f"You had already stopped messages about <@{about_user_id}>."
+    )
+    return message(text, [section(text)])
 
 
 def manager_usage_message(problem: str) -> dict[str, Any]:
@@ -171,20 +198,32 @@ def digest_channel_notice(
             f"Wins you shared with <@{manager_user_id}> alone stay in their DM and never appear there; "
             "private wins stay yours. You choose for each win when you save or edit it."
         )
-    return message(text, [section(text)])
+    return message(text, [section(text), mute_actions(manager_user_id)])
 
 
-def notice_held_message(recipient: str, *, channel: bool = False) -> dict[str, Any]:
-    """The actor's answer when the bot keeps back a message to someone else (one a day, issue 24)."""
+def notice_held_message(recipient: str, *, channel: bool = False, muted: bool = False) -> dict[str, Any]:
+    """The actor's answer when the bot keeps back a message to someone else (one a day, or muted; issue 24)."""
     where = f"<#{recipient}>" if channel else f"<@{recipient}>"
-    text = (
-        f"I've already messaged {where} about this today, so I haven't sent another: "
-        "one such message a day at most, so nobody is flooded with them."
-    )
+    if muted:
+        text = f"{where} asked me not to message them about you, so I haven't told them."
+    else:
+        text = (
+            f"I've already messaged {where} about this today, so I haven't sent another: "
+            "one such message a day at most, so nobody is flooded with them."
+        )
     return message(text, [context(f":mute: {text}")])
 
 
-def reports_held_message(held: int) -> dict[str, Any]:
-    who = "1 report" if held == 1 else f"{held} reports"
-    text = f"I've already told {who} about a digest change today, so they won't hear about this one from me."
+def reports_held_message(held: int, muted: int = 0) -> dict[str, Any]:
+    def reports(count: int) -> str:
+        return "1 report" if count == 1 else f"{count} reports"
+
+    parts = []
+    if held:
+        parts.append(
+            f"I've already told {reports(held)} about a digest change today, so they won't hear about this one."
+        )
+    if muted:
+        parts.append(f"{reports(muted)} asked me not to message them about you, so I haven't told them.")
+    text = " ".join(parts)
     return message(text, [context(f":mute: {text}")])

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.brag import mention
+from bot.blocks.manager import mute_actions
 from bot.blocks.text import actions, button, context, divider, escape, header, message, option, plain, section, truncate
 from bot.db.models import Rater, RatingLevel
 from bot.services.growth import involvement_changes, involvement_summary
@@ -127,7 +128,11 @@ def rating_saved_view(saved: SavedRatings) -> dict[str, Any]:
                 f"I've asked {mention(saved.invited_manager_id)} to rate the same criteria. Where you are two levels "
                 "apart, you'll both get a private agenda for your 1:1."
             )
-        if saved.invite_held:
+        if saved.invite_held and saved.invite_muted:
+            lines.append(
+                f"I haven't invited {mention(saved.invite_held)}: they asked me not to message them about you."
+            )
+        elif saved.invite_held:
             lines.append(
                 f"I haven't invited {mention(saved.invite_held)} this time: you already invited them today, and I "
                 "send one invitation a day at most. Tick the box again tomorrow to invite them to this one."
@@ -161,6 +166,7 @@ def manager_invite_message(
                 "agenda for your 1:1."
             ),
             actions(button("Rate their criteria", ids.RATING_OPEN_MANAGER, str(conversation_id), style="primary")),
+            mute_actions(report_user_id),
         ],
     )
 
@@ -208,4 +214,4 @@ def stage_changed_message(report_user_id: str, before: Stage, after: Stage) -> d
     lines += [f"• {change}" for change in changes] or ["• Nothing in the roadmap's manager involvement."]
     if now:
         lines.append(f"_At {after.title}:_ {now}")
-    return message(text, [section("\n".join(lines))])
+    return message(text, [section("\n".join(lines)), mute_actions(report_user_id)])

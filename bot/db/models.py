@@ -405,6 +405,19 @@ class NoticeSent(Base):
     day: Mapped[date] = mapped_column(Date, index=True)
 
 
+class NoticeMute(Base):
+    """``recipient`` asked the bot not to message them because of what ``about`` does (``bot/services/notices.py``)."""
+
+    __tablename__ = "notice_mutes"
+    __table_args__ = (UniqueConstraint("workspace_id", "recipient_user_id", "about_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    recipient_user_id: Mapped[str] = mapped_column(String(32))
+    about_user_id: Mapped[str] = mapped_column(String(32))
+    muted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class RatingLevel(enum.IntEnum):
     """How consistently a criterion shows, as the person (or their invited manager) sees it."""
 

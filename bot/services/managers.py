@@ -28,11 +28,11 @@ class ManagerLinked:
     changed: bool
     """False when the member named the manager they already had."""
     digest_channel_id: str | None
-    notify: bool = False
+    """The manager's team digest channel, where the member's team-channel wins appear."""
+    notice: notices.Notice | None = None
+    """Whether to tell the manager they were named (None: the link did not change)."""
     made_private: int = 0
     """Wins shared with the previous manager (or their channel), made private: a share never moves."""
-    """Tell the manager they were named: the link changed and they were not told by this member today."""
-    """The manager's team digest channel, where the member's team-channel wins appear."""
 
 
 def manager_of(db: Database, member_id: int) -> str | None:
@@ -55,20 +55,24 @@ def link_manager(
         member.manager_linked_at = now
         changed = previous != manager_user_id
         made_private = _privatise_shares(session, member) if changed and previous is not None else 0
-        notify = changed and notices.claim(
-            session,
-            workspace_id=member.workspace_id,
-            kind=notices.MANAGER_NAMED,
-            actor=member.slack_user_id,
-            recipient=manager_user_id,
-            now=now,
+        notice = (
+            notices.decide(
+                session,
+                workspace_id=member.workspace_id,
+                kind=notices.MANAGER_NAMED,
+                actor=member.slack_user_id,
+                recipient=manager_user_id,
+                now=now,
+            )
+            if changed
+            else None
         )
         return ManagerLinked(
             manager_user_id=manager_user_id,
             previous=previous if previous != manager_user_id else None,
             changed=changed,
             digest_channel_id=audience_of(session, member).channel_id,
-            notify=notify,
+            notice=notice,
             made_private=made_private,
         )
 
@@ -120,6 +124,8 @@ class DigestChannel:
     """The Slack IDs of the reports to tell where shared wins go (see :func:`set_digest_channel`)."""
     held: int = 0
     """Reports not told now: this manager already told them of a digest move today."""
+    muted: int = 0
+    """Reports not told: they asked for no messages about this manager."""
 
 
 def _report_user_ids(session: Session, manager: Member) -> list[str]:
@@ -154,10 +160,8 @@ def set_digest_channel(db: Database, member_id: int, channel_id: str | None, now
         report_ids = _report_user_ids(session, manager)
         if channel_id == previous:
             return DigestChannel(channel_id, previous, len(report_ids), [])
-        to_tell = [
-            report
-            for report in report_ids
-            if notices.claim(
+        decided = {
+            report: notices.decide(
                 session,
                 workspace_id=manager.workspace_id,
                 kind=notices.DIGEST_MOVED,
@@ -165,8 +169,12 @@ def set_digest_channel(db: Database, member_id: int, channel_id: str | None, now
                 recipient=report,
                 now=now,
             )
-        ]
-        return DigestChannel(channel_id, previous, len(report_ids), to_tell, held=len(report_ids) - len(to_tell))
+            for report in report_ids
+        }
+        to_tell = [report for report, notice in decided.items() if notice == notices.Notice.SEND]
+        muted = sum(notice == notices.Notice.MUTED for notice in decided.values())
+        held = len(report_ids) - len(to_tell) - muted
+        return DigestChannel(channel_id, previous, len(report_ids), to_tell, held=held, muted=muted)
 
 
 def claim_digest_announcement(db: Database, member_id: int, channel_id: str, now: datetime) -> bool:

@@ -1,19 +1,25 @@
-"""Messages to one person because of what another did: at most one a day per (kind, actor, recipient).
+"""Messages to one person because of what another did: consent and a daily limit.
 
-Naming a manager, announcing a digest channel and telling reports where the digest went each message
-someone who never asked for it. Flipping ``/coach manager @V``/``@W`` 30 times sent V 15 DMs and
-``/coach digest #general`` 30 times posted 30 announcements (issue 24); with :func:`claim` each such
-message goes out the first time in a UTC day and the actor is told when one is held back.
+Naming a manager, inviting them to rate, announcing a digest channel and telling reports where the digest
+went each message someone who never asked for it. Flipping ``/coach manager @V``/``@W`` 30 times sent V 15
+DMs and ``/coach digest #general`` 30 times posted 30 announcements (issue 24). Now:
+
+- :func:`decide` lets such a message go out the first time in a UTC day per (kind, actor, recipient), and
+  never once the recipient muted the actor (:func:`mute`, the button under each such DM);
+- the caller tells the actor when one was held back, and why.
 """
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db.models import NoticeSent
+from bot.db.engine import Database
+from bot.db.models import Member, NoticeMute, NoticeSent
 
 MANAGER_NAMED = "manager_named"
 DIGEST_ANNOUNCED = "digest_announced"
@@ -21,8 +27,31 @@ DIGEST_MOVED = "digest_moved"
 RATING_INVITED = "rating_invited"
 
 
-def claim(session: Session, *, workspace_id: int, kind: str, actor: str, recipient: str, now: datetime) -> bool:
-    """True the first time today (UTC) ``actor`` causes a ``kind`` message to ``recipient``; then False."""
+class Notice(enum.StrEnum):
+    SEND = "send"
+    HELD_TODAY = "held_today"
+    """Already sent today: the daily limit."""
+    MUTED = "muted"
+    """The recipient asked for no messages about the actor."""
+
+
+def muted(session: Session, *, workspace_id: int, recipient: str, about: str) -> bool:
+    return (
+        session.scalar(
+            select(NoticeMute.id).where(
+                NoticeMute.workspace_id == workspace_id,
+                NoticeMute.recipient_user_id == recipient,
+                NoticeMute.about_user_id == about,
+            )
+        )
+        is not None
+    )
+
+
+def decide(session: Session, *, workspace_id: int, kind: str, actor: str, recipient: str, now: datetime) -> Notice:
+    """Whether a ``kind`` message caused by ``actor`` may go to ``recipient`` now (recorded when it may)."""
+    if muted(session, workspace_id=workspace_id, recipient=recipient, about=actor):
+        return Notice.MUTED
     try:
         with session.begin_nested():
             session.add(
@@ -35,5 +64,33 @@ def claim(session: Session, *, workspace_id: int, kind: str, actor: str, recipie
                 )
             )
     except IntegrityError:
-        return False
-    return True
+        return Notice.HELD_TODAY
+    return Notice.SEND
+
+
+def claim(session: Session, *, workspace_id: int, kind: str, actor: str, recipient: str, now: datetime) -> bool:
+    """:func:`decide` as a yes or no."""
+    return decide(session, workspace_id=workspace_id, kind=kind, actor=actor, recipient=recipient, now=now) == (
+        Notice.SEND
+    )
+
+
+def mute(db: Database, member_id: int, about_user_id: str, now: datetime) -> bool:
+    """The member asks for no more messages caused by ``about_user_id``; False if they already had."""
+    with db.transaction() as session:
+        member = session.get(Member, member_id)
+        if member is None or about_user_id == member.slack_user_id:
+            return False
+        try:
+            with session.begin_nested():
+                session.add(
+                    NoticeMute(
+                        workspace_id=member.workspace_id,
+                        recipient_user_id=member.slack_user_id,
+                        about_user_id=about_user_id,
+                        muted_at=now,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True

@@ -152,7 +152,9 @@ class SavedRatings:
     newly_invited: bool
     both_rated: bool
     invite_held: str | None = None
-    """The manager not invited now: this report already invited them today (one invitation a day)."""
+    """The manager not invited now: this report already invited them today (one invitation a day)..."""
+    invite_muted: bool = False
+    """...or they asked for no messages about this report."""
 
 
 def save_ratings(
@@ -193,25 +195,27 @@ def _save_self_ratings(
     conversation.self_rated_at = now
     newly = False
     held: str | None = None
+    muted = False
     manager = member.manager_slack_user_id
     if invite_manager and manager and conversation.invited_manager_id is None:
         # One invitation a day per manager: inviting on 8 review dates sent 8 in 16 minutes (issue 24).
-        if notices.claim(
+        notice = notices.decide(
             session,
             workspace_id=member.workspace_id,
             kind=notices.RATING_INVITED,
             actor=member.slack_user_id,
             recipient=manager,
             now=now,
-        ):
+        )
+        if notice == notices.Notice.SEND:
             conversation.invited_manager_id = manager
             conversation.invited_at = now
             newly = True
         else:
-            held = manager
+            held, muted = manager, notice == notices.Notice.MUTED
     session.flush()
     return SavedRatings(
-        Rater.SELF, conversation.invited_manager_id, newly, conversation.manager_rated_at is not None, held
+        Rater.SELF, conversation.invited_manager_id, newly, conversation.manager_rated_at is not None, held, muted
     )
 
 

@@ -1,5 +1,5 @@
 """inbox_requests: every acknowledged request is stored before its ack and resumed after a crash;
-notices_sent: at most one message a day to a person about what another did
+notices_sent: at most one message a day to a person about what another did; notice_mutes: none at all
 
 Revision ID: 0020_durable_requests
 Revises: 0017
@@ -58,9 +58,28 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f('ix_notices_sent_day'), 'notices_sent', ['day'], unique=False)
+    op.create_table(
+        'notice_mutes',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('workspace_id', sa.Integer(), nullable=False),
+        sa.Column('recipient_user_id', sa.String(length=32), nullable=False),
+        sa.Column('about_user_id', sa.String(length=32), nullable=False),
+        sa.Column('muted_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['workspace_id'],
+            ['workspaces.id'],
+            name=op.f('fk_notice_mutes_workspace_id_workspaces'),
+            ondelete='CASCADE',
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_notice_mutes')),
+        sa.UniqueConstraint(
+            'workspace_id', 'recipient_user_id', 'about_user_id', name=op.f('uq_notice_mutes_workspace_id')
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('notice_mutes')
     op.drop_index(op.f('ix_notices_sent_day'), table_name='notices_sent')
     op.drop_table('notices_sent')
     op.drop_index(op.f('ix_inbox_requests_user_id'), table_name='inbox_requests')

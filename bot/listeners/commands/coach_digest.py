@@ -70,8 +70,8 @@ def _tell_reports(request: CoachRequest, change: DigestChannel) -> None:
     """
     if change.channel_id == change.previous:
         return
-    if change.held:
-        request.respond(**reports_held_message(change.held))
+    if change.held or change.muted:
+        request.respond(**reports_held_message(change.held, change.muted))
     notice = digest_channel_notice(request.user_id, change.channel_id, change.previous)
     failed = 0
     for report_id in change.report_user_ids:

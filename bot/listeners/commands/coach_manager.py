@@ -16,6 +16,7 @@ from bot.blocks.manager import (
 )
 from bot.listeners.requests import CoachRequest
 from bot.services import managers
+from bot.services.notices import Notice
 from bot.slack import mentions
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,9 @@ def manager_subcommand(request: CoachRequest) -> None:
             made_private=linked.made_private,
         )
     )
-    if linked.changed and not linked.notify:
-        request.respond(**notice_held_message(manager_id))
-    if linked.notify:
+    if linked.notice in {Notice.HELD_TODAY, Notice.MUTED}:
+        request.respond(**notice_held_message(manager_id, muted=linked.notice == Notice.MUTED))
+    if linked.notice == Notice.SEND:
         try:
             request.client.chat_postMessage(channel=manager_id, **manager_notice_message(request.user_id))
         except SlackApiError as error:
