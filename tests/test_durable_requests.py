@@ -174,7 +174,10 @@ def test_app_uninstalled_killed_right_after_its_ack_is_applied_after_restart(
     assert uninstalled(db) or inbox_rows(db) > 0
     restarted = start_process(database_url, fake_slack, tmp_path)
     processes.append(restarted)
-    eventually(lambda: uninstalled(db), timeout=30, interval=0.2)
+    try:
+        eventually(lambda: uninstalled(db), timeout=30, interval=0.2)
+    except AssertionError:
+        raise AssertionError(f"not applied; first run:\n{bot.output()}\nrestarted:\n{restarted.output()}") from None
 
 
 def test_a_retried_event_is_dropped_after_the_first_was_done_and_the_inbox_is_left_empty(bot: RunningBot) -> None:
@@ -267,3 +270,27 @@ def test_a_request_that_failed_three_times_is_given_up_and_its_sender_told(bot: 
     assert "restarted while working on this" in str(told)
     assert "the poison request" not in stored(bot.db)[1]
     assert inbox_rows(bot.db) == 0
+
+
+def test_two_taps_on_one_record_apply_in_the_order_they_were_sent_under_load(bot: RunningBot) -> None:
+    bot.fake.delays["chat.postMessage"] = 0.05
+    users = [f"U5{run:03d}" for run in range(10)]
+    with ThreadPoolExecutor(24) as pool:
+        load = [pool.submit(bot.slack.command, "/stage", str(i % 5 + 1), user=f"U6{i:03d}") for i in range(60)]
+        taps: list[threading.Thread] = []
+        for user in users:
+            # Slack sends the second 60 ms after the first, without waiting for the first's ack.
+            for value in ("2", "4"):
+                tap = threading.Thread(target=bot.slack.click, args=(ids.STAGE_SET_MINE, value), kwargs={"user": user})
+                tap.start()
+                taps.append(tap)
+                time.sleep(0.06)
+        for future in load:
+            future.result()
+        for tap in taps:
+            tap.join()
+    assert drain(30)
+    with bot.db.transaction() as session:
+        rows = session.execute(select(Member.slack_user_id, Member.stage).where(Member.slack_user_id.in_(users)))
+        stages = {user: stage for user, stage in rows}
+    assert stages == dict.fromkeys(users, 4)

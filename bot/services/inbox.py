@@ -56,6 +56,7 @@ class Stale:
     body: dict[str, Any]
     attempts: int
     give_up: bool
+    received_at: datetime
 
 
 def record(
@@ -152,7 +153,7 @@ def take_stale(db: Database, now: datetime, lease: timedelta, skip: set[int], li
         if body is None:
             continue
         give_up = attempts >= MAX_ATTEMPTS or now - received_at > MAX_AGE
-        taken.append(Stale(inbox_id, json.loads(body), attempts + 1, give_up))
+        taken.append(Stale(inbox_id, json.loads(body), attempts + 1, give_up, received_at))
     if taken:
         log.info("resuming unfinished requests", extra={"count": len(taken)})
     return taken

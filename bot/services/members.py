@@ -17,10 +17,15 @@ TIMEZONE_REFRESH_AFTER = timedelta(days=7)
 LAST_SEEN_GRANULARITY = timedelta(minutes=5)
 
 
-def get_or_create_workspace(session: Session, team_id: str, enterprise_id: str | None = None) -> Workspace:
+def get_or_create_workspace(
+    session: Session, team_id: str, enterprise_id: str | None = None, received_at: datetime | None = None
+) -> Workspace:
+    """The workspace, created on first contact. A request from an uninstalled workspace means it was
+    reinstalled, unless it was received before the uninstall (``received_at``): acked before it and
+    done after (queued, or resumed after a crash), it would otherwise undo the uninstall."""
     workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
     if workspace is not None:
-        if workspace.uninstalled_at is not None:
+        if workspace.uninstalled_at is not None and (received_at is None or received_at > workspace.uninstalled_at):
             workspace.uninstalled_at = None
         if enterprise_id and workspace.enterprise_id is None:
             workspace.enterprise_id = enterprise_id
@@ -41,8 +46,17 @@ def find_member(session: Session, team_id: str, user_id: str) -> Member | None:
     )
 
 
-def enroll(session: Session, team_id: str, user_id: str, now: datetime, enterprise_id: str | None = None) -> Member:
-    """The member for this Slack user, created on first contact; marks them as seen."""
+def enroll(
+    session: Session,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    enterprise_id: str | None = None,
+    received_at: datetime | None = None,
+) -> Member:
+    """The member for this Slack user, created on first contact; marks them as seen.
+
+    ``received_at``: when the request was received, if not ``now`` (see :func:`get_or_create_workspace`)."""
     found = session.execute(
         select(Member, Workspace.uninstalled_at)
         .join(Workspace)
@@ -52,9 +66,9 @@ def enroll(session: Session, team_id: str, user_id: str, now: datetime, enterpri
     if found is not None and found[1] is not None:
         # Slack sends requests only for an installed app: the workspace was reinstalled (within the
         # retention period, or its rows would be gone), so every member's nudges resume.
-        get_or_create_workspace(session, team_id, enterprise_id)
+        get_or_create_workspace(session, team_id, enterprise_id, received_at)
     if member is None:
-        workspace = get_or_create_workspace(session, team_id, enterprise_id)
+        workspace = get_or_create_workspace(session, team_id, enterprise_id, received_at)
         try:
             with session.begin_nested():
                 member = Member(workspace_id=workspace.id, slack_user_id=user_id, enrolled_at=now, last_seen_at=now)
@@ -81,11 +95,16 @@ class Enrolment:
 
 
 def enroll_actor(
-    db: Database, team_id: str, user_id: str, now: datetime, enterprise_id: str | None = None
+    db: Database,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    enterprise_id: str | None = None,
+    received_at: datetime | None = None,
 ) -> Enrolment:
     """:func:`enroll` in a transaction of its own: the member behind a request, created on first contact."""
     with db.transaction() as session:
-        member = enroll(session, team_id, user_id, now, enterprise_id)
+        member = enroll(session, team_id, user_id, now, enterprise_id, received_at)
         return Enrolment(member.id, needs_timezone_refresh(member, now))
 
 

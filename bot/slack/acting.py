@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -13,7 +14,7 @@ from bot.db.engine import riders_held
 from bot.deps import Deps
 from bot.services import events, members
 from bot.slack.deps import deps_of
-from bot.slack.registrar import EVENT_CLAIMED_KEY, run_later
+from bot.slack.registrar import EVENT_CLAIMED_KEY, RECEIVED_UTC_KEY, run_later
 from bot.webapi.profiles import slack_display_name
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,12 @@ def _refresh_profile(deps: Deps, client: WebClient, member_id: int, user_id: str
         log.warning("users.info failed for profile refresh", extra={"user": user_id, "error": exc.response["error"]})
         user = {}
     members.save_slack_profile(deps.db, member_id, user.get("tz"), slack_display_name(user), deps.clock())
+
+
+def received_at(context: BoltContext) -> datetime | None:
+    """When the request was received and stored (bot/services/inbox.py), which may be well before now."""
+    value = context.get(RECEIVED_UTC_KEY)
+    return value if isinstance(value, datetime) else None
 
 
 def acting_member_id(context: BoltContext) -> int:
@@ -46,7 +53,9 @@ def acting_member_id(context: BoltContext) -> int:
     # Held: enrolling is not the change the request asked for, so its transaction must not take the
     # request's inbox row with it (bot/services/inbox.py).
     with riders_held():
-        enrolment = members.enroll_actor(deps.db, context.team_id, context.user_id, deps.clock(), context.enterprise_id)
+        enrolment = members.enroll_actor(
+            deps.db, context.team_id, context.user_id, deps.clock(), context.enterprise_id, received_at(context)
+        )
     member_id = enrolment.member_id
     context[MEMBER_ID_KEY] = member_id
     if enrolment.needs_profile_refresh and context.client is not None:
