@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -23,6 +24,7 @@ from bot.slack.resume import Resumer
 from tests.support.bots import SIGNING_SECRET, RunningBot
 from tests.support.driver import Reply, SlackDriver
 from tests.support.fake_slack import FakeSlack
+from tests.support.slack_directory import set_status
 from tests.support.waiting import eventually
 from tests.test_graceful_stop import BotProcess, start_process
 
@@ -294,3 +296,21 @@ def test_two_taps_on_one_record_apply_in_the_order_they_were_sent_under_load(bot
         rows = session.execute(select(Member.slack_user_id, Member.stage).where(Member.slack_user_id.in_(users)))
         stages = {user: stage for user, stage in rows}
     assert stages == dict.fromkeys(users, 4)
+
+
+def test_an_away_status_read_at_enrolment_is_kept(bot: RunningBot) -> None:
+    def users_info(params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        user = bot.fake.users.get(str(params.get("user")), {})
+        profile = {key: user.get(key, "") for key in ("status_emoji", "status_text")}
+        return {"ok": True, "user": {"id": params.get("user"), "tz": "Europe/Paris", "profile": profile}}
+
+    bot.fake.handlers["users.info"] = users_info
+    set_status(bot.fake, "U0700", ":palm_tree:", "Vacationing")
+    at = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
+    bot.clock.set(at)
+    bot.slack.command("/stage", user="U0700")
+    bot.slack.responses()
+    assert drain()
+    with bot.db.transaction() as session:
+        away_since = session.scalar(select(Member.away_since).where(Member.slack_user_id == "U0700"))
+    assert away_since == at  # the Friday prompt is held from the first day, not from the next users.list pass

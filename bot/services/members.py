@@ -109,10 +109,21 @@ def enroll_actor(
 
 
 def save_slack_profile(
-    db: Database, member_id: int, tz_name: str | None, display_name: str | None, now: datetime
+    db: Database,
+    member_id: int,
+    tz_name: str | None,
+    display_name: str | None,
+    now: datetime,
+    away: bool = False,
+    away_until: datetime | None = None,
 ) -> None:
+    """Store what ``users.info`` said, the away status too: a member whose status already said vacation
+    when they first used the bot still got that Friday's prompt, until the users.list pass reached them."""
     with db.transaction() as session:
         record_slack_profile(session, member_id, tz_name, display_name, now)
+        member = session.get(Member, member_id)
+        if away and member is not None and member.away_since is None:
+            member.away_since, member.away_until = now, away_until
 
 
 def needs_timezone_refresh(member: Member, now: datetime) -> bool:

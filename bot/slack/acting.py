@@ -15,7 +15,7 @@ from bot.deps import Deps
 from bot.services import events, members
 from bot.slack.deps import deps_of
 from bot.slack.registrar import EVENT_CLAIMED_KEY, RECEIVED_UTC_KEY, run_later
-from bot.webapi.profiles import slack_display_name
+from bot.webapi.profiles import away_rules, slack_display_name, slack_user
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,19 @@ def _refresh_profile(deps: Deps, client: WebClient, member_id: int, user_id: str
     except SlackApiError as exc:
         log.warning("users.info failed for profile refresh", extra={"user": user_id, "error": exc.response["error"]})
         user = {}
-    members.save_slack_profile(deps.db, member_id, user.get("tz"), slack_display_name(user), deps.clock())
+    now = deps.clock()
+    # The status too (issue 24: it was dropped here, so an away member was prompted until the users.list
+    # pass reached them).
+    status = slack_user(user, away_rules(deps.settings.stagecoach_away_statuses), now) if user else None
+    members.save_slack_profile(
+        deps.db,
+        member_id,
+        user.get("tz"),
+        slack_display_name(user),
+        now,
+        away=bool(status and status.away),
+        away_until=status.away_until if status else None,
+    )
 
 
 def received_at(context: BoltContext) -> datetime | None:
