@@ -65,15 +65,24 @@ def test_search_folds_case_in_any_script_on_both_databases(bot: RunningBot) -> N
     assert "Équipe onboarding" in _wins(bot, "ÉQUIPE")
 
 
-def test_one_export_per_member_at_a_time_with_a_clear_answer(bot: RunningBot) -> None:
+def test_exports_run_two_at_a_time_and_a_third_gets_a_clear_answer(bot: RunningBot) -> None:
     _seed(bot, "Shipped the retry budgets")
     bot.clock.set(NOW)
-    # Slack takes 1 s to hand out the upload URL: the first export is still being built for that long.
+    # Slack takes 1 s to hand out each upload URL: the first exports are still being sent for that long.
     bot.fake.delays["files.getUploadURLExternal"] = 1.0
-    bot.slack.command("/coach", "export", response_name="first-export")
-    bot.slack.responses("first-export", count=1)
-    bot.slack.command("/coach", "export", response_name="second-export")
-    second = block_texts(bot.slack.responses("second-export", count=1)[0])
-    assert "still being put together" in second
-    first = bot.slack.responses("first-export", count=2, timeout=10)
-    assert "Sent:" in block_texts(first[1])
+    for user in ("U0001", "U0002", "U0003"):
+        bot.slack.command("/coach", "export", user=user, response_name=f"export-{user}")
+    answers = {user: str(bot.slack.responses(f"export-{user}", count=1)) for user in ("U0001", "U0002", "U0003")}
+    refused = [user for user, text in answers.items() if "other people's exports" in text]
+    assert len(refused) == 1
+    for user in set(answers) - set(refused):
+        assert "Sent:" in block_texts(bot.slack.responses(f"export-{user}", count=2, timeout=15)[1])
+    # One member's second export waits for their first (their requests run in order), never alongside it.
+    bot.fake.delays.clear()
+    bot.slack.command("/coach", "export", user="U0001", response_name="again-1")
+    bot.slack.command("/coach", "export", user="U0001", response_name="again-2")
+    assert "Sent:" in block_texts(bot.slack.responses("again-1", count=2, timeout=15)[1])
+    assert "Sent:" in block_texts(bot.slack.responses("again-2", count=2, timeout=15)[1])
+    first_done = bot.slack.fake.response_times["again-1"][1]
+    second_started = bot.slack.fake.response_times["again-2"][0]
+    assert second_started >= first_done
