@@ -47,6 +47,10 @@ class Resumer:
             except Exception:
                 # The row keeps its new lease: the next pass takes it again (3 attempts at most).
                 log.exception("dispatching an interrupted request failed", extra={"inbox_id": item.inbox_id})
+            if item.give_up:
+                # Given up is done, even if no listener took it (say, an id a newer version no longer has):
+                # otherwise it would come back every half lease.
+                inbox.finish(self.deps.db, item.inbox_id)
         return len(stale)
 
     def start(self, stop: threading.Event) -> threading.Thread:
