@@ -113,3 +113,17 @@ def test_a_manager_can_stop_messages_about_a_report_and_the_report_learns_it(bot
     # A forged value (not a user id) mutes nothing and answers nothing.
     bot.slack.click(ids.NOTICE_MUTE, "<!channel>", user="UMGR")
     assert drain()
+
+
+def test_one_actor_reaches_at_most_three_people_a_day_by_naming_managers(bot: RunningBot) -> None:
+    bot.clock.set(MONDAY)
+    managers = [f"UBOSS{index}" for index in range(6)]
+    for manager in managers[:3]:
+        coach(bot, f"manager <@{manager}>", user="U0001")
+    bot.slack.command("/coach", f"manager <@{managers[3]}>", user="U0001", response_name="fourth")
+    assert "already messaged 3 people about this for you today" in str(bot.slack.responses("fourth", count=2))
+    coach(bot, f"manager <@{managers[4]}>", user="U0001")
+    assert drain()
+    assert [len(dms(bot.fake, manager)) for manager in managers] == [1, 1, 1, 0, 0, 0]
+    # The link itself is made: only the message is held back.
+    assert "<@UBOSS4> is your manager here" in coach(bot, "manager", user="U0001")

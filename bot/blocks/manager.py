@@ -201,11 +201,20 @@ def digest_channel_notice(
     return message(text, [section(text), mute_actions(manager_user_id)])
 
 
-def notice_held_message(recipient: str, *, channel: bool = False, muted: bool = False) -> dict[str, Any]:
-    """The actor's answer when the bot keeps back a message to someone else (one a day, or muted; issue 24)."""
+def notice_held_message(
+    recipient: str, *, channel: bool = False, muted: bool = False, limit: int = 0
+) -> dict[str, Any]:
+    """The actor's answer when the bot keeps back a message to someone else (issue 24): ``muted`` when the
+    recipient asked for none about them, ``limit`` when they already had the bot message that many people
+    today, else the one-a-day limit per recipient."""
     where = f"<#{recipient}>" if channel else f"<@{recipient}>"
     if muted:
         text = f"{where} asked me not to message them about you, so I haven't told them."
+    elif limit:
+        text = (
+            f"I haven't told {where}: I've already messaged {limit} people about this for you today, the most I "
+            "send for one person in a day. I can tell them tomorrow if you name them again."
+        )
     else:
         text = (
             f"I've already messaged {where} about this today, so I haven't sent another: "

@@ -132,6 +132,11 @@ def rating_saved_view(saved: SavedRatings) -> dict[str, Any]:
             lines.append(
                 f"I haven't invited {mention(saved.invite_held)}: they asked me not to message them about you."
             )
+        elif saved.invite_held and saved.invite_limit:
+            lines.append(
+                f"I haven't invited {mention(saved.invite_held)}: you've had me invite {saved.invite_limit} people "
+                "today, the most I send for one person in a day. Tick the box again tomorrow."
+            )
         elif saved.invite_held:
             lines.append(
                 f"I haven't invited {mention(saved.invite_held)} this time: you already invited them today, and I "

@@ -33,6 +33,16 @@ class Notice(enum.StrEnum):
     """Already sent today: the daily limit."""
     MUTED = "muted"
     """The recipient asked for no messages about the actor."""
+    ACTOR_LIMIT = "actor_limit"
+    """The actor already caused this kind of message to ``ACTOR_DAILY_LIMIT`` people today."""
+
+
+ACTOR_DAILY_LIMIT = 3
+"""People one actor may have the bot message a day, per kind with one recipient per action (naming a manager,
+inviting one to rate). A person has one manager; three covers a correction and a change of team, and
+flipping ``/coach manager`` across 30 people no longer reaches 30 people (issue 24: rate limits per actor
+as well as per recipient). Digest changes are not capped: they reach every report at once, by design."""
+ACTOR_CAPPED = frozenset({"manager_named", "rating_invited"})
 
 
 def muted(session: Session, *, workspace_id: int, recipient: str, about: str) -> bool:
@@ -52,6 +62,20 @@ def decide(session: Session, *, workspace_id: int, kind: str, actor: str, recipi
     """Whether a ``kind`` message caused by ``actor`` may go to ``recipient`` now (recorded when it may)."""
     if muted(session, workspace_id=workspace_id, recipient=recipient, about=actor):
         return Notice.MUTED
+    day = now.astimezone(UTC).date()
+    if kind in ACTOR_CAPPED:
+        sent = session.scalars(
+            select(NoticeSent.recipient_id).where(
+                NoticeSent.workspace_id == workspace_id,
+                NoticeSent.kind == kind,
+                NoticeSent.actor_user_id == actor,
+                NoticeSent.day == day,
+            )
+        ).all()
+        if recipient in sent:
+            return Notice.HELD_TODAY
+        if len(sent) >= ACTOR_DAILY_LIMIT:
+            return Notice.ACTOR_LIMIT
     try:
         with session.begin_nested():
             session.add(
@@ -60,7 +84,7 @@ def decide(session: Session, *, workspace_id: int, kind: str, actor: str, recipi
                     kind=kind,
                     actor_user_id=actor,
                     recipient_id=recipient,
-                    day=now.astimezone(UTC).date(),
+                    day=day,
                 )
             )
     except IntegrityError:

@@ -154,7 +154,9 @@ class SavedRatings:
     invite_held: str | None = None
     """The manager not invited now: this report already invited them today (one invitation a day)..."""
     invite_muted: bool = False
-    """...or they asked for no messages about this report."""
+    """...or they asked for no messages about this report..."""
+    invite_limit: int = 0
+    """...or this report already had the bot invite this many people today."""
 
 
 def save_ratings(
@@ -196,6 +198,7 @@ def _save_self_ratings(
     newly = False
     held: str | None = None
     muted = False
+    limit = 0
     manager = member.manager_slack_user_id
     if invite_manager and manager and conversation.invited_manager_id is None:
         # One invitation a day per manager: inviting on 8 review dates sent 8 in 16 minutes (issue 24).
@@ -213,9 +216,16 @@ def _save_self_ratings(
             newly = True
         else:
             held, muted = manager, notice == notices.Notice.MUTED
+            limit = notices.ACTOR_DAILY_LIMIT if notice == notices.Notice.ACTOR_LIMIT else 0
     session.flush()
     return SavedRatings(
-        Rater.SELF, conversation.invited_manager_id, newly, conversation.manager_rated_at is not None, held, muted
+        Rater.SELF,
+        conversation.invited_manager_id,
+        newly,
+        conversation.manager_rated_at is not None,
+        held,
+        muted,
+        limit,
     )
 
 

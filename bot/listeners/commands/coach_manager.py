@@ -16,7 +16,7 @@ from bot.blocks.manager import (
 )
 from bot.listeners.requests import CoachRequest
 from bot.services import managers
-from bot.services.notices import Notice
+from bot.services.notices import ACTOR_DAILY_LIMIT, Notice
 from bot.slack import mentions
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,9 @@ def manager_subcommand(request: CoachRequest) -> None:
             made_private=linked.made_private,
         )
     )
-    if linked.notice in {Notice.HELD_TODAY, Notice.MUTED}:
-        request.respond(**notice_held_message(manager_id, muted=linked.notice == Notice.MUTED))
+    if linked.notice in {Notice.HELD_TODAY, Notice.MUTED, Notice.ACTOR_LIMIT}:
+        limit = ACTOR_DAILY_LIMIT if linked.notice == Notice.ACTOR_LIMIT else 0
+        request.respond(**notice_held_message(manager_id, muted=linked.notice == Notice.MUTED, limit=limit))
     if linked.notice == Notice.SEND:
         try:
             request.client.chat_postMessage(channel=manager_id, **manager_notice_message(request.user_id))
