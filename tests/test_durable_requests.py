@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from bot.blocks import ids
 from bot.db.engine import Database
-from bot.db.models import BragEntry, InboxRequest, Member, StuckSession, Workspace
+from bot.db.models import BragEntry, InboxRequest, Member, StuckSession, StuckStatus, Workspace
 from bot.services import inbox
 from bot.slack.registrar import drain
 from bot.slack.resume import Resumer
@@ -61,6 +61,16 @@ def stored(db: Database) -> tuple[set[str], set[str]]:
         return wins, stuck
 
 
+def unblocked(db: Database) -> set[str]:
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(Member.slack_user_id)
+            .join(StuckSession, StuckSession.member_id == Member.id)
+            .where(StuckSession.status == StuckStatus.RESOLVED)
+        )
+        return set(rows)
+
+
 def at_stage_3(db: Database) -> set[str]:
     with db.transaction() as session:
         return set(session.scalars(select(Member.slack_user_id).where(Member.stage == 3)))
@@ -71,23 +81,53 @@ def inbox_rows(db: Database) -> int:
         return int(session.scalar(select(func.count()).select_from(InboxRequest)) or 0)
 
 
-def burst_then_kill(bot: BotProcess, fake: FakeSlack) -> list[Sent]:
-    """60 requests (DMs that become wins, ``/stuck <what>`` and "this is my stage" taps), 10 at a time;
-    kill -9 after 20 acks."""
+KINDS = ("dm", "stuck", "tap", "unblocked")
+
+
+def open_stuck_timers(bot: BotProcess, fake: FakeSlack, db: Database) -> dict[str, int]:
+    """``/stuck`` for each person who taps "I'm unblocked" in the burst: their stuck session ids."""
+    driver = SlackDriver(bot.url, SIGNING_SECRET, fake)
+    users = [f"U7{index:03d}" for index in range(BURST) if KINDS[index % len(KINDS)] == "unblocked"]
+    for user in users:
+        assert driver.command("/stuck", "the flaky deploy", user=user).status == 200
+
+    def opened() -> dict[str, int]:
+        with db.transaction() as session:
+            rows = session.execute(
+                select(Member.slack_user_id, StuckSession.id)
+                .join(StuckSession, StuckSession.member_id == Member.id)
+                .where(Member.slack_user_id.in_(users))
+            )
+            return {user: stuck_id for user, stuck_id in rows}
+
+    def all_opened() -> dict[str, int]:
+        found = opened()
+        return found if len(found) == len(users) else {}
+
+    return eventually(all_opened, timeout=20)
+
+
+def burst_then_kill(bot: BotProcess, fake: FakeSlack, stuck_ids: dict[str, int]) -> list[Sent]:
+    """60 requests (DMs that become wins, ``/stuck <what>``, "this is my stage" and "I'm unblocked" taps),
+    10 at a time; kill -9 after 20 acks."""
     driver = SlackDriver(bot.url, SIGNING_SECRET, fake)
     acked = threading.Semaphore(0)
 
     def send(index: int) -> Sent:
-        kind = ("dm", "stuck", "tap")[index % 3]
-        text = f"{kind} {index}: shipped the durable thing" if kind != "tap" else f"U4{index:03d}"
+        kind = KINDS[index % len(KINDS)]
+        text = f"{kind} {index}: shipped the durable thing"
         try:
             reply: Reply
             if kind == "dm":
                 reply = driver.event(dm(f"U1{index:03d}", text, f"1700000000.{index:06d}"))
             elif kind == "stuck":
                 reply = driver.command("/stuck", text, user=f"U2{index:03d}")
-            else:
+            elif kind == "tap":
+                text = f"U4{index:03d}"
                 reply = driver.click(ids.STAGE_SET_MINE, "3", user=text)
+            else:
+                text = f"U7{index:03d}"
+                reply = driver.click(ids.STUCK_UNBLOCKED, str(stuck_ids[text]), user=text)
         except OSError:
             return Sent(kind, text, False)
         if reply.status == 200:
@@ -120,7 +160,7 @@ def test_kill_9_mid_burst_of_dms_and_commands_then_restart_loses_nothing(
     fake_slack.set_channel_rate(None)
     bot = start_process(database_url, fake_slack, tmp_path)
     processes.append(bot)
-    sent = burst_then_kill(bot, fake_slack)
+    sent = burst_then_kill(bot, fake_slack, open_stuck_timers(bot, fake_slack, db))
     assert bot.process.returncode == -signal.SIGKILL
     acked = [s for s in sent if s.acked]
     assert len(acked) >= KILL_AFTER_ACKS
@@ -129,7 +169,7 @@ def test_kill_9_mid_burst_of_dms_and_commands_then_restart_loses_nothing(
 
     def missing() -> list[str]:
         wins, stuck = stored(db)
-        done = {"dm": wins, "stuck": stuck, "tap": at_stage_3(db)}
+        done = {"dm": wins, "stuck": stuck, "tap": at_stage_3(db), "unblocked": unblocked(db)}
         return [s.text for s in acked if s.text not in done[s.kind]]
 
     try:
@@ -137,10 +177,10 @@ def test_kill_9_mid_burst_of_dms_and_commands_then_restart_loses_nothing(
     except AssertionError:
         raise AssertionError(f"acknowledged and lost: {missing()}\n{restarted.output()}") from None
     eventually(lambda: inbox_rows(db) == 0, timeout=10, interval=0.2)
-    # Each acked DM became exactly one win (resumed requests are not applied twice).
+    # Each acked DM (and each "I'm unblocked") became exactly one win: resumed requests are not applied twice.
     with db.transaction() as session:
-        texts = list(session.scalars(select(BragEntry.what)))
-    assert len(texts) == len(set(texts))
+        wins = list(session.execute(select(BragEntry.member_id, BragEntry.what)))
+    assert len(wins) == len(set(wins))
     assert "Traceback" not in restarted.output()
     # Most acked requests were still queued at the kill (23-28 resumed of 20-21 acked, measured: requests
     # stored but not yet acked are resumed too; Slack's retry of such an event is then dropped).
