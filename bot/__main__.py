@@ -277,6 +277,10 @@ def serve(settings: Settings) -> None:
         from bot.tick.scheduler import start_scheduler
 
         scheduler = start_scheduler(deps, built.tokens)
+    from bot.slack.resume import Resumer
+
+    # Requests a crash interrupted (acked, stored, not finished) are dispatched again from here.
+    Resumer(built.app, deps, built.registrar.post_ack).start(stop)
     deadline = float("inf")
     try:
         if settings.socket_mode:

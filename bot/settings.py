@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     service, after them the next tick deletes every row of that workspace."""
     stagecoach_post_ack_queue: int = Field(default=100, ge=1, le=10000)
     """Post-ack jobs that may wait; past it a request is answered "busy" at once (see bot/slack/registrar.py)."""
+    stagecoach_inbox_lease_seconds: float = Field(default=30.0, ge=0.5, le=3600)
+    """How long an acknowledged request may stay unfinished before it is taken as interrupted (its process
+    died) and dispatched again (bot/services/inbox.py). Post-ack work finishes within 1.5 s at p99
+    (bench.load_http) and a job waiting over 1 s is logged, so 30 s is never a live request's."""
     stagecoach_drain_seconds: float = Field(default=7.0, ge=0, le=60)
     """On SIGTERM/SIGINT: how long in-flight requests and post-ack work may take to finish (docker stop waits 10)."""
     stagecoach_away_statuses: str = ""

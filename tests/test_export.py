@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Member, StuckSession, Visibility
+from bot.db.engine import Database
+from bot.db.models import BragEntry, BragEvidence, EntrySource, Member, StuckSession, Visibility
 from bot.services import brag, export
 from bot.services.members import enroll
 from content import Content
@@ -127,3 +131,44 @@ def test_filenames_use_the_members_date() -> None:
         "stagecoach-data-2026-12-01.json",
     )
     assert export.export_filenames(late, "Not/AZone")[0] == "brag-document-2026-11-30.md"
+
+
+def test_an_export_of_10000_full_size_wins_stays_under_150_mib(db: Database, content: Content, tmp_path: Path) -> None:
+    """Issue 24: built in memory it peaked at 740 MiB; written from batches, 31 MiB (SQLite and PostgreSQL)."""
+    keys = [c.key for c in content.stage(1).exit_criteria]
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    with db.transaction() as session:
+        member = enroll(session, "T1", "UBIG", start)
+        member.stage = 1
+        member_id = member.id
+        rows = [
+            {
+                "member_id": member_id,
+                "what": (f"win {index} " + "shipped the thing " * 120)[: brag.MAX_WHAT],
+                "impact": ("mattered because " * 130)[: brag.MAX_IMPACT],
+                "lesson": ("next time " * 110)[: brag.MAX_LESSON],
+                "link": ("https://example.com/" + "x" * 1000)[: brag.MAX_LINK],
+                "visibility": Visibility.PRIVATE,
+                "source": EntrySource.COMMAND,
+                "created_at": start + timedelta(hours=index),
+                "updated_at": start + timedelta(hours=index),
+            }
+            for index in range(10_000)
+        ]
+        session.execute(insert(BragEntry), rows)
+        ids = list(session.scalars(select(BragEntry.id).where(BragEntry.member_id == member_id).order_by(BragEntry.id)))
+        session.execute(insert(BragEvidence), [{"entry_id": i, "evidence_key": keys[i % len(keys)]} for i in ids[::3]])
+    tracemalloc.start()
+    try:
+        files = export.export_files(db, content, member_id, datetime(2026, 11, 30, tzinfo=UTC), tmp_path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert files.entries == 10_000
+    assert peak < 150 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB"
+    document = json.loads(files.document.read_text(encoding="utf-8"))
+    assert len(document["brag_entries"]) == 10_000
+    assert document["brag_entries"][0]["what"].startswith("win 0 ")
+    markdown = files.markdown.read_text(encoding="utf-8")
+    # Each win by month, and again under its criterion or under "Other wins".
+    assert markdown.count("\n- **") == 20_000

@@ -228,3 +228,19 @@ def test_managers_see_their_team_in_app_home(bot: RunningBot) -> None:
     assert f"*Ana* · Stage 1 · 2/{len(keys)} criteria · 1 shared this week · 1:1:" in home
     assert "private proof" not in home
     assert "Your team" not in published_home(bot, "U0001")
+
+
+def test_a_deactivated_managers_channel_digest_stops(bot: RunningBot) -> None:
+    coach(bot, "manager <@UMGR|maria>", user="U0001")
+    coach(bot, "digest <#C0TEAM|team>", user="UMGR")
+    update_member(bot, "UMGR", timezone="America/Los_Angeles", timezone_from_slack=False)
+    add_win(bot, "U0001", "paired on the flaky test", Visibility.TEAM_CHANNEL, MONDAY_0900_LA - timedelta(days=3))
+    # The users.list pass saw Maria's account deactivated.
+    update_member(
+        bot, "UMGR", delivery_blocked_at=MONDAY_0900_LA - timedelta(days=1), delivery_blocked_reason="user_deleted"
+    )
+    bot.fake.reset()
+    tick(bot.deps, MONDAY_0900_LA)
+    tick(bot.deps, MONDAY_0900_LA + timedelta(minutes=5))
+    assert dms(bot.fake, "C0TEAM") == []
+    assert ledger_rows(bot.db, NudgeKind.DIGEST.value) == []

@@ -127,8 +127,10 @@ def test_reports_are_told_when_the_digest_channel_changes(bot: RunningBot) -> No
     # Someone naming Maria later is told where her digest goes when they link her.
     linked = coach(bot, f"manager <@{MANAGER}|maria>", user="U0004")
     assert "Their team digest goes to <#C0TEAM>" in linked
-    # Changing it tells them again, naming both channels; setting the same one again does not.
+    # Changing it (another day: one such message a day) tells them again, naming both channels; setting the
+    # same one again does not.
     bot.fake.reset()
+    bot.clock.set(IN_THE_WEEK + timedelta(days=1))
     coach(bot, "digest <#C0NEW|new-team>", user=MANAGER)
     [notice] = eventually(lambda: dms(bot.fake, "U0002"))
     assert "<#C0NEW>" in notice["text"] and "instead of <#C0TEAM>" in notice["text"]
@@ -143,6 +145,7 @@ def test_reports_are_told_when_the_digest_channel_changes(bot: RunningBot) -> No
     assert "shared with maria before any channel" in posts(bot, MANAGER)
 
     bot.fake.reset()
+    bot.clock.set(IN_THE_WEEK + timedelta(days=2))
     coach(bot, "digest off", user=MANAGER)
     [notice] = eventually(lambda: dms(bot.fake, "U0001"))
     assert "turned off their team digest channel" in notice["text"]
@@ -169,3 +172,27 @@ def test_the_managers_home_counts_reports_who_shared_nothing(bot: RunningBot) ->
     assert "*Ana*" in home and "1 shared this week" in home
     assert "Ben" not in home and "1 of 2 shared something with you in the last 7 days" in home
     assert "1 more report hasn't shared anything with you yet" in home
+
+
+def test_a_win_shared_with_a_named_manager_never_reaches_the_next_one(bot: RunningBot) -> None:
+    coach(bot, f"manager <@{MANAGER}|maria>", user="U0001")
+    update_member(bot, "U0001", display_name="Ana")
+    bot.clock.set(IN_THE_WEEK)
+    saved = save_win(bot, "U0001", "renegotiated the vendor contract", Visibility.MANAGER.value)
+    assert f"Shared with <@{MANAGER}> only" in block_texts(saved["view"])
+    # Ana names Bob instead: what she shared with Maria becomes private, and she is told so.
+    shown = coach(bot, "manager <@UBOB|bob>", user="U0001")
+    assert "1 win you had shared with <@UMGR>" in shown and "private now" in shown
+    coach(bot, "digest", user="UBOB")  # Bob uses the bot too: his Monday digest DM is due
+    update_member(bot, "UBOB", timezone="America/Los_Angeles", timezone_from_slack=False)
+    assert drain()
+    bot.fake.reset()
+    tick(bot.deps, MONDAY_0900_LA)
+    tick(bot.deps, MONDAY_0900_LA + timedelta(minutes=5))
+    assert all("renegotiated the vendor contract" not in json.dumps(p) for p in dms(bot.fake))
+    with bot.db.transaction() as session:
+        assert session.scalar(select(BragEntry.visibility)) == Visibility.PRIVATE
+    # Removing the link does the same (a manager named later never inherits old shares).
+    coach(bot, "manager <@UBOB|bob>", user="U0001")
+    save_win(bot, "U0001", "shared with bob", Visibility.MANAGER.value)
+    assert "1 win you had shared with <@UBOB>" in coach(bot, "manager remove", user="U0001")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -145,3 +147,28 @@ def test_delete_my_data_leaves_no_trace_in_the_database_file(bot: RunningBot) ->
     with bot.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Member).where(Member.slack_user_id == user)) == 0
         assert session.scalars(select(NudgeDelivery.kind).where(NudgeDelivery.recipient_id == user)).all() == []
+
+
+def test_delete_my_data_with_a_reader_open_answers_at_once_and_scrubs_once_the_read_ends(bot: RunningBot) -> None:
+    if bot.db.backend != "sqlite":
+        pytest.skip("reads the SQLite file's bytes (PostgreSQL deletes the rows; its files are the server's)")
+    user = "UREADER042"
+    bot.slack.command("/win", "pangolin-rota-3391 shipped", user=user)
+    assert drain()
+    bot.slack.command("/coach", "delete-my-data", user=user, response_name="ask-reader")
+    [confirm] = [
+        b for b in buttons(bot.slack.responses("ask-reader")[0]) if b["action_id"] == ids.DELETE_MY_DATA_CONFIRM
+    ]
+    # Another connection (a backup, an operator's sqlite3 shell) is in the middle of a read.
+    reader = sqlite3.connect(str(bot.db.engine.url.database))
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM brag_entries").fetchone()
+    started = time.monotonic()
+    bot.slack.click(ids.DELETE_MY_DATA_CONFIRM, confirm["value"], user=user, response_name="done-reader")
+    assert "I hold nothing about you now" in block_texts(bot.slack.responses("done-reader", timeout=10)[0])
+    assert time.monotonic() - started < 5  # it waited 30 s for the reader before
+    reader.rollback()
+    reader.close()
+    # Once the read is over, the background checkpoint empties the WAL within a few seconds.
+    eventually(lambda: b"pangolin-rota-3391" not in sqlite_bytes(bot), timeout=10, interval=0.2)
+    assert user.encode() not in sqlite_bytes(bot)

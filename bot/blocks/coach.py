@@ -48,6 +48,16 @@ def export_sent_message(entries: int) -> dict[str, Any]:
     return message(text, [section(f":page_facing_up: {text}")])
 
 
+def export_busy_message(own: bool) -> dict[str, Any]:
+    if own:
+        text = (
+            "Your previous export is still being put together: it'll arrive in our DM shortly, so no need to ask again."
+        )
+    else:
+        text = "I'm putting other people's exports together right now. Please try `/coach export` again in a minute."
+    return message(text, [section(f":hourglass: {text}")])
+
+
 def export_failed_message() -> dict[str, Any]:
     text = "I couldn't deliver your export just now. Nothing was lost: please try `/coach export` again in a minute."
     return message(text, [section(f":warning: {text}")])

@@ -120,6 +120,7 @@ REVIEW_INPUT = "value"
 
 # -- /coach -------------------------------------------------------------------------------------
 MANAGER_UNLINK = "manager_unlink"
+NOTICE_MUTE = "notice_mute"  # value: the Slack user id whose doings the recipient wants no messages about
 DELETE_MY_DATA_CONFIRM = "delete_my_data_confirm"
 DELETE_MY_DATA_CANCEL = "delete_my_data_cancel"
 

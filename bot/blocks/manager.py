@@ -22,12 +22,26 @@ def manager_status_message(manager_user_id: str | None) -> dict[str, Any]:
     return manager_linked_message(manager_user_id, changed=False)
 
 
+def _made_private(count: int, previous: str) -> str:
+    wins = "1 win" if count == 1 else f"{count} wins"
+    return (
+        f" The {wins} you had shared with <@{previous}> (or their channel) are private now: a share never moves "
+        "to someone else. Share any of them again from App Home."
+    )
+
+
 def manager_linked_message(
-    manager_user_id: str, changed: bool, previous: str | None = None, digest_channel_id: str | None = None
+    manager_user_id: str,
+    changed: bool,
+    previous: str | None = None,
+    digest_channel_id: str | None = None,
+    made_private: int = 0,
 ) -> dict[str, Any]:
     first = f"<@{manager_user_id}> is your manager here" + (" now." if changed else ".")
     if previous:
         first += f" <@{previous}> no longer sees anything of yours."
+        if made_private:
+            first += _made_private(made_private, previous)
     where = (
         f"\nTheir team digest goes to <#{digest_channel_id}>: only wins you share with that channel appear there, "
         "and everyone in it can read them."
@@ -58,9 +72,10 @@ def manager_linked_message(
     )
 
 
-def manager_unlinked_message(previous: str | None) -> dict[str, Any]:
+def manager_unlinked_message(previous: str | None, made_private: int = 0) -> dict[str, Any]:
     text = (
         f"Done: <@{previous}> is no longer linked and sees nothing of yours from now on."
+        + (_made_private(made_private, previous) if made_private else "")
         if previous
         else "You had no manager linked."
     )
@@ -78,8 +93,35 @@ def manager_notice_message(report_user_id: str) -> dict[str, Any]:
                 "Mondays and on my Home tab."
             ),
             context("Review exit criteria in 1:1s, and recognise growth when it shows: that's what the roadmap asks."),
+            mute_actions(report_user_id),
         ],
     )
+
+
+def mute_actions(about_user_id: str) -> dict[str, Any]:
+    """Under a message the bot sent because of someone else: the recipient can stop such messages."""
+    return actions(
+        button(
+            "Don't message me about them",
+            ids.NOTICE_MUTE,
+            about_user_id,
+            confirm=confirm_dialog(
+                "Stop these messages?",
+                f"I won't message you again because of what <@{about_user_id}> does here (naming you as their "
+                "manager, inviting you to rate, digest changes). They'll be told if they try.",
+                "Stop them",
+            ),
+        )
+    )
+
+
+def notice_muted_message(about_user_id: str, newly: bool) -> dict[str, Any]:
+    text = (
+        f"Done: I won't message you again because of what <@{about_user_id}> does here."
+        if newly
+        else f"You had already stopped messages about <@{about_user_id}>."
+    )
+    return message(text, [section(text)])
 
 
 def manager_usage_message(problem: str) -> dict[str, Any]:
@@ -155,4 +197,41 @@ def digest_channel_notice(
             f"Wins you shared with <@{manager_user_id}> alone stay in their DM and never appear there; "
             "private wins stay yours. You choose for each win when you save or edit it."
         )
-    return message(text, [section(text)])
+    return message(text, [section(text), mute_actions(manager_user_id)])
+
+
+def notice_held_message(
+    recipient: str, *, channel: bool = False, muted: bool = False, limit: int = 0
+) -> dict[str, Any]:
+    """The actor's answer when the bot keeps back a message to someone else (issue 24): ``muted`` when the
+    recipient asked for none about them, ``limit`` when they already had the bot message that many people
+    today, else the one-a-day limit per recipient."""
+    where = f"<#{recipient}>" if channel else f"<@{recipient}>"
+    if muted:
+        text = f"{where} asked me not to message them about you, so I haven't told them."
+    elif limit:
+        text = (
+            f"I haven't told {where}: I've already messaged {limit} people about this for you today, the most I "
+            "send for one person in a day. I can tell them tomorrow if you name them again."
+        )
+    else:
+        text = (
+            f"I've already messaged {where} about this today, so I haven't sent another: "
+            "one such message a day at most, so nobody is flooded with them."
+        )
+    return message(text, [context(f":mute: {text}")])
+
+
+def reports_held_message(held: int, muted: int = 0) -> dict[str, Any]:
+    def reports(count: int) -> str:
+        return "1 report" if count == 1 else f"{count} reports"
+
+    parts = []
+    if held:
+        parts.append(
+            f"I've already told {reports(held)} about a digest change today, so they won't hear about this one."
+        )
+    if muted:
+        parts.append(f"{reports(muted)} asked me not to message them about you, so I haven't told them.")
+    text = " ".join(parts)
+    return message(text, [context(f":mute: {text}")])

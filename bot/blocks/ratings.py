@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.brag import mention
+from bot.blocks.manager import mute_actions
 from bot.blocks.text import actions, button, context, divider, escape, header, message, option, plain, section, truncate
 from bot.db.models import Rater, RatingLevel
 from bot.services.growth import involvement_changes, involvement_summary
@@ -105,6 +106,20 @@ def rating_saved_view(saved: SavedRatings) -> dict[str, Any]:
                 f"I've asked {mention(saved.invited_manager_id)} to rate the same criteria. Where you are two levels "
                 "apart, you'll both get a private agenda for your 1:1."
             )
+        if saved.invite_held and saved.invite_muted:
+            lines.append(
+                f"I haven't invited {mention(saved.invite_held)}: they asked me not to message them about you."
+            )
+        elif saved.invite_held and saved.invite_limit:
+            lines.append(
+                f"I haven't invited {mention(saved.invite_held)}: you've had me invite {saved.invite_limit} people "
+                "today, the most I send for one person in a day. Tick the box again tomorrow."
+            )
+        elif saved.invite_held:
+            lines.append(
+                f"I haven't invited {mention(saved.invite_held)} this time: you already invited them today, and I "
+                "send one invitation a day at most. Tick the box again tomorrow to invite them to this one."
+            )
     else:
         lines = [
             "*Saved.* Where your rating and theirs are two levels apart, you'll both get a private agenda for the 1:1."
@@ -134,6 +149,7 @@ def manager_invite_message(
                 "agenda for your 1:1."
             ),
             actions(button("Rate their criteria", ids.RATING_OPEN_MANAGER, str(conversation_id), style="primary")),
+            mute_actions(report_user_id),
         ],
     )
 
@@ -181,4 +197,4 @@ def stage_changed_message(report_user_id: str, before: Stage, after: Stage) -> d
     lines += [f"• {change}" for change in changes] or ["• Nothing in the roadmap's manager involvement."]
     if now:
         lines.append(f"_At {after.title}:_ {now}")
-    return message(text, [section("\n".join(lines))])
+    return message(text, [section("\n".join(lines)), mute_actions(report_user_id)])

@@ -13,7 +13,9 @@ from bot.db.engine import Database
 from bot.db.models import (
     BragEntry,
     BragEvidence,
+    InboxRequest,
     Member,
+    NoticeSent,
     NudgeDelivery,
     Rater,
     ReviewConversation,
@@ -152,6 +154,15 @@ def delete_all_data(session: Session, slack_user_id: str, team_id: str) -> Delet
         .where(ReviewConversation.id.in_(invited))
         .values(invited_manager_id=None, invited_at=None, manager_rated_at=None)
     )
+    # Messages the bot sent because of them, or to them (bot/services/notices.py): ids and a day, no text,
+    # but the ids are theirs. Their other requests still in the inbox (bot/services/inbox.py) go too.
+    session.execute(
+        delete(NoticeSent).where(
+            NoticeSent.workspace_id.in_(workspace_ids),
+            (NoticeSent.actor_user_id == slack_user_id) | (NoticeSent.recipient_id == slack_user_id),
+        )
+    )
+    session.execute(delete(InboxRequest).where(InboxRequest.user_id == slack_user_id, InboxRequest.team_id == team_id))
     members = session.execute(delete(Member).where(Member.id.in_(ids)))
     links = session.execute(
         update(Member)

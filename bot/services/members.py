@@ -18,11 +18,18 @@ LAST_SEEN_GRANULARITY = timedelta(minutes=5)
 
 
 def get_or_create_workspace(
-    session: Session, team_id: str, now: datetime, enterprise_id: str | None = None
+    session: Session,
+    team_id: str,
+    now: datetime,
+    enterprise_id: str | None = None,
+    received_at: datetime | None = None,
 ) -> Workspace:
+    """The workspace, created on first contact. A request from an uninstalled workspace means it was
+    reinstalled, unless it was received before the uninstall (``received_at``): acked before it and
+    done after (queued, or resumed after a crash), it would otherwise undo the uninstall."""
     workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
     if workspace is not None:
-        if workspace.uninstalled_at is not None:
+        if workspace.uninstalled_at is not None and (received_at is None or received_at > workspace.uninstalled_at):
             workspace.uninstalled_at = None
         if enterprise_id and workspace.enterprise_id is None:
             workspace.enterprise_id = enterprise_id
@@ -43,8 +50,17 @@ def find_member(session: Session, team_id: str, user_id: str) -> Member | None:
     )
 
 
-def enroll(session: Session, team_id: str, user_id: str, now: datetime, enterprise_id: str | None = None) -> Member:
-    """The member for this Slack user, created on first contact; marks them as seen."""
+def enroll(
+    session: Session,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    enterprise_id: str | None = None,
+    received_at: datetime | None = None,
+) -> Member:
+    """The member for this Slack user, created on first contact; marks them as seen.
+
+    ``received_at``: when the request was received, if not ``now`` (see :func:`get_or_create_workspace`)."""
     found = session.execute(
         select(Member, Workspace.uninstalled_at)
         .join(Workspace)
@@ -54,9 +70,9 @@ def enroll(session: Session, team_id: str, user_id: str, now: datetime, enterpri
     if found is not None and found[1] is not None:
         # Slack sends requests only for an installed app: the workspace was reinstalled (within the
         # retention period, or its rows would be gone), so every member's nudges resume.
-        get_or_create_workspace(session, team_id, now, enterprise_id)
+        get_or_create_workspace(session, team_id, now, enterprise_id, received_at)
     if member is None:
-        workspace = get_or_create_workspace(session, team_id, now, enterprise_id)
+        workspace = get_or_create_workspace(session, team_id, now, enterprise_id, received_at)
         try:
             with session.begin_nested():
                 member = Member(workspace_id=workspace.id, slack_user_id=user_id, enrolled_at=now, last_seen_at=now)
@@ -83,19 +99,35 @@ class Enrolment:
 
 
 def enroll_actor(
-    db: Database, team_id: str, user_id: str, now: datetime, enterprise_id: str | None = None
+    db: Database,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    enterprise_id: str | None = None,
+    received_at: datetime | None = None,
 ) -> Enrolment:
     """:func:`enroll` in a transaction of its own: the member behind a request, created on first contact."""
     with db.transaction() as session:
-        member = enroll(session, team_id, user_id, now, enterprise_id)
+        member = enroll(session, team_id, user_id, now, enterprise_id, received_at)
         return Enrolment(member.id, needs_timezone_refresh(member, now))
 
 
 def save_slack_profile(
-    db: Database, member_id: int, tz_name: str | None, display_name: str | None, now: datetime
+    db: Database,
+    member_id: int,
+    tz_name: str | None,
+    display_name: str | None,
+    now: datetime,
+    away: bool = False,
+    away_until: datetime | None = None,
 ) -> None:
+    """Store what ``users.info`` said, the away status too: a member whose status already said vacation
+    when they first used the bot still got that Friday's prompt, until the users.list pass reached them."""
     with db.transaction() as session:
         record_slack_profile(session, member_id, tz_name, display_name, now)
+        member = session.get(Member, member_id)
+        if away and member is not None and member.away_since is None:
+            member.away_since, member.away_until = now, away_until
 
 
 def needs_timezone_refresh(member: Member, now: datetime) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import BragEntry, BragEvidence, Member, Rater, RatingLevel, ReviewConversation, ReviewRating
+from bot.services import notices
 from bot.services.progress import SHARED_WITH_MANAGER
 from bot.services.stages import load_member
 from content import Content, Criterion
@@ -150,6 +151,12 @@ class SavedRatings:
     invited_manager_id: str | None
     newly_invited: bool
     both_rated: bool
+    invite_held: str | None = None
+    """The manager not invited now: this report already invited them today (one invitation a day)..."""
+    invite_muted: bool = False
+    """...or they asked for no messages about this report..."""
+    invite_limit: int = 0
+    """...or this report already had the bot invite this many people today."""
 
 
 def save_ratings(
@@ -189,12 +196,37 @@ def _save_self_ratings(
     _store(conversation, Rater.SELF, levels)
     conversation.self_rated_at = now
     newly = False
-    if invite_manager and member.manager_slack_user_id and conversation.invited_manager_id is None:
-        conversation.invited_manager_id = member.manager_slack_user_id
-        conversation.invited_at = now
-        newly = True
+    held: str | None = None
+    muted = False
+    limit = 0
+    manager = member.manager_slack_user_id
+    if invite_manager and manager and conversation.invited_manager_id is None:
+        # One invitation a day per manager: inviting on 8 review dates sent 8 in 16 minutes (issue 24).
+        notice = notices.decide(
+            session,
+            workspace_id=member.workspace_id,
+            kind=notices.RATING_INVITED,
+            actor=member.slack_user_id,
+            recipient=manager,
+            now=now,
+        )
+        if notice == notices.Notice.SEND:
+            conversation.invited_manager_id = manager
+            conversation.invited_at = now
+            newly = True
+        else:
+            held, muted = manager, notice == notices.Notice.MUTED
+            limit = notices.ACTOR_DAILY_LIMIT if notice == notices.Notice.ACTOR_LIMIT else 0
     session.flush()
-    return SavedRatings(Rater.SELF, conversation.invited_manager_id, newly, conversation.manager_rated_at is not None)
+    return SavedRatings(
+        Rater.SELF,
+        conversation.invited_manager_id,
+        newly,
+        conversation.manager_rated_at is not None,
+        held,
+        muted,
+        limit,
+    )
 
 
 def _save_manager_ratings(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -81,6 +81,35 @@ def _date(raw: str) -> date:
         raise QueryError(f"{raw} isn't a date I can read; write it as YYYY-MM-DD, e.g. 2026-01-31.") from None
 
 
+def _utc(day: date | None, tz: tzinfo) -> datetime | None:
+    """Local midnight of ``day`` as UTC, or None (no bound) when it is beyond what datetime holds.
+
+    ``last 9999 years``, ``since 0001-01-01`` east of UTC and ``to 9999-12-31`` (whose next day is
+    past year 9999) fall off datetime's range (years 1-9999) and answered "Something went wrong";
+    the bound they name is "all the wins there are" on that side.
+    """
+    if day is None:
+        return None
+    try:
+        return local_to_utc(day, 0, tz)
+    except OverflowError:
+        return None
+
+
+def _days_before(today: date, days: int) -> date | None:
+    try:
+        return today - timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+def _day_after(day: date) -> date | None:
+    try:
+        return day + timedelta(days=1)
+    except OverflowError:
+        return None
+
+
 def parse_query(text: str, member: Member, now: datetime) -> WinQuery:
     """A period if the text is one, otherwise words that must all appear in a win."""
     typed = " ".join(text.split())[:MAX_QUERY_CHARS]
@@ -125,24 +154,20 @@ def parse_query(text: str, member: Member, now: datetime) -> WinQuery:
     if match := _LAST_N.match(phrase):
         count, unit = int(match.group(1)), match.group(2)
         if unit in _UNITS:
-            start = today - timedelta(days=count * _UNITS[unit] - 1)
+            since = _days_before(today, count * _UNITS[unit] - 1)
         else:
             months = count * (12 if unit == "year" else 1)
-            start = today - timedelta(days=round(months * 30.44) - 1)
-        return WinQuery(
-            local_to_utc(start, 0, tz), label=f"the last {count} {unit}{'s' if count != 1 else ''}", text=typed
-        )
+            since = _days_before(today, round(months * 30.44) - 1)
+        return WinQuery(_utc(since, tz), label=f"the last {count} {unit}{'s' if count != 1 else ''}", text=typed)
     if match := _SINCE.match(phrase):
         start = _date(match.group(1))
-        return WinQuery(local_to_utc(start, 0, tz), label=f"since {start.isoformat()}", text=typed)
+        return WinQuery(_utc(start, tz), label=f"since {start.isoformat()}", text=typed)
     if match := _BETWEEN.match(phrase):
         start, end = _date(match.group(1)), _date(match.group(2))
         if end < start:
             raise QueryError("The end date is before the start date; swap them and try again.")
         label = f"from {start.isoformat()} to {end.isoformat()}"
-        return WinQuery(
-            local_to_utc(start, 0, tz), local_to_utc(end + timedelta(days=1), 0, tz), label=label, text=typed
-        )
+        return WinQuery(_utc(start, tz), _utc(_day_after(end), tz), label=label, text=typed)
     if phrase.startswith(("since ", "from ")):
         raise QueryError("Write the date as YYYY-MM-DD, e.g. `since 2026-01-01`.")
     words = tuple(dict.fromkeys(w for w in phrase.split() if w))[:MAX_SEARCH_WORDS]

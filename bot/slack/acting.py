@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.db.engine import riders_held
 from bot.deps import Deps
 from bot.services import events, members
 from bot.slack.deps import deps_of
 from bot.slack.errors import ExternalUser
-from bot.slack.registrar import run_later
-from bot.webapi.profiles import is_person_id, slack_display_name
+from bot.slack.registrar import EVENT_CLAIMED_KEY, RECEIVED_UTC_KEY, run_later
+from bot.webapi.profiles import away_rules, is_person_id, slack_display_name, slack_user
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,25 @@ def _refresh_profile(deps: Deps, client: WebClient, member_id: int, user_id: str
     except SlackApiError as exc:
         log.warning("users.info failed for profile refresh", extra={"user": user_id, "error": exc.response["error"]})
         user = {}
-    members.save_slack_profile(deps.db, member_id, user.get("tz"), slack_display_name(user), deps.clock())
+    now = deps.clock()
+    # The status too (issue 24: it was dropped here, so an away member was prompted until the users.list
+    # pass reached them).
+    status = slack_user(user, away_rules(deps.settings.stagecoach_away_statuses), now) if user else None
+    members.save_slack_profile(
+        deps.db,
+        member_id,
+        user.get("tz"),
+        slack_display_name(user),
+        now,
+        away=bool(status and status.away),
+        away_until=status.away_until if status else None,
+    )
+
+
+def received_at(context: BoltContext) -> datetime | None:
+    """When the request was received and stored (bot/services/inbox.py), which may be well before now."""
+    value = context.get(RECEIVED_UTC_KEY)
+    return value if isinstance(value, datetime) else None
 
 
 def installed_enterprise(context: BoltContext) -> str | None:
@@ -110,9 +130,12 @@ def acting_member_id(context: BoltContext) -> int:
     if context.get(EXTERNAL_KEY):
         raise ExternalUser("the acting user belongs to another organisation (Slack Connect)")
     deps = deps_of(context)
-    enrolment = members.enroll_actor(
-        deps.db, context.team_id, context.user_id, deps.clock(), installed_enterprise(context)
-    )
+    # Held: enrolling is not the change the request asked for, so its transaction must not take the
+    # request's inbox row with it (bot/services/inbox.py).
+    with riders_held():
+        enrolment = members.enroll_actor(
+            deps.db, context.team_id, context.user_id, deps.clock(), installed_enterprise(context), received_at(context)
+        )
     member_id = enrolment.member_id
     context[MEMBER_ID_KEY] = member_id
     if enrolment.needs_profile_refresh and context.client is not None:
@@ -124,9 +147,13 @@ def acting_member_id(context: BoltContext) -> int:
 
 
 def first_delivery(context: BoltContext, body: dict[str, Any]) -> bool:
-    """False when this event is Slack retrying one we already handled (same event_id)."""
+    """False when this event is Slack retrying one we already handled (same event_id).
+
+    Requests queued by the registrar had their event id claimed with their inbox row, before the ack
+    (a retry of one never gets this far); this check remains for listeners reached any other way.
+    """
     event_id = body.get("event_id")
-    if not event_id:
+    if not event_id or context.get(EVENT_CLAIMED_KEY):
         return True
     deps = deps_of(context)
     first = events.first_delivery(deps.db, str(event_id), deps.clock())

@@ -1,7 +1,8 @@
 """The one global middleware: refuse other workspaces, hand listeners their dependencies, start the clocks.
 
-Nothing here touches the database: enrolling the user and de-duplicating retried events happen
-after the ack (bot/slack/acting.py), so a slow database never delays Slack's 3 s ack.
+Nothing here touches the database: enrolling the user happens after the ack (bot/slack/acting.py);
+the one write before an ack is the registrar's request inbox row, which also de-duplicates retried
+events (bot/slack/registrar.py, bounded on PostgreSQL so a slow database cannot hold Slack's 3 s ack).
 
 One :class:`~slack_bolt.middleware.Middleware` rather than four ``app.use(function)``: Bolt builds the
 arguments of every function middleware on every request (``build_required_kwargs``); with four of

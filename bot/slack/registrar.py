@@ -35,16 +35,21 @@ import re
 import threading
 import time
 import weakref
-from collections import deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar, overload
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.text import escape, truncate
+from bot.services import inbox
+from bot.slack.deps import deps_of
 from bot.slack.errors import handle_listener_error, tell_user, typed_values
 
 Handler = Callable[..., Any]
@@ -53,6 +58,12 @@ Predicate = Callable[[dict[str, Any]], bool]
 log = logging.getLogger(__name__)
 
 POST_ACK_KEY = "stagecoach_post_ack"
+REPLAY_KEY = "stagecoach_replay"
+"""In a request's context when it is an unfinished request dispatched again (an :class:`inbox.Stale`)."""
+RECEIVED_UTC_KEY = "stagecoach_received_utc"
+"""In a request's context: when it was received and stored (the clock's instant; a replay's original one)."""
+EVENT_CLAIMED_KEY = "stagecoach_event_claimed"
+"""In a request's context once its event id is claimed (recorded with the request, before the ack)."""
 URGENT_ATTR = "stagecoach_opens_modal"
 DURABLE_ATTR = "stagecoach_saves_before_ack"
 TRIGGER_THREADS = 64
@@ -68,6 +79,14 @@ so a flood of refused requests cannot start a thread each."""
 BUSY_TEXT = (
     ":hourglass: I'm swamped right now and couldn't take this on, so nothing was changed. Please try again in a minute."
 )
+GAVE_UP_TEXT = (
+    ":warning: I was restarted while working on this and couldn't finish it, so it may not have been done. "
+    "Please check and try again."
+)
+FAIR_SHARE_DIVISOR = 4
+"""One person may hold at most a quarter of the post-ack workers (8 of 32) with queued or running work:
+a flood of 400 DMs from one member then leaves 24 workers and the rest of the queue to everyone else
+(before, it filled the queue and another member's /stage was answered "busy" in 4-5 of 5 runs)."""
 
 
 def busy_text(body: dict[str, Any]) -> str:
@@ -173,6 +192,56 @@ class AcksInFlight:
 _live_executors: weakref.WeakSet[PostAckExecutor] = weakref.WeakSet()
 
 
+TAPS_REMEMBERED = 10_000
+"""Records whose latest tap is remembered (a few hundred bytes each): far more than are clicked in the
+minutes a tap can be late by."""
+
+
+class LatestTaps:
+    """The newest Slack ``action_ts`` applied per (person, record): an older tap arriving later is dropped.
+
+    One person's work runs in the order it was taken (:class:`PostAckExecutor`), but two taps 60 ms apart
+    can be taken out of order when the first waits longer for its ack (a busy database lock), and then
+    the earlier state won (2-8 of 20 runs, issue 24). Slack stamps each tap; the last one wins by it.
+    A record is the message (its ts) or the view (its id) the buttons are on, with the action's block.
+    """
+
+    def __init__(self, limit: int = TAPS_REMEMBERED) -> None:
+        self._lock = threading.Lock()
+        self._latest: OrderedDict[tuple[str, str, str], float] = OrderedDict()
+        self._limit = limit
+
+    @staticmethod
+    def _key(body: dict[str, Any], context: BoltContext) -> tuple[tuple[str, str, str], float] | None:
+        actions = body.get("actions") or []
+        if not actions or not context.user_id:
+            return None
+        try:
+            stamp = float(actions[0].get("action_ts") or "")
+        except ValueError:
+            return None
+        container = body.get("container") or {}
+        record = str(container.get("message_ts") or container.get("view_id") or (body.get("message") or {}).get("ts"))
+        block = str(actions[0].get("block_id") or "")
+        return (f"{context.team_id}:{context.user_id}", record, block), stamp
+
+    def superseded(self, body: dict[str, Any], context: BoltContext) -> bool:
+        """True when a newer tap on the same record was applied already; else remember this one."""
+        keyed = self._key(body, context)
+        if keyed is None:
+            return False
+        key, stamp = keyed
+        with self._lock:
+            latest = self._latest.get(key)
+            if latest is not None and latest > stamp:
+                return True
+            self._latest[key] = stamp
+            self._latest.move_to_end(key)
+            while len(self._latest) > self._limit:
+                self._latest.popitem(last=False)
+        return False
+
+
 class PostAckExecutor:
     """A fixed set of threads and a bounded queue for the work after acks; one per app.
 
@@ -205,6 +274,17 @@ class PostAckExecutor:
         self._closed = False
         self._overflow = ThreadPoolExecutor(OVERFLOW_THREADS, thread_name_prefix=f"{name}-overflow")
         self._overflowing = 0
+        self._per_owner: Counter[str] = Counter()
+        self._tickets: dict[str, deque[int]] = {}
+        """Each owner's reservations not yet running, in the order they were taken."""
+        self._ready: dict[tuple[str, int], tuple[int, int, float, str, Callable[[], None] | None]] = {}
+        """Owners' jobs handed over (``start``) and waiting for their turn, by (owner, reservation)."""
+        self._owner_running: set[str] = set()
+        self.owner_share = max(1, workers // FAIR_SHARE_DIVISOR)
+        """Jobs one person (team and user) may have queued or running at once."""
+        self.holding: set[int] = set()
+        """Inbox ids of requests this process has taken on and not finished (the resumer skips them)."""
+        self.taps = LatestTaps()
         self.acks = AcksInFlight()
         """The HTTP server counts its acks here (bot/server.py); work starts after them."""
         _live_executors.add(self)
@@ -235,6 +315,18 @@ class PostAckExecutor:
 
     # -- work ------------------------------------------------------------------------------
 
+    def hold(self, inbox_id: int) -> None:
+        with self._lock:
+            self.holding.add(inbox_id)
+
+    def release(self, inbox_id: int) -> None:
+        with self._lock:
+            self.holding.discard(inbox_id)
+
+    def held(self) -> set[int]:
+        with self._lock:
+            return set(self.holding)
+
     def submit(self, description: str, work: Callable[[], None], *, background: bool = False) -> None:
         """Queue ``work``; raise :class:`Saturated` when ``capacity`` jobs already wait or the app is stopping.
 
@@ -243,17 +335,31 @@ class PostAckExecutor:
         """
         self.reserve(description, background=background)(work)
 
-    def reserve(self, description: str, *, background: bool = False) -> Callable[[Callable[[], None]], None]:
-        """Take a place in the queue (or raise :class:`Saturated`); call the result with the work to queue it."""
+    def reserve(
+        self, description: str, *, background: bool = False, owner: str | None = None
+    ) -> Callable[[Callable[[], None]], None]:
+        """Take a place in the queue (or raise :class:`Saturated`); call the result with the work to queue it.
+
+        ``owner`` (the acting person) may hold at most ``owner_share`` places queued or running.
+        """
         limit = self.capacity // 2 if background else self.capacity
+        ticket = 0
         with self._lock:
-            if self._closed or self._queued >= limit:
+            if (
+                self._closed
+                or self._queued >= limit
+                or (owner is not None and self._per_owner[owner] >= self.owner_share)
+            ):
                 self._rejected += 1
                 depth, closed = self._queued + self._running, self._closed
                 refused = True
             else:
                 self._queued += 1
                 self._submitted += 1
+                if owner is not None:
+                    self._per_owner[owner] += 1
+                    ticket = next(self._order)
+                    self._tickets.setdefault(owner, deque()).append(ticket)
                 refused = False
                 if len(self._threads) < self.workers and self._running + self._queued > len(self._threads):
                     thread = threading.Thread(target=self._work, name=f"{self._name}-{len(self._threads)}", daemon=True)
@@ -267,9 +373,52 @@ class PostAckExecutor:
         queued_at, priority = time.monotonic(), 1 if background else 0
 
         def start(work: Callable[[], None]) -> None:
-            self._queue.put((priority, next(self._order), queued_at, description, work))
+            if owner is None:
+                self._queue.put((priority, next(self._order), queued_at, description, work))
+                return
+
+            def owned() -> None:
+                try:
+                    work()
+                finally:
+                    self._owner_done(owner)
+
+            with self._lock:
+                self._ready[(owner, ticket)] = (priority, next(self._order), queued_at, description, owned)
+                item = self._next_of(owner)
+            if item is not None:
+                self._queue.put(item)
 
         return start
+
+    # One person's work runs one job at a time, in the order their requests were taken (their reservation
+    # order): two taps on one record 60 ms apart were applied out of order in 2-8 of 20 runs under load,
+    # each on its own worker (issue 24). A person does one thing after another, so nothing waits that a
+    # person would notice; it also keeps one member's flood to one worker at a time.
+
+    def _next_of(self, owner: str) -> tuple[int, int, float, str, Callable[[], None] | None] | None:
+        """The owner's next job, if none of theirs is running and it has been started (lock held)."""
+        tickets = self._tickets.get(owner)
+        if not tickets or owner in self._owner_running:
+            return None
+        item = self._ready.pop((owner, tickets[0]), None)
+        if item is None:
+            return None  # the earlier request's thread has not handed its work over yet
+        tickets.popleft()
+        self._owner_running.add(owner)
+        return item
+
+    def _owner_done(self, owner: str) -> None:
+        with self._lock:
+            self._per_owner[owner] -= 1
+            if self._per_owner[owner] <= 0:
+                del self._per_owner[owner]
+            self._owner_running.discard(owner)
+            item = self._next_of(owner)
+            if not self._tickets.get(owner):
+                self._tickets.pop(owner, None)
+        if item is not None:
+            self._queue.put(item)
 
     def _work(self) -> None:
         while True:
@@ -499,60 +648,245 @@ def _already_acked(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("a deferred listener was acked already; answer with respond() or the client")
 
 
+def _owner(context: BoltContext) -> str | None:
+    """Whose share of the post-ack queue a request uses: the acting person, when there is one."""
+    if not context.user_id:
+        return None
+    return f"{context.team_id or context.enterprise_id or ''}:{context.user_id}"
+
+
+def _record(kind: str, body: dict[str, Any], context: BoltContext) -> inbox.Recorded:
+    """Store the verified request before its ack (:mod:`bot.services.inbox`): a crash cannot lose it."""
+    deps = deps_of(context)
+    event_id = body.get("event_id") if kind == "event" else None
+    now = deps.clock()
+    context[RECEIVED_UTC_KEY] = now
+    recorded = inbox.record(
+        deps.db,
+        kind=kind,
+        body=body,
+        team_id=context.team_id,
+        user_id=context.user_id,
+        event_id=str(event_id) if event_id else None,
+        now=now,
+        lease=timedelta(seconds=deps.settings.stagecoach_inbox_lease_seconds),
+    )
+    if event_id and not recorded.duplicate:
+        context[EVENT_CLAIMED_KEY] = True
+    return recorded
+
+
+RECORD_BUDGET_SECONDS = 0.25
+"""How long recording a request may hold its ack on PostgreSQL. An insert takes 1-2 ms; only a slow network
+or server exceeds this, and then the ack goes out first and the job waits for the recording (durable
+from when it lands, not before). bench.load_http's run 2 (every round trip 2.5 s) wants every ack under
+1 s: with a 2 s budget its acks took 2.0 s at p50 and 4.0 s at p99, with 0.5 s 0.53 s and 1.14 s."""
+_recorders = ThreadPoolExecutor(8, thread_name_prefix="inbox-record")
+
+
+def _record_in_time(
+    kind: str, body: dict[str, Any], context: BoltContext
+) -> inbox.Recorded | Future[inbox.Recorded] | None:
+    """:func:`_record`, bounded: its result, its future when it outran the budget, None when it failed.
+
+    SQLite records on the request's own thread: a local file, 0.1-0.5 ms a commit, where handing the
+    insert to another thread and back cost the acks more than the insert (bench.load_http, bursts of 20
+    /stage: ack p99 1.66-2.65x the bare app's with the hand-off, 1.14-1.28x without, two runs each;
+    main before the inbox 1.24x).
+    PostgreSQL is a network round trip a slow network can stretch past Slack's 3 s, so it is bounded.
+    """
+    try:
+        if deps_of(context).db.backend == "sqlite":
+            return _record(kind, body, context)
+        future = _recorders.submit(_record, kind, body, context)
+        try:
+            return future.result(timeout=RECORD_BUDGET_SECONDS)
+        except FutureTimeout:
+            log.warning("recording a request outran the ack budget: acking first", extra={"kind": kind})
+            return future
+    except Exception:
+        # Not stored: the request is still answered (as before the inbox), only not crash-proof.
+        log.exception("could not record a request before its ack", extra={"kind": kind})
+        return None
+
+
+def _late_id(late: Future[inbox.Recorded]) -> int | None:
+    try:
+        return late.result().inbox_id
+    except Exception:
+        log.exception("could not record a request after its ack")
+        return None
+
+
+def _finish_if(context: BoltContext, inbox_id: int | None, executor: PostAckExecutor) -> None:
+    if inbox_id is not None:
+        _finish(context, inbox_id, executor)
+
+
+def _finish(context: BoltContext, inbox_id: int, executor: PostAckExecutor) -> None:
+    try:
+        inbox.finish(deps_of(context).db, inbox_id)
+    except Exception:
+        # The row stays: the request is dispatched again after its lease (at worst done twice).
+        log.exception("could not mark a request done", extra={"inbox_id": inbox_id})
+    finally:
+        executor.release(inbox_id)
+
+
 def deferred(
-    handler: Handler, executor: PostAckExecutor, *, event: bool = False, resolvers: dict[str, Resolver] | None = None
+    handler: Handler,
+    executor: PostAckExecutor,
+    *,
+    event: bool = False,
+    resolvers: dict[str, Resolver] | None = None,
+    kind: str = "other",
 ) -> Handler:
-    """Bolt calls the returned function: it acks, then runs ``handler`` now (trigger-bound) or queues it.
+    """Bolt calls the returned function: it records the request, acks, then runs ``handler`` now
+    (trigger-bound) or queues it.
 
     ``resolvers`` compute the handler's arguments Bolt does not know (``deps``, ``member_id``), when
     the handler runs: after the ack, except for :func:`saves_before_ack` work.
+
+    Work queued after the ack is recorded in the request inbox first (:mod:`bot.services.inbox`) and
+    done with the first transaction the handler commits: one mechanism for every kind, so whatever was
+    acknowledged survives kill -9 (dispatched again by :mod:`bot.slack.resume`). Not recorded: what
+    saves before its ack (already durable) and what only opens a modal (its trigger_id lives 3 s, so a
+    replay could not open it; it changes nothing until its form is submitted, synchronously).
     """
     wanted = list(inspect.signature(handler).parameters)
     ours = {name: resolve for name, resolve in (resolvers or {}).items() if name in wanted}
     urgent: Callable[[dict[str, Any]], bool] | None = getattr(handler, URGENT_ATTR, None)
     durable: Callable[[dict[str, Any]], bool] | None = getattr(handler, DURABLE_ATTR, None)
 
-    def run(kwargs: dict[str, Any]) -> None:
+    def report(error: Exception, kwargs: dict[str, Any]) -> None:
         try:
-            handler(**_resolved(wanted, ours, kwargs))
+            handle_listener_error(error, kwargs["body"], kwargs["context"], kwargs["client"])
+        except Exception:
+            # Nothing reads this job's outcome: this line is the only trace it would leave.
+            log.exception("reporting a listener failure failed", extra={"listener": handler.__name__})
+
+    def run(kwargs: dict[str, Any], inbox_id: int | None = None) -> None:
+        pending: list[Any] = [None]
+        try:
+            if kind == "action" and executor.taps.superseded(kwargs["body"], kwargs["context"]):
+                log.info("dropping a tap older than one already applied", extra={"listener": handler.__name__})
+                return
+            # Resolved first: enrolling the actor is not the change asked for (see acting_member_id).
+            arguments = _resolved(wanted, ours, kwargs)
+            riding: AbstractContextManager[list[Any]] = (
+                inbox.done_with_next_commit(inbox_id) if inbox_id is not None else nullcontext([None])
+            )
+            with riding as pending:
+                handler(**arguments)
         except Exception as error:
-            try:
-                handle_listener_error(error, kwargs["body"], kwargs["context"], kwargs["client"])
-            except Exception:
-                # Nothing reads this job's outcome: this line is the only trace it would leave.
-                log.exception("reporting a listener failure failed", extra={"listener": handler.__name__})
+            report(error, kwargs)
+        finally:
+            if inbox_id is not None:
+                if pending:  # no transaction took the row with it (a read-only answer, a failure)
+                    _finish(kwargs["context"], inbox_id, executor)
+                else:
+                    executor.release(inbox_id)
+
+    def give_up(kwargs: dict[str, Any], inbox_id: int) -> None:
+        body, context = kwargs["body"], kwargs["context"]
+        log.error(
+            "gave up an unfinished request after a restart",
+            extra={"listener": handler.__name__, "inbox_id": inbox_id, "team": context.team_id},
+        )
+        if body.get("response_url") or context.user_id:  # a DM's sender too; an uninstall has nobody to tell
+            tell_user(body, context, kwargs["client"], GAVE_UP_TEXT, "a request was given up")
+        _finish(context, inbox_id, executor)
 
     def ack_then_run(**kwargs: Any) -> None:
-        ack, body = kwargs.get("ack"), kwargs["body"]
+        ack, body, context = kwargs.get("ack"), kwargs["body"], kwargs["context"]
         if durable is not None and durable(body):
             # Failures go to Bolt's error handler, whose answer stands in for the ack.
             executor.run_trigger_bound(handler.__name__, lambda: handler(**_resolved(wanted, ours, kwargs)))
             return
         kwargs["ack"] = _already_acked
+        replay: inbox.Stale | None = context.get(REPLAY_KEY)
+        bound = urgent is not None and urgent(body)
+        inbox_id: int | None = None
+        late: Future[inbox.Recorded] | None = None
+        if replay is not None:
+            inbox_id = replay.inbox_id
+            context[EVENT_CLAIMED_KEY] = True
+            context[RECEIVED_UTC_KEY] = replay.received_at
+            if replay.give_up:
+                executor.overflow("gave up", lambda: give_up(kwargs, replay.inbox_id))
+                return
+        elif not bound:
+            outcome = _record_in_time(kind, body, context)
+            if isinstance(outcome, Future):
+                late = outcome
+            elif outcome is not None:
+                if outcome.duplicate:
+                    log.info(
+                        "dropping a retried event", extra={"event_id": body.get("event_id"), "team": context.team_id}
+                    )
+                    if ack is not None:
+                        ack()
+                    return
+                inbox_id = outcome.inbox_id
+        if inbox_id is not None:
+            executor.hold(inbox_id)
+
+        def stored_id() -> int | None:
+            """The request's inbox id, waiting for a recording that outran the ack's budget."""
+            return inbox_id if late is None else _late_id(late)
+
         try:
-            if urgent is not None and urgent(body):
+            if bound:
                 # Started before the ack is returned, on a thread of its own: the modal opens
                 # while the ack is still on its way back to Slack.
                 executor.start_trigger_bound(handler.__name__, lambda: run(kwargs))
                 start = None
             else:
                 # A place in the queue is taken before the ack, so a refused command hears why in its ack.
-                start = executor.reserve(handler.__name__)
+                start = executor.reserve(handler.__name__, owner=_owner(context))
         except Saturated:
+            if (inbox_id is not None or late is not None) and (event or replay is not None):
+                # Stored: it is dispatched again once its lease lapses, when the queue (or this
+                # person's share of it) has room. Slack will not resend an event we acked.
+                if inbox_id is not None:
+                    executor.release(inbox_id)
+                if replay is not None:
+                    postponed = replay.inbox_id
+                    executor.overflow("postpone", lambda: inbox.postpone(deps_of(context).db, postponed))
+                if ack is not None:
+                    ack()
+                return
             if body.get("command") and ack is not None:
                 ack(text=busy_text(body), response_type="ephemeral")
+                if inbox_id is not None or late is not None:
+                    executor.overflow("busy command", lambda: _finish_if(context, stored_id(), executor))
                 return
             if ack is not None:
                 ack()
-            # Events: Slack will not resend one we acked; rather than drop it (an uninstall, a Home
-            # to refresh), do it now. Anything else: tell the person, with what they typed.
-            late = (lambda: run(kwargs)) if event else (lambda: tell_busy(body, kwargs["context"], kwargs["client"]))
-            executor.overflow("busy answer" if not event else handler.__name__, late)
+
+            def tell() -> None:
+                tell_busy(body, context, kwargs["client"])
+                _finish_if(context, stored_id(), executor)
+
+            executor.overflow("busy answer", tell)
             return
         if ack is not None:
             ack()
-        if start is not None:
-            start(lambda: run(kwargs))
+        if start is None:
+            return
+        if late is None:
+            start(lambda: run(kwargs, inbox_id))
+            return
+
+        def run_once_recorded() -> None:
+            recorded_id = _late_id(late)
+            if recorded_id is None and late.exception() is None and late.result().duplicate:
+                return  # a retried event, found so once the recording finished
+            if recorded_id is not None:
+                executor.hold(recorded_id)
+            run(kwargs, recorded_id)
+
+        start(run_once_recorded)
 
     # Bolt injects arguments by the names getfullargspec() reports, after inspect.unwrap(): so no
     # functools.wraps (its __wrapped__ would lead Bolt to the handler's own, narrower signature).
@@ -637,23 +971,27 @@ class Registrar:
         self._tables[kind][request_id] = handler
 
     def command(self, name: str, handler: Handler) -> None:
-        self._add("command", name, deferred(handler, self.post_ack, resolvers=self.resolvers))
+        self._add("command", name, deferred(handler, self.post_ack, resolvers=self.resolvers, kind="command"))
 
     def action(self, action_id: str, handler: Handler) -> None:
-        self._add("action", action_id, deferred(handler, self.post_ack, resolvers=self.resolvers))
+        self._add("action", action_id, deferred(handler, self.post_ack, resolvers=self.resolvers, kind="action"))
 
     def view(self, callback_id: str, handler: Handler) -> None:
         """Synchronous: the handler validates and answers through its own ``ack(...)``."""
         self._add("view", callback_id, injecting(handler, self.resolvers))
 
     def shortcut(self, callback_id: str, handler: Handler) -> None:
-        self._add("shortcut", callback_id, deferred(handler, self.post_ack, resolvers=self.resolvers))
+        self._add("shortcut", callback_id, deferred(handler, self.post_ack, resolvers=self.resolvers, kind="shortcut"))
 
     def event(self, event_type: str, handler: Handler, subscription: str | None = None) -> None:
         """``subscription`` is the manifest's name when it differs from Bolt's type ("message.im")."""
         if subscription:
             self._subscriptions[event_type] = subscription
-        self._add("event", event_type, deferred(handler, self.post_ack, event=True, resolvers=self.resolvers))
+        self._add(
+            "event",
+            event_type,
+            deferred(handler, self.post_ack, event=True, resolvers=self.resolvers, kind="event"),
+        )
 
     def finish(self) -> None:
         """Hand Bolt one listener per kind, after every handler was registered."""

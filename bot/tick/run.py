@@ -1,6 +1,6 @@
 """One tick, the only entry point (``python -m bot tick --at T`` and the in-process scheduler): housekeeping,
-the nudge pass (plan every kind into the ledger, deliver what is due), then this minute's ``users.list``
-pages. The ledger, not the scheduler, decides what was already sent."""
+this minute's ``users.list`` pages, then the nudge pass (plan every kind into the ledger, deliver what is
+due). The ledger, not the scheduler, decides what was already sent."""
 
 from __future__ import annotations
 
@@ -62,6 +62,12 @@ def run_tick(
         workspaces.purge_expired(deps.db, at, timedelta(days=deps.settings.stagecoach_uninstall_retention_days))
     except Exception:
         log.exception("purging uninstalled workspaces failed")
+    # Statuses first: read after the sends, an away status seen this minute still let this minute's prompt go
+    # (issue 24). The pass reads at most 10 pages of 200 people a minute, a few seconds at most.
+    try:
+        refresh_profiles(deps, tokens, at)
+    except Exception:
+        log.exception("profile refresh (timezones, away statuses) failed")
     report.planned, report.skipped = plan_all(deps, at)
     # On a clock that moves on from ``at`` with real time, so leases and backoffs stay meaningful in a long fan-out.
     delivered = Delivery(
@@ -69,10 +75,6 @@ def run_tick(
     ).run()
     for name in ("sent", "skipped", "failed", "retry_later"):
         setattr(report, name, getattr(report, name) + delivered.count(name))
-    try:
-        refresh_profiles(deps, tokens, at)
-    except Exception:
-        log.exception("profile refresh (timezones, away statuses) failed")
     log.info(report.summary())
     deps.metrics.nudges_planned_by_kind(report.planned)
     for kind, counts in delivered.by_kind.items():

@@ -14,6 +14,7 @@ from bot.listeners.actions.evidence import (
 from bot.listeners.actions.found import decide_found, github_connect_link
 from bot.listeners.actions.home import home_wins_page, open_settings, open_team_details
 from bot.listeners.actions.manager_unlink import unlink_manager
+from bot.listeners.actions.notice_mute import mute_notices
 from bot.listeners.actions.pause import pause_from_home, resume_from_home
 from bot.listeners.actions.prompt_responses import (
     prompt_checkin_keep,
@@ -79,6 +80,7 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.DELETE_MY_DATA_CANCEL, cancel_delete_my_data)
     registrar.action(ids.REVIEW_SET_DATE, open_review_date)
     registrar.action(ids.MANAGER_UNLINK, unlink_manager)
+    registrar.action(ids.NOTICE_MUTE, mute_notices)
     # decide / propose / learn: one tap under a saved win
     registrar.action(ids.WIN_SIGNAL_DECIDED, set_win_signal)
     registrar.action(ids.WIN_SIGNAL_PROPOSED, set_win_signal)

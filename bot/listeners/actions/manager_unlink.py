@@ -12,5 +12,5 @@ from bot.services import managers
 def unlink_manager(ack: Ack, respond: Respond, deps: Deps, member_id: int) -> None:
     ack()
     # Acts on the clicking user's own member row only: a replayed click cannot touch anyone else's link.
-    previous = managers.unlink_manager(deps.db, member_id)
-    respond(replace_original=True, **manager_unlinked_message(previous))
+    unlinked = managers.unlink_manager(deps.db, member_id)
+    respond(replace_original=True, **manager_unlinked_message(unlinked.previous, unlinked.made_private))

@@ -14,6 +14,8 @@ from bot.blocks.manager import (
     digest_set_message,
     digest_status_message,
     digest_usage_message,
+    notice_held_message,
+    reports_held_message,
 )
 from bot.listeners.requests import CoachRequest
 from bot.services import managers
@@ -33,7 +35,7 @@ def digest_subcommand(request: CoachRequest) -> None:
         request.respond(**digest_status_message(status.channel_id, status.reports))
         return
     if args.lower() in OFF_WORDS:
-        stopped = managers.set_digest_channel(db, request.member_id, None)
+        stopped = managers.set_digest_channel(db, request.member_id, None, request.deps.clock())
         request.respond(**digest_off_message())
         _tell_reports(request, stopped)
         return
@@ -41,17 +43,23 @@ def digest_subcommand(request: CoachRequest) -> None:
     if channel_id is None:
         request.respond(**digest_usage_message())
         return
-    try:
-        # Posting the announcement is the check: it fails exactly when a digest would.
-        request.client.chat_postMessage(channel=channel_id, **digest_channel_announcement(request.user_id))
-    except SlackApiError as error:
-        if channel_refusal(error) is None:
-            raise
-        log.info("digest channel refused", extra={"channel": channel_id, "error": error_code(error)})
-        request.respond(**digest_cannot_post_message(channel_id))
-        return
-    moved = managers.set_digest_channel(db, request.member_id, channel_id)
+    # Announced once a day per channel at most, and never when the digest already posts there (30
+    # `/coach digest #general` posted 30 announcements).
+    announce = managers.claim_digest_announcement(db, request.member_id, channel_id, request.deps.clock())
+    if announce:
+        try:
+            # Posting the announcement is the check: it fails exactly when a digest would.
+            request.client.chat_postMessage(channel=channel_id, **digest_channel_announcement(request.user_id))
+        except SlackApiError as error:
+            if channel_refusal(error) is None:
+                raise
+            log.info("digest channel refused", extra={"channel": channel_id, "error": error_code(error)})
+            request.respond(**digest_cannot_post_message(channel_id))
+            return
+    moved = managers.set_digest_channel(db, request.member_id, channel_id, request.deps.clock())
     request.respond(**digest_set_message(channel_id, moved.reports))
+    if not announce and moved.previous != channel_id:
+        request.respond(**notice_held_message(channel_id, channel=True))
     _tell_reports(request, moved)
 
 
@@ -62,6 +70,8 @@ def _tell_reports(request: CoachRequest, change: DigestChannel) -> None:
     """
     if change.channel_id == change.previous:
         return
+    if change.held or change.muted:
+        request.respond(**reports_held_message(change.held, change.muted))
     notice = digest_channel_notice(request.user_id, change.channel_id, change.previous)
     failed = 0
     for report_id in change.report_user_ids:

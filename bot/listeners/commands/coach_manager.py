@@ -12,9 +12,11 @@ from bot.blocks.manager import (
     manager_status_message,
     manager_unlinked_message,
     manager_usage_message,
+    notice_held_message,
 )
 from bot.listeners.requests import CoachRequest
 from bot.services import managers
+from bot.services.notices import ACTOR_DAILY_LIMIT, Notice
 from bot.slack import mentions
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,8 @@ def manager_subcommand(request: CoachRequest) -> None:
         request.respond(**manager_status_message(managers.manager_of(db, request.member_id)))
         return
     if args.lower() in REMOVE_WORDS:
-        request.respond(**manager_unlinked_message(managers.unlink_manager(db, request.member_id)))
+        unlinked = managers.unlink_manager(db, request.member_id)
+        request.respond(**manager_unlinked_message(unlinked.previous, unlinked.made_private))
         return
     manager_id = mentions.user_id(args)
     if manager_id is None:
@@ -41,10 +44,17 @@ def manager_subcommand(request: CoachRequest) -> None:
         return
     request.respond(
         **manager_linked_message(
-            manager_id, changed=linked.changed, previous=linked.previous, digest_channel_id=linked.digest_channel_id
+            manager_id,
+            changed=linked.changed,
+            previous=linked.previous,
+            digest_channel_id=linked.digest_channel_id,
+            made_private=linked.made_private,
         )
     )
-    if linked.changed:
+    if linked.notice in {Notice.HELD_TODAY, Notice.MUTED, Notice.ACTOR_LIMIT}:
+        limit = ACTOR_DAILY_LIMIT if linked.notice == Notice.ACTOR_LIMIT else 0
+        request.respond(**notice_held_message(manager_id, muted=linked.notice == Notice.MUTED, limit=limit))
+    if linked.notice == Notice.SEND:
         try:
             request.client.chat_postMessage(channel=manager_id, **manager_notice_message(request.user_id))
         except SlackApiError as error:

@@ -11,7 +11,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.deps import Deps
 from bot.services import workspaces
-from bot.slack.acting import first_delivery
+from bot.slack.acting import first_delivery, received_at
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,9 @@ def _forget_workspace(context: BoltContext, deps: Deps, store: InstallationStore
     team_id = context.team_id or ""
     if store is not None:
         store.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
-    workspaces.mark_uninstalled(deps.db, team_id, deps.clock())
+    # As of when Slack sent it (a resumed one may run minutes later): requests received before it do not
+    # undo it, those after it mean a reinstall (bot/services/members.py).
+    workspaces.mark_uninstalled(deps.db, team_id, received_at(context) or deps.clock())
     log.info("workspace uninstalled: tokens removed, nudges stopped", extra={"team": team_id})
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Member, NudgeKind
@@ -21,6 +21,9 @@ from bot.nudges.timing import latest_weekly_occurrence
 from bot.nudges.types import Context, PlannedNudge
 from bot.services.digest import page_count
 from bot.services.localtime import zone
+
+USER_DELETED = "user_deleted"
+"""``delivery_blocked_reason`` of a deactivated account (set by the users.list pass, bot/services/directory.py)."""
 
 KIND = NudgeKind.DIGEST.value
 MONDAY = 0
@@ -59,6 +62,9 @@ def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
             & (report_counts.c.manager_slack_user_id == Member.slack_user_id),
         )
         .where(Member.digest_channel_id.is_not(None) | report_counts.c.reports.is_not(None))
+        # A manager whose Slack account was deactivated (the users.list pass saw it deleted) posts no
+        # more digests: their channel digest kept going out every week (issue 24).
+        .where(or_(Member.delivery_blocked_reason.is_(None), Member.delivery_blocked_reason != USER_DELETED))
     )
     planned = []
     for member_id, workspace_id, user_id, tz_name, channel_id, reports in rows:

@@ -1,12 +1,14 @@
 """When a report's stage changes, their manager is told what changes for them (the tick after).
 
-Period key ``stage-<member id>-<from>-<to>-<unix time of the change>``: each change once.
+Period key ``stage-<member id>-<UTC day of the change>``: one note a day per report at most. Keyed by the
+change's time, flipping ``/stage`` 1 and 2 sent the manager 8 notes in 8 minutes (issue 24); now the first
+change of a day is told (if it still stands when sent) and the day's later flips are not.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -18,8 +20,8 @@ KIND = NudgeKind.STAGE_CHANGED.value
 GRACE = timedelta(days=2)
 
 
-def period_key(member_id: int, before: int, after: int, changed_at_epoch: int) -> str:
-    return f"stage-{member_id}-{before}-{after}-{changed_at_epoch}"
+def period_key(member_id: int, changed_at: datetime) -> str:
+    return f"stage-{member_id}-{changed_at.astimezone(UTC).date().isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
             continue
         if manager_id is None:
             continue
-        key = period_key(member_id, int(before), int(after), int(changed_at.timestamp()))
+        key = period_key(member_id, changed_at)
         payload = Payload(member_id, int(before), int(after))
         planned.append(PlannedNudge(workspace_id, member_id, manager_id, key, changed_at, payload))
     return planned
