@@ -25,6 +25,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
+    Double,
     Enum,
     ForeignKey,
     Index,
@@ -316,6 +317,15 @@ class NudgeDelivery(Base):
         Index("ix_nudge_deliveries_member_kind_due", "member_id", "kind", "due_at"),
         # Planners look up what already exists for one kind and a recent range of due times.
         Index("ix_nudge_deliveries_kind_due", "kind", "due_at"),
+        # The fair claim asks per workspace "is anything due?" and takes that workspace's most urgent row.
+        Index(
+            "ix_nudge_deliveries_workspace_claim",
+            "workspace_id",
+            "priority",
+            "next_attempt_at",
+            postgresql_where=text(CLAIMABLE),
+            sqlite_where=text(CLAIMABLE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -357,6 +367,22 @@ class NudgeDelivery(Base):
     # saved as a win) or "nothing_this_week" (its button).
     # See bot.services.prompts.is_answered.
     answer = synonym("response")
+
+
+class SendBucket(Base):
+    """A workspace's send rate, shared by every process (``bot/nudges/pacing.py``): a token bucket whose
+    row a claim locks (``FOR UPDATE SKIP LOCKED``), and the pause the last 429 asked for. Times are wall
+    clock seconds (epoch), compared only with the wall clock of whichever replica reads them."""
+
+    __tablename__ = "send_buckets"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    next_send_at: Mapped[float] = mapped_column(Double, default=0.0)
+    """When the workspace's next message may go (epoch seconds)."""
+    paused_until: Mapped[float] = mapped_column(Double, default=0.0)
+    """Retry-After of the last 429 any replica met, as an instant (epoch seconds)."""
+    rate_limited: Mapped[int] = mapped_column(Integer, default=0)
+    """429s met so far, by every replica (for operators; never reset)."""
 
 
 class ProcessedEvent(Base):

@@ -19,6 +19,7 @@ from sqlalchemy import ARRAY, JSON, Table, Text, bindparam, case, func, select, 
 from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from bot.db.models import CLAIMABLE, DeliveryStatus, Member, NudgeDelivery
 from bot.db.types import UTCDateTime
@@ -139,33 +140,48 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[tuple[str,
 # statement would cost more than the database work.
 
 _NOW = bindparam("b_now", type_=UTCDateTime())
-_NEXT = (
-    select(T.c.id)
+
+
+def _claim_statement(in_workspace: bool) -> Any:
     # The index's own predicate, as literal SQL: a bound IN list would not prove the partial index applies.
-    .where(text(CLAIMABLE), T.c.next_attempt_at <= _NOW)
-    .order_by(T.c.priority, T.c.next_attempt_at, T.c.id)
-    .limit(1)
-    .with_for_update(skip_locked=True)
-    .scalar_subquery()
-)
-_CLAIM = (
-    update(T)
-    .where(T.c.id == _NEXT)
-    .values(
-        status=SENDING,
-        claimed_by=bindparam("b_owner"),
-        attempts=T.c.attempts + 1,
-        next_attempt_at=bindparam("b_expires", type_=UTCDateTime()),
-        # A row taken over while still ``sending`` keeps the start of its series of attempts.
-        attempt_started_at=case((T.c.status == SENDING, T.c.attempt_started_at), else_=_NOW),
+    due: list[ColumnElement[bool] | TextClause] = [text(CLAIMABLE), T.c.next_attempt_at <= _NOW]
+    if in_workspace:
+        due.append(T.c.workspace_id == bindparam("b_workspace"))
+    next_row = (
+        select(T.c.id)
+        .where(*due)
+        .order_by(T.c.priority, T.c.next_attempt_at, T.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    .returning(*(T.c[f.name] for f in fields(DeliveryRow) if f.name != "uncertain"))
-)
+    return (
+        update(T)
+        .where(T.c.id == next_row)
+        .values(
+            status=SENDING,
+            claimed_by=bindparam("b_owner"),
+            attempts=T.c.attempts + 1,
+            next_attempt_at=bindparam("b_expires", type_=UTCDateTime()),
+            # A row taken over while still ``sending`` keeps the start of its series of attempts.
+            attempt_started_at=case((T.c.status == SENDING, T.c.attempt_started_at), else_=_NOW),
+        )
+        .returning(*(T.c[f.name] for f in fields(DeliveryRow) if f.name != "uncertain"))
+    )
 
 
-def claim(session: Session, owner: str, now: datetime, lease: timedelta) -> DeliveryRow | None:
-    """Take the most urgent row that is due (or whose lease ran out) for ``lease``; None when none is."""
-    taken = session.execute(_CLAIM, {"b_now": now, "b_owner": owner, "b_expires": now + lease}).one_or_none()
+_CLAIM, _CLAIM_IN_WORKSPACE = _claim_statement(False), _claim_statement(True)
+
+
+def claim(
+    session: Session, owner: str, now: datetime, lease: timedelta, workspace_id: int | None = None
+) -> DeliveryRow | None:
+    """Take the most urgent row that is due (or whose lease ran out) for ``lease``, of one workspace when
+    ``workspace_id`` is given (the fair claim, ``pacing.take``); None when none is."""
+    params: dict[str, Any] = {"b_now": now, "b_owner": owner, "b_expires": now + lease}
+    if workspace_id is not None:
+        params["b_workspace"] = workspace_id
+    taken = session.execute(_CLAIM if workspace_id is None else _CLAIM_IN_WORKSPACE, params).one_or_none()
     if taken is None:
         return None
     started = taken.attempt_started_at or now

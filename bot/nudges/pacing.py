@@ -1,72 +1,123 @@
-"""Evenly spaced sends per workspace, and 429s that pause every worker of that workspace."""
+"""Each workspace's send rate, shared by every thread, process and replica through one row per workspace
+(``send_buckets``), and the fair choice of which workspace a worker sends for next.
+
+A claim locks the bucket row of the workspace whose next slot comes first and that has a row due
+(``FOR UPDATE SKIP LOCKED``: a worker never waits on a row another holds, it takes the next workspace),
+claims that workspace's most urgent row and moves the bucket's next slot on by 1/rate, all in one
+transaction; the message then goes out at its slot. A 429 sets the bucket's ``paused_until`` from
+Retry-After, so every replica holds that workspace, and only that one. SQLite has one writer: the
+delivery serialises its claims in the process (``Delivery``), which makes the same steps atomic there.
+
+Times here are wall-clock seconds (epoch): replicas compare them with their own wall clocks, which NTP
+keeps within milliseconds of each other; a tick's own clock (``--at``) may be any instant and is not
+shared.
+"""
 
 from __future__ import annotations
 
-import threading
-import time
+from collections.abc import Collection
+from datetime import datetime
+from typing import NamedTuple, cast
 
-from slack_sdk.http_retry import RetryHandler, RetryState
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
+from sqlalchemy import (
+    BindParameter,
+    Double,
+    Table,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
-from bot.nudges.slack_errors import retry_after_seconds
+from bot.db.models import CLAIMABLE, NudgeDelivery, SendBucket, Workspace
+from bot.db.types import UTCDateTime
 
-RATE_LIMIT_RETRIES = 3
+B = cast(Table, SendBucket.__table__)
+D = cast(Table, NudgeDelivery.__table__)
 
+LOOKAHEAD_SECONDS = 1.0
+"""A worker may reserve a slot up to this far ahead and wait for it, but only when no workspace has a slot
+free now (the claim takes the earliest). At 20 msg/s that is 20 reservations in flight, enough to keep
+one workspace at its rate without the other workers polling the bucket row for each slot; a workspace
+that falls due meanwhile waits at most this long for a free worker."""
 
-class Pacer:
-    """Send slots for one workspace, shared by its workers; pausable on 429. Up to ``catch_up`` missed slots
-    may still be used back to back (a token bucket of that size): a worker held up for a few milliseconds
-    does not cost throughput, and no burst is ever larger."""
-
-    def __init__(self, per_second: float, catch_up: int = 1) -> None:
-        self._interval = 1.0 / per_second
-        self._max_lag = catch_up * self._interval
-        self._next = time.monotonic()
-        self._paused_until = 0.0
-        self._lock = threading.Lock()
-        self.pauses = 0
-
-    def acquire(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            slot = max(self._next, self._paused_until, now - self._max_lag)
-            self._next = slot + self._interval
-        if slot > now:
-            time.sleep(slot - now)
-
-    def pause(self, seconds: float) -> None:
-        with self._lock:
-            self.pauses += 1
-            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+READY = case((B.c.paused_until > B.c.next_send_at, B.c.paused_until), else_=B.c.next_send_at)
+"""When the bucket may send next: its slot, or the end of its pause."""
 
 
-class PacedRateLimitRetryHandler(RetryHandler):
-    """On 429: pause the workspace's pacer for Retry-After (every worker waits), then retry in a slot."""
+class Slot(NamedTuple):
+    workspace_id: int
+    at: float
+    """When (wall clock) the reserved message may go."""
 
-    def __init__(self, pacer: Pacer) -> None:
-        super().__init__(max_retry_count=RATE_LIMIT_RETRIES)
-        self._pacer = pacer
 
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return response is not None and response.status_code == 429
+def ensure_buckets(session: Session) -> None:
+    """A bucket row for every workspace that has none (new installs); two replicas may race: no conflict."""
+    missing = select(Workspace.id, literal(0.0), literal(0.0), literal(0)).where(
+        ~exists().where(B.c.workspace_id == Workspace.id)
+    )
+    columns = ["workspace_id", "next_send_at", "paused_until", "rate_limited"]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(postgresql.insert(B).from_select(columns, missing).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        session.execute(sqlite.insert(B).from_select(columns, missing).on_conflict_do_nothing())
+    else:  # pragma: no cover - the bot supports SQLite and PostgreSQL
+        session.execute(insert(B).from_select(columns, missing))
 
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        self._pacer.pause(retry_after_seconds(response.headers if response is not None else None))
-        state.next_attempt_requested = True
-        state.increment_current_attempt()
-        self._pacer.acquire()
+
+_EXCLUDED: BindParameter[int] = bindparam("b_excluded", expanding=True)
+_DUE_BY: BindParameter[datetime] = bindparam("b_due_by", type_=UTCDateTime())
+_UNTIL: BindParameter[float] = bindparam("b_until", type_=Double())
+
+# Does the bucket's workspace have a row due? (The partial index's predicate, as in ``ledger.claim``.)
+_HAS_DUE = exists().where(
+    D.c.workspace_id == B.c.workspace_id, text(f"nudge_deliveries.{CLAIMABLE}"), D.c.next_attempt_at <= _DUE_BY
+)
+
+_TAKE = (
+    select(B.c.workspace_id, READY)
+    .where(_UNTIL >= READY, B.c.workspace_id.not_in(_EXCLUDED), _HAS_DUE)
+    .order_by(READY, B.c.workspace_id)
+    .limit(1)
+    .with_for_update(of=B, skip_locked=True)
+)
+
+
+def take(session: Session, wall: float, now: datetime, excluded: Collection[int]) -> tuple[int, float] | None:
+    """Lock the bucket of the workspace that may send soonest (within ``LOOKAHEAD_SECONDS``) and has a row
+    due at ``now`` (the tick's clock); None when every such bucket is locked, paused or too far ahead."""
+    found = session.execute(
+        _TAKE, {"b_until": wall + LOOKAHEAD_SECONDS, "b_excluded": list(excluded), "b_due_by": now}
+    ).one_or_none()
+    return None if found is None else (int(found[0]), float(found[1]))
+
+
+def spend(session: Session, workspace_id: int, ready: float, wall: float, interval: float) -> Slot:
+    """Reserve the bucket's next slot. One missed slot may still be used (a worker a few milliseconds late
+    costs no throughput), never more: no burst is larger than two messages."""
+    slot = max(ready, wall - interval)
+    session.execute(update(B).where(B.c.workspace_id == workspace_id).values(next_send_at=slot + interval))
+    return Slot(workspace_id, slot)
+
+
+def pause(session: Session, workspace_id: int, until: float) -> None:
+    """Slack answered 429: nothing more for this workspace from any replica until ``until`` (wall clock)."""
+    later = case((B.c.paused_until > until, B.c.paused_until), else_=literal(until))
+    session.execute(
+        update(B).where(B.c.workspace_id == workspace_id).values(paused_until=later, rate_limited=B.c.rate_limited + 1)
+    )
+
+
+def next_ready(session: Session, due_by: datetime, excluded: Collection[int]) -> float | None:
+    """The earliest wall-clock time a workspace with a row due by ``due_by`` may send; None when none has."""
+    query = select(func.min(READY)).where(B.c.workspace_id.not_in(_EXCLUDED), _HAS_DUE)
+    found = session.execute(query, {"b_excluded": list(excluded), "b_due_by": due_by}).scalar()
+    return None if found is None else float(found)

@@ -1,0 +1,54 @@
+"""shared send rate: one token bucket row per workspace (send_buckets), and the fair claim's index
+
+Replicas paced each workspace in their own process, so four replicas sent at four times the rate and met
+7,884 429s for 5,000 sends (issue 25). The bucket row is locked by the claim (FOR UPDATE SKIP LOCKED);
+the index answers "does this workspace have a row due?" and "its most urgent one" per workspace.
+
+Revision ID: 0021_shared_rate
+Revises: 0017
+Create Date: 2026-12-07 02:30:00+00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0021_shared_rate'
+down_revision: str | None = '0017'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+CLAIMABLE = "status IN ('due', 'sending')"
+
+
+def upgrade() -> None:
+    op.create_table(
+        'send_buckets',
+        sa.Column('workspace_id', sa.Integer(), nullable=False),
+        sa.Column('next_send_at', sa.Double(), nullable=False),
+        sa.Column('paused_until', sa.Double(), nullable=False),
+        sa.Column('rate_limited', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['workspace_id'], ['workspaces.id'], name=op.f('fk_send_buckets_workspace_id_workspaces'), ondelete='CASCADE'
+        ),
+        sa.PrimaryKeyConstraint('workspace_id', name=op.f('pk_send_buckets')),
+    )
+    op.create_index(
+        'ix_nudge_deliveries_workspace_claim',
+        'nudge_deliveries',
+        ['workspace_id', 'priority', 'next_attempt_at'],
+        unique=False,
+        postgresql_where=sa.text(CLAIMABLE),
+        sqlite_where=sa.text(CLAIMABLE),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(
+        'ix_nudge_deliveries_workspace_claim',
+        table_name='nudge_deliveries',
+        postgresql_where=sa.text(CLAIMABLE),
+        sqlite_where=sa.text(CLAIMABLE),
+    )
+    op.drop_table('send_buckets')
