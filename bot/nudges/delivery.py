@@ -237,7 +237,9 @@ class Delivery:
         ``pacing.LOOKAHEAD_SECONDS`` and a row due; False: one had, but another worker took the row first."""
         with self._claim_guard, self._transaction() as session:
             now, wall = self.clock(), self.wall()
-            bucket = pacing.take(session, wall, now, self._excluded())
+            # No slot reserved past the budget: what a budgeted tick claims goes out within it.
+            left = pacing.LOOKAHEAD_SECONDS if self.deadline is None else self.deadline - time.monotonic()
+            bucket = pacing.take(session, wall, now, self._excluded(), min(left, pacing.LOOKAHEAD_SECONDS))
             if bucket is None:
                 return None
             row = ledger.claim(session, self.owner, now, self.lease, workspace_id=bucket[0])
