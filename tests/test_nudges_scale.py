@@ -9,7 +9,6 @@ import subprocess
 import time
 from collections import Counter
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
@@ -83,7 +82,9 @@ def test_two_processes_share_one_workspace_rate(db: Database, database_url: str,
     env = tick_env(database_url, fake_slack, STAGECOACH_SEND_RATE="38")
     started = time.time()
     processes = [
-        subprocess.Popen(tick_command(FRIDAY_1600_NY), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            tick_command(FRIDAY_1600_NY), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(2)
     ]
     outputs = [process.communicate(timeout=120) for process in processes]
@@ -157,5 +158,3 @@ def test_429s_count_toward_a_rows_bounded_attempts(db: Database, deps: Deps, fak
         row = session.scalars(select(NudgeDelivery).where(NudgeDelivery.recipient_id.in_(bad))).one()
     assert row.status == DeliveryStatus.FAILED.value
     assert row.last_error == "gave up after 2 attempts; last: rate limited"
-
-
