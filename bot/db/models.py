@@ -35,6 +35,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, synonym
@@ -159,6 +160,9 @@ class Member(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "slack_user_id", name="uq_members_workspace_user"),
         Index("ix_members_manager", "workspace_id", "manager_slack_user_id"),
+        # The weekly planner reads only the members whose prompt fell due (and due snoozes).
+        Index("ix_members_prompt_due", "prompt_due_at"),
+        Index("ix_members_prompt_snoozed_until", "prompt_snoozed_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,6 +189,11 @@ class Member(Base):
     prompt_minute: Mapped[int] = mapped_column(SmallInteger, default=DEFAULT_PROMPT_MINUTE)
     """Minutes after local midnight: 960 = 16:00."""
     prompt_snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    prompt_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the weekly planner next needs to look at this member: their next weekly occurrence after the
+    last plan (``bot/nudges/planners/weekly_prompt.py``); None: at the next tick. Changing any input of the
+    schedule through the ORM clears it (``_schedule_changed`` below); a Core UPDATE of those columns must
+    set it to None too."""
     stuck_nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     review_reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -217,6 +226,26 @@ class Member(Base):
     quiet_start_minute: Mapped[int | None] = mapped_column(SmallInteger)
     """Start of the member's quiet window (minutes after local midnight); None = no quiet window."""
     quiet_end_minute: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+SCHEDULE_INPUTS = (
+    "timezone",
+    "prompt_weekday",
+    "prompt_minute",
+    "weekly_prompt_enabled",
+    "delivery_blocked_at",
+    "enrolled_at",
+)
+"""What a member's weekly occurrence depends on: a change to any of them re-plans the member."""
+
+
+def _schedule_changed(target: Member, value: object, old: object, _initiator: object) -> None:
+    if value != old:
+        target.prompt_due_at = None
+
+
+for _name in SCHEDULE_INPUTS:
+    event.listen(getattr(Member, _name), "set", _schedule_changed)
 
 
 class BragEntry(Base):

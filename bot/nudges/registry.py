@@ -26,7 +26,7 @@ from bot.nudges.renderers import review_reminder as review_reminder_renderer
 from bot.nudges.renderers import stage_changed as stage_changed_renderer
 from bot.nudges.renderers import stuck as stuck_renderer
 from bot.nudges.renderers import weekly_prompt as weekly_prompt_renderer
-from bot.nudges.types import Context, NudgeType, PermanentErrorHook, Renderer
+from bot.nudges.types import Batch, Context, NudgeType, PermanentErrorHook, Renderer
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +57,22 @@ def by_priority() -> list[NudgeType]:
 def plan_all(deps: Deps, at: datetime) -> tuple[dict[str, int], int]:
     """Plan every kind into the ledger, each in its own transaction (one kind's failure does not stop the
     others): the new due rows by kind, and how many were already past their grace (recorded as skipped)."""
-    context, planned, skipped = Context(deps.content, deps.settings, at), {}, 0
+    context, skipped = Context(deps.content, deps.settings, at), 0
+    planned: dict[str, int] = {}
     for nudge_type in by_priority():
-        try:
-            with deps.db.transaction() as session:
-                due, missed = ledger.ensure(session, nudge_type, nudge_type.plan(session, context), at)
-        except Exception:
-            log.exception("planning failed", extra={"kind": nudge_type.kind})
-            continue
-        if due:
-            planned[nudge_type.kind] = due
-        skipped += missed
+        more = True
+        while more:  # a batched planner's batches, each in its own transaction (memory bounded by a batch)
+            try:
+                with deps.db.transaction() as session:
+                    batch = nudge_type.plan(session, context)
+                    more = isinstance(batch, Batch) and batch.more
+                    due, missed = ledger.ensure(
+                        session, nudge_type, batch, at, check_existing=not isinstance(batch, Batch)
+                    )
+            except Exception:
+                log.exception("planning failed", extra={"kind": nudge_type.kind})
+                break
+            if due:
+                planned[nudge_type.kind] = planned.get(nudge_type.kind, 0) + due
+            skipped += missed
     return planned, skipped

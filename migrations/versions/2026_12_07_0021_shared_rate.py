@@ -1,8 +1,11 @@
-"""shared send rate: one token bucket row per workspace (send_buckets), and the fair claim's index
+"""shared send rate: one token bucket row per workspace (send_buckets), the fair claim's index, and each
+member's next weekly prompt (members.prompt_due_at)
 
 Replicas paced each workspace in their own process, so four replicas sent at four times the rate and met
 7,884 429s for 5,000 sends (issue 25). The bucket row is locked by the claim (FOR UPDATE SKIP LOCKED);
 the index answers "does this workspace have a row due?" and "its most urgent one" per workspace.
+The weekly planner looked at every member every minute (300,000 members: 5-7 s a minute); with
+prompt_due_at it reads only the members whose prompt fell due.
 
 Revision ID: 0021_shared_rate
 Revises: 0017
@@ -34,6 +37,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint('workspace_id', name=op.f('pk_send_buckets')),
     )
+    op.add_column('members', sa.Column('prompt_due_at', sa.DateTime(timezone=True), nullable=True))
+    op.create_index('ix_members_prompt_due', 'members', ['prompt_due_at'], unique=False)
+    op.create_index('ix_members_prompt_snoozed_until', 'members', ['prompt_snoozed_until'], unique=False)
     op.create_index(
         'ix_nudge_deliveries_workspace_claim',
         'nudge_deliveries',
@@ -52,3 +58,7 @@ def downgrade() -> None:
         sqlite_where=sa.text(CLAIMABLE),
     )
     op.drop_table('send_buckets')
+    op.drop_index('ix_members_prompt_snoozed_until', table_name='members')
+    op.drop_index('ix_members_prompt_due', table_name='members')
+    with op.batch_alter_table('members') as batch:
+        batch.drop_column('prompt_due_at')
