@@ -18,8 +18,9 @@ The bot paces ``--headroom`` (5 %) below the allowed rate.
 It prints, from the simulator's own record: due-to-delivered latency (the due instant is when the replicas
 started their ticks) p50/p99/max over each workspace's messages (the median, p99 and worst workspace of
 those), aggregate msg/s against the allowed rate (W x rate), 429s, duplicates (members with more than one
-prompt), lost (members with none, throttled workspaces aside), and per replica the plan time, the tick's
-length and peak RSS.
+prompt), lost (members with none, throttled workspaces aside), and per replica the plan time of its
+first tick, its ticks (each replica ticks again at each minute boundary while prompts are left, as cron
+would), the longest and peak RSS.
 
 ``--plan-only`` inserts M members into one workspace and times, in a fresh process, the first plan of the
 weekly prompt and a re-plan with nothing new, with that process's peak RSS.
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import multiprocessing.connection
 import resource
@@ -40,7 +42,7 @@ import tempfile
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -49,7 +51,7 @@ from sqlalchemy import cast as cast_
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
-from bot.db.models import Member, Workspace
+from bot.db.models import Member, NudgeDelivery, Workspace
 from bot.deps import Deps
 from bot.settings import Settings
 from content import load_content
@@ -58,6 +60,8 @@ DUE = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
 """Friday 16:00 UTC: every member's weekly prompt (zone UTC) falls due at this instant."""
 ENROLLED = datetime(2026, 11, 1, tzinfo=UTC)
 TEAM_TOKEN_PREFIX = "xoxb-team-"
+MAX_MINUTES = 15
+"""A replica stops ticking after this many minutes even if a prompt is left (the run reports it lost)."""
 INSERT_CHUNK = 5000
 
 
@@ -191,24 +195,46 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _replica(conn: multiprocessing.connection.Connection, url: str, api_url: str, rate: float, workers: int) -> None:
+def _replica(
+    conn: multiprocessing.connection.Connection, url: str, api_url: str, rate: float, workers: int, skip: list[str]
+) -> None:
+    """One replica ticking as cron would: a tick at the due minute, then one at each later minute boundary
+    while its previous one is not running (``flock``-guarded cron, or the scheduler without a budget), until
+    no prompt of a workspace that accepts messages is left to send."""
     from bot.nudges.registry import plan_all
     from bot.tick.run import run_tick
 
     db = Database.from_url(url)
     deps = Deps(settings=settings_for(url, api_url, rate, workers), db=db, content=load_content())
+    left = (
+        select(func.count())
+        .select_from(NudgeDelivery)
+        .join(Workspace, Workspace.id == NudgeDelivery.workspace_id)
+        .where(NudgeDelivery.status.in_(["due", "sending"]), Workspace.team_id.not_in(skip))
+    )
     conn.send("ready")
     conn.recv()  # go
     started = time.monotonic()
-    planned, _ = plan_all(deps, DUE)  # what this replica's tick plans (the tick's own plan then finds it done)
+    planned, _ = plan_all(deps, DUE)  # what this replica's first tick plans (its own plan then finds it done)
     plan_seconds = time.monotonic() - started
-    report = run_tick(deps, TeamTokens(), DUE)
+    ticks, sent, longest, minute = 0, 0, 0.0, 0
+    while True:
+        began = time.monotonic()
+        sent += run_tick(deps, TeamTokens(), DUE + timedelta(minutes=minute)).sent
+        ticks, longest = ticks + 1, max(longest, time.monotonic() - began)
+        with db.transaction() as session:
+            remaining = session.scalar(left) or 0
+        if remaining == 0 or minute >= MAX_MINUTES:
+            break
+        minute = math.floor((time.monotonic() - started) / 60) + 1
+        time.sleep(max(0.0, started + 60 * minute - time.monotonic()))
     conn.send(
         {
             "planned": planned.get("weekly_prompt", 0),
             "plan_seconds": plan_seconds,
-            "tick_seconds": time.monotonic() - started,
-            "sent": report.sent,
+            "ticks": ticks,
+            "longest_tick_seconds": longest,
+            "sent": sent,
             "peak_rss_mib": _peak_rss_mib(),
         }
     )
@@ -263,7 +289,8 @@ def run(
         pipes, processes = [], []
         for _ in range(replicas):
             parent, child = context.Pipe()
-            process = context.Process(target=_replica, args=(child, url, fake.api_url, paced, workers))
+            args = (child, url, fake.api_url, paced, workers, throttled_teams)
+            process = context.Process(target=_replica, args=args)
             process.start()
             pipes.append(parent)
             processes.append(process)
@@ -343,7 +370,8 @@ def render(result: Result) -> str:
     for index, detail in enumerate(result.replicas_detail):
         lines.append(
             f"replica {index}             planned {detail['planned']} in {detail['plan_seconds']:.2f} s, "
-            f"sent {detail['sent']}, tick {detail['tick_seconds']:.1f} s, peak RSS {detail['peak_rss_mib']:.0f} MiB"
+            f"sent {detail['sent']} in {detail['ticks']} ticks (longest {detail['longest_tick_seconds']:.1f} s), "
+            f"peak RSS {detail['peak_rss_mib']:.0f} MiB"
         )
     return "\n".join(lines)
 

@@ -59,6 +59,11 @@ is left to a later tick (the pause is in the database, so that tick honours it).
 IDLE_POLL_SECONDS = (0.02, 0.06)
 """How long an idle worker sleeps before looking for a free slot again (random in this range, so workers
 of several replicas do not all ask at once): 20-60 ms against a slot every 50 ms at 20 msg/s."""
+IDLE_POLLERS, IDLE_SLEEP_SECONDS = 2, (0.2, 0.5)
+"""Beyond two idle workers in a process, the others sleep 0.2-0.5 s: one workspace at 20 msg/s keeps 20
+reservations busy (``pacing.LOOKAHEAD_SECONDS``), and 8 workers in each of 4 replicas asking every 20-60 ms
+for the next slot cost more database time than the sends. A workspace that falls due meanwhile waits for
+the two pollers (tens of milliseconds), at worst half a second."""
 BACKOFF_BASE, BACKOFF_CAP = timedelta(seconds=30), timedelta(minutes=30)
 WORKSPACE_RETRY = timedelta(hours=1)
 RENDER_FAILED = Skip("render failed")
@@ -129,6 +134,8 @@ class Delivery:
         """Pauses this process met (wall clock): a slot reserved before the 429 is given back, not used."""
         self._left: set[int] = set()
         """Workspaces this tick leaves to the next (their 429 budget is spent)."""
+        self._idle = 0
+        """Workers sleeping for want of a free slot."""
         # SQLite has one writer and no row locks: the claim's steps (bucket, row, slot) are made one unit by
         # taking them one process-thread at a time. PostgreSQL's row locks do that across replicas.
         self._claim_guard: AbstractContextManager[object] = (
@@ -165,7 +172,15 @@ class Delivery:
                     wait = self._idle_wait() if taken is None else random.uniform(*IDLE_POLL_SECONDS)
                     if wait is None or (self.deadline is not None and time.monotonic() + wait >= self.deadline):
                         break
-                    time.sleep(wait)
+                    with self._lock:
+                        self._idle += 1
+                        if self._idle > IDLE_POLLERS:
+                            wait = max(wait, random.uniform(*IDLE_SLEEP_SECONDS))
+                    try:
+                        time.sleep(wait)
+                    finally:
+                        with self._lock:
+                            self._idle -= 1
                     continue
                 if taken.slot > (now := self.wall()):
                     # Reserved ahead (pacing.LOOKAHEAD_SECONDS) because no workspace had a slot free now.
