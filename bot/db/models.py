@@ -333,20 +333,15 @@ class NudgeDelivery(Base):
     __tablename__ = "nudge_deliveries"
     __table_args__ = (
         UniqueConstraint("workspace_id", "kind", "recipient_id", "period_key", name="uq_nudge_deliveries_key"),
-        # The claim's ORDER BY … LIMIT 1 walks this index of the rows still to do, never the history.
-        Index(
-            "ix_nudge_deliveries_claim",
-            "priority",
-            "next_attempt_at",
-            postgresql_where=text(CLAIMABLE),
-            sqlite_where=text(CLAIMABLE),
-        ),
         # A member's rows (deletion, holds) and their earlier prompts of one kind, newest first (each
         # weekly prompt's render): without kind and due_at here, SQLite read every earlier row of the kind.
         Index("ix_nudge_deliveries_member_kind_due", "member_id", "kind", "due_at"),
         # Planners look up what already exists for one kind and a recent range of due times.
         Index("ix_nudge_deliveries_kind_due", "kind", "due_at"),
-        # The fair claim asks per workspace "is anything due?" and takes that workspace's most urgent row.
+        # The claim asks per workspace "is anything due?" and takes that workspace's most urgent row
+        # (``pacing.take``, ``ledger.claim``); its ORDER BY … LIMIT 1 walks this index of the rows still to do,
+        # never the history. (It replaced the index on (priority, next_attempt_at): one index fewer to
+        # write for each of a million planned prompts.)
         Index(
             "ix_nudge_deliveries_workspace_claim",
             "workspace_id",

@@ -48,9 +48,24 @@ def upgrade() -> None:
         postgresql_where=sa.text(CLAIMABLE),
         sqlite_where=sa.text(CLAIMABLE),
     )
+    # The claim now goes by workspace: the index above serves it, and a planned row writes one index fewer.
+    op.drop_index(
+        'ix_nudge_deliveries_claim',
+        table_name='nudge_deliveries',
+        postgresql_where=sa.text(CLAIMABLE),
+        sqlite_where=sa.text(CLAIMABLE),
+    )
 
 
 def downgrade() -> None:
+    op.create_index(
+        'ix_nudge_deliveries_claim',
+        'nudge_deliveries',
+        ['priority', 'next_attempt_at'],
+        unique=False,
+        postgresql_where=sa.text(CLAIMABLE),
+        sqlite_where=sa.text(CLAIMABLE),
+    )
     op.drop_index(
         'ix_nudge_deliveries_workspace_claim',
         table_name='nudge_deliveries',

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ARRAY, Integer, any_, bindparam, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Member, NudgeKind
@@ -108,13 +108,15 @@ def _following(local_day: date, tz: tzinfo, minute: int) -> datetime:
 
 def _move_on(session: Session, next_due: dict[datetime, list[int]]) -> None:
     """One UPDATE per distinct next occurrence (members share a few zones and times), in chunks of ids."""
+    postgres = session.get_bind().dialect.name == "postgresql"
     for due_at, member_ids in next_due.items():
         for start in range(0, len(member_ids), UPDATE_CHUNK):
+            ids = member_ids[start : start + UPDATE_CHUNK]
+            # One array parameter on PostgreSQL: psycopg split a query of 5,000 placeholders for 0.8 s of a
+            # 100,000-member plan.
+            which = Member.id == any_(cast(bindparam("b_ids", ids), ARRAY(Integer))) if postgres else Member.id.in_(ids)
             session.execute(
-                update(Member)
-                .where(Member.id.in_(member_ids[start : start + UPDATE_CHUNK]))
-                .values(prompt_due_at=due_at)
-                .execution_options(synchronize_session=False)
+                update(Member).where(which).values(prompt_due_at=due_at).execution_options(synchronize_session=False)
             )
 
 
