@@ -163,6 +163,27 @@ class Member(Base):
         # The weekly planner reads only the members whose prompt fell due (and due snoozes).
         Index("ix_members_prompt_due", "prompt_due_at"),
         Index("ix_members_prompt_snoozed_until", "prompt_snoozed_until"),
+        # The review and digest planners look only at members with a review date, a digest channel or a
+        # named manager: a few of 1,000,000, where each planner read them all every minute (100-260 ms).
+        Index(
+            "ix_members_review_date",
+            "review_date",
+            postgresql_where=text("review_date IS NOT NULL"),
+            sqlite_where=text("review_date IS NOT NULL"),
+        ),
+        Index(
+            "ix_members_digest_channel",
+            "digest_channel_id",
+            postgresql_where=text("digest_channel_id IS NOT NULL"),
+            sqlite_where=text("digest_channel_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_members_named_manager",
+            "workspace_id",
+            "manager_slack_user_id",
+            postgresql_where=text("manager_slack_user_id IS NOT NULL"),
+            sqlite_where=text("manager_slack_user_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

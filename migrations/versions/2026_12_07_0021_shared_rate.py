@@ -23,6 +23,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 CLAIMABLE = "status IN ('due', 'sending')"
+PARTIAL_MEMBER_INDEXES = [
+    ('ix_members_review_date', ['review_date'], 'review_date IS NOT NULL'),
+    ('ix_members_digest_channel', ['digest_channel_id'], 'digest_channel_id IS NOT NULL'),
+    ('ix_members_named_manager', ['workspace_id', 'manager_slack_user_id'], 'manager_slack_user_id IS NOT NULL'),
+]
 
 
 def upgrade() -> None:
@@ -40,6 +45,9 @@ def upgrade() -> None:
     op.add_column('members', sa.Column('prompt_due_at', sa.DateTime(timezone=True), nullable=True))
     op.create_index('ix_members_prompt_due', 'members', ['prompt_due_at'], unique=False)
     op.create_index('ix_members_prompt_snoozed_until', 'members', ['prompt_snoozed_until'], unique=False)
+    for name, columns, predicate in PARTIAL_MEMBER_INDEXES:
+        where = sa.text(predicate)
+        op.create_index(name, 'members', columns, unique=False, postgresql_where=where, sqlite_where=where)
     op.create_index(
         'ix_nudge_deliveries_workspace_claim',
         'nudge_deliveries',
@@ -73,6 +81,8 @@ def downgrade() -> None:
         sqlite_where=sa.text(CLAIMABLE),
     )
     op.drop_table('send_buckets')
+    for name, _columns, _predicate in PARTIAL_MEMBER_INDEXES:
+        op.drop_index(name, table_name='members')
     op.drop_index('ix_members_prompt_snoozed_until', table_name='members')
     op.drop_index('ix_members_prompt_due', table_name='members')
     with op.batch_alter_table('members') as batch:
