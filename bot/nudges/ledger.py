@@ -141,7 +141,9 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[tuple[str,
                 .on_conflict_do_nothing(index_elements=KEY_COLUMNS)
                 .returning(*returning)
             )
-            result = session.execute(statement)
+            # On the connection (Core): the ORM's result handling of 10,000 returned rows a batch was 0.4 s of
+            # a 100,000-prompt plan.
+            result = session.connection().execute(statement).all()
         else:
             statement = (
                 sqlite.insert(T)
@@ -149,7 +151,7 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[tuple[str,
                 .on_conflict_do_nothing(index_elements=KEY_COLUMNS)
                 .returning(*returning)
             )
-            result = session.execute(statement, chunk)
+            result = session.execute(statement, chunk).all()
         inserted.extend((str(status), str(recipient), str(period)) for status, recipient, period in result)
     return inserted
 
