@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections import Counter
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import insert, select
@@ -16,9 +17,12 @@ from sqlalchemy import insert, select
 from bot.db.engine import Database
 from bot.db.models import DeliveryStatus, Member, NudgeDelivery, SendBucket, Workspace
 from bot.deps import Deps
+from bot.services.brag import MAX_WHAT
 from bot.tick.run import run_tick
+from tests.support.bots import RunningBot
 from tests.support.fake_slack import TEAM_TOKEN_PREFIX, FakeSlack
-from tests.support.nudges import LONG_AGO, enroll_many, fast, posted_per_user, simulated_slack_clock, utc
+from tests.support.nudges import LONG_AGO, enroll_many, fast, posted_per_user, simulated_slack_clock, tick, utc
+from tests.test_digest_limits_e2e import CHANNEL, MONDAY_0900_LA, team_with_wins
 from tests.test_nudges_processes import sent_count, tick_command, tick_env
 
 FRIDAY_1600_NY = utc(2026, 11, 20, 21, 0)
@@ -97,7 +101,8 @@ def test_two_processes_share_one_workspace_rate(db: Database, database_url: str,
     assert times[-1] - times[0] >= 239 / 38 - 0.3
     assert times[-1] - started < 60
     with db.transaction() as session:
-        assert session.scalar(select(SendBucket.rate_limited)) == sum(fake_slack.rate_limited.values())
+        shared = select(SendBucket.rate_limited).where(SendBucket.channel_id == "")
+        assert session.scalar(shared) == sum(fake_slack.rate_limited.values())
 
 
 @pytest.mark.slow
@@ -158,3 +163,16 @@ def test_429s_count_toward_a_rows_bounded_attempts(db: Database, deps: Deps, fak
         row = session.scalars(select(NudgeDelivery).where(NudgeDelivery.recipient_id.in_(bad))).one()
     assert row.status == DeliveryStatus.FAILED.value
     assert row.last_error == "gave up after 2 attempts; last: rate limited"
+
+
+@pytest.mark.slow
+def test_a_digests_pages_to_one_channel_keep_the_channels_own_pace(bot: RunningBot) -> None:
+    # Slack allows about one message a second in a channel (the simulator: 1 a second, bursts of 5). The
+    # workspace may send 1,000 a second here; the channel's bucket holds its pages a second apart.
+    team_with_wins(bot, reports=25, wins_each=3, length=MAX_WHAT)
+    tick(bot.deps, MONDAY_0900_LA)
+    times = [c.at for c in bot.fake.calls_to("chat.postMessage") if c.params.get("channel") == CHANNEL]
+    assert len(times) >= 5, len(times)
+    assert not [refused for refused in bot.fake.refused if refused[1] == "ratelimited"]
+    gaps = [later - earlier for earlier, later in pairwise(times)]
+    assert min(gaps) >= 0.9, gaps

@@ -415,15 +415,18 @@ class NudgeDelivery(Base):
 
 
 class SendBucket(Base):
-    """A workspace's send rate, shared by every process (``bot/nudges/pacing.py``): a token bucket whose
-    row a claim locks (``FOR UPDATE SKIP LOCKED``), and the pause the last 429 asked for. Times are wall
-    clock seconds (epoch), compared only with the wall clock of whichever replica reads them."""
+    """A workspace's (or one of its channels') send rate, shared by every process (``bot/nudges/pacing.py``):
+    a token bucket whose row a claim locks (``FOR UPDATE SKIP LOCKED``), and the pause the last 429 asked
+    for. Times are wall clock seconds (epoch), compared only with the wall clock of the replica reading them."""
 
     __tablename__ = "send_buckets"
 
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True, default="")
+    """``""``: the workspace's own bucket; a channel's id: that channel's (Slack allows about one message a
+    second in a channel, whatever the workspace's rate)."""
     next_send_at: Mapped[float] = mapped_column(Double, default=0.0)
-    """When the workspace's next message may go (epoch seconds)."""
+    """When the next message may go (epoch seconds)."""
     paused_until: Mapped[float] = mapped_column(Double, default=0.0)
     """Retry-After of the last 429 any replica met, as an instant (epoch seconds)."""
     rate_limited: Mapped[int] = mapped_column(Integer, default=0)

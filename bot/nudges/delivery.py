@@ -260,7 +260,18 @@ class Delivery:
             row = ledger.claim(session, self.owner, now, self.lease, workspace_id=bucket[0])
             if row is None:
                 return False
-            slot = pacing.spend(session, row.workspace_id, bucket[1], wall, self.interval).at
+            # A channel has its own, slower limit. (An uncertain channel row is never sent again: no slot.)
+            channel_slot = wall
+            if not is_user_id(row.recipient_id) and not row.uncertain:
+                ahead = min(left, pacing.LOOKAHEAD_SECONDS)
+                found = pacing.take_channel(session, row.workspace_id, row.recipient_id, wall, ahead)
+                if found is None:
+                    wait = pacing.channel_ready(session, row.workspace_id, row.recipient_id) - wall
+                    retry_at = now + timedelta(seconds=max(wait, 0.0))
+                    ledger.release(session, row, self.owner, retry_at, "channel rate", count_attempt=False)
+                    return False
+                channel_slot = found
+            slot = max(pacing.spend(session, row.workspace_id, bucket[1], wall, self.interval).at, channel_slot)
             sender, nudge_type = self._sender(session, row.workspace_id), self._types.get(row.kind)
             ready = isinstance(sender, _Sender) and not sender.dead and not row.uncertain
             if nudge_type is not None and ready and row.attempts <= self.max_attempts:

@@ -48,6 +48,12 @@ free now (the claim takes the earliest). At 20 msg/s that is 20 reservations in 
 one workspace at its rate without the other workers polling the bucket row for each slot; a workspace
 that falls due meanwhile waits at most this long for a free worker."""
 
+WORKSPACE = ""
+"""The ``channel_id`` of a workspace's own bucket."""
+CHANNEL_INTERVAL_SECONDS = 1.0
+"""Slack allows about one message a second in a channel (short bursts aside): a digest's 19 pages to one
+channel went out as 5 at once and then 429s, each pausing the whole workspace."""
+
 READY = case((B.c.paused_until > B.c.next_send_at, B.c.paused_until), else_=B.c.next_send_at)
 """When the bucket may send next: its slot, or the end of its pause."""
 
@@ -60,10 +66,10 @@ class Slot(NamedTuple):
 
 def ensure_buckets(session: Session) -> None:
     """A bucket row for every workspace that has none (new installs); two replicas may race: no conflict."""
-    missing = select(Workspace.id, literal(0.0), literal(0.0), literal(0)).where(
-        ~exists().where(B.c.workspace_id == Workspace.id)
+    missing = select(Workspace.id, literal(WORKSPACE), literal(0.0), literal(0.0), literal(0)).where(
+        ~exists().where(B.c.workspace_id == Workspace.id, B.c.channel_id == WORKSPACE)
     )
-    columns = ["workspace_id", "next_send_at", "paused_until", "rate_limited"]
+    columns = ["workspace_id", "channel_id", "next_send_at", "paused_until", "rate_limited"]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         session.execute(postgresql.insert(B).from_select(columns, missing).on_conflict_do_nothing())
@@ -84,7 +90,7 @@ _HAS_DUE = exists().where(
 
 _TAKE = (
     select(B.c.workspace_id, READY)
-    .where(_UNTIL >= READY, B.c.workspace_id.not_in(_EXCLUDED), _HAS_DUE)
+    .where(_UNTIL >= READY, B.c.channel_id == WORKSPACE, B.c.workspace_id.not_in(_EXCLUDED), _HAS_DUE)
     .order_by(READY, B.c.workspace_id)
     .limit(1)
     .with_for_update(of=B, skip_locked=True)
@@ -106,20 +112,52 @@ def spend(session: Session, workspace_id: int, ready: float, wall: float, interv
     missed is made up for: Slack counts calls in a sliding second, and a make-up slot let a worker a few
     milliseconds late send 11 in one second at a pace of 9 (``tests/test_nudges_scale.py``)."""
     slot = max(ready, wall)
-    session.execute(update(B).where(B.c.workspace_id == workspace_id).values(next_send_at=slot + interval))
+    mine = (B.c.workspace_id == workspace_id) & (B.c.channel_id == WORKSPACE)
+    session.execute(update(B).where(mine).values(next_send_at=slot + interval))
     return Slot(workspace_id, slot)
+
+
+def take_channel(session: Session, workspace_id: int, channel_id: str, wall: float, lookahead: float) -> float | None:
+    """Reserve the channel's next slot (one message every ``CHANNEL_INTERVAL_SECONDS``) if it comes within
+    ``lookahead``: its wall-clock time. Otherwise None, and the row waits (``channel_ready``). The row is
+    locked and waited for, not skipped: two claims of the same channel are milliseconds apart."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(postgresql.insert(B).values(_channel_row(workspace_id, channel_id)).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite.insert(B).values(_channel_row(workspace_id, channel_id)).on_conflict_do_nothing())
+    mine = (B.c.workspace_id == workspace_id) & (B.c.channel_id == channel_id)
+    ready = float(session.execute(select(READY).where(mine).with_for_update()).scalar_one())
+    if ready > wall + lookahead:
+        return None
+    slot = max(ready, wall)
+    session.execute(update(B).where(mine).values(next_send_at=slot + CHANNEL_INTERVAL_SECONDS))
+    return slot
+
+
+def channel_ready(session: Session, workspace_id: int, channel_id: str) -> float:
+    mine = (B.c.workspace_id == workspace_id) & (B.c.channel_id == channel_id)
+    return float(session.execute(select(READY).where(mine)).scalar_one())
+
+
+def _channel_row(workspace_id: int, channel_id: str) -> dict[str, object]:
+    return {
+        "workspace_id": workspace_id,
+        "channel_id": channel_id,
+        "next_send_at": 0.0,
+        "paused_until": 0.0,
+        "rate_limited": 0,
+    }
 
 
 def pause(session: Session, workspace_id: int, until: float) -> None:
     """Slack answered 429: nothing more for this workspace from any replica until ``until`` (wall clock)."""
     later = case((B.c.paused_until > until, B.c.paused_until), else_=literal(until))
-    session.execute(
-        update(B).where(B.c.workspace_id == workspace_id).values(paused_until=later, rate_limited=B.c.rate_limited + 1)
-    )
+    mine = (B.c.workspace_id == workspace_id) & (B.c.channel_id == WORKSPACE)
+    session.execute(update(B).where(mine).values(paused_until=later, rate_limited=B.c.rate_limited + 1))
 
 
 def next_ready(session: Session, due_by: datetime, excluded: Collection[int]) -> float | None:
     """The earliest wall-clock time a workspace with a row due by ``due_by`` may send; None when none has."""
-    query = select(func.min(READY)).where(B.c.workspace_id.not_in(_EXCLUDED), _HAS_DUE)
+    query = select(func.min(READY)).where(B.c.channel_id == WORKSPACE, B.c.workspace_id.not_in(_EXCLUDED), _HAS_DUE)
     found = session.execute(query, {"b_excluded": list(excluded), "b_due_by": due_by}).scalar()
     return None if found is None else float(found)

@@ -1,4 +1,4 @@
-"""shared send rate: one token bucket row per workspace (send_buckets), the fair claim's index, and each
+"""shared send rate: one token bucket row per workspace and per channel posted to (send_buckets), the fair claim's index, and each
 member's next weekly prompt (members.prompt_due_at)
 
 Replicas paced each workspace in their own process, so four replicas sent at four times the rate and met
@@ -34,13 +34,14 @@ def upgrade() -> None:
     op.create_table(
         'send_buckets',
         sa.Column('workspace_id', sa.Integer(), nullable=False),
+        sa.Column('channel_id', sa.String(length=32), nullable=False),
         sa.Column('next_send_at', sa.Double(), nullable=False),
         sa.Column('paused_until', sa.Double(), nullable=False),
         sa.Column('rate_limited', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ['workspace_id'], ['workspaces.id'], name=op.f('fk_send_buckets_workspace_id_workspaces'), ondelete='CASCADE'
         ),
-        sa.PrimaryKeyConstraint('workspace_id', name=op.f('pk_send_buckets')),
+        sa.PrimaryKeyConstraint('workspace_id', 'channel_id', name=op.f('pk_send_buckets')),
     )
     op.add_column('members', sa.Column('prompt_due_at', sa.DateTime(timezone=True), nullable=True))
     op.create_index('ix_members_prompt_due', 'members', ['prompt_due_at'], unique=False)
