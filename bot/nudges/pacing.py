@@ -1,5 +1,6 @@
 """Each workspace's send rate, shared by every thread, process and replica through one row per workspace
-(``send_buckets``), and the fair choice of which workspace a worker sends for next.
+(``send_buckets``; and one per channel posted to, for Slack's per-channel limit), and the fair choice of
+which workspace a worker sends for next.
 
 A claim locks the bucket row of the workspace whose next slot comes first and that has a row due
 (``FOR UPDATE SKIP LOCKED``: a worker never waits on a row another holds, it takes the next workspace),
