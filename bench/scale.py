@@ -192,6 +192,14 @@ def settings_for(url: str, api_url: str, rate: float, workers: int) -> Settings:
 
 
 def _peak_rss_mib() -> float:
+    """This process's peak RSS: Linux's VmHWM (its own address space), else ru_maxrss (which on Linux keeps
+    the parent's high-water mark across a spawn's exec, so it can over-state a child's)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
