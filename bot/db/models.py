@@ -27,6 +27,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
+    Double,
     Enum,
     ForeignKey,
     Index,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
     text,
 )
@@ -164,6 +166,30 @@ class Member(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "slack_user_id", name="uq_members_workspace_user"),
         Index("ix_members_manager", "workspace_id", "manager_slack_user_id"),
+        # The weekly planner reads only the members whose prompt fell due (and due snoozes).
+        Index("ix_members_prompt_due", "prompt_due_at"),
+        Index("ix_members_prompt_snoozed_until", "prompt_snoozed_until"),
+        # The review and digest planners look only at members with a review date, a digest channel or a
+        # named manager: a few of 1,000,000, where each planner read them all every minute (100-260 ms).
+        Index(
+            "ix_members_review_date",
+            "review_date",
+            postgresql_where=text("review_date IS NOT NULL"),
+            sqlite_where=text("review_date IS NOT NULL"),
+        ),
+        Index(
+            "ix_members_digest_channel",
+            "digest_channel_id",
+            postgresql_where=text("digest_channel_id IS NOT NULL"),
+            sqlite_where=text("digest_channel_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_members_named_manager",
+            "workspace_id",
+            "manager_slack_user_id",
+            postgresql_where=text("manager_slack_user_id IS NOT NULL"),
+            sqlite_where=text("manager_slack_user_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,6 +220,11 @@ class Member(Base):
     """When the member turned weekly prompts on themselves (settings saved with them on). Until then, or a
     stage or a first win, nobody gets weekly prompts: setting up a digest enrolled managers who never
     asked for one (issue #22)."""
+    prompt_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the weekly planner next needs to look at this member: their next weekly occurrence after the
+    last plan (``bot/nudges/planners/weekly_prompt.py``); None: at the next tick. Changing any input of the
+    schedule through the ORM clears it (``_schedule_changed`` below); a Core UPDATE of those columns must
+    set it to None too."""
     stuck_nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     review_reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -226,6 +257,29 @@ class Member(Base):
     quiet_start_minute: Mapped[int | None] = mapped_column(SmallInteger)
     """Start of the member's quiet window (minutes after local midnight); None = no quiet window."""
     quiet_end_minute: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+SCHEDULE_INPUTS = (
+    "timezone",
+    "prompt_weekday",
+    "prompt_minute",
+    "weekly_prompt_enabled",
+    "delivery_blocked_at",
+    "enrolled_at",
+    "stage",
+    "prompts_chosen_at",
+)
+"""What a member's weekly occurrence depends on, or whether they get one at all (a stage or prompts chosen
+make a member eligible, issue #22): a change to any of them re-plans the member."""
+
+
+def _schedule_changed(target: Member, value: object, old: object, _initiator: object) -> None:
+    if value != old:
+        target.prompt_due_at = None
+
+
+for _name in SCHEDULE_INPUTS:
+    event.listen(getattr(Member, _name), "set", _schedule_changed)
 
 
 class BragEntry(Base):
@@ -318,19 +372,23 @@ class NudgeDelivery(Base):
     __tablename__ = "nudge_deliveries"
     __table_args__ = (
         UniqueConstraint("workspace_id", "kind", "recipient_id", "period_key", name="uq_nudge_deliveries_key"),
-        # The claim's ORDER BY … LIMIT 1 walks this index of the rows still to do, never the history.
-        Index(
-            "ix_nudge_deliveries_claim",
-            "priority",
-            "next_attempt_at",
-            postgresql_where=text(CLAIMABLE),
-            sqlite_where=text(CLAIMABLE),
-        ),
         # A member's rows (deletion, holds) and their earlier prompts of one kind, newest first (each
         # weekly prompt's render): without kind and due_at here, SQLite read every earlier row of the kind.
         Index("ix_nudge_deliveries_member_kind_due", "member_id", "kind", "due_at"),
         # Planners look up what already exists for one kind and a recent range of due times.
         Index("ix_nudge_deliveries_kind_due", "kind", "due_at"),
+        # The claim asks per workspace "is anything due?" and takes that workspace's most urgent row
+        # (``pacing.take``, ``ledger.claim``); its ORDER BY … LIMIT 1 walks this index of the rows still to do,
+        # never the history. (It replaced the index on (priority, next_attempt_at): one index fewer to
+        # write for each of a million planned prompts.)
+        Index(
+            "ix_nudge_deliveries_workspace_claim",
+            "workspace_id",
+            "priority",
+            "next_attempt_at",
+            postgresql_where=text(CLAIMABLE),
+            sqlite_where=text(CLAIMABLE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -372,6 +430,25 @@ class NudgeDelivery(Base):
     # saved as a win) or "nothing_this_week" (its button).
     # See bot.services.prompts.is_answered.
     answer = synonym("response")
+
+
+class SendBucket(Base):
+    """A workspace's (or one of its channels') send rate, shared by every process (``bot/nudges/pacing.py``):
+    a token bucket whose row a claim locks (``FOR UPDATE SKIP LOCKED``), and the pause the last 429 asked
+    for. Times are wall clock seconds (epoch), compared only with the wall clock of the replica reading them."""
+
+    __tablename__ = "send_buckets"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True, default="")
+    """``""``: the workspace's own bucket; a channel's id: that channel's (Slack allows about one message a
+    second in a channel, whatever the workspace's rate)."""
+    next_send_at: Mapped[float] = mapped_column(Double, default=0.0)
+    """When the next message may go (epoch seconds)."""
+    paused_until: Mapped[float] = mapped_column(Double, default=0.0)
+    """Retry-After of the last 429 any replica met, as an instant (epoch seconds)."""
+    rate_limited: Mapped[int] = mapped_column(Integer, default=0)
+    """429s met so far, by every replica (for operators; never reset)."""
 
 
 class ProcessedEvent(Base):

@@ -1,12 +1,20 @@
 """One delivery loop for every nudge kind: workers claim a due ledger row, render it, post it (paced per
-workspace) and record the outcome, each in its own short transaction, so threads, processes and replicas
-can share one database. A row claimed while still ``sending`` is reconciled first (``reconcile.py``).
-Messages go to the user ID (Slack opens the DM): no per-user lookup on the send path."""
+workspace, across replicas: ``pacing.py``) and record the outcome, each in its own short transaction, so
+threads, processes and replicas can share one database. A row claimed while still ``sending`` is
+reconciled first (``reconcile.py``). Messages go to the user ID (Slack opens the DM): no per-user lookup
+on the send path.
+
+Workers take the workspace whose next send slot comes first, so workspaces are served side by side: a
+huge or rate-limited workspace delays only itself. A 429 pauses its workspace for every replica
+(Retry-After), counts as an attempt of the row, and after ``RATE_LIMITED_IN_A_ROW`` of them in a row the tick leaves
+that workspace to the next minute; a tick never sleeps longer than ``RATE_LIMIT_WAIT_SECONDS`` for a
+paused workspace, so ``python -m bot tick`` ends once what can be sent has been."""
 
 from __future__ import annotations
 
 import logging
 import os
+import random
 import socket
 import threading
 import time
@@ -14,7 +22,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,8 +35,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Workspace
 from bot.deps import Deps
-from bot.nudges import ledger, registry
-from bot.nudges.pacing import PacedRateLimitRetryHandler, Pacer
+from bot.nudges import ledger, pacing, registry
 from bot.nudges.reconcile import Found, Unknown, known_channel, metadata, reconcile
 from bot.nudges.slack_errors import MESSAGE_ERRORS, RECIPIENT_ERRORS, WORKSPACE_ERRORS, retry_after_seconds, slack_error
 from bot.nudges.types import Context, Defer, DeliveryRow, Message, NudgeType, PermanentErrorHook, Skip
@@ -39,7 +46,24 @@ from bot.webapi.tokens import TokenSource
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-"""Attempts per row (429s and holds do not count); with the backoff below, about an hour of retries."""
+"""Attempts per row (holds do not count; 429s do, so a workspace that refuses everything cannot keep a row
+due for ever); with the backoff below, about an hour of retries."""
+RATE_LIMITED_IN_A_ROW = 5
+"""429s in a row (no other answer between them) one workspace may give a tick before the tick leaves its
+rows to the next minute. Slack's pauses are a second or a few and a burst of them ends once the bucket
+has slowed down, so five cover a busy minute; a workspace that answers 429 to everything costs a tick at
+most five Retry-Afters (each waited for only up to the cap below), never its other workspaces' sends."""
+RATE_LIMIT_WAIT_SECONDS = 10.0
+"""The longest a tick waits for a paused workspace when it has nothing else to send; a longer Retry-After
+is left to a later tick (the pause is in the database, so that tick honours it)."""
+IDLE_POLL_SECONDS = (0.02, 0.06)
+"""How long an idle worker sleeps before looking for a free slot again (random in this range, so workers
+of several replicas do not all ask at once): 20-60 ms against a slot every 50 ms at 20 msg/s."""
+IDLE_POLLERS, IDLE_SLEEP_SECONDS = 2, (0.2, 0.5)
+"""Beyond two idle workers in a process, the others sleep 0.2-0.5 s: one workspace at 20 msg/s keeps 20
+reservations busy (``pacing.LOOKAHEAD_SECONDS``), and 8 workers in each of 4 replicas asking every 20-60 ms
+for the next slot cost more database time than the sends. A workspace that falls due meanwhile waits for
+the two pollers (tens of milliseconds), at worst half a second."""
 BACKOFF_BASE, BACKOFF_CAP = timedelta(seconds=30), timedelta(minutes=30)
 WORKSPACE_RETRY = timedelta(hours=1)
 RENDER_FAILED = Skip("render failed")
@@ -55,18 +79,25 @@ class DeliveryReport:
     by_kind: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     """Outcomes (sent, skipped, failed, retry_later, held) per nudge kind."""
     rate_limited: int = 0
-    """429s Slack answered (each paused the workspace's sends for Retry-After)."""
+    """429s Slack answered (each paused the workspace's sends, in every replica, for Retry-After)."""
 
     def count(self, outcome: str) -> int:
         return sum(counts[outcome] for counts in self.by_kind.values())
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    row: DeliveryRow
+    slot: float
+    """When (wall clock) its workspace's bucket lets it go."""
+    rendered: Rendered | None
 
 
 @dataclass
 class _Sender:
     client: WebClient
     lookup: WebClient
-    """Without the pacing retry handler: reconciliation reads history, it does not take send slots."""
-    pacer: Pacer
+    """With the default retry policy: reconciliation reads history, it does not take send slots."""
     dead: bool = False
     """Slack refused the token this tick: the workspace's other rows wait an hour, not an attempt."""
 
@@ -82,8 +113,12 @@ class Delivery:
         *,
         budget_seconds: float | None = None,
         max_attempts: int = MAX_ATTEMPTS,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.deps, self.tokens, self.clock, self.max_attempts = deps, tokens, clock, max_attempts
+        self.wall = wall
+        """Wall-clock seconds, for the shared send buckets (compared only with other replicas' wall clocks)."""
+        self.interval = 1.0 / deps.settings.stagecoach_send_rate
         self.lease = timedelta(seconds=deps.settings.stagecoach_delivery_lease_seconds)
         # Stop claiming after the budget (what was claimed still goes out); None: until nothing is due.
         self.deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
@@ -92,44 +127,101 @@ class Delivery:
         self._types = registry.by_kind()
         self._senders: dict[int, _Sender | str] = {}  # a str: why the workspace's rows are skipped
         self._lock = threading.Lock()
-        self._rate_limited_until = 0.0
-        """When (monotonic) the last row released on a 429 may go again: workers wait for it, in the budget."""
         self._local = threading.local()
+        self._rate_limited: Counter[int] = Counter()
+        self._in_a_row: Counter[int] = Counter()
+        self._paused: dict[int, float] = {}
+        """Pauses this process met (wall clock): a slot reserved before the 429 is given back, not used."""
+        self._left: set[int] = set()
+        """Workspaces this tick leaves to the next (their 429 budget is spent)."""
+        self._idle = 0
+        """Workers sleeping for want of a free slot."""
+        # SQLite has one writer and no row locks: the claim's steps (bucket, row, slot) are made one unit by
+        # taking them one process-thread at a time. PostgreSQL's row locks do that across replicas.
+        self._claim_guard: AbstractContextManager[object] = (
+            threading.Lock() if deps.db.backend == "sqlite" else nullcontext()
+        )
 
     def run(self) -> DeliveryReport:
         try:
+            with self._transaction() as session:
+                pacing.ensure_buckets(session)
             first = self._claim()
+            more = first is not None or self._idle_wait() is not None
         finally:
             self._close_connection()
-        if first is not None:
+        if more:
             workers = self.deps.settings.stagecoach_send_workers
+            start: list[_Claimed | None] = [first if isinstance(first, _Claimed) else None]
+            start += [None] * (workers - 1)
             with ThreadPoolExecutor(workers, thread_name_prefix="stagecoach-send") as pool:
-                for future in [pool.submit(self._worker, first if i == 0 else None) for i in range(workers)]:
+                for future in [pool.submit(self._worker, claimed) for claimed in start]:
                     future.result()
-        self.report.rate_limited = sum(s.pacer.pauses for s in self._senders.values() if isinstance(s, _Sender))
+        self.report.rate_limited = sum(self._rate_limited.values())
         return self.report
 
-    def _worker(self, claimed: tuple[DeliveryRow, Rendered | None] | None) -> None:
+    def _worker(self, claimed: _Claimed | None) -> None:
         try:
             while claimed is not None or self.deadline is None or time.monotonic() < self.deadline:
-                claimed = claimed or self._claim()
-                if claimed is None:
-                    # Nothing due now; a row Slack rate-limited in this tick is due again within seconds
-                    # (Retry-After). Waiting for it keeps a digest's pages together and in order rather
-                    # than leaving one for the next minute's tick.
-                    wait = self._rate_limited_until - time.monotonic()
-                    if wait <= 0 or (self.deadline is not None and time.monotonic() + wait >= self.deadline):
+                taken = claimed or self._claim()
+                claimed = None
+                if not isinstance(taken, _Claimed):
+                    # No slot free now. Rows due but waiting for their workspace's slot or pause (a 429's
+                    # Retry-After, in this tick or another replica's) are waited for, briefly: a digest's
+                    # pages stay together and in order rather than one being left for the next minute.
+                    wait = self._idle_wait() if taken is None else random.uniform(*IDLE_POLL_SECONDS)
+                    if wait is None or (self.deadline is not None and time.monotonic() + wait >= self.deadline):
                         break
-                    time.sleep(wait)
+                    with self._lock:
+                        self._idle += 1
+                        if self._idle > IDLE_POLLERS:
+                            wait = max(wait, random.uniform(*IDLE_SLEEP_SECONDS))
+                    try:
+                        time.sleep(wait)
+                    finally:
+                        with self._lock:
+                            self._idle -= 1
                     continue
-                (row, rendered), claimed = claimed, None
+                if taken.slot > (now := self.wall()):
+                    # Reserved ahead (pacing.LOOKAHEAD_SECONDS) because no workspace had a slot free now.
+                    time.sleep(taken.slot - now)
+                if self._paused_meanwhile(taken.row):
+                    continue
                 try:
-                    self._deliver(row, rendered)
+                    self._deliver(taken.row, taken.rendered)
                 except Exception:
                     # The row keeps its lease; when it runs out the row is reconciled and retried.
-                    log.exception("delivery failed unexpectedly", extra={"delivery": row.id})
+                    log.exception("delivery failed unexpectedly", extra={"delivery": taken.row.id})
         finally:
             self._close_connection()
+
+    def _paused_meanwhile(self, row: DeliveryRow) -> bool:
+        """A 429 came after this row's slot was reserved: give the row back for the pause, not an attempt.
+        (An uncertain row is not released: it must be reconciled before anything else, which is no send.)"""
+        with self._lock:
+            until = self._paused.get(row.workspace_id, 0.0)
+        wait = until - self.wall()
+        if wait <= 0 or row.uncertain:
+            return False
+        retry_at = self.clock() + timedelta(seconds=wait)
+        self._record(row, None, ledger.release, retry_at, "rate limited", count_attempt=False)
+        return True
+
+    def _idle_wait(self) -> float | None:
+        """Seconds to sleep before looking again, or None: nothing more this tick can send."""
+        horizon = timedelta(seconds=RATE_LIMIT_WAIT_SECONDS)
+        with self._transaction() as session:
+            ready = pacing.next_ready(session, self.clock() + horizon, self._excluded())
+        if ready is None:
+            return None
+        wait = ready - pacing.LOOKAHEAD_SECONDS - self.wall()
+        if wait > RATE_LIMIT_WAIT_SECONDS:
+            return None
+        return max(wait, 0.0) + random.uniform(*IDLE_POLL_SECONDS)
+
+    def _excluded(self) -> list[int]:
+        with self._lock:
+            return sorted(self._left)
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -154,17 +246,37 @@ class Delivery:
         if connection is not None:
             connection.close()
 
-    def _claim(self) -> tuple[DeliveryRow, Rendered | None] | None:
-        """The next row, rendered in the claim's transaction in the common case (one commit fewer a message)."""
-        with self._transaction() as session:
-            row = ledger.claim(session, self.owner, self.clock(), self.lease)
-            if row is None:
+    def _claim(self) -> _Claimed | bool | None:
+        """The next row of the workspace whose slot comes first, with that slot, rendered in the claim's
+        transaction in the common case (one commit fewer a message). None: no workspace has a slot within
+        ``pacing.LOOKAHEAD_SECONDS`` and a row due; False: one had, but another worker took the row first."""
+        with self._claim_guard, self._transaction() as session:
+            now, wall = self.clock(), self.wall()
+            # No slot reserved past the budget: what a budgeted tick claims goes out within it.
+            left = pacing.LOOKAHEAD_SECONDS if self.deadline is None else self.deadline - time.monotonic()
+            bucket = pacing.take(session, wall, now, self._excluded(), min(left, pacing.LOOKAHEAD_SECONDS))
+            if bucket is None:
                 return None
+            row = ledger.claim(session, self.owner, now, self.lease, workspace_id=bucket[0])
+            if row is None:
+                return False
+            # A channel has its own, slower limit. (An uncertain channel row is never sent again: no slot.)
+            channel_slot = wall
+            if not is_user_id(row.recipient_id) and not row.uncertain:
+                ahead = min(left, pacing.LOOKAHEAD_SECONDS)
+                found = pacing.take_channel(session, row.workspace_id, row.recipient_id, wall, ahead)
+                if found is None:
+                    wait = pacing.channel_ready(session, row.workspace_id, row.recipient_id) - wall
+                    retry_at = now + timedelta(seconds=max(wait, 0.0))
+                    ledger.release(session, row, self.owner, retry_at, "channel rate", count_attempt=False)
+                    return False
+                channel_slot = found
+            slot = max(pacing.spend(session, row.workspace_id, bucket[1], wall, self.interval).at, channel_slot)
             sender, nudge_type = self._sender(session, row.workspace_id), self._types.get(row.kind)
             ready = isinstance(sender, _Sender) and not sender.dead and not row.uncertain
             if nudge_type is not None and ready and row.attempts <= self.max_attempts:
-                return row, self._render(session, nudge_type, row)
-        return row, None
+                return _Claimed(row, slot, self._render(session, nudge_type, row))
+        return _Claimed(row, slot, None)
 
     def _deliver(self, row: DeliveryRow, rendered: Rendered | None) -> None:
         sender, nudge_type, now = self._senders[row.workspace_id], self._types.get(row.kind), self.clock()
@@ -211,7 +323,6 @@ class Delivery:
             return RENDER_FAILED
 
     def _post(self, sender: _Sender, nudge_type: NudgeType, row: DeliveryRow, message: Message) -> None:
-        sender.pacer.acquire()
         try:
             response = sender.client.chat_postMessage(
                 channel=row.recipient_id,
@@ -226,6 +337,8 @@ class Delivery:
         except Exception as exc:
             # Timeouts and dropped connections: the message may or may not have been posted.
             return self._uncertain(row, f"{type(exc).__name__}: {exc}", row.channel_id)
+        with self._lock:
+            self._in_a_row[row.workspace_id] = 0
         self._record(row, "sent", ledger.mark_sent, response.get("channel"), response.get("ts"), self.clock())
 
     def _refused(self, sender: _Sender, nudge_type: NudgeType, row: DeliveryRow, exc: SlackApiError) -> None:
@@ -233,11 +346,25 @@ class Delivery:
         now = self.clock()
         if status == 429:
             wait = retry_after_seconds(getattr(exc.response, "headers", None))
-            sender.pacer.pause(wait)
-            retry_at = now + timedelta(seconds=wait)
+            until = self.wall() + wait
+            with self._transaction() as session:
+                pacing.pause(session, row.workspace_id, until)
             with self._lock:
-                self._rate_limited_until = max(self._rate_limited_until, time.monotonic() + wait)
-            return self._record(row, "retry_later", ledger.release, retry_at, "rate limited", count_attempt=False)
+                self._rate_limited[row.workspace_id] += 1
+                self._in_a_row[row.workspace_id] += 1
+                self._paused[row.workspace_id] = max(until, self._paused.get(row.workspace_id, 0.0))
+                if self._in_a_row[row.workspace_id] >= RATE_LIMITED_IN_A_ROW:
+                    self._left.add(row.workspace_id)
+            if row.workspace_id in self._left:
+                log.warning(
+                    "Slack keeps rate-limiting a workspace; its nudges wait for the next tick",
+                    extra={"workspace": row.workspace_id, "retry_after": wait},
+                )
+            # Counted: a workspace answering 429 to everything fails its rows after max_attempts, not never.
+            # Not reported as retry_later: the report counts 429s on their own (``rate_limited``).
+            return self._record(row, None, ledger.release, now + timedelta(seconds=wait), "rate limited")
+        with self._lock:
+            self._in_a_row[row.workspace_id] = 0
         if status >= 500:
             return self._uncertain(row, f"HTTP {status} {error}".strip(), row.channel_id)
         if error in WORKSPACE_ERRORS:
@@ -295,6 +422,7 @@ class Delivery:
             log.warning("no bot token for a workspace; skipping its nudges", extra={"team": workspace.team_id})
             return "no bot token for this workspace"
         url, metrics = self.deps.settings.slack_api_url, self.deps.metrics
-        pacer = Pacer(self.deps.settings.stagecoach_send_rate)
-        paced = make_web_client(url, token, handlers=[PacedRateLimitRetryHandler(pacer)], metrics=metrics)
-        return _Sender(paced, make_web_client(url, token, metrics=metrics), pacer)
+        # No retry handlers: a 429 goes back to the ledger and pauses the workspace's bucket (every replica
+        # waits), rather than a worker sleeping through Retry-After inside slack_sdk.
+        sending = make_web_client(url, token, handlers=[], metrics=metrics)
+        return _Sender(sending, make_web_client(url, token, metrics=metrics))

@@ -1,4 +1,5 @@
-"""What a kind's planner returns (read in bulk, never written) and what its renderer gets and gives."""
+"""What a kind's planner returns (read in bulk; a batched planner also moves its members' next-due time on,
+in the same transaction as the ledger insert) and what its renderer gets and gives."""
 
 from __future__ import annotations
 
@@ -50,6 +51,16 @@ class PlannedNudge:
     payload: object = None  # the kind's frozen dataclass, what its renderer reads (``read_payload``)
 
 
+class Batch(list[PlannedNudge]):
+    """One batch of a planner that plans what fell due in bounded batches (``plan_all`` calls it again, in a
+    new transaction, while ``more``). The ledger inserts a batch without reading what exists first: the
+    planner only returns what newly fell due, and the unique key still refuses a duplicate."""
+
+    def __init__(self, planned: list[PlannedNudge], *, more: bool) -> None:
+        super().__init__(planned)
+        self.more = more
+
+
 @dataclass(frozen=True)
 class Context:
     """What planners and renderers read besides the database: the roadmap, the settings, and the tick's
@@ -97,6 +108,7 @@ class Defer:
 
 
 Planner = Callable[[Session, Context], list[PlannedNudge]]
+"""Returns what is due (a ``Batch`` when the planner works in bounded batches)."""
 Renderer = Callable[[Session, Context, DeliveryRow], Message | Skip | Defer]
 PermanentErrorHook = Callable[[Session, DeliveryRow, str], None]
 

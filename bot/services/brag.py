@@ -136,6 +136,10 @@ def create_entry(
     pending = [key for key in _clean_evidence(content, suggested_keys) if key not in confirmed]
     entry.suggested_evidence = ",".join(pending) or None
     session.add(entry)
+    if member.stage is None and member.prompts_chosen_at is None:
+        # Perhaps their first win, which makes them eligible for weekly prompts (issue #22): the weekly planner
+        # looks at them again at the next tick instead of at next week's occurrence.
+        member.prompt_due_at = None
     session.flush()
     return entry
 

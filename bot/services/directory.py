@@ -8,8 +8,9 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.engine import Database
 from bot.db.models import Member, Workspace
@@ -31,14 +32,34 @@ class InstalledWorkspace(NamedTuple):
     enterprise_id: str | None
 
 
-def workspaces_with_members(db: Database) -> list[InstalledWorkspace]:
+def workspaces_due(db: Database, at: datetime, interval: timedelta, limit: int) -> list[InstalledWorkspace]:
+    """Up to ``limit`` installed workspaces with members whose pass has pages to read this minute (the
+    conditions ``take_pages`` checks), the longest waiting first: a tick that cannot read them all serves
+    the rest next minute, whoever they are."""
     with db.transaction() as session:
         rows = session.execute(
-            select(Workspace.id, Workspace.team_id, Workspace.enterprise_id).where(
-                Workspace.uninstalled_at.is_(None), Workspace.id.in_(select(Member.workspace_id).distinct())
+            select(Workspace.id, Workspace.team_id, Workspace.enterprise_id)
+            .where(
+                Workspace.uninstalled_at.is_(None),
+                _pages_due(at, interval),
+                exists().where(Member.workspace_id == Workspace.id),
             )
+            .order_by(Workspace.profile_page_at.is_not(None), Workspace.profile_page_at, Workspace.id)
+            .limit(limit)
         ).all()
     return [InstalledWorkspace(*row) for row in rows]
+
+
+def _pages_due(at: datetime, interval: timedelta) -> ColumnElement[bool]:
+    """No one took the workspace's pages in the last 60 s, and a pass is under way or due."""
+    return and_(
+        or_(Workspace.profile_page_at.is_(None), Workspace.profile_page_at <= at - PAGE_LEASE),
+        or_(
+            Workspace.profile_cursor.is_not(None),
+            Workspace.profile_pass_done_at.is_(None),
+            Workspace.profile_pass_done_at <= at - interval,
+        ),
+    )
 
 
 def take_pages(db: Database, workspace_id: int, at: datetime, interval: timedelta) -> Pages | None:
@@ -47,15 +68,7 @@ def take_pages(db: Database, workspace_id: int, at: datetime, interval: timedelt
     with db.transaction() as session:
         taken = session.execute(
             update(Workspace)
-            .where(
-                Workspace.id == workspace_id,
-                or_(Workspace.profile_page_at.is_(None), Workspace.profile_page_at <= at - PAGE_LEASE),
-                or_(
-                    Workspace.profile_cursor.is_not(None),
-                    Workspace.profile_pass_done_at.is_(None),
-                    Workspace.profile_pass_done_at <= at - interval,
-                ),
-            )
+            .where(Workspace.id == workspace_id, _pages_due(at, interval))
             .values(profile_page_at=at)
             .returning(Workspace.profile_cursor)
         ).one_or_none()

@@ -25,6 +25,7 @@ from bot.db.models import (
     BragEvidence,
     Member,
     NudgeDelivery,
+    SendBucket,
     StuckSession,
     Workspace,
 )
@@ -95,6 +96,7 @@ def _purge(session: Session, now: datetime, retention: timedelta) -> list[Purged
         session.execute(delete(StuckSession).where(StuckSession.member_id.in_(member_ids)))
         session.execute(delete(NudgeDelivery).where(NudgeDelivery.workspace_id == workspace_id))
         members = session.execute(delete(Member).where(Member.workspace_id == workspace_id))
+        session.execute(delete(SendBucket).where(SendBucket.workspace_id == workspace_id))
         # Tokens went at uninstall; an install record left by a failed delete must not outlive the rest.
         session.execute(delete(BOTS_TABLE).where(BOTS_TABLE.c.team_id == team_id))
         session.execute(delete(INSTALLATIONS_TABLE).where(INSTALLATIONS_TABLE.c.team_id == team_id))

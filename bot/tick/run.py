@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 SCHEDULER_BUDGET_SECONDS = 50
 """The in-process tick stops claiming after this long and the next minute carries on, so a 10,000-prompt
 fan-out does not hold up a stuck nudge that falls due meanwhile (the next tick plans it and sends it
-first). ``python -m bot tick`` has no budget: it sends everything due, then exits."""
+first). ``python -m bot tick`` has no budget: it sends everything it can, then exits; a workspace that
+answers 429 five times in a row, or is paused for longer than 10 s, is left to a later tick
+(``bot/nudges/delivery.py``), so a cron tick always ends."""
 # The ledger's words for what happened to a row, as the metric's outcome label.
 OUTCOMES = {"sent": "sent", "failed": "failed", "retry_later": "retried", "skipped": "skipped"}
 

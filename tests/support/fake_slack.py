@@ -15,8 +15,11 @@ Slack's rules it enforces, as real Slack does (https://api.slack.com/reference):
 - ``views.update`` with a ``hash`` that is not the view's current one: ``hash_conflict``;
 - every method needs its scopes, read from ``manifest.json`` (``missing_scope``);
 - ``chat.postMessage`` is limited per channel (1 a second with a small burst by default; 429 with
-  Retry-After), and any method can have its own limit (:meth:`rate_limit`) and latency
-  (``delay`` for every request before it is handled, ``delays[method]`` before its answer).
+  Retry-After), and any method can have its own limit (:meth:`rate_limit`; ``per_team=True`` counts each
+  workspace on its own, as Slack does) and latency (``delay`` for every request before it is handled,
+  ``delays[method]`` before its answer); :meth:`throttle_team` makes one workspace answer 429 to every
+  call. 429s are counted per workspace (``rate_limited``). A token ``xoxb-team-<TEAM>`` belongs to
+  workspace ``<TEAM>`` (benchmarks with many workspaces), others to ``tokens`` or the default team.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import math
 import socket
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
+TEAM_TOKEN_PREFIX = "xoxb-team-"
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.json"
 TRIGGER_SECONDS = 3.0
 RESPONSE_URL_SECONDS = 30 * 60
@@ -151,7 +155,19 @@ class Failure:
 @dataclass
 class RateLimit:
     per_second: float
-    window: deque[float] = field(default_factory=deque)
+    per_team: bool = False
+    windows: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    """The calls of the last second, per workspace (``per_team``) or all under the key ``""``."""
+
+    def take(self, team: str, now: float) -> int:
+        """0 if the call may go now (and counts it), else the Retry-After in whole seconds."""
+        window = self.windows[team if self.per_team else ""]
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        if len(window) >= self.per_second:
+            return max(1, math.ceil(1.0 - (now - window[0])))
+        window.append(now)
+        return 0
 
 
 Handler = Callable[[dict[str, Any], str | None], dict[str, Any]]
@@ -230,6 +246,10 @@ class FakeSlack:
         """Seconds every request waits before it is answered (a slow Web API)."""
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._rate_limits: dict[str, RateLimit] = {}
+        self.throttled: dict[str, int] = {}
+        """Workspaces answering 429 to every call, with their Retry-After (:meth:`throttle_team`)."""
+        self.rate_limited: Counter[str] = Counter()
+        """429s answered, per workspace (team id)."""
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -306,9 +326,18 @@ class FakeSlack:
             for _ in range(times):
                 self._failures[method].append(Failure(status=200, error=error))
 
-    def rate_limit(self, method: str, per_second: float) -> None:
+    def rate_limit(self, method: str, per_second: float, *, per_team: bool = False) -> None:
+        """At most ``per_second`` calls of ``method`` in any second (per workspace with ``per_team``)."""
         with self._lock:
-            self._rate_limits[method] = RateLimit(per_second=per_second)
+            self._rate_limits[method] = RateLimit(per_second=per_second, per_team=per_team)
+
+    def throttle_team(self, team_id: str, retry_after: int | None = 1) -> None:
+        """Every call with this workspace's token answers 429 with ``retry_after``; None stops it."""
+        with self._lock:
+            if retry_after is None:
+                self.throttled.pop(team_id, None)
+            else:
+                self.throttled[team_id] = retry_after
 
     def reset(self) -> None:
         with self._lock:
@@ -317,6 +346,8 @@ class FakeSlack:
             self.uploads.clear()
             self._failures.clear()
             self._rate_limits.clear()
+            self.throttled.clear()
+            self.rate_limited.clear()
             self.messages.clear()
             self.delays.clear()
             self.channels_without_bot.clear()
@@ -360,6 +391,8 @@ class FakeSlack:
     # -- answering ---------------------------------------------------------------------------
 
     def _team_for(self, token: str | None) -> str:
+        if token and token.startswith(TEAM_TOKEN_PREFIX) and token not in self.tokens:
+            return token.removeprefix(TEAM_TOKEN_PREFIX)
         return self.tokens.get(token or "", self.default_team_id)
 
     def _scopes_of(self, token: str | None) -> set[str]:
@@ -630,17 +663,18 @@ class FakeSlack:
                 with fake._changed:
                     limit = fake._rate_limits.get(method)
                     now = time.monotonic()
-                    if limit is not None:
-                        while limit.window and now - limit.window[0] >= 1.0:
-                            limit.window.popleft()
-                        if len(limit.window) >= limit.per_second:
-                            wait = max(1, int(1.0 - (now - limit.window[0]) + 0.999))
-                            self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)})
-                            return
-                        limit.window.append(now)
+                    team = fake._team_for(token)
+                    throttled = fake.throttled.get(team)
+                    wait = throttled if throttled is not None else limit.take(team, now) if limit else 0
+                    if wait:
+                        fake.refused.append((method, "ratelimited"))
+                        fake.rate_limited[team] += 1
+                        self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)})
+                        return
                     if method == "chat.postMessage" and fake.channel_rate is not None:
                         wait_for = fake.channel_rate.take(str(params.get("channel", "")), now)
                         if wait_for:
+                            fake.rate_limited[team] += 1
                             fake.refused.append((method, "ratelimited"))
                             retry = str(max(1, math.ceil(wait_for)))
                             self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry})
@@ -684,6 +718,10 @@ class FakeSlack:
                     fake.delays.update(config.get("delays", {}))
                     if "channel_rate" in config:
                         fake.set_channel_rate(config["channel_rate"], int(config.get("burst", 5)))
+                    for method, per_second in config.get("team_rates", {}).items():
+                        fake.rate_limit(method, float(per_second), per_team=True)
+                    for team, retry_after in config.get("throttle", {}).items():
+                        fake.throttle_team(team, retry_after)
                     self._send(200, {"ok": True})
                 elif verb == "calls":
                     with fake._lock:
@@ -691,7 +729,9 @@ class FakeSlack:
                         calls = [asdict(c) for c in fake.calls[since:]]
                         responses = {name: list(times) for name, times in fake.response_times.items()}
                         refused = list(fake.refused)
-                    self._send(200, {"calls": calls, "responses": responses, "refused": refused})
+                        rate_limited = dict(fake.rate_limited)
+                    answer = {"calls": calls, "responses": responses, "refused": refused, "rate_limited": rate_limited}
+                    self._send(200, answer)
                 else:
                     self._send(404, {"ok": False, "error": "not_found"})
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -42,6 +43,16 @@ class Payload:
     page: int
 
 
+def _candidates() -> Any:
+    """Members who set a digest channel, or whom a report named as their manager."""
+    report = aliased(Member)
+    managers = select(Member.id).join(
+        report,
+        (report.workspace_id == Member.workspace_id) & (report.manager_slack_user_id == Member.slack_user_id),
+    )
+    return select(Member.id).where(Member.digest_channel_id.is_not(None)).union(managers)
+
+
 def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
     report = aliased(Member)
     report_counts = (
@@ -61,7 +72,9 @@ def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
             (report_counts.c.workspace_id == Member.workspace_id)
             & (report_counts.c.manager_slack_user_id == Member.slack_user_id),
         )
-        .where(Member.digest_channel_id.is_not(None) | report_counts.c.reports.is_not(None))
+        # Candidates by id from two small partial indexes (a digest channel set; a manager named), so the
+        # planner does not read every member every minute: 1,000,000 members took ~260 ms a tick.
+        .where(Member.id.in_(_candidates()))
         # A manager whose Slack account was deactivated (the users.list pass saw it deleted) posts no
         # more digests: their channel digest kept going out every week (issue 24).
         .where(or_(Member.delivery_blocked_reason.is_(None), Member.delivery_blocked_reason != USER_DELETED))

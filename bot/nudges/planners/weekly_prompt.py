@@ -7,17 +7,19 @@ snooze gets its own key (``2026-W47-snooze-20261120T2100Z``).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
 
-from sqlalchemy import exists
+from sqlalchemy import ARRAY, DateTime, Integer, any_, bindparam, cast, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import BragEntry, Member, NudgeKind
 from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
 from bot.nudges.timing import iso_week_key, latest_weekly_occurrence
-from bot.nudges.types import Context, PlannedNudge
-from bot.services.localtime import zone
+from bot.nudges.types import Batch, Context, PlannedNudge
+from bot.services.localtime import local_to_utc, zone
 
 KIND = NudgeKind.WEEKLY_PROMPT.value
 GRACE = timedelta(hours=6)
@@ -40,34 +42,58 @@ class Payload:
     """A "later today" re-prompt."""
 
 
-def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
-    """Every enrolled, opted-in, reachable member's most recent occurrence (and due snoozes), once they have a
-    stage, a win or chose prompts."""
-    # Core on the session's connection: the ORM's handling of 10,000 plain column rows was a quarter of a
-    # re-plan (43 of 171 ms under cProfile).
-    rows = session.connection().execute(
+PLANNING_LOCK = 0x5741_0025
+"""The transaction-level advisory lock that serialises the weekly planner's batches across replicas."""
+BATCH = 10_000
+"""Members planned per transaction: memory and a transaction's locks stay bounded whatever the member count
+(a first plan of 1,000,000 members is 100 batches)."""
+
+
+def plan(session: Session, ctx: Context) -> Batch:
+    """Up to ``BATCH`` members whose prompt fell due since they were last planned (``prompt_due_at`` passed
+    or cleared), each with their most recent occurrence; each member's ``prompt_due_at`` moves on to their
+    next occurrence in the same transaction as the ledger insert. The last batch adds the due snoozes.
+
+    A tick with nothing newly due reads nothing but an index: before issue 25 every member was planned
+    every minute (300,000 members: 5-7 s a minute)."""
+    due = or_(Member.prompt_due_at.is_(None), Member.prompt_due_at <= ctx.now)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # psycopg returns aware datetimes, which compare correctly whatever their zone: UTCDateTime's conversion
+    # of each to UTC was 4 s of a 1,000,000-member first plan. SQLite's naive values need it.
+    enrolled_at = type_coerce(Member.enrolled_at, DateTime(timezone=True)) if postgres else Member.enrolled_at
+    query = (
         installed_members(
             *MEMBER_AND_ZONE,
             Member.prompt_weekday,
             Member.prompt_minute,
-            Member.prompt_snoozed_until,
-            Member.enrolled_at,
-        ).where(
-            Member.weekly_prompt_enabled.is_(True),
-            Member.delivery_blocked_at.is_(None),
-            # Only people who use the bot for their own growth: a stage, a win, or prompts turned on. A manager
-            # enrolled by setting up a digest, or anyone who only looked at /stage, gets none (issue #22).
-            Member.stage.is_not(None)
-            | Member.prompts_chosen_at.is_not(None)
-            | exists().where(BragEntry.member_id == Member.id),
+            enrolled_at,
+            (Member.stage.is_not(None) | Member.prompts_chosen_at.is_not(None)).label("chose"),
         )
+        .where(due, Member.weekly_prompt_enabled.is_(True), Member.delivery_blocked_at.is_(None))
+        # No ORDER BY: the index on prompt_due_at finds the few due rows among millions; an order by id
+        # would walk the primary key instead.
+        .limit(BATCH)
     )
+    if postgres:
+        # Replicas plan one batch at a time: a replica arriving while another plans waits for that batch's
+        # commit, then sees those members moved on and the ledger rows there to deliver. (SKIP LOCKED let it
+        # find nothing and end its tick at once while the rows were still uncommitted: in bench.scale three
+        # of four replicas sent nothing in the first minute.) SQLite has one writer anyway.
+        session.execute(select(func.pg_advisory_xact_lock(PLANNING_LOCK)))
+    # Core on the session's connection: the ORM's handling of 10,000 plain column rows was a quarter of a
+    # re-plan (43 of 171 ms under cProfile).
+    rows = session.connection().execute(query).all()
+    eligible = _with_a_win(session, [row[0] for row in rows if not row[-1]])
     planned: list[PlannedNudge] = []
-    for member_id, workspace_id, user_id, tz_name, weekday, minute, snoozed_until, enrolled_at in rows:
+    next_due: defaultdict[datetime, list[int]] = defaultdict(list)
+    for member_id, workspace_id, user_id, tz_name, weekday, minute, enrolled_at, chose in rows:
         tz = zone(tz_name)
         occurrence = latest_weekly_occurrence(ctx.now, tz, weekday, minute)
-        # Someone who first used the bot after this week's time waits for next week's.
-        if occurrence.due_at >= enrolled_at:
+        # Someone who first used the bot after this week's time waits for next week's; and only people who use
+        # the bot for their own growth get one: a stage, a win, or prompts turned on. A manager enrolled by
+        # setting up a digest, or anyone who only looked at /stage, gets none (issue #22). They move on all
+        # the same: becoming eligible (a stage, prompts chosen, a first win) clears prompt_due_at.
+        if occurrence.due_at >= enrolled_at and (chose or member_id in eligible):
             planned.append(
                 PlannedNudge(
                     workspace_id,
@@ -78,7 +104,63 @@ def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
                     Payload(occurrence.week, False),
                 )
             )
-        if snoozed_until is not None and ctx.now - SNOOZE_LOOKBACK < snoozed_until <= ctx.now:
-            key, week = snooze_period_key(snoozed_until, tz), snoozed_until.astimezone(tz).isocalendar().week
-            planned.append(PlannedNudge(workspace_id, member_id, user_id, key, snoozed_until, Payload(week, True)))
+        # The next one after the latest (which is at or before now): when this member next needs planning.
+        next_due[_following(occurrence.local_day, tz, minute)].append(member_id)
+    _move_on(session, next_due)
+    more = len(rows) == BATCH
+    if not more:
+        planned.extend(_snoozes(session, ctx))
+    return Batch(planned, more=more)
+
+
+def _with_a_win(session: Session, member_ids: list[int]) -> set[int]:
+    """Which of ``member_ids`` (members with no stage and no prompts chosen) have recorded a win: one query a
+    batch on the member index of brag_entries, not an EXISTS for each of a million members."""
+    found: set[int] = set()
+    for start in range(0, len(member_ids), UPDATE_CHUNK):
+        ids = member_ids[start : start + UPDATE_CHUNK]
+        found.update(session.scalars(select(BragEntry.member_id).where(BragEntry.member_id.in_(ids)).distinct()))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _following(local_day: date, tz: tzinfo, minute: int) -> datetime:
+    """The occurrence a week after the one on ``local_day``: the same local time (DST moves the instant).
+    Cached like ``latest_weekly_occurrence``: members share a few zones and times."""
+    return local_to_utc(local_day + timedelta(days=7), minute, tz)
+
+
+def _move_on(session: Session, next_due: dict[datetime, list[int]]) -> None:
+    """One UPDATE per distinct next occurrence (members share a few zones and times), in chunks of ids."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for due_at, member_ids in next_due.items():
+        for start in range(0, len(member_ids), UPDATE_CHUNK):
+            ids = member_ids[start : start + UPDATE_CHUNK]
+            # One array parameter on PostgreSQL: psycopg split a query of 5,000 placeholders for 0.8 s of a
+            # 100,000-member plan.
+            which = Member.id == any_(cast(bindparam("b_ids", ids), ARRAY(Integer))) if postgres else Member.id.in_(ids)
+            session.execute(
+                update(Member).where(which).values(prompt_due_at=due_at).execution_options(synchronize_session=False)
+            )
+
+
+UPDATE_CHUNK = 5000
+"""Ids per UPDATE … WHERE id IN (…): well under SQLite's 32,766 bound parameters."""
+
+
+def _snoozes(session: Session, ctx: Context) -> list[PlannedNudge]:
+    """ "Later today" re-prompts that fell due in the last day (the ledger's key refuses one planned twice)."""
+    rows = session.connection().execute(
+        installed_members(*MEMBER_AND_ZONE, Member.prompt_snoozed_until).where(
+            Member.prompt_snoozed_until > ctx.now - SNOOZE_LOOKBACK,
+            Member.prompt_snoozed_until <= ctx.now,
+            Member.weekly_prompt_enabled.is_(True),
+            Member.delivery_blocked_at.is_(None),
+        )
+    )
+    planned: list[PlannedNudge] = []
+    for member_id, workspace_id, user_id, tz_name, snoozed_until in rows:
+        tz = zone(tz_name)
+        key, week = snooze_period_key(snoozed_until, tz), snoozed_until.astimezone(tz).isocalendar().week
+        planned.append(PlannedNudge(workspace_id, member_id, user_id, key, snoozed_until, Payload(week, True)))
     return planned
