@@ -147,6 +147,7 @@ def member_values(workspace_id: int) -> dict[str, Any]:
         prompt_minute=DUE.hour * 60 + DUE.minute,
         enrolled_at=ENROLLED,
         last_seen_at=ENROLLED,
+        prompts_chosen_at=ENROLLED,  # weekly prompts turned on (issue #22: nobody gets them unasked)
     )
     return values
 
@@ -156,7 +157,7 @@ def enroll(db: Database, workspaces: int, members: int) -> list[str]:
     members_table = cast(Table, Member.__table__)
     for w in range(workspaces):
         with db.transaction() as session:
-            workspace = Workspace(team_id=team(w))
+            workspace = Workspace(team_id=team(w), created_at=ENROLLED)
             session.add(workspace)
             session.flush()
             values = member_values(workspace.id)

@@ -39,7 +39,7 @@ def enroll_team(db: Database, team_id: str, count: int) -> list[str]:
     """``count`` members of workspace ``team_id`` due a weekly prompt on Friday 16:00 New York."""
     users = [f"U{team_id}{index:05d}" for index in range(count)]
     with db.transaction() as session:
-        workspace = Workspace(team_id=team_id)
+        workspace = Workspace(team_id=team_id, created_at=LONG_AGO)
         session.add(workspace)
         session.flush()
         session.execute(
@@ -54,6 +54,7 @@ def enroll_team(db: Database, team_id: str, count: int) -> list[str]:
                     "prompt_minute": 960,
                     "enrolled_at": LONG_AGO,
                     "last_seen_at": LONG_AGO,
+                    "prompts_chosen_at": LONG_AGO,  # prompts turned on (issue #22)
                 }
                 for user in users
             ],

@@ -260,9 +260,11 @@ class Delivery:
             row = ledger.claim(session, self.owner, now, self.lease, workspace_id=bucket[0])
             if row is None:
                 return False
-            # A channel has its own, slower limit. (An uncertain channel row is never sent again: no slot.)
-            channel_slot = wall
-            if not is_user_id(row.recipient_id) and not row.uncertain:
+            # A channel has its own, slower limit, and so has a DM that gets several pages at once. (An
+            # uncertain row takes no slot: a channel page is never sent again, a DM is reconciled first.)
+            channel_slot, nudge_type = wall, self._types.get(row.kind)
+            paced = not is_user_id(row.recipient_id) or (nudge_type is not None and nudge_type.paged)
+            if paced and not row.uncertain:
                 ahead = min(left, pacing.LOOKAHEAD_SECONDS)
                 found = pacing.take_channel(session, row.workspace_id, row.recipient_id, wall, ahead)
                 if found is None:
@@ -272,7 +274,7 @@ class Delivery:
                     return False
                 channel_slot = found
             slot = max(pacing.spend(session, row.workspace_id, bucket[1], wall, self.interval).at, channel_slot)
-            sender, nudge_type = self._sender(session, row.workspace_id), self._types.get(row.kind)
+            sender = self._sender(session, row.workspace_id)
             ready = isinstance(sender, _Sender) and not sender.dead and not row.uncertain
             if nudge_type is not None and ready and row.attempts <= self.max_attempts:
                 return _Claimed(row, slot, self._render(session, nudge_type, row))

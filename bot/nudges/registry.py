@@ -38,15 +38,22 @@ ANALYZE_AFTER = 50_000
 """Members planned in one pass by a batched planner after which the members table's statistics are renewed."""
 
 
-def _kind(planner: ModuleType, render: Renderer, priority: int, hook: PermanentErrorHook | None = None) -> NudgeType:
-    return NudgeType(planner.KIND, planner.plan, render, planner.GRACE, priority, hook)
+def _kind(
+    planner: ModuleType,
+    render: Renderer,
+    priority: int,
+    hook: PermanentErrorHook | None = None,
+    *,
+    paged: bool = False,
+) -> NudgeType:
+    return NudgeType(planner.KIND, planner.plan, render, planner.GRACE, priority, hook, paged)
 
 
 NUDGE_TYPES: list[NudgeType] = [
     _kind(stuck, respecting_time(stuck_renderer.render), 10),
     _kind(weekly_prompt, respecting_time(weekly_prompt_renderer.render, weekly=True), 50),
     _kind(review_reminder, respecting_time(review_reminder_renderer.render), 40),
-    _kind(digest, digest_renderer.render, 60, digest_renderer.forget_channel),
+    _kind(digest, digest_renderer.render, 60, digest_renderer.forget_channel, paged=True),
     _kind(review_rating, respecting_time(review_rating_renderer.render), 40),
     _kind(review_agenda, review_agenda_renderer.render, 40),
     _kind(stage_changed, stage_changed_renderer.render, 45),

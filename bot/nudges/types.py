@@ -121,3 +121,7 @@ class NudgeType:
     grace: timedelta  # an occurrence older than this when first planned is recorded as skipped, not sent
     priority: int = 100  # lower goes first when a tick has more to send than it can
     on_permanent_error: PermanentErrorHook | None = None  # e.g. forget a digest channel on not_in_channel
+    paged: bool = False
+    """Sends several messages to one conversation at once (a digest's pages): each keeps that conversation's
+    own pace, a DM's too. A manager's DM digest of 25 reports is 6 pages, and Slack refused the sixth sent
+    within a second of the first (issue 22 made the DM digest count everything shared with her)."""
