@@ -7,18 +7,11 @@ import json
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.brag import (
-    SIGNAL_ACTIONS,
-    SIGNAL_ICONS,
-    SIGNAL_LABELS,
-    VISIBILITY_ICONS,
-    audience_sentence,
-    confirm_value,
-    quoted,
-    signal_blocks,
-    win_saved_view,
-)
+from bot.blocks.audience import VISIBILITY_ICONS, audience_sentence
+from bot.blocks.brag import SIGNAL_ACTIONS, SIGNAL_ICONS, confirm_value, quoted, signal_blocks, win_saved_view
+from bot.blocks.kit import input_block, modal, option_group
 from bot.blocks.text import actions, button, context, escape, json_object, message, option, plain, section, truncate
+from bot.blocks.win_form import SIGNAL_LABELS
 from bot.services.brag import MAX_EVIDENCE, Audience, EntrySummary
 from bot.services.capture import MAX_WINS_PER_MESSAGE, Card
 from bot.services.growth import NONE_SIGNAL, win_item
@@ -52,15 +45,10 @@ def evidence_choice_groups(content: Content, stage: int | None) -> list[dict[str
     """What "change evidence" offers: the stage's and the next stage's criteria, and the tactics."""
     stages = content.stages if stage is None else [content.stage(stage), *filter(None, [content.next_stage(stage)])]
     groups = [
-        {
-            "label": plain(f"Stage {each.number} exit criteria", 75),
-            "options": [option(c.text, c.key) for c in each.exit_criteria],
-        }
+        option_group(f"Stage {each.number} exit criteria", [option(c.text, c.key) for c in each.exit_criteria])
         for each in stages
     ]
-    groups.append(
-        {"label": plain("Growth tactics", 75), "options": [option(t.name, t.key) for t in content.growth.tactics]}
-    )
+    groups.append(option_group("Growth tactics", [option(t.name, t.key) for t in content.growth.tactics]))
     return groups
 
 
@@ -71,12 +59,7 @@ def evidence_modal(content: Content, stage: int | None, entry: EntrySummary, met
     offered = {o["value"]: o for g in groups for o in g["options"]}
     leftover = [k for k in entry.evidence_keys if k not in offered and content.evidence_label(k) is not None]
     if leftover:
-        groups.append(
-            {
-                "label": plain("Already linked", 75),
-                "options": [option(content.evidence_label(k) or k, k) for k in leftover],
-            }
-        )
+        groups.append(option_group("Already linked", [option(content.evidence_label(k) or k, k) for k in leftover]))
         offered.update({o["value"]: o for o in groups[-1]["options"]})
     element: dict[str, Any] = {
         "type": "multi_static_select",
@@ -91,25 +74,13 @@ def evidence_modal(content: Content, stage: int | None, entry: EntrySummary, met
         hint = f"Looks like evidence for: {_plain_labels(content, entry.suggested_keys)}. Only what you pick counts."
     if chosen:
         element["initial_options"] = chosen
-    return {
-        "type": "modal",
-        "callback_id": ids.EVIDENCE_MODAL,
-        "title": plain("Change evidence", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "private_metadata": metadata,
-        "blocks": [
-            section(quoted(entry.what, 600)),
-            {
-                "type": "input",
-                "block_id": ids.EVIDENCE_PICK_BLOCK,
-                "label": plain("Evidence for"),
-                "optional": True,
-                "hint": plain(hint),
-                "element": element,
-            },
-        ],
-    }
+    blocks = [
+        section(quoted(entry.what, 600)),
+        input_block(ids.EVIDENCE_PICK_BLOCK, "Evidence for", element, optional=True, hint=hint),
+    ]
+    return modal(
+        ids.EVIDENCE_MODAL, "Change evidence", blocks, submit="Save", close="Cancel", private_metadata=metadata
+    )
 
 
 CARD_MORE_EVIDENCE = "evidence"
@@ -252,13 +223,12 @@ def saved_win_view(content: Content, card: Card, entry_id: int) -> dict[str, Any
 
 def undone_view() -> dict[str, Any]:
     """The saved-win modal after Undo."""
-    return {
-        "type": "modal",
-        "callback_id": ids.WIN_MODAL,
-        "title": plain("Win removed", 24),
-        "close": plain("Done", 24),
-        "blocks": [section(":leftwards_arrow_with_hook: Undone: that win is no longer in your brag document.")],
-    }
+    return modal(
+        ids.WIN_MODAL,
+        "Win removed",
+        [section(":leftwards_arrow_with_hook: Undone: that win is no longer in your brag document.")],
+        close="Done",
+    )
 
 
 def edited_message(content: Content, card: Card) -> dict[str, Any]:

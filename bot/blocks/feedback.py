@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.blocks import ids
+from bot.blocks.kit import input_block, modal
 from bot.blocks.text import actions, button, context, header, message, plain, section, sections
 from bot.services.feedback import FeedbackQuestions
 
@@ -58,35 +59,19 @@ def review_date_modal(current: date | None, today: date) -> dict[str, Any]:
     # A review is weeks away, not today: the picker opens on the saved date, or a month ahead (today was the
     # default, one tap from a date the reminders could never precede).
     element["initial_date"] = (current if current is not None and current > today else today + PICKER_AHEAD).isoformat()
-    return {
-        "type": "modal",
-        "callback_id": ids.REVIEW_DATE_MODAL,
-        "title": plain("Review date", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": ids.REVIEW_DATE_BLOCK,
-                "label": plain("When is your next review?"),
-                "element": element,
-            },
-            context("I'll DM you a packet two weeks before and again two days before."),
-        ],
-    }
+    blocks = [
+        input_block(ids.REVIEW_DATE_BLOCK, "When is your next review?", element),
+        context("I'll DM you a packet two weeks before and again two days before."),
+    ]
+    return modal(ids.REVIEW_DATE_MODAL, "Review date", blocks, submit="Save", close="Cancel")
 
 
 def review_date_saved_view(review_date: date) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": ids.REVIEW_DATE_MODAL,
-        "title": plain("Review date", 24),
-        "close": plain("Done", 24),
-        "blocks": [
-            section(f":white_check_mark: Your review is on *{review_date:%A %-d %B %Y}*."),
-            context(
-                "Next: I'll send your packet two weeks before and two days before. Until then, `/win` what you "
-                "ship; `/feedback-questions` has questions to take in."
-            ),
-        ],
-    }
+    blocks = [
+        section(f":white_check_mark: Your review is on *{review_date:%A %-d %B %Y}*."),
+        context(
+            "Next: I'll send your packet two weeks before and two days before. Until then, `/win` what you "
+            "ship; `/feedback-questions` has questions to take in."
+        ),
+    ]
+    return modal(ids.REVIEW_DATE_MODAL, "Review date", blocks, close="Done")

@@ -6,7 +6,9 @@ from datetime import date
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.brag import SIGNAL_ICONS, VISIBILITY_ICONS, mention, quoted
+from bot.blocks.audience import VISIBILITY_ICONS, mention
+from bot.blocks.brag import SIGNAL_ICONS, quoted
+from bot.blocks.kit import modal
 from bot.blocks.text import (
     actions,
     bar,
@@ -228,13 +230,7 @@ def _team_blocks(team: TeamDigest) -> list[dict[str, Any]]:
 def team_details_modal(team: TeamDigest | None) -> dict[str, Any]:
     """Each report's months, readiness, her part at their stage and a 1:1 prompt (Home's "Team details")."""
     blocks = team_growth_blocks(team) if team is not None else [section("Nobody has named you as their manager yet.")]
-    return {
-        "type": "modal",
-        "callback_id": ids.TEAM_DETAILS_MODAL,
-        "title": plain("Your team", 24),
-        "close": plain("Done", 24),
-        "blocks": blocks[:MAX_VIEW_BLOCKS],
-    }
+    return modal(ids.TEAM_DETAILS_MODAL, "Your team", blocks[:MAX_VIEW_BLOCKS], close="Done")
 
 
 def _wins_paging_blocks(snapshot: HomeSnapshot, shown: int) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks import ids
+from bot.blocks.kit import input_block, modal, text_input
 from bot.blocks.text import actions, button, context, escape, message, plain, section, truncate
 from bot.services.gaps import Gap
 from bot.services.prompts import PromptAnswer, PromptAnswered
@@ -295,56 +296,41 @@ def not_yours_message() -> dict[str, Any]:
 
 
 def help_request_modal(*, session_id: int, tried: str | None) -> dict[str, Any]:
-    tried_element: dict[str, Any] = {
-        "type": "plain_text_input",
+    goal = text_input(
+        ids.HELP_INPUT, HELP_GOAL_MAX, placeholder="e.g. get the payments integration test passing locally"
+    )
+    tried_element = text_input(
+        ids.HELP_INPUT,
+        HELP_FIELD_MAX,
+        initial=tried,
+        multiline=True,
+        placeholder="Docs read, commands run, error messages, what you ruled out",
+    )
+    channel = {
+        "type": "conversations_select",
         "action_id": ids.HELP_INPUT,
-        "multiline": True,
-        "max_length": HELP_FIELD_MAX,
-        "placeholder": plain("Docs read, commands run, error messages, what you ruled out"),
+        "default_to_current_conversation": False,
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+        "placeholder": plain("Pick your team's channel"),
     }
-    if tried:
-        tried_element["initial_value"] = truncate(tried, HELP_FIELD_MAX)
-    return {
-        "type": "modal",
-        "callback_id": ids.HELP_REQUEST_MODAL,
-        "private_metadata": json.dumps({"session": session_id}),
-        "title": plain("Ask for help", 24),
-        "submit": plain("Post", 24),
-        "close": plain("Cancel", 24),
-        "blocks": [
+    return modal(
+        ids.HELP_REQUEST_MODAL,
+        "Ask for help",
+        [
             context("A good ask says what you're after, what you tried and where you're stuck. I'll post it for you."),
-            {
-                "type": "input",
-                "block_id": ids.HELP_GOAL_BLOCK,
-                "label": plain("What are you trying to do?"),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": ids.HELP_INPUT,
-                    "max_length": HELP_GOAL_MAX,
-                    "placeholder": plain("e.g. get the payments integration test passing locally"),
-                },
-            },
-            {
-                "type": "input",
-                "block_id": ids.HELP_TRIED_BLOCK,
-                "label": plain("What have you tried?"),
-                "element": tried_element,
-            },
-            {
-                "type": "input",
-                "block_id": ids.HELP_CHANNEL_BLOCK,
-                "label": plain("Where should I post it?"),
-                "hint": plain("I can only post in channels I'm in: /invite @Stagecoach there first."),
-                "element": {
-                    "type": "conversations_select",
-                    "action_id": ids.HELP_INPUT,
-                    "default_to_current_conversation": False,
-                    "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-                    "placeholder": plain("Pick your team's channel"),
-                },
-            },
+            input_block(ids.HELP_GOAL_BLOCK, "What are you trying to do?", goal),
+            input_block(ids.HELP_TRIED_BLOCK, "What have you tried?", tried_element),
+            input_block(
+                ids.HELP_CHANNEL_BLOCK,
+                "Where should I post it?",
+                channel,
+                hint="I can only post in channels I'm in: /invite @Stagecoach there first.",
+            ),
         ],
-    }
+        submit="Post",
+        close="Cancel",
+        private_metadata=json.dumps({"session": session_id}),
+    )
 
 
 def help_request_post(*, user_id: str, goal: str, tried: str, minutes_stuck: int) -> dict[str, Any]:

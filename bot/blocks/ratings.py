@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.brag import mention
+from bot.blocks.audience import mention
+from bot.blocks.kit import input_block, modal
 from bot.blocks.manager import mute_actions
 from bot.blocks.text import actions, button, context, divider, escape, header, message, option, plain, section, truncate
 from bot.db.models import Rater, RatingLevel
@@ -57,45 +58,25 @@ def rating_modal(form: RatingForm) -> dict[str, Any]:
         current = form.current.get(criterion.key)
         if current is not None:
             element["initial_option"] = options[current]
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": ids.RATING_BLOCK_PREFIX + criterion.key,
-                "label": plain(criterion.text),
-                "element": element,
-            }
-        )
+        blocks.append(input_block(ids.RATING_BLOCK_PREFIX + criterion.key, criterion.text, element))
     if form.rater == Rater.SELF and form.manager_user_id and not form.already_invited:
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": ids.RATING_INVITE_BLOCK,
-                "optional": True,
-                "label": plain("Your manager"),
-                "element": {
-                    "type": "checkboxes",
-                    "action_id": ids.RATING_INPUT,
-                    "options": [
-                        {
-                            "text": {"type": "mrkdwn", "text": f"Invite {mention(form.manager_user_id)} to rate these"},
-                            "description": plain("They see the criteria only: never your ratings or your wins."),
-                            "value": "invite",
-                        }
-                    ],
-                },
-            }
-        )
+        invite = {
+            "text": {"type": "mrkdwn", "text": f"Invite {mention(form.manager_user_id)} to rate these"},
+            "description": plain("They see the criteria only: never your ratings or your wins."),
+            "value": "invite",
+        }
+        checkbox = {"type": "checkboxes", "action_id": ids.RATING_INPUT, "options": [invite]}
+        blocks.append(input_block(ids.RATING_INVITE_BLOCK, "Your manager", checkbox, optional=True))
     elif form.rater == Rater.SELF and form.already_invited:
         blocks.append(context("Your manager is invited to rate the same criteria."))
-    return {
-        "type": "modal",
-        "callback_id": ids.RATING_MODAL,
-        "title": plain("Rate exit criteria", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "private_metadata": encode_rating_metadata(form.conversation_id, form.rater),
-        "blocks": blocks,
-    }
+    return modal(
+        ids.RATING_MODAL,
+        "Rate exit criteria",
+        blocks,
+        submit="Save",
+        close="Cancel",
+        private_metadata=encode_rating_metadata(form.conversation_id, form.rater),
+    )
 
 
 def rating_saved_view(saved: SavedRatings) -> dict[str, Any]:
@@ -124,13 +105,7 @@ def rating_saved_view(saved: SavedRatings) -> dict[str, Any]:
         lines = [
             "*Saved.* Where your rating and theirs are two levels apart, you'll both get a private agenda for the 1:1."
         ]
-    return {
-        "type": "modal",
-        "callback_id": ids.RATING_MODAL,
-        "title": plain("Ratings saved", 24),
-        "close": plain("Done", 24),
-        "blocks": [section("\n".join(lines))],
-    }
+    return modal(ids.RATING_MODAL, "Ratings saved", [section("\n".join(lines))], close="Done")
 
 
 def manager_invite_message(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.brag import visibility_options as visibility_options_for
+from bot.blocks.kit import input_block, modal
 from bot.blocks.text import context, option, plain
+from bot.blocks.win_form import visibility_options as visibility_options_for
 from bot.services.brag import Audience
 from bot.services.settings import (
     FOLLOW_SLACK,
@@ -30,16 +31,7 @@ NUDGE_LABELS = {
 def _input(
     block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
 ) -> dict[str, Any]:
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label),
-        "optional": optional,
-        "element": {"action_id": ids.SETTINGS_INPUT, **element},
-    }
-    if hint:
-        block["hint"] = plain(hint)
-    return block
+    return input_block(block_id, label, {"action_id": ids.SETTINGS_INPUT, **element}, optional=optional, hint=hint)
 
 
 def _select(options: list[dict[str, Any]], initial: str | None, placeholder: str) -> dict[str, Any]:
@@ -136,11 +128,4 @@ def settings_modal(content: Content, settings: MemberSettings, audience: Audienc
         ),
         context("You can also open this with `/coach settings`."),
     ]
-    return {
-        "type": "modal",
-        "callback_id": ids.SETTINGS_MODAL,
-        "title": plain("Settings", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "blocks": blocks,
-    }
+    return modal(ids.SETTINGS_MODAL, "Settings", blocks, submit="Save", close="Cancel")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import ids
+from bot.blocks.kit import input_block, modal
 from bot.blocks.text import (
     actions,
     bar,
@@ -137,13 +138,7 @@ def stage_guide_blocks(content: Content, stage: Stage) -> list[dict[str, Any]]:
 
 
 def stage_guide_modal(content: Content, stage: Stage) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": ids.STAGE_GUIDE_MODAL,
-        "title": plain(f"Stage {stage.number} guide", 24),
-        "close": plain("Done", 24),
-        "blocks": stage_guide_blocks(content, stage),
-    }
+    return modal(ids.STAGE_GUIDE_MODAL, f"Stage {stage.number} guide", stage_guide_blocks(content, stage), close="Done")
 
 
 def own_stage_message(content: Content, progress: StageProgress) -> dict[str, Any]:
@@ -200,13 +195,7 @@ def principles_modal(content: Content) -> dict[str, Any]:
             )
         )
     blocks.append(context(OWNERSHIP_NOT_TITLE))
-    return {
-        "type": "modal",
-        "callback_id": ids.STAGE_GUIDE_MODAL,
-        "title": plain("Core principles", 24),
-        "close": plain("Done", 24),
-        "blocks": blocks,
-    }
+    return modal(ids.STAGE_GUIDE_MODAL, "Core principles", blocks, close="Done")
 
 
 def tracks_message(content: Content) -> dict[str, Any]:
@@ -238,13 +227,7 @@ def tracks_modal(content: Content) -> dict[str, Any]:
     blocks += sections(
         "*Moving into management: what actually changes*", [f"• {p}" for p in growth.management_transition]
     )
-    return {
-        "type": "modal",
-        "callback_id": ids.STAGE_GUIDE_MODAL,
-        "title": plain("Career tracks", 24),
-        "close": plain("Done", 24),
-        "blocks": blocks,
-    }
+    return modal(ids.STAGE_GUIDE_MODAL, "Career tracks", blocks, close="Done")
 
 
 def _stage_picker(content: Content) -> dict[str, Any]:
@@ -317,26 +300,13 @@ def stage_saved_message(stage: Stage) -> dict[str, Any]:
 def assessment_modal(content: Content) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [context(f"{OWNERSHIP_NOT_TITLE} Pick what's true most weeks.")]
     for question in content.growth.self_assessment:
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": f"{ids.ASSESSMENT_BLOCK_PREFIX}{question.key}",
-                "label": plain(question.prompt),
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": ids.ASSESSMENT_ANSWER,
-                    "options": [option(o.label, str(o.stage)) for o in question.options],
-                },
-            }
-        )
-    return {
-        "type": "modal",
-        "callback_id": ids.ASSESSMENT_MODAL,
-        "title": plain("Find your stage", 24),
-        "submit": plain("Suggest my stage", 24),
-        "close": plain("Cancel", 24),
-        "blocks": blocks,
-    }
+        element = {
+            "type": "radio_buttons",
+            "action_id": ids.ASSESSMENT_ANSWER,
+            "options": [option(o.label, str(o.stage)) for o in question.options],
+        }
+        blocks.append(input_block(f"{ids.ASSESSMENT_BLOCK_PREFIX}{question.key}", question.prompt, element))
+    return modal(ids.ASSESSMENT_MODAL, "Find your stage", blocks, submit="Suggest my stage", close="Cancel")
 
 
 def assessment_result_view(content: Content, stage: Stage, spread: int) -> dict[str, Any]:
@@ -353,26 +323,15 @@ def assessment_result_view(content: Content, stage: Stage, spread: int) -> dict[
         actions(button(f"Set {stage.title} as my stage", ids.STAGE_SET_MINE, str(stage.number), style="primary")),
         context(f"{OWNERSHIP_NOT_TITLE} You can change it any time with `/stage`."),
     ]
-    return {
-        "type": "modal",
-        "callback_id": ids.ASSESSMENT_MODAL,
-        "title": plain("Your stage", 24),
-        "close": plain("Done", 24),
-        "blocks": blocks,
-    }
+    return modal(ids.ASSESSMENT_MODAL, "Your stage", blocks, close="Done")
 
 
 def stage_saved_view(stage: Stage) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": ids.ASSESSMENT_MODAL,
-        "title": plain("Your stage", 24),
-        "close": plain("Done", 24),
-        "blocks": [
-            section(stage_saved_note(stage)),
-            context("See it any time with `/stage`; your App Home tracks progress against its exit criteria."),
-        ],
-    }
+    blocks = [
+        section(stage_saved_note(stage)),
+        context("See it any time with `/stage`; your App Home tracks progress against its exit criteria."),
+    ]
+    return modal(ids.ASSESSMENT_MODAL, "Your stage", blocks, close="Done")
 
 
 def render_stage_query(

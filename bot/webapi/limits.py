@@ -7,8 +7,6 @@ counted by the planner before the builder renders them).
 from __future__ import annotations
 
 MAX_MESSAGE_BLOCKS = 50
-MAX_MESSAGE_BLOCK_TEXT = 12_000
-"""About this many characters of text in one message's blocks; past it, ``msg_blocks_too_long``."""
 MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
 MAX_SECTION_FIELDS = 10
@@ -25,3 +23,9 @@ MAX_ID = 255
 MAX_INPUT_LABEL = 2000
 MAX_OPTIONS = 100
 MAX_OPTION_TEXT = 75
+MAX_OPTION_GROUP_LABEL = 75
+MAX_CONFIRM_TITLE = 100
+MAX_CONFIRM_TEXT = 300
+MAX_CONFIRM_BUTTON = 30
+MAX_MESSAGE_TEXT = 3000
+"""A message's fallback ``text`` as the builders cut it (Slack takes 40,000; a notification shows far less)."""
