@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.text import plain, truncate
-from bot.webapi.limits import MAX_MODAL_BUTTON, MAX_MODAL_TITLE, MAX_OPTION_GROUP_LABEL
+from bot.blocks.text import mrkdwn, plain, truncate
+from bot.webapi.limits import (
+    MAX_FIELD_TEXT,
+    MAX_MODAL_BUTTON,
+    MAX_MODAL_TITLE,
+    MAX_OPTION_GROUP_LABEL,
+    MAX_SECTION_FIELDS,
+)
 
 
 def modal(
@@ -79,3 +85,11 @@ def text_input(
 def option_group(label: str, options: list[dict[str, Any]]) -> dict[str, Any]:
     """A labelled group of a select's options."""
     return {"label": plain(label, MAX_OPTION_GROUP_LABEL), "options": options}
+
+
+def fields(*texts: str) -> dict[str, Any]:
+    """A section of mrkdwn fields side by side, each within Slack's 2,000 characters (at most 10 of them)."""
+    return {
+        "type": "section",
+        "fields": [mrkdwn(truncate(text, MAX_FIELD_TEXT)) for text in texts[:MAX_SECTION_FIELDS]],
+    }

@@ -15,6 +15,7 @@ from bot.blocks.text import actions, button, context, divider, escape, header, m
 from bot.db.models import Rater, RatingLevel
 from bot.services.growth import involvement_changes, involvement_summary
 from bot.services.ratings import LEVEL_LABELS, Agenda, RatingForm, SavedRatings
+from bot.webapi.limits import MAX_MESSAGE_BLOCKS
 from content import Stage
 
 MAX_AGENDA_WIN_CHARS = 200
@@ -160,7 +161,7 @@ def agenda_message(agenda: Agenda, reader: str) -> dict[str, Any]:
         else:
             lines.append("_No wins for this criterion yet" + (" that they shared._" if reader != Rater.SELF else "._"))
         blocks.append(section("\n".join(lines)))
-    return message(title, blocks[:50])
+    return message(title, blocks[:MAX_MESSAGE_BLOCKS])
 
 
 def stage_changed_message(report_user_id: str, before: Stage, after: Stage) -> dict[str, Any]:

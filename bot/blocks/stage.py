@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.kit import input_block, modal
+from bot.blocks.kit import fields, input_block, modal
 from bot.blocks.text import (
     actions,
     bar,
@@ -85,15 +85,7 @@ def stage_guide_blocks(content: Content, stage: Stage) -> list[dict[str, Any]]:
     """Everything the roadmap says about a stage, for the guide's modal (a modal holds 100 blocks)."""
     blocks: list[dict[str, Any]] = [context(f"_{stage.summary}_")]
     blocks += sections("*Ownership*", [f"• {name} *{a.percent}%*: {a.focus}" for name, a in stage.ownership.areas()])
-    blocks.append(
-        {
-            "type": "section",
-            "fields": [
-                {"type": "mrkdwn", "text": truncate("*You decide*\n" + bullets(stage.decides), 2000)},
-                {"type": "mrkdwn", "text": truncate("*You propose*\n" + bullets(stage.proposes), 2000)},
-            ],
-        }
-    )
+    blocks.append(fields("*You decide*\n" + bullets(stage.decides), "*You propose*\n" + bullets(stage.proposes)))
     blocks += sections(_exit_heading(content, stage), [f"• {c.text}" for c in stage.exit_criteria])
     blocks += sections("*How you succeed*", [f"• *{h.habit}*: {h.how}" for h in stage.success])
     if stage.mistakes:
@@ -101,21 +93,10 @@ def stage_guide_blocks(content: Content, stage: Stage) -> list[dict[str, Any]]:
     blocks.append(divider())
     blocks += sections(f"*{stage.learning.heading}*", [f"• {item}" for item in stage.learning.items])
     blocks.append(
-        {
-            "type": "section",
-            "fields": [
-                {
-                    "type": "mrkdwn",
-                    "text": truncate(f"*{stage.metrics.heading}*\n" + bullets(stage.metrics.items), 2000),
-                },
-                {
-                    "type": "mrkdwn",
-                    "text": truncate(
-                        "*Time horizon*\n" + bullets(f"{h.period}: {h.focus}" for h in stage.time_horizon), 2000
-                    ),
-                },
-            ],
-        }
+        fields(
+            f"*{stage.metrics.heading}*\n" + bullets(stage.metrics.items),
+            "*Time horizon*\n" + bullets(f"{h.period}: {h.focus}" for h in stage.time_horizon),
+        )
     )
     blocks += sections(f"*{stage.examples.heading}*", [f"• {item}" for item in stage.examples.items])
     if stage.manager is not None:
@@ -204,13 +185,7 @@ def tracks_message(content: Content) -> dict[str, Any]:
     growth = content.growth
     blocks: list[dict[str, Any]] = [
         header("Career tracks: IC and management"),
-        {
-            "type": "section",
-            "fields": [
-                {"type": "mrkdwn", "text": truncate(f"*{track.name}*\n" + bullets(track.levels), 2000)}
-                for track in growth.tracks
-            ],
-        },
+        fields(*(f"*{track.name}*\n" + bullets(track.levels) for track in growth.tracks)),
         context(f"{OWNERSHIP_NOT_TITLE} A title can map to different stages at different companies."),
         actions(button("How the tracks differ", ids.STAGE_TRACKS_GUIDE)),
     ]

@@ -7,7 +7,18 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from bot.webapi.limits import MAX_BUTTON_TEXT, MAX_HEADER_TEXT, MAX_OPTION_TEXT, MAX_SECTION_TEXT
+from bot.webapi.limits import (
+    MAX_ACTION_ELEMENTS,
+    MAX_BUTTON_TEXT,
+    MAX_CONFIRM_BUTTON,
+    MAX_CONFIRM_TEXT,
+    MAX_CONFIRM_TITLE,
+    MAX_CONTEXT_ELEMENTS,
+    MAX_HEADER_TEXT,
+    MAX_MESSAGE_TEXT,
+    MAX_OPTION_TEXT,
+    MAX_SECTION_TEXT,
+)
 
 
 def escape(text: str) -> str:
@@ -89,7 +100,10 @@ def header(text: str) -> dict[str, Any]:
 
 
 def context(*texts: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [mrkdwn(truncate(t, MAX_SECTION_TEXT)) for t in texts[:10]]}
+    return {
+        "type": "context",
+        "elements": [mrkdwn(truncate(t, MAX_SECTION_TEXT)) for t in texts[:MAX_CONTEXT_ELEMENTS]],
+    }
 
 
 def divider() -> dict[str, Any]:
@@ -114,7 +128,7 @@ def button(
 
 
 def actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "actions", "elements": list(elements)[:25]}
+    block: dict[str, Any] = {"type": "actions", "elements": list(elements)[:MAX_ACTION_ELEMENTS]}
     if block_id is not None:
         block["block_id"] = block_id
     return block
@@ -126,10 +140,10 @@ def option(text: str, value: str) -> dict[str, Any]:
 
 def confirm_dialog(title: str, text: str, confirm: str, deny: str = "Cancel") -> dict[str, Any]:
     return {
-        "title": plain(title, 100),
-        "text": mrkdwn(truncate(text, 300)),
-        "confirm": plain(confirm, 30),
-        "deny": plain(deny, 30),
+        "title": plain(title, MAX_CONFIRM_TITLE),
+        "text": mrkdwn(truncate(text, MAX_CONFIRM_TEXT)),
+        "confirm": plain(confirm, MAX_CONFIRM_BUTTON),
+        "deny": plain(deny, MAX_CONFIRM_BUTTON),
         "style": "danger",
     }
 
@@ -150,7 +164,7 @@ def notification_text(text: str) -> str:
 def message(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
     """A message payload: ``text`` is the notification/fallback (read as a push notification, so plain),
     ``blocks`` what people see."""
-    return {"text": truncate(notification_text(text), 3000), "blocks": blocks}
+    return {"text": truncate(notification_text(text), MAX_MESSAGE_TEXT), "blocks": blocks}
 
 
 def json_object(raw: str | None) -> dict[str, Any]:
