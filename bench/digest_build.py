@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bot.blocks.digest import digest_messages
+from bot.blocks.digest import digest_page
 from bot.blocks.limits import message_problems
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
@@ -109,7 +109,11 @@ def run(database_url: str, reports: int, wins: int, repeats: int = 15) -> dict[s
     def build() -> list[dict[str, object]]:
         with db.transaction() as session:
             digest = build_team_digest(session, content, workspace_id, MANAGER, WEEK_START, week_end)
-        return digest_messages(content, digest)
+        # As delivery renders them (bot/nudges/renderers/digest.py): one digest_page call per page, until none.
+        pages: list[dict[str, object]] = []
+        while (page := digest_page(content, digest, len(pages) + 1)) is not None:
+            pages.append(page)
+        return pages
 
     def baseline() -> None:
         with db.transaction() as session:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.digest import digest_messages
+from bot.blocks.digest import digest_page
 from bot.blocks.limits import message_problems
 from bot.db.models import EntrySource, Member, StuckSession, Visibility, Workspace
 from bot.services import brag
-from bot.services.digest import CHANNEL_AUDIENCE, MANAGER_AUDIENCE, build_team_digest
+from bot.services.digest import CHANNEL_AUDIENCE, MANAGER_AUDIENCE, TeamDigest, build_team_digest
 from content import Content
 
 WEEK = datetime(2026, 11, 16, tzinfo=UTC)
@@ -55,6 +56,14 @@ def win(
         now=at,
         source=EntrySource.COMMAND,
     )
+
+
+def digest_messages(content: Content, digest: TeamDigest) -> list[dict[str, Any]]:
+    """Every page of the digest, as delivery renders them: ``digest_page`` until it has none."""
+    pages: list[dict[str, Any]] = []
+    while (page := digest_page(content, digest, len(pages) + 1)) is not None:
+        pages.append(page)
+    return pages
 
 
 def digest_text(

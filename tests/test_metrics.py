@@ -6,9 +6,12 @@ import threading
 import time
 import urllib.request
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
 
 from bot.blocks import ids
 from bot.db.engine import Database
@@ -16,6 +19,7 @@ from bot.deps import Deps
 from bot.metrics import Metrics
 from bot.slack.app import build_app
 from bot.slack.registrar import drain
+from bot.webapi.client import MeteredWebClient
 from content import Content
 from tests.support.bots import RunningBot, make_settings
 from tests.support.fake_slack import FakeSlack
@@ -203,3 +207,32 @@ def test_socket_mode_requests_are_counted_and_answers_timed(
     }
     assert answers["stagecoach_answer_seconds_count"] == 1
     assert not any(s.value for s in next(iter(deps.metrics.ack_seconds.collect())).samples if s.name.endswith("_count"))
+
+
+def test_a_request_builds_one_web_client_and_it_is_metered(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bolt builds a WebClient per request; the metered one the listener gets is that same client, not a
+    second (issue 26): a refused call on it is counted, and an answering one stops the answer clock."""
+    built: list[WebClient] = []
+    init = WebClient.__init__
+
+    def counting_init(self: WebClient, *args: Any, **kwargs: Any) -> None:
+        built.append(self)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(WebClient, "__init__", counting_init)
+    bot.clock.set(T0)
+    before = scrape(bot)
+    bot.fake.error_next("chat.getPermalink", "channel_not_found")
+    message = {"type": "message", "user": "U0002", "ts": "1700000000.000100", "text": "thanks!"}
+    assert bot.slack.message_shortcut(ids.SHORTCUT_SAVE_AS_WIN, message).status == 200
+    bot.fake.wait_for("views.open")
+    assert drain()
+    after = scrape(bot)
+
+    assert len(built) == 1
+    assert isinstance(built[0], MeteredWebClient)
+    assert moved(before, after, "stagecoach_answer_seconds_count", kind="shortcut") == 1
+    assert (
+        moved(before, after, "stagecoach_slack_errors_total", method="chat.getPermalink", error="channel_not_found")
+        == 1
+    )

@@ -195,9 +195,3 @@ def digest_page(content: Content, digest: TeamDigest, page: int) -> dict[str, An
         blocks += _closing(digest)
     title = f"Team wins, week of {week}" if digest.for_channel else f"Team digest, week of {week}"
     return message(title if total == 1 else f"{title} ({page}/{total})", blocks)
-
-
-def digest_messages(content: Content, digest: TeamDigest) -> list[dict[str, Any]]:
-    """Every page of the digest, in order."""
-    pages = (digest_page(content, digest, page) for page in range(1, len(paginate(content, digest)) + 1))
-    return [page for page in pages if page is not None]

@@ -2,9 +2,10 @@
 
 - A request's arrival time and kind are put in its Bolt context by the HTTP handler (``bot/server.py``)
   before Bolt dispatches it (Socket Mode: by :func:`instrument_request`, on arrival in the middleware).
-- :func:`instrument_request` (called by the global middleware) gives listeners a :class:`MeteredWebClient` and a
-  :class:`MeteredRespond`: the first answering call (views.open, chat.postEphemeral, a response_url
-  reply...) stops the request's answer clock, whichever thread makes it after the ack.
+- :func:`instrument_request` (called by the global middleware) makes the listeners' client a
+  :class:`MeteredWebClient` (Bolt's per-request one, in place) and gives them a :class:`MeteredRespond`:
+  the first answering call (views.open, chat.postEphemeral, a response_url reply...) stops the request's
+  answer clock, whichever thread makes it after the ack.
 - :class:`RateLimitCounter` is a retry handler that never retries: it counts every 429 (including those
   the next handler waits out and retries), by method.
 """
@@ -68,8 +69,28 @@ class MeteredRespond(Respond):
         return response
 
 
+def metered(client: WebClient, metrics: Metrics, on_answer: Callable[[], None] | None) -> MeteredWebClient:
+    """The per-request client Bolt built, metered: the same object where it can be, else a copy.
+
+    Bolt (1.15 and later; we require 1.30) builds a plain ``WebClient`` for each request in
+    ``App._init_context`` and hands it to that request alone, so it becomes a :class:`MeteredWebClient` in
+    place: the subclass only overrides ``api_call`` and the urllib transport and adds the two attributes
+    set here, so the token Bolt's authorization put on it, its ``team_id`` and retry policy stay as they
+    are, and no second client is built per request (one was, until issue 26). Any other client (a
+    subclass, or a client shared between requests as Bolt's before 1.15 was) is copied instead: changing
+    a shared one would meter every request with this one's answer clock.
+    """
+    if type(client) is WebClient:
+        client.__class__ = MeteredWebClient
+        assert isinstance(client, MeteredWebClient)  # for mypy: the class was just set
+        client.metrics = metrics
+        client.on_answer = on_answer
+        return client
+    return metered_copy(client, metrics, on_answer)
+
+
 def metered_copy(client: WebClient, metrics: Metrics, on_answer: Callable[[], None] | None) -> MeteredWebClient:
-    """The per-request client Bolt built, as a MeteredWebClient with the same token, URL and retry policy."""
+    """A MeteredWebClient with the same token, URL and retry policy as ``client``."""
     metered = MeteredWebClient(
         token=client.token,
         base_url=client.base_url,
@@ -98,7 +119,7 @@ def instrument_request(context: BoltContext, body: dict[str, Any], metrics: Metr
     timer = AnswerTimer(metrics, kind, received_at)
     context[TIMER_KEY] = timer
     if context.client is not None:
-        context["client"] = metered_copy(context.client, metrics, timer.answered)
+        context["client"] = metered(context.client, metrics, timer.answered)
     if context.response_url:
         context["respond"] = MeteredRespond(
             timer=timer, response_url=context.response_url, proxy=context.client.proxy, ssl=context.client.ssl
