@@ -10,7 +10,7 @@ from typing import Any
 from bot.blocks import ids
 from bot.blocks.audience import VISIBILITY_ICONS, audience_sentence, mention
 from bot.blocks.kit import modal
-from bot.blocks.text import actions, button, context, escape, message, section, truncate
+from bot.blocks.text import actions, button, context, escape, message, quoted, section, truncate
 from bot.blocks.win_form import (
     NO_SUCH_ENTRY,
     SIGNAL_LABELS,
@@ -38,11 +38,6 @@ __all__ = [  # moved to bot/blocks/win_form.py and audience.py; named here for t
 
 ECHO_CHUNK = 2800
 ECHO_MAX_BLOCKS = 40
-
-
-def quoted(text: str, limit: int) -> str:
-    """User text as an escaped mrkdwn block quote (cut first, then escaped, so no entity is split)."""
-    return "\n".join(f"> {line}" for line in escape(truncate(text.strip(), limit)).splitlines() or [""])
 
 
 # -- answers -----------------------------------------------------------------------------------

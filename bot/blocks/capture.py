@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.audience import VISIBILITY_ICONS, audience_sentence
-from bot.blocks.brag import SIGNAL_ACTIONS, SIGNAL_ICONS, confirm_value, quoted, signal_blocks, win_saved_view
+from bot.blocks.brag import SIGNAL_ACTIONS, SIGNAL_ICONS, confirm_value, signal_blocks, win_saved_view
 from bot.blocks.dm_replies import (
     external_user_message,
     greeting_message,
@@ -19,7 +19,19 @@ from bot.blocks.dm_replies import (
     too_long_message,
 )
 from bot.blocks.kit import input_block, modal, option_group
-from bot.blocks.text import actions, button, context, escape, json_object, message, option, plain, section, truncate
+from bot.blocks.text import (
+    actions,
+    button,
+    context,
+    escape,
+    json_object,
+    message,
+    option,
+    plain,
+    quoted,
+    section,
+    truncate,
+)
 from bot.blocks.win_form import SIGNAL_LABELS
 from bot.services.brag import MAX_EVIDENCE, Audience, EntrySummary
 from bot.services.capture import MAX_WINS_PER_MESSAGE, Card

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.audience import VISIBILITY_ICONS, mention
-from bot.blocks.brag import SIGNAL_ICONS, quoted
+from bot.blocks.brag import SIGNAL_ICONS
 from bot.blocks.home_growth import growth_blocks, has_shared, team_growth_blocks
 from bot.blocks.kit import modal
 from bot.blocks.text import (
@@ -20,6 +20,7 @@ from bot.blocks.text import (
     escape,
     header,
     plain,
+    quoted,
     section,
     sections,
     truncate,

@@ -55,6 +55,28 @@ def truncate(text: str, limit: int) -> str:
     return cut.rstrip().rstrip(",;:") + "…"
 
 
+def quoted(text: str, limit: int) -> str:
+    """User text as an escaped mrkdwn block quote (cut first, then escaped, so no entity is split)."""
+    return "\n".join(f"> {line}" for line in escape(truncate(text.strip(), limit)).splitlines() or [""])
+
+
+TYPED_BACK_CHARS = 1000
+"""Characters of each typed value a failure hands back, cut at a word: a modal of four 3,000-character
+fields comes back as one answer of about 4,000 characters, not 12,000."""
+
+
+def with_typed_back(text: str, typed: list[str]) -> str:
+    """``text``, then what the person typed, quoted, so that a failure (busy, database down) loses none of it.
+
+    Every line of a value stays inside the quote: a value typed over several lines read, after its first,
+    as the bot's own words when only that first line was quoted.
+    """
+    if not typed:
+        return text
+    echoed = "\n".join(quoted(value, TYPED_BACK_CHARS) for value in typed)
+    return f"{text}\nHere is what you typed, so you can paste it again:\n{echoed}"
+
+
 def bar(done: int, total: int, width: int = 10) -> str:
     """A text progress bar, e.g. ``▰▰▰▱▱▱▱▱▱▱``."""
     if total <= 0:
