@@ -30,6 +30,7 @@ from bot.blocks.text import (
     plain,
     quoted,
     section,
+    section_message,
     truncate,
 )
 from bot.blocks.win_form import SIGNAL_LABELS
@@ -296,12 +297,12 @@ def deleted_question(entry_ids: list[int], count: int) -> dict[str, Any]:
 
 def removed_after_delete_message(count: int) -> dict[str, Any]:
     text = f":wastebasket: Removed {count} win{'s' if count != 1 else ''} from your brag document."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def kept_after_delete_message() -> dict[str, Any]:
     text = ":ok_hand: Kept: the win stays in your brag document (see my *Home* tab)."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def not_saved_text(not_saved: tuple[str, ...]) -> str:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.text import actions, button, context, escape, message, one_line, section, truncate
+from bot.blocks.text import actions, button, context, escape, message, one_line, section, section_message, truncate
 from bot.db.models import FoundRole
 from bot.services.found import ConnectOutcome, OfferedItem, Status
 from content import Content
@@ -83,17 +83,17 @@ def nothing_found_message() -> dict[str, Any]:
         "Nothing new on GitHub from the last 7 days: merged pull requests you authored, reviews you gave, "
         "issues you closed."
     )
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def wait_message(until: datetime) -> dict[str, Any]:
     text = f"GitHub asked me to wait before reading again (until {until:%H:%M} UTC). Try again after that."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def unavailable_message() -> dict[str, Any]:
     text = "I couldn't reach GitHub just now. Please try again in a few minutes."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def revoked_message(login: str | None) -> dict[str, Any]:
@@ -103,7 +103,7 @@ def revoked_message(login: str | None) -> dict[str, Any]:
         f"GitHub no longer accepts my access to your account{who}, so I disconnected it — "
         "`/coach github connect` links it again."
     )
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def github_off_message() -> dict[str, Any]:
@@ -111,7 +111,7 @@ def github_off_message() -> dict[str, Any]:
         "GitHub is off in this workspace: an admin turns it on with GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET "
         "(see the README)."
     )
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def github_status_message(current: Status) -> dict[str, Any]:
@@ -162,7 +162,7 @@ def disconnected_message(login: str | None) -> dict[str, Any]:
         if login
         else "GitHub was not connected."
     )
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 _PAGES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.text import actions, button, confirm_dialog, context, message, section
+from bot.blocks.text import actions, button, confirm_dialog, context, message, section, section_message
 
 
 def manager_status_message(manager_user_id: str | None) -> dict[str, Any]:
@@ -79,7 +79,7 @@ def manager_unlinked_message(previous: str | None, made_private: int = 0) -> dic
         if previous
         else "You had no manager linked."
     )
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def manager_notice_message(report_user_id: str) -> dict[str, Any]:
@@ -121,12 +121,12 @@ def notice_muted_message(about_user_id: str, newly: bool) -> dict[str, Any]:
         if newly
         else f"You had already stopped messages about <@{about_user_id}>."
     )
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def manager_usage_message(problem: str) -> dict[str, Any]:
     text = f"{problem} Use `/coach manager @someone`, or `/coach manager remove`."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def digest_status_message(channel_id: str | None, reports: int) -> dict[str, Any]:
@@ -135,7 +135,7 @@ def digest_status_message(channel_id: str | None, reports: int) -> dict[str, Any
         text = f"{people}. `/coach digest #channel` posts your team's digest there every Monday at 09:00."
     else:
         text = f"{people}. Your digest goes to <#{channel_id}> every Monday at 09:00 (`/coach digest off` stops it)."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def digest_set_message(channel_id: str, reports: int) -> dict[str, Any]:
@@ -156,7 +156,7 @@ def digest_channel_announcement(manager_user_id: str) -> dict[str, Any]:
         "chose to share with this channel, with progress and 1:1 ideas. Private wins, and wins shared with "
         "their manager alone, never appear here."
     )
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def digest_cannot_post_message(channel_id: str) -> dict[str, Any]:
@@ -164,17 +164,17 @@ def digest_cannot_post_message(channel_id: str) -> dict[str, Any]:
         f"I can't post in <#{channel_id}> yet. Invite me there with `/invite @Stagecoach`, "
         "then run `/coach digest` again (or pick another channel)."
     )
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def digest_off_message() -> dict[str, Any]:
     text = "Your weekly team digest is off. `/coach digest #channel` turns it back on."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def digest_usage_message() -> dict[str, Any]:
     text = "Pick a channel from the list: `/coach digest #channel`, or `/coach digest off`."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def digest_channel_notice(

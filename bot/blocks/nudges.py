@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.kit import input_block, modal, text_input
-from bot.blocks.text import actions, button, context, escape, message, plain, section, truncate
+from bot.blocks.text import actions, button, context, escape, message, plain, section, section_message, truncate
 from bot.services.gaps import Gap
 from bot.services.prompts import PromptAnswer, PromptAnswered
 from bot.services.stuck import WinOffer
@@ -128,12 +128,12 @@ def prompt_checkin_message(*, delivery_id: int) -> dict[str, Any]:
 
 def prompt_checkin_kept_message(weekday: int) -> dict[str, Any]:
     text = f":thumbsup: Great, I'll keep asking on {WEEKDAYS[weekday % 7]}s."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def prompt_checkin_stopped_message() -> dict[str, Any]:
     text = ":zipper_mouth_face: Done: no more weekly prompts. Turn them back on any time with `/coach settings`."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def welcome_back_block() -> dict[str, Any]:
@@ -143,7 +143,7 @@ def welcome_back_block() -> dict[str, Any]:
 
 def prompt_nothing_message(weekday: int) -> dict[str, Any]:
     text = f":ok_hand: Noted: nothing this week. Quiet weeks happen; I'll ask again next {WEEKDAYS[weekday % 7]}."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def prompt_later_message(at: datetime) -> dict[str, Any]:
@@ -153,7 +153,7 @@ def prompt_later_message(at: datetime) -> dict[str, Any]:
 
 def prompt_next_week_message(weekday: int) -> dict[str, Any]:
     text = f":calendar: Skipping this week. See you next {WEEKDAYS[weekday % 7]}."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def prompt_answered_message(answered: PromptAnswered) -> dict[str, Any]:
@@ -269,12 +269,12 @@ def stuck_win_unavailable_message() -> dict[str, Any]:
 
 def stuck_closed_message() -> dict[str, Any]:
     text = "That stuck timer is already closed. Start a new one with `/stuck what you're stuck on`."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def stuck_none_message() -> dict[str, Any]:
     text = "No stuck timer is running. Start one with `/stuck what you're stuck on`."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 def stuck_usage_message(minutes: int) -> dict[str, Any]:
@@ -289,7 +289,7 @@ def stuck_usage_message(minutes: int) -> dict[str, Any]:
 
 def not_yours_message() -> dict[str, Any]:
     text = "Those buttons belong to someone else's message, so nothing was changed."
-    return message(text, [section(text)])
+    return section_message(text)
 
 
 # -- asking for help ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.blocks.text import message, section
+from bot.blocks.text import message, section, section_message
 
 
 def pause_set_message(until: date) -> dict[str, Any]:
@@ -27,4 +27,4 @@ def resumed_message(was_paused: bool) -> dict[str, Any]:
         if was_paused
         else ":arrow_forward: You weren't paused, so nothing changed: nudges are on."
     )
-    return message(text, [section(text)])
+    return section_message(text)

@@ -19,6 +19,7 @@ from bot.blocks.text import (
     option,
     plain,
     section,
+    section_message,
     sections,
     truncate,
 )
@@ -333,4 +334,4 @@ def render_stage_query(
 def pick_a_stage_message() -> dict[str, Any]:
     """The answer to a cleared stage menu (Slack sends ``"selected_option": null``)."""
     text = "Pick a stage from 1 to 5 in the menu (or try `/stage 2`); nothing was changed."
-    return message(text, [section(text)])
+    return section_message(text)

@@ -189,6 +189,11 @@ def message(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
     return {"text": truncate(notification_text(text), MAX_MESSAGE_TEXT), "blocks": blocks}
 
 
+def section_message(text: str) -> dict[str, Any]:
+    """A one-section message whose notification says the same words (emoji codes and marks removed)."""
+    return message(text, [section(text)])
+
+
 def json_object(raw: str | None) -> dict[str, Any]:
     """A button value or ``private_metadata`` read back as a JSON object; anything else is ``{}``."""
     try:
