@@ -17,6 +17,7 @@ from bot.webapi.limits import (
     MAX_MESSAGE_BLOCKS,
     MAX_MODAL_BUTTON,
     MAX_MODAL_TITLE,
+    MAX_OPTION_GROUP_LABEL,
     MAX_OPTION_TEXT,
     MAX_OPTIONS,
     MAX_PRIVATE_METADATA,
@@ -49,7 +50,8 @@ def _check_element(problems: list[str], where: str, element: dict[str, Any]) -> 
         problems.append(f"{where}: {len(options)} options (limit {MAX_OPTIONS})")
     for index, opt in enumerate(options):
         _check_text(problems, f"{where}.options[{index}]", opt.get("text"), MAX_OPTION_TEXT)
-    for group in element.get("option_groups", []):
+    for g_index, group in enumerate(element.get("option_groups", [])):
+        _check_text(problems, f"{where}.option_groups[{g_index}].label", group.get("label"), MAX_OPTION_GROUP_LABEL)
         for index, opt in enumerate(group.get("options", [])):
             _check_text(problems, f"{where}.option_groups.options[{index}]", opt.get("text"), MAX_OPTION_TEXT)
 
