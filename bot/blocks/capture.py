@@ -18,7 +18,7 @@ from bot.blocks.dm_replies import (
     thanks_message,
     too_long_message,
 )
-from bot.blocks.kit import input_block, modal, option_group
+from bot.blocks.kit import input_block, modal, option_group, overflow
 from bot.blocks.text import (
     actions,
     button,
@@ -27,14 +27,13 @@ from bot.blocks.text import (
     json_object,
     message,
     option,
-    plain,
     quoted,
     section,
     section_message,
     truncate,
 )
-from bot.blocks.win_form import SIGNAL_LABELS
-from bot.services.brag import MAX_EVIDENCE, Audience, EntrySummary
+from bot.blocks.win_form import SIGNAL_LABELS, evidence_picker
+from bot.services.brag import Audience, EntrySummary
 from bot.services.capture import MAX_WINS_PER_MESSAGE, Card
 from bot.services.growth import NONE_SIGNAL, win_item
 from bot.services.wins_search import WinPage
@@ -92,20 +91,10 @@ def evidence_modal(content: Content, stage: int | None, entry: EntrySummary, met
     leftover = [k for k in entry.evidence_keys if k not in offered and content.evidence_label(k) is not None]
     if leftover:
         groups.append(option_group("Already linked", [option(content.evidence_label(k) or k, k) for k in leftover]))
-        offered.update({o["value"]: o for o in groups[-1]["options"]})
-    element: dict[str, Any] = {
-        "type": "multi_static_select",
-        "action_id": ids.EVIDENCE_INPUT,
-        "placeholder": plain("Exit criteria or growth tactics"),
-        "option_groups": groups,
-        "max_selected_items": MAX_EVIDENCE,
-    }
-    chosen = [offered[k] for k in entry.evidence_keys if k in offered]
+    element = evidence_picker(ids.EVIDENCE_INPUT, groups, entry.evidence_keys)
     hint = "Leave it empty if this win shows none of them."
     if entry.suggested_keys:
         hint = f"Looks like evidence for: {_plain_labels(content, entry.suggested_keys)}. Only what you pick counts."
-    if chosen:
-        element["initial_options"] = chosen
     blocks = [
         section(quoted(entry.what, 600)),
         input_block(ids.EVIDENCE_PICK_BLOCK, "Evidence for", element, optional=True, hint=hint),
@@ -136,11 +125,7 @@ def _card_overflow(entry: EntrySummary) -> dict[str, Any]:
     evidence = "Change evidence…" if entry.suggested_keys or entry.evidence_keys else "Pick evidence…"
     choices = [(evidence, CARD_MORE_EVIDENCE), *((f"Tag: {label}", value) for value, label in SIGNAL_LABELS.items())]
     choices.append(("Tag: none of these", NONE_SIGNAL))
-    return {
-        "type": "overflow",
-        "action_id": ids.WIN_CARD_MORE,
-        "options": [option(text, card_more_value(value, entry.id)) for text, value in choices],
-    }
+    return overflow(ids.WIN_CARD_MORE, [option(text, card_more_value(value, entry.id)) for text, value in choices])
 
 
 def _looks_like(content: Content, stage: int | None, entry: EntrySummary) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from bot.webapi.limits import (
     MAX_MODAL_BUTTON,
     MAX_MODAL_TITLE,
     MAX_OPTION_GROUP_LABEL,
+    MAX_OVERFLOW_OPTIONS,
     MAX_SECTION_FIELDS,
 )
 
@@ -93,3 +94,8 @@ def fields(*texts: str) -> dict[str, Any]:
         "type": "section",
         "fields": [mrkdwn(truncate(text, MAX_FIELD_TEXT)) for text in texts[:MAX_SECTION_FIELDS]],
     }
+
+
+def overflow(action_id: str, options: list[dict[str, Any]]) -> dict[str, Any]:
+    """An overflow menu ("⋯"): Slack takes at most 5 options in one."""
+    return {"type": "overflow", "action_id": action_id, "options": options[:MAX_OVERFLOW_OPTIONS]}

@@ -148,14 +148,12 @@ def evidence_groups(content: Content, stage: int | None, selected: tuple[str, ..
     return groups
 
 
-def _evidence_input(
-    content: Content, stage: int | None, selected: tuple[str, ...], suggested: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    groups = evidence_groups(content, stage, selected)
+def evidence_picker(action_id: str, groups: list[dict[str, Any]], selected: tuple[str, ...]) -> dict[str, Any]:
+    """The evidence multi-select (the win modal's and "Change evidence"'s), starting with ``selected``."""
     offered = {opt["value"]: opt for group in groups for opt in group["options"]}
     element: dict[str, Any] = {
         "type": "multi_static_select",
-        "action_id": ids.WIN_INPUT,
+        "action_id": action_id,
         "placeholder": plain("Exit criteria or growth tactics"),
         "option_groups": groups,
         "max_selected_items": MAX_EVIDENCE,
@@ -163,6 +161,13 @@ def _evidence_input(
     initial = [offered[key] for key in selected if key in offered]
     if initial:
         element["initial_options"] = initial
+    return element
+
+
+def _evidence_input(
+    content: Content, stage: int | None, selected: tuple[str, ...], suggested: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    element = evidence_picker(ids.WIN_INPUT, evidence_groups(content, stage, selected), selected)
     label = f"Evidence for (Stage {stage})" if stage is not None else "Evidence for"
     hint = (
         "Which of your stage's exit criteria or growth tactics does this win show?"
