@@ -11,14 +11,8 @@ import pytest
 
 from bot.blocks import ids
 from bot.blocks.brag import (
-    NO_SUCH_ENTRY,
-    WinDraft,
-    WinMetadata,
-    decode_metadata,
-    evidence_groups,
     not_your_entry_message,
     problem_message,
-    win_modal,
     win_saved_view,
     win_too_long_message,
     win_usage_message,
@@ -39,6 +33,7 @@ from bot.blocks.home import MAX_HOME_WINS, home_deleted_view, home_view
 from bot.blocks.limits import message_problems, view_problems
 from bot.blocks.settings import settings_modal
 from bot.blocks.text import truncate
+from bot.blocks.win_form import NO_SUCH_ENTRY, WinDraft, WinMetadata, decode_metadata, evidence_groups, win_modal
 from bot.db.models import EntrySource, Visibility
 from bot.services.account import DataSummary, DeletionReport
 from bot.services.brag import MAX_EVIDENCE, MAX_WHAT, EntrySummary

@@ -8,33 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.audience import VISIBILITY_ICONS, audience_sentence, mention
+from bot.blocks.audience import VISIBILITY_ICONS, audience_sentence
 from bot.blocks.kit import modal
 from bot.blocks.text import actions, button, context, escape, message, quoted, section, truncate
-from bot.blocks.win_form import (
-    NO_SUCH_ENTRY,
-    SIGNAL_LABELS,
-    WinDraft,
-    WinMetadata,
-    decode_metadata,
-    evidence_groups,
-    visibility_options,
-    win_modal,
-)
+from bot.blocks.win_form import SIGNAL_LABELS
+
+# Moved to bot/blocks/win_form.py in issue 26; re-exported until bot/slack/win_form.py and the listeners
+# (part C) import them from there.
+from bot.blocks.win_form import WinDraft as WinDraft
+from bot.blocks.win_form import WinMetadata as WinMetadata
+from bot.blocks.win_form import decode_metadata as decode_metadata
+from bot.blocks.win_form import win_modal as win_modal
 from bot.services.brag import MAX_WHAT, Audience, EntrySummary
 from bot.services.growth import LIST_TITLES, NONE_SIGNAL, Item
 from content import Content
-
-__all__ = [  # moved to bot/blocks/win_form.py and audience.py; named here for the listeners until they import those
-    "NO_SUCH_ENTRY",
-    "WinDraft",
-    "WinMetadata",
-    "decode_metadata",
-    "evidence_groups",
-    "mention",
-    "visibility_options",
-    "win_modal",
-]
 
 ECHO_CHUNK = 2800
 ECHO_MAX_BLOCKS = 40

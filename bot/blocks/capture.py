@@ -9,15 +9,15 @@ from typing import Any
 from bot.blocks import ids
 from bot.blocks.audience import VISIBILITY_ICONS, audience_sentence
 from bot.blocks.brag import SIGNAL_ACTIONS, SIGNAL_ICONS, confirm_value, signal_blocks, win_saved_view
-from bot.blocks.dm_replies import (
-    external_user_message,
-    greeting_message,
-    help_message,
-    nothing_saved_message,
-    question_message,
-    thanks_message,
-    too_long_message,
-)
+
+# Moved to bot/blocks/dm_replies.py in issue 26; re-exported until the listeners (part C) import them from there.
+from bot.blocks.dm_replies import external_user_message as external_user_message
+from bot.blocks.dm_replies import greeting_message as greeting_message
+from bot.blocks.dm_replies import help_message as help_message
+from bot.blocks.dm_replies import nothing_saved_message as nothing_saved_message
+from bot.blocks.dm_replies import question_message as question_message
+from bot.blocks.dm_replies import thanks_message as thanks_message
+from bot.blocks.dm_replies import too_long_message as too_long_message
 from bot.blocks.kit import input_block, modal, option_group, overflow
 from bot.blocks.text import (
     actions,
@@ -38,16 +38,6 @@ from bot.services.capture import MAX_WINS_PER_MESSAGE, Card
 from bot.services.growth import NONE_SIGNAL, win_item
 from bot.services.wins_search import WinPage
 from content import Content
-
-__all__ = [  # moved to bot/blocks/dm_replies.py; named here for the listeners until they import it
-    "external_user_message",
-    "greeting_message",
-    "help_message",
-    "nothing_saved_message",
-    "question_message",
-    "thanks_message",
-    "too_long_message",
-]
 
 MAX_CARDS = 6
 """Wins shown with their buttons in one answer (up to 4 blocks each: the win, what it counts for, one "Looks
