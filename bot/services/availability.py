@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import DeliveryStatus, Member, NudgeDelivery
+from bot.db.models import SNOOZE_MARK, DeliveryStatus, Member, NudgeDelivery
 from bot.db.types import UTCDateTime
 from bot.services.localtime import local_to_utc, local_today, zone
 
@@ -141,7 +141,7 @@ _MEMBER_TIME_AND_PAST = (
             ND.kind == bindparam("b_kind"),
             ND.due_at < bindparam("b_due", type_=UTCDateTime()),
             ND.id != bindparam("b_row"),
-            ~ND.period_key.contains("-snooze-"),
+            ~ND.period_key.contains(SNOOZE_MARK),
         ),
     )
     .where(M.id == bindparam("b_member"))

@@ -15,7 +15,7 @@ from functools import lru_cache
 from sqlalchemy import ARRAY, DateTime, Integer, any_, bindparam, cast, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import BragEntry, Member, NudgeKind
+from bot.db.models import SNOOZE_MARK, BragEntry, Member, NudgeKind
 from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
 from bot.nudges.timing import iso_week_key, latest_weekly_occurrence
 from bot.nudges.types import Batch, Context, PlannedNudge
@@ -27,7 +27,6 @@ GRACE = timedelta(hours=6)
 working day for most people. Later than that it would land in the evening or the next day,
 when "what did you do this week?" no longer fits, so it is skipped and logged instead."""
 SNOOZE_LOOKBACK = timedelta(days=1)
-SNOOZE_MARK = "-snooze-"
 
 
 def snooze_period_key(snoozed_until: datetime, tz: tzinfo) -> str:
