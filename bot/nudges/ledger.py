@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ARRAY, JSON, Table, Text, bindparam, case, func, select, text, update
+from sqlalchemy import ARRAY, JSON, Table, Text, bindparam, case, delete, func, select, text, update
 from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ INSERT_CHUNK = 5000
 MAX_ERROR = 500
 PAYLOAD_TEXT = "payload_text"  # the planned row's payload, already JSON text
 DUE, SENDING, SENT, SKIPPED, FAILED = DeliveryStatus
+FINISHED = (SENT, SKIPPED, FAILED)
 
 
 class Ensured(NamedTuple):
@@ -49,13 +50,20 @@ def ensure(
     at: datetime,
     *,
     check_existing: bool = True,
+    forget_before: datetime | None = None,
 ) -> Ensured:
     """Insert the planned occurrences the ledger does not have yet (those older than the kind's grace as
     ``skipped``). One query reads the keys that exist, so a tick that plans every member of a small kind
     every minute writes nothing when nothing is new; ``ON CONFLICT DO NOTHING`` covers a replica inserting
     the same keys, and is all a batched planner's rows need (``check_existing=False``: reading a week of
     1,000,000 prompts' keys for every batch of 10,000 would cost more than the inserts)."""
-    unique = {(p.workspace_id, p.recipient_id, p.period_key): p for p in planned}
+    # An occurrence due before ``forget_before`` (the retention, ``prune``) is not planned at all: its row may
+    # have been pruned, and inserting it again (as skipped) each tick would only be pruned again.
+    unique = {
+        (p.workspace_id, p.recipient_id, p.period_key): p
+        for p in planned
+        if forget_before is None or p.due_at >= forget_before
+    }
     if not unique:
         return Ensured(0, 0)
     existing: set[tuple[Any, ...]] = set()
@@ -282,3 +290,11 @@ def extend(session: Session, row: DeliveryRow, owner: str, until: datetime, erro
     """Stay ``sending`` until ``until``: Slack may have posted it (5xx, dropped connection), so the next
     claim, after the lease, reconciles before any retry."""
     return _finish(session, row, owner, f"uncertain: {error}", next_attempt_at=until, channel_id=channel_id)
+
+
+def prune(session: Session, kind: str, before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` finished rows (sent, skipped, failed) of ``kind`` due before ``before``; how many
+    went. By kind, so the (kind, due_at) index finds them: a tick with nothing to prune reads no history."""
+    old = select(T.c.id).where(T.c.kind == kind, T.c.due_at < before, T.c.status.in_(FINISHED)).limit(limit)
+    result = session.execute(delete(T).where(T.c.id.in_(old.scalar_subquery())))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -4,7 +4,7 @@ first; stored on each ledger row, so the claim's index orders by it); ``plan_all
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import ModuleType
 
 from sqlalchemy import text
@@ -73,6 +73,7 @@ def plan_all(deps: Deps, at: datetime) -> tuple[dict[str, int], int]:
     """Plan every kind into the ledger, each in its own transaction (one kind's failure does not stop the
     others): the new due rows by kind, and how many were already past their grace (recorded as skipped)."""
     context, skipped = Context(deps.content, deps.settings, at), 0
+    forget_before = at - timedelta(days=deps.settings.stagecoach_ledger_retention_days)
     planned: dict[str, int] = {}
     batched = 0
     for nudge_type in by_priority():
@@ -83,7 +84,12 @@ def plan_all(deps: Deps, at: datetime) -> tuple[dict[str, int], int]:
                     batch = nudge_type.plan(session, context)
                     more = isinstance(batch, Batch) and batch.more
                     due, missed = ledger.ensure(
-                        session, nudge_type, batch, at, check_existing=not isinstance(batch, Batch)
+                        session,
+                        nudge_type,
+                        batch,
+                        at,
+                        check_existing=not isinstance(batch, Batch),
+                        forget_before=forget_before,
                     )
             except Exception:
                 log.exception("planning failed", extra={"kind": nudge_type.kind})
