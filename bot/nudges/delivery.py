@@ -317,8 +317,13 @@ class Delivery:
         return self._record(row, "skipped", ledger.mark_skipped, rendered.reason)
 
     def _render(self, session: Session, nudge_type: NudgeType, row: DeliveryRow) -> Rendered:
+        planned = nudge_type.decode(row)
+        if isinstance(planned, Skip):
+            return planned
         try:
-            return nudge_type.render(session, Context(self.deps.content, self.deps.settings, self.clock()), row)
+            return nudge_type.render(
+                session, Context(self.deps.content, self.deps.settings, self.clock()), row, planned
+            )
         except Exception:
             # Not sent: retried with backoff like any refusal, and failed after max_attempts.
             log.exception("rendering a nudge failed", extra={"delivery": row.id, "kind": row.kind})

@@ -125,7 +125,7 @@ class Member(Base):
     asked for one (issue #22)."""
     prompt_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """When the weekly planner next needs to look at this member: their next weekly occurrence after the
-    last plan (``bot/nudges/planners/weekly_prompt.py``); None: at the next tick. Changing any input of the
+    last plan (``bot/nudges/kinds/weekly_prompt.py``); None: at the next tick. Changing any input of the
     schedule through the ORM clears it (``_schedule_changed`` below); a Core UPDATE of those columns must
     set it to None too."""
     stuck_nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
