@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.blocks.nudges import prompt_checkin_message, welcome_back_block
-from bot.db.models import DeliveryStatus
+from bot.db.models import DeliveryReason, DeliveryStatus
 from bot.nudges.types import Context, Defer, DeliveryRow, Message, Renderer, Skip
 from bot.services.availability import HELD, TIME_OFF, member_time, nag_decision
 
@@ -29,11 +29,12 @@ def respecting_time(render: Renderer, *, weekly: bool = False) -> Renderer:
         hold = member.hold(ctx.now)
         if hold is not None:
             if weekly:
-                return Skip(f"{TIME_OFF}: {hold[0]}")
-            return Defer(member.resume_at(hold[1], row.due_at, ctx.now), f"{HELD}: {hold[0]}")
+                return Skip(f"{TIME_OFF}: {hold[0]}", DeliveryReason.TIME_OFF)
+            state = DeliveryReason.PAUSED if hold[0] == "paused" else DeliveryReason.AWAY
+            return Defer(member.resume_at(hold[1], row.due_at, ctx.now), f"{HELD}: {hold[0]}", state)
         allowed = member.next_allowed(ctx.now)
         if allowed > ctx.now:
-            return Defer(allowed, f"{HELD}: outside working days or quiet hours")
+            return Defer(allowed, f"{HELD}: outside working days or quiet hours", DeliveryReason.QUIET)
         if not weekly:
             return render(session, ctx, row, planned)
         decision = nag_decision(past, member.last_seen_at)
@@ -43,7 +44,7 @@ def respecting_time(render: Renderer, *, weekly: bool = False) -> Renderer:
             payload = prompt_checkin_message(delivery_id=row.id)
             return Message(text=payload["text"], blocks=payload["blocks"])
         rendered = render(session, ctx, row, planned)
-        welcome_back = past and past[0].status == DeliveryStatus.SKIPPED and (past[0].reason or "").startswith(TIME_OFF)
+        welcome_back = past and past[0].status == DeliveryStatus.SKIPPED and past[0].reason == DeliveryReason.TIME_OFF
         if isinstance(rendered, Message) and welcome_back:
             return Message(text=f"Welcome back! {rendered.text}", blocks=[welcome_back_block(), *rendered.blocks])
         return rendered

@@ -123,6 +123,7 @@ class Delivery:
         try:
             with self._transaction() as session:
                 pacing.ensure_buckets(session)
+                ledger.release_returned(session, self.clock())  # members back from time off: their held rows
             first = self._claim()
             more = first is not None or self._idle_wait() is not None
         finally:
@@ -290,8 +291,9 @@ class Delivery:
         if rendered is RENDER_FAILED:
             return self._record(row, "retry_later", ledger.release, now + backoff(row.attempts), "render failed")
         if isinstance(rendered, Defer):
-            return self._record(row, "held", ledger.release, rendered.until, rendered.reason, count_attempt=False)
-        return self._record(row, "skipped", ledger.mark_skipped, rendered.reason)
+            until, why, state = rendered.until, rendered.reason, rendered.state
+            return self._record(row, "held", ledger.release, until, why, count_attempt=False, state=state)
+        return self._record(row, "skipped", ledger.mark_skipped, rendered.reason, rendered.state)
 
     def _render(self, session: Session, nudge_type: NudgeType, row: DeliveryRow) -> Rendered:
         planned = nudge_type.decode(row)

@@ -2,8 +2,11 @@
 
 One row per (workspace, kind, recipient, period), so planning is idempotent however many ticks or replicas
 run. A row's life: due ──claim──▶ sending ──▶ sent | skipped | failed, and back to due (``release``) when
-Slack surely did not post. A claim is a lease: while ``sending``, ``next_attempt_at`` is when it ends; a row
-still ``sending`` after that (a crash, a 5xx: outcome unknown) is claimed again as *uncertain*.
+Slack surely did not post. ``next_attempt_at`` is when the row may next be claimed, whatever its status: a due
+row's time (or its retry's, or the end of its hold), a claimed row's lease end; a row still ``sending`` after
+that (a crash, a 5xx: outcome unknown) is claimed again as *uncertain*. Every outcome records why in
+``reason`` (``DeliveryReason``, for code) beside ``last_error`` (for people); the rows held for a member's time
+off are released by ``release_returned`` once the member is back, and finished rows go with ``prune``.
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ARRAY, JSON, Table, Text, bindparam, case, delete, func, select, text, update
+from sqlalchemy import ARRAY, JSON, Table, Text, and_, bindparam, case, delete, func, or_, select, text, update
 from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
-from bot.db.models import CLAIMABLE, DeliveryStatus, Member, NudgeDelivery
+from bot.db.models import CLAIMABLE, HELD, DeliveryReason, DeliveryStatus, Member, NudgeDelivery
 from bot.db.types import UTCDateTime
 from bot.nudges.types import DeliveryRow, NudgeType, PlannedNudge, payload_json
 from bot.webapi.profiles import is_user_id
@@ -90,6 +93,7 @@ def ensure(
             "last_error": f"missed: due {p.due_at.isoformat()}, planned {at.isoformat()}"
             if p.due_at < cutoff
             else None,
+            "reason": DeliveryReason.MISSED if p.due_at < cutoff else None,
             "created_at": at,
         }
         # In key order: two replicas inserting the same keys then wait on each other, never deadlock.
@@ -240,10 +244,14 @@ def _finish_statement(columns: frozenset[str]) -> Any:
     )
 
 
-def _finish(session: Session, row: DeliveryRow, owner: str, error: str | None, **values: Any) -> bool:
+def _finish(
+    session: Session, row: DeliveryRow, owner: str, error: str | None, state: DeliveryReason | None, **values: Any
+) -> bool:
+    """Record an outcome: the values, ``last_error`` (for people) and ``reason`` (for code), every time."""
     params = {f"b_{name}": value for name, value in values.items()}
-    params.update(b_id=row.id, b_owner=owner, b_last_error=error[:MAX_ERROR] if error else None)
-    done = getattr(session.execute(_finish_statement(frozenset([*values, "last_error"])), params), "rowcount", 0) == 1
+    params.update(b_id=row.id, b_owner=owner, b_last_error=error[:MAX_ERROR] if error else None, b_reason=state)
+    statement = _finish_statement(frozenset([*values, "last_error", "reason"]))
+    done = getattr(session.execute(statement, params), "rowcount", 0) == 1
     if not done:
         log.warning("lost the claim on a delivery before recording its outcome", extra={"delivery": row.id})
     return done
@@ -252,18 +260,20 @@ def _finish(session: Session, row: DeliveryRow, owner: str, error: str | None, *
 def mark_sent(
     session: Session, row: DeliveryRow, owner: str, channel_id: str | None, ts: str | None, now: datetime
 ) -> bool:
-    return _finish(session, row, owner, None, status=SENT, sent_at=now, channel_id=channel_id, message_ts=ts)
+    return _finish(session, row, owner, None, None, status=SENT, sent_at=now, channel_id=channel_id, message_ts=ts)
 
 
-def mark_skipped(session: Session, row: DeliveryRow, owner: str, reason: str) -> bool:
-    return _finish(session, row, owner, reason, status=SKIPPED)
+def mark_skipped(
+    session: Session, row: DeliveryRow, owner: str, reason: str, state: DeliveryReason | None = None
+) -> bool:
+    return _finish(session, row, owner, reason, state, status=SKIPPED)
 
 
 def mark_failed(
     session: Session, row: DeliveryRow, owner: str, error: str, now: datetime, *, block_recipient: bool
 ) -> bool:
     """Give up on the row. With ``block_recipient`` and a user recipient, stop nudging that member."""
-    done = _finish(session, row, owner, error, status=FAILED)
+    done = _finish(session, row, owner, error, None, status=FAILED)
     if done and block_recipient and row.member_id is not None and is_user_id(row.recipient_id):
         session.execute(
             update(Member)
@@ -279,17 +289,26 @@ def mark_failed(
 
 
 def release(
-    session: Session, row: DeliveryRow, owner: str, retry_at: datetime, error: str, *, count_attempt: bool = True
+    session: Session,
+    row: DeliveryRow,
+    owner: str,
+    retry_at: datetime,
+    error: str,
+    *,
+    count_attempt: bool = True,
+    state: DeliveryReason = DeliveryReason.RETRY,
 ) -> bool:
-    """Back to ``due`` at ``retry_at``: Slack definitely did not post it. ``count_attempt=False`` for 429s and holds."""
+    """Back to ``due`` at ``retry_at``: Slack definitely did not post it. ``count_attempt=False`` for 429s and holds;
+    ``state`` says why it waits (a hold for time off is released early by ``release_returned``)."""
     attempts = row.attempts if count_attempt else row.attempts - 1
-    return _finish(session, row, owner, error, status=DUE, next_attempt_at=retry_at, attempts=attempts)
+    return _finish(session, row, owner, error, state, status=DUE, next_attempt_at=retry_at, attempts=attempts)
 
 
 def extend(session: Session, row: DeliveryRow, owner: str, until: datetime, error: str, channel_id: str | None) -> bool:
     """Stay ``sending`` until ``until``: Slack may have posted it (5xx, dropped connection), so the next
     claim, after the lease, reconciles before any retry."""
-    return _finish(session, row, owner, f"uncertain: {error}", next_attempt_at=until, channel_id=channel_id)
+    state = DeliveryReason.UNCERTAIN
+    return _finish(session, row, owner, f"uncertain: {error}", state, next_attempt_at=until, channel_id=channel_id)
 
 
 def prune(session: Session, kind: str, before: datetime, limit: int) -> int:
@@ -298,3 +317,31 @@ def prune(session: Session, kind: str, before: datetime, limit: int) -> int:
     old = select(T.c.id).where(T.c.kind == kind, T.c.due_at < before, T.c.status.in_(FINISHED)).limit(limit)
     result = session.execute(delete(T).where(T.c.id.in_(old.scalar_subquery())))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+M = cast(Table, Member.__table__).c
+_RETURNED = (
+    update(T)
+    .where(
+        text(HELD),
+        T.c.status == DUE,
+        T.c.next_attempt_at > bindparam("b_now", type_=UTCDateTime()),
+        select(M.id)
+        .where(
+            M.id == T.c.member_id,
+            or_(
+                and_(T.c.reason == DeliveryReason.AWAY.value, M.away_since.is_(None)),
+                and_(T.c.reason == DeliveryReason.PAUSED.value, M.paused_until.is_(None)),
+            ),
+        )
+        .exists(),
+    )
+    .values(next_attempt_at=bindparam("b_now", type_=UTCDateTime()), reason=None)
+)
+
+
+def release_returned(session: Session, now: datetime) -> int:
+    """Rows held for time off whose member is back (the away status cleared, the pause ended early) become due
+    now; a member still held otherwise is held again at render. The services that clear those columns
+    (``bot/services/directory.py``, ``bot/services/pause.py``) leave the ledger to this, every nudge pass."""
+    return int(getattr(session.execute(_RETURNED, {"b_now": now}), "rowcount", 0) or 0)

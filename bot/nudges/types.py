@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from bot.db.models import DeliveryReason
 from bot.settings import Settings
 from content import Content
 
@@ -98,6 +99,7 @@ class Message:
 @dataclass(frozen=True)
 class Skip:
     reason: str
+    state: DeliveryReason | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class Defer:
 
     until: datetime
     reason: str
+    state: DeliveryReason = DeliveryReason.DEFERRED
 
 
 Planner = Callable[[Session, Context], list[PlannedNudge]]

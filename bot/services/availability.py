@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import SNOOZE_MARK, DeliveryStatus, Member, NudgeDelivery
@@ -25,8 +25,8 @@ from bot.db.types import UTCDateTime
 from bot.services.localtime import local_to_utc, local_today, zone
 
 HELD = "held"
-"""Prefix of a held row's ``last_error``."""
-TIME_OFF = "time off"  # prefix of a weekly prompt skipped while away or paused (welcome back keys on it)
+"""How a held row's ``last_error`` begins, for people; code reads its ``reason`` (``DeliveryReason``)."""
+TIME_OFF = "time off"  # how a weekly prompt skipped while away or paused is described (its reason: TIME_OFF)
 UNKNOWN_END_RECHECK = timedelta(days=1)
 """An away status without an expiry: look again a day later (the status pass releases held rows as soon
 as it sees the status cleared, so this is only the fallback)."""
@@ -132,7 +132,7 @@ _ANSWER_COLUMNS = [ND[name] for name in ("response", "answer") if name in ND]
 _MEMBER_TIME = select(*_TIME_COLUMNS).where(M.id == bindparam("b_member"))
 # The weekly prompt also needs the member's earlier regular prompts: one round trip for both.
 _MEMBER_TIME_AND_PAST = (
-    select(*_TIME_COLUMNS, ND.status, ND.sent_at, ND.last_error, *_ANSWER_COLUMNS)
+    select(*_TIME_COLUMNS, ND.status, ND.sent_at, ND.reason, *_ANSWER_COLUMNS)
     .select_from(Member.__table__)
     .outerjoin(
         NudgeDelivery.__table__,
@@ -190,19 +190,7 @@ def nag_decision(past: Sequence[PastPrompt], last_seen_at: datetime) -> str:
 
 
 def release_held(session: Session, member_ids: Iterable[int], now: datetime) -> int:
-    """Held rows of these members become due now (they resumed, or their away status cleared)."""
-    ids = list(member_ids)
-    if not ids:
-        return 0
-    result = session.execute(
-        update(NudgeDelivery)
-        .where(
-            NudgeDelivery.member_id.in_(ids),
-            NudgeDelivery.status == DeliveryStatus.DUE,
-            NudgeDelivery.last_error.startswith(f"{HELD}:"),
-            NudgeDelivery.next_attempt_at > now,
-        )
-        .values(next_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    """Kept importable for ``bot/services/pause.py`` until its call goes (issue 26): a service no longer writes
+    the ledger. The nudge pass releases the rows of members back from time off itself
+    (``bot/nudges/ledger.release_returned``), at the next tick, where this made them due for that same tick."""
+    return 0

@@ -22,7 +22,16 @@ from __future__ import annotations
 
 from bot.db.models.base import BOTS_TABLE, INSTALLATIONS_TABLE, NAMING_CONVENTION, OAUTH_STATES_TABLE, Base
 from bot.db.models.found import ConnectedAccount, ConnectState, FoundItem, FoundRole, FoundStatus
-from bot.db.models.ledger import CLAIMABLE, SNOOZE_MARK, DeliveryStatus, NudgeDelivery, NudgeKind, SendBucket
+from bot.db.models.ledger import (
+    CLAIMABLE,
+    HELD,
+    SNOOZE_MARK,
+    DeliveryReason,
+    DeliveryStatus,
+    NudgeDelivery,
+    NudgeKind,
+    SendBucket,
+)
 from bot.db.models.people import (
     DEFAULT_PROMPT_MINUTE,
     DEFAULT_TIMEZONE,
@@ -45,6 +54,7 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "DEFAULT_WORKDAYS",
     "FRIDAY",
+    "HELD",
     "INSTALLATIONS_TABLE",
     "NAMING_CONVENTION",
     "OAUTH_STATES_TABLE",
@@ -55,6 +65,7 @@ __all__ = [
     "BragEvidence",
     "ConnectState",
     "ConnectedAccount",
+    "DeliveryReason",
     "DeliveryStatus",
     "EntrySource",
     "FoundItem",

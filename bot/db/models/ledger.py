@@ -47,7 +47,30 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class DeliveryReason(enum.StrEnum):
+    """Why a row is in its state, beside the human ``last_error``: what code asks, never a text prefix."""
+
+    AWAY = "away"
+    """Due, held until the member's away status ends (the nudge pass releases it once the status clears)."""
+    PAUSED = "paused"
+    """Due, held until the member's pause ends (released at once when they resume early)."""
+    QUIET = "quiet"
+    """Due, moved to the member's next working time (working days, quiet hours)."""
+    DEFERRED = "deferred"
+    """Due, waiting for what its renderer asked (a GitHub rate limit or outage)."""
+    RETRY = "retry"
+    """Due again after Slack surely did not post it (a refusal, a 429, a render failure, a channel's rate)."""
+    UNCERTAIN = "uncertain"
+    """Sending, its outcome unknown (a 5xx, a dropped connection): reconciled before any retry."""
+    MISSED = "missed"
+    """Skipped: older than its kind's grace when first planned."""
+    TIME_OFF = "time_off"
+    """Skipped: a weekly prompt while the member was away or paused (the next one welcomes them back)."""
+
+
 CLAIMABLE = "status IN ('due', 'sending')"
+HELD = "reason IN ('away', 'paused')"
+"""Rows held for a member's time off (``ledger.release_returned`` looks for them every tick, by its index)."""
 
 SNOOZE_MARK = "-snooze-"
 """In a weekly prompt's ``period_key`` between the ISO week and the snooze's instant
@@ -77,6 +100,8 @@ class NudgeDelivery(Base):
             postgresql_where=text(CLAIMABLE),
             sqlite_where=text(CLAIMABLE),
         ),
+        # The few rows held for time off, by member: releasing those whose member is back reads only them.
+        Index("ix_nudge_deliveries_held", "member_id", postgresql_where=text(HELD), sqlite_where=text(HELD)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +124,8 @@ class NudgeDelivery(Base):
     """The kind's priority when planned: lower is claimed first."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    """``due``: when it may be claimed. ``sending``: when the claim's lease ends."""
+    """When the row may next be claimed: a due row's time, retry or end of hold; a ``sending`` row's lease end
+    (after it the row is taken over as uncertain). The claim orders by it alone, for both."""
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     attempt_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """When the current series of attempts began (reconciliation reads the DM's history from then)."""
@@ -108,6 +134,11 @@ class NudgeDelivery(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32))
     """Where Slack says the message landed (the DM channel for a user recipient)."""
     last_error: Mapped[str | None] = mapped_column(String(500))
+    """What happened last, for people (an error, why it was skipped or held); code reads ``reason``."""
+    reason: Mapped[DeliveryReason | None] = mapped_column(
+        Enum(DeliveryReason, native_enum=False, create_constraint=False, length=16, values_callable=_values)
+    )
+    """Why the row is in its state (``DeliveryReason``); None for a row planned due, or sent or failed."""
     response: Mapped[str | None] = mapped_column(String(32))
     """What the recipient answered, when the message asks (e.g. "nothing this week")."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
