@@ -2,7 +2,8 @@
 
 - **Away** (a status the ``users.list`` pass recorded) or **paused** (``/coach pause``): the member is on
   hold (``MemberTime.hold``) until the first day back, at the nudge's own local time (``resume_at``).
-  Held ledger rows carry ``held:`` in ``last_error``; ``release_held`` makes them due when the member is back.
+  Held ledger rows carry their reason (``DeliveryReason.AWAY``/``PAUSED``); the nudge pass makes them due once
+  the member is back (``bot/nudges/ledger.release_returned``).
 - **Working days and quiet hours**: the next allowed local time (``next_allowed``, DST-safe).
 - **Nag ceiling** for weekly prompts (``nag_decision``).
 
