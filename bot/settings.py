@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     stagecoach_uninstall_retention_days: int = Field(default=30, ge=1, le=3650)
     """Days a workspace's data is kept after the app is uninstalled; reinstalling within them resumes
     service, after them the next tick deletes every row of that workspace."""
+    stagecoach_ledger_retention_days: int = Field(default=180, ge=14, le=3650)
+    """Days a finished ledger row (sent, skipped, failed) is kept after it was due; then the tick deletes it, in
+    batches (``bot/tick/run.py``), and planning no longer inserts an occurrence that old. At least 14: planning
+    compares against the rows of the 8 days before what it plans, and the longest grace is 2 days; a reply in a
+    prompt's thread finds its row, and the nag ceiling reads the last prompts, for as long as rows are kept."""
     stagecoach_post_ack_queue: int = Field(default=100, ge=1, le=10000)
     """Post-ack jobs that may wait; past it a request is answered "busy" at once (see bot/slack/registrar.py)."""
     stagecoach_inbox_lease_seconds: float = Field(default=30.0, ge=0.5, le=3600)

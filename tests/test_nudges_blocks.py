@@ -22,7 +22,7 @@ from bot.blocks.nudges import (
     weekly_prompt_message,
 )
 from bot.blocks.text import message, notification_text
-from bot.nudges.renderers.weekly_prompt import pick_tip
+from bot.nudges.kinds.weekly_prompt import pick_tip
 from bot.services.stuck import WinOffer
 from content import Content
 from tests.support.nudges import utc

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.db.engine import Database
 from bot.db.models import DeliveryStatus, Member, NudgeDelivery, NudgeKind
 from bot.nudges import ledger, registry
-from bot.nudges.planners import weekly_prompt
+from bot.nudges.kinds import weekly_prompt
 from bot.nudges.types import Context, DeliveryRow, Message, NudgeType, PlannedNudge, Skip
 from bot.webapi.tokens import InstalledTokens, TokenSource
 from tests.support.fake_slack import FakeSlack
@@ -234,7 +234,7 @@ def _plan_channel(session: Session, ctx: Context) -> list[PlannedNudge]:
     ]
 
 
-def _render_channel(session: Session, ctx: Context, row: DeliveryRow) -> Message | Skip:
+def _render_channel(session: Session, ctx: Context, row: DeliveryRow, _payload: object) -> Message | Skip:
     return Message(text=f"digest for {row.period_key}", blocks=[])
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.db.engine import Database
 from bot.db.models import Member, NudgeDelivery, NudgeKind
 from bot.nudges import registry
-from bot.nudges.planners import weekly_prompt
+from bot.nudges.kinds import weekly_prompt
 from bot.nudges.registry import plan_all
 from bot.nudges.types import Batch, Context
 from tests.support.nudges import enroll_many, utc

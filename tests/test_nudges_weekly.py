@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.blocks import ids
 from bot.blocks.limits import message_problems
 from bot.db.engine import Database
-from bot.db.models import BragEntry, BragEvidence, DeliveryStatus, Member, NudgeKind
+from bot.db.models import BragEntry, BragEvidence, DeliveryReason, DeliveryStatus, Member, NudgeKind
 from bot.nudges.timing import latest_weekly_occurrence
 from bot.services.localtime import local_to_utc, zone
 from content import Content
@@ -119,6 +119,7 @@ def test_grace_window_bot_down_overnight_skips_and_logs(
     [row] = ledger_rows(db, WEEKLY)
     assert row.period_key == "2026-W47"
     assert row.status == DeliveryStatus.SKIPPED.value and "missed" in (row.last_error or "")
+    assert row.reason == DeliveryReason.MISSED
     assert any("grace" in record.getMessage() for record in caplog.records)
     tick(deps, utc(2026, 11, 21, 15, 1))
     assert dms(fake_slack) == []

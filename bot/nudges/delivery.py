@@ -19,27 +19,24 @@ import socket
 import threading
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from bot.db.models import Workspace
 from bot.deps import Deps
 from bot.nudges import ledger, pacing, registry
 from bot.nudges.reconcile import Found, Unknown, known_channel, metadata, reconcile
+from bot.nudges.senders import DeliveryReport, Sender, new_sender
 from bot.nudges.slack_errors import MESSAGE_ERRORS, RECIPIENT_ERRORS, WORKSPACE_ERRORS, retry_after_seconds, slack_error
 from bot.nudges.types import Context, Defer, DeliveryRow, Message, NudgeType, PermanentErrorHook, Skip
-from bot.webapi.client import make_web_client
 from bot.webapi.profiles import is_user_id
 from bot.webapi.tokens import TokenSource
 
@@ -74,32 +71,12 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (1 << max(0, attempts - 1)), BACKOFF_CAP)
 
 
-@dataclass
-class DeliveryReport:
-    by_kind: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    """Outcomes (sent, skipped, failed, retry_later, held) per nudge kind."""
-    rate_limited: int = 0
-    """429s Slack answered (each paused the workspace's sends, in every replica, for Retry-After)."""
-
-    def count(self, outcome: str) -> int:
-        return sum(counts[outcome] for counts in self.by_kind.values())
-
-
 @dataclass(frozen=True)
 class _Claimed:
     row: DeliveryRow
     slot: float
     """When (wall clock) its workspace's bucket lets it go."""
     rendered: Rendered | None
-
-
-@dataclass
-class _Sender:
-    client: WebClient
-    lookup: WebClient
-    """With the default retry policy: reconciliation reads history, it does not take send slots."""
-    dead: bool = False
-    """Slack refused the token this tick: the workspace's other rows wait an hour, not an attempt."""
 
 
 class Delivery:
@@ -125,7 +102,7 @@ class Delivery:
         self.owner = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.report = DeliveryReport()
         self._types = registry.by_kind()
-        self._senders: dict[int, _Sender | str] = {}  # a str: why the workspace's rows are skipped
+        self._senders: dict[int, Sender | str] = {}  # a str: why the workspace's rows are skipped
         self._lock = threading.Lock()
         self._local = threading.local()
         self._rate_limited: Counter[int] = Counter()
@@ -146,6 +123,7 @@ class Delivery:
         try:
             with self._transaction() as session:
                 pacing.ensure_buckets(session)
+                ledger.release_returned(session, self.clock())  # members back from time off: their held rows
             first = self._claim()
             more = first is not None or self._idle_wait() is not None
         finally:
@@ -275,7 +253,7 @@ class Delivery:
                 channel_slot = found
             slot = max(pacing.spend(session, row.workspace_id, bucket[1], wall, self.interval).at, channel_slot)
             sender = self._sender(session, row.workspace_id)
-            ready = isinstance(sender, _Sender) and not sender.dead and not row.uncertain
+            ready = isinstance(sender, Sender) and not sender.dead and not row.uncertain
             if nudge_type is not None and ready and row.attempts <= self.max_attempts:
                 return _Claimed(row, slot, self._render(session, nudge_type, row))
         return _Claimed(row, slot, None)
@@ -313,18 +291,24 @@ class Delivery:
         if rendered is RENDER_FAILED:
             return self._record(row, "retry_later", ledger.release, now + backoff(row.attempts), "render failed")
         if isinstance(rendered, Defer):
-            return self._record(row, "held", ledger.release, rendered.until, rendered.reason, count_attempt=False)
-        return self._record(row, "skipped", ledger.mark_skipped, rendered.reason)
+            until, why, state = rendered.until, rendered.reason, rendered.state
+            return self._record(row, "held", ledger.release, until, why, count_attempt=False, state=state)
+        return self._record(row, "skipped", ledger.mark_skipped, rendered.reason, rendered.state)
 
     def _render(self, session: Session, nudge_type: NudgeType, row: DeliveryRow) -> Rendered:
+        planned = nudge_type.decode(row)
+        if isinstance(planned, Skip):
+            return planned
         try:
-            return nudge_type.render(session, Context(self.deps.content, self.deps.settings, self.clock()), row)
+            return nudge_type.render(
+                session, Context(self.deps.content, self.deps.settings, self.clock()), row, planned
+            )
         except Exception:
             # Not sent: retried with backoff like any refusal, and failed after max_attempts.
             log.exception("rendering a nudge failed", extra={"delivery": row.id, "kind": row.kind})
             return RENDER_FAILED
 
-    def _post(self, sender: _Sender, nudge_type: NudgeType, row: DeliveryRow, message: Message) -> None:
+    def _post(self, sender: Sender, nudge_type: NudgeType, row: DeliveryRow, message: Message) -> None:
         try:
             response = sender.client.chat_postMessage(
                 channel=row.recipient_id,
@@ -343,7 +327,7 @@ class Delivery:
             self._in_a_row[row.workspace_id] = 0
         self._record(row, "sent", ledger.mark_sent, response.get("channel"), response.get("ts"), self.clock())
 
-    def _refused(self, sender: _Sender, nudge_type: NudgeType, row: DeliveryRow, exc: SlackApiError) -> None:
+    def _refused(self, sender: Sender, nudge_type: NudgeType, row: DeliveryRow, exc: SlackApiError) -> None:
         status, error = slack_error(exc)
         now = self.clock()
         if status == 429:
@@ -405,26 +389,8 @@ class Delivery:
             with self._lock:
                 self.report.by_kind[row.kind][outcome] += 1
 
-    def _sender(self, session: Session, workspace_id: int) -> _Sender | str:
+    def _sender(self, session: Session, workspace_id: int) -> Sender | str:
         with self._lock:
             if workspace_id not in self._senders:
-                self._senders[workspace_id] = self._new_sender(session, workspace_id)
+                self._senders[workspace_id] = new_sender(self.deps, self.tokens, session, workspace_id)
             return self._senders[workspace_id]
-
-    def _new_sender(self, session: Session, workspace_id: int) -> _Sender | str:
-        workspace = session.execute(
-            select(Workspace.team_id, Workspace.enterprise_id).where(
-                Workspace.id == workspace_id, Workspace.uninstalled_at.is_(None)
-            )
-        ).one_or_none()
-        if workspace is None:
-            return "workspace uninstalled"
-        token = self.tokens.bot_token(workspace.team_id, workspace.enterprise_id)
-        if token is None:
-            log.warning("no bot token for a workspace; skipping its nudges", extra={"team": workspace.team_id})
-            return "no bot token for this workspace"
-        url, metrics = self.deps.settings.slack_api_url, self.deps.metrics
-        # No retry handlers: a 429 goes back to the ledger and pauses the workspace's bucket (every replica
-        # waits), rather than a worker sleeping through Retry-After inside slack_sdk.
-        sending = make_web_client(url, token, handlers=[], metrics=metrics)
-        return _Sender(sending, make_web_client(url, token, metrics=metrics))

@@ -1,18 +1,17 @@
-"""The nudge kinds: a planner, a renderer (personal kinds behind ``respecting_time``) and a priority (lower
-first; stored on each ledger row, so the claim's index orders by it); ``plan_all`` plans them all."""
+"""The nudge kinds, a module each (``bot/nudges/kinds/``: a planner, a renderer, personal kinds behind
+``respecting_time``, and a priority, lower first, stored on each ledger row so the claim's index orders by
+it); ``plan_all`` plans them all."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from types import ModuleType
+from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
 from bot.deps import Deps
 from bot.nudges import ledger
-from bot.nudges.availability import respecting_time
-from bot.nudges.planners import (
+from bot.nudges.kinds import (
     digest,
     found_this_week,
     review_agenda,
@@ -22,15 +21,7 @@ from bot.nudges.planners import (
     stuck,
     weekly_prompt,
 )
-from bot.nudges.renderers import digest as digest_renderer
-from bot.nudges.renderers import found_this_week as found_this_week_renderer
-from bot.nudges.renderers import review_agenda as review_agenda_renderer
-from bot.nudges.renderers import review_rating as review_rating_renderer
-from bot.nudges.renderers import review_reminder as review_reminder_renderer
-from bot.nudges.renderers import stage_changed as stage_changed_renderer
-from bot.nudges.renderers import stuck as stuck_renderer
-from bot.nudges.renderers import weekly_prompt as weekly_prompt_renderer
-from bot.nudges.types import Batch, Context, NudgeType, PermanentErrorHook, Renderer
+from bot.nudges.types import Batch, Context, NudgeType
 
 log = logging.getLogger(__name__)
 
@@ -38,27 +29,11 @@ ANALYZE_AFTER = 50_000
 """Members planned in one pass by a batched planner after which the members table's statistics are renewed."""
 
 
-def _kind(
-    planner: ModuleType,
-    render: Renderer,
-    priority: int,
-    hook: PermanentErrorHook | None = None,
-    *,
-    paged: bool = False,
-) -> NudgeType:
-    return NudgeType(planner.KIND, planner.plan, render, planner.GRACE, priority, hook, paged)
+KINDS = (stuck, weekly_prompt, review_reminder, digest, review_rating, review_agenda, stage_changed, found_this_week)
+"""One module per kind (``bot/nudges/kinds/``), each declaring its ``TYPE``: kind, grace, priority, paged,
+payload, plan and render."""
 
-
-NUDGE_TYPES: list[NudgeType] = [
-    _kind(stuck, respecting_time(stuck_renderer.render), 10),
-    _kind(weekly_prompt, respecting_time(weekly_prompt_renderer.render, weekly=True), 50),
-    _kind(review_reminder, respecting_time(review_reminder_renderer.render), 40),
-    _kind(digest, digest_renderer.render, 60, digest_renderer.forget_channel, paged=True),
-    _kind(review_rating, respecting_time(review_rating_renderer.render), 40),
-    _kind(review_agenda, review_agenda_renderer.render, 40),
-    _kind(stage_changed, stage_changed_renderer.render, 45),
-    _kind(found_this_week, respecting_time(found_this_week_renderer.render), 70),
-]
+NUDGE_TYPES: list[NudgeType] = [module.TYPE for module in KINDS]
 
 
 def by_kind() -> dict[str, NudgeType]:
@@ -73,6 +48,7 @@ def plan_all(deps: Deps, at: datetime) -> tuple[dict[str, int], int]:
     """Plan every kind into the ledger, each in its own transaction (one kind's failure does not stop the
     others): the new due rows by kind, and how many were already past their grace (recorded as skipped)."""
     context, skipped = Context(deps.content, deps.settings, at), 0
+    forget_before = at - timedelta(days=deps.settings.stagecoach_ledger_retention_days)
     planned: dict[str, int] = {}
     batched = 0
     for nudge_type in by_priority():
@@ -83,7 +59,12 @@ def plan_all(deps: Deps, at: datetime) -> tuple[dict[str, int], int]:
                     batch = nudge_type.plan(session, context)
                     more = isinstance(batch, Batch) and batch.more
                     due, missed = ledger.ensure(
-                        session, nudge_type, batch, at, check_existing=not isinstance(batch, Batch)
+                        session,
+                        nudge_type,
+                        batch,
+                        at,
+                        check_existing=not isinstance(batch, Batch),
+                        forget_before=forget_before,
                     )
             except Exception:
                 log.exception("planning failed", extra={"kind": nudge_type.kind})

@@ -1,5 +1,6 @@
-"""What a kind's planner returns (read in bulk; a batched planner also moves its members' next-due time on,
-in the same transaction as the ledger insert) and what its renderer gets and gives."""
+"""What a kind (``bot/nudges/kinds/``) declares and its planner returns (read in bulk; a batched planner also
+moves its members' next-due time on, in the same transaction as the ledger insert), and what its renderer
+gets and gives."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from bot.db.models import DeliveryReason
 from bot.settings import Settings
 from content import Content
 
@@ -97,6 +99,7 @@ class Message:
 @dataclass(frozen=True)
 class Skip:
     reason: str
+    state: DeliveryReason | None = None
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,13 @@ class Defer:
 
     until: datetime
     reason: str
+    state: DeliveryReason = DeliveryReason.DEFERRED
 
 
 Planner = Callable[[Session, Context], list[PlannedNudge]]
 """Returns what is due (a ``Batch`` when the planner works in bounded batches)."""
-Renderer = Callable[[Session, Context, DeliveryRow], Message | Skip | Defer]
+Renderer = Callable[[Session, Context, DeliveryRow, Any], Message | Skip | Defer]
+"""Renders a claimed row; the last argument is its payload, decoded by delivery (``NudgeType.decode``)."""
 PermanentErrorHook = Callable[[Session, DeliveryRow, str], None]
 
 
@@ -125,3 +130,13 @@ class NudgeType:
     """Sends several messages to one conversation at once (a digest's pages): each keeps that conversation's
     own pace, a DM's too. A manager's DM digest of 25 reports is 6 pages, and Slack refused the sixth sent
     within a second of the first (issue 22 made the DM digest count everything shared with her)."""
+    payload: type[Any] | None = None
+    """The planner's frozen ``Payload`` dataclass, which ``decode`` reads from the row for the renderer."""
+
+    def decode(self, row: DeliveryRow) -> Any:
+        """The row's payload as ``payload`` (None for a kind without one), or ``Skip`` when it cannot be read:
+        every renderer gets its payload typed, and none reads the row's JSON itself."""
+        if self.payload is None:
+            return None
+        planned = read_payload(self.payload, row.payload)
+        return Skip(f"unreadable payload {dict(row.payload)!r}") if planned is None else planned

@@ -2,7 +2,8 @@
 
 - **Away** (a status the ``users.list`` pass recorded) or **paused** (``/coach pause``): the member is on
   hold (``MemberTime.hold``) until the first day back, at the nudge's own local time (``resume_at``).
-  Held ledger rows carry ``held:`` in ``last_error``; ``release_held`` makes them due when the member is back.
+  Held ledger rows carry their reason (``DeliveryReason.AWAY``/``PAUSED``); the nudge pass makes them due once
+  the member is back (``bot/nudges/ledger.release_returned``).
 - **Working days and quiet hours**: the next allowed local time (``next_allowed``, DST-safe).
 - **Nag ceiling** for weekly prompts (``nag_decision``).
 
@@ -17,16 +18,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import DeliveryStatus, Member, NudgeDelivery
+from bot.db.models import SNOOZE_MARK, DeliveryStatus, Member, NudgeDelivery
 from bot.db.types import UTCDateTime
 from bot.services.localtime import local_to_utc, local_today, zone
 
 HELD = "held"
-"""Prefix of a held row's ``last_error``."""
-TIME_OFF = "time off"  # prefix of a weekly prompt skipped while away or paused (welcome back keys on it)
+"""How a held row's ``last_error`` begins, for people; code reads its ``reason`` (``DeliveryReason``)."""
+TIME_OFF = "time off"  # how a weekly prompt skipped while away or paused is described (its reason: TIME_OFF)
 UNKNOWN_END_RECHECK = timedelta(days=1)
 """An away status without an expiry: look again a day later (the status pass releases held rows as soon
 as it sees the status cleared, so this is only the fallback)."""
@@ -132,7 +133,7 @@ _ANSWER_COLUMNS = [ND[name] for name in ("response", "answer") if name in ND]
 _MEMBER_TIME = select(*_TIME_COLUMNS).where(M.id == bindparam("b_member"))
 # The weekly prompt also needs the member's earlier regular prompts: one round trip for both.
 _MEMBER_TIME_AND_PAST = (
-    select(*_TIME_COLUMNS, ND.status, ND.sent_at, ND.last_error, *_ANSWER_COLUMNS)
+    select(*_TIME_COLUMNS, ND.status, ND.sent_at, ND.reason, *_ANSWER_COLUMNS)
     .select_from(Member.__table__)
     .outerjoin(
         NudgeDelivery.__table__,
@@ -141,7 +142,7 @@ _MEMBER_TIME_AND_PAST = (
             ND.kind == bindparam("b_kind"),
             ND.due_at < bindparam("b_due", type_=UTCDateTime()),
             ND.id != bindparam("b_row"),
-            ~ND.period_key.contains("-snooze-"),
+            ~ND.period_key.contains(SNOOZE_MARK),
         ),
     )
     .where(M.id == bindparam("b_member"))
@@ -190,19 +191,7 @@ def nag_decision(past: Sequence[PastPrompt], last_seen_at: datetime) -> str:
 
 
 def release_held(session: Session, member_ids: Iterable[int], now: datetime) -> int:
-    """Held rows of these members become due now (they resumed, or their away status cleared)."""
-    ids = list(member_ids)
-    if not ids:
-        return 0
-    result = session.execute(
-        update(NudgeDelivery)
-        .where(
-            NudgeDelivery.member_id.in_(ids),
-            NudgeDelivery.status == DeliveryStatus.DUE,
-            NudgeDelivery.last_error.startswith(f"{HELD}:"),
-            NudgeDelivery.next_attempt_at > now,
-        )
-        .values(next_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    """Kept importable for ``bot/services/pause.py`` until its call goes (issue 26): a service no longer writes
+    the ledger. The nudge pass releases the rows of members back from time off itself
+    (``bot/nudges/ledger.release_returned``), at the next tick, where this made them due for that same tick."""
+    return 0

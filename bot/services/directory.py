@@ -14,7 +14,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.engine import Database
 from bot.db.models import Member, Workspace
-from bot.services.availability import release_held
 from bot.services.members import is_valid_timezone
 from bot.webapi.profiles import SlackUser
 
@@ -113,5 +112,4 @@ def apply_page(session: Session, workspace_id: int, users: dict[str, SlackUser],
             back.append(member.id)
     session.flush()
     counts["back"] = len(back)
-    release_held(session, back, at)
     return counts

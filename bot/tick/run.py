@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.deps import Deps
+from bot.nudges import ledger
 from bot.nudges.delivery import MAX_ATTEMPTS, Delivery
-from bot.nudges.registry import plan_all
+from bot.nudges.registry import by_kind, plan_all
 from bot.nudges.timing import ticking_clock
 from bot.services import workspaces
 from bot.services.events import forget_old_events
@@ -26,6 +27,8 @@ fan-out does not hold up a stuck nudge that falls due meanwhile (the next tick p
 first). ``python -m bot tick`` has no budget: it sends everything it can, then exits; a workspace that
 answers 429 five times in a row, or is paused for longer than 10 s, is left to a later tick
 (``bot/nudges/delivery.py``), so a cron tick always ends."""
+PRUNE_BATCH, PRUNE_BATCHES = 1000, 10
+"""Finished ledger rows deleted per transaction, and transactions per tick and kind (``prune_ledger``)."""
 # The ledger's words for what happened to a row, as the metric's outcome label.
 OUTCOMES = {"sent": "sent", "failed": "failed", "retry_later": "retried", "skipped": "skipped"}
 
@@ -38,6 +41,8 @@ class TickReport:
     skipped: int = 0
     failed: int = 0
     retry_later: int = 0
+    pruned: int = 0
+    """Finished ledger rows deleted for being older than the retention."""
 
     def summary(self) -> str:
         planned = ", ".join(f"{kind}={count}" for kind, count in sorted(self.planned.items())) or "nothing"
@@ -45,6 +50,23 @@ class TickReport:
             f"tick at {self.at.isoformat()}: planned {planned}; sent {self.sent}, skipped {self.skipped}, "
             f"failed {self.failed}, retry later {self.retry_later}"
         )
+
+
+def prune_ledger(deps: Deps, at: datetime) -> int:
+    """Delete finished ledger rows due more than ``STAGECOACH_LEDGER_RETENTION_DAYS`` before ``at``: at most
+    ``PRUNE_BATCHES`` transactions of ``PRUNE_BATCH`` rows a tick, so no tick holds a long lock or spends its
+    minute here (a backlog of 1,000,000 rows goes in 100 minutes, a few milliseconds a batch)."""
+    before, pruned = at - timedelta(days=deps.settings.stagecoach_ledger_retention_days), 0
+    for kind in by_kind():
+        for _ in range(PRUNE_BATCHES):
+            with deps.db.transaction() as session:
+                deleted = ledger.prune(session, kind, before, PRUNE_BATCH)
+            pruned += deleted
+            if deleted < PRUNE_BATCH:
+                break
+    if pruned:
+        log.info("pruned finished nudge ledger rows", extra={"count": pruned, "before": before.isoformat()})
+    return pruned
 
 
 def run_tick(
@@ -64,6 +86,10 @@ def run_tick(
         workspaces.purge_expired(deps.db, at, timedelta(days=deps.settings.stagecoach_uninstall_retention_days))
     except Exception:
         log.exception("purging uninstalled workspaces failed")
+    try:
+        report.pruned = prune_ledger(deps, at)
+    except Exception:
+        log.exception("pruning the nudge ledger failed")
     # Statuses first: read after the sends, an away status seen this minute still let this minute's prompt go
     # (issue 24). The pass reads at most 10 pages of 200 people a minute, a few seconds at most.
     try:

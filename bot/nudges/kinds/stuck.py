@@ -2,6 +2,8 @@
 
 Period key: ``stuck-<session id>-<extensions>``, so every extension is a new occurrence and a
 repeated tick never nudges twice for the same one.
+
+Built at send time: nothing goes out for a session already closed or extended.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.blocks.nudges import stuck_nudge_message
 from bot.db.models import Member, NudgeKind, StuckSession, StuckStatus, Workspace
-from bot.nudges.types import Context, PlannedNudge
+from bot.nudges.availability import respecting_time
+from bot.nudges.types import Context, DeliveryRow, Message, NudgeType, PlannedNudge, Skip
 
 KIND = NudgeKind.STUCK.value
 GRACE = timedelta(hours=1)
@@ -64,3 +68,23 @@ def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
         )
         for session_id, extensions, due_at, member_id, workspace_id, user_id in rows
     ]
+
+
+def render(session: Session, ctx: Context, row: DeliveryRow, planned: Payload) -> Message | Skip:
+    session_id, extensions = planned.session_id, planned.extensions
+    stuck = session.get(StuckSession, session_id)
+    if stuck is None or stuck.member_id != row.member_id:
+        return Skip("stuck session gone")
+    if stuck.status != StuckStatus.OPEN:
+        return Skip("stuck session already closed")
+    if stuck.extensions != extensions:
+        return Skip("stuck session extended since this nudge was planned")
+    member = session.get(Member, stuck.member_id)
+    if member is None or not member.stuck_nudges_enabled:
+        return Skip("stuck nudges turned off in settings")
+    minutes = max(1, round((ctx.now - stuck.started_at).total_seconds() / 60))
+    payload = stuck_nudge_message(session_id=stuck.id, what=stuck.what, minutes_stuck=minutes, stage=member.stage)
+    return Message(text=payload["text"], blocks=payload["blocks"])
+
+
+TYPE = NudgeType(KIND, plan, respecting_time(render), GRACE, priority=10, payload=Payload)

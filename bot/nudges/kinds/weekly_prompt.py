@@ -3,6 +3,8 @@
 Period key: the ISO week of the occurrence's *local* date (``2026-W47``), so changing the day
 or time in the middle of a week never produces a second prompt that week. A "later today"
 snooze gets its own key (``2026-W47-snooze-20261120T2100Z``).
+
+The prompt is built at send time from the member's current stage, evidence and wins.
 """
 
 from __future__ import annotations
@@ -15,11 +17,18 @@ from functools import lru_cache
 from sqlalchemy import ARRAY, DateTime, Integer, any_, bindparam, cast, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import BragEntry, Member, NudgeKind
-from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
+from bot.blocks.nudges import weekly_prompt_message
+from bot.db.models import SNOOZE_MARK, BragEntry, BragEvidence, Member, NudgeKind
+from bot.db.types import UTCDateTime
+from bot.nudges.availability import respecting_time
+from bot.nudges.kinds import MEMBER_AND_ZONE, installed_members
 from bot.nudges.timing import iso_week_key, latest_weekly_occurrence
-from bot.nudges.types import Batch, Context, PlannedNudge
+from bot.nudges.types import Batch, Context, DeliveryRow, Message, NudgeType, PlannedNudge, Skip
+from bot.services.gaps import member_gap
 from bot.services.localtime import local_to_utc, zone
+from bot.services.progress import stage_progress
+from bot.services.prompts import SNOOZE_LATER_TODAY
+from content import Content, Tactic
 
 KIND = NudgeKind.WEEKLY_PROMPT.value
 GRACE = timedelta(hours=6)
@@ -27,7 +36,6 @@ GRACE = timedelta(hours=6)
 working day for most people. Later than that it would land in the evening or the next day,
 when "what did you do this week?" no longer fits, so it is skipped and logged instead."""
 SNOOZE_LOOKBACK = timedelta(days=1)
-SNOOZE_MARK = "-snooze-"
 
 
 def snooze_period_key(snoozed_until: datetime, tz: tzinfo) -> str:
@@ -164,3 +172,81 @@ def _snoozes(session: Session, ctx: Context) -> list[PlannedNudge]:
         key, week = snooze_period_key(snoozed_until, tz), snoozed_until.astimezone(tz).isocalendar().week
         planned.append(PlannedNudge(workspace_id, member_id, user_id, key, snoozed_until, Payload(week, True)))
     return planned
+
+
+MAX_OPEN_CRITERIA = 3
+
+
+def pick_tip(content: Content, stage: int | None, week: int) -> Tactic:
+    """A growth tactic that suits the stage (natural from ``stage + 1`` at the latest), rotating weekly."""
+    reachable = (stage or 1) + 1
+    suitable = [t for t in content.growth.tactics if t.best_from_stage <= reachable] or list(content.growth.tactics)
+    return suitable[week % len(suitable)]
+
+
+_WINS = select(func.count()).where(BragEntry.member_id == Member.id)
+_MEMBER = select(
+    Member.weekly_prompt_enabled,
+    Member.delivery_blocked_reason,
+    Member.delivery_blocked_at,
+    Member.stage,
+    Member.prompt_weekday,
+    Member.prompt_minute,
+    _WINS.where(BragEntry.created_at >= bindparam("b_week", type_=UTCDateTime())).scalar_subquery(),
+    _WINS.where(BragEntry.created_at >= bindparam("b_since", type_=UTCDateTime())).scalar_subquery(),
+    # Which criteria and tactics have evidence (what progress.evidence_counts answers), in the same
+    # query: this runs for every prompt of a 10,000-member fan-out.
+    select(func.aggregate_strings(BragEvidence.evidence_key, ","))
+    .join(BragEntry, BragEvidence.entry_id == BragEntry.id)
+    .where(BragEntry.member_id == Member.id)
+    .scalar_subquery(),
+).where(Member.id == bindparam("b_member"))
+
+
+def render(session: Session, ctx: Context, row: DeliveryRow, planned: Payload) -> Message | Skip:
+    """One query: the member's settings, their wins this week and the evidence keys they have."""
+    snoozed = planned.snoozed
+    found = session.execute(
+        _MEMBER,
+        {
+            "b_member": row.member_id,
+            "b_week": ctx.now - timedelta(days=7),
+            "b_since": row.due_at - SNOOZE_LATER_TODAY if snoozed else ctx.now,
+        },
+    ).one_or_none()
+    if found is None:
+        return Skip("member no longer enrolled")
+    enabled, blocked_reason, blocked_at, stage, weekday, minute, wins_this_week, wins_since_snooze, keys = found
+    if not enabled:
+        return Skip("weekly prompt turned off in settings")
+    if blocked_at is not None:
+        return Skip(f"delivery blocked: {blocked_reason}")
+    if snoozed and wins_since_snooze:
+        # The re-prompt is moot when a win was saved after the snooze click.
+        return Skip("a win was saved since the snooze")
+    stage_title = None
+    open_criteria = []
+    gap = None
+    if stage is not None:
+        # Aimed at the gap: the one criterion with the least or oldest evidence, and a question about it.
+        if row.member_id is not None:
+            gap = member_gap(session, ctx.content, row.member_id, stage, planned.week)
+        counts = {key: 1 for key in (keys or "").split(",") if key}
+        progress = stage_progress(ctx.content, stage, counts)
+        stage_title = progress.stage.title
+        open_criteria = progress.open_criteria[:MAX_OPEN_CRITERIA]
+    payload = weekly_prompt_message(
+        delivery_id=row.id,
+        stage_title=stage_title,
+        open_criteria=open_criteria,
+        tip=pick_tip(ctx.content, stage, planned.week),
+        wins_this_week=int(wins_this_week or 0),
+        weekday=weekday,
+        minute=minute,
+        snoozed=snoozed,
+        gap=gap,
+    )
+    return Message(text=payload["text"], blocks=payload["blocks"])
+
+
+TYPE = NudgeType(KIND, plan, respecting_time(render, weekly=True), GRACE, priority=50, payload=Payload)

@@ -5,6 +5,8 @@ A reminder whose day is not one of the member's working days goes out on the las
 
 Period key: ``review-<date>-<days>d``; a changed review date is a new key (and the renderer
 skips reminders for a date that is no longer the member's review date).
+
+The packet is built at send time from the member's current brag document.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.blocks.review import review_packet_message
 from bot.db.models import Member, NudgeKind
-from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
-from bot.nudges.types import Context, PlannedNudge
+from bot.nudges.availability import respecting_time
+from bot.nudges.kinds import MEMBER_AND_ZONE, installed_members
+from bot.nudges.types import Context, DeliveryRow, Message, NudgeType, PlannedNudge, Skip
 from bot.services.availability import working_day_on_or_before
-from bot.services.localtime import local_to_utc, zone
+from bot.services.localtime import local_to_utc, local_today, zone
+from bot.services.review import review_packet
 
 KIND = NudgeKind.REVIEW_REMINDER.value
 FIRST_PACKET_DAYS = 14
@@ -65,3 +70,25 @@ def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
                     )
                 )
     return planned
+
+
+def render(session: Session, ctx: Context, row: DeliveryRow, planned: Payload) -> Message | Skip:
+    review_date, days_before = planned.review_date, planned.days_before
+    member = session.get(Member, row.member_id) if row.member_id is not None else None
+    if member is None:
+        return Skip("member gone")
+    if not member.review_reminders_enabled:
+        return Skip("review reminders turned off in settings")
+    if member.review_date != review_date:
+        return Skip("review date changed since this reminder was planned")
+    today = local_today(member.timezone, ctx.now)
+    packet = review_packet(session, ctx.content, member, today)
+    # Two weeks out the packet carries the self-rating ask (bot/nudges/kinds/review_rating.py no longer
+    # sends it apart): one message, not two in the same minute.
+    asks = days_before == FIRST_PACKET_DAYS and member.stage is not None
+    title = ctx.content.stage(member.stage).title if asks and member.stage is not None else None
+    payload = review_packet_message(packet, today, title)
+    return Message(text=payload["text"], blocks=payload["blocks"])
+
+
+TYPE = NudgeType(KIND, plan, respecting_time(render), GRACE, priority=40, payload=Payload)

@@ -5,6 +5,14 @@ One ledger row per message ("page"), so a large team's digest goes out exactly o
 page. Period key: ``<ISO week>:<manager user id>:p<page>``; several managers may share a channel.
 Pages are cut by size at send time; the planner ledgers the most a team of that size can need
 and the renderer skips the pages a smaller digest does not fill.
+
+Each page is built at send time (only what reports share right now).
+
+Two audiences share the planner's period keys and differ by recipient:
+- the team digest channel: names and the wins shared with the team channel, nothing else (it celebrates);
+- the manager's own DM: everything shared with her (alone or with the channel), with progress, readiness
+  and a 1:1 idea per report, counted as her Home counts it.
+Either is skipped in a week with nothing shared with its audience.
 """
 
 from __future__ import annotations
@@ -16,11 +24,12 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.blocks.digest import digest_page
 from bot.db.models import Member, NudgeKind
-from bot.nudges.planners import MEMBER_AND_ZONE, installed_members
+from bot.nudges.kinds import MEMBER_AND_ZONE, installed_members
 from bot.nudges.timing import latest_weekly_occurrence
-from bot.nudges.types import Context, PlannedNudge
-from bot.services.digest import page_count
+from bot.nudges.types import Context, DeliveryRow, Message, NudgeType, PlannedNudge, Skip
+from bot.services.digest import CHANNEL_AUDIENCE, MANAGER_AUDIENCE, build_team_digest, page_count
 from bot.services.localtime import zone
 
 USER_DELETED = "user_deleted"
@@ -98,3 +107,49 @@ def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
                     )
                 )
     return planned
+
+
+WEEK = timedelta(days=7)
+
+
+def render(session: Session, ctx: Context, row: DeliveryRow, planned: Payload) -> Message | Skip:
+    manager_user_id, page = planned.manager_user_id, planned.page
+    manager = session.get(Member, row.member_id) if row.member_id is not None else None
+    if manager is None or manager.slack_user_id != manager_user_id:
+        return Skip("manager gone")
+    to_manager = row.recipient_id == manager_user_id
+    if not to_manager and manager.digest_channel_id != row.recipient_id:
+        return Skip("digest channel changed or turned off")
+    # One story counted one way: the manager's DM counts everything shared with her (alone or with the
+    # channel), as her Home does; the channel shows what was shared there, nothing else.
+    shown = progress = MANAGER_AUDIENCE if to_manager else CHANNEL_AUDIENCE
+    # The digest covers the seven days before it is due (Monday 09:00 back to last Monday 09:00).
+    digest = build_team_digest(
+        session,
+        ctx.content,
+        manager.workspace_id,
+        manager_user_id,
+        row.due_at - WEEK,
+        row.due_at,
+        shown,
+        progress,
+        readiness_months=ctx.settings.stagecoach_readiness_months,
+        readiness_window=ctx.settings.stagecoach_readiness_window_months,
+    )
+    if not any(report.wins_total for report in digest.reports):
+        # A quiet week posts nothing: "0 shared wins" in a channel, or in a DM, is noise (issue #22).
+        return Skip("nothing shared with the manager this week" if to_manager else "nothing shared in the channel")
+    payload = digest_page(ctx.content, digest, page)
+    if payload is None:
+        return Skip(f"the digest has no page {page}")
+    return Message(text=payload["text"], blocks=payload["blocks"])
+
+
+def forget_channel(session: Session, row: DeliveryRow, error: str) -> None:
+    """Slack refused the channel for good (bot removed, channel archived): stop planning digests there."""
+    manager = session.get(Member, row.member_id) if row.member_id is not None else None
+    if manager is not None and manager.digest_channel_id == row.recipient_id:
+        manager.digest_channel_id = None
+
+
+TYPE = NudgeType(KIND, plan, render, GRACE, priority=60, on_permanent_error=forget_channel, paged=True, payload=Payload)

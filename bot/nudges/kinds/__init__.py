@@ -1,4 +1,6 @@
-"""Planners: one module per nudge kind, each a ``plan(session, Context) -> list[PlannedNudge]``."""
+"""One module per nudge kind, each declaring ``TYPE`` (a ``NudgeType``: kind, grace, priority, paged, its
+``Payload`` dataclass, ``plan(session, Context) -> list[PlannedNudge]`` and ``render(session, Context, row,
+payload)``), listed in ``bot/nudges/registry.py``; and what the planners share."""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 levels apart, each gets a private copy (the tick after the second rating).
 
 Period key ``agenda-<conversation id>-self`` / ``agenda-<conversation id>-manager``: one copy each, once.
+
+Each copy is built at send time from what that reader may see.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.blocks.ratings import agenda_message
 from bot.db.models import Member, NudgeKind, Rater, ReviewConversation, Workspace
-from bot.nudges.types import Context, PlannedNudge
-from bot.services.ratings import gaps
+from bot.nudges.types import Context, DeliveryRow, Message, NudgeType, PlannedNudge, Skip
+from bot.services.ratings import agenda_for, gaps
 
 KIND = NudgeKind.REVIEW_AGENDA.value
 GRACE = timedelta(days=2)
@@ -60,3 +63,18 @@ def plan(session: Session, ctx: Context) -> list[PlannedNudge]:
             key, payload = period_key(conversation.id, reader), Payload(conversation.id, reader)
             planned.append(PlannedNudge(workspace_id, member_id, recipient, key, due_at, payload))
     return planned
+
+
+def render(session: Session, ctx: Context, row: DeliveryRow, planned: Payload) -> Message | Skip:
+    conversation_id, reader = planned.conversation_id, planned.reader
+    agenda = agenda_for(session, ctx.content, conversation_id, reader)
+    if agenda is None:
+        return Skip("no agenda any more (ratings changed, or the manager is no longer linked)")
+    expected = agenda.report_user_id if reader == "self" else agenda.manager_user_id
+    if row.recipient_id != expected:
+        return Skip("recipient is not this copy's reader")
+    payload = agenda_message(agenda, reader)
+    return Message(text=payload["text"], blocks=payload["blocks"])
+
+
+TYPE = NudgeType(KIND, plan, render, GRACE, priority=40, payload=Payload)

@@ -1,1 +1,0 @@
-"""Renderers: one module per nudge kind, each a ``render(session, Context, DeliveryRow) -> Message | Skip``."""
