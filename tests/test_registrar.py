@@ -9,7 +9,9 @@ import pytest
 from slack_bolt import App
 
 from bot.blocks import ids
-from bot.slack.registrar import ACKS_QUIET, AcksInFlight, PostAckExecutor, Registrar
+from bot.slack.executor import PostAckExecutor
+from bot.slack.pacing import ACKS_QUIET, AcksInFlight
+from bot.slack.registrar import Registrar
 from tests.support.bots import RunningBot
 
 

@@ -14,8 +14,9 @@ from bot.db.engine import riders_held
 from bot.deps import Deps
 from bot.services import events, members
 from bot.slack.deps import deps_of
+from bot.slack.durable import EVENT_CLAIMED_KEY, RECEIVED_UTC_KEY
 from bot.slack.errors import ExternalUser
-from bot.slack.registrar import EVENT_CLAIMED_KEY, RECEIVED_UTC_KEY, run_later
+from bot.slack.handling import run_later
 from bot.webapi.profiles import away_rules, is_person_id, slack_display_name, slack_user
 
 log = logging.getLogger(__name__)

@@ -44,19 +44,19 @@ from bot.listeners.actions.stuck_buttons import (
 from bot.listeners.actions.win_delete import delete_win
 from bot.listeners.actions.win_edit import edit_win
 from bot.listeners.actions.win_open import open_win_modal, open_win_modal_from_prompt
-from bot.listeners.actions.win_signal import card_more, set_win_signal
+from bot.listeners.actions.win_signal import card_more, card_more_policy, set_win_signal
 from bot.listeners.commands.coach_wins import wins_page
-from bot.slack.registrar import Registrar
+from bot.slack.registrar import Policy, Registrar
 
 
 def register(registrar: Registrar) -> None:
     registrar.action(ids.STAGE_SET_MINE, set_my_stage)
     registrar.action(ids.STAGE_SHOW, show_stage)
     registrar.action(ids.STAGE_SHOW_PREVIOUS, show_stage)
-    registrar.action(ids.STAGE_OPEN_ASSESSMENT, open_assessment)
-    registrar.action(ids.STAGE_FULL_GUIDE, open_stage_guide)
-    registrar.action(ids.STAGE_TRACKS_GUIDE, open_tracks_guide)
-    registrar.action(ids.STAGE_PRINCIPLES_GUIDE, open_principles_guide)
+    registrar.action(ids.STAGE_OPEN_ASSESSMENT, open_assessment, Policy.OPENS_MODAL)
+    registrar.action(ids.STAGE_FULL_GUIDE, open_stage_guide, Policy.OPENS_MODAL)
+    registrar.action(ids.STAGE_TRACKS_GUIDE, open_tracks_guide, Policy.OPENS_MODAL)
+    registrar.action(ids.STAGE_PRINCIPLES_GUIDE, open_principles_guide, Policy.OPENS_MODAL)
     registrar.action(ids.STAGE_SHOW_MINE, show_my_progress)
     # nudges: the weekly prompt's answers and the stuck timer
     registrar.action(ids.PROMPT_NOTHING_THIS_WEEK, prompt_nothing_this_week)
@@ -64,21 +64,21 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.PROMPT_SNOOZE_NEXT_WEEK, prompt_snooze_next_week)
     registrar.action(ids.STUCK_UNBLOCKED, stuck_unblocked)
     registrar.action(ids.STUCK_MORE_TIME, stuck_more_time)
-    registrar.action(ids.STUCK_DRAFT_HELP, stuck_draft_help)
+    registrar.action(ids.STUCK_DRAFT_HELP, stuck_draft_help, Policy.OPENS_MODAL)
     registrar.action(ids.STUCK_SAVE_WIN, stuck_save_win)
     registrar.action(ids.STUCK_NO_WIN, stuck_no_win)
     # brag document, App Home, delete-my-data
-    registrar.action(ids.WIN_OPEN_MODAL, open_win_modal)
-    registrar.action(ids.PROMPT_RECORD_WIN, open_win_modal_from_prompt)
-    registrar.action(ids.WIN_ADD_DETAIL, edit_win)
-    registrar.action(ids.WIN_CARD_MORE, card_more)
-    registrar.action(ids.HOME_TEAM_DETAILS, open_team_details)
-    registrar.action(ids.WIN_EDIT, edit_win)
+    registrar.action(ids.WIN_OPEN_MODAL, open_win_modal, Policy.OPENS_MODAL)
+    registrar.action(ids.PROMPT_RECORD_WIN, open_win_modal_from_prompt, Policy.OPENS_MODAL)
+    registrar.action(ids.WIN_ADD_DETAIL, edit_win, Policy.OPENS_MODAL)
+    registrar.action(ids.WIN_CARD_MORE, card_more, card_more_policy)
+    registrar.action(ids.HOME_TEAM_DETAILS, open_team_details, Policy.OPENS_MODAL)
+    registrar.action(ids.WIN_EDIT, edit_win, Policy.OPENS_MODAL)
     registrar.action(ids.WIN_DELETE, delete_win)
-    registrar.action(ids.HOME_OPEN_SETTINGS, open_settings)
+    registrar.action(ids.HOME_OPEN_SETTINGS, open_settings, Policy.OPENS_MODAL)
     registrar.action(ids.DELETE_MY_DATA_CONFIRM, confirm_delete_my_data)
     registrar.action(ids.DELETE_MY_DATA_CANCEL, cancel_delete_my_data)
-    registrar.action(ids.REVIEW_SET_DATE, open_review_date)
+    registrar.action(ids.REVIEW_SET_DATE, open_review_date, Policy.OPENS_MODAL)
     registrar.action(ids.MANAGER_UNLINK, unlink_manager)
     registrar.action(ids.NOTICE_MUTE, mute_notices)
     # decide / propose / learn: one tap under a saved win
@@ -87,11 +87,11 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.WIN_SIGNAL_LEARNED, set_win_signal)
     registrar.action(ids.WIN_SIGNAL_NONE, set_win_signal)
     # the review conversation: rate your exit criteria; the invited manager rates the same ones
-    registrar.action(ids.RATING_OPEN_SELF, open_self_rating)
-    registrar.action(ids.RATING_OPEN_MANAGER, open_manager_rating)
+    registrar.action(ids.RATING_OPEN_SELF, open_self_rating, Policy.OPENS_MODAL)
+    registrar.action(ids.RATING_OPEN_MANAGER, open_manager_rating, Policy.OPENS_MODAL)
     # capture: a saved win's card, the question after a deleted DM, paging through wins
     registrar.action(ids.WIN_EVIDENCE_CONFIRM, confirm_evidence)
-    registrar.action(ids.WIN_EVIDENCE_CHANGE, change_evidence)
+    registrar.action(ids.WIN_EVIDENCE_CHANGE, change_evidence, Policy.OPENS_MODAL)
     registrar.action(ids.WIN_UNDO, undo_win)
     registrar.action(ids.WIN_REMOVE_DELETED, remove_deleted_wins)
     registrar.action(ids.WIN_KEEP_DELETED, keep_deleted_wins)

@@ -17,7 +17,6 @@ from bot.deps import Deps
 from bot.listeners.requests import Payload, entry_id_of, reply
 from bot.services import brag, capture
 from bot.slack.home import publish_home
-from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +71,6 @@ undo_win = card_button(
 )
 
 
-@opens_modal
 def change_evidence(
     ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:

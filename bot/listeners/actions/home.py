@@ -15,7 +15,6 @@ from bot.listeners.requests import Payload
 from bot.services.home import member_home
 from bot.services.settings import current_settings
 from bot.slack.home import publish_home
-from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,6 @@ def open_settings_modal(client: WebClient, deps: Deps, member_id: int, trigger_i
     return True
 
 
-@opens_modal
 def open_settings(ack: Ack, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int) -> None:
     ack()
     open_settings_modal(client, deps, member_id, body["trigger_id"])
@@ -45,7 +43,6 @@ def home_wins_page(ack: Ack, action: Payload, body: Payload, client: WebClient, 
     publish_home(client, deps, member_id, body["user"]["id"], page=page)
 
 
-@opens_modal
 def open_team_details(ack: Ack, body: Payload, client: WebClient, deps: Deps, member_id: int) -> None:
     """A manager's "Team details": each report's months, readiness, her part at their stage, a 1:1 prompt."""
     ack()

@@ -13,7 +13,6 @@ from bot.blocks.ratings import rating_modal
 from bot.deps import Deps
 from bot.listeners.requests import Payload, reply
 from bot.services import ratings
-from bot.slack.registrar import opens_modal
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +20,6 @@ SELF_REFUSED = "That review date is no longer yours (or you have no stage set), 
 MANAGER_REFUSED = "Only a manager the report invited (and still names) can rate their criteria. Nothing to show."
 
 
-@opens_modal
 def open_self_rating(
     ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:
@@ -36,7 +34,6 @@ def open_self_rating(
     client.views_open(trigger_id=body["trigger_id"], view=rating_modal(form))
 
 
-@opens_modal
 def open_manager_rating(
     ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:

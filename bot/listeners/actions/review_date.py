@@ -10,10 +10,8 @@ from slack_sdk import WebClient
 from bot.blocks.feedback import review_date_modal
 from bot.deps import Deps
 from bot.services import review
-from bot.slack.registrar import opens_modal
 
 
-@opens_modal
 def open_review_date(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, member_id: int) -> None:
     ack()
     form = review.review_date_form(deps.db, member_id, deps.clock())

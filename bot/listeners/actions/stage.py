@@ -21,7 +21,6 @@ from bot.blocks.stage import (
 from bot.deps import Deps
 from bot.listeners.requests import Payload
 from bot.services import stages
-from bot.slack.registrar import opens_modal
 
 
 def _picked_stage(action: dict[str, Any], body: dict[str, Any], respond: Respond) -> int | None:
@@ -64,7 +63,6 @@ def show_stage(
     respond(replace_original=True, **stage_message(deps.content, deps.content.stage(number), my_stage))
 
 
-@opens_modal
 def open_assessment(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     ack()
     client.views_open(trigger_id=body["trigger_id"], view=assessment_modal(deps.content))
@@ -80,7 +78,6 @@ def show_my_progress(ack: Ack, body: dict[str, Any], respond: Respond, deps: Dep
     respond(replace_original=True, **own_stage_message(deps.content, progress))
 
 
-@opens_modal
 def open_stage_guide(ack: Ack, action: Payload, body: Payload, client: WebClient, deps: Deps) -> None:
     """The full guide to a stage in a modal; its previous / next buttons move the same modal."""
     ack()
@@ -95,13 +92,11 @@ def open_stage_guide(ack: Ack, action: Payload, body: Payload, client: WebClient
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-@opens_modal
 def open_tracks_guide(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     ack()
     client.views_open(trigger_id=body["trigger_id"], view=tracks_modal(deps.content))
 
 
-@opens_modal
 def open_principles_guide(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     ack()
     client.views_open(trigger_id=body["trigger_id"], view=principles_modal(deps.content))

@@ -23,7 +23,6 @@ from bot.deps import Deps
 from bot.listeners.requests import Payload
 from bot.services import stuck as stuck_service
 from bot.slack.home import publish_home
-from bot.slack.registrar import opens_modal
 
 
 def _session_id(action: dict[str, Any]) -> int:
@@ -62,7 +61,6 @@ def stuck_more_time(ack: Ack, action: dict[str, Any], respond: Respond, deps: De
     respond(replace_original=True, **(stuck_closed_message() if due is None else stuck_extended_message(due)))
 
 
-@opens_modal
 def stuck_draft_help(
     ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:

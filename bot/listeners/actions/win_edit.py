@@ -12,13 +12,11 @@ from bot.deps import Deps
 from bot.listeners.requests import Payload, entry_id_of, reply
 from bot.services.brag import NotYourEntry
 from bot.slack.home import publish_home
-from bot.slack.registrar import opens_modal
 from bot.slack.win_form import open_edit_win
 
 log = logging.getLogger(__name__)
 
 
-@opens_modal
 def edit_win(
     ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:

@@ -9,11 +9,9 @@ from bot.blocks.brag import WinMetadata, open_failed_message
 from bot.deps import Deps
 from bot.listeners.requests import Payload, reply
 from bot.services import prompts
-from bot.slack.registrar import opens_modal
 from bot.slack.win_form import open_new_win
 
 
-@opens_modal
 def open_win_modal_from_prompt(
     ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:
@@ -22,7 +20,6 @@ def open_win_modal_from_prompt(
     _open(body, respond, client, deps, member_id, WinMetadata(prompt_id=prompts.parse_delivery_id(action.get("value"))))
 
 
-@opens_modal
 def open_win_modal(ack: Ack, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int) -> None:
     ack()
     _open(body, respond, client, deps, member_id, WinMetadata())

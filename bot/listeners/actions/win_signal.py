@@ -14,7 +14,7 @@ from bot.deps import Deps
 from bot.listeners.actions.evidence import card_button, change_evidence
 from bot.listeners.requests import Payload
 from bot.services import capture
-from bot.slack.registrar import opens_modal
+from bot.slack.handling import Policy
 
 SIGNAL_OF_ACTION = {action_id: value for value, action_id in SIGNAL_ACTIONS.items()}
 
@@ -33,7 +33,11 @@ def _card_more_choice(body: Payload) -> str | None:
     return parse_card_more_value(selected.get("value"))[0]
 
 
-@opens_modal(when=lambda body: _card_more_choice(body) == CARD_MORE_EVIDENCE)
+def card_more_policy(body: Payload) -> Policy:
+    """The evidence picker opens a modal; a tag is set after the ack."""
+    return Policy.OPENS_MODAL if _card_more_choice(body) == CARD_MORE_EVIDENCE else Policy.AFTER_ACK
+
+
 def card_more(
     ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
 ) -> None:

@@ -27,8 +27,8 @@ from bot.listeners.commands.coach_manager import manager_subcommand
 from bot.listeners.commands.coach_pause import pause_subcommand, resume_subcommand
 from bot.listeners.commands.coach_wins import wins_subcommand
 from bot.listeners.requests import CoachRequest
+from bot.slack.handling import Policy
 from bot.slack.mentions import unescape
-from bot.slack.registrar import opens_modal
 
 
 @dataclass(frozen=True)
@@ -94,12 +94,12 @@ def help_message(unknown: str | None = None) -> dict[str, Any]:
     return coach_help_message(available, unknown=unknown)
 
 
-def _opens_settings(body: dict[str, Any]) -> bool:
+def coach_policy(body: dict[str, Any]) -> Policy:
+    """``/coach settings`` opens a modal; every other subcommand answers after the ack."""
     name = parse_coach_text(body.get("text") or "")[0]
-    return ALIASES.get(name, name) == "settings"
+    return Policy.OPENS_MODAL if ALIASES.get(name, name) == "settings" else Policy.AFTER_ACK
 
 
-@opens_modal(when=_opens_settings)
 def coach_command(
     ack: Ack,
     command: dict[str, Any],

@@ -14,7 +14,6 @@ from bot.deps import Deps
 from bot.listeners.requests import Payload
 from bot.services import brag
 from bot.slack.mentions import NAMES
-from bot.slack.registrar import opens_modal
 from bot.slack.text import plain_from_slack, shared_words
 from bot.slack.win_form import open_new_win
 from bot.webapi.profiles import is_user_id
@@ -38,7 +37,6 @@ def _permalink(client: WebClient, channel: str | None, ts: str | None, member_id
     return link if isinstance(link, str) and len(link) <= brag.MAX_LINK else ""
 
 
-@opens_modal
 def save_as_win(ack: Ack, shortcut: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int) -> None:
     ack()
     message = shortcut.get("message") or {}

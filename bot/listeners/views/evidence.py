@@ -18,8 +18,8 @@ from bot.deps import Deps
 from bot.listeners.requests import Payload
 from bot.listeners.view_state import selected_values
 from bot.services import brag, capture
+from bot.slack.handling import run_later
 from bot.slack.home import publish_home
-from bot.slack.registrar import run_later
 
 log = logging.getLogger(__name__)
 

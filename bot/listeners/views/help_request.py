@@ -21,7 +21,7 @@ from bot.blocks.nudges import help_posted_message, help_request_post
 from bot.deps import Deps
 from bot.services import stuck as stuck_service
 from bot.slack.errors import ChannelRefusal, channel_refusal, error_code
-from bot.slack.registrar import run_later
+from bot.slack.handling import run_later
 from bot.webapi.client import make_web_client
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from bot.deps import Deps
 from bot.listeners.requests import Payload
 from bot.listeners.view_state import selected_time, selected_value, selected_values
 from bot.services.settings import SettingsForm, SettingsInputError, save_settings
+from bot.slack.handling import run_later
 from bot.slack.home import publish_home
-from bot.slack.registrar import run_later
 
 log = logging.getLogger(__name__)
 
