@@ -5,16 +5,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import cast
 
 import pytest
-from slack_bolt import App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.blocks import ids
+from bot.slack.acting import acting_member_id
 from bot.slack.deps import DEPS_KEY
 from bot.slack.executor import PostAckExecutor
 from bot.slack.handling import Policy, deferred
 from bot.slack.pacing import ACKS_QUIET, AcksInFlight
 from bot.slack.registrar import Registrar
+from bot.slack.request import Request
 from tests.support.bots import RunningBot
 
 
@@ -141,16 +144,16 @@ def test_a_deferred_listener_whose_ack_raises_releases_its_place(bot: RunningBot
     executor = PostAckExecutor(4, 2)
     ran: list[str] = []
 
-    def handler(body: dict[str, object]) -> None:
-        ran.append(str(body["text"]))
+    def handler(request: Request) -> None:
+        ran.append(str(request.command["text"]))
 
-    listener = deferred(handler, executor, lambda body: Policy.AFTER_ACK, kind="command")
+    listener = deferred(handler, executor, lambda body: Policy.AFTER_ACK, member_of=acting_member_id, kind="command")
 
     def request(text: str, ack: Callable[..., None]) -> None:
         context = BoltContext(team_id="T1", user_id="U1")
         context[DEPS_KEY] = bot.deps
         body = {"command": "/x", "text": text, "team_id": "T1", "user_id": "U1"}
-        listener(ack=ack, body=body, context=context, client=None)
+        listener(cast(Ack, ack), body, context, bot.built.app.client, cast(Respond, None))  # nothing responds
 
     def broken_ack(*args: object, **kwargs: object) -> None:
         raise ConnectionResetError("the ack could not be written")

@@ -16,7 +16,6 @@ from bot import listeners
 from bot.deps import Deps
 from bot.services.evidence import evidence_index
 from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
 from bot.slack.errors import handle_listener_error
 from bot.slack.executor import TRIGGER_THREADS, PostAckExecutor
 from bot.slack.installations import make_installation_store
@@ -126,7 +125,7 @@ def build_app(deps: Deps) -> BuiltApp:
     app.use(RequestSetup(deps, post_ack, single_workspace=not settings.oauth_enabled))
     app.error(handle_listener_error)
     deps.metrics.watch_post_ack_queue(lambda: float(post_ack.stats().queued))
-    registrar = Registrar(app, post_ack, resolvers={"deps": deps_of, "member_id": acting_member_id})
+    registrar = Registrar(app, post_ack, member_of=acting_member_id)
     listeners.register(registrar)
     registrar.finish()
     # Build the evidence suggester's index now (about 20 ms, bench.evidence_suggest), not on the first win.

@@ -21,14 +21,13 @@ post-ack work shared the GIL with the burst's acks; with work waiting for the bu
 from __future__ import annotations
 
 import enum
-import inspect
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.text import escape, truncate
@@ -38,9 +37,9 @@ from bot.slack.deps import deps_of
 from bot.slack.durable import EVENT_CLAIMED_KEY, RECEIVED_UTC_KEY, REPLAY_KEY
 from bot.slack.errors import handle_listener_error, tell_user, typed_values
 from bot.slack.executor import POST_ACK_KEY, PostAckExecutor
+from bot.slack.request import Request
 from bot.slack.reservation import Saturated
 
-Handler = Callable[..., Any]
 log = logging.getLogger(__name__)
 
 
@@ -106,56 +105,20 @@ def run_later(context: BoltContext, description: str, work: Callable[[], object]
     return True
 
 
-# What the deferred wrapper itself needs from Bolt, on top of the handler's own arguments.
-_WRAPPER_ARGS = ("ack", "body", "context", "client")
-
-Resolver = Callable[[BoltContext], Any]
-"""Computes an argument Bolt does not know (``deps``, ``member_id``) from the request's context."""
-
-
-def _bolt_signature(handler: Handler, resolvers: dict[str, Resolver], extra: tuple[str, ...]) -> inspect.Signature:
-    """The signature Bolt reads to inject arguments: the handler's own, less what we resolve, plus ``extra``."""
-    own = inspect.signature(handler)
-    params = [param for name, param in own.parameters.items() if name not in resolvers]
-    params += [
-        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        for name in extra
-        if name not in own.parameters and name not in resolvers
-    ]
-    if "context" not in [param.name for param in params]:
-        params.append(inspect.Parameter("context", inspect.Parameter.POSITIONAL_OR_KEYWORD))
-    return own.replace(parameters=params)
+Handler = Callable[[Request], None]
+"""A listener: one :class:`~bot.slack.request.Request` in, its answers sent through it."""
+Listener = Callable[[Ack, dict[str, Any], BoltContext, WebClient, Respond], None]
+"""What Bolt is given: a function of the arguments Bolt injects by these names."""
+MemberOf = Callable[[BoltContext], int]
 
 
-def _resolved(handler_args: list[str], resolvers: dict[str, Resolver], kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The handler's arguments: Bolt's, and ours resolved now (after the ack, for what needs the database)."""
-    context = kwargs["context"]
-    return {
-        name: resolvers[name](context) if name in resolvers else kwargs[name]
-        for name in handler_args
-        if name in resolvers or name in kwargs
-    }
+def submission(handler: Handler, member_of: MemberOf) -> Listener:
+    """A synchronous listener (a view submission): it answers through ``request.ack``."""
 
+    def submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+        handler(Request(body, client, respond, context, member_of, real_ack=ack))
 
-def injecting(handler: Handler, resolvers: dict[str, Resolver]) -> Handler:
-    """A synchronous listener (a view submission) given our arguments as well as Bolt's."""
-    wanted = list(inspect.signature(handler).parameters)
-    ours = {name: resolve for name, resolve in resolvers.items() if name in wanted}
-    if not ours:
-        return handler
-
-    def call_with_ours(**kwargs: Any) -> Any:
-        return handler(**_resolved(wanted, ours, kwargs))
-
-    call_with_ours.__signature__ = _bolt_signature(handler, ours, ())  # type: ignore[attr-defined]
-    call_with_ours.__name__ = call_with_ours.__qualname__ = handler.__name__
-    call_with_ours.__doc__ = handler.__doc__
-    return call_with_ours
-
-
-def _already_acked(*args: Any, **kwargs: Any) -> None:
-    if args or kwargs:
-        raise RuntimeError("a deferred listener was acked already; answer with respond() or the client")
+    return submit
 
 
 def _owner(context: BoltContext) -> str | None:
@@ -171,15 +134,15 @@ def deferred(
     policy: Choose,
     *,
     event: bool = False,
-    resolvers: dict[str, Resolver] | None = None,
+    member_of: MemberOf,
     kind: str = "other",
-) -> Handler:
+) -> Listener:
     """Bolt calls the returned function: by the request's ``policy`` it records the request, acks, then
     runs ``handler`` now (``OPENS_MODAL``) or queues it (``AFTER_ACK``), or runs it with the real ack
     (``SAVES_BEFORE_ACK``).
 
-    ``resolvers`` compute the handler's arguments Bolt does not know (``deps``, ``member_id``), when
-    the handler runs: after the ack, except for ``SAVES_BEFORE_ACK`` work.
+    The handler gets one :class:`~bot.slack.request.Request`; ``member_of`` resolves its ``member_id``
+    when the handler first reads it: after the ack, except for ``SAVES_BEFORE_ACK`` work.
 
     Work queued after the ack is recorded in the request inbox first (:mod:`bot.services.inbox`) and
     done with the first transaction the handler commits: one mechanism for every kind, so whatever was
@@ -187,56 +150,55 @@ def deferred(
     saves before its ack (already durable) and what only opens a modal (its trigger_id lives 3 s, so a
     replay could not open it; it changes nothing until its form is submitted, synchronously).
     """
-    wanted = list(inspect.signature(handler).parameters)
-    ours = {name: resolve for name, resolve in (resolvers or {}).items() if name in wanted}
+    name = getattr(handler, "__name__", "listener")
 
-    def report(error: Exception, kwargs: dict[str, Any]) -> None:
+    def report(error: Exception, request: Request) -> None:
         try:
-            handle_listener_error(error, kwargs["body"], kwargs["context"], kwargs["client"])
+            handle_listener_error(error, request.body, request.context, request.client)
         except Exception:
             # Nothing reads this job's outcome: this line is the only trace it would leave.
-            log.exception("reporting a listener failure failed", extra={"listener": handler.__name__})
+            log.exception("reporting a listener failure failed", extra={"listener": name})
 
-    def run(kwargs: dict[str, Any], inbox_id: int | None = None) -> None:
+    def run(request: Request, inbox_id: int | None = None) -> None:
         pending: list[Any] = [None]
         try:
-            if kind == "action" and executor.taps.superseded(kwargs["body"], kwargs["context"]):
-                log.info("dropping a tap older than one already applied", extra={"listener": handler.__name__})
+            if kind == "action" and executor.taps.superseded(request.body, request.context):
+                log.info("dropping a tap older than one already applied", extra={"listener": name})
                 return
-            # Resolved first: enrolling the actor is not the change asked for (see acting_member_id).
-            arguments = _resolved(wanted, ours, kwargs)
+            # member_id may be resolved inside: enrolling the actor holds the riders (acting_member_id),
+            # so the first commit to take the inbox row is still the change asked for.
             riding: AbstractContextManager[list[Any]] = (
                 inbox.done_with_next_commit(inbox_id) if inbox_id is not None else nullcontext([None])
             )
             with riding as pending:
-                handler(**arguments)
+                handler(request)
         except Exception as error:
-            report(error, kwargs)
+            report(error, request)
         finally:
             if inbox_id is not None:
                 if pending:  # no transaction took the row with it (a read-only answer, a failure)
-                    durable.finish(kwargs["context"], inbox_id, executor)
+                    durable.finish(request.context, inbox_id, executor)
                 else:
                     executor.release(inbox_id)
 
-    def give_up(kwargs: dict[str, Any], inbox_id: int) -> None:
-        body, context = kwargs["body"], kwargs["context"]
+    def give_up(request: Request, inbox_id: int) -> None:
+        body, context = request.body, request.context
         log.error(
             "gave up an unfinished request after a restart",
-            extra={"listener": handler.__name__, "inbox_id": inbox_id, "team": context.team_id},
+            extra={"listener": name, "inbox_id": inbox_id, "team": context.team_id},
         )
         if body.get("response_url") or context.user_id:  # a DM's sender too; an uninstall has nobody to tell
-            tell_user(body, context, kwargs["client"], GAVE_UP_TEXT, "a request was given up")
+            tell_user(body, context, request.client, GAVE_UP_TEXT, "a request was given up")
         durable.finish(context, inbox_id, executor)
 
-    def ack_then_run(**kwargs: Any) -> None:
-        ack, body, context = kwargs.get("ack"), kwargs["body"], kwargs["context"]
+    def ack_then_run(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
         chosen = policy(body)
         if chosen is Policy.SAVES_BEFORE_ACK:
             # Failures go to Bolt's error handler, whose answer stands in for the ack.
-            executor.run_trigger_bound(handler.__name__, lambda: handler(**_resolved(wanted, ours, kwargs)))
+            saving = Request(body, client, respond, context, member_of, real_ack=ack)
+            executor.run_trigger_bound(name, lambda: handler(saving))
             return
-        kwargs["ack"] = _already_acked
+        request = Request(body, client, respond, context, member_of)
         replay: inbox.Stale | None = context.get(REPLAY_KEY)
         bound = chosen is Policy.OPENS_MODAL
         inbox_id: int | None = None
@@ -246,7 +208,7 @@ def deferred(
             context[EVENT_CLAIMED_KEY] = True
             context[RECEIVED_UTC_KEY] = replay.received_at
             if replay.give_up:
-                executor.overflow("gave up", lambda: give_up(kwargs, replay.inbox_id))
+                executor.overflow("gave up", lambda: give_up(request, replay.inbox_id))
                 return
         elif not bound:
             outcome = durable.record_in_time(kind, body, context)
@@ -272,11 +234,11 @@ def deferred(
             if bound:
                 # Started before the ack is returned, on a thread of its own: the modal opens
                 # while the ack is still on its way back to Slack.
-                executor.start_trigger_bound(handler.__name__, lambda: run(kwargs))
+                executor.start_trigger_bound(name, lambda: run(request))
                 place = None
             else:
                 # A place in the queue is taken before the ack, so a refused command hears why in its ack.
-                place = executor.reserve(handler.__name__, owner=_owner(context))
+                place = executor.reserve(name, owner=_owner(context))
         except Saturated:
             if (inbox_id is not None or late is not None) and (event or replay is not None):
                 # Stored: it is dispatched again once its lease lapses, when the queue (or this
@@ -298,7 +260,7 @@ def deferred(
                 ack()
 
             def tell() -> None:
-                tell_busy(body, context, kwargs["client"])
+                tell_busy(body, context, client)
                 durable.finish_if(context, stored_id(), executor)
 
             executor.overflow("busy answer", tell)
@@ -316,7 +278,7 @@ def deferred(
                 executor.release(inbox_id)  # stored: dispatched again after its lease (bot/slack/resume.py)
             raise
         if late is None:
-            place.start(lambda: run(kwargs, inbox_id))
+            place.start(lambda: run(request, inbox_id))
             return
 
         def run_once_recorded() -> None:
@@ -325,32 +287,27 @@ def deferred(
                 return  # a retried event, found so once the recording finished
             if recorded_id is not None:
                 executor.hold(recorded_id)
-            run(kwargs, recorded_id)
+            run(request, recorded_id)
 
         place.start(run_once_recorded)
 
-    # Bolt injects arguments by the names getfullargspec() reports, after inspect.unwrap(): so no
-    # functools.wraps (its __wrapped__ would lead Bolt to the handler's own, narrower signature).
-    ack_then_run.__signature__ = _bolt_signature(handler, ours, _WRAPPER_ARGS)  # type: ignore[attr-defined]
-    ack_then_run.__name__ = ack_then_run.__qualname__ = handler.__name__
-    ack_then_run.__doc__ = handler.__doc__
     return ack_then_run
 
 
 def answer_after_ack(
-    ack: Ack, context: BoltContext, description: str, answer: dict[str, Any], send: Callable[[dict[str, Any]], object]
+    request: Request, description: str, answer: dict[str, Any], send: Callable[[dict[str, Any]], object]
 ) -> None:
     """For ``SAVES_BEFORE_ACK`` handlers: ack, then ``send(answer)`` after the ack on the post-ack executor.
 
     When the queue is full the ack itself carries the answer; an ack that raises gives the place back.
     """
     try:
-        place = post_ack_of(context).reserve(description)
+        place = post_ack_of(request.context).reserve(description)
     except Saturated:
-        ack(**answer)
+        request.ack(**answer)
         return
     with place:
-        ack()
+        request.ack()
 
     def run() -> None:
         send(answer)

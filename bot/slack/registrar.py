@@ -9,12 +9,14 @@ ack with text). How each policy meets Slack's clocks: :mod:`bot.slack.handling`;
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.slack.acting import acting_member_id
 
 # Re-exported: tests and other parts import these from here (the lead may move the imports).
 from bot.slack.executor import POST_ACK_KEY, PostAckExecutor, drain
@@ -22,12 +24,13 @@ from bot.slack.handling import (
     BUSY_TEXT,
     Choose,
     Handler,
+    Listener,
+    MemberOf,
     Policy,
-    Resolver,
     deferred,
-    injecting,
     post_ack_of,
     run_later,
+    submission,
 )
 from bot.slack.reservation import Saturated
 
@@ -53,23 +56,12 @@ def _chooser(policy: Route) -> Choose:
     return policy
 
 
-def _kind_signature(handlers: list[Handler]) -> inspect.Signature:
-    """Every argument any of ``handlers`` asks Bolt for (Bolt builds each once per request)."""
-    names = dict.fromkeys(["body"])
-    for handler in handlers:
-        names.update(dict.fromkeys(inspect.signature(handler).parameters))
-    return inspect.Signature([inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in names])
+def routed(kind: str, table: dict[str, Listener], key: Callable[[dict[str, Any]], str]) -> Listener:
+    """One Bolt listener for a kind: it finds the request's listener by id (``key``) in ``table``."""
 
+    def route(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+        table[key(body)](ack, body, context, client, respond)
 
-def routed(kind: str, table: dict[str, Handler], key: Callable[[dict[str, Any]], str]) -> Handler:
-    """One Bolt listener for a kind: it finds the request's handler by id (``key``) in ``table``."""
-    wanted = {request_id: list(inspect.signature(handler).parameters) for request_id, handler in table.items()}
-
-    def route(**kwargs: Any) -> Any:
-        request_id = key(kwargs["body"])
-        return table[request_id](**{name: kwargs[name] for name in wanted[request_id]})
-
-    route.__signature__ = _kind_signature(list(table.values()))  # type: ignore[attr-defined]
     route.__name__ = route.__qualname__ = f"route_{kind}"
     return route
 
@@ -81,7 +73,7 @@ def _exactly(ids: list[str]) -> re.Pattern[str]:
 class Registrar:
     """Registers listeners by kind, remembering the ids (the manifest test compares them).
 
-    ``resolvers`` name the arguments listeners get besides Bolt's (``deps``, ``member_id``).
+    Every handler takes one :class:`~bot.slack.request.Request`; ``member_of`` resolves its ``member_id``.
 
     Bolt is given one listener per kind (:meth:`finish`), which finds the handler by its id in a dict.
     Why not one Bolt listener per id: Bolt tries its listeners in turn, and each try builds that
@@ -91,11 +83,11 @@ class Registrar:
     pattern), so an unknown id is unhandled, as before.
     """
 
-    def __init__(self, app: App, post_ack: PostAckExecutor, resolvers: dict[str, Resolver] | None = None) -> None:
+    def __init__(self, app: App, post_ack: PostAckExecutor, member_of: MemberOf = acting_member_id) -> None:
         self.app = app
         self.post_ack = post_ack
-        self.resolvers = resolvers or {}
-        self._tables: dict[str, dict[str, Handler]] = {kind: {} for kind in _KEYS}
+        self.member_of = member_of
+        self._tables: dict[str, dict[str, Listener]] = {kind: {} for kind in _KEYS}
         self._subscriptions: dict[str, str] = {}
 
     @property
@@ -122,14 +114,14 @@ class Registrar:
     def drain(self, timeout: float = 10.0) -> bool:
         return self.post_ack.drain(timeout)
 
-    def _add(self, kind: str, request_id: str, handler: Handler) -> None:
+    def _add(self, kind: str, request_id: str, handler: Listener) -> None:
         if request_id in self._tables[kind]:
             raise ValueError(f"{kind} {request_id!r} is registered twice")
         self._tables[kind][request_id] = handler
 
-    def _deferred(self, kind: str, handler: Handler, policy: Route) -> Handler:
+    def _deferred(self, kind: str, handler: Handler, policy: Route) -> Listener:
         return deferred(
-            handler, self.post_ack, _chooser(policy), event=kind == "event", resolvers=self.resolvers, kind=kind
+            handler, self.post_ack, _chooser(policy), event=kind == "event", member_of=self.member_of, kind=kind
         )
 
     def command(self, name: str, handler: Handler, policy: Route = Policy.AFTER_ACK) -> None:
@@ -142,7 +134,7 @@ class Registrar:
         """Synchronous: the handler validates and answers through its own ``ack(...)``."""
         if policy is not Policy.VIEW_SUBMISSION:
             raise ValueError(f"view {callback_id!r}: a view submission answers in its ack, not {policy.value!r}")
-        self._add("view", callback_id, injecting(handler, self.resolvers))
+        self._add("view", callback_id, submission(handler, self.member_of))
 
     def shortcut(self, callback_id: str, handler: Handler, policy: Route = Policy.AFTER_ACK) -> None:
         self._add("shortcut", callback_id, self._deferred("shortcut", handler, policy))
