@@ -32,14 +32,10 @@ def _not_yours(respond: Respond) -> None:
 
 
 def stuck_unblocked(request: Request) -> None:
+    deps, member_id = request.deps, request.member_id
     try:
         closed = stuck_service.unblock(
-            request.deps.db,
-            request.deps.content,
-            request.member_id,
-            _session_id(request.action),
-            request.deps.clock(),
-            request.deps.settings.stuck_minutes,
+            deps.db, deps.content, member_id, _session_id(request.action), deps.clock(), deps.settings.stuck_minutes
         )
     except stuck_service.NotYourSession:
         _not_yours(request.respond)
@@ -81,14 +77,10 @@ def stuck_draft_help(request: Request) -> None:
 
 def stuck_save_win(request: Request) -> None:
     """ "Save as a win": the one place the stuck flow writes a win, and only on this tap."""
+    deps, member_id = request.deps, request.member_id
     try:
         card = stuck_service.save_offered_win(
-            request.deps.db,
-            request.deps.content,
-            request.member_id,
-            _session_id(request.action),
-            request.deps.clock(),
-            request.deps.settings.stuck_minutes,
+            deps.db, deps.content, member_id, _session_id(request.action), deps.clock(), deps.settings.stuck_minutes
         )
     except stuck_service.NotYourSession:
         _not_yours(request.respond)
@@ -96,8 +88,8 @@ def stuck_save_win(request: Request) -> None:
     if card is None:
         request.respond(replace_original=True, **stuck_win_unavailable_message())
         return
-    request.respond(replace_original=True, **card_message(request.deps.content, card))
-    publish_home(request.client, request.deps, request.member_id, request.body["user"]["id"])
+    request.respond(replace_original=True, **card_message(deps.content, card))
+    publish_home(request.client, deps, member_id, request.body["user"]["id"])
 
 
 def stuck_no_win(request: Request) -> None:
