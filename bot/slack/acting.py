@@ -117,7 +117,7 @@ def mark_external(body: dict[str, Any], context: BoltContext) -> bool:
 def acting_member_id(context: BoltContext) -> int:
     """The member behind this request, enrolled on first contact (resolved after the ack).
 
-    The registrar injects it into any listener with a ``member_id`` parameter; enrolling there, not
+    A listener's ``request.member_id`` calls it when first read (after the ack); enrolling there, not
     in a middleware, keeps the database out of the ack path. The first time (and then weekly) the
     member's timezone and name are fetched from Slack in the background.
     """

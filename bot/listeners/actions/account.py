@@ -16,7 +16,8 @@ from bot.slack.request import Request
 
 
 def confirm_delete_my_data(request: Request) -> None:
-    # No member_id: injecting it would enroll the person, and a second click must find nothing to delete.
+    # Never reads request.member_id: resolving it would enroll the person, and a second click must find
+    # nothing to delete.
     user_id = request.body["user"]["id"]
     # The button names the member it was shown to.
     deletion = account.delete_my_data(

@@ -25,7 +25,7 @@ from bot.deps import Deps
 from bot.listeners.requests import Payload
 from bot.services import brag, capture
 from bot.services.capture import MessageKind
-from bot.slack.acting import EXTERNAL_KEY, acting_member_id, first_delivery
+from bot.slack.acting import EXTERNAL_KEY, first_delivery
 from bot.slack.home import publish_home
 from bot.slack.mentions import NAMES, Names
 from bot.slack.request import Request
@@ -112,9 +112,9 @@ def on_message(request: Request) -> None:
         if subtype not in {EDITED, DELETED}:
             _post(request.client, channel, external_user_message(), 0, None)
         return
-    # Not an injected ``member_id``: that is resolved before this runs, from Bolt's user (none on edits
-    # and deletions), and would enrol whoever sent what is ignored above (other apps, retries).
-    member_id = acting_member_id(request.context)
+    # Read only now: resolving it enrols the sender, and whoever sent what is ignored above (other apps,
+    # retries) must not be enrolled.
+    member_id = request.member_id
     if subtype == EDITED:
         _edited(request.deps, request.client, request.context, member_id, user, channel, inner)
     elif subtype == DELETED:
