@@ -52,9 +52,9 @@ def test_an_id_registered_twice_is_refused() -> None:
 
     def handler(ack: object) -> None: ...
 
-    registrar.command("/x", handler)
+    registrar.command("/x", handler, Policy.AFTER_ACK)
     with pytest.raises(ValueError, match="registered twice"):
-        registrar.command("/x", handler)
+        registrar.command("/x", handler, Policy.AFTER_ACK)
 
 
 def test_post_ack_work_waits_for_acks_in_flight_then_runs() -> None:

@@ -1,7 +1,7 @@
 """Routing: one Bolt listener per kind, and each route registered with an explicit :class:`Policy`.
 
-``registrar.command("/stage", stage_command)`` runs after the ack (the default);
-``registrar.action(id, open_x, policy=Policy.OPENS_MODAL)`` starts at once; a route whose policy
+``registrar.command("/stage", stage_command, Policy.AFTER_ACK)`` runs after the ack;
+``registrar.action(id, open_x, Policy.OPENS_MODAL)`` starts at once; a route whose policy
 depends on the request passes a function of the body (``/win``: a modal when bare, saved before the
 ack with text). How each policy meets Slack's clocks: :mod:`bot.slack.handling`; the post-ack queue:
 :mod:`bot.slack.executor`; the request inbox: :mod:`bot.slack.durable`.
@@ -124,10 +124,10 @@ class Registrar:
             handler, self.post_ack, _chooser(policy), event=kind == "event", member_of=self.member_of, kind=kind
         )
 
-    def command(self, name: str, handler: Handler, policy: Route = Policy.AFTER_ACK) -> None:
+    def command(self, name: str, handler: Handler, policy: Route) -> None:
         self._add("command", name, self._deferred("command", handler, policy))
 
-    def action(self, action_id: str, handler: Handler, policy: Route = Policy.AFTER_ACK) -> None:
+    def action(self, action_id: str, handler: Handler, policy: Route) -> None:
         self._add("action", action_id, self._deferred("action", handler, policy))
 
     def view(self, callback_id: str, handler: Handler, policy: Policy = Policy.VIEW_SUBMISSION) -> None:
@@ -136,7 +136,7 @@ class Registrar:
             raise ValueError(f"view {callback_id!r}: a view submission answers in its ack, not {policy.value!r}")
         self._add("view", callback_id, submission(handler, self.member_of))
 
-    def shortcut(self, callback_id: str, handler: Handler, policy: Route = Policy.AFTER_ACK) -> None:
+    def shortcut(self, callback_id: str, handler: Handler, policy: Route) -> None:
         self._add("shortcut", callback_id, self._deferred("shortcut", handler, policy))
 
     def event(self, event_type: str, handler: Handler, subscription: str | None = None) -> None:
