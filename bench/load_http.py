@@ -1,12 +1,14 @@
 """Load: the bot in HTTP mode beside a bare Bolt app, against the strict Slack simulator.
 
-Run 1 starts ``python -m bot`` (SQLite), ``python -m bench.bare_app`` (a Bolt app making the same
-Slack calls, with nothing else to do) and the simulator as processes of their own, with Slack
-answering every call in 0.3 s. It sends signed ``/stage``,
-bare ``/win`` and "Save as win" requests to both apps, first 20 at a time, then at 50 requests/s
+Run 1 starts ``python -m bot`` (SQLite), ``python -m bench.bare_app`` twice (a Bolt app making the
+same Slack calls, with nothing else to do: Bolt-native, ``process_before_response=True`` with lazy
+listeners, the baseline; and Bolt's default mode, printed beside it) and the simulator as processes
+of their own, with Slack answering every call in 0.3 s. It sends signed ``/stage``,
+bare ``/win`` and "Save as win" requests to the three apps, first 20 at a time, then at 50 requests/s
 for 30 s, and prints per kind:
 
-- ack p50/p99, ours beside the bare app's (goal: ours within 1.5x), and
+- ack p50/p99, ours beside the Bolt-native app's (goal: ours within 1.5x), and the CPU per request
+  (goal: ours within 2x the Bolt-native app's);
 - answer latency: from the request sent to the first ``views.open``, ``response_url`` post or
   ``chat.postMessage`` it caused, as the simulator recorded it (goal: p99 under 1.5 s at 20
   concurrent), and the expired trigger_ids (goal: 0);
@@ -312,15 +314,19 @@ def answers(sent: list[Sent], record: dict[str, Any]) -> dict[str, KindFigures]:
 
 @dataclass
 class LoadResult:
-    concurrent: dict[str, tuple[KindFigures, KindFigures]]  # kind -> (ours, bare)
+    concurrent: dict[str, tuple[KindFigures, KindFigures]]  # kind -> (ours, bare Bolt-native)
     sustained: dict[str, tuple[KindFigures, KindFigures]]
+    default_concurrent: dict[str, KindFigures]
+    """The bare app in Bolt's default mode (its 10 ms ack poll): printed for comparison, not a goal."""
+    default_sustained: dict[str, KindFigures]
     expired_triggers: int
     non_200: int
     rss_mb: list[float]
     depth: list[int]
     bare_rss_mb: float
-    cpu_per_request: dict[str, tuple[float, float]]
-    """Per kind, at --concurrency: CPU seconds per request (ours, bare), request to answer and all it caused."""
+    cpu_per_request: dict[str, tuple[float, float, float]]
+    """Per kind, at --concurrency: CPU seconds per request (ours, Bolt-native, default mode), request to
+    answer and all it caused."""
 
 
 def _wait_quiet(health_url: str, timeout: float = 30) -> None:
@@ -352,18 +358,21 @@ def run_load(requests: int, concurrency: int, rate: float, seconds: float) -> Lo
     shifted = shifted_clock_env()
     base_env.update(shifted)
     base_env["PYTHONPATH"] = os.pathsep.join([p for p in (shifted.get("PYTHONPATH"), repo) if p])
-    bot_port, bare_port = free_port(), free_port()
+    bot_port, bare_port, default_port = free_port(), free_port(), free_port()
     bot_env = {**base_env, "PORT": str(bot_port), "BOT_SCHEDULER": "off"}
     bot_env.update({k: v for k, v in os.environ.items() if k.startswith("STAGECOACH_")})  # tuning under test
     bot = start(["bot"], bot_env, workdir)
-    bare = start(["bench.bare_app"], {**base_env, "PORT": str(bare_port)}, repo)
+    bare = start(["bench.bare_app"], {**base_env, "PORT": str(bare_port), "BARE_MODE": "native"}, repo)
+    bare_default = start(["bench.bare_app"], {**base_env, "PORT": str(default_port), "BARE_MODE": "default"}, repo)
     health = f"http://127.0.0.1:{bot_port}/healthz"
     try:
         wait_healthy(health, bot)
         wait_healthy(f"http://127.0.0.1:{bare_port}/", bare)
+        wait_healthy(f"http://127.0.0.1:{default_port}/", bare_default)
         ours = SlackDriver(f"http://127.0.0.1:{bot_port}", SECRET, fake)  # type: ignore[arg-type]
         baseline = SlackDriver(f"http://127.0.0.1:{bare_port}", SECRET, fake)  # type: ignore[arg-type]
-        for driver in (ours, baseline):  # warm-up: imports, connection pools
+        default = SlackDriver(f"http://127.0.0.1:{default_port}", SECRET, fake)  # type: ignore[arg-type]
+        for driver in (ours, baseline, default):  # warm-up: imports, connection pools
             for kind in KINDS:
                 at_concurrency(driver, fake, kind, 10, 5)
         # Every user the run will use enrolled first: a burst is people who use the bot, not first
@@ -376,22 +385,30 @@ def run_load(requests: int, concurrency: int, rate: float, seconds: float) -> Lo
         fake.configure(delay=SLACK_LATENCY)  # Slack answers every call in 0.3 s from here
         sent_ours: list[Sent] = []
         sent_bare: list[Sent] = []
-        cpu: dict[str, tuple[float, float]] = {}
-        for kind in KINDS:  # interleaved, so machine noise hits both apps alike
+        sent_default: list[Sent] = []
+        cpu: dict[str, tuple[float, float, float]] = {}
+        for kind in KINDS:  # interleaved, so machine noise hits every app alike
             bare_before = cpu_seconds(bare.pid)
             sent_bare += at_concurrency(baseline, fake, kind, requests, concurrency, lambda s: _wait_answered(fake, s))
             bare_cpu = cpu_seconds(bare.pid) - bare_before
+            default_before = cpu_seconds(bare_default.pid)
+            sent_default += at_concurrency(
+                default, fake, kind, requests, concurrency, lambda s: _wait_answered(fake, s)
+            )
+            default_cpu = cpu_seconds(bare_default.pid) - default_before
             ours_before = cpu_seconds(bot.pid)
             sent_ours += at_concurrency(ours, fake, kind, requests, concurrency, lambda s: _wait_quiet(health))
-            cpu[kind] = ((cpu_seconds(bot.pid) - ours_before) / requests, bare_cpu / requests)
+            cpu[kind] = ((cpu_seconds(bot.pid) - ours_before) / requests, bare_cpu / requests, default_cpu / requests)
         sustained_bare = at_rate(baseline, fake, rate, seconds)
         _wait_answered(fake, sustained_bare)
+        sustained_default = at_rate(default, fake, rate, seconds)
+        _wait_answered(fake, sustained_default)
         with Sampler(bot.pid, health) as sampler:
             sustained_ours = at_rate(ours, fake, rate, seconds)
             _wait_quiet(health)
         record = fake.record()
         expired = sum(1 for _, error in record["refused"] if error == "expired_trigger_id")
-        every = sent_ours + sent_bare + sustained_ours + sustained_bare
+        every = sent_ours + sent_bare + sent_default + sustained_ours + sustained_bare + sustained_default
         non_200 = sum(1 for s in every if s.status != 200)
 
         def pair(ours_sent: list[Sent], bare_sent: list[Sent]) -> dict[str, tuple[KindFigures, KindFigures]]:
@@ -401,6 +418,8 @@ def run_load(requests: int, concurrency: int, rate: float, seconds: float) -> Lo
         return LoadResult(
             concurrent=pair(sent_ours, sent_bare),
             sustained=pair(sustained_ours, sustained_bare),
+            default_concurrent=answers(sent_default, record),
+            default_sustained=answers(sustained_default, record),
             expired_triggers=expired,
             non_200=non_200,
             rss_mb=sampler.rss,
@@ -409,7 +428,7 @@ def run_load(requests: int, concurrency: int, rate: float, seconds: float) -> Lo
             cpu_per_request=cpu,
         )
     finally:
-        for process in (bot, bare):
+        for process in (bot, bare, bare_default):
             process.terminate()
             process.wait(timeout=15)
         fake.stop()
@@ -569,15 +588,24 @@ def main(argv: list[str] | None = None) -> int:
 
     result = run_load(args.requests, args.concurrency, args.rate, args.seconds)
     report(
-        f"run 1: Slack answers every call in {SLACK_LATENCY} s; bot on SQLite; "
-        "the bare app makes the same Slack calls, nothing else"
+        f"run 1: Slack answers every call in {SLACK_LATENCY} s; bot on SQLite; the bare app (Bolt-native: "
+        "process_before_response with lazy listeners) makes the same Slack calls, nothing else"
     )
     print_table(f"  {args.requests} per kind, {args.concurrency} concurrent:", result.concurrent, report)
     print_table(f"  {args.rate:g} requests/s for {args.seconds:g} s (kinds in turn):", result.sustained, report)
     report(
         "  CPU per request, ours/bare (ms): "
-        + ", ".join(f"{kind} {o * 1000:.1f}/{b * 1000:.1f}" for kind, (o, b) in result.cpu_per_request.items())
+        + ", ".join(f"{kind} {o * 1000:.1f}/{b * 1000:.1f}" for kind, (o, b, _) in result.cpu_per_request.items())
     )
+    report("  the bare app in Bolt's default mode (ack polled every 10 ms; for comparison, not a goal):")
+    for kind, (ours, _) in result.concurrent.items():
+        bolt_default = result.default_concurrent[kind]
+        report(
+            f"    {kind:<13} ack p50/p99 {_ms(bolt_default.acks.p50)} {_ms(bolt_default.acks.p99)}, "
+            f"ours/default p99 {ours.acks.p99 / bolt_default.acks.p99:5.2f}x; "
+            f"CPU per request {result.cpu_per_request[kind][2] * 1000:.1f} ms"
+        )
+    worst_cpu = max(o / b for o, b, _ in result.cpu_per_request.values())
     worst_answer = max(
         (ours.answers.p99 for ours, _ in result.concurrent.values() if ours.answers), default=float("nan")
     )
@@ -585,7 +613,8 @@ def main(argv: list[str] | None = None) -> int:
     report(
         f"  expired trigger_ids: {result.expired_triggers} (goal 0); non-200 acks: {result.non_200}; "
         f"answer p99 at {args.concurrency} concurrent: {worst_answer * 1000:.0f} ms (goal < 1500); "
-        f"worst ack p99 ratio: {worst_ratio:.2f}x (goal <= 1.5x)"
+        f"worst ack p99 ratio: {worst_ratio:.2f}x (goal <= 1.5x); "
+        f"worst CPU per request ratio: {worst_cpu:.2f}x (goal <= 2x)"
     )
     if result.rss_mb:
         third = max(1, len(result.rss_mb) // 3)

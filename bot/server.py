@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from slack_bolt import App
 
-    from bot.slack.registrar import PostAckExecutor
+    from bot.slack.executor import PostAckExecutor
 
 log = logging.getLogger(__name__)
 
@@ -272,6 +272,9 @@ def serve(
     if stop is None:
         server.run()
         return
+    # A private attribute, on purpose: waitress 3.0's only public loop is server.run(), which never returns;
+    # stopping on a flag means turning its loop ourselves, over the socket map run() itself passes
+    # (``_map``, the same in waitress 1.4-3.0.2). Pinned below 4 in pyproject.toml.
     while not stop.is_set():
         server.asyncore.loop(timeout=STOP_POLL_SECONDS, map=server._map, count=1)
     stop_serving(server, wsgi, time.monotonic() + drain_seconds)

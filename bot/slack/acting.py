@@ -14,8 +14,9 @@ from bot.db.engine import riders_held
 from bot.deps import Deps
 from bot.services import events, members
 from bot.slack.deps import deps_of
+from bot.slack.durable import EVENT_CLAIMED_KEY, RECEIVED_UTC_KEY
 from bot.slack.errors import ExternalUser
-from bot.slack.registrar import EVENT_CLAIMED_KEY, RECEIVED_UTC_KEY, run_later
+from bot.slack.handling import run_later
 from bot.webapi.profiles import away_rules, is_person_id, slack_display_name, slack_user
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ def mark_external(body: dict[str, Any], context: BoltContext) -> bool:
 def acting_member_id(context: BoltContext) -> int:
     """The member behind this request, enrolled on first contact (resolved after the ack).
 
-    The registrar injects it into any listener with a ``member_id`` parameter; enrolling there, not
+    A listener's ``request.member_id`` calls it when first read (after the ack); enrolling there, not
     in a middleware, keeps the database out of the ack path. The first time (and then weekly) the
     member's timezone and name are fetched from Slack in the background.
     """

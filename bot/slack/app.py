@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -17,11 +16,11 @@ from bot import listeners
 from bot.deps import Deps
 from bot.services.evidence import evidence_index
 from bot.slack.acting import acting_member_id
-from bot.slack.deps import deps_of
 from bot.slack.errors import handle_listener_error
+from bot.slack.executor import TRIGGER_THREADS, PostAckExecutor
 from bot.slack.installations import make_installation_store
 from bot.slack.middleware import RequestSetup
-from bot.slack.registrar import PostAckExecutor, Registrar
+from bot.slack.registrar import Registrar
 from bot.slack.scopes import BOT_SCOPES
 from bot.webapi.client import make_web_client
 from bot.webapi.tokens import InstalledTokens, StaticToken, TokenSource
@@ -32,10 +31,10 @@ EVENTS_PATH = "/slack/events"
 OAUTH_STATE_EXPIRATION_SECONDS = 600
 # Listeners run on the HTTP thread (process_before_response=True): Bolt's default hands each one to
 # its listener pool and polls every 10 ms for the ack, a hand-off that under load cost our acks more
-# than the work itself (bench.load_http). The listener acks and hands its work on: trigger-bound work
-# (opening a modal) to this pool at once, everything else to the bounded post-ack executor
-# (bot/slack/registrar.py). 64: the 20th simultaneous click must not wait for a thread.
-LISTENER_THREADS = 64
+# than the work itself (bench.load_http). The listener acks and hands its work on: modal-opening work
+# to the executor's trigger pool at once (also Bolt's listener executor), everything else to the
+# bounded post-ack queue (bot/slack/executor.py).
+LISTENER_THREADS = TRIGGER_THREADS
 
 
 class _ClientGivenOnPurpose(logging.Filter):
@@ -72,6 +71,10 @@ def _forget_blank_slack_environment() -> None:
     takes a blank value as set. `docker run --env-file .env` passes .env.example's blank lines through, so
     a single-workspace container had Bolt switch on its own file-based OAuth install (and ignore the bot
     token). Settings already reads a blank as unset; this makes Bolt agree.
+
+    Why edit the environment rather than pass arguments: slack_bolt 1.30's ``App.__init__`` checks
+    ``os.environ.get("SLACK_CLIENT_ID") is not None`` whenever ``oauth_settings`` is None, and no
+    argument turns that check off. Only blank values are removed, and only SLACK_* ones.
     """
     for name in [name for name, value in os.environ.items() if name.startswith("SLACK_") and not value.strip()]:
         del os.environ[name]
@@ -82,7 +85,10 @@ def build_app(deps: Deps) -> BuiltApp:
     _forget_blank_slack_environment()
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     installation_store: InstallationStore | None = None
-    listener_executor = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="trigger-bound")
+    post_ack = PostAckExecutor(
+        settings.stagecoach_post_ack_workers, settings.stagecoach_post_ack_queue, trigger_threads=LISTENER_THREADS
+    )
+    listener_executor = post_ack.trigger_pool
     if settings.oauth_enabled:
         assert settings.slack_client_id is not None and settings.slack_client_secret is not None
         installation_store = make_installation_store(deps)
@@ -116,13 +122,10 @@ def build_app(deps: Deps) -> BuiltApp:
             process_before_response=True,
         )
         tokens = StaticToken(token)
-    post_ack = PostAckExecutor(
-        settings.stagecoach_post_ack_workers, settings.stagecoach_post_ack_queue, trigger_pool=listener_executor
-    )
     app.use(RequestSetup(deps, post_ack, single_workspace=not settings.oauth_enabled))
     app.error(handle_listener_error)
     deps.metrics.watch_post_ack_queue(lambda: float(post_ack.stats().queued))
-    registrar = Registrar(app, post_ack, resolvers={"deps": deps_of, "member_id": acting_member_id})
+    registrar = Registrar(app, post_ack, member_of=acting_member_id)
     listeners.register(registrar)
     registrar.finish()
     # Build the evidence suggester's index now (about 20 ms, bench.evidence_suggest), not on the first win.

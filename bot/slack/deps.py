@@ -6,7 +6,8 @@ from typing import Any
 
 from bot.deps import Deps
 
-DEPS_KEY = "stagecoach_deps"
+DEPS_KEY = "deps"
+"""The context key: Bolt injects context entries by name, so a listener of our own can ask for ``deps``."""
 
 
 def deps_of(context: Any) -> Deps:

@@ -2,7 +2,7 @@
 
 Nothing here touches the database: enrolling the user happens after the ack (bot/slack/acting.py);
 the one write before an ack is the registrar's request inbox row, which also de-duplicates retried
-events (bot/slack/registrar.py, bounded on PostgreSQL so a slow database cannot hold Slack's 3 s ack).
+events (bot/slack/handling.py, bounded on PostgreSQL so a slow database cannot hold Slack's 3 s ack).
 
 One :class:`~slack_bolt.middleware.Middleware` rather than four ``app.use(function)``: Bolt builds the
 arguments of every function middleware on every request (``build_required_kwargs``); with four of
@@ -21,8 +21,8 @@ from slack_bolt.middleware import Middleware
 from bot.deps import Deps
 from bot.slack.acting import mark_external
 from bot.slack.deps import DEPS_KEY
+from bot.slack.executor import POST_ACK_KEY, PostAckExecutor
 from bot.slack.instrumentation import instrument_request
-from bot.slack.registrar import POST_ACK_KEY, PostAckExecutor
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ At start-up and then every half lease, :func:`bot.services.inbox.take_stale` cla
 whose lease has lapsed (their process died: kill -9, a lost container) and each goes through Bolt
 again, exactly as it first came but for the signature check: it was verified before it was stored,
 and its five-minute window has passed since. Bolt skips that check for Socket Mode requests, which is
-how these are marked; the context's :data:`~bot.slack.registrar.REPLAY_KEY` tells the registrar not
+how these are marked; the context's :data:`~bot.slack.durable.REPLAY_KEY` tells the registrar not
 to record it a second time. The listener then runs as it would have, answering through the request's
 ``response_url`` (Slack keeps it 30 minutes) or in the person's DM.
 """
@@ -19,7 +19,8 @@ from slack_bolt import App, BoltRequest
 
 from bot.deps import Deps
 from bot.services import inbox
-from bot.slack.registrar import REPLAY_KEY, PostAckExecutor
+from bot.slack.durable import REPLAY_KEY
+from bot.slack.executor import PostAckExecutor
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,6 @@ import json
 import logging
 from collections.abc import Callable
 
-from slack_bolt import Ack, Respond
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import capture as blocks
@@ -17,44 +15,45 @@ from bot.deps import Deps
 from bot.listeners.requests import Payload, entry_id_of, reply
 from bot.services import brag, capture
 from bot.slack.home import publish_home
-from bot.slack.registrar import opens_modal
+from bot.slack.request import Request
 
 log = logging.getLogger(__name__)
 
 CardChange = Callable[[Deps, int, int | None, Payload], capture.Card]
 """A card button's service call: (deps, member_id, entry_id, action) -> the card after the change."""
-CardButton = Callable[[Ack, Payload, Payload, Respond, WebClient, Deps, int], None]
+CardButton = Callable[[Request], None]
 
 
 def card_button(name: str, change: CardChange, entry_of: Callable[[Payload], int | None] = entry_id_of) -> CardButton:
     """The listener for a button on a win's card: the service makes the change (owner-checked), then
     the card (or the saved-win modal it sits in) and Home are redrawn. The buttons differ only in the change."""
 
-    def on_click(
-        ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
-    ) -> None:
-        ack()
-        entry_id = entry_of(action)
+    def on_click(request: Request) -> None:
+        entry_id = entry_of(request.action)
         try:
-            card = change(deps, member_id, entry_id, action)
+            card = change(request.deps, request.member_id, entry_id, request.action)
         except brag.NotYourEntry:
             log.warning(
-                "win card click refused: not the member's entry", extra={"member": member_id, "entry": entry_id}
+                "win card click refused: not the member's entry", extra={"member": request.member_id, "entry": entry_id}
             )
-            reply(body, respond, not_your_entry_message())
+            reply(request.body, request.respond, not_your_entry_message())
             return
         except brag.EntryInputError as error:
-            reply(body, respond, blocks.wins_query_problem(str(error)))
+            reply(request.body, request.respond, blocks.wins_query_problem(str(error)))
             return
-        view = body.get("view") or {}
+        view = request.body.get("view") or {}
         if view.get("type") == "modal" and view.get("id") and entry_id is not None:
             try:
-                client.views_update(view_id=view["id"], view=blocks.saved_win_view(deps.content, card, entry_id))
+                request.client.views_update(
+                    view_id=view["id"], view=blocks.saved_win_view(request.deps.content, card, entry_id)
+                )
             except SlackApiError as exc:
-                log.exception("views.update failed", extra={"member": member_id, "error": exc.response.get("error")})
-        elif body.get("response_url"):
-            respond(replace_original=True, **blocks.card_message(deps.content, card))
-        publish_home(client, deps, member_id, body["user"]["id"])
+                log.exception(
+                    "views.update failed", extra={"member": request.member_id, "error": exc.response.get("error")}
+                )
+        elif request.body.get("response_url"):
+            request.respond(replace_original=True, **blocks.card_message(request.deps.content, card))
+        publish_home(request.client, request.deps, request.member_id, request.body["user"]["id"])
 
     on_click.__name__ = on_click.__qualname__ = name
     return on_click
@@ -72,29 +71,31 @@ undo_win = card_button(
 )
 
 
-@opens_modal
-def change_evidence(
-    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
-) -> None:
+def change_evidence(request: Request) -> None:
     """Open the evidence picker; its submission (bot.listeners.views.evidence) redraws this card."""
-    ack()
-    entry_id = entry_id_of(action)
+    entry_id = entry_id_of(request.action)
     try:
-        form = capture.evidence_form(deps.db, deps.content, member_id, entry_id)
+        form = capture.evidence_form(request.deps.db, request.deps.content, request.member_id, entry_id)
     except brag.NotYourEntry:
-        log.warning("change evidence refused: not the member's entry", extra={"member": member_id})
-        reply(body, respond, not_your_entry_message())
+        log.warning("change evidence refused: not the member's entry", extra={"member": request.member_id})
+        reply(request.body, request.respond, not_your_entry_message())
         return
-    metadata = json.dumps({"entry": entry_id, "url": body.get("response_url")})
+    metadata = json.dumps({"entry": entry_id, "url": request.body.get("response_url")})
     try:
-        client.views_open(
-            trigger_id=body["trigger_id"], view=blocks.evidence_modal(deps.content, form.stage, form.entry, metadata)
+        request.client.views_open(
+            trigger_id=request.body["trigger_id"],
+            view=blocks.evidence_modal(request.deps.content, form.stage, form.entry, metadata),
         )
     except SlackApiError as exc:
         log.exception(
-            "views.open failed for the evidence picker", extra={"member": member_id, "error": exc.response.get("error")}
+            "views.open failed for the evidence picker",
+            extra={"member": request.member_id, "error": exc.response.get("error")},
         )
-        reply(body, respond, {"replace_original": False, **open_failed_message(opening="the evidence picker")})
+        reply(
+            request.body,
+            request.respond,
+            {"replace_original": False, **open_failed_message(opening="the evidence picker")},
+        )
 
 
 def _entry_ids(action: Payload) -> list[int]:
@@ -102,15 +103,11 @@ def _entry_ids(action: Payload) -> list[int]:
     return [int(part) for part in raw.split(",") if part.isdigit() and int(part) > 0][: capture.MAX_WINS_PER_MESSAGE]
 
 
-def remove_deleted_wins(
-    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
-) -> None:
-    ack()
-    removed = capture.delete_wins(deps.db, member_id, _entry_ids(action))
-    reply(body, respond, {"replace_original": True, **blocks.removed_after_delete_message(removed)})
-    publish_home(client, deps, member_id, body["user"]["id"])
+def remove_deleted_wins(request: Request) -> None:
+    removed = capture.delete_wins(request.deps.db, request.member_id, _entry_ids(request.action))
+    reply(request.body, request.respond, {"replace_original": True, **blocks.removed_after_delete_message(removed)})
+    publish_home(request.client, request.deps, request.member_id, request.body["user"]["id"])
 
 
-def keep_deleted_wins(ack: Ack, body: Payload, respond: Respond) -> None:
-    ack()
-    reply(body, respond, {"replace_original": True, **blocks.kept_after_delete_message()})
+def keep_deleted_wins(request: Request) -> None:
+    reply(request.body, request.respond, {"replace_original": True, **blocks.kept_after_delete_message()})

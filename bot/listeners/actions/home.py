@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.home import team_details_modal
 from bot.blocks.settings import settings_modal
 from bot.deps import Deps
-from bot.listeners.requests import Payload
 from bot.services.home import member_home
 from bot.services.settings import current_settings
 from bot.slack.home import publish_home
-from bot.slack.registrar import opens_modal
+from bot.slack.request import Request
 
 log = logging.getLogger(__name__)
 
@@ -31,37 +29,33 @@ def open_settings_modal(client: WebClient, deps: Deps, member_id: int, trigger_i
     return True
 
 
-@opens_modal
-def open_settings(ack: Ack, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int) -> None:
-    ack()
-    open_settings_modal(client, deps, member_id, body["trigger_id"])
+def open_settings(request: Request) -> None:
+    open_settings_modal(request.client, request.deps, request.member_id, request.body["trigger_id"])
 
 
-def home_wins_page(ack: Ack, action: Payload, body: Payload, client: WebClient, deps: Deps, member_id: int) -> None:
+def home_wins_page(request: Request) -> None:
     """Home's Newer / Older: republish Home with that page of wins."""
-    ack()
-    raw = action.get("value")
+    raw = request.action.get("value")
     page = int(raw) if isinstance(raw, str) and raw.isdigit() else 0
-    publish_home(client, deps, member_id, body["user"]["id"], page=page)
+    publish_home(request.client, request.deps, request.member_id, request.body["user"]["id"], page=page)
 
 
-@opens_modal
-def open_team_details(ack: Ack, body: Payload, client: WebClient, deps: Deps, member_id: int) -> None:
+def open_team_details(request: Request) -> None:
     """A manager's "Team details": each report's months, readiness, her part at their stage, a 1:1 prompt."""
-    ack()
     snapshot = member_home(
-        deps.db,
-        deps.content,
-        member_id,
-        body["user"]["id"],
-        deps.clock(),
-        readiness_months=deps.settings.stagecoach_readiness_months,
-        readiness_window=deps.settings.stagecoach_readiness_window_months,
+        request.deps.db,
+        request.deps.content,
+        request.member_id,
+        request.body["user"]["id"],
+        request.deps.clock(),
+        readiness_months=request.deps.settings.stagecoach_readiness_months,
+        readiness_window=request.deps.settings.stagecoach_readiness_window_months,
     )
     view = team_details_modal(snapshot.team if snapshot is not None else None)
     try:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        request.client.views_open(trigger_id=request.body["trigger_id"], view=view)
     except SlackApiError as exc:
         log.exception(
-            "views.open failed for team details", extra={"member": member_id, "error": exc.response.get("error")}
+            "views.open failed for team details",
+            extra={"member": request.member_id, "error": exc.response.get("error")},
         )

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, Respond
-
 from bot.blocks.manager import manager_unlinked_message
-from bot.deps import Deps
 from bot.services import managers
+from bot.slack.request import Request
 
 
-def unlink_manager(ack: Ack, respond: Respond, deps: Deps, member_id: int) -> None:
-    ack()
+def unlink_manager(request: Request) -> None:
     # Acts on the clicking user's own member row only: a replayed click cannot touch anyone else's link.
-    unlinked = managers.unlink_manager(deps.db, member_id)
-    respond(replace_original=True, **manager_unlinked_message(unlinked.previous, unlinked.made_private))
+    unlinked = managers.unlink_manager(request.deps.db, request.member_id)
+    request.respond(replace_original=True, **manager_unlinked_message(unlinked.previous, unlinked.made_private))

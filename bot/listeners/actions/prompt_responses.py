@@ -7,29 +7,26 @@ these?" check-in: keep them, stop them. Owner-checked by the service.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from slack_bolt import Ack, Respond
 
 from bot.blocks.nudges import not_yours_message, prompt_answered_message
-from bot.deps import Deps
-from bot.listeners.requests import Payload
 from bot.services import prompts
 from bot.services.prompts import PromptAnswer
+from bot.slack.request import Request
 
 
-def _answering(answer: PromptAnswer) -> Callable[[Ack, dict[str, Any], Respond, Deps, int], None]:
+def _answering(answer: PromptAnswer) -> Callable[[Request], None]:
     """The listener for one of the prompt's buttons (they differ only in the answer they record)."""
 
-    def answer_prompt(ack: Ack, action: Payload, respond: Respond, deps: Deps, member_id: int) -> None:
-        ack()
-        delivery_id = prompts.parse_delivery_id(action.get("value"))
+    def answer_prompt(request: Request) -> None:
+        delivery_id = prompts.parse_delivery_id(request.action.get("value"))
         try:
-            answered = prompts.answer_prompt(deps.db, member_id, delivery_id, answer, deps.clock())
+            answered = prompts.answer_prompt(
+                request.deps.db, request.member_id, delivery_id, answer, request.deps.clock()
+            )
         except prompts.NotYourPrompt:
-            respond(response_type="ephemeral", replace_original=False, **not_yours_message())
+            request.respond(response_type="ephemeral", replace_original=False, **not_yours_message())
             return
-        respond(replace_original=True, **prompt_answered_message(answered))
+        request.respond(replace_original=True, **prompt_answered_message(answered))
 
     answer_prompt.__name__ = answer_prompt.__qualname__ = f"prompt_{answer.value}"
     return answer_prompt

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack
-from slack_sdk import WebClient
-
 from bot.blocks.feedback import review_date_modal
-from bot.deps import Deps
 from bot.services import review
-from bot.slack.registrar import opens_modal
+from bot.slack.request import Request
 
 
-@opens_modal
-def open_review_date(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, member_id: int) -> None:
-    ack()
-    form = review.review_date_form(deps.db, member_id, deps.clock())
-    client.views_open(trigger_id=body["trigger_id"], view=review_date_modal(form.current, form.today))
+def open_review_date(request: Request) -> None:
+    form = review.review_date_form(request.deps.db, request.member_id, request.deps.clock())
+    request.client.views_open(trigger_id=request.body["trigger_id"], view=review_date_modal(form.current, form.today))

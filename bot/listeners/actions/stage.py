@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, Respond
-from slack_sdk import WebClient
+from slack_bolt import Respond
 
 from bot.blocks.stage import (
     assessment_modal,
@@ -18,10 +17,8 @@ from bot.blocks.stage import (
     stage_saved_view,
     tracks_modal,
 )
-from bot.deps import Deps
-from bot.listeners.requests import Payload
 from bot.services import stages
-from bot.slack.registrar import opens_modal
+from bot.slack.request import Request
 
 
 def _picked_stage(action: dict[str, Any], body: dict[str, Any], respond: Respond) -> int | None:
@@ -37,71 +34,58 @@ def _picked_stage(action: dict[str, Any], body: dict[str, Any], respond: Respond
     return number
 
 
-def set_my_stage(
-    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
-) -> None:
-    ack()
-    number = _picked_stage(action, body, respond)
+def set_my_stage(request: Request) -> None:
+    number = _picked_stage(request.action, request.body, request.respond)
     if number is None:
         return
-    stages.choose_stage(deps.db, member_id, number, deps.clock())
-    stage = deps.content.stage(number)
-    view = body.get("view")
+    stages.choose_stage(request.deps.db, request.member_id, number, request.deps.clock())
+    stage = request.deps.content.stage(number)
+    view = request.body.get("view")
     if view is not None:
-        client.views_update(view_id=view["id"], hash=view.get("hash"), view=stage_saved_view(stage))
+        request.client.views_update(view_id=view["id"], hash=view.get("hash"), view=stage_saved_view(stage))
     else:
-        respond(replace_original=True, **stage_saved_message(stage))
+        request.respond(replace_original=True, **stage_saved_message(stage))
 
 
-def show_stage(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, deps: Deps, member_id: int
-) -> None:
-    ack()
-    number = _picked_stage(action, body, respond)
+def show_stage(request: Request) -> None:
+    number = _picked_stage(request.action, request.body, request.respond)
     if number is None:
         return
-    my_stage = stages.stage_of(deps.db, member_id)
-    respond(replace_original=True, **stage_message(deps.content, deps.content.stage(number), my_stage))
+    my_stage = stages.stage_of(request.deps.db, request.member_id)
+    request.respond(
+        replace_original=True, **stage_message(request.deps.content, request.deps.content.stage(number), my_stage)
+    )
 
 
-@opens_modal
-def open_assessment(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
-    ack()
-    client.views_open(trigger_id=body["trigger_id"], view=assessment_modal(deps.content))
+def open_assessment(request: Request) -> None:
+    request.client.views_open(trigger_id=request.body["trigger_id"], view=assessment_modal(request.deps.content))
 
 
-def show_my_progress(ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps, member_id: int) -> None:
+def show_my_progress(request: Request) -> None:
     """ "See my progress" under a stage just set: where the person stands on its exit criteria."""
-    ack()
-    progress = stages.own_progress(deps.db, deps.content, member_id)
+    progress = stages.own_progress(request.deps.db, request.deps.content, request.member_id)
     if progress is None:
-        respond(replace_original=False, response_type="ephemeral", **pick_a_stage_message())
+        request.respond(replace_original=False, response_type="ephemeral", **pick_a_stage_message())
         return
-    respond(replace_original=True, **own_stage_message(deps.content, progress))
+    request.respond(replace_original=True, **own_stage_message(request.deps.content, progress))
 
 
-@opens_modal
-def open_stage_guide(ack: Ack, action: Payload, body: Payload, client: WebClient, deps: Deps) -> None:
+def open_stage_guide(request: Request) -> None:
     """The full guide to a stage in a modal; its previous / next buttons move the same modal."""
-    ack()
-    number = stages.stage_number(action.get("value") if isinstance(action.get("value"), str) else None)
+    number = stages.stage_number(request.action.get("value") if isinstance(request.action.get("value"), str) else None)
     if number is None:
         return
-    view = stage_guide_modal(deps.content, deps.content.stage(number))
-    shown = body.get("view")
+    view = stage_guide_modal(request.deps.content, request.deps.content.stage(number))
+    shown = request.body.get("view")
     if shown is not None:
-        client.views_update(view_id=shown["id"], hash=shown.get("hash"), view=view)
+        request.client.views_update(view_id=shown["id"], hash=shown.get("hash"), view=view)
     else:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        request.client.views_open(trigger_id=request.body["trigger_id"], view=view)
 
 
-@opens_modal
-def open_tracks_guide(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
-    ack()
-    client.views_open(trigger_id=body["trigger_id"], view=tracks_modal(deps.content))
+def open_tracks_guide(request: Request) -> None:
+    request.client.views_open(trigger_id=request.body["trigger_id"], view=tracks_modal(request.deps.content))
 
 
-@opens_modal
-def open_principles_guide(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
-    ack()
-    client.views_open(trigger_id=body["trigger_id"], view=principles_modal(deps.content))
+def open_principles_guide(request: Request) -> None:
+    request.client.views_open(trigger_id=request.body["trigger_id"], view=principles_modal(request.deps.content))

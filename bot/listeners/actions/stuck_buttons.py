@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, Respond
-from slack_sdk import WebClient
+from slack_bolt import Respond
 
 from bot.blocks.capture import card_message
 from bot.blocks.nudges import (
@@ -19,11 +18,9 @@ from bot.blocks.nudges import (
     stuck_win_unavailable_message,
 )
 from bot.db.types import parse_row_id
-from bot.deps import Deps
-from bot.listeners.requests import Payload
 from bot.services import stuck as stuck_service
 from bot.slack.home import publish_home
-from bot.slack.registrar import opens_modal
+from bot.slack.request import Request
 
 
 def _session_id(action: dict[str, Any]) -> int:
@@ -34,72 +31,67 @@ def _not_yours(respond: Respond) -> None:
     respond(response_type="ephemeral", replace_original=False, **not_yours_message())
 
 
-def stuck_unblocked(ack: Ack, action: dict[str, Any], respond: Respond, deps: Deps, member_id: int) -> None:
-    ack()
+def stuck_unblocked(request: Request) -> None:
+    deps, member_id = request.deps, request.member_id
     try:
         closed = stuck_service.unblock(
-            deps.db, deps.content, member_id, _session_id(action), deps.clock(), deps.settings.stuck_minutes
+            deps.db, deps.content, member_id, _session_id(request.action), deps.clock(), deps.settings.stuck_minutes
         )
     except stuck_service.NotYourSession:
-        _not_yours(respond)
+        _not_yours(request.respond)
         return
     if closed.changed:
-        respond(
+        request.respond(
             replace_original=True,
             **stuck_resolved_message(minutes=closed.minutes, offer=closed.offer),
         )
     else:
-        respond(replace_original=True, **stuck_closed_message())
+        request.respond(replace_original=True, **stuck_closed_message())
 
 
-def stuck_more_time(ack: Ack, action: dict[str, Any], respond: Respond, deps: Deps, member_id: int) -> None:
-    ack()
+def stuck_more_time(request: Request) -> None:
     try:
-        due = stuck_service.more_time(deps.db, member_id, _session_id(action), deps.clock())
+        due = stuck_service.more_time(
+            request.deps.db, request.member_id, _session_id(request.action), request.deps.clock()
+        )
     except stuck_service.NotYourSession:
-        _not_yours(respond)
+        _not_yours(request.respond)
         return
-    respond(replace_original=True, **(stuck_closed_message() if due is None else stuck_extended_message(due)))
+    request.respond(replace_original=True, **(stuck_closed_message() if due is None else stuck_extended_message(due)))
 
 
-@opens_modal
-def stuck_draft_help(
-    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
-) -> None:
-    ack()
+def stuck_draft_help(request: Request) -> None:
     try:
-        draft = stuck_service.help_draft(deps.db, member_id, _session_id(action))
+        draft = stuck_service.help_draft(request.deps.db, request.member_id, _session_id(request.action))
     except stuck_service.NotYourSession:
-        _not_yours(respond)
+        _not_yours(request.respond)
         return
     if draft is None:
-        respond(replace_original=True, **stuck_closed_message())
+        request.respond(replace_original=True, **stuck_closed_message())
     else:
-        client.views_open(
-            trigger_id=body["trigger_id"], view=help_request_modal(session_id=draft.session_id, tried=draft.tried)
+        request.client.views_open(
+            trigger_id=request.body["trigger_id"],
+            view=help_request_modal(session_id=draft.session_id, tried=draft.tried),
         )
 
 
-def stuck_save_win(
-    ack: Ack, action: dict[str, Any], body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
-) -> None:
+def stuck_save_win(request: Request) -> None:
     """ "Save as a win": the one place the stuck flow writes a win, and only on this tap."""
-    ack()
+    deps, member_id = request.deps, request.member_id
     try:
         card = stuck_service.save_offered_win(
-            deps.db, deps.content, member_id, _session_id(action), deps.clock(), deps.settings.stuck_minutes
+            deps.db, deps.content, member_id, _session_id(request.action), deps.clock(), deps.settings.stuck_minutes
         )
     except stuck_service.NotYourSession:
-        _not_yours(respond)
+        _not_yours(request.respond)
         return
     if card is None:
-        respond(replace_original=True, **stuck_win_unavailable_message())
+        request.respond(replace_original=True, **stuck_win_unavailable_message())
         return
-    respond(replace_original=True, **card_message(deps.content, card))
-    publish_home(client, deps, member_id, body["user"]["id"])
+    request.respond(replace_original=True, **card_message(deps.content, card))
+    publish_home(request.client, deps, member_id, request.body["user"]["id"])
 
 
-def stuck_no_win(ack: Ack, respond: Respond) -> None:
+def stuck_no_win(request: Request) -> None:
     """ "No thanks": nothing is saved, and the offer goes."""
-    ack()
-    respond(replace_original=True, **stuck_win_declined_message())
+    request.respond(replace_original=True, **stuck_win_declined_message())

@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.blocks.brag import WinMetadata, open_failed_message
 from bot.deps import Deps
 from bot.listeners.requests import Payload, reply
 from bot.services import prompts
-from bot.slack.registrar import opens_modal
+from bot.slack.request import Request
 from bot.slack.win_form import open_new_win
 
 
-@opens_modal
-def open_win_modal_from_prompt(
-    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
-) -> None:
+def open_win_modal_from_prompt(request: Request) -> None:
     """The weekly prompt's "Record a win": the modal remembers the prompt, so saving answers it."""
-    ack()
-    _open(body, respond, client, deps, member_id, WinMetadata(prompt_id=prompts.parse_delivery_id(action.get("value"))))
+    _open(
+        request.body,
+        request.respond,
+        request.client,
+        request.deps,
+        request.member_id,
+        WinMetadata(prompt_id=prompts.parse_delivery_id(request.action.get("value"))),
+    )
 
 
-@opens_modal
-def open_win_modal(ack: Ack, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int) -> None:
-    ack()
-    _open(body, respond, client, deps, member_id, WinMetadata())
+def open_win_modal(request: Request) -> None:
+    _open(request.body, request.respond, request.client, request.deps, request.member_id, WinMetadata())
 
 
 def _open(body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int, meta: WinMetadata) -> None:

@@ -5,16 +5,14 @@ The card (or the saved-win modal) is redrawn like after any other card button (s
 
 from __future__ import annotations
 
-from slack_bolt import Ack, Respond
-from slack_sdk import WebClient
-
 from bot.blocks.brag import SIGNAL_ACTIONS
 from bot.blocks.capture import CARD_MORE_EVIDENCE, parse_card_more_value
 from bot.deps import Deps
 from bot.listeners.actions.evidence import card_button, change_evidence
 from bot.listeners.requests import Payload
 from bot.services import capture
-from bot.slack.registrar import opens_modal
+from bot.slack.handling import Policy
+from bot.slack.request import Request
 
 SIGNAL_OF_ACTION = {action_id: value for value, action_id in SIGNAL_ACTIONS.items()}
 
@@ -33,17 +31,18 @@ def _card_more_choice(body: Payload) -> str | None:
     return parse_card_more_value(selected.get("value"))[0]
 
 
-@opens_modal(when=lambda body: _card_more_choice(body) == CARD_MORE_EVIDENCE)
-def card_more(
-    ack: Ack, action: Payload, body: Payload, respond: Respond, client: WebClient, deps: Deps, member_id: int
-) -> None:
+def card_more_policy(body: Payload) -> Policy:
+    """The evidence picker opens a modal; a tag is set after the ack."""
+    return Policy.OPENS_MODAL if _card_more_choice(body) == CARD_MORE_EVIDENCE else Policy.AFTER_ACK
+
+
+def card_more(request: Request) -> None:
     """A card's overflow menu: the evidence picker, or a decided / proposed / learned tag, as its buttons did."""
-    choice, entry_id = parse_card_more_value((action.get("selected_option") or {}).get("value"))
+    choice, entry_id = parse_card_more_value((request.action.get("selected_option") or {}).get("value"))
     if choice is None or entry_id is None:
-        ack()
         return
     if choice == CARD_MORE_EVIDENCE:
-        change_evidence(ack, {"value": str(entry_id)}, body, respond, client, deps, member_id)
+        change_evidence(request.with_action({"value": str(entry_id)}))
         return
     tapped = {"action_id": SIGNAL_ACTIONS[choice], "value": str(entry_id)}
-    set_win_signal(ack, tapped, body, respond, client, deps, member_id)
+    set_win_signal(request.with_action(tapped))

@@ -12,12 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk import WebClient
-
 from bot.blocks.brag import problem_message
 from bot.blocks.coach import coach_help_message
-from bot.deps import Deps
 from bot.listeners.actions.home import open_settings_modal
 from bot.listeners.commands.coach_delete import delete_my_data_subcommand
 from bot.listeners.commands.coach_digest import digest_subcommand
@@ -27,8 +23,9 @@ from bot.listeners.commands.coach_manager import manager_subcommand
 from bot.listeners.commands.coach_pause import pause_subcommand, resume_subcommand
 from bot.listeners.commands.coach_wins import wins_subcommand
 from bot.listeners.requests import CoachRequest
+from bot.slack.handling import Policy
 from bot.slack.mentions import unescape
-from bot.slack.registrar import opens_modal
+from bot.slack.request import Request
 
 
 @dataclass(frozen=True)
@@ -94,38 +91,31 @@ def help_message(unknown: str | None = None) -> dict[str, Any]:
     return coach_help_message(available, unknown=unknown)
 
 
-def _opens_settings(body: dict[str, Any]) -> bool:
+def coach_policy(body: dict[str, Any]) -> Policy:
+    """``/coach settings`` opens a modal; every other subcommand answers after the ack."""
     name = parse_coach_text(body.get("text") or "")[0]
-    return ALIASES.get(name, name) == "settings"
+    return Policy.OPENS_MODAL if ALIASES.get(name, name) == "settings" else Policy.AFTER_ACK
 
 
-@opens_modal(when=_opens_settings)
 def coach_command(
-    ack: Ack,
-    command: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    context: BoltContext,
-    deps: Deps,
-    member_id: int,
+    request: Request,
 ) -> None:
-    ack()
-    name, args = parse_coach_text(command.get("text") or "")
+    name, args = parse_coach_text(request.command.get("text") or "")
     name = ALIASES.get(name, name)
     subcommand = SUBCOMMANDS.get(name)
     if subcommand is None:
         # Slack escapes /coach text (should_escape); undo it so the reply escapes it exactly once.
-        respond(**help_message(unknown=unescape(name)))
+        request.respond(**help_message(unknown=unescape(name)))
         return
-    request = CoachRequest(
+    coach_request = CoachRequest(
         args=args,
-        user_id=command["user_id"],
-        member_id=member_id,
-        trigger_id=command.get("trigger_id", ""),
-        deps=deps,
-        client=client,
-        respond=respond,
-        bot_user_id=context.bot_user_id,
-        team_id=context.team_id or "",
+        user_id=request.command["user_id"],
+        member_id=request.member_id,
+        trigger_id=request.command.get("trigger_id", ""),
+        deps=request.deps,
+        client=request.client,
+        respond=request.respond,
+        bot_user_id=request.context.bot_user_id,
+        team_id=request.context.team_id or "",
     )
-    subcommand.handler(request)
+    subcommand.handler(coach_request)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, Respond
-
 from bot.blocks.capture import parse_page_value, wins_page_message, wins_query_problem
 from bot.deps import Deps
 from bot.listeners.requests import CoachRequest
 from bot.services import wins_search
 from bot.slack.mentions import unescape
+from bot.slack.request import Request
 
 
 def _page(deps: Deps, member_id: int, text: str, page: int) -> dict[str, Any]:
@@ -26,8 +25,7 @@ def wins_subcommand(request: CoachRequest) -> None:
     request.respond(**_page(request.deps, request.member_id, unescape(request.args), 0))
 
 
-def wins_page(ack: Ack, action: dict[str, Any], respond: Respond, deps: Deps, member_id: int) -> None:
+def wins_page(request: Request) -> None:
     """Newer / Older: the same search, another page, in place of the last one."""
-    ack()
-    text, page = parse_page_value(action.get("value"))
-    respond(replace_original=True, **_page(deps, member_id, text, page))
+    text, page = parse_page_value(request.action.get("value"))
+    request.respond(replace_original=True, **_page(request.deps, request.member_id, text, page))

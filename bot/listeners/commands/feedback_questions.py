@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, Respond
-
 from bot.blocks.feedback import feedback_message
-from bot.deps import Deps
 from bot.services.feedback import member_questions
+from bot.slack.request import Request
 
 
-def feedback_questions_command(ack: Ack, respond: Respond, deps: Deps, member_id: int) -> None:
-    ack()
-    respond(**feedback_message(member_questions(deps.db, deps.content, member_id)))
+def feedback_questions_command(request: Request) -> None:
+    request.respond(**feedback_message(member_questions(request.deps.db, request.deps.content, request.member_id)))

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, Respond
-
 from bot.blocks.stage import render_stage_query
-from bot.deps import Deps
 from bot.services import stages
+from bot.slack.request import Request
 
 
-def stage_command(ack: Ack, command: dict[str, Any], respond: Respond, deps: Deps, member_id: int) -> None:
-    ack()
-    query = stages.parse_stage_query(deps.content, command.get("text") or "")
+def stage_command(request: Request) -> None:
+    query = stages.parse_stage_query(request.deps.content, request.command.get("text") or "")
     if query.kind is stages.StageQueryKind.OWN:
-        progress = stages.own_progress(deps.db, deps.content, member_id)
+        progress = stages.own_progress(request.deps.db, request.deps.content, request.member_id)
         my_stage = progress.stage.number if progress is not None else None
-        respond(**render_stage_query(deps.content, query, my_stage, progress))
+        request.respond(**render_stage_query(request.deps.content, query, my_stage, progress))
         return
-    respond(**render_stage_query(deps.content, query, stages.stage_of(deps.db, member_id)))
+    request.respond(
+        **render_stage_query(request.deps.content, query, stages.stage_of(request.deps.db, request.member_id))
+    )

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import BoltContext
-from slack_sdk import WebClient
-
-from bot.deps import Deps
-from bot.slack.acting import acting_member_id, first_delivery
+from bot.slack.acting import first_delivery
 from bot.slack.home import publish_home
+from bot.slack.request import Request
 
 
-def app_home_opened(
-    event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps
-) -> None:
-    # The member is resolved only after these checks (not injected): opening the Messages tab, or
+def app_home_opened(request: Request) -> None:
+    # The member is read (and so resolved) only after these checks: opening the Messages tab, or
     # Slack retrying an event already handled, must not enroll anyone.
-    if event.get("tab") != "home" or not first_delivery(context, body):
+    if request.event.get("tab") != "home" or not first_delivery(request.context, request.body):
         return
-    publish_home(client, deps, acting_member_id(context), event["user"])
+    publish_home(request.client, request.deps, request.member_id, request.event["user"])

@@ -25,9 +25,10 @@ from bot.deps import Deps
 from bot.listeners.requests import Payload
 from bot.services import brag, capture
 from bot.services.capture import MessageKind
-from bot.slack.acting import EXTERNAL_KEY, acting_member_id, first_delivery
+from bot.slack.acting import EXTERNAL_KEY, first_delivery
 from bot.slack.home import publish_home
 from bot.slack.mentions import NAMES, Names
+from bot.slack.request import Request
 from bot.slack.text import plain_from_slack, shared_words
 from bot.webapi.profiles import is_person_id
 
@@ -86,40 +87,46 @@ def _post(client: WebClient, channel: str, payload: dict[str, Any], member_id: i
         )
 
 
-def on_message(event: Payload, body: Payload, client: WebClient, context: BoltContext, deps: Deps) -> None:
-    subtype = event.get("subtype")
-    channel = event.get("channel")
-    if event.get("channel_type") != "im" or not isinstance(channel, str):
+def on_message(request: Request) -> None:
+    subtype = request.event.get("subtype")
+    channel = request.event.get("channel")
+    if request.event.get("channel_type") != "im" or not isinstance(channel, str):
         return  # message.im delivers DMs only; anything else is not ours to read
     if subtype not in NEW_MESSAGE_SUBTYPES and subtype not in {EDITED, DELETED}:
-        log.info("ignoring a DM event subtype", extra={"subtype": subtype, "team": context.team_id})
+        log.info("ignoring a DM event subtype", extra={"subtype": subtype, "team": request.context.team_id})
         return
-    user, inner = _author(event)
-    if not _is_from_a_person(inner, user, context):
+    user, inner = _author(request.event)
+    if not _is_from_a_person(inner, user, request.context):
         return
-    if subtype == EDITED and not _text_edited(event, inner):
+    if subtype == EDITED and not _text_edited(request.event, inner):
         # Slack changed the message, not its author: a link preview added (no "edited"), an unfurl removed.
-        log.info("ignoring a message change without an edit", extra={"team": context.team_id})
+        log.info("ignoring a message change without an edit", extra={"team": request.context.team_id})
         return
-    if not first_delivery(context, body):
+    if not first_delivery(request.context, request.body):
         return
     assert user is not None
-    if not context.user_id:
-        context["user_id"] = user  # Bolt finds no user on edits and deletions: it is the nested message's
-    if context.get(EXTERNAL_KEY):
-        log.info("answered a DM from another organisation", extra={"team": context.team_id})
+    if not request.context.user_id:
+        request.context["user_id"] = user  # Bolt finds no user on edits and deletions: it is the nested message's
+    if request.context.get(EXTERNAL_KEY):
+        log.info("answered a DM from another organisation", extra={"team": request.context.team_id})
         if subtype not in {EDITED, DELETED}:
-            _post(client, channel, external_user_message(), 0, None)
+            _post(request.client, channel, external_user_message(), 0, None)
         return
-    # Not an injected ``member_id``: that is resolved before this runs, from Bolt's user (none on edits
-    # and deletions), and would enrol whoever sent what is ignored above (other apps, retries).
-    member_id = acting_member_id(context)
+    # Read only now: resolving it enrols the sender, and whoever sent what is ignored above (other apps,
+    # retries) must not be enrolled.
+    member_id = request.member_id
     if subtype == EDITED:
-        _edited(deps, client, context, member_id, user, channel, inner)
+        _edited(request.deps, request.client, request.context, member_id, user, channel, inner)
     elif subtype == DELETED:
-        _deleted(deps, client, member_id, channel, str(event.get("deleted_ts") or inner.get("ts") or ""))
+        _deleted(
+            request.deps,
+            request.client,
+            member_id,
+            channel,
+            str(request.event.get("deleted_ts") or inner.get("ts") or ""),
+        )
     else:
-        _new(deps, client, context, member_id, user, channel, event)
+        _new(request.deps, request.client, request.context, member_id, user, channel, request.event)
 
 
 def _text_edited(event: Payload, inner: Payload) -> bool:

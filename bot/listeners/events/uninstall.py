@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from slack_bolt import BoltContext
 from slack_sdk.oauth.installation_store import InstallationStore
@@ -12,6 +11,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from bot.deps import Deps
 from bot.services import workspaces
 from bot.slack.acting import first_delivery, received_at
+from bot.slack.request import Request
 
 log = logging.getLogger(__name__)
 
@@ -27,22 +27,24 @@ def _forget_workspace(context: BoltContext, deps: Deps, store: InstallationStore
 
 
 def make_app_uninstalled(store: InstallationStore | None) -> Callable[..., None]:
-    def app_uninstalled(body: dict[str, Any], context: BoltContext, deps: Deps) -> None:
-        if first_delivery(context, body):
-            _forget_workspace(context, deps, store)
+    def app_uninstalled(request: Request) -> None:
+        if first_delivery(request.context, request.body):
+            _forget_workspace(request.context, request.deps, store)
 
     return app_uninstalled
 
 
 def make_tokens_revoked(store: InstallationStore | None) -> Callable[..., None]:
-    def tokens_revoked(event: dict[str, Any], body: dict[str, Any], context: BoltContext, deps: Deps) -> None:
-        if not first_delivery(context, body):
+    def tokens_revoked(request: Request) -> None:
+        if not first_delivery(request.context, request.body):
             return
-        tokens = event.get("tokens", {})
+        tokens = request.event.get("tokens", {})
         if tokens.get("bot"):
-            _forget_workspace(context, deps, store)
+            _forget_workspace(request.context, request.deps, store)
         if store is not None:
             for user_id in tokens.get("oauth", []):
-                store.delete_installation(enterprise_id=context.enterprise_id, team_id=context.team_id, user_id=user_id)
+                store.delete_installation(
+                    enterprise_id=request.context.enterprise_id, team_id=request.context.team_id, user_id=user_id
+                )
 
     return tokens_revoked

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack
-
 from bot.blocks import ids
 from bot.blocks.stage import assessment_result_view
-from bot.deps import Deps
 from bot.services import stages
+from bot.slack.request import Request
 
 
 def _answers(view: dict[str, Any]) -> dict[str, int]:
@@ -24,11 +22,13 @@ def _answers(view: dict[str, Any]) -> dict[str, int]:
     return answers
 
 
-def submit_assessment(ack: Ack, view: dict[str, Any], deps: Deps) -> None:
+def submit_assessment(request: Request) -> None:
     try:
-        result = stages.assess(deps.content, _answers(view))
+        result = stages.assess(request.deps.content, _answers(request.view))
     except ValueError:
-        first = f"{ids.ASSESSMENT_BLOCK_PREFIX}{deps.content.growth.self_assessment[0].key}"
-        ack(response_action="errors", errors={first: "Pick an answer so I can suggest a stage."})
+        first = f"{ids.ASSESSMENT_BLOCK_PREFIX}{request.deps.content.growth.self_assessment[0].key}"
+        request.ack(response_action="errors", errors={first: "Pick an answer so I can suggest a stage."})
         return
-    ack(response_action="update", view=assessment_result_view(deps.content, result.suggested, result.spread))
+    request.ack(
+        response_action="update", view=assessment_result_view(request.deps.content, result.suggested, result.spread)
+    )

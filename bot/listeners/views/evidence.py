@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack, BoltContext
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
@@ -14,12 +12,11 @@ from bot.blocks import capture as blocks
 from bot.blocks import ids
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT
 from bot.blocks.text import json_object
-from bot.deps import Deps
-from bot.listeners.requests import Payload
 from bot.listeners.view_state import selected_values
 from bot.services import brag, capture
+from bot.slack.handling import run_later
 from bot.slack.home import publish_home
-from bot.slack.registrar import run_later
+from bot.slack.request import Request
 
 log = logging.getLogger(__name__)
 
@@ -31,36 +28,39 @@ def _metadata(raw: str | None) -> tuple[int | None, str | None]:
     return entry_id, url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
 
 
-def submit_evidence(
-    ack: Ack, body: Payload, view: Payload, client: WebClient, context: BoltContext, deps: Deps, member_id: int
-) -> None:
-    entry_id, url = _metadata(view.get("private_metadata"))
-    chosen = selected_values(view, ids.EVIDENCE_PICK_BLOCK, ids.EVIDENCE_INPUT)
+def submit_evidence(request: Request) -> None:
+    entry_id, url = _metadata(request.view.get("private_metadata"))
+    chosen = selected_values(request.view, ids.EVIDENCE_PICK_BLOCK, ids.EVIDENCE_INPUT)
     try:
-        card = capture.set_evidence(deps.db, deps.content, member_id, entry_id, chosen, deps.clock())
+        card = capture.set_evidence(
+            request.deps.db, request.deps.content, request.member_id, entry_id, chosen, request.deps.clock()
+        )
     except brag.NotYourEntry:
-        log.warning("evidence change refused: not the member's entry", extra={"member": member_id, "entry": entry_id})
-        ack(response_action="errors", errors={ids.EVIDENCE_PICK_BLOCK: NOT_YOUR_ENTRY_TEXT})
+        log.warning(
+            "evidence change refused: not the member's entry", extra={"member": request.member_id, "entry": entry_id}
+        )
+        request.ack(response_action="errors", errors={ids.EVIDENCE_PICK_BLOCK: NOT_YOUR_ENTRY_TEXT})
         return
     except brag.EntryInputError as error:
-        ack(response_action="errors", errors={ids.EVIDENCE_PICK_BLOCK: str(error)})
+        request.ack(response_action="errors", errors={ids.EVIDENCE_PICK_BLOCK: str(error)})
         return
-    ack()
-    user_id = body["user"]["id"]
+    request.ack()
+    user_id = request.body["user"]["id"]
 
     def redraw() -> None:
         if url is not None:
-            payload = blocks.card_message(deps.content, card)
+            payload = blocks.card_message(request.deps.content, card)
             try:
                 answer = WebhookClient(url).send(replace_original=True, text=payload["text"], blocks=payload["blocks"])
                 if answer.status_code != 200:
                     log.warning(
-                        "redrawing the win card failed", extra={"member": member_id, "status": answer.status_code}
+                        "redrawing the win card failed",
+                        extra={"member": request.member_id, "status": answer.status_code},
                     )
             except (SlackApiError, OSError):
                 # The change is saved and Home shows it; only the old card stays as it was.
-                log.exception("redrawing the win card failed", extra={"member": member_id})
-        publish_home(client, deps, member_id, user_id)
+                log.exception("redrawing the win card failed", extra={"member": request.member_id})
+        publish_home(request.client, request.deps, request.member_id, user_id)
 
     # After the ack (listeners run before the HTTP answer): the card and Home are redrawn off the request.
-    run_later(context, "redraw the win card and Home", redraw)
+    run_later(request.context, "redraw the win card and Home", redraw)

@@ -12,16 +12,14 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ids
 from bot.blocks.nudges import help_posted_message, help_request_post
-from bot.deps import Deps
 from bot.services import stuck as stuck_service
 from bot.slack.errors import ChannelRefusal, channel_refusal, error_code
-from bot.slack.registrar import run_later
+from bot.slack.handling import run_later
+from bot.slack.request import Request
 from bot.webapi.client import make_web_client
 
 log = logging.getLogger(__name__)
@@ -54,10 +52,8 @@ def _session_id(view: dict[str, Any]) -> int:
     return int(value) if isinstance(value, int) else -1
 
 
-def submit_help_request(
-    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, member_id: int
-) -> None:
-    values = view.get("state", {}).get("values", {})
+def submit_help_request(request: Request) -> None:
+    values = request.view.get("state", {}).get("values", {})
     goal, tried, channel = _text(values, ids.HELP_GOAL_BLOCK), _text(values, ids.HELP_TRIED_BLOCK), _channel(values)
     errors = {}
     if not goal:
@@ -67,17 +63,19 @@ def submit_help_request(
     if not channel:
         errors[ids.HELP_CHANNEL_BLOCK] = "Pick a channel."
     if errors:
-        ack(response_action="errors", errors=errors)
+        request.ack(response_action="errors", errors=errors)
         return
-    user_id = str(context.user_id)
-    session_id = _session_id(view)
-    now = deps.clock()
+    user_id = str(request.context.user_id)
+    session_id = _session_id(request.view)
+    now = request.deps.clock()
     try:
-        minutes = stuck_service.minutes_stuck(deps.db, member_id, session_id, now)
+        minutes = stuck_service.minutes_stuck(request.deps.db, request.member_id, session_id, now)
     except stuck_service.NotYourSession:
-        ack(response_action="errors", errors={ids.HELP_GOAL_BLOCK: "This stuck timer isn't yours."})
+        request.ack(response_action="errors", errors={ids.HELP_GOAL_BLOCK: "This stuck timer isn't yours."})
         return
-    poster = make_web_client(deps.settings.slack_api_url, client.token, handlers=[], timeout=POST_TIMEOUT_SECONDS)
+    poster = make_web_client(
+        request.deps.settings.slack_api_url, request.client.token, handlers=[], timeout=POST_TIMEOUT_SECONDS
+    )
     try:
         poster.chat_postMessage(
             channel=channel,
@@ -87,14 +85,20 @@ def submit_help_request(
     except SlackApiError as exc:
         refusal = channel_refusal(exc)
         message = CHANNEL_PROBLEMS.get(refusal) if refusal else None
-        ack(response_action="errors", errors={ids.HELP_CHANNEL_BLOCK: message or REFUSED.format(error=error_code(exc))})
+        request.ack(
+            response_action="errors", errors={ids.HELP_CHANNEL_BLOCK: message or REFUSED.format(error=error_code(exc))}
+        )
         return
     except Exception:
         log.warning("help request post timed out or failed", exc_info=True, extra={"user": user_id})
-        ack(response_action="errors", errors={ids.HELP_CHANNEL_BLOCK: NO_ANSWER})
+        request.ack(response_action="errors", errors={ids.HELP_CHANNEL_BLOCK: NO_ANSWER})
         return
     # Recorded before the ack (a crash after it loses nothing); the DM goes after it, off this thread.
-    offer = stuck_service.record_help_request(deps.db, deps.content, member_id, session_id, now)
-    ack()
+    offer = stuck_service.record_help_request(request.deps.db, request.deps.content, request.member_id, session_id, now)
+    request.ack()
     confirmation = help_posted_message(channel_id=channel, offer=offer)
-    run_later(context, "help request confirmation", lambda: client.chat_postMessage(channel=user_id, **confirmation))
+    run_later(
+        request.context,
+        "help request confirmation",
+        lambda: request.client.chat_postMessage(channel=user_id, **confirmation),
+    )

@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack
-
 from bot.blocks import ids
 from bot.blocks.ratings import decode_rating_metadata, rating_saved_view
-from bot.deps import Deps
 from bot.listeners.view_state import selected_value, selected_values
 from bot.services import ratings
+from bot.slack.request import Request
 
 log = logging.getLogger(__name__)
 
@@ -27,25 +25,32 @@ def _answers(view: dict[str, Any]) -> dict[str, str | None]:
     }
 
 
-def submit_rating(ack: Ack, view: dict[str, Any], deps: Deps, member_id: int) -> None:
-    meta = decode_rating_metadata(view.get("private_metadata"))
-    first_block = next(iter(view.get("state", {}).get("values", {})), ids.RATING_INVITE_BLOCK)
+def submit_rating(request: Request) -> None:
+    meta = decode_rating_metadata(request.view.get("private_metadata"))
+    first_block = next(iter(request.view.get("state", {}).get("values", {})), ids.RATING_INVITE_BLOCK)
     if meta is None:
-        ack(response_action="errors", errors={first_block: REFUSED})
+        request.ack(response_action="errors", errors={first_block: REFUSED})
         return
     conversation_id, rater = meta
-    answers = _answers(view)
-    invite = "invite" in selected_values(view, ids.RATING_INVITE_BLOCK, ids.RATING_INPUT)
+    answers = _answers(request.view)
+    invite = "invite" in selected_values(request.view, ids.RATING_INVITE_BLOCK, ids.RATING_INPUT)
     try:
         saved = ratings.save_ratings(
-            deps.db, deps.content, member_id, conversation_id, rater, answers, invite, deps.clock()
+            request.deps.db,
+            request.deps.content,
+            request.member_id,
+            conversation_id,
+            rater,
+            answers,
+            invite,
+            request.deps.clock(),
         )
     except ratings.RatingInputError as error:
-        ack(response_action="errors", errors={ids.RATING_BLOCK_PREFIX + error.criterion_key: str(error)})
+        request.ack(response_action="errors", errors={ids.RATING_BLOCK_PREFIX + error.criterion_key: str(error)})
         return
     except ratings.RatingRefused:
-        log.warning("rating submission refused", extra={"member": member_id, "conversation": conversation_id})
-        ack(response_action="errors", errors={first_block: REFUSED})
+        log.warning("rating submission refused", extra={"member": request.member_id, "conversation": conversation_id})
+        request.ack(response_action="errors", errors={first_block: REFUSED})
         return
-    log.info("ratings saved", extra={"member": member_id, "conversation": conversation_id, "rater": rater})
-    ack(response_action="update", view=rating_saved_view(saved))
+    log.info("ratings saved", extra={"member": request.member_id, "conversation": conversation_id, "rater": rater})
+    request.ack(response_action="update", view=rating_saved_view(saved))

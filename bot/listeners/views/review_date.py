@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack
-
 from bot.blocks import ids
 from bot.blocks.feedback import review_date_saved_view
-from bot.deps import Deps
 from bot.services import review
+from bot.slack.request import Request
 
 
 def _picked(view: dict[str, Any]) -> date | None:
@@ -21,14 +19,14 @@ def _picked(view: dict[str, Any]) -> date | None:
         return None
 
 
-def submit_review_date(ack: Ack, view: dict[str, Any], deps: Deps, member_id: int) -> None:
-    picked = _picked(view)
+def submit_review_date(request: Request) -> None:
+    picked = _picked(request.view)
     if picked is None:
-        ack(response_action="errors", errors={ids.REVIEW_DATE_BLOCK: "Pick the date of your next review."})
+        request.ack(response_action="errors", errors={ids.REVIEW_DATE_BLOCK: "Pick the date of your next review."})
         return
     try:
-        review.save_review_date(deps.db, member_id, picked, deps.clock())
+        review.save_review_date(request.deps.db, request.member_id, picked, request.deps.clock())
     except review.ReviewDateError as error:
-        ack(response_action="errors", errors={ids.REVIEW_DATE_BLOCK: str(error)})
+        request.ack(response_action="errors", errors={ids.REVIEW_DATE_BLOCK: str(error)})
         return
-    ack(response_action="update", view=review_date_saved_view(picked))
+    request.ack(response_action="update", view=review_date_saved_view(picked))

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack, BoltContext
-from slack_sdk import WebClient
-
 from bot.blocks import ids
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT, decode_metadata, signal_blocks, win_saved_view
-from bot.deps import Deps
 from bot.listeners.requests import Payload
 from bot.listeners.view_state import selected_value, selected_values, text_value
 from bot.services import brag, growth
+from bot.slack.handling import run_later
 from bot.slack.home import publish_home
-from bot.slack.registrar import run_later
+from bot.slack.request import Request
 
 log = logging.getLogger(__name__)
 
@@ -45,37 +42,41 @@ def _input(view: Payload, editing: bool) -> brag.WinInput:
     )
 
 
-def submit_win(
-    ack: Ack, body: Payload, view: Payload, client: WebClient, context: BoltContext, deps: Deps, member_id: int
-) -> None:
-    meta = decode_metadata(view.get("private_metadata"))
+def submit_win(request: Request) -> None:
+    meta = decode_metadata(request.view.get("private_metadata"))
     try:
         saved = brag.save_win(
-            deps.db,
-            deps.content,
-            member_id,
-            _input(view, editing=meta.entry_id is not None),
-            now=deps.clock(),
+            request.deps.db,
+            request.deps.content,
+            request.member_id,
+            _input(request.view, editing=meta.entry_id is not None),
+            now=request.deps.clock(),
             entry_id=meta.entry_id,
             source=meta.source,
             credited_user_id=meta.credited_user_id,
             prompt_id=meta.prompt_id,
         )
     except brag.EntryInputError as error:
-        log.info("win modal input refused", extra={"member": member_id, "field": error.field})
-        ack(response_action="errors", errors={FIELD_BLOCKS.get(error.field, ids.WIN_WHAT_BLOCK): str(error)})
+        log.info("win modal input refused", extra={"member": request.member_id, "field": error.field})
+        request.ack(response_action="errors", errors={FIELD_BLOCKS.get(error.field, ids.WIN_WHAT_BLOCK): str(error)})
         return
     except brag.NotYourEntry:
-        log.warning("win edit refused: not the member's entry", extra={"member": member_id, "entry": meta.entry_id})
-        ack(response_action="errors", errors={ids.WIN_WHAT_BLOCK: NOT_YOUR_ENTRY_TEXT})
+        log.warning(
+            "win edit refused: not the member's entry", extra={"member": request.member_id, "entry": meta.entry_id}
+        )
+        request.ack(response_action="errors", errors={ids.WIN_WHAT_BLOCK: NOT_YOUR_ENTRY_TEXT})
         return
     if meta.entry_id is None:
         entry = saved.entry
         growth_blocks = signal_blocks(
             entry.id, entry.growth_signal, saved.item, saved.stage, entry.growth_signal_chosen
         )
-        ack(response_action="update", view=win_saved_view(deps.content, entry, growth_blocks, saved.audience))
+        request.ack(
+            response_action="update", view=win_saved_view(request.deps.content, entry, growth_blocks, saved.audience)
+        )
     else:
-        ack()
-    user_id = body["user"]["id"]
-    run_later(context, "publish home", lambda: publish_home(client, deps, member_id, user_id))
+        request.ack()
+    user_id = request.body["user"]["id"]
+    run_later(
+        request.context, "publish home", lambda: publish_home(request.client, request.deps, request.member_id, user_id)
+    )
