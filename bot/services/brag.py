@@ -14,7 +14,10 @@ from bot.db.engine import Database
 from bot.db.models import BragEntry, BragEvidence, EntrySource, GrowthSignal, Member, Visibility
 from bot.services import prompts
 from bot.services.evidence import suggest_evidence
-from bot.services.growth import Item, parse_signal, suggest_signal, win_item
+from bot.services.items import Item, win_item
+from bot.services.signals import KEEP as KEEP  # re-exported: callers pass brag.KEEP / brag.SUGGEST
+from bot.services.signals import SUGGEST as SUGGEST
+from bot.services.signals import parse_signal, suggest_signal
 from bot.services.stages import load_member
 from bot.services.storable import storable
 from content import Content, load_signal_rules
@@ -26,10 +29,6 @@ MAX_IMPACT = 2000
 MAX_LESSON = 1000
 MAX_LINK = 1000
 MAX_EVIDENCE = 10
-SUGGEST = "suggest"
-"""Pass as ``growth_signal`` to have decided / proposed / learned suggested from the win's text."""
-KEEP = "keep"
-"""Pass as ``growth_signal`` to an update to leave the win's decided / proposed / learned as it is."""
 
 
 class EntryInputError(ValueError):

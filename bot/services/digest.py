@@ -216,8 +216,6 @@ def _manager_timezone(session: Session, workspace_id: int, manager_slack_user_id
 
 # -- how many messages a digest may need (the builder cuts pages, the planner ledgers them) -------
 
-SECTION_CHARS = 3_000
-"""Slack's section text limit (``bot.blocks.text.MAX_SECTION_TEXT``): one report's section is cut to it."""
 MAX_PROMPT_CHARS = 400
 MAX_INVOLVEMENT_CHARS = 600
 PAGE_TEXT_BUDGET = 11_000

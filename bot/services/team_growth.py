@@ -1,0 +1,120 @@
+"""Growth figures for a whole team, counted in the database: the manager's Home and digest."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import BragEntry, BragEvidence, GrowthSignal, Member
+from bot.services.items import matcher_for
+from bot.services.months import last_months, month_of, month_start, next_month, window_start
+from bot.services.progress import SHARED_WITH_MANAGER, StageProgress
+from bot.services.readiness import MonthEvidence, Readiness
+from content import Content, SignalRules
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    """Per report: evidence per month (the trend) and next-stage evidence per month (for readiness)."""
+
+    calendar: list[date]
+    trend: dict[int, Counter[date]]
+    next_stage: dict[int, Counter[date]]
+
+    def trend_of(self, member_id: int) -> list[MonthEvidence]:
+        counts = self.trend.get(member_id, Counter())
+        return [MonthEvidence(month, counts[month]) for month in self.calendar]
+
+    def readiness_of(self, content: Content, member_id: int, progress: StageProgress, months: int) -> Readiness:
+        counts = self.next_stage.get(member_id, Counter())
+        return Readiness(
+            next_stage=content.next_stage(progress.stage.number),
+            missing_criteria=progress.open_criteria,
+            months=[MonthEvidence(month, counts[month]) for month in self.calendar],
+            months_needed=min(months, len(self.calendar)),
+        )
+
+
+def _month_bucket(tz: ZoneInfo, calendar: list[date]) -> Any:
+    """SQL: the index in ``calendar`` of the local month a win was created in (portable: timestamp comparisons)."""
+    ends = [*calendar[1:], next_month(calendar[-1])]
+    starts_utc = [month_start(end, tz) for end in ends]
+    return case(*((BragEntry.created_at < end, index) for index, end in enumerate(starts_utc)), else_=None)
+
+
+def team_figures(
+    session: Session,
+    content: Content,
+    rules: SignalRules,
+    stages: dict[int, int],
+    tz: ZoneInfo,
+    now: datetime,
+    window: int,
+    visibilities: Collection[str] = SHARED_WITH_MANAGER,
+) -> TeamFigures:
+    """``stages``: ``{member_id: stage}``. Shared wins only (``visibilities``: the audience a digest or Home
+    is for; a channel digest counts only what was shared with the channel): this is what a manager sees.
+
+    Three grouped queries, whatever the team's size: the digest benchmark (50 reports, 20,000 wins, ~5,000
+    shared in the window) spent ~120 ms per build (profiled) turning every win into a Python object for the same
+    figures; with these queries the build's median went from 354 ms to 80-140 ms on this shared machine.
+    """
+    calendar = last_months(now, tz, window)
+    trend: dict[int, Counter[date]] = {member_id: Counter() for member_id in stages}
+    ahead: dict[int, Counter[date]] = {member_id: Counter() for member_id in stages}
+    if not stages:
+        return TeamFigures(calendar, trend, ahead)
+    bucket = _month_bucket(tz, calendar).label("bucket")
+    shared = (
+        BragEntry.member_id.in_(list(stages)),
+        BragEntry.visibility.in_(list(visibilities)),
+        BragEntry.created_at >= window_start(now, tz, window),
+        BragEntry.created_at <= now,
+    )
+    has_evidence = select(BragEvidence.entry_id).where(BragEvidence.entry_id == BragEntry.id).exists()
+    rows = session.execute(
+        select(BragEntry.member_id, bucket, func.count())
+        .where(
+            *shared,
+            or_(and_(BragEntry.growth_signal.is_not(None), BragEntry.growth_signal_chosen.is_(True)), has_evidence),
+        )
+        .group_by(BragEntry.member_id, bucket)
+    )
+    for member_id, index, count in rows:
+        if index is not None:
+            trend[member_id][calendar[index]] += int(count)
+    # Next-stage exit criteria: a Stage n report's evidence keys that start with "s<n+1>-".
+    next_key = or_(
+        *(and_(Member.stage == number, BragEvidence.evidence_key.like(f"s{number + 1}-%")) for number in range(1, 5))
+    )
+    rows = session.execute(
+        select(BragEntry.member_id, bucket, func.count(func.distinct(BragEntry.id)))
+        .join(BragEvidence, BragEvidence.entry_id == BragEntry.id)
+        .join(Member, Member.id == BragEntry.member_id)
+        .where(*shared, next_key)
+        .group_by(BragEntry.member_id, bucket)
+    )
+    for member_id, index, count in rows:
+        if index is not None:
+            ahead[member_id][calendar[index]] += int(count)
+    # Next-stage decisions and proposals: few rows, matched on their text.
+    matcher = matcher_for(content, rules)
+    signals = (GrowthSignal.DECIDED, GrowthSignal.PROPOSED)
+    for member_id, created_at, what, signal in session.execute(
+        select(BragEntry.member_id, BragEntry.created_at, BragEntry.what, BragEntry.growth_signal).where(
+            *shared, BragEntry.growth_signal.in_(signals), BragEntry.growth_signal_chosen.is_(True)
+        )
+    ):
+        if not 1 <= stages[member_id] <= 4:
+            continue  # no stage, or the last one: nothing is "next stage"
+        item = matcher.match(content, stages[member_id], signal, what)
+        if item is not None and item.stage == stages[member_id] + 1:
+            ahead[member_id][month_of(created_at, tz)] += 1
+    return TeamFigures(calendar, trend, ahead)
