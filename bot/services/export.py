@@ -34,8 +34,9 @@ from bot.db.models import (
 )
 from bot.services import found
 from bot.services.brag import EntrySummary, all_entries, count_entries, in_content_order, summarize
-from bot.services.growth import GrowthWin, quarter_growth
+from bot.services.growth_wins import GrowthWin
 from bot.services.localtime import zone
+from bot.services.quarters import quarter_growth
 from bot.services.stages import load_member
 from content import Content, load_signal_rules
 

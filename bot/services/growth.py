@@ -6,8 +6,7 @@ module into one module per job (re-exported here until every caller imports from
 - :mod:`bot.services.growth_wins`: wins as growth evidence, loaded in one query.
 - :mod:`bot.services.months`: calendar months in a person's timezone.
 - :mod:`bot.services.quarters`: a member's growth per quarter.
-- :mod:`bot.services.readiness`: sustained readiness and the monthly trend.
-- :mod:`bot.services.team_growth`: the same figures for a whole team, counted in the database.
+- :mod:`bot.services.readiness`: sustained readiness and the monthly trend, counted in the database.
 - :mod:`bot.services.involvement`: the manager's part at each stage.
 - :mod:`bot.blocks.growth_copy`: the sparkline and the 1:1 question (copy shown to people).
 """
@@ -15,12 +14,12 @@ module into one module per job (re-exported here until every caller imports from
 from __future__ import annotations
 
 from bot.blocks.growth_copy import SPARKS, one_line_prompt, sparkline
-from bot.services.growth_wins import GrowthWin, is_next_stage_evidence, load_wins
+from bot.services.growth_wins import GrowthWin, load_wins
 from bot.services.involvement import involvement_changes, involvement_summary
 from bot.services.items import COMMON_ITEM_WORD, Item, ItemMatcher, matcher_for, stage_items, win_item
 from bot.services.months import last_months, month_of, window_start
 from bot.services.quarters import ListCoverage, QuarterGrowth, quarter_growth, quarter_label
-from bot.services.readiness import MonthEvidence, Readiness, monthly_trend, readiness
+from bot.services.readiness import MonthEvidence, Readiness, TeamFigures, member_readiness, team_figures
 from bot.services.signals import (
     AUTO_SIGNAL,
     LIST_TITLES,
@@ -30,7 +29,6 @@ from bot.services.signals import (
     signal_from_form,
     suggest_signal,
 )
-from bot.services.team_growth import TeamFigures, team_figures
 
 __all__ = [
     "AUTO_SIGNAL",
@@ -49,17 +47,15 @@ __all__ = [
     "TeamFigures",
     "involvement_changes",
     "involvement_summary",
-    "is_next_stage_evidence",
     "last_months",
     "load_wins",
     "matcher_for",
+    "member_readiness",
     "month_of",
-    "monthly_trend",
     "one_line_prompt",
     "parse_signal",
     "quarter_growth",
     "quarter_label",
-    "readiness",
     "signal_from_form",
     "sparkline",
     "stage_items",

@@ -10,9 +10,7 @@ from sqlalchemy import case, literal, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import BragEntry, BragEvidence, GrowthSignal
-from bot.services.items import Item, ItemMatcher
 from bot.services.progress import SHARED_WITH_MANAGER
-from content import Content, Criterion
 
 
 @dataclass(frozen=True)
@@ -61,24 +59,3 @@ def load_wins(
             index += 1
         wins[member_id].append(GrowthWin(created_at, what or "", signal, tuple(sorted(keys)), bool(chosen)))
     return wins
-
-
-def is_next_stage_evidence(
-    content: Content, matcher: ItemMatcher, stage_number: int, win: GrowthWin
-) -> Item | Criterion | None:
-    """What makes ``win`` evidence of the next stage: one of its exit criteria (evidence is only ever what
-    the person confirmed or picked), or one of its "You decide" / "You propose" items, when the person
-    chose the decided / proposed signal themselves (a guess from the text never counts ahead)."""
-    following = content.next_stage(stage_number)
-    if following is None:
-        return None
-    prefix = f"s{following.number}-"
-    if any(key.startswith(prefix) for key in win.evidence_keys):
-        for criterion in following.exit_criteria:
-            if criterion.key in win.evidence_keys:
-                return criterion
-    if win.signal_chosen and win.signal in (GrowthSignal.DECIDED, GrowthSignal.PROPOSED):
-        item = matcher.match(content, stage_number, win.signal, win.what)
-        if item is not None and item.stage == following.number:
-            return item
-    return None
