@@ -1,7 +1,7 @@
 """Brag entries in the database: saving, editing, confirming evidence and deleting, each checking ownership.
 
 Suggested evidence is kept apart from the evidence (``BragEntry.suggested_evidence``) until the member
-confirms it: :func:`pending` is the one place that writes that list.
+confirms it: :func:`pending` writes that list and :func:`pending_keys` reads it.
 """
 
 from __future__ import annotations
@@ -34,6 +34,11 @@ def pending(suggested: Iterable[str], confirmed: Iterable[str]) -> str | None:
     """``BragEntry.suggested_evidence``: the suggestions not (yet) confirmed, in their order; None for none."""
     settled = set(confirmed)
     return ",".join(key for key in suggested if key not in settled) or None
+
+
+def pending_keys(stored: str | None) -> list[str]:
+    """The suggestions :func:`pending` stored, in their order."""
+    return [key for key in (stored or "").split(",") if key]
 
 
 def create_entry(
