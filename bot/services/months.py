@@ -16,12 +16,7 @@ def month_of(moment: datetime, tz: ZoneInfo) -> date:
 def last_months(now: datetime, tz: ZoneInfo, count: int) -> list[date]:
     """The first day of each of the last ``count`` calendar months (local), oldest first, this one last."""
     first = month_of(now, tz)
-    months = []
-    year, month = first.year, first.month
-    for _ in range(count):
-        months.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months[::-1]
+    return [add_months(first, -back) for back in range(count - 1, -1, -1)]
 
 
 def month_start(first: date, tz: ZoneInfo) -> datetime:
@@ -29,8 +24,10 @@ def month_start(first: date, tz: ZoneInfo) -> datetime:
     return local_to_utc(first, 0, tz)
 
 
-def next_month(first: date) -> date:
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+def add_months(day: date, months: int) -> date:
+    """The first day of the month ``months`` after (before, when negative) ``day``'s."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def window_start(now: datetime, tz: ZoneInfo, count: int) -> datetime:

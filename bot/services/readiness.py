@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import BragEntry, BragEvidence, GrowthSignal, Member, Visibility
 from bot.services.items import matcher_for
-from bot.services.months import last_months, month_of, month_start, next_month, window_start
+from bot.services.months import add_months, last_months, month_of, month_start, window_start
 from bot.services.progress import SHARED_WITH_MANAGER, StageProgress
 from content import Content, Criterion, SignalRules, Stage
 
@@ -95,7 +95,7 @@ class TeamFigures:
 
 def _month_bucket(tz: ZoneInfo, calendar: list[date]) -> Any:
     """SQL: the index in ``calendar`` of the local month a win was created in (portable: timestamp comparisons)."""
-    ends = [*calendar[1:], next_month(calendar[-1])]
+    ends = [*calendar[1:], add_months(calendar[-1], 1)]
     starts_utc = [month_start(end, tz) for end in ends]
     return case(*((BragEntry.created_at < end, index) for index, end in enumerate(starts_utc)), else_=None)
 
