@@ -109,13 +109,16 @@ def team_figures(
     now: datetime,
     window: int,
     visibilities: Collection[str] = SHARED_WITH_MANAGER,
+    *,
+    with_trend: bool = True,
 ) -> TeamFigures:
     """``stages``: ``{member_id: stage}``. Shared wins only (``visibilities``: the audience a digest or Home
     is for; a channel digest counts only what was shared with the channel): this is what a manager sees.
 
-    Three grouped queries, whatever the team's size: the digest benchmark (50 reports, 20,000 wins, ~5,000
-    shared in the window) spent ~120 ms per build (profiled) turning every win into a Python object for the same
-    figures; with these queries the build's median went from 354 ms to 80-140 ms on this shared machine.
+    Three grouped queries whatever the team's size (two ``with_trend=False``): the digest benchmark (50 reports,
+    20,000 wins, ~5,000 shared in the window) spent ~120 ms per build (profiled) turning every win into a Python
+    object for the same figures; with these queries the build's median went from 354 ms to 80-140 ms on this
+    shared machine.
     """
     calendar = last_months(now, tz, window)
     trend: dict[int, Counter[date]] = {member_id: Counter() for member_id in stages}
@@ -130,13 +133,17 @@ def team_figures(
         BragEntry.created_at <= now,
     )
     has_evidence = select(BragEvidence.entry_id).where(BragEvidence.entry_id == BragEntry.id).exists()
-    rows = session.execute(
-        select(BragEntry.member_id, bucket, func.count())
-        .where(
-            *shared,
-            or_(and_(BragEntry.growth_signal.is_not(None), BragEntry.growth_signal_chosen.is_(True)), has_evidence),
+    rows = (
+        session.execute(
+            select(BragEntry.member_id, bucket, func.count())
+            .where(
+                *shared,
+                or_(and_(BragEntry.growth_signal.is_not(None), BragEntry.growth_signal_chosen.is_(True)), has_evidence),
+            )
+            .group_by(BragEntry.member_id, bucket)
         )
-        .group_by(BragEntry.member_id, bucket)
+        if with_trend
+        else ()
     )
     for member_id, index, count in rows:
         if index is not None:
@@ -194,5 +201,7 @@ def member_readiness(
 ) -> Readiness:
     """One member's readiness, counted as a team of one: next-stage evidence has one definition (above).
     ``visibilities``: every win for the member's own Home; what was shared for a manager's view."""
-    figures = team_figures(session, content, rules, {member_id: progress.stage.number}, tz, now, window, visibilities)
+    stages = {member_id: progress.stage.number}
+    # Without the trend (Home shows the member's quarters instead): two queries, not three.
+    figures = team_figures(session, content, rules, stages, tz, now, window, visibilities, with_trend=False)
     return figures.readiness_of(content, member_id, progress, months)
