@@ -147,18 +147,38 @@ def wire_format_violations(root: Path) -> set[str]:
     return found
 
 
+def _without_type_checking(tree: ast.Module) -> ast.Module:
+    """``tree`` without the bodies of ``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``) blocks."""
+
+    class Strip(ast.NodeTransformer):
+        def visit_If(self, node: ast.If) -> ast.AST | list[ast.stmt]:
+            test = node.test
+            name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else ""
+            if name == "TYPE_CHECKING":
+                return [self.visit(stmt) for stmt in node.orelse]
+            self.generic_visit(node)
+            return node
+
+    return Strip().visit(tree)  # type: ignore[no-any-return]
+
+
 def import_cycles(root: Path) -> list[list[str]]:
     """Each set of ``bot`` modules that import one another, directly or round a loop (sorted names).
 
     An import names a module when it is one of ours (``from bot.services import growth`` names
-    ``bot.services.growth``); Tarjan's strongly connected components, iterative so that depth is no limit.
+    ``bot.services.growth``). Imports that run count, lazy ones inside functions too; those under
+    ``if TYPE_CHECKING:`` never run and do not: two ORM models that name each other in their relationships'
+    annotations (``Member.entries`` and ``BragEntry.member``) are one idea, not a loop. Tarjan's strongly
+    connected components, iterative so that depth is no limit.
     """
     modules = {module: path for path, module in _modules(root) if _covers("bot", module)}
     graph = {
         module: sorted(
             name
             for name in _imported(
-                ast.parse((root / path).read_text(encoding="utf-8")), module, path.endswith("__init__.py")
+                _without_type_checking(ast.parse((root / path).read_text(encoding="utf-8"))),
+                module,
+                path.endswith("__init__.py"),
             )
             if name in modules and name != module
         )
@@ -278,6 +298,10 @@ def test_the_check_sees_an_import_cycle(tmp_path: Path) -> None:
             "bot/services/b.py": "def later():\n    from .c import thing  # a lazy import closes the loop too\n",
             "bot/services/c.py": "import bot.services.a\n",
             "bot/services/d.py": "from bot.services.a import thing\nfrom bot.services import c\n",
+            "bot/db/__init__.py": "",
+            # An annotation-only import back never runs: no loop.
+            "bot/db/people.py": "import typing\nif typing.TYPE_CHECKING:\n    from bot.db.wins import W\n",
+            "bot/db/wins.py": "from bot.db.people import Person\n",
             "content/__init__.py": "",
         },
     )
