@@ -8,14 +8,14 @@ module into one module per job (re-exported here until every caller imports from
 - :mod:`bot.services.quarters`: a member's growth per quarter.
 - :mod:`bot.services.readiness`: sustained readiness and the monthly trend, counted in the database.
 - :mod:`bot.services.involvement`: the manager's part at each stage.
-- :mod:`bot.blocks.growth_copy`: the sparkline and the 1:1 question (copy shown to people).
+- :mod:`bot.blocks.growth_copy`: the sparkline, the 1:1 question, a stage change for the manager (copy).
 """
 
 from __future__ import annotations
 
-from bot.blocks.growth_copy import SPARKS, one_line_prompt, sparkline
+from bot.blocks.growth_copy import SPARKS, involvement_changes, one_line_prompt, sparkline
 from bot.services.growth_wins import GrowthWin, load_wins
-from bot.services.involvement import involvement_changes, involvement_summary
+from bot.services.involvement import involvement_summary
 from bot.services.items import COMMON_ITEM_WORD, Item, ItemMatcher, matcher_for, stage_items, win_item
 from bot.services.months import last_months, month_of, window_start
 from bot.services.quarters import ListCoverage, QuarterGrowth, quarter_growth, quarter_label
