@@ -19,7 +19,6 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 REQUEST_KINDS = ("command", "action", "view", "shortcut", "event", "other")
-NUDGE_OUTCOMES = ("sent", "failed", "retried", "skipped")
 
 # Slack's deadline for an ack is 3 s; the buckets resolve the range below it finely and say how far over.
 ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)

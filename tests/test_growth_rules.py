@@ -1,18 +1,21 @@
-"""The growth rules on their own: cue phrases, the BM25 item matcher, readiness windows, the brag document."""
+"""The growth rules on their own: cue phrases, the BM25 item matcher, the sparkline, the brag document
+(readiness windows are counted in the database: tests/test_growth_db.py)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.blocks.growth_copy import sparkline
 from bot.db.models import EntrySource, GrowthSignal, Visibility
 from bot.services.brag import EntrySummary
 from bot.services.export import ExportData, render_markdown
-from bot.services.growth import GrowthWin, Readiness, matcher_for, monthly_trend, readiness, sparkline, suggest_signal
-from bot.services.progress import stage_progress
+from bot.services.items import matcher_for
+from bot.services.readiness import MonthEvidence
+from bot.services.signals import suggest_signal
 from bot.settings import Settings
 from content import Content, load_signal_rules
 
@@ -65,35 +68,13 @@ def test_no_shared_word_matches_nothing_and_learning_never_reaches_ahead(content
     assert found is None or found.stage == 2  # Learning is the member's own stage's list
 
 
-def _wins(months: list[int], key: str) -> list[GrowthWin]:
-    return [GrowthWin(datetime(2026, month, 10, tzinfo=UTC), "work", None, (key,)) for month in months]
-
-
-def test_readiness_counts_distinct_months_within_the_window(content: Content) -> None:
-    rules = load_signal_rules()
-    keys = {c.key: 1 for c in content.stage(2).exit_criteria}
-    progress = stage_progress(content, 2, keys)
-    ahead = content.stage(3).exit_criteria[0].key
-
-    def check(wins: list[GrowthWin], months: int, window: int) -> Readiness:
-        return readiness(content, rules, progress, wins, UTC_ZONE, NOW, months=months, window=window)
-
-    assert not check(_wins([11, 11, 11], ahead), months=3, window=6).may_be_ready
-    assert check(_wins([7, 9, 11], ahead), months=3, window=6).may_be_ready
-    assert not check(_wins([5, 9, 11], ahead), months=3, window=6).may_be_ready  # May is outside Jun..Nov
-    assert check(_wins([5, 9, 11], ahead), months=3, window=7).may_be_ready
-    assert check(_wins([9, 11], ahead), months=2, window=6).may_be_ready
-    own_stage_only = _wins([7, 9, 11], content.stage(2).exit_criteria[0].key)
-    assert not check(own_stage_only, months=3, window=6).may_be_ready
-    missing = stage_progress(content, 2, {})
-    result = readiness(content, rules, missing, _wins([7, 9, 11], ahead), UTC_ZONE, NOW, months=3, window=6)
-    assert not result.may_be_ready and len(result.missing_criteria) == len(content.stage(2).exit_criteria)
-
-
-def test_trend_and_sparkline() -> None:
-    trend = monthly_trend(_wins([9, 11, 11], "s1-help-onboard"), UTC_ZONE, NOW, 6)
-    assert [m.count for m in trend] == [0, 0, 0, 1, 0, 2]
+def test_the_sparkline_scales_to_the_busiest_month() -> None:
+    trend = [
+        MonthEvidence(date(2026, month, 1), count)
+        for month, count in zip(range(6, 12), [0, 0, 0, 1, 0, 2], strict=True)
+    ]
     assert sparkline(trend) == "▁▁▁▅▁█"
+    assert sparkline([MonthEvidence(date(2026, 11, 1), 0)] * 3) == "▁▁▁"
 
 
 def test_readiness_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,8 @@ with :mod:`ast` and each import checked against the layer it sits in.
   (services, nudges); ``content`` stands alone.
 
 Imports inside functions and under ``TYPE_CHECKING`` count too: a lazy import is still a dependency.
+No two modules under ``bot/`` may depend on each other, directly or through others (issue 26): a cycle
+is two modules that can only be understood, and changed, together.
 """
 
 from __future__ import annotations
@@ -64,8 +66,13 @@ RULES = (
     Rule(("content/",), ("bot",), "the roadmap content loads and validates on its own"),
 )
 
-ALLOWED: dict[tuple[str, str], str] = {}
-"""(module, import) pairs excused from the rules, each with its reason; empty since issue 13 closed the last."""
+ALLOWED: dict[tuple[str, str], str] = {
+    ("bot/services/growth.py", "bot.blocks"): (
+        "issue 26 moved the sparkline, the 1:1 question and involvement_changes to bot/blocks/growth_copy.py; the old"
+        " names stay importable from services.growth until bot/blocks/home.py and ratings.py import them from there"
+    ),
+}
+"""(module, import) pairs excused from the rules, each with its reason; the list only ever shrinks."""
 
 WIRE_FORMAT_MARKERS = ("&lt;", "&gt;", "&amp;", "<@", "<#", "<!", "<[@#!]", "<(https")
 """Slack's escaping and its ``<@U…|name>`` / ``<https://…|label>`` markup, as literals or regular expressions."""
@@ -140,6 +147,74 @@ def wire_format_violations(root: Path) -> set[str]:
     return found
 
 
+def _without_type_checking(tree: ast.Module) -> ast.Module:
+    """``tree`` without the bodies of ``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``) blocks."""
+
+    class Strip(ast.NodeTransformer):
+        def visit_If(self, node: ast.If) -> ast.AST | list[ast.stmt]:
+            test = node.test
+            name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else ""
+            if name == "TYPE_CHECKING":
+                return [self.visit(stmt) for stmt in node.orelse]
+            self.generic_visit(node)
+            return node
+
+    return Strip().visit(tree)  # type: ignore[no-any-return]
+
+
+def import_cycles(root: Path) -> list[list[str]]:
+    """Each set of ``bot`` modules that import one another, directly or round a loop (sorted names).
+
+    An import names a module when it is one of ours (``from bot.services import growth`` names
+    ``bot.services.growth``). Imports that run count, lazy ones inside functions too; those under
+    ``if TYPE_CHECKING:`` never run and do not: two ORM models that name each other in their relationships'
+    annotations (``Member.entries`` and ``BragEntry.member``) are one idea, not a loop. Tarjan's strongly
+    connected components, iterative so that depth is no limit.
+    """
+    modules = {module: path for path, module in _modules(root) if _covers("bot", module)}
+    graph = {
+        module: sorted(
+            name
+            for name in _imported(
+                _without_type_checking(ast.parse((root / path).read_text(encoding="utf-8"))),
+                module,
+                path.endswith("__init__.py"),
+            )
+            if name in modules and name != module
+        )
+        for module, path in modules.items()
+    }
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+    for start in sorted(graph):
+        if start in order:
+            continue
+        work = [(start, iter(graph[start]))]
+        order[start] = low[start] = len(order)
+        stack.append(start)
+        while work:
+            node, edges = work[-1]
+            following = next(edges, None)
+            if following is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == order[node]:
+                    component = stack[stack.index(node) :]
+                    del stack[stack.index(node) :]
+                    if len(component) > 1:
+                        cycles.append(sorted(component))
+            elif following not in order:
+                order[following] = low[following] = len(order)
+                stack.append(following)
+                work.append((following, iter(graph[following])))
+            elif following in stack:
+                low[node] = min(low[node], order[following])
+    return sorted(cycles)
+
+
 def _why(path: str, prefix: str) -> str:
     return next(rule.why for rule in RULES if _in_layer(path, rule.layer) and prefix in rule.forbidden)
 
@@ -152,6 +227,10 @@ def test_imports_point_down() -> None:
 def test_services_never_parse_slack_wire_format() -> None:
     unexpected = sorted(wire_format_violations(ROOT) - WIRE_FORMAT_ALLOWED.keys())
     assert not unexpected, f"Slack's wire format belongs at the edge (bot/slack/): {unexpected}"
+
+
+def test_no_import_cycle() -> None:
+    assert import_cycles(ROOT) == [], "modules that import each other: move what both need below them"
 
 
 def test_allow_list_has_no_stale_entry() -> None:
@@ -207,3 +286,23 @@ def test_the_check_sees_wire_format_in_a_service(tmp_path: Path) -> None:
         },
     )
     assert wire_format_violations(root) == {"bot/services/mentions.py"}
+
+
+def test_the_check_sees_an_import_cycle(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "bot/__init__.py": "",
+            "bot/services/__init__.py": "",
+            "bot/services/a.py": "from bot.services import b\n",
+            "bot/services/b.py": "def later():\n    from .c import thing  # a lazy import closes the loop too\n",
+            "bot/services/c.py": "import bot.services.a\n",
+            "bot/services/d.py": "from bot.services.a import thing\nfrom bot.services import c\n",
+            "bot/db/__init__.py": "",
+            # An annotation-only import back never runs: no loop.
+            "bot/db/people.py": "import typing\nif typing.TYPE_CHECKING:\n    from bot.db.wins import W\n",
+            "bot/db/wins.py": "from bot.db.people import Person\n",
+            "content/__init__.py": "",
+        },
+    )
+    assert import_cycles(root) == [["bot.services.a", "bot.services.b", "bot.services.c"]]

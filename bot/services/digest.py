@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import BragEntry, Member, StuckSession, StuckStatus, Visibility
-from bot.services import growth
-from bot.services.growth import MonthEvidence, Readiness
+from bot.services.involvement import involvement_summary
 from bot.services.localtime import zone
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
+from bot.services.readiness import READINESS_MONTHS, READINESS_WINDOW, MonthEvidence, Readiness, team_figures
 from bot.webapi.limits import MAX_SECTION_TEXT
 from content import Content, Stage, load_signal_rules
 
@@ -121,8 +121,8 @@ def build_team_digest(
     visibilities: Collection[str] = CHANNEL_AUDIENCE,
     progress_visibilities: Collection[str] | None = None,
     *,
-    readiness_months: int = 3,
-    readiness_window: int = 6,
+    readiness_months: int = READINESS_MONTHS,
+    readiness_window: int = READINESS_WINDOW,
 ) -> TeamDigest:
     """The digest for one audience: ``visibilities`` picks the wins shown (``CHANNEL_AUDIENCE`` for the
     team channel), ``progress_visibilities`` the evidence its progress bars count (default: the same).
@@ -152,7 +152,7 @@ def build_team_digest(
     manager_tz = zone(_manager_timezone(session, workspace_id, manager_slack_user_id))
     window = max(readiness_window, 1)
     # Reports without a stage have no criteria or next stage; their trend is still counted (as stage 0).
-    figures = growth.team_figures(
+    figures = team_figures(
         session,
         content,
         load_signal_rules(),
@@ -180,7 +180,7 @@ def build_team_digest(
                 one_on_one_prompt=one_on_one_prompt(progress, week_number),
                 readiness=(figures.readiness_of(content, member.id, progress, readiness_months) if progress else None),
                 trend=figures.trend_of(member.id),
-                involvement=growth.involvement_summary(stage) if stage is not None else None,
+                involvement=involvement_summary(stage) if stage is not None else None,
             )
         )
 
@@ -216,8 +216,6 @@ def _manager_timezone(session: Session, workspace_id: int, manager_slack_user_id
 
 # -- how many messages a digest may need (the builder cuts pages, the planner ledgers them) -------
 
-SECTION_CHARS = 3_000
-"""Slack's section text limit (``bot.blocks.text.MAX_SECTION_TEXT``): one report's section is cut to it."""
 MAX_PROMPT_CHARS = 400
 MAX_INVOLVEMENT_CHARS = 600
 PAGE_TEXT_BUDGET = 11_000

@@ -2,7 +2,7 @@
 
 :class:`Ranker` is the only ranking engine in the bot: Okapi BM25 over stemmed unigrams and the bigrams of
 neighbouring content words. It ranks exit criteria and growth tactics here (:class:`EvidenceIndex`) and
-the roadmap's "You decide" / "You propose" / "Learning" items in ``services/growth.py``
+the roadmap's "You decide" / "You propose" / "Learning" items in ``services/items.py``
 (``ItemMatcher``), with the same stemmer, stopwords and BM25 constants.
 
 A ranker that names something on every message is worse than none: people stop reading it and

@@ -6,9 +6,9 @@ is stored once per (member, source, item key) — the database's unique key, so 
 finding the same week store it once — and offered in exactly one message (a conditional UPDATE from ``new``
 to ``offered`` decides which).
 
-Tokens are Fernet-encrypted with ``TOKEN_ENCRYPTION_KEY`` (required when GitHub is on, ``bot/settings.py``),
-read only to call the source, never exported or logged. A token the source refuses (401) disconnects the
-account: its row goes, and the member gets one line saying so.
+A token the source refuses (401) disconnects the account: its row goes, and the member gets one line saying
+so. Connecting and the tokens: :mod:`bot.services.found_accounts`; export and deletion:
+:mod:`bot.services.found_data` (their names stay importable from here).
 
 A source call happens outside any "wait": when it asks us to (rate limit, Retry-After) the account's
 ``wait_until`` is stored and nothing calls with that token before it; the weekly nudge is deferred to then.
@@ -24,42 +24,34 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import (
-    ConnectedAccount,
-    ConnectState,
-    EntrySource,
-    FoundItem,
-    FoundRole,
-    FoundStatus,
-    Member,
-    Visibility,
-)
+from bot.db.models import EntrySource, FoundItem, FoundRole, FoundStatus, Member, Visibility
 from bot.services import brag
 from bot.services.capture import Card
+from bot.services.entries import pending, pending_keys
 from bot.services.evidence import suggest_evidence
-from bot.services.sources import (
-    Activity,
-    Identity,
-    Source,
-    SourceRateLimited,
-    SourceUnauthorized,
-    SourceUnavailable,
-)
-from bot.services.sources.github import PRIVATE_SCOPES, PUBLIC_SCOPES, GitHubSource
+from bot.services.found_accounts import STATE_LIFETIME as STATE_LIFETIME
+from bot.services.found_accounts import Connected as Connected
+from bot.services.found_accounts import ConnectOutcome as ConnectOutcome
+from bot.services.found_accounts import Status as Status
+from bot.services.found_accounts import account_of, identity_of, source_for
+from bot.services.found_accounts import complete_connect as complete_connect
+from bot.services.found_accounts import disconnect as disconnect
+from bot.services.found_accounts import start_connect as start_connect
+from bot.services.found_accounts import status as status
+from bot.services.found_data import delete_for_members as delete_for_members
+from bot.services.found_data import export_rows as export_rows
+from bot.services.found_data import forget_tokens as forget_tokens
+from bot.services.sources import Activity, SourceRateLimited, SourceUnauthorized, SourceUnavailable
 from bot.settings import Settings
-from bot.webapi.github import GitHubClient
 from content import Content
 
 log = logging.getLogger(__name__)
 
-STATE_LIFETIME = timedelta(minutes=10)
-"""GitHub's own OAuth codes live 10 minutes; a connect link older than that is refused too."""
 WINDOW = timedelta(days=7)
 """"Found this week": the member's actions in the 7 days before the weekly message (or before "find now")."""
 MAX_OFFERED = 10
@@ -68,176 +60,14 @@ new, unshown, for the next message."""
 TITLE_LIMIT = 300
 
 
-def source_for(settings: Settings) -> Source | None:
-    """The GitHub source when its settings are set; None means "off" (``/coach github`` says so)."""
-    if not settings.github_enabled:
-        return None
-    assert settings.github_client_id is not None and settings.github_client_secret is not None
-    client = GitHubClient(
-        settings.github_base_url,
-        settings.github_api_url,
-        settings.github_client_id,
-        settings.github_client_secret.get_secret_value(),
-    )
-    return GitHubSource(client)
-
-
-def _fernet(settings: Settings) -> Fernet:
-    assert settings.token_encryption_key is not None  # Settings.require: GitHub on means a key is set
-    return Fernet(settings.token_encryption_key.get_secret_value().encode())
-
-
-def _identity(settings: Settings, account: ConnectedAccount) -> Identity | None:
-    try:
-        token = _fernet(settings).decrypt(account.token_ciphertext.encode()).decode()
-    except InvalidToken:
-        log.error("a connected account's token could not be decrypted (key changed?)", extra={"account": account.id})
-        return None
-    return Identity(account.external_id, account.login, token, account.scopes)
-
-
-def _account(session: Session, member_id: int, source: str) -> ConnectedAccount | None:
-    return session.scalar(
-        select(ConnectedAccount).where(ConnectedAccount.member_id == member_id, ConnectedAccount.source == source)
-    )
-
-
-# -- connecting --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Status:
-    enabled: bool
-    login: str | None = None
-    private: bool = False
-    """Connected with the ``repo`` scope: private repositories are read too."""
-
-
-def status(db: Database, settings: Settings, member_id: int) -> Status:
-    source = source_for(settings)
-    if source is None:
-        return Status(enabled=False)
-    with db.transaction() as session:
-        account = _account(session, member_id, source.name)
-        if account is None:
-            return Status(enabled=True)
-        return Status(True, account.login, PRIVATE_SCOPES in account.scopes.split(","))
-
-
-def start_connect(db: Database, settings: Settings, member_id: int, private: bool, now: datetime) -> str | None:
-    """The authorize URL for this member, with a fresh ``state`` bound to them; None when GitHub is off."""
-    source = source_for(settings)
-    if source is None:
-        return None
-    scopes = PRIVATE_SCOPES if private else PUBLIC_SCOPES
-    state = secrets.token_urlsafe(32)
-    with db.transaction() as session:
-        session.execute(delete(ConnectState).where(ConnectState.expires_at <= now))
-        session.add(
-            ConnectState(
-                state=state, member_id=member_id, source=source.name, scopes=scopes, expires_at=now + STATE_LIFETIME
-            )
-        )
-    return source.authorize_url(state, scopes)
-
-
-class ConnectOutcome(enum.StrEnum):
-    CONNECTED = "connected"
-    UNKNOWN_STATE = "unknown_state"
-    """No such state (forged, used already, or older than 10 minutes)."""
-    DECLINED = "declined"
-    """The person pressed Cancel on GitHub's page."""
-    REFUSED = "refused"
-    """GitHub refused the code (used, expired) or the token."""
-    UNAVAILABLE = "unavailable"
-    OFF = "off"
-
-
-@dataclass(frozen=True)
-class Connected:
-    outcome: ConnectOutcome
-    login: str | None = None
-    member_id: int | None = None
-
-
-def complete_connect(db: Database, settings: Settings, state: str, code: str, error: str, now: datetime) -> Connected:
-    """The OAuth callback: the state names the member (used once), the code proves the login (``GET /user``)."""
-    source = source_for(settings)
-    if source is None:
-        return Connected(ConnectOutcome.OFF)
-    if not state or len(state) > 64:
-        return Connected(ConnectOutcome.UNKNOWN_STATE)
-    with db.transaction() as session:
-        pending = session.get(ConnectState, state)
-        if pending is None or pending.source != source.name:
-            return Connected(ConnectOutcome.UNKNOWN_STATE)
-        member_id, expired = pending.member_id, pending.expires_at <= now
-        session.delete(pending)  # one use, whatever happens next
-    if expired:
-        return Connected(ConnectOutcome.UNKNOWN_STATE)
-    if error or not code:
-        return Connected(ConnectOutcome.DECLINED, member_id=member_id)
-    try:
-        identity = source.complete(code)
-    except SourceUnauthorized:
-        log.warning("connect refused by the source", extra={"source": source.name, "member": member_id})
-        return Connected(ConnectOutcome.REFUSED, member_id=member_id)
-    except SourceUnavailable:
-        log.warning("connect: source unavailable", extra={"source": source.name, "member": member_id}, exc_info=True)
-        return Connected(ConnectOutcome.UNAVAILABLE, member_id=member_id)
-    ciphertext = _fernet(settings).encrypt(identity.token.encode()).decode()
-    with db.transaction() as session:
-        if session.get(Member, member_id) is None:  # deleted their data while on GitHub's page
-            return Connected(ConnectOutcome.UNKNOWN_STATE)
-        session.execute(
-            delete(ConnectedAccount).where(
-                ConnectedAccount.member_id == member_id, ConnectedAccount.source == source.name
-            )
-        )
-        session.add(
-            ConnectedAccount(
-                member_id=member_id,
-                source=source.name,
-                external_id=identity.external_id,
-                login=identity.login,
-                token_ciphertext=ciphertext,
-                scopes=identity.scopes,
-                connected_at=now,
-            )
-        )
-    log.info("account connected", extra={"source": source.name, "member": member_id})
-    return Connected(ConnectOutcome.CONNECTED, identity.login, member_id)
-
-
-def disconnect(db: Database, settings: Settings, member_id: int) -> str | None:
-    """Forget the token (and delete the grant at the source); the login that was connected, or None."""
-    source = source_for(settings)
-    if source is None:
-        return None
-    with db.transaction() as session:
-        account = _account(session, member_id, source.name)
-        if account is None:
-            return None
-        identity, login = _identity(settings, account), account.login
-        session.delete(account)
-    if identity is not None:
-        source.revoke(identity.token)
-    log.info("account disconnected", extra={"source": source.name, "member": member_id})
-    return login
-
-
 # -- finding and offering ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class OfferedItem:
+class OfferedItem(Activity):
+    """A stored activity as one message offers it."""
+
     id: int
-    role: FoundRole
-    title: str
-    url: str
-    repository: str
-    private: bool
-    acted_at: datetime
     suggested: list[str]
     """Evidence keys the ranker is confident of (none when it abstained)."""
 
@@ -306,7 +136,7 @@ def _store(
             "repository": activity.repository[:200],
             "private": activity.private,
             "acted_at": activity.acted_at,
-            "suggested_evidence": ",".join(_suggest(content, activity, member.stage)) or None,
+            "suggested_evidence": pending(_suggest(content, activity, member.stage), ()),
             "status": FoundStatus.NEW.value,
             "found_at": now,
         }
@@ -318,14 +148,15 @@ def _store(
 
 def _view(item: FoundItem) -> OfferedItem:
     return OfferedItem(
-        item.id,
+        item.item_key,
         item.role,
         item.title,
         item.url,
         item.repository,
         item.private,
         item.acted_at,
-        [key for key in (item.suggested_evidence or "").split(",") if key],
+        item.id,
+        pending_keys(item.suggested_evidence),
     )
 
 
@@ -380,12 +211,12 @@ def find_and_offer(
     if source is None:
         return Offer(FindOutcome.OFF)
     member = session.get(Member, member_id)
-    account = _account(session, member_id, source.name) if member is not None else None
+    account = account_of(session, member_id, source.name) if member is not None else None
     if member is None or account is None:
         return Offer(FindOutcome.NOT_CONNECTED)
     if account.wait_until is not None and account.wait_until > now:
         return Offer(FindOutcome.WAIT, until=account.wait_until)
-    identity = _identity(settings, account)
+    identity = identity_of(settings, account)
     if identity is None:
         session.delete(account)
         return Offer(FindOutcome.REVOKED, login=account.login)
@@ -465,7 +296,7 @@ def decide(db: Database, content: Content, member_id: int, item_id: int | None, 
                 ),
                 now=now,
                 source=EntrySource.FOUND,
-                suggested_keys=[key for key in (item.suggested_evidence or "").split(",") if key],
+                suggested_keys=pending_keys(item.suggested_evidence),
             )
             session.execute(
                 update(FoundItem)
@@ -476,55 +307,3 @@ def decide(db: Database, content: Content, member_id: int, item_id: int | None, 
             card = Card([brag.summarize(content, entry)], member.stage, brag.audience_of(session, member))
         remaining = _offered_in(session, member_id, item.offered_in) if item.offered_in else []
         return Decision(card, remaining, changed)
-
-
-# -- lifecycle hooks (export, delete-my-data, uninstall) ----------------------------------------------------
-
-
-def export_rows(session: Session, member_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Connected accounts (never the token) and found items, for the JSON export."""
-    accounts = session.scalars(select(ConnectedAccount).where(ConnectedAccount.member_id == member_id))
-    items = session.scalars(select(FoundItem).where(FoundItem.member_id == member_id).order_by(FoundItem.acted_at))
-    return {
-        "connected_accounts": [
-            {
-                "source": account.source,
-                "login": account.login,
-                "external_id": account.external_id,
-                "scopes": account.scopes,
-                "connected_at": account.connected_at,
-            }
-            for account in accounts
-        ],
-        "found_items": [
-            {
-                "source": item.source,
-                "role": item.role.value,
-                "title": item.title,
-                "url": item.url,
-                "repository": item.repository,
-                "private": item.private,
-                "acted_at": item.acted_at,
-                "status": item.status.value,
-                "suggested_evidence": item.suggested_evidence,
-                "entry_id": item.entry_id,
-                "found_at": item.found_at,
-            }
-            for item in items
-        ],
-    }
-
-
-def delete_for_members(session: Session, member_ids: Any) -> int:
-    """Tokens, connect states and found items of these members (a list or a SELECT of ids); the tokens deleted."""
-    session.execute(delete(FoundItem).where(FoundItem.member_id.in_(member_ids)))
-    session.execute(delete(ConnectState).where(ConnectState.member_id.in_(member_ids)))
-    result = session.execute(delete(ConnectedAccount).where(ConnectedAccount.member_id.in_(member_ids)))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-def forget_tokens(session: Session, member_ids: Any) -> int:
-    """Uninstall: the tokens go at once (found items stay for the retention period, like the wins)."""
-    session.execute(delete(ConnectState).where(ConnectState.member_id.in_(member_ids)))
-    result = session.execute(delete(ConnectedAccount).where(ConnectedAccount.member_id.in_(member_ids)))
-    return int(getattr(result, "rowcount", 0) or 0)

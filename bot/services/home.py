@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import Member, ReviewConversation
-from bot.services import growth
 from bot.services.brag import EntrySummary, count_entries, recent_entries, summarize
 from bot.services.digest import MANAGER_AUDIENCE, TeamDigest, build_team_digest
-from bot.services.growth import QuarterGrowth, Readiness
+from bot.services.growth_wins import load_wins
 from bot.services.localtime import local_today, zone
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
+from bot.services.quarters import QuarterGrowth, quarter_growth
+from bot.services.readiness import READINESS_MONTHS, READINESS_WINDOW, Readiness, member_readiness
 from bot.services.settings import MemberSettings, settings_of
 from content import Content, Criterion, Tactic, load_signal_rules
 
@@ -94,8 +95,8 @@ def home_snapshot(
     now: datetime | None = None,
     page: int = 0,
     *,
-    readiness_months: int = 3,
-    readiness_window: int = 6,
+    readiness_months: int = READINESS_MONTHS,
+    readiness_window: int = READINESS_WINDOW,
 ) -> HomeSnapshot:
     """``readiness_*``: the settings STAGECOACH_READINESS_MONTHS and STAGECOACH_READINESS_WINDOW_MONTHS."""
     progress: StageProgress | None = None
@@ -108,11 +109,11 @@ def home_snapshot(
         step = next_step(content, progress, counts)
         rules = load_signal_rules()
         tz = zone(member.timezone)
-        wins = growth.load_wins(session, [member.id], shared_only=False)[member.id]
-        quarters = growth.quarter_growth(content, rules, member.stage, wins, tz)
+        wins = load_wins(session, [member.id], shared_only=False)[member.id]
+        quarters = quarter_growth(content, rules, member.stage, wins, tz)
         if now is not None:
-            ready = growth.readiness(
-                content, rules, progress, wins, tz, now, months=readiness_months, window=readiness_window
+            ready = member_readiness(
+                session, content, rules, member.id, progress, tz, now, months=readiness_months, window=readiness_window
             )
     total = count_entries(session, member.id)
     page = min(max(0, page), max(0, -(-total // recent) - 1))

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import BragEntry, Member
+
+# The brag document's heading for wins that are evidence for nothing; bot/blocks/review.py reads it from here.
+from bot.services.brag_markdown import OTHER_WINS as OTHER_WINS
 from bot.services.feedback import FeedbackQuestions, questions_for
 from bot.services.localtime import local_today
 from bot.services.progress import StageProgress, member_progress
@@ -19,7 +22,6 @@ from content import Content
 
 MAX_DAYS_AHEAD = 2 * 365
 DEFAULT_LOOKBACK = timedelta(days=182)
-OTHER_WINS = "Other wins"
 
 
 class ReviewDateError(ValueError):

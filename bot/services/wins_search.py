@@ -18,6 +18,7 @@ from bot.db.engine import Database
 from bot.db.models import BragEntry, Member
 from bot.services.brag import EntrySummary, summarize
 from bot.services.localtime import local_to_utc, zone
+from bot.services.months import add_months
 from bot.services.stages import load_member
 from content import Content
 
@@ -61,11 +62,6 @@ class WinPage:
 
 def _quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 _LAST_N = re.compile(r"^(?:last|past) (\d{1,4}) (day|week|month|year)s?$")
@@ -121,14 +117,14 @@ def parse_query(text: str, member: Member, now: datetime) -> WinQuery:
     if phrase in {"this quarter", "last quarter"}:
         start = _quarter_start(today)
         if phrase == "last quarter":
-            start, end = _add_months(start, -3), start
+            start, end = add_months(start, -3), start
             return WinQuery(local_to_utc(start, 0, tz), local_to_utc(end, 0, tz), label="last quarter", text=typed)
         return WinQuery(local_to_utc(start, 0, tz), label="this quarter", text=typed)
     if phrase in {"this month", "last month"}:
         start = today.replace(day=1)
         if phrase == "last month":
             return WinQuery(
-                local_to_utc(_add_months(start, -1), 0, tz), local_to_utc(start, 0, tz), label="last month", text=typed
+                local_to_utc(add_months(start, -1), 0, tz), local_to_utc(start, 0, tz), label="last month", text=typed
             )
         return WinQuery(local_to_utc(start, 0, tz), label="this month", text=typed)
     if phrase in {"this year", "last year"}:
