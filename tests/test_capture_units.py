@@ -230,7 +230,7 @@ def test_everyday_words_matched_alone_are_weak(content: Content) -> None:
 
 
 def test_the_item_matcher_ignores_a_lone_common_word(content: Content) -> None:
-    from bot.services.growth import COMMON_ITEM_WORD, matcher_for
+    from bot.services.items import COMMON_ITEM_WORD, matcher_for
     from content import load_signal_rules
 
     matcher = matcher_for(content, load_signal_rules())

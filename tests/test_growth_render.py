@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.blocks.limits import view_problems
 from bot.db.models import EntrySource, Member, Visibility
 from bot.services import brag
-from bot.services.growth import suggest_signal
+from bot.services.signals import suggest_signal
 from bot.slack.registrar import drain
 from content import load_signal_rules
 from tests.support.bots import RunningBot

@@ -66,12 +66,7 @@ RULES = (
     Rule(("content/",), ("bot",), "the roadmap content loads and validates on its own"),
 )
 
-ALLOWED: dict[tuple[str, str], str] = {
-    ("bot/services/growth.py", "bot.blocks"): (
-        "issue 26 moved the sparkline, the 1:1 question and involvement_changes to bot/blocks/growth_copy.py; the old"
-        " names stay importable from services.growth until bot/blocks/home.py and ratings.py import them from there"
-    ),
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 """(module, import) pairs excused from the rules, each with its reason; the list only ever shrinks."""
 
 WIRE_FORMAT_MARKERS = ("&lt;", "&gt;", "&amp;", "<@", "<#", "<!", "<[@#!]", "<(https")
@@ -165,8 +160,8 @@ def _without_type_checking(tree: ast.Module) -> ast.Module:
 def import_cycles(root: Path) -> list[list[str]]:
     """Each set of ``bot`` modules that import one another, directly or round a loop (sorted names).
 
-    An import names a module when it is one of ours (``from bot.services import growth`` names
-    ``bot.services.growth``). Imports that run count, lazy ones inside functions too; those under
+    An import names a module when it is one of ours (``from bot.services import brag`` names
+    ``bot.services.brag``). Imports that run count, lazy ones inside functions too; those under
     ``if TYPE_CHECKING:`` never run and do not: two ORM models that name each other in their relationships'
     annotations (``Member.entries`` and ``BragEntry.member``) are one idea, not a loop. Tarjan's strongly
     connected components, iterative so that depth is no limit.

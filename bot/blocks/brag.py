@@ -20,7 +20,8 @@ from bot.blocks.win_form import WinMetadata as WinMetadata
 from bot.blocks.win_form import decode_metadata as decode_metadata
 from bot.blocks.win_form import win_modal as win_modal
 from bot.services.brag import MAX_WHAT, Audience, EntrySummary
-from bot.services.growth import LIST_TITLES, NONE_SIGNAL, Item
+from bot.services.items import Item
+from bot.services.signals import LIST_TITLES, NONE_SIGNAL
 from content import Content
 
 ECHO_CHUNK = 2800

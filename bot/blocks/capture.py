@@ -35,7 +35,8 @@ from bot.blocks.text import (
 from bot.blocks.win_form import SIGNAL_LABELS, evidence_picker
 from bot.services.brag import Audience, EntrySummary
 from bot.services.capture import MAX_WINS_PER_MESSAGE, Card
-from bot.services.growth import NONE_SIGNAL, win_item
+from bot.services.items import win_item
+from bot.services.signals import NONE_SIGNAL
 from bot.services.wins_search import WinPage
 from content import Content
 

@@ -8,6 +8,7 @@ from typing import Any
 from bot.blocks import ids
 from bot.blocks.audience import VISIBILITY_ICONS, mention
 from bot.blocks.brag import SIGNAL_ICONS
+from bot.blocks.growth_copy import one_line_prompt
 from bot.blocks.home_growth import growth_blocks, has_shared, team_growth_blocks
 from bot.blocks.kit import modal
 from bot.blocks.text import (
@@ -26,7 +27,6 @@ from bot.blocks.text import (
     truncate,
 )
 from bot.db.models import Visibility
-from bot.services import growth
 from bot.services.brag import EntrySummary
 from bot.services.digest import ReportDigest, TeamDigest
 from bot.services.home import RECENT_WINS, HomeSnapshot, NextStep
@@ -201,7 +201,7 @@ def _team_row(report: ReportDigest) -> str:
     line += f" · {report.wins_total} shared this week" if report.wins_total else " · nothing this week"
     if report.may_be_ready:
         line += " · :seedling: may be ready"
-    topic = growth.one_line_prompt(report.progress, 0)
+    topic = one_line_prompt(report.progress, 0)
     if topic:
         line += f" · 1:1: {escape(truncate(topic, 90))}"
     return line

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks.growth_copy import one_line_prompt, sparkline
 from bot.blocks.text import bar, context, divider, escape, header, section, sections, truncate
-from bot.services import growth
 from bot.services.digest import ReportDigest, TeamDigest
-from bot.services.growth import QuarterGrowth, Readiness, sparkline
 from bot.services.home import HomeSnapshot
+from bot.services.quarters import QuarterGrowth
+from bot.services.readiness import Readiness
 
 MAX_GROWTH_REPORTS = 25
 """Reports shown with their trend and involvement on a manager's Home (a few lines each, packed into
@@ -113,7 +114,7 @@ def team_growth_lines(report: ReportDigest) -> list[str]:
         lines += readiness_lines(report.readiness, own=False)
     if report.involvement:
         lines.append(f":handshake: Your part at this stage: {report.involvement}")
-    prompt = growth.one_line_prompt(report.progress, 0)
+    prompt = one_line_prompt(report.progress, 0)
     if prompt:
         lines.append(f":speech_balloon: 1:1: {prompt}")
     return lines

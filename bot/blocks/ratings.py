@@ -9,11 +9,12 @@ from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.audience import mention
+from bot.blocks.growth_copy import involvement_changes
 from bot.blocks.kit import input_block, modal
 from bot.blocks.manager import mute_actions
 from bot.blocks.text import actions, button, context, divider, escape, header, message, option, plain, section, truncate
 from bot.db.models import Rater, RatingLevel
-from bot.services.growth import involvement_changes, involvement_summary
+from bot.services.involvement import involvement_summary
 from bot.services.ratings import LEVEL_LABELS, Agenda, RatingForm, SavedRatings
 from bot.webapi.limits import MAX_MESSAGE_BLOCKS
 from content import Stage

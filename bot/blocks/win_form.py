@@ -13,7 +13,7 @@ from bot.blocks.text import context, json_object, mrkdwn, option, plain, truncat
 from bot.db.models import EntrySource, Visibility
 from bot.db.types import parse_row_id
 from bot.services.brag import MAX_EVIDENCE, MAX_IMPACT, MAX_LESSON, MAX_LINK, MAX_WHAT, Audience, EntrySummary
-from bot.services.growth import AUTO_SIGNAL, NONE_SIGNAL
+from bot.services.signals import AUTO_SIGNAL, NONE_SIGNAL
 from bot.webapi.limits import MAX_OPTION_TEXT
 from bot.webapi.profiles import is_user_id
 from content import Content

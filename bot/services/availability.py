@@ -13,7 +13,7 @@ coaching rules, because they are about people, not about the queue.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, cast
@@ -188,10 +188,3 @@ def nag_decision(past: Sequence[PastPrompt], last_seen_at: datetime) -> str:
             break
         unanswered += 1
     return "silent" if unanswered >= 3 else "check_in" if unanswered == 2 else "prompt"
-
-
-def release_held(session: Session, member_ids: Iterable[int], now: datetime) -> int:
-    """Kept importable for ``bot/services/pause.py`` until its call goes (issue 26): a service no longer writes
-    the ledger. The nudge pass releases the rows of members back from time off itself
-    (``bot/nudges/ledger.release_returned``), at the next tick, where this made them due for that same tick."""
-    return 0

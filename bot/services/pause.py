@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import Member
-from bot.services.availability import paused_on, release_held
+from bot.services.availability import paused_on
 from bot.services.localtime import local_today
 from bot.services.stages import load_member
 
@@ -49,8 +49,6 @@ def resume(session: Session, member: Member, now: datetime) -> bool:
     """End a pause early; nudges held by it go out at the next tick. False if there was no pause."""
     paused = paused_on(member.paused_until, member.timezone, now)
     member.paused_until = None
-    session.flush()
-    release_held(session, [member.id], now)
     return paused
 
 

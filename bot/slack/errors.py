@@ -22,7 +22,7 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks.capture import external_user_message
-from bot.blocks.text import escape, plain, truncate
+from bot.blocks.text import plain, with_typed_back
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +53,7 @@ def typed_values(body: dict[str, Any]) -> list[str]:
 
 def failure_text(error: Exception, body: dict[str, Any]) -> str:
     text = DATABASE_DOWN_TEXT if isinstance(error, SQLAlchemyError) else UNEXPECTED_TEXT
-    typed = typed_values(body)
-    if typed:
-        echoed = "\n".join(f"> {escape(truncate(value, 1000))}" for value in typed)
-        text += f"\nHere is what you typed, so you can paste it again:\n{echoed}"
-    return text
+    return with_typed_back(text, typed_values(body))
 
 
 def handle_listener_error(

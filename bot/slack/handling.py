@@ -30,7 +30,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.text import escape, truncate
+from bot.blocks.text import with_typed_back
 from bot.services import inbox
 from bot.slack import durable
 from bot.slack.deps import deps_of
@@ -71,11 +71,7 @@ GAVE_UP_TEXT = (
 
 
 def busy_text(body: dict[str, Any]) -> str:
-    typed = typed_values(body)
-    if not typed:
-        return BUSY_TEXT
-    echoed = "\n".join(f"> {escape(truncate(value, 1000))}" for value in typed)
-    return f"{BUSY_TEXT}\nHere is what you typed, so you can paste it again:\n{echoed}"
+    return with_typed_back(BUSY_TEXT, typed_values(body))
 
 
 def tell_busy(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:

@@ -8,7 +8,8 @@ from bot.blocks import ids
 from bot.blocks.brag import NOT_YOUR_ENTRY_TEXT, decode_metadata, signal_blocks, win_saved_view
 from bot.listeners.requests import Payload
 from bot.listeners.view_state import selected_value, selected_values, text_value
-from bot.services import brag, growth
+from bot.services import brag
+from bot.services.signals import signal_from_form
 from bot.slack.handling import run_later
 from bot.slack.home import publish_home
 from bot.slack.request import Request
@@ -38,7 +39,7 @@ def _input(view: Payload, editing: bool) -> brag.WinInput:
         link=typed(ids.WIN_LINK_BLOCK),
         evidence_keys=selected_values(view, ids.WIN_EVIDENCE_BLOCK, ids.WIN_INPUT),
         visibility=brag.parse_visibility(selected_value(view, ids.WIN_VISIBILITY_BLOCK, ids.WIN_INPUT)),
-        growth_signal=growth.signal_from_form(selected_value(view, ids.WIN_SIGNAL_BLOCK, ids.WIN_INPUT), editing),
+        growth_signal=signal_from_form(selected_value(view, ids.WIN_SIGNAL_BLOCK, ids.WIN_INPUT), editing),
     )
 
 
