@@ -37,7 +37,7 @@ from bot.deps import Deps
 from bot.services import found, workspaces
 from content import Content
 from tests.support.bots import RunningBot, make_settings, start_bot
-from tests.support.brag import buttons
+from tests.support.brag import buttons, count, open_home, opened_view
 from tests.support.clock import Clock
 from tests.support.driver import block_texts
 from tests.support.fake_github import CLIENT_ID, CLIENT_SECRET, FakeGitHub, Issue, PullRequest, Review
@@ -195,6 +195,24 @@ def test_connect_proves_the_login_and_keeps_the_token_encrypted(gbot: RunningBot
     assert get(callback)[0] == 400
     assert get(callback.replace("state=", "state=x"))[0] == 400
     assert len(github.live_tokens("ana")) == 1
+
+
+def test_home_offers_to_connect_until_an_account_is_connected(gbot: RunningBot, github: FakeGitHub) -> None:
+    ask(gbot, "github")  # enrolled
+    home = open_home(gbot)
+    assert [b["text"]["text"] for b in buttons(home) if b["action_id"] == ids.HOME_GITHUB_CONNECT] == ["Connect GitHub"]
+    before = count(gbot.fake, "views.open")
+    assert gbot.slack.click(ids.HOME_GITHUB_CONNECT, user="U0001").status == 200
+    view = opened_view(gbot, before)
+    [link] = [b for b in buttons(view) if b["action_id"] == ids.GITHUB_CONNECT_LINK]
+    status, page = get(github.approve(str(link["url"]), "ana"))  # the modal's link is a working one
+    assert status == 200 and "Connected as @ana" in page
+    assert not [b for b in buttons(open_home(gbot)) if b["action_id"] == ids.HOME_GITHUB_CONNECT]
+
+
+def test_home_offers_nothing_when_github_is_off(bot: RunningBot) -> None:
+    bot.slack.command("/stage", "")
+    assert not [b for b in buttons(open_home(bot)) if b["action_id"] == ids.HOME_GITHUB_CONNECT]
 
 
 def test_connect_link_expires_and_cancel_connects_nothing(gbot: RunningBot, github: FakeGitHub, clock: Clock) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks import ids
+from bot.blocks.kit import modal
 from bot.blocks.text import actions, button, context, escape, message, one_line, section, section_message, truncate
 from bot.db.models import FoundRole
 from bot.services.found import ConnectOutcome, OfferedItem, Status
@@ -106,12 +107,14 @@ def revoked_message(login: str | None) -> dict[str, Any]:
     return section_message(text)
 
 
+GITHUB_OFF = (
+    "GitHub is off in this workspace: an admin turns it on with GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET "
+    "(see the README)."
+)
+
+
 def github_off_message() -> dict[str, Any]:
-    text = (
-        "GitHub is off in this workspace: an admin turns it on with GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET "
-        "(see the README)."
-    )
-    return section_message(text)
+    return section_message(GITHUB_OFF)
 
 
 def github_status_message(current: Status) -> dict[str, Any]:
@@ -131,29 +134,42 @@ def github_status_message(current: Status) -> dict[str, Any]:
     return message(head, [section("\n".join(lines))])
 
 
-def connect_message(url: str, private: bool) -> dict[str, Any]:
+def _connect_blocks(url: str, private: bool) -> list[dict[str, Any]]:
     reach = (
         "It asks for the `repo` scope, GitHub's only way to read private repositories; I only ever read."
         if private
         else "It asks for no scope: I read public activity only."
     )
     text = f"Connect your GitHub account: GitHub shows you what I may read, and you approve it there. {reach}"
-    return message(
-        "Connect your GitHub account",
-        [
-            section(text),
-            actions(
-                {
-                    "type": "button",
-                    "text": {"type": "plain_text", "text": "Connect GitHub", "emoji": True},
-                    "action_id": ids.GITHUB_CONNECT_LINK,
-                    "url": url,
-                    "style": "primary",
-                }
-            ),
-            context("The link works once, for 10 minutes, and only for you."),
-        ],
-    )
+    return [
+        section(text),
+        actions(
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Connect GitHub", "emoji": True},
+                "action_id": ids.GITHUB_CONNECT_LINK,
+                "url": url,
+                "style": "primary",
+            }
+        ),
+        context(
+            "The link works once, for 10 minutes, and only for you. "
+            "`/coach github connect private` includes private repositories."
+            if not private
+            else "The link works once, for 10 minutes, and only for you."
+        ),
+    ]
+
+
+def connect_message(url: str, private: bool) -> dict[str, Any]:
+    return message("Connect your GitHub account", _connect_blocks(url, private))
+
+
+def connect_modal(url: str | None) -> dict[str, Any]:
+    """Home's "Connect GitHub": the same link as ``/coach github connect`` (public repositories), in a modal;
+    None: GitHub was switched off since Home was drawn."""
+    blocks = _connect_blocks(url, False) if url else [section(GITHUB_OFF)]
+    return modal(ids.HOME_GITHUB_CONNECT, "Connect GitHub", blocks, close="Close")
 
 
 def disconnected_message(login: str | None) -> dict[str, Any]:

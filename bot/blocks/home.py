@@ -177,18 +177,24 @@ def entry_blocks(content: Content, entry: EntrySummary) -> list[dict[str, Any]]:
     ]
 
 
-def _pause_blocks(settings: MemberSettings) -> list[dict[str, Any]]:
-    """Paused: say so, with Resume. Otherwise a date picker that pauses every nudge until the date."""
+def _pause_blocks(settings: MemberSettings, offer_github: bool = False) -> list[dict[str, Any]]:
+    """Paused: say so, with Resume. Otherwise a date picker that pauses every nudge until the date. Beside
+    Settings, "Connect GitHub" while GitHub is on here and the member has no account connected."""
+    github = [button("Connect GitHub", ids.HOME_GITHUB_CONNECT)] if offer_github else []
     if settings.paused_until is not None:
         return [
             section(
                 f":double_vertical_bar: *Nudges paused until {settings.paused_until:%A} "
                 f"{settings.paused_until.isoformat()}.* No prompts, reminders or stuck follow-ups before then."
             ),
-            actions(button("Resume now", ids.HOME_RESUME, style="primary"), button("Settings", ids.HOME_OPEN_SETTINGS)),
+            actions(
+                button("Resume now", ids.HOME_RESUME, style="primary"),
+                button("Settings", ids.HOME_OPEN_SETTINGS),
+                *github,
+            ),
         ]
     picker = {"type": "datepicker", "action_id": ids.HOME_PAUSE_UNTIL, "placeholder": plain("Pause nudges until…")}
-    return [actions(button("Settings", ids.HOME_OPEN_SETTINGS), picker)]
+    return [actions(button("Settings", ids.HOME_OPEN_SETTINGS), *github, picker)]
 
 
 def _team_row(report: ReportDigest) -> str:
@@ -286,7 +292,7 @@ def home_view(content: Content, snapshot: HomeSnapshot) -> dict[str, Any]:
         blocks += _wins_paging_blocks(snapshot, len(recent))
     blocks += [
         divider(),
-        *_pause_blocks(settings),
+        *_pause_blocks(settings, snapshot.offer_github),
         context("`/win` record a win · `/stage` your stage · `/coach export` your brag doc · `/coach help` more"),
     ]
     return {"type": "home", "blocks": blocks}

@@ -76,6 +76,7 @@ HOME_WINS_PAGE = "home_wins_page"  # value: page number
 
 # -- App Home and settings ----------------------------------------------------------------------
 HOME_OPEN_SETTINGS = "home_open_settings"
+HOME_GITHUB_CONNECT = "home_github_connect"  # opens a modal with the link to GitHub's authorize page
 SETTINGS_MODAL = "settings_modal"
 SETTINGS_STAGE_BLOCK = "settings_stage"
 SETTINGS_VISIBILITY_BLOCK = "settings_visibility"

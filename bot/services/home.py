@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import Member, ReviewConversation
+from bot.db.models import ConnectedAccount, Member, ReviewConversation
 from bot.services.brag import EntrySummary, count_entries, recent_entries, summarize
 from bot.services.digest import MANAGER_AUDIENCE, TeamDigest, build_team_digest
 from bot.services.growth_wins import load_wins
@@ -75,6 +75,8 @@ class HomeSnapshot:
     """Which page of wins ``recent`` is (0 = the newest); Home pages through all of them."""
     next_up: WhatsNext | None = None
     """None without a clock (tests of the blocks alone)."""
+    offer_github: bool = False
+    """GitHub is on in this workspace and the member has connected no account: Home offers to connect one."""
 
 
 def next_step(content: Content, progress: StageProgress, counts: dict[str, int]) -> NextStep:
@@ -196,6 +198,7 @@ def member_home(
     page: int = 0,
     readiness_months: int,
     readiness_window: int,
+    github_enabled: bool = False,
 ) -> HomeSnapshot | None:
     """The member's Home, read in one transaction; None when they deleted their data.
 
@@ -207,7 +210,7 @@ def member_home(
             return None
         if member.slack_user_id != slack_user_id:
             raise PermissionError(f"member {member_id} is not Slack user {slack_user_id}")
-        return home_snapshot(
+        snapshot = home_snapshot(
             session,
             content,
             member,
@@ -216,3 +219,7 @@ def member_home(
             readiness_months=readiness_months,
             readiness_window=readiness_window,
         )
+        if github_enabled:
+            connected = session.scalar(select(ConnectedAccount.id).where(ConnectedAccount.member_id == member.id))
+            snapshot = replace(snapshot, offer_github=connected is None)
+        return snapshot

@@ -25,6 +25,7 @@ def publish_home(client: WebClient, deps: Deps, member_id: int, user_id: str, pa
         page=page,
         readiness_months=deps.settings.stagecoach_readiness_months,
         readiness_window=deps.settings.stagecoach_readiness_window_months,
+        github_enabled=deps.settings.github_enabled,
     )
     view = home_deleted_view() if snapshot is None else home_view(deps.content, snapshot)
     try:

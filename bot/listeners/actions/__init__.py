@@ -11,7 +11,7 @@ from bot.listeners.actions.evidence import (
     remove_deleted_wins,
     undo_win,
 )
-from bot.listeners.actions.found import decide_found, github_connect_link
+from bot.listeners.actions.found import decide_found, github_connect_link, open_github_connect
 from bot.listeners.actions.home import home_wins_page, open_settings, open_team_details
 from bot.listeners.actions.manager_unlink import unlink_manager
 from bot.listeners.actions.notice_mute import mute_notices
@@ -99,6 +99,7 @@ def register(registrar: Registrar) -> None:
     registrar.action(ids.FOUND_SAVE, decide_found, Policy.AFTER_ACK)
     registrar.action(ids.FOUND_SKIP, decide_found, Policy.AFTER_ACK)
     registrar.action(ids.GITHUB_CONNECT_LINK, github_connect_link, Policy.AFTER_ACK)
+    registrar.action(ids.HOME_GITHUB_CONNECT, open_github_connect, Policy.OPENS_MODAL)
     registrar.action(ids.WINS_PAGE, wins_page, Policy.AFTER_ACK)
     registrar.action(ids.HOME_WINS_PAGE, home_wins_page, Policy.AFTER_ACK)
     # time off: the nag ceiling's check-in, pausing from Home
