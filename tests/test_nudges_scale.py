@@ -177,5 +177,9 @@ def test_a_digests_pages_to_one_channel_keep_the_channels_own_pace(bot: RunningB
     times = [c.at for c in bot.fake.calls_to("chat.postMessage") if c.params.get("channel") == CHANNEL]
     assert len(times) >= 5, len(times)
     assert not [refused for refused in bot.fake.refused if refused[1] == "ratelimited"]
+    # Slots are a second apart; the arrivals jitter with the machine's load (a send held up 0.15 s under CI's
+    # six workers made one gap 0.85 s), so the pace is read over the whole run, and no page ever comes within
+    # half a second of the previous one.
     gaps = [later - earlier for earlier, later in pairwise(times)]
-    assert min(gaps) >= 0.9, gaps
+    assert (times[-1] - times[0]) / len(gaps) >= 0.95, gaps
+    assert min(gaps) >= 0.5, gaps
