@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks import ids
@@ -25,9 +26,9 @@ def name_manager(bot: RunningBot, user: str, manager: str) -> str:
     return " ".join(block_texts(answer) for answer in bot.slack.responses(count=2))
 
 
-def overflow_values(payload: dict[str, object]) -> list[str]:
-    found = []
-    for block in payload.get("blocks", []):  # type: ignore[attr-defined]
+def overflow_values(payload: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for block in payload.get("blocks", []):
         for element in block.get("elements", []):
             if element.get("type") == "overflow":
                 assert element["action_id"] == ids.NOTICE_MUTE

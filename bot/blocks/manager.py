@@ -89,14 +89,15 @@ MAX_MUTE_BUTTONS = 4
 most 4 buttons, ``tests/support/surfaces.py``)."""
 
 
-def manager_named_message(report_user_ids: list[str]) -> dict[str, Any]:
+def manager_named_message(report_user_ids: list[str], names: dict[str, str | None] | None = None) -> dict[str, Any]:
     """The one DM a manager gets for everyone who named them on a day (issues 22 and 24: a manager of eight
-    got eight DMs in a day), with a way to stop messages about each of them."""
-    names = ", ".join(f"<@{user}>" for user in report_user_ids)
+    got eight DMs in a day), with a way to stop messages about each of them. ``names``: display names for the
+    overflow menu's plain-text options, where a mention would show raw."""
+    listed = ", ".join(f"<@{user}>" for user in report_user_ids)
     if len(report_user_ids) == 1:
-        text = f"{names} named you as their manager in Stagecoach."
+        text = f"{listed} named you as their manager in Stagecoach."
     else:
-        text = f"{len(report_user_ids)} people named you as their manager in Stagecoach: {names}."
+        text = f"{len(report_user_ids)} people named you as their manager in Stagecoach: {listed}."
     blocks = [
         section(
             f"{text} The wins they choose to share with you (never their private ones) reach you on "
@@ -109,8 +110,8 @@ def manager_named_message(report_user_ids: list[str]) -> dict[str, Any]:
     else:
         for start in range(0, len(report_user_ids), MAX_OVERFLOW_OPTIONS):
             chunk = report_user_ids[start : start + MAX_OVERFLOW_OPTIONS]
-            # Option text is plain: the fallback must not show a raw mention, so the user id is written bare.
-            options = [option(f"Don't message me about {user}", user) for user in chunk]
+            # Option text is plain (a mention would show raw): the display name, else the bare user id.
+            options = [option(f"Don't message me about {(names or {}).get(user) or user}", user) for user in chunk]
             blocks.append(actions(overflow(ids.NOTICE_MUTE, options)))
     return message(text, blocks)
 

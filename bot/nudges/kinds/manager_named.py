@@ -92,15 +92,16 @@ def render(session: Session, ctx: Context, row: DeliveryRow, planned: Payload) -
         )
         .order_by(NoticeSent.id)
     ).all()
-    still_naming = set(
-        session.scalars(
-            select(Member.slack_user_id).where(
+    still_naming: dict[str, str | None] = {
+        user: name
+        for user, name in session.execute(
+            select(Member.slack_user_id, Member.display_name).where(
                 Member.workspace_id == row.workspace_id,
                 Member.slack_user_id.in_(actors),
                 Member.manager_slack_user_id == row.recipient_id,
             )
         )
-    )
+    }
     reports = [
         actor
         for actor in actors
@@ -109,7 +110,7 @@ def render(session: Session, ctx: Context, row: DeliveryRow, planned: Payload) -
     ]
     if not reports:
         return Skip("nobody who named this manager that day still does (or they were muted)")
-    payload = manager_named_message(reports)
+    payload = manager_named_message(reports, {user: still_naming[user] for user in reports})
     return Message(text=payload["text"], blocks=payload["blocks"])
 
 
