@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -16,7 +16,6 @@ from tests.support.brag import coach
 from tests.support.driver import block_texts
 from tests.support.nudges import dms, ledger_rows, tick
 from tests.support.surfaces import fallback_problems
-from tests.support.waiting import eventually
 
 LA = ZoneInfo("America/Los_Angeles")
 NY = ZoneInfo("America/New_York")
@@ -44,13 +43,14 @@ def add_win(bot: RunningBot, user: str, what: str, visibility: Visibility, at: d
 def test_naming_a_manager_links_them_and_tells_them(bot: RunningBot) -> None:
     shown = coach(bot, "manager <@UMGR|maria>", user="U0001")
     assert "<@UMGR> is your manager here now" in shown
-    [notice] = eventually(lambda: dms(bot.fake, "UMGR"))
-    assert "<@U0001> named you as their manager" in notice["text"]
     assert member(bot, "U0001").manager_slack_user_id == "UMGR"
-    # The bare form works too, and naming the same manager again sends no second notice.
+    # The bare form works too, and naming the same manager again plans no second notice.
     assert "is your manager here." in coach(bot, "manager UMGR", user="U0001")
     assert drain()
-    assert len(dms(bot.fake, "UMGR")) == 1
+    assert dms(bot.fake, "UMGR") == []  # told the next morning, with whoever else names them today
+    tick(bot.deps, datetime(2026, 11, 19, 9, 0, tzinfo=UTC))
+    [notice] = dms(bot.fake, "UMGR")
+    assert "<@U0001> named you as their manager" in notice["text"]
 
 
 def test_nobody_can_be_their_own_manager_or_name_the_bot(bot: RunningBot) -> None:

@@ -90,6 +90,12 @@ def test_an_engineer_and_a_manager_of_eight_over_a_week(bot: RunningBot) -> None
     add_win(bot, "U0004", "Asked for help early on the cache bug", Visibility.MANAGER, in_the_week)
     assert drain()
     look("Home (manager of eight)", open_home(bot, MANAGER))
+    # The eight namings reach her as one DM at 09:00 the next morning (issue 22: it was eight DMs).
+    tick(bot.deps, datetime(2026, 11, 19, 9, 0, tzinfo=NY))
+    [named] = [posted for posted in dms(bot.fake, MANAGER) if "named you" in posted["text"]]
+    assert "8 people named you as their manager" in look("manager DM: named by eight", named)["text"]
+    options = [o["text"]["text"] for b in named["blocks"] for e in b.get("elements", []) for o in e.get("options", [])]
+    assert options == [f"Don't message me about {name}" for name in NAMES]
 
     # -- the normal week: every hour ticked, the DMs nobody asked for counted ---------------------
     bot.fake.reset()

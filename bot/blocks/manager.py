@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.text import actions, button, confirm_dialog, context, message, section, section_message
+from bot.blocks.kit import overflow
+from bot.blocks.text import actions, button, confirm_dialog, context, message, option, section, section_message
+from bot.webapi.limits import MAX_OVERFLOW_OPTIONS
 
 
 def manager_status_message(manager_user_id: str | None) -> dict[str, Any]:
@@ -82,20 +84,36 @@ def manager_unlinked_message(previous: str | None, made_private: int = 0) -> dic
     return section_message(text)
 
 
-def manager_notice_message(report_user_id: str) -> dict[str, Any]:
-    """The DM a newly named manager gets."""
-    text = f"<@{report_user_id}> named you as their manager in Stagecoach."
-    return message(
-        text,
-        [
-            section(
-                f"{text} The wins they choose to share with you (never their private ones) reach you on "
-                "Mondays and on my Home tab."
-            ),
-            context("Review exit criteria in 1:1s, and recognise growth when it shows: that's what the roadmap asks."),
-            mute_actions(report_user_id),
-        ],
-    )
+MAX_MUTE_BUTTONS = 4
+"""Reports listed in a coalesced notice with a mute button each; more get overflow menus (a card offers at
+most 4 buttons, ``tests/support/surfaces.py``)."""
+
+
+def manager_named_message(report_user_ids: list[str], names: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """The one DM a manager gets for everyone who named them on a day (issues 22 and 24: a manager of eight
+    got eight DMs in a day), with a way to stop messages about each of them. ``names``: display names for the
+    overflow menu's plain-text options, where a mention would show raw."""
+    listed = ", ".join(f"<@{user}>" for user in report_user_ids)
+    if len(report_user_ids) == 1:
+        text = f"{listed} named you as their manager in Stagecoach."
+    else:
+        text = f"{len(report_user_ids)} people named you as their manager in Stagecoach: {listed}."
+    blocks = [
+        section(
+            f"{text} The wins they choose to share with you (never their private ones) reach you on "
+            "Mondays and on my Home tab."
+        ),
+        context("Review exit criteria in 1:1s, and recognise growth when it shows: that's what the roadmap asks."),
+    ]
+    if len(report_user_ids) <= MAX_MUTE_BUTTONS:
+        blocks.extend(mute_actions(user) for user in report_user_ids)
+    else:
+        for start in range(0, len(report_user_ids), MAX_OVERFLOW_OPTIONS):
+            chunk = report_user_ids[start : start + MAX_OVERFLOW_OPTIONS]
+            # Option text is plain (a mention would show raw): the display name, else the bare user id.
+            options = [option(f"Don't message me about {(names or {}).get(user) or user}", user) for user in chunk]
+            blocks.append(actions(overflow(ids.NOTICE_MUTE, options)))
+    return message(text, blocks)
 
 
 def mute_actions(about_user_id: str) -> dict[str, Any]:
@@ -198,6 +216,12 @@ def digest_channel_notice(
             "private wins stay yours. You choose for each win when you save or edit it."
         )
     return message(text, [section(text), mute_actions(manager_user_id)])
+
+
+def manager_notice_queued_message(manager_user_id: str) -> dict[str, Any]:
+    """The actor's answer when their manager will hear in tomorrow's one message (issue 22)."""
+    text = f"I'll let <@{manager_user_id}> know tomorrow morning, in one message with anyone else who names them today."
+    return message(text, [context(text)])
 
 
 def notice_held_message(

@@ -14,6 +14,7 @@ from bot.nudges import ledger
 from bot.nudges.kinds import (
     digest,
     found_this_week,
+    manager_named,
     review_agenda,
     review_rating,
     review_reminder,
@@ -29,7 +30,17 @@ ANALYZE_AFTER = 50_000
 """Members planned in one pass by a batched planner after which the members table's statistics are renewed."""
 
 
-KINDS = (stuck, weekly_prompt, review_reminder, digest, review_rating, review_agenda, stage_changed, found_this_week)
+KINDS = (
+    stuck,
+    weekly_prompt,
+    review_reminder,
+    digest,
+    review_rating,
+    review_agenda,
+    stage_changed,
+    found_this_week,
+    manager_named,
+)
 """One module per kind (``bot/nudges/kinds/``), each declaring its ``TYPE``: kind, grace, priority, paged,
 payload, plan and render."""
 

@@ -30,7 +30,8 @@ class ManagerLinked:
     digest_channel_id: str | None
     """The manager's team digest channel, where the member's team-channel wins appear."""
     notice: notices.Notice | None = None
-    """Whether to tell the manager they were named (None: the link did not change)."""
+    """Whether the manager will hear they were named, in the next morning's one message (``SEND``, or
+    ``HELD_TODAY`` when this member already named them today), or why not (None: the link did not change)."""
     made_private: int = 0
     """Wins shared with the previous manager (or their channel), made private: a share never moves."""
 

@@ -7,6 +7,10 @@ DMs and ``/coach digest #general`` 30 times posted 30 announcements (issue 24). 
 - :func:`decide` lets such a message go out the first time in a UTC day per (kind, actor, recipient), and
   never once the recipient muted the actor (:func:`mute`, the button under each such DM);
 - the caller tells the actor when one was held back, and why.
+
+Naming a manager sends nothing at once: the rows :func:`decide` records for ``manager_named`` are what the
+``manager_named`` nudge kind (``bot/nudges/kinds/manager_named.py``) lists in ONE message to that manager
+the next morning (issue 22: a manager of eight got eight DMs in a day).
 """
 
 from __future__ import annotations

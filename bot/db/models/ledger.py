@@ -33,6 +33,7 @@ class NudgeKind(enum.StrEnum):
     REVIEW_AGENDA = "review_agenda"
     STAGE_CHANGED = "stage_changed"
     FOUND_THIS_WEEK = "found_this_week"
+    MANAGER_NAMED = "manager_named"
 
 
 class DeliveryStatus(enum.StrEnum):

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
-from slack_sdk.errors import SlackApiError
-
 from bot.blocks.manager import (
     manager_linked_message,
-    manager_notice_message,
+    manager_notice_queued_message,
     manager_status_message,
     manager_unlinked_message,
     manager_usage_message,
@@ -19,7 +15,6 @@ from bot.services import managers
 from bot.services.notices import ACTOR_DAILY_LIMIT, Notice
 from bot.slack import mentions
 
-log = logging.getLogger(__name__)
 REMOVE_WORDS = {"remove", "none", "off", "unlink"}
 
 
@@ -51,14 +46,9 @@ def manager_subcommand(request: CoachRequest) -> None:
             made_private=linked.made_private,
         )
     )
-    if linked.notice in {Notice.HELD_TODAY, Notice.MUTED, Notice.ACTOR_LIMIT}:
+    if linked.notice == Notice.SEND or linked.notice == Notice.HELD_TODAY:
+        # Already on tomorrow's list (HELD_TODAY: named them earlier today too): the same answer.
+        request.respond(**manager_notice_queued_message(manager_id))
+    elif linked.notice in {Notice.MUTED, Notice.ACTOR_LIMIT}:
         limit = ACTOR_DAILY_LIMIT if linked.notice == Notice.ACTOR_LIMIT else 0
         request.respond(**notice_held_message(manager_id, muted=linked.notice == Notice.MUTED, limit=limit))
-    if linked.notice == Notice.SEND:
-        try:
-            request.client.chat_postMessage(channel=manager_id, **manager_notice_message(request.user_id))
-        except SlackApiError as error:
-            log.warning(
-                "could not tell a manager they were named",
-                extra={"manager": manager_id, "error": error.response.get("error")},
-            )
