@@ -32,10 +32,11 @@ from tests.test_graceful_stop import BotProcess, start_process
 
 pytestmark = pytest.mark.slow
 
-# 24 requests a kind from 8 threads, kill -9 after 8 acks: enough that some are acked and still queued at the
-# kill (the rest are refused or dropped, which Slack shows the sender), and 7 kinds stay near 60 s in all.
+# 24 requests a kind from 8 threads (see burst_then_kill): enough that the kill finds some applied, some acked
+# and still queued, some refused or dropped (which Slack shows the sender), and 7 kinds take about 25 s in all.
 BURST = 24
-KILL_AFTER_ACKS = 8
+FIRST_WAVE = 8
+KILL_AFTER_SECOND_WAVE_ACKS = 4
 LEASE_SECONDS = "1"
 TOLD = "restarted while working on this"
 
@@ -181,9 +182,7 @@ KINDS = [
     Kind(
         "confirm_evidence",
         _seed_entry,
-        lambda d, t, n, c: d.click(
-            ids.WIN_EVIDENCE_CONFIRM, f"{t.record_id}:{_key(c)}", user=t.user, response_name=n
-        ),
+        lambda d, t, n, c: d.click(ids.WIN_EVIDENCE_CONFIRM, f"{t.record_id}:{_key(c)}", user=t.user, response_name=n),
         lambda db, t, c: _key(c) in _evidence(db, t),
     ),
     Kind(
@@ -227,17 +226,28 @@ KINDS = [
 def _told(fake: FakeSlack, sent: Sent) -> bool:
     """The sender was told the request may not have been done: at its response_url, or by DM."""
     answers = json.dumps(fake.responses.get(sent.name, []))
-    dms = json.dumps([c.params for c in fake.calls_to("chat.postMessage") if c.params.get("channel") == sent.target.user])
+    dms = json.dumps(
+        [c.params for c in fake.calls_to("chat.postMessage") if c.params.get("channel") == sent.target.user]
+    )
     return TOLD in answers or TOLD in dms
 
 
-def burst_then_kill(bot: BotProcess, fake: FakeSlack, kind: Kind, targets: list[Target], content: Content) -> list[Sent]:
+def burst_then_kill(
+    bot: BotProcess, db: Database, fake: FakeSlack, kind: Kind, targets: list[Target], content: Content
+) -> list[Sent]:
+    """The burst, 8 at a time, in two waves: the first 8; once one of them is applied (at most 3 s), the
+    other 16, with kill -9 after 4 of those are acked. So the kill finds requests in every state: applied
+    and answered, applied with Home's redraw in flight (views.publish takes 0.2 s), acked and queued,
+    stored but not acked, not sent yet."""
     driver = SlackDriver(bot.url, SIGNING_SECRET, fake)
     acked = threading.Semaphore(0)
+    second_wave = threading.Event()
 
     def send(index: int) -> Sent:
         target = targets[index]
         name = f"{kind.name}-{index}"
+        if index >= FIRST_WAVE:
+            second_wave.wait(timeout=10)
         try:
             reply = kind.send(driver, target, name, content)
         except OSError:
@@ -247,13 +257,19 @@ def burst_then_kill(bot: BotProcess, fake: FakeSlack, kind: Kind, targets: list[
         return Sent(target, name, reply.status == 200)
 
     def kill_mid_burst() -> None:
-        for _ in range(KILL_AFTER_ACKS):
+        for _ in range(FIRST_WAVE):
+            acked.acquire(timeout=20)
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and not any(kind.applied(db, t, content) for t in targets[:FIRST_WAVE]):
+            time.sleep(0.02)
+        second_wave.set()
+        for _ in range(KILL_AFTER_SECOND_WAVE_ACKS):
             acked.acquire(timeout=20)
         bot.process.send_signal(signal.SIGKILL)
 
     killer = threading.Thread(target=kill_mid_burst)
     killer.start()
-    with ThreadPoolExecutor(8) as pool:
+    with ThreadPoolExecutor(FIRST_WAVE) as pool:
         sent = list(pool.map(send, range(len(targets))))
     killer.join()
     bot.process.wait(timeout=20)
@@ -273,14 +289,15 @@ def test_kill_9_mid_burst_of_one_kind_then_restart_loses_nothing_silently(
 ) -> None:
     monkeypatch.setenv("STAGECOACH_INBOX_LEASE_SECONDS", LEASE_SECONDS)
     fake_slack.set_channel_rate(None)
+    fake_slack.delays["views.publish"] = 0.2
     targets = [kind.seed(db, content, f"U8{index:03d}") for index in range(BURST)]
     assert not any(kind.applied(db, target, content) for target in targets)
     bot = start_process(database_url, fake_slack, tmp_path)
     processes.append(bot)
-    sent = burst_then_kill(bot, fake_slack, kind, targets, content)
+    sent = burst_then_kill(bot, db, fake_slack, kind, targets, content)
     assert bot.process.returncode == -signal.SIGKILL
     acked = [s for s in sent if s.acked]
-    assert len(acked) >= KILL_AFTER_ACKS
+    assert len(acked) >= FIRST_WAVE + KILL_AFTER_SECOND_WAVE_ACKS
     applied_before = sum(kind.applied(db, s.target, content) for s in acked)
     restarted = start_process(database_url, fake_slack, tmp_path)
     processes.append(restarted)
@@ -292,7 +309,8 @@ def test_kill_9_mid_burst_of_one_kind_then_restart_loses_nothing_silently(
         eventually(lambda: not lost(), timeout=30, interval=0.2)
     except AssertionError:
         raise AssertionError(
-            f"{kind.name}: acknowledged and lost: {lost()}\nfirst run:\n{bot.output()}\nrestarted:\n{restarted.output()}"
+            f"{kind.name}: acknowledged and lost: {lost()}\n"
+            f"first run:\n{bot.output()}\nrestarted:\n{restarted.output()}"
         ) from None
     eventually(lambda: inbox_rows(db) == 0, timeout=10, interval=0.2)
     assert "Traceback" not in restarted.output(), restarted.output()
