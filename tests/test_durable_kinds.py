@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.blocks import ids
+from bot.blocks.capture import card_more_value
 from bot.db.engine import Database
 from bot.db.models import BragEntry, BragEvidence, GrowthSignal, Member, NudgeDelivery
 from content import Content
@@ -33,7 +34,7 @@ from tests.test_graceful_stop import BotProcess, start_process
 pytestmark = pytest.mark.slow
 
 # 24 requests a kind from 8 threads (see burst_then_kill): enough that the kill finds some applied, some acked
-# and still queued, some refused or dropped (which Slack shows the sender), and 7 kinds take about 25 s in all.
+# and still queued, some refused or dropped (which Slack shows the sender), and 9 kinds take about 30 s in all.
 BURST = 24
 FIRST_WAVE = 8
 KILL_AFTER_SECOND_WAVE_ACKS = 4
@@ -136,6 +137,11 @@ def _entry_row(db: Database, target: Target) -> BragEntry | None:
         return entry
 
 
+def _signal(db: Database, target: Target) -> GrowthSignal | None:
+    entry = _entry_row(db, target)
+    return entry.growth_signal if entry is not None else None
+
+
 def _evidence(db: Database, target: Target) -> set[str]:
     with db.transaction() as session:
         return set(session.scalars(select(BragEvidence.evidence_key).where(BragEvidence.entry_id == target.record_id)))
@@ -189,7 +195,22 @@ KINDS = [
         "decided",
         _seed_entry,
         lambda d, t, n, c: d.click(ids.WIN_SIGNAL_DECIDED, str(t.record_id), user=t.user, response_name=n),
-        lambda db, t, c: (entry := _entry_row(db, t)) is not None and entry.growth_signal is GrowthSignal.DECIDED,
+        lambda db, t, c: _signal(db, t) is GrowthSignal.DECIDED,
+    ),
+    Kind(
+        "proposed",
+        _seed_entry,
+        lambda d, t, n, c: d.click(ids.WIN_SIGNAL_PROPOSED, str(t.record_id), user=t.user, response_name=n),
+        lambda db, t, c: _signal(db, t) is GrowthSignal.PROPOSED,
+    ),
+    Kind(
+        # The card's overflow menu sets a tag through its own route (card_more's policy reads the body).
+        "learned_from_menu",
+        _seed_entry,
+        lambda d, t, n, c: d.click(
+            ids.WIN_CARD_MORE, selected=card_more_value("learned", t.record_id), user=t.user, response_name=n
+        ),
+        lambda db, t, c: _signal(db, t) is GrowthSignal.LEARNED,
     ),
     Kind(
         "pause_from_home",
