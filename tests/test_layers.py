@@ -54,9 +54,10 @@ RULES = (
     Rule(("bot/services/",), ("bot.nudges", "bot.tick"), "services are what nudges are built from, not the reverse"),
     Rule(("bot/nudges/",), ("bot.tick",), "the nudge pass is one of the tick's jobs and knows nothing of the others"),
     Rule(
-        ("bot/services/", "bot/db/", "content/", "bot/nudges/planners/"),
+        ("bot/services/", "bot/db/", "content/"),
         ("bot.blocks",),
-        "deciding (services, planners) and storing never depend on how a thing is shown",
+        # A nudge kind (bot/nudges/kinds/) plans and renders in one module, so it may use the builders.
+        "deciding (services) and storing never depend on how a thing is shown",
     ),
     Rule(
         ("bot/db/", "content/", "bot/webapi/"),
@@ -256,9 +257,8 @@ def test_the_check_sees_each_kind_of_bad_import(tmp_path: Path) -> None:
             "bot/services/__init__.py": "",
             "bot/services/thing.py": "from ..slack import acting\nimport bot.blocks.home\n",
             "bot/services/ok.py": "from bot.db import engine\nfrom content import Content\n",
-            "bot/nudges/planners/__init__.py": "",
-            "bot/nudges/planners/thing.py": "from bot.blocks.digest import page_count\n",
-            "bot/nudges/renderers/ok.py": "from bot.blocks import nudges\nfrom bot.webapi import client\n",
+            "bot/db/thing.py": "from bot.blocks.digest import page_count\n",
+            "bot/nudges/kinds/ok.py": "from bot.blocks import nudges\nfrom bot.webapi import client\n",
             "content/__init__.py": "from bot import settings\n",
         },
     )
@@ -266,7 +266,7 @@ def test_the_check_sees_each_kind_of_bad_import(tmp_path: Path) -> None:
         ("bot/listeners/thing.py", "sqlalchemy"),
         ("bot/services/thing.py", "bot.slack"),
         ("bot/services/thing.py", "bot.blocks"),
-        ("bot/nudges/planners/thing.py", "bot.blocks"),
+        ("bot/db/thing.py", "bot.blocks"),
         ("content/__init__.py", "bot"),
     }
 

@@ -1,11 +1,11 @@
 """The review conversation: the report rates each exit criterion of their stage, privately, before a review.
 
-- Fourteen days before the review date the report is asked (``bot/nudges/planners/review_rating.py``).
+- Fourteen days before the review date the report is asked (``bot/nudges/kinds/review_rating.py``).
 - They rate each criterion *not yet / sometimes / consistently*; nobody else sees these ratings.
 - They may invite their manager (the one they named) to rate the same criteria. The manager sees the
   criteria and nothing else: no ratings, no wins.
 - Where the two ratings are two levels apart (*not yet* against *consistently*), both get a private
-  agenda for the 1:1 (``bot/nudges/planners/review_agenda.py``): the report's copy lists their wins for
+  agenda for the 1:1 (``bot/nudges/kinds/review_agenda.py``): the report's copy lists their wins for
   each criterion; the manager's lists only the wins the report shared.
 
 Nothing is rated by the bot. Every read and write checks who is acting: the report owns the
@@ -27,7 +27,7 @@ from bot.services.progress import SHARED_WITH_MANAGER
 from bot.services.stages import load_member
 from content import Content, Criterion
 
-"""The names ``bot/nudges/planners/review_agenda.py`` imports for its period keys; this package names ``Rater``."""
+"""The names ``bot/nudges/kinds/review_agenda.py`` imports for its period keys; this package names ``Rater``."""
 AGENDA_GAP = 2
 """Ratings this many levels apart go on the agenda: "not yet" against "consistently". One level apart
 ("sometimes" against either) is ordinary calibration, not a conversation the bot should start."""

@@ -237,7 +237,7 @@ def apply_settings(member: Member, form: SettingsForm, now: datetime) -> None:
         member.timezone_from_slack = False
     member.weekly_prompt_enabled = form.weekly_prompt_enabled
     if form.weekly_prompt_enabled and member.prompts_chosen_at is None:
-        member.prompts_chosen_at = now  # saved with prompts on: they want them (bot/nudges/planners/weekly_prompt.py)
+        member.prompts_chosen_at = now  # saved with prompts on: they want them (bot/nudges/kinds/weekly_prompt.py)
     member.stuck_nudges_enabled = form.stuck_nudges_enabled
     member.review_reminders_enabled = form.review_reminders_enabled
     member.workdays = workdays

@@ -65,7 +65,7 @@ def set_stage(member: Member, number: int, now: datetime) -> None:
         raise ValueError(f"stage must be 1..5, got {number}")
     if member.stage == number:
         return
-    # Remembered so the manager can be told what changes for them (bot/nudges/planners/stage_changed.py).
+    # Remembered so the manager can be told what changes for them (bot/nudges/kinds/stage_changed.py).
     member.previous_stage = member.stage
     member.stage = number
     member.stage_set_at = now
