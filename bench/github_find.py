@@ -36,12 +36,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from cryptography.fernet import Fernet
 from sqlalchemy import Table, func, select
 
 from bench.members import insert_members
+from bench.simulator_process import SimulatorProcess
 from bench.weekly_prompt_fanout import FakeProcess
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
@@ -115,23 +116,9 @@ def _serve_github(conn: multiprocessing.connection.Connection, members: int, lat
             return
 
 
-class GitHubProcess:
-    def __init__(self, members: int, latency: float, at: datetime) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve_github, args=(child, members, latency, at), daemon=True)
-        self._process.start()
-        self.url: str = self._conn.recv()
-
-    def stats(self) -> dict[str, Any]:
-        self._conn.send("stats")
-        stats: dict[str, Any] = self._conn.recv()
-        return stats
-
-    def stop(self) -> None:
-        self._conn.send("stop")
-        self._conn.recv()
-        self._process.join(timeout=10)
+def GitHubProcess(members: int, latency: float, at: datetime) -> SimulatorProcess:
+    """The GitHub simulator with ``members`` people's week of work, in a process of its own."""
+    return SimulatorProcess(_serve_github, members, latency, at)
 
 
 # -- setup ----------------------------------------------------------------------------------------

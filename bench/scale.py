@@ -49,6 +49,7 @@ from typing import Any, cast
 from sqlalchemy import String, Table, func, insert, literal, select
 from sqlalchemy import cast as cast_
 
+from bench.simulator_process import SimulatorProcess
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Member, NudgeDelivery, Workspace
@@ -109,22 +110,9 @@ def _serve_fake(conn: multiprocessing.connection.Connection, rate: float, latenc
             return
 
 
-class FakeProcess:
-    def __init__(self, rate: float, latency: float, throttled: list[str]) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve_fake, args=(child, rate, latency, throttled), daemon=True)
-        self._process.start()
-        self.api_url: str = self._conn.recv()
-
-    def stats(self) -> dict[str, Any]:
-        self._conn.send("stats")
-        return cast(dict[str, Any], self._conn.recv())
-
-    def stop(self) -> None:
-        self._conn.send("stop")
-        self._conn.recv()
-        self._process.join(timeout=10)
+def FakeProcess(rate: float, latency: float, throttled: list[str]) -> SimulatorProcess:
+    """The Slack simulator with per-workspace rates, latency and throttled workspaces, in a process of its own."""
+    return SimulatorProcess(_serve_fake, rate, latency, throttled)
 
 
 # -- setup --------------------------------------------------------------------------------------------

@@ -38,11 +38,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from slack_sdk import WebClient
 
 from bench.members import insert_members
+from bench.simulator_process import SimulatorProcess
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 from bot.deps import Deps
@@ -81,23 +81,9 @@ def _serve_fake(conn: multiprocessing.connection.Connection, rate: float | None)
             return
 
 
-class FakeProcess:
-    def __init__(self, rate: float | None) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve_fake, args=(child, rate), daemon=True)
-        self._process.start()
-        self.api_url: str = self._conn.recv()
-
-    def stats(self) -> dict[str, Any]:
-        self._conn.send("stats")
-        stats: dict[str, Any] = self._conn.recv()
-        return stats
-
-    def stop(self) -> None:
-        self._conn.send("stop")
-        self._conn.recv()
-        self._process.join(timeout=10)
+def FakeProcess(rate: float | None) -> SimulatorProcess:
+    """The Slack simulator at ``rate`` messages a second (None: no limit) in a process of its own."""
+    return SimulatorProcess(_serve_fake, rate)
 
 
 # -- setup ----------------------------------------------------------------------------------------
