@@ -12,17 +12,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.blocks import ids
-from bot.db.models import EntrySource, Member, Visibility
-from bot.services import brag
+from bot.db.models import Visibility
 from bot.slack.registrar import drain
 from tests.support.bots import RunningBot, update_member
 from tests.support.brag import coach, open_home, quick_win
 from tests.support.driver import block_texts
 from tests.support.nudges import dms, tick
 from tests.support.surfaces import FOLD_CHARS, MAX_CARD_BUTTONS, Surface, fallback_problems, measure, table
+from tests.test_manager_digest_e2e import add_win
 
 NY = ZoneInfo("America/New_York")
 ENGINEER = "U0001"
@@ -37,19 +35,6 @@ DIGEST_OPENING_CHARS = 400
 DIGEST_REPORT_CHARS = 200
 """Per report who shared: name, stage and progress in a line, a short win, a 1:1 idea (was ~600 with the
 trend and the manager's part, which moved to Home's Team details)."""
-
-
-def add_win(bot: RunningBot, user: str, what: str, visibility: Visibility, at: datetime) -> None:
-    with bot.db.transaction() as session:
-        row = session.scalars(select(Member).where(Member.slack_user_id == user)).one()
-        brag.create_entry(
-            session,
-            bot.deps.content,
-            row,
-            brag.WinInput(what, visibility=visibility),
-            now=at,
-            source=EntrySource.COMMAND,
-        )
 
 
 def answer(bot: RunningBot) -> dict[str, Any]:
