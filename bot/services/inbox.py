@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database, Rider, riding_next_commit
@@ -70,27 +70,43 @@ def record(
     now: datetime,
     lease: timedelta,
 ) -> Recorded:
-    """Store a verified request before it is acked (and claim its event id); one short transaction."""
+    """Store a verified request before it is acked (and claim its event id); one short transaction.
+
+    A Core INSERT, not an ORM object: this runs before every ack, and the unit of work's flush cost
+    ~180 us of CPU a request more (record and finish, 2,000 each on SQLite: 710 us ORM, 349 us Core).
+    """
+    row = {
+        "received_at": now,
+        "lease_until": now + lease,
+        "kind": kind,
+        "team_id": team_id,
+        "user_id": user_id,
+        "attempts": 1,
+        "body": json.dumps(body, separators=(",", ":")),
+    }
+    if not event_id:
+        with db.engine.begin() as connection:
+            return Recorded(_inserted_id(connection.execute(_INSERT, row)))
     with db.transaction() as session:
-        if event_id and not claim_event(session, event_id, now):
+        if not claim_event(session, event_id, now):
             return Recorded(None)
-        row = InboxRequest(
-            received_at=now,
-            lease_until=now + lease,
-            kind=kind,
-            team_id=team_id,
-            user_id=user_id,
-            attempts=1,
-            body=json.dumps(body, separators=(",", ":")),
-        )
-        session.add(row)
-        session.flush()
-        return Recorded(row.id)
+        return Recorded(_inserted_id(session.connection().execute(_INSERT, row)))
+
+
+_INBOX = cast(Table, InboxRequest.__table__)
+_INSERT = insert(_INBOX)
+_DELETE = delete(_INBOX).where(_INBOX.c.id == bindparam("inbox_id"))
+
+
+def _inserted_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _forget(inbox_id: int) -> Rider:
     def delete_row(session: Session) -> None:
-        session.execute(delete(InboxRequest).where(InboxRequest.id == inbox_id))
+        session.connection().execute(_DELETE, {"inbox_id": inbox_id})
 
     return delete_row
 
@@ -110,8 +126,8 @@ def done_with_next_commit(inbox_id: int) -> Iterator[list[Rider]]:
 
 def finish(db: Database, inbox_id: int) -> None:
     """The listener has answered (or told the person it failed): the request is done, if not already."""
-    with db.transaction() as session:
-        session.execute(delete(InboxRequest).where(InboxRequest.id == inbox_id))
+    with db.engine.begin() as connection:
+        connection.execute(_DELETE, {"inbox_id": inbox_id})
 
 
 def postpone(db: Database, inbox_id: int) -> None:

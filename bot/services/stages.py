@@ -6,7 +6,9 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import cast
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
@@ -101,9 +103,12 @@ def load_member(session: Session, member_id: int) -> Member:
 
 
 def stage_of(db: Database, member_id: int) -> int | None:
-    """The member's stage (1-5; None before they pick one), read in a transaction of its own."""
-    with db.transaction() as session:
-        return load_member(session, member_id).stage
+    """The member's stage (1-5; None before they pick one), read on its own (no session: ``Database.read``)."""
+    with db.read() as connection:
+        stage = connection.execute(select(Member.__table__.c.stage).where(Member.__table__.c.id == member_id)).first()
+    if stage is None:
+        raise LookupError(f"member {member_id} not found")
+    return cast(int | None, stage[0])
 
 
 def choose_stage(db: Database, member_id: int, number: int, now: datetime) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db.engine import Database
-from bot.db.models import Visibility
-from bot.services.audience import Audience, audience_of
+from bot.db.models import Member, Visibility
+from bot.services.audience import Audience, audience_of, read_with_audience
 from bot.services.entries import named, owned_entry
 from bot.services.entry_reads import EntrySummary, summarize
 from bot.services.evidence import suggest_evidence
 from bot.services.stages import load_member
 from content import Content
+
+_MEMBER = Member.__table__.c
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,11 @@ class WinForm:
 
 def new_win_form(db: Database, content: Content, member_id: int, what: str = "") -> WinForm:
     """A new win's form: visibility preset to the member's default, evidence suggested for a known text."""
-    with db.transaction() as session:
-        member = load_member(session, member_id)
-        stage, visibility = member.stage, member.default_visibility
-        audience = audience_of(session, member)
+    with db.read() as connection:
+        found = read_with_audience(connection, member_id, _MEMBER.stage, _MEMBER.default_visibility)
+    if found is None:
+        raise LookupError(f"member {member_id} not found")
+    (stage, visibility), audience = found
     if visibility not in audience.choices:
         # The default names an audience that is gone (manager unlinked, channel off): start private.
         visibility = Visibility.PRIVATE
