@@ -19,6 +19,9 @@ which were the held-out and fresh sets (``evidence_heldout.jsonl``, ``evidence_f
 stop 28 with recall 0.84 and 0.82 and then promoted to development sets: their items may now be read and
 tuned on. ``noise_everyday.jsonl`` is still reported, never tuned on: only its summary line is read. New
 held-out and fresh sets, unseen by whoever tunes the ranker, are added and reported by the lead.
+No win in those sets wants a next-stage criterion; ``bench/data/evidence_stretch.jsonl`` (12 wins that do, each
+at the stage below its criterion) is not in the default table but measures what own-stage preference costs
+(``--data bench/data/evidence_stretch.jsonl``; see ``NEXT_STAGE_FACTOR``).
 ``--audit`` lists the signal phrases that
 occur in a set's texts: each must be general vocabulary for its criterion, never a phrase lifted from one win.
 
