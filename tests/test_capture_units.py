@@ -142,6 +142,11 @@ def test_terms_fold_suffixes_and_keep_numbers() -> None:
     assert "dollar" in terms("saved $8k a month") and "dollar" in terms("saved $1,200")
     assert "several_team" in terms("with three teams") and terms("five teams") == terms("multiple teams")
     assert terms("took 2 days") == terms("took days")
+    # An everyday phrase for one of the roadmap's own words is that word: "on my own" is "independently", not
+    # the "own" of "Own features from design to production"; "made the call" is "decided", not a phone call.
+    assert terms("decided on my own") == terms("decided independently") and "own" not in terms("on her own")
+    assert terms("made the call to cache") == terms("decided to cache") and "call" not in terms("made the call")
+    assert "own" in terms("I own the billing service")
 
 
 def test_a_long_list_of_long_wins_fits_one_message(content: Content) -> None:
@@ -195,6 +200,13 @@ def test_the_ranker_abstains_unless_the_words_clearly_support_one_candidate() ->
     assert confident([strong, second, scored("c", 1.0, "q")]) == [strong, second]
     assert confident([strong, second, third]) == []  # the named pair does not stand apart from the third
     assert confident([strong, scored("b", MIN_SCORE * 1.95, "pr")]) == []  # b is not supported: a tie to it
+    # A second matched by the first's words only is the same evidence read twice: not named, and a near tie.
+    echo = scored("b", MIN_SCORE * 1.95, "bisect", "repro")
+    assert confident([strong, echo, scored("c", 1.0, "q")]) == []
+    assert confident([strong, scored("b", MIN_SCORE * 1.95, "bisect", "log"), scored("c", 1.0, "q")]) == [
+        strong,
+        scored("b", MIN_SCORE * 1.95, "bisect", "log"),
+    ]
     # An everyday word matched alone is no shared word: "late" + "retro" is one word, "back_forth" two.
     alone = Scored("a", MIN_SCORE * 2, frozenset({"late", "retro"}), frozenset({"late"}))
     assert confident([alone, scored("b", 0.0)]) == []

@@ -1,8 +1,9 @@
 """Suggested evidence: the one lexical ranker, and which exit criteria or growth tactics a win shows.
 
 :class:`Ranker` is the only ranking engine in the bot: Okapi BM25 over stemmed unigrams and the bigrams of
-neighbouring content words. It ranks exit criteria and growth tactics here (:class:`EvidenceIndex`) and
-the roadmap's "You decide" / "You propose" / "Learning" items in ``services/items.py``
+neighbouring content words, after an everyday phrase for one of the roadmap's own words is folded into it
+("on my own" → "independently", :data:`_PHRASES`). It ranks exit criteria and growth tactics here
+(:class:`EvidenceIndex`) and the roadmap's "You decide" / "You propose" / "Learning" items in ``services/items.py``
 (``ItemMatcher``), with the same stemmer, stopwords and BM25 constants.
 
 A ranker that names something on every message is worse than none: people stop reading it and
@@ -16,14 +17,16 @@ support one candidate clearly (:func:`confident`):
   scores half: the roadmap's idf does not know it is common in chat ("running late to the all-hands" was
   "run" + "hand");
 - it beats the best candidate it does not name by :data:`MARGIN`: a near tie is a guess;
-- a second suggestion only when it is nearly as strong (:data:`SECOND_SHARE` of the first) and passes
-  the same rules itself. Never more than two.
+- a second suggestion only when it is nearly as strong (:data:`SECOND_SHARE` of the first), passes
+  the same rules itself and rests on a word the first does not have: two candidates matched by the same
+  words are one piece of evidence read twice, not a win that shows two things. Never more than two.
 
 Calibration (``python -m bench.evidence_suggest --dev``) was done on the development sets only:
 ``../shared/data/evidence_dev.jsonl``, ``../shared/data/noise_dev.jsonl`` and ``bench/data/evidence_dev2.jsonl``,
-``evidence_dev3.jsonl``, ``noise_dev2.jsonl`` (written from the roadmap before they were measured).
-``bench/data/evidence_heldout.jsonl``, ``evidence_fresh.jsonl`` and ``noise_everyday.jsonl`` are reported,
-never tuned on: only their summary lines were read, to check the result.
+``evidence_dev3.jsonl``, ``noise_dev2.jsonl`` (written from the roadmap before they were measured), and
+``evidence_dev4.jsonl`` / ``evidence_dev5.jsonl``: the former held-out and fresh sets, reported at recall 0.84
+and 0.82 and then promoted to development sets. ``noise_everyday.jsonl`` is reported, never tuned on (only its
+summary line is read); new held-out and fresh sets are reported by the lead.
 
 Why lexical and not an embedding model: no model ships inside a package on the index we may install
 from without a hub download at run time, and this ranker takes well under a millisecond per win.
@@ -59,7 +62,12 @@ EVERYDAY_WEIGHT = 0.5
 TACTIC_DETAIL_WEIGHT = 0.5
 """A tactic's reason and actions are long prose; half weight keeps them from swamping short criteria."""
 NEXT_STAGE_FACTOR = 0.85
-"""Own-stage criteria first when the evidence fits both stages equally."""
+"""Own-stage criteria first when the evidence fits both stages equally. Not lowered, though 0.75 did better on
+the dev sets (dev3 precision 0.95 → 0.97, dev4 recall 0.91 → 0.97, dev5 0.87 / 0.89 → 0.89 / 0.91): no win in
+the seven dev sets wants a next-stage criterion, so they cannot see what it costs. On
+``bench/data/evidence_stretch.jsonl`` (12 wins that do, written for this check) 0.75 put the own-stage criterion
+first on 2 of them (top-1 precision 0.92 → 0.75) and 0.7 lost 2 (recall 0.92 → 0.75); 0.85 meets the goals on
+every dev set."""
 TACTIC_FACTOR = 0.9
 
 MIN_SCORE = 4.5
@@ -157,6 +165,22 @@ EVERYDAY = frozenset(stem(word) for word in _EVERYDAY_TEXT.split())
 are weak evidence. General English chat vocabulary, not the roadmap's: time, places, logistics, generic verbs."""
 
 
+_PHRASES = {
+    "independently": ("on my own", "on your own", "on her own", "on his own", "on their own", "by myself"),
+    "decided": ("made the call", "make the call", "making the call"),
+}
+"""Everyday phrases for one of the roadmap's own words, folded into it before tokens are read. "On my own" is how
+people say "independently" (the roadmap's gap question for that criterion asks "what did you decide on your
+own"); read word by word it was "own", the first word of "Own features from design to production". "Made the
+call" is "decided", not a phone call."""
+_PHRASE_WORD = {phrase: word for word, phrases in _PHRASES.items() for phrase in phrases}
+_PHRASE = re.compile(r"\b(" + "|".join(re.escape(phrase) for phrase in _PHRASE_WORD) + r")\b")
+
+
+def _phrase_word(match: re.Match[str]) -> str:
+    return _PHRASE_WORD[match.group(1)]
+
+
 def terms(text: str, synonyms: Mapping[str, str] | None = None, drop: frozenset[str] = frozenset()) -> list[str]:
     """Stemmed unigrams and the bigrams of neighbouring content words.
 
@@ -167,7 +191,7 @@ def terms(text: str, synonyms: Mapping[str, str] | None = None, drop: frozenset[
     result, whatever the figure); a counted word ("three", "multiple") is "several".
     """
     words = []
-    for word in _TOKEN.findall(text.lower().replace("-", " ")):
+    for word in _TOKEN.findall(_PHRASE.sub(_phrase_word, text.lower().replace("-", " "))):
         if word in STOPWORDS or word in drop or word.isdigit():
             continue
         if _AMOUNT.fullmatch(word) and word.endswith("%"):
@@ -255,8 +279,8 @@ def confident(
         return []  # the best-scoring candidate is not itself supported: whatever follows is weaker still
     named = [ranked[0]]
     near = len(ranked) > 1 and ranked[1].score >= second_share * ranked[0].score
-    if limit > 1 and near and len(supported) > 1 and supported[1] is ranked[1]:
-        named.append(ranked[1])
+    if limit > 1 and near and len(supported) > 1 and supported[1] is ranked[1] and ranked[1].words - ranked[0].words:
+        named.append(ranked[1])  # a second thing shown needs a word of its own, not the first's words read twice
     runner_up = ranked[len(named)].score if len(ranked) > len(named) else 0.0
     if named[-1].score < margin * runner_up:
         return []
