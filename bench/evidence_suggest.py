@@ -17,8 +17,10 @@ own) and ``noise_dev2.jsonl`` (40 everyday messages), each written from the road
 anything was measured on it; and ``evidence_dev4.jsonl`` (32 wins) and ``evidence_dev5.jsonl`` (44 wins),
 which were the held-out and fresh sets (``evidence_heldout.jsonl``, ``evidence_fresh.jsonl``), reported at
 stop 28 with recall 0.84 and 0.82 and then promoted to development sets: their items may now be read and
-tuned on. ``noise_everyday.jsonl`` is still reported, never tuned on: only its summary line is read. New
-held-out and fresh sets, unseen by whoever tunes the ranker, are added and reported by the lead.
+tuned on. Reported, never tuned on (only their summary lines are read): ``noise_everyday.jsonl`` and, from
+stop 29, ``evidence_heldout2.jsonl`` and ``evidence_fresh2.jsonl`` (50 wins each, 10 a stage) and
+``noise_fresh.jsonl`` (50 everyday messages), written from the seeds alone by someone who never saw the
+ranker, before anything was measured on them.
 No win in those sets wants a next-stage criterion; ``bench/data/evidence_stretch.jsonl`` (12 wins that do, each
 at the stage below its criterion) is not in the default table but measures what own-stage preference costs
 (``--data bench/data/evidence_stretch.jsonl``; see ``NEXT_STAGE_FACTOR``).
@@ -54,7 +56,13 @@ DEV4 = ROOT / "bench" / "data" / "evidence_dev4.jsonl"
 DEV5 = ROOT / "bench" / "data" / "evidence_dev5.jsonl"
 """Reported as the fresh set (``evidence_fresh.jsonl``) at stop 28, recall 0.82; then promoted."""
 NOISE_DEV2 = ROOT / "bench" / "data" / "noise_dev2.jsonl"
-ALL_SETS = (DEFAULT_DATA, DEV2, DEV3, DEV4, DEV5, NOISE_DEV, NOISE_DEV2, NOISE_EVERYDAY)
+HELD_OUT2 = ROOT / "bench" / "data" / "evidence_heldout2.jsonl"
+FRESH2 = ROOT / "bench" / "data" / "evidence_fresh2.jsonl"
+NOISE_FRESH = ROOT / "bench" / "data" / "noise_fresh.jsonl"
+"""Written at stop 29 from the seeds alone by someone who never saw the ranker, before anything was measured
+on them (50 wins each, 10 per stage; 50 everyday messages); reported, never tuned on."""
+REPORTED_SETS = (HELD_OUT2, FRESH2, NOISE_EVERYDAY, NOISE_FRESH)
+ALL_SETS = (DEFAULT_DATA, DEV2, DEV3, DEV4, DEV5, HELD_OUT2, FRESH2, NOISE_DEV, NOISE_DEV2, NOISE_EVERYDAY, NOISE_FRESH)
 DEV_SETS = (DEFAULT_DATA, DEV2, DEV3, DEV4, DEV5, NOISE_DEV, NOISE_DEV2)
 """What the ranker may be calibrated on (``--dev``): the reported sets stay out of every tuning run."""
 GOAL_PRECISION = 0.85
