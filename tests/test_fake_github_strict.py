@@ -55,11 +55,10 @@ def raw(fake: FakeGitHub, path: str, headers: dict[str, str]) -> tuple[int, Any]
 def variables(**changes: Any) -> dict[str, Any]:
     window = "2026-11-11T15:00:00Z..2026-11-18T15:00:00Z"
     values = {
-        "login": "ana",
         "from": "2026-11-11T15:00:00Z",
         "to": "2026-11-18T15:00:00Z",
-        "merged": f"is:pr is:merged author:ana merged:{window}",
-        "closed": f"is:issue is:closed involves:ana closed:{window}",
+        "merged": f"is:pr is:merged author:@me merged:{window}",
+        "closed": f"is:issue is:closed involves:@me closed:{window}",
         "first": 50,
     }
     return {**values, **changes}
@@ -118,6 +117,22 @@ def test_private_repositories_need_the_repo_scope(fake: FakeGitHub) -> None:
     assert data["merged"]["nodes"] == []
     data, _ = client(fake).graphql(with_repo, QUERY, variables())
     assert [node["title"] for node in data["merged"]["nodes"]] == ["Secret"]
+
+
+def test_the_viewer_and_at_me_are_the_tokens_account_through_a_rename(fake: FakeGitHub) -> None:
+    fake.pulls.append(PullRequest("Mine", "acme/app", "ana", merged_at=NOW - timedelta(days=1)))
+    token = grant(fake)
+    data, _ = client(fake).graphql(token, QUERY, variables())
+    account_id = data["viewer"]["databaseId"]
+    assert data["viewer"]["login"] == "ana" and isinstance(account_id, int)
+    assert [node["author"]["login"] for node in data["merged"]["nodes"]] == ["ana"]
+    fake.rename("ana", "ana-h")
+    fake.user("ana")  # someone else takes the old login, with work of their own
+    fake.pulls.append(PullRequest("Not hers", "acme/app", "ana", merged_at=NOW - timedelta(days=1)))
+    data, _ = client(fake).graphql(token, QUERY, variables())
+    assert data["viewer"] == {**data["viewer"], "login": "ana-h", "databaseId": account_id}
+    assert [(n["title"], n["author"]["login"]) for n in data["merged"]["nodes"]] == [("Mine", "ana-h")]
+    assert client(fake).user(token).login == "ana-h"
 
 
 def test_budgets_and_secondary_limits(fake: FakeGitHub) -> None:

@@ -146,3 +146,43 @@ def test_stopping_is_quick() -> None:
     started = time.perf_counter()
     FakeSlack().start().stop()
     assert time.perf_counter() - started < 0.2
+
+
+def test_conversations_replies_is_a_thread_as_slack_gives_it(fake: FakeSlack) -> None:
+    fake.set_channel_rate(None)  # seven posts to one DM at once
+    web = client(fake)
+    parent = web.chat_postMessage(channel="U7", text="the weekly prompt")["ts"]
+    replies = [web.chat_postMessage(channel="D7", text=f"reply {n}", thread_ts=parent)["ts"] for n in range(3)]
+    # A reply to a reply joins the parent's thread (one level deep).
+    nested = web.chat_postMessage(channel="D7", text="nested", thread_ts=replies[0])["ts"]
+    later = web.chat_postMessage(channel="D7", text="on its own")["ts"]
+    # The history lists top-level messages only (newest first); the parent counts its replies.
+    top = web.conversations_history(channel="D7")["messages"]
+    assert [m["ts"] for m in top] == [later, parent] and top[1]["reply_count"] == 4
+    # The parent first, then the replies oldest first, in cursor pages (here 2 a page).
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = web.conversations_replies(channel="D7", ts=parent, limit=2, cursor=cursor)
+        seen += [m["ts"] for m in page["messages"]]
+        pages += 1
+        cursor = page["response_metadata"]["next_cursor"]
+        if not page["has_more"]:
+            assert cursor == ""
+            break
+    assert seen == [parent, *replies, nested] and pages == 3
+    # ts may name a reply (the whole thread comes back) or a message without replies (just it).
+    whole = [parent, *replies, nested]
+    assert [m["ts"] for m in web.conversations_replies(channel="D7", ts=nested)["messages"]] == whole
+    assert [m["ts"] for m in web.conversations_replies(channel="D7", ts=later)["messages"]] == [later]
+    assert error_of(lambda: web.conversations_replies(channel="D7", ts="1.000001")) == "thread_not_found"
+    assert error_of(lambda: web.conversations_replies(channel="D7", ts=parent, cursor="99")) == "invalid_cursor"
+    # Metadata only when asked; a DM's thread needs im:history, like its history.
+    web.chat_postMessage(
+        channel="D7", text="m", thread_ts=parent, metadata={"event_type": "x", "event_payload": {"id": 1}}
+    )
+    plain = web.conversations_replies(channel="D7", ts=parent)["messages"]
+    full = web.conversations_replies(channel="D7", ts=parent, include_all_metadata=True)["messages"]
+    assert "metadata" not in plain[-1] and full[-1]["metadata"]["event_payload"] == {"id": 1}
+    fake.token_scopes["xoxb-no-history"] = manifest_bot_scopes() - {"im:history"}
+    refused = error_of(lambda: client(fake, "xoxb-no-history").conversations_replies(channel="D7", ts=parent))
+    assert refused == "missing_scope"

@@ -270,6 +270,53 @@ def test_find_offers_only_the_members_own_actions_with_their_role(gbot: RunningB
     assert "4" not in answer["text"] and "streak" not in shown.lower()
 
 
+def test_a_renamed_login_keeps_working_with_the_right_roles_and_is_shown_by_its_new_name(
+    gbot: RunningBot, github: FakeGitHub
+) -> None:
+    week(github)
+    connect(gbot, github)
+    assert "Add retries to the payment client" in block_texts(ask(gbot, "github find"))
+    before = account(gbot)
+    assert before is not None and before.login == "ana"
+    # ana renames her account on GitHub; someone else takes "ana" and ships, reviews and closes things too.
+    github.rename("ana", "ana-h")
+    github.user("ana")
+    hour = timedelta(hours=1)
+    github.pulls += [
+        PullRequest("Ship after the rename", "acme/pay", "ana-h", merged_at=NOW - hour),
+        PullRequest(
+            "Tune the cache", "acme/pay", "bo", merged_at=NOW - hour, reviews=[Review("ana-h", NOW - 2 * hour)]
+        ),
+        PullRequest("The new ana's change", "acme/web", "ana", merged_at=NOW - hour),
+        PullRequest("Reviewed by the new ana", "acme/web", "bo", reviews=[Review("ana", NOW - hour)]),
+    ]
+    github.issues.append(
+        Issue("Closed by the new ana", "acme/web", {"ana", "ana-h"}, closed_at=NOW - hour, closed_by="ana")
+    )
+    shown = block_texts(ask(gbot, "github find"))
+    assert "Ship after the rename" in shown and "Tune the cache" in shown
+    assert "new ana" not in shown
+    roles = {item.title: item.role.value for item in items(gbot)}
+    assert roles["Ship after the rename"] == "authored" and roles["Tune the cache"] == "reviewed"
+    assert not [title for title in roles if "new ana" in title]
+    after = account(gbot)
+    assert after is not None and after.login == "ana-h" and after.external_id == before.external_id
+    assert "@ana-h" in block_texts(ask(gbot, "github"))
+
+
+def test_a_token_that_answers_for_another_account_reads_nothing_and_disconnects(
+    gbot: RunningBot, github: FakeGitHub
+) -> None:
+    week(github)
+    connect(gbot, github)
+    with gbot.db.transaction() as session:
+        stored = session.scalars(select(ConnectedAccount)).one()
+        stored.external_id = "999999"  # not the id GitHub gives the token's owner
+    answer = ask(gbot, "github find")
+    assert "no longer accepts my access" in block_texts(answer)
+    assert account(gbot) is None and items(gbot) == []
+
+
 def test_save_makes_an_ordinary_win_skip_hides_for_good_and_nothing_is_offered_twice(
     gbot: RunningBot, github: FakeGitHub, clock: Clock
 ) -> None:

@@ -57,7 +57,7 @@ def test_two_tick_processes_find_each_members_week_once(db: Database, database_u
             {
                 "member_id": ids[user],
                 "source": "github",
-                "external_id": str(index),
+                "external_id": str(github.users[login]),  # the id GitHub gave at connect
                 "login": login,
                 "token_ciphertext": fernet.encrypt(token.encode()).decode(),
                 "scopes": "",

@@ -48,7 +48,7 @@ def answer(merged: list[Any], reviews: list[Any], closed: list[Any] | None = Non
 
     return {
         "merged": connection(merged),
-        "user": {"contributionsCollection": {"pullRequestReviewContributions": connection(reviews)}},
+        "viewer": {"contributionsCollection": {"pullRequestReviewContributions": connection(reviews)}},
         "closed": connection(closed or []),
     }
 

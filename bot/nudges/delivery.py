@@ -274,7 +274,8 @@ class Delivery:
         if row.uncertain:
             with self._transaction() as session:
                 channel_id = known_channel(session, row)
-            found = reconcile(sender.lookup, row, channel_id)
+                thread = nudge_type.thread_of(session, row) if nudge_type.thread_of is not None else None
+            found = reconcile(sender.lookup, row, channel_id, thread)
             if isinstance(found, Found):
                 log.info("delivery found already sent; not sending again", extra={"delivery": row.id})
                 return self._record(row, "sent", ledger.mark_sent, found.channel_id, found.ts, now)
@@ -311,7 +312,9 @@ class Delivery:
     def _post(self, sender: Sender, nudge_type: NudgeType, row: DeliveryRow, message: Message) -> None:
         try:
             response = sender.client.chat_postMessage(
-                channel=row.recipient_id,
+                # A reply goes to its parent's conversation (the recipient's DM, by its D… id).
+                channel=message.thread.channel_id if message.thread else row.recipient_id,
+                thread_ts=message.thread.ts if message.thread else None,
                 text=message.text,
                 blocks=message.blocks or None,
                 metadata=metadata(row.id),

@@ -91,9 +91,19 @@ class DeliveryRow:
 
 
 @dataclass(frozen=True)
+class Thread:
+    """A message's thread in a conversation: the parent's channel and ts."""
+
+    channel_id: str
+    ts: str
+
+
+@dataclass(frozen=True)
 class Message:
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    thread: Thread | None = None
+    """Posted as a reply in this thread (in its channel, the recipient's DM) rather than on its own."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,8 @@ Planner = Callable[[Session, Context], list[PlannedNudge]]
 Renderer = Callable[[Session, Context, DeliveryRow, Any], Message | Skip | Defer]
 """Renders a claimed row; the last argument is its payload, decoded by delivery (``NudgeType.decode``)."""
 PermanentErrorHook = Callable[[Session, DeliveryRow, str], None]
+ThreadOf = Callable[[Session, DeliveryRow], Thread | None]
+"""The thread a kind's message may have been posted in (what reconciling an uncertain send reads)."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,9 @@ class NudgeType:
     within a second of the first (issue 22 made the DM digest count everything shared with her)."""
     payload: type[Any] | None = None
     """The planner's frozen ``Payload`` dataclass, which ``decode`` reads from the row for the renderer."""
+    thread_of: ThreadOf | None = None
+    """For a kind whose renderer may answer ``Message(thread=…)``: that thread, read again when an uncertain
+    send is reconciled (``conversations.history`` lists no thread replies; ``conversations.replies`` does)."""
 
     def decode(self, row: DeliveryRow) -> Any:
         """The row's payload as ``payload`` (None for a kind without one), or ``Skip`` when it cannot be read:

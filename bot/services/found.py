@@ -237,6 +237,9 @@ def find_and_offer(
         log.warning("source unavailable", extra={"source": source.name, "member": member_id}, exc_info=True)
         return Offer(FindOutcome.UNAVAILABLE)
     account.wait_until = found.wait_until
+    if found.login and found.login != account.login:
+        # Renamed on the source: the same account (its id), shown by its new name from now on.
+        account.login = found.login[:100]
     _store(session, content, member, source.name, found.activities, now)
     items = _take_new(session, member_id, offer_key)
     return Offer(FindOutcome.OFFERED if items else FindOutcome.NOTHING, items)

@@ -14,9 +14,12 @@ GitHub's rules it enforces (https://docs.github.com/en/apps/oauth-apps, /en/rest
 - every answer carries ``X-RateLimit-Limit/Remaining/Used/Reset/Resource``; a spent budget is 403 on REST and
   a ``RATE_LIMITED`` GraphQL error with ``X-RateLimit-Remaining: 0``; :meth:`limit_next` makes the next call
   a secondary limit (403 or 429, with or without ``Retry-After``);
-- GraphQL: the query must ask for what is answered (searches, ``contributionsCollection``, ``timelineItems``),
-  ``first`` at most 100, a ``from``..``to`` span of at most a year, and search strings with qualifiers the
-  simulator knows (anything else is a GraphQL error); private repositories only for a token with ``repo``.
+- GraphQL: the query must ask for what is answered (searches, the ``viewer``'s ``login``, ``databaseId`` and
+  ``contributionsCollection``, ``timelineItems``), ``first`` at most 100, a ``from``..``to`` span of at most a
+  year, and search strings with qualifiers the simulator knows (anything else is a GraphQL error); ``@me`` in a
+  qualifier is the token's owner; private repositories only for a token with ``repo``;
+- people are accounts with a numeric id; :meth:`FakeGitHub.rename` changes a login as GitHub does (the id, the
+  tokens and the authorship of everything they did stay; the old login is free for someone else to take).
 
 Time is the test's clock (``X-RateLimit-Reset``, code expiry), so it agrees with the bot's ``Deps.clock``.
 """
@@ -134,14 +137,16 @@ def _parse_time(value: str) -> datetime:
 _QUALIFIER = re.compile(r"^(is|author|involves|merged|closed):(\S+)$")
 
 
-def parse_search(query: str) -> dict[str, list[str]]:
-    """``is:pr is:merged author:x merged:A..B`` → qualifiers; a word that is not one of them is refused."""
+def parse_search(query: str, me: str) -> dict[str, list[str]]:
+    """``is:pr is:merged author:@me merged:A..B`` → qualifiers (``@me``: the token's owner, ``me``); a word that
+    is not one of them is refused."""
     qualifiers: dict[str, list[str]] = {}
     for word in query.split():
         match = _QUALIFIER.match(word)
         if match is None:
             raise ValueError(f"unsupported search term {word!r}")
-        qualifiers.setdefault(match.group(1), []).append(match.group(2))
+        value = me if match.group(2) == "@me" and match.group(1) in {"author", "involves"} else match.group(2)
+        qualifiers.setdefault(match.group(1), []).append(value)
     return qualifiers
 
 
@@ -272,6 +277,23 @@ class FakeGitHub:
         assert query.get("scope", "") in SCOPES, f"unexpected scope {query.get('scope')!r}"
         assert "redirect_uri" not in query or query["redirect_uri"].startswith(self.callback_url)
         return query
+
+    def rename(self, old: str, new: str) -> None:
+        """The person renames their account: same id and tokens; their pull requests, reviews and issues now
+        show the new login (GitHub rewrites them), and ``old`` no longer names anyone."""
+        with self._lock:
+            assert new not in self.users, f"{new} is taken"
+            self.users[new] = self.users.pop(old)
+            for token in self.tokens.values():
+                token.login = new if token.login == old else token.login
+            for pr in self.pulls:
+                pr.author = new if pr.author == old else pr.author
+                for review in pr.reviews:
+                    review.author = new if review.author == old else review.author
+            for issue in self.issues:
+                issue.involves = {new if name == old else name for name in issue.involves}
+                issue.closed_by = new if issue.closed_by == old else issue.closed_by
+            self._index_size = (-1, -1)
 
     def revoke(self, login: str) -> None:
         """The person revokes the app on GitHub's settings page: every token of theirs now gets 401."""
@@ -413,6 +435,8 @@ class FakeGitHub:
             return 400, rate, {"message": "Problems parsing JSON"}
         needed = (
             "search(query: $merged, type: ISSUE",
+            "viewer {",
+            "login databaseId",
             "contributionsCollection(from: $from, to: $to)",
             "pullRequestReviewContributions(first: $first)",
             "search(query: $closed, type: ISSUE",
@@ -428,21 +452,21 @@ class FakeGitHub:
             start, end = _parse_time(variables["from"]), _parse_time(variables["to"])
             if end - start > timedelta(days=365) or end < start:
                 return 200, rate, {"errors": [{"type": "INVALID_ARGUMENTS", "message": "span over a year"}]}
-            login = str(variables["login"])
-            merged = parse_search(variables["merged"])
-            closed = parse_search(variables["closed"])
+            login = token.login
+            merged = parse_search(variables["merged"], login)
+            closed = parse_search(variables["closed"], login)
         except (KeyError, ValueError, TypeError) as error:
             return 200, rate, {"errors": [{"type": "INVALID_ARGUMENTS", "message": str(error)}]}
-        if login not in self.users:
-            return 200, rate, {"data": None, "errors": [{"type": "NOT_FOUND", "message": f"no user {login}"}]}
         private_ok = "repo" in token.scopes.split(",")
         self._index()
         data = {
             "merged": self._search_prs(merged, private_ok, first),
-            "user": {
+            "viewer": {
+                "login": login,
+                "databaseId": self.users[login],
                 "contributionsCollection": {
                     "pullRequestReviewContributions": self._reviews(login, start, end, private_ok, first)
-                }
+                },
             },
             "closed": self._search_issues(closed, private_ok, first),
             "rateLimit": {"remaining": int(rate["X-RateLimit-Remaining"]), "resetAt": None, "cost": 1},

@@ -13,7 +13,12 @@ Slack's rules it enforces, as real Slack does (https://api.slack.com/reference):
 - a message carries at most 50 blocks and 12,000 characters of block text (``invalid_blocks``,
   ``msg_blocks_too_long``); a view at most 100 blocks;
 - ``views.update`` with a ``hash`` that is not the view's current one: ``hash_conflict``;
-- every method needs its scopes, read from ``manifest.json`` (``missing_scope``);
+- every method needs its scopes, read from ``manifest.json`` (``missing_scope``); reading a conversation
+  (``conversations.history``, ``.replies``) needs its kind's history scope (``im:history`` for a DM);
+- threads (https://docs.slack.dev/reference/methods/conversations.replies): a ``chat.postMessage`` with
+  ``thread_ts`` is a reply, which ``conversations.history`` does not list; ``conversations.replies`` gives
+  the parent first, then the replies oldest first, ``limit`` at most 1000, cursor pages (``invalid_cursor``),
+  and ``thread_not_found`` for a ``ts`` that is no message of the conversation;
 - ``chat.postMessage`` is limited per channel (1 a second with a small burst by default; 429 with
   Retry-After), and any method can have its own limit (:meth:`rate_limit`; ``per_team=True`` counts each
   workspace on its own, as Slack does) and latency (``delay`` for every request before it is handled,
@@ -400,7 +405,7 @@ class FakeSlack:
 
     def _needed_scopes(self, method: str, params: dict[str, Any]) -> set[str]:
         kind = str(params.get("channel", ""))[:1]
-        if method == "conversations.history":
+        if method in {"conversations.history", "conversations.replies"}:
             return {HISTORY_SCOPES.get(kind, "channels:history")}
         if method == "conversations.info":
             return {INFO_SCOPES.get(kind, "channels:read")}
@@ -468,10 +473,24 @@ class FakeSlack:
             metadata = params.get("metadata")
             if metadata:
                 posted["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+            thread_ts = str(params.get("thread_ts") or "")
+            if thread_ts:
+                # A reply joins the thread of the message it names (a reply's own ts names its parent's
+                # thread: Slack's threads are one level deep); the parent counts its replies.
+                parent = next((m for m in self.messages.get(landed, []) if m["ts"] == thread_ts), None)
+                thread_ts = str(parent.get("thread_ts") or thread_ts) if parent is not None else thread_ts
+                root = next((m for m in self.messages.get(landed, []) if m["ts"] == thread_ts), None)
+                posted["thread_ts"] = thread_ts
+                if root is not None:
+                    root["thread_ts"] = thread_ts
+                    root["reply_count"] = int(root.get("reply_count") or 0) + 1
+                    root["latest_reply"] = ts
             self.messages[landed].append(posted)
             return {"ok": True, "channel": landed, "ts": ts, "message": {"ts": ts, "text": params.get("text")}}
         if method == "conversations.history":
             return self._history(params)
+        if method == "conversations.replies":
+            return self._replies(params)
         if method in {"chat.postEphemeral"}:
             return {"ok": True, "message_ts": ts}
         if method == "chat.update":
@@ -560,16 +579,68 @@ class FakeSlack:
         return {"ok": False, "error": "unknown_method"}
 
     def _history(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Newest first, after ``oldest``, ``limit`` a page, offset cursors; metadata only when asked."""
+        """Newest first, after ``oldest``, ``limit`` a page, offset cursors; metadata only when asked. Top-level
+        messages only: a thread's replies are not listed (they are ``conversations.replies``'s)."""
         channel = str(params.get("channel", ""))
         oldest = float(params.get("oldest") or 0)
-        found = [m for m in reversed(self.messages.get(channel, [])) if float(m["ts"]) > oldest]
+        found = [
+            m
+            for m in reversed(self.messages.get(channel, []))
+            if float(m["ts"]) > oldest and m.get("thread_ts", m["ts"]) == m["ts"]
+        ]
         start = int(params.get("cursor") or 0)
         limit = int(params.get("limit") or 100)
         page = found[start : start + limit]
         if str(params.get("include_all_metadata")).lower() not in {"true", "1"}:
             page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
         more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+    def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread as Slack's conversations.replies gives it: ``ts`` names the parent or any reply of it
+        (``thread_not_found`` otherwise, and for a missing ``ts``); the parent first, then the replies oldest
+        first, those within ``oldest``/``latest`` (``inclusive``); ``limit`` up to 1000 (none: 1000, more:
+        1000); offset cursors, ``invalid_cursor`` for one not handed out; metadata only when asked."""
+        channel, ts = str(params.get("channel", "")), str(params.get("ts") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        messages = self.messages.get(channel, [])
+        named = next((m for m in messages if m["ts"] == ts), None) if ts else None
+        if named is None:
+            return {"ok": False, "error": "thread_not_found"}
+        root_ts = str(named.get("thread_ts") or named["ts"])
+        root = next((m for m in messages if m["ts"] == root_ts), None)
+        if root is None:
+            return {"ok": False, "error": "thread_not_found"}
+        inclusive = str(params.get("inclusive")).lower() in {"true", "1"}
+        oldest, latest = float(params.get("oldest") or 0), float(params.get("latest") or float("inf"))
+
+        def within(m: dict[str, Any]) -> bool:
+            at = float(m["ts"])
+            return (oldest <= at <= latest) if inclusive else (oldest < at < latest)
+
+        replies = sorted(
+            (m for m in messages if m.get("thread_ts") == root_ts and m["ts"] != root_ts and within(m)),
+            key=lambda m: float(m["ts"]),
+        )
+        thread = [root, *replies]
+        try:
+            start = int(params.get("cursor") or 0)
+        except ValueError:
+            return {"ok": False, "error": "invalid_cursor"}
+        limit = int(params.get("limit") or 0)
+        limit = min(limit, 1000) if limit > 0 else 1000
+        if start < 0 or (start and start >= len(thread)):
+            return {"ok": False, "error": "invalid_cursor"}
+        page = thread[start : start + limit]
+        if str(params.get("include_all_metadata")).lower() not in {"true", "1"}:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(thread)
         return {
             "ok": True,
             "messages": page,

@@ -1,12 +1,15 @@
 """Found this week: once a week, what the member merged, reviewed and closed on GitHub, offered to save or skip.
 
-Due :data:`AFTER_PROMPT` after the member's weekly prompt time (the same day and time settings), so it arrives
-just below the prompt in their DM. Only for members with a connected account, and from the first prompt time
-after they connected. Period key: the ISO week of the prompt's local date (``2026-W47``), like the prompt's.
+Due :data:`AFTER_PROMPT` after the member's weekly prompt time (the same day and time settings). Only for
+members with a connected account, and from the first prompt time after they connected. Period key: the source
+and the ISO week of the prompt's local date (``github-2026-W47``); the week's part is the prompt's own key.
 
-It is a message of its own in the DM rather than a reply in the prompt's thread: the ledger reconciles an
-uncertain send against the DM's history (``conversations.history``), which does not list thread replies, so a
-threaded message could be posted twice after a crash.
+It is one short message in the thread of that week's prompt (its ledger row holds the DM's channel and the
+message's ts): the week's wins and what was found for them sit together, and the DM's top level stays one
+message a week. When the prompt was not sent (turned off, paused or away, blocked, skipped: its row is
+finished unsent, or there is none) it is a message of its own; while the prompt's row is still due or sending
+it waits for it, up to :data:`PROMPT_WAIT`, then goes on its own too. An uncertain send is reconciled in that
+thread (``thread_of``: ``conversations.replies``) and then in the DM's history, so a crash never posts it twice.
 
 At send time the renderer reads the week from GitHub (one query), offers what is new, or waits.
 
@@ -25,14 +28,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks.github import found_message, revoked_message
-from bot.db.models import ConnectedAccount, Member, NudgeKind
+from bot.db.models import ConnectedAccount, DeliveryStatus, Member, NudgeDelivery, NudgeKind
 from bot.nudges.availability import respecting_time
 from bot.nudges.kinds import MEMBER_AND_ZONE, installed_members
 from bot.nudges.timing import latest_weekly_occurrence
-from bot.nudges.types import Context, Defer, DeliveryRow, Message, NudgeType, PlannedNudge, Skip
+from bot.nudges.types import Context, Defer, DeliveryRow, Message, NudgeType, PlannedNudge, Skip, Thread
 from bot.services import found
 from bot.services.found import FindOutcome
 from bot.services.localtime import zone
@@ -77,9 +81,44 @@ GIVE_UP_AFTER = timedelta(days=1)
 only if they fall in it, or by ``/coach github find``."""
 
 
+PROMPT_WAIT = timedelta(hours=1)
+"""How long the message waits for a prompt still due or sending (a 429 burst, a retry after a 5xx: minutes)
+before it goes on its own; a prompt held longer (quiet hours) holds this message as well, through
+``respecting_time``."""
+PROMPT_RETRY = timedelta(minutes=1)
+
+
+def _prompt(session: Session, row: DeliveryRow, planned: Payload) -> tuple[DeliveryStatus, str | None, str | None]:
+    """That week's weekly prompt row for the recipient: its status, DM channel and message ts (one lookup on the
+    ledger's unique key)."""
+    found = session.execute(
+        select(NudgeDelivery.status, NudgeDelivery.channel_id, NudgeDelivery.message_ts).where(
+            NudgeDelivery.workspace_id == row.workspace_id,
+            NudgeDelivery.kind == NudgeKind.WEEKLY_PROMPT.value,
+            NudgeDelivery.recipient_id == row.recipient_id,
+            NudgeDelivery.period_key == row.period_key.removeprefix(f"{planned.source}-"),
+        )
+    ).one_or_none()
+    return (DeliveryStatus.SKIPPED, None, None) if found is None else (found[0], found[1], found[2])
+
+
+def _thread(status: DeliveryStatus, channel_id: str | None, ts: str | None) -> Thread | None:
+    return Thread(channel_id, ts) if status == DeliveryStatus.SENT and channel_id and ts else None
+
+
+def thread_of(session: Session, row: DeliveryRow) -> Thread | None:
+    """The sent prompt's thread, where this message is posted (and looked for when a send was uncertain)."""
+    planned = TYPE.decode(row)
+    return _thread(*_prompt(session, row, planned)) if isinstance(planned, Payload) else None
+
+
 def render(session: Session, ctx: Context, row: DeliveryRow, planned: Payload) -> Message | Skip | Defer:
     if row.member_id is None:
         return Skip("member gone")
+    prompt = _prompt(session, row, planned)
+    if prompt[0] in (DeliveryStatus.DUE, DeliveryStatus.SENDING) and ctx.now < row.due_at + PROMPT_WAIT:
+        return Defer(ctx.now + PROMPT_RETRY, "waiting for the weekly prompt, to reply in its thread")
+    thread = _thread(*prompt)
     offer = found.find_and_offer(
         session,
         ctx.settings,
@@ -92,10 +131,10 @@ def render(session: Session, ctx: Context, row: DeliveryRow, planned: Payload) -
     )
     if offer.outcome is FindOutcome.OFFERED:
         payload = found_message(ctx.content, offer.items)
-        return Message(text=payload["text"], blocks=payload["blocks"])
+        return Message(text=payload["text"], blocks=payload["blocks"], thread=thread)
     if offer.outcome is FindOutcome.REVOKED:
         payload = revoked_message(offer.login)
-        return Message(text=payload["text"], blocks=payload["blocks"])
+        return Message(text=payload["text"], blocks=payload["blocks"], thread=thread)
     if offer.outcome is FindOutcome.WAIT and offer.until is not None:
         return Defer(offer.until, "GitHub rate limit")
     if offer.outcome is FindOutcome.UNAVAILABLE and ctx.now - row.due_at < GIVE_UP_AFTER:
@@ -103,4 +142,4 @@ def render(session: Session, ctx: Context, row: DeliveryRow, planned: Payload) -
     return Skip(f"found this week: {offer.outcome.value}")
 
 
-TYPE = NudgeType(KIND, plan, respecting_time(render), GRACE, priority=70, payload=Payload)
+TYPE = NudgeType(KIND, plan, respecting_time(render), GRACE, priority=70, payload=Payload, thread_of=thread_of)

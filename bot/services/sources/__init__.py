@@ -32,6 +32,7 @@ class Identity:
     """Who the member proved to be on the source, and the token to read as them."""
 
     external_id: str
+    """The account's stable id on the source (GitHub's numeric user id), proved at connect."""
     login: str
     token: str
     scopes: str
@@ -44,6 +45,8 @@ class Found:
     """The source's budget for this token is spent until then (no call before it), even though this one worked."""
     truncated: bool = False
     """More than one page matched; what is here is the first page of each kind (the rest: see the source)."""
+    login: str | None = None
+    """The account's login now, as the source named the token's owner (a renamed account's new login)."""
 
 
 class SourceUnauthorized(Exception):
@@ -75,7 +78,9 @@ class Source(Protocol):
         ...
 
     def find(self, identity: Identity, start: datetime, end: datetime, now: datetime) -> Found:
-        """The member's own actions with ``start <= acted_at < end``."""
+        """The member's own actions with ``start <= acted_at < end``, identified by the token's account (its
+        ``external_id``), not by the login, which its owner may rename (:class:`SourceUnauthorized` when the
+        token answers for another account)."""
         ...
 
     def revoke(self, token: str) -> None: ...

@@ -10,6 +10,12 @@ Role attribution, each by the member's own action:
 - **closed**: issues whose closing event's actor is them (``ClosedEvent.actor``), dated by that event; an
   issue they were involved in but someone else closed is not theirs.
 
+The member is whoever the token belongs to, never a login typed into a query: the searches say ``@me`` and the
+reviews are the ``viewer``'s, so a renamed GitHub account keeps working without a reconnect (and a new account
+that takes the old login is never read as theirs). The same query reads the viewer's ``login`` and numeric
+``databaseId``: the id must be the one proved at connect (``connected_accounts.external_id``), and the login,
+which attribution compares against, is the current one (the stored copy is refreshed from it).
+
 One query holds all three (two searches and the contributions collection): about 1 point of GitHub's 5,000 an
 hour per token (``bench/github_find.py`` prints the figures). Each part reads its first :data:`PAGE` items;
 more in one week than that is reported as ``truncated`` and logged, not paged (a week with over 50 merged PRs of
@@ -54,7 +60,7 @@ member chooses ``/coach github connect private``; the bot never writes (its only
 GraphQL *queries* and the grant's deletion)."""
 
 QUERY = """
-query Found($login: String!, $from: DateTime!, $to: DateTime!, $merged: String!, $closed: String!, $first: Int!) {
+query Found($from: DateTime!, $to: DateTime!, $merged: String!, $closed: String!, $first: Int!) {
   merged: search(query: $merged, type: ISSUE, first: $first) {
     pageInfo { hasNextPage }
     nodes {
@@ -65,7 +71,8 @@ query Found($login: String!, $from: DateTime!, $to: DateTime!, $merged: String!,
       }
     }
   }
-  user(login: $login) {
+  viewer {
+    login databaseId
     contributionsCollection(from: $from, to: $to) {
       pullRequestReviewContributions(first: $first) {
         pageInfo { hasNextPage }
@@ -158,7 +165,7 @@ def attribute(data: dict[str, Any], login: str, start: datetime, end: datetime) 
             )
         )
 
-    collection = ((data.get("user") or {}).get("contributionsCollection")) or {}
+    collection = ((data.get("viewer") or {}).get("contributionsCollection")) or {}
     reviews, more = _nodes(collection.get("pullRequestReviewContributions"))
     truncated |= more
     for contribution in reviews:
@@ -238,11 +245,10 @@ class GitHubSource:
     def find(self, identity: Identity, start: datetime, end: datetime, now: datetime) -> Found:
         window = f"{_stamp(start)}..{_stamp(end)}"
         variables = {
-            "login": identity.login,
             "from": _stamp(start),
             "to": _stamp(end),
-            "merged": f"is:pr is:merged author:{identity.login} merged:{window}",
-            "closed": f"is:issue is:closed involves:{identity.login} closed:{window}",
+            "merged": f"is:pr is:merged author:@me merged:{window}",
+            "closed": f"is:issue is:closed involves:@me closed:{window}",
             "first": PAGE,
         }
         try:
@@ -253,12 +259,19 @@ class GitHubSource:
             raise SourceRateLimited(wait_until(limited, now)) from None
         except GitHubError as error:
             raise SourceUnavailable(str(error)) from None
-        activities, truncated = attribute(data, identity.login, start, end)
+        viewer = data.get("viewer") or {}
+        login, account_id = viewer.get("login"), viewer.get("databaseId")
+        if not isinstance(login, str) or not login or not isinstance(account_id, int):
+            raise SourceUnavailable("GraphQL answered without the viewer's login and id")
+        if str(account_id) != identity.external_id:
+            # Not the account the member proved at connect (the id never changes, a login may): read nothing.
+            raise SourceUnauthorized("the token answers for another GitHub account")
+        activities, truncated = attribute(data, login, start, end)
         if truncated:
             log.warning("found items: more than one page in a week", extra={"source": NAME, "page": PAGE})
         spent = rate.remaining == 0 and rate.reset_epoch is not None
         until = datetime.fromtimestamp(rate.reset_epoch, UTC) if spent and rate.reset_epoch else None
-        return Found(activities, until, truncated)
+        return Found(activities, until, truncated, login)
 
     def revoke(self, token: str) -> None:
         try:
