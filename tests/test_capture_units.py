@@ -241,6 +241,28 @@ def test_everyday_words_matched_alone_are_weak(content: Content) -> None:
     ]
 
 
+def test_a_matched_bigram_scores_half_so_a_pair_of_broad_words_does_not_win_alone() -> None:
+    from bot.services.evidence import BIGRAM_WEIGHT, K1, B, Ranker
+
+    # "every team" is in one label only, so its bigram is rarer (higher idf) than either broad word:
+    # at full weight the pair alone outscored the candidate holding the win's specific word ("guidelines").
+    documents = {
+        "org": {"every": 1.0, "team": 1.0, "every_team": 1.0},
+        "api": {"guidelin": 1.0, "team": 1.0},
+        "other": {"every": 1.0, "team": 1.0},
+    }
+    ranker = Ranker(documents)
+    query = terms("API guidelines every team uses")
+    pool = [("org", 1.0), ("api", 1.0), ("other", 1.0)]
+    scores = {s.key: s.score for s in ranker.rank(query, pool)}
+    assert scores["api"] > scores["org"] > scores["other"]
+    # The pair's own share is exactly half of its BM25 term (length 3 against an average of 7/3).
+    [pair] = ranker.rank(["every_team"], [("org", 1.0)])
+    norm = K1 * (1 - B + B * 3 / (7 / 3))
+    assert pair.score == pytest.approx(BIGRAM_WEIGHT * ranker.idf["every_team"] * (K1 + 1) / (1 + norm))
+    assert BIGRAM_WEIGHT == 0.5 and scores["org"] + pair.score > scores["api"], "at full weight the pair won"
+
+
 def test_the_item_matcher_ignores_a_lone_common_word(content: Content) -> None:
     from bot.services.items import COMMON_ITEM_WORD, matcher_for
     from content import load_signal_rules
