@@ -193,13 +193,17 @@ def test_the_ranker_abstains_unless_the_words_clearly_support_one_candidate() ->
     assert confident([scored("a", MIN_SCORE * 2, "code_review"), scored("b", 0.0)])[0].key == "a"
     # Below the threshold, or without a margin over the runner-up: nothing.
     assert confident([scored("a", MIN_SCORE * 0.9, "x", "y"), scored("b", 0.0)]) == []
-    assert confident([strong, scored("b", MIN_SCORE * 1.8, "z")]) == []
+    assert confident([strong, scored("b", MIN_SCORE * 1.75, "z", "w")]) == []
+    # A runner-up resting on one word is no rival: it could never be named itself.
+    assert confident([strong, scored("b", MIN_SCORE * 1.8, "z")]) == [strong]
     # A second suggestion only when nearly as strong and supported itself; never a third.
     second = scored("b", MIN_SCORE * 1.95, "pr", "review")
     third = scored("c", MIN_SCORE * 1.9, "merge", "round")
     assert confident([strong, second, scored("c", 1.0, "q")]) == [strong, second]
     assert confident([strong, second, third]) == []  # the named pair does not stand apart from the third
-    assert confident([strong, scored("b", MIN_SCORE * 1.95, "pr")]) == []  # b is not supported: a tie to it
+    # b is not supported (one word): not named, and no rival; c (two words) is the near tie.
+    assert confident([strong, scored("b", MIN_SCORE * 1.95, "pr"), scored("c", 1.0, "q", "r")]) == [strong]
+    assert confident([strong, scored("b", MIN_SCORE * 1.95, "pr"), scored("c", MIN_SCORE * 1.9, "q", "r")]) == []
     # A second matched by the first's words only is the same evidence read twice: not named, and a near tie.
     echo = scored("b", MIN_SCORE * 1.95, "bisect", "repro")
     assert confident([strong, echo, scored("c", 1.0, "q")]) == []
