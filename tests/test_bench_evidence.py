@@ -8,10 +8,12 @@ to development sets; the ranker was tuned on them after that (a second suggestio
 my own" is "independently", a few general phrases). The first pass of issue #21 measured them at 0.96 / 0.92 /
 0.72 and 0.90 / 0.85 / 0.80 (before it: precision 0.66 / 0.49 / 0.48, noise 0.43 / 0.44).
 
-Reported, never tuned on (stop 29; written from the seeds alone by someone who never saw the ranker, and
-measured once, after the tuning above): heldout2 0.90 / 0.88 / 0.88, fresh2 0.95 / 0.95 / 0.80, noise_fresh
-0.10. Every set is held to the issue's goals except fresh2's recall, held to what it measured (0.80) until
-the ranker reaches 0.85 on it without being tuned on it.
+Reported, never tuned on (stop 29; written from the seeds alone by someone who never saw the ranker): first
+look, after the phrase tuning above: heldout2 0.90 / 0.88 / 0.88, fresh2 0.95 / 0.95 / 0.80, noise_fresh 0.10;
+second and last look, after two method changes made on the dev sets alone (a matched bigram scores half; a
+one-word runner-up no longer vetoes): heldout2 0.90 / 0.88 / 0.88, fresh2 0.95 / 0.93 / 0.82, noise_fresh 0.10.
+Every set is held to the issue's goals except fresh2's recall, held to what it measured (0.82): the issue's
+0.85 is not met there.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from bench.evidence_suggest import (
         (DEV4, GOAL_RECALL),
         (DEV5, GOAL_RECALL),
         (HELD_OUT2, GOAL_RECALL),
-        (FRESH2, 0.80),  # measured 0.80: the issue's 0.85 is not met on this set (see the docstring)
+        (FRESH2, 0.82),  # measured 0.82: the issue's 0.85 is not met on this set (see the docstring)
     ],
     ids=["dev", "dev2", "dev3", "dev4", "dev5", "heldout2", "fresh2"],
 )
