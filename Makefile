@@ -45,12 +45,16 @@ lint: install  ## ruff format + check, mypy
 	$(PY) -m ruff check $(SOURCES)
 	$(PY) -m mypy
 
-# The suite mostly waits (sockets, subprocesses, timers): 6 workers on 2 cores, idle ones taking queued tests
-# from busy ones (worksteal), so the few 20-35 s tests do not end the run alone. 774 tests on SQLite, this
-# machine: 114 s with 4 workers, 86-88 s with 6, 99 s with 8 (CPU-bound by then). Each worker migrates its
-# own database (a SQLite file, or a scratch PostgreSQL database), so workers never share rows.
+# 6 workers on 2 cores, idle ones taking queued tests from busy ones (worksteal), so the few 20-35 s tests do
+# not end the run alone. At 6 the run is CPU-bound (185-190% of the 2 cores), so only fewer CPU seconds make it
+# shorter: 795 tests on SQLite, this machine (shared with other work then), 119 s wall and 227 s CPU before
+# issue 20's CPU work, 97 s and 179 s after. Each worker migrates its own database (a SQLite file, or a
+# scratch PostgreSQL database), so workers never share rows.
 TEST_WORKERS ?= 6
-PYTEST := $(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
+# pytest keeps the test modules it rewrote for assert messages as bytecode, but not under PYTHONDONTWRITEBYTECODE
+# (set in many shells and images): then each of the 7 processes (6 workers and the controller) rewrote all ~90
+# test modules again, 3.9 s CPU of collecting each against 1.7 s from the cache. __pycache__ is git-ignored.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 test-sqlite: install
 	$(PYTEST)

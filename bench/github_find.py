@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
-import multiprocessing.connection
 import tempfile
 import time
 from collections import Counter
@@ -41,8 +39,10 @@ from typing import cast
 from cryptography.fernet import Fernet
 from sqlalchemy import Table, func, select
 
+from bench import simulators
 from bench.members import insert_members
 from bench.simulator_process import SimulatorProcess
+from bench.simulators import login, token
 from bench.weekly_prompt_fanout import FakeProcess
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
@@ -66,14 +66,6 @@ GRAPHQL_POINTS_PER_MINUTE = 2000
 INSERT_CHUNK = 2000
 
 
-def login(index: int) -> str:
-    return f"dev{index:06d}"
-
-
-def token(index: int) -> str:
-    return f"gho_bench{index:08d}"
-
-
 def latest_due() -> datetime:
     """Five minutes after the last of the six Friday-16:00 prompts (17:00 UTC, in the Azores)."""
     return max(local_to_utc(FRIDAY, 16 * 60, zone(tz)) for tz in TIMEZONES) + timedelta(minutes=5)
@@ -82,43 +74,9 @@ def latest_due() -> datetime:
 # -- the fake GitHub, in its own process ----------------------------------------------------------
 
 
-def _serve_github(conn: multiprocessing.connection.Connection, members: int, latency: float, at: datetime) -> None:
-    from tests.support.fake_github import FakeGitHub, Issue, PullRequest, Review, Token
-
-    fake = FakeGitHub(lambda: at).start()
-    fake.delay = latency
-    day = timedelta(days=1)
-    for index in range(members):
-        me, colleague = login(index), login((index + 1) % members)
-        fake.user(me)
-        fake.tokens[token(index)] = Token(me, "")
-        fake.pulls.append(PullRequest(f"Improve module {index}", "acme/app", me, merged_at=at - 2 * day))
-        fake.pulls.append(PullRequest(f"Old change {index}", "acme/app", me, merged_at=at - 30 * day))
-        fake.pulls.append(
-            PullRequest(
-                f"Colleague change {index}",
-                "acme/app",
-                colleague,
-                merged_at=at - 20 * day,
-                reviews=[Review(me, at - 3 * day)],
-            )
-        )
-        fake.issues.append(Issue(f"Bug {index}", "acme/app", {me, colleague}, closed_at=at - day, closed_by=me))
-    conn.send(fake.url)
-    while True:
-        command = conn.recv()
-        if command == "stats":
-            calls = [(call.path, call.token, call.status, call.wall) for call in fake.calls]
-            conn.send({"calls": calls, "peak_in_flight": fake.peak_in_flight})
-        elif command == "stop":
-            fake.stop()
-            conn.send("stopped")
-            return
-
-
 def GitHubProcess(members: int, latency: float, at: datetime) -> SimulatorProcess:
     """The GitHub simulator with ``members`` people's week of work, in a process of its own."""
-    return SimulatorProcess(_serve_github, members, latency, at)
+    return SimulatorProcess(simulators.serve_github, members, latency, at)
 
 
 # -- setup ----------------------------------------------------------------------------------------

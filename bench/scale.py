@@ -49,6 +49,7 @@ from typing import Any, cast
 from sqlalchemy import String, Table, func, insert, literal, select
 from sqlalchemy import cast as cast_
 
+from bench import simulators
 from bench.simulator_process import SimulatorProcess
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
@@ -82,37 +83,9 @@ class TeamTokens:
 # -- the simulator, in its own process --------------------------------------------------------------
 
 
-def _serve_fake(conn: multiprocessing.connection.Connection, rate: float, latency: float, throttled: list[str]) -> None:
-    from tests.support.fake_slack import FakeSlack
-
-    fake = FakeSlack().start()
-    fake.set_channel_rate(None)  # each member gets one DM: Slack's per-channel limit never applies
-    fake.rate_limit("chat.postMessage", rate, per_team=True)
-    if latency:
-        fake.delays["chat.postMessage"] = latency
-    for name in throttled:
-        fake.throttle_team(name, retry_after=1)
-    conn.send(fake.api_url)
-    while True:
-        command = conn.recv()
-        if command == "stats":
-            with fake._lock:
-                posts = [
-                    (str(c.params.get("channel")), c.at)
-                    for c in fake.calls
-                    if c.method == "chat.postMessage" and c.error is None
-                ]
-                rate_limited = dict(fake.rate_limited)
-            conn.send({"posts": posts, "rate_limited": rate_limited})
-        elif command == "stop":
-            fake.stop()
-            conn.send("stopped")
-            return
-
-
 def FakeProcess(rate: float, latency: float, throttled: list[str]) -> SimulatorProcess:
     """The Slack simulator with per-workspace rates, latency and throttled workspaces, in a process of its own."""
-    return SimulatorProcess(_serve_fake, rate, latency, throttled)
+    return SimulatorProcess(simulators.serve_slack_per_team, rate, latency, throttled)
 
 
 # -- setup --------------------------------------------------------------------------------------------

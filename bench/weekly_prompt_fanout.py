@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
-import multiprocessing.connection
 import tempfile
 import threading
 import time
@@ -41,6 +39,7 @@ from pathlib import Path
 
 from slack_sdk import WebClient
 
+from bench import simulators
 from bench.members import insert_members
 from bench.simulator_process import SimulatorProcess
 from bot.db.engine import Database
@@ -63,27 +62,9 @@ FRIDAY = date(2026, 11, 20)
 # -- the fake Web API, in its own process ---------------------------------------------------------
 
 
-def _serve_fake(conn: multiprocessing.connection.Connection, rate: float | None) -> None:
-    from tests.support.fake_slack import FakeSlack
-
-    fake = FakeSlack().start()
-    if rate is not None:
-        fake.rate_limit("chat.postMessage", per_second=rate)
-    conn.send(fake.api_url)
-    while True:
-        command = conn.recv()
-        if command == "stats":
-            per_channel = {channel: len(messages) for channel, messages in fake.messages.items()}
-            conn.send({"per_channel": per_channel})
-        elif command == "stop":
-            fake.stop()
-            conn.send("stopped")
-            return
-
-
 def FakeProcess(rate: float | None) -> SimulatorProcess:
     """The Slack simulator at ``rate`` messages a second (None: no limit) in a process of its own."""
-    return SimulatorProcess(_serve_fake, rate)
+    return SimulatorProcess(simulators.serve_slack, rate)
 
 
 # -- setup ----------------------------------------------------------------------------------------

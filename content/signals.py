@@ -5,15 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from content import read_yaml
 from content.schema import Content
 
 
 @lru_cache(maxsize=1)
 def load_signals() -> dict[str, tuple[str, ...]]:
     """``{evidence key: phrases}``; every key must name an exit criterion or growth tactic."""
-    raw = yaml.safe_load(resources.files(__package__).joinpath("evidence_signals.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(resources.files(__package__).joinpath("evidence_signals.yaml").read_text(encoding="utf-8"))
     if not isinstance(raw, dict):
         raise ValueError("evidence_signals.yaml must map evidence keys to lists of phrases")
     signals: dict[str, tuple[str, ...]] = {}
@@ -36,7 +35,7 @@ def check_signals(content: Content, signals: dict[str, tuple[str, ...]]) -> None
 @lru_cache(maxsize=1)
 def load_gap_questions() -> dict[str, str]:
     """``{exit criterion key: the weekly prompt's question when it is the member's gap}``."""
-    raw = yaml.safe_load(resources.files(__package__).joinpath("gap_questions.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(resources.files(__package__).joinpath("gap_questions.yaml").read_text(encoding="utf-8"))
     if not isinstance(raw, dict) or not all(isinstance(v, str) and v.strip() for v in raw.values()):
         raise ValueError("gap_questions.yaml must map exit-criterion keys to questions")
     return {str(key): str(value).strip() for key, value in raw.items()}

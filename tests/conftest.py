@@ -25,6 +25,7 @@ from tests.support.databases import create_scratch_database, drop_scratch_databa
 from tests.support.fake_slack import FakeSlack
 from tests.support.members import me as enroll_me
 from tests.support.nudges import make_deps
+from tests.support.processes import BotProcess, stop_processes
 from tests.support.tcp_proxy import TcpProxy
 
 # -- databases ---------------------------------------------------------------------------------
@@ -112,6 +113,14 @@ def bot(db: Database, fake_slack: FakeSlack, content: Content, clock: Clock, dat
     running, server = start_bot(deps, fake_slack, clock)
     yield running
     server.stop()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[BotProcess]]:
+    """The ``python -m bot`` processes a test started (tests.support.processes.start_process), killed after it."""
+    started: list[BotProcess] = []
+    yield started
+    stop_processes(started)
 
 
 @pytest.fixture

@@ -27,9 +27,9 @@ from tests.support.bots import SIGNING_SECRET
 from tests.support.driver import Reply, SlackDriver
 from tests.support.fake_slack import FakeSlack
 from tests.support.nudges import LONG_AGO, enroll
+from tests.support.processes import BotProcess, start_process
 from tests.support.waiting import eventually
-from tests.test_durable_requests import inbox_rows, processes  # noqa: F401 (a fixture)
-from tests.test_graceful_stop import BotProcess, start_process
+from tests.test_durable_requests import inbox_rows
 
 pytestmark = pytest.mark.slow
 
@@ -310,7 +310,7 @@ def test_kill_9_mid_burst_of_one_kind_then_restart_loses_nothing_silently(
     content: Content,
     fake_slack: FakeSlack,
     tmp_path: Path,
-    processes: list[BotProcess],  # noqa: F811 (the fixture imported above)
+    processes: list[BotProcess],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("STAGECOACH_INBOX_LEASE_SECONDS", LEASE_SECONDS)

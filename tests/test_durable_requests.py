@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,23 +23,13 @@ from bot.slack.resume import Resumer
 from tests.support.bots import SIGNING_SECRET, RunningBot
 from tests.support.driver import Reply, SlackDriver
 from tests.support.fake_slack import FakeSlack
+from tests.support.processes import BotProcess, start_process
 from tests.support.slack_directory import set_status
 from tests.support.waiting import eventually
-from tests.test_graceful_stop import BotProcess, start_process
 
 BURST = 60
 KILL_AFTER_ACKS = 20
 LEASE_SECONDS = "1"
-
-
-@pytest.fixture
-def processes() -> Iterator[list[BotProcess]]:
-    started: list[BotProcess] = []
-    yield started
-    for bot in started:
-        if bot.process.poll() is None:
-            bot.process.kill()
-            bot.process.wait(timeout=10)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,61 +18,10 @@ from bot.db.models import BragEntry
 from tests.support.bots import SIGNING_SECRET
 from tests.support.driver import SlackDriver, http_request
 from tests.support.fake_slack import FakeSlack
-from tests.support.processes import free_port
+from tests.support.processes import BotProcess, start_process
 
 BURST = 100
 SIGNAL_AFTER_ACKS = 30
-
-
-@dataclass
-class BotProcess:
-    process: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def start_process(database_url: str, fake: FakeSlack, tmp_path: Path, scheduler: str = "off") -> BotProcess:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SLACK_BOT_TOKEN": "xoxb-process-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "PORT": str(port),
-        "LOG_LEVEL": "INFO",
-        "BOT_SCHEDULER": scheduler,
-    }
-    for name in ("SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
-        env.pop(name, None)
-    log = tmp_path / f"bot-{port}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "bot"], env=env, stdout=sink, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()
-        try:
-            if http_request(f"{url}/healthz").status == 200:
-                return BotProcess(process, url, log)
-        except OSError:
-            pass
-        time.sleep(0.05)
-    process.kill()
-    raise AssertionError(f"the bot did not start: {log.read_text()}")
-
-
-@pytest.fixture
-def processes() -> Iterator[list[BotProcess]]:
-    started: list[BotProcess] = []
-    yield started
-    for bot in started:
-        if bot.process.poll() is None:
-            bot.process.kill()
-            bot.process.wait(timeout=10)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from bot.db.engine import make_engine
-from bot.db.migrate import alembic_config, downgrade_to_base, upgrade_to_head
+from bot.db.migrate import alembic_config, at_head, downgrade_to_base, script_head, upgrade_to_head
 from bot.db.models import Base
 
 
@@ -55,6 +55,19 @@ def test_one_head_and_dated_revision_files() -> None:
     for revision in script.walk_revisions():
         filename = revision.path.rsplit("/", 1)[-1]
         assert filename[:4].isdigit() and filename[4] == "_", filename
+
+
+def test_the_head_read_from_the_files_is_alembics_and_start_up_skips_alembic_only_at_it(scratch_database: str) -> None:
+    """Start-up checks the version table itself (Alembic's import is ~0.12 s): it must agree with Alembic."""
+    [head] = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert script_head() == head
+    assert not at_head(scratch_database)  # empty: no version table
+    upgrade_to_head(scratch_database)
+    assert at_head(scratch_database)
+    command.downgrade(alembic_config(scratch_database), "-1")
+    assert not at_head(scratch_database)  # one revision behind
+    upgrade_to_head(scratch_database)
+    assert at_head(scratch_database) and set(Base.metadata.tables) <= _tables(scratch_database)
 
 
 def test_the_ledger_migration_converts_states_period_keys_and_leases_both_ways(scratch_database: str) -> None:

@@ -315,11 +315,22 @@ def extend(session: Session, row: DeliveryRow, owner: str, until: datetime, erro
     return _finish(session, row, owner, f"uncertain: {error}", state, next_attempt_at=until, channel_id=channel_id)
 
 
+# Built once with bind parameters: built per call, the statement was ~1 ms of Python in each of a tick's 9
+# prunes (one a kind), more than the DELETE itself when there is nothing to prune.
+_PRUNE = delete(T).where(
+    T.c.id.in_(
+        select(T.c.id)
+        .where(T.c.kind == bindparam("p_kind"), T.c.due_at < bindparam("p_before"), T.c.status.in_(FINISHED))
+        .limit(bindparam("p_limit"))
+        .scalar_subquery()
+    )
+)
+
+
 def prune(session: Session, kind: str, before: datetime, limit: int) -> int:
     """Delete up to ``limit`` finished rows (sent, skipped, failed) of ``kind`` due before ``before``; how many
     went. By kind, so the (kind, due_at) index finds them: a tick with nothing to prune reads no history."""
-    old = select(T.c.id).where(T.c.kind == kind, T.c.due_at < before, T.c.status.in_(FINISHED)).limit(limit)
-    result = session.execute(delete(T).where(T.c.id.in_(old.scalar_subquery())))
+    result = session.execute(_PRUNE, {"p_kind": kind, "p_before": before, "p_limit": limit})
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -56,9 +56,7 @@ def summarize(content: Content, entry: BragEntry) -> EntrySummary:
 
 def in_content_order(content: Content, keys: Iterable[str]) -> list[str]:
     """Evidence keys in the order the content lists them (stage 1's criteria first, tactics last)."""
-    order = {c.key: index for index, c in enumerate(c for s in content.stages for c in s.exit_criteria)}
-    offset = len(order)
-    order.update({t.key: offset + index for index, t in enumerate(content.growth.tactics)})
+    order = content.evidence_order
     return sorted(set(keys), key=lambda key: (order.get(key, len(order)), key))
 
 
