@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,10 +87,10 @@ def _prompt(db: Database, member_id: int, user: str) -> int:
         return int(row.id)
 
 
-def _pause_date() -> date:
-    # The bot process runs on the wall clock (shifted with this process's in ``make test-shifted``): a pause
-    # must end after its today, so the date comes from the same clock.
-    return datetime.now(UTC).date() + timedelta(days=14)
+PAUSE_UNTIL = datetime.now(UTC).date() + timedelta(days=14)
+"""The bot process runs on the wall clock (shifted with this process's in ``make test-shifted``): a pause
+must end after its today, so the date comes from the same clock. Read once, so the date a test sends and
+the date it then looks for are the same one even when the run crosses midnight."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _seed_member(db: Database, _content: Content, user: str) -> Target:
 
 
 def _seed_paused(db: Database, _content: Content, user: str) -> Target:
-    member_id = _member(db, user, paused_until=_pause_date())
+    member_id = _member(db, user, paused_until=PAUSE_UNTIL)
     return Target(user, member_id, member_id)
 
 
@@ -219,9 +219,9 @@ KINDS = [
             d,
             t.user,
             n,
-            {"type": "datepicker", "action_id": ids.HOME_PAUSE_UNTIL, "selected_date": _pause_date().isoformat()},
+            {"type": "datepicker", "action_id": ids.HOME_PAUSE_UNTIL, "selected_date": PAUSE_UNTIL.isoformat()},
         ),
-        lambda db, t, c: (member := _member_row(db, t)) is not None and member.paused_until == _pause_date(),
+        lambda db, t, c: (member := _member_row(db, t)) is not None and member.paused_until == PAUSE_UNTIL,
     ),
     Kind(
         "resume_from_home",

@@ -64,8 +64,8 @@ def read_with_audience(
     ).first()
     if row is None:
         return None
-    *values, manager_id, channel = row
-    return values, Audience(manager_id, channel if manager_id is not None else None)
+    *values, manager_id, channel = row  # no manager named: the outer join found no row, so no channel
+    return values, Audience(manager_id, channel)
 
 
 def check_audience(visibility: Visibility | None, audience: Audience) -> None:

@@ -81,6 +81,7 @@ def enroll(
             member = find_member(session, team_id, user_id)
             assert member is not None
     else:
+        # Each write here is a condition of enroll_actor's read-only fast path too (_SEEN): keep them alike.
         if now - member.last_seen_at >= LAST_SEEN_GRANULARITY:
             member.last_seen_at = now
         if member.delivery_blocked_at is not None:
