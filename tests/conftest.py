@@ -54,13 +54,19 @@ def database_url(backend_url: str | None, tmp_path_factory: pytest.TempPathFacto
     drop_scratch_database(url)
 
 
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    """The migrated database; every table is emptied after the test."""
+@pytest.fixture(scope="session")
+def worker_database(database_url: str) -> Iterator[Database]:
+    """One engine for every test this worker runs."""
     database = Database.from_url(database_url)
     yield database
-    empty_all_tables(database)
     database.dispose()
+
+
+@pytest.fixture
+def db(worker_database: Database) -> Iterator[Database]:
+    """The migrated database; every table is emptied after the test."""
+    yield worker_database
+    empty_all_tables(worker_database)
 
 
 @pytest.fixture
