@@ -45,7 +45,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.services.evidence import EvidenceIndex, stem, terms
+from bot.services.evidence import EvidenceIndex
+from bot.services.wording import stem, terms
 from content import Content, load_content
 from content.signals import load_signals
 

@@ -13,7 +13,10 @@ dev6 and dev7 (and noise_dev3) were the stop-29 held-out, fresh and fresh noise 
 reported twice: first look, after the phrase tuning above: 0.90 / 0.88 / 0.88, 0.95 / 0.95 / 0.80, noise 0.10;
 second and last look, after two method changes made on the dev sets alone (a matched bigram scores half; a
 one-word runner-up no longer vetoes): 0.90 / 0.88 / 0.88, 0.95 / 0.93 / 0.82, noise 0.10. Then promoted to
-development sets. dev7 is held to what it measured (0.82): the issue's 0.85 was not met there.
+development sets. Issue #21's third pass then worked on all seven dev sets with method changes only (chat
+shorthand spelt out, the ways of saying "decided" read as one word, "-sion" nouns folded into their verbs):
+dev3 recall 0.92 -> 0.94, dev6 0.88 -> 0.90 (precision 0.88 unchanged), dev7 0.82 -> 0.86 (precision 0.93
+unchanged); noise unchanged. Every dev set is now held to the issue's goals.
 
 Reported, never tuned on: ``noise_everyday.jsonl`` and the third held-out generation (``evidence_heldout3.jsonl``,
 ``evidence_fresh3.jsonl``, ``noise_fresh2.jsonl``), written blind from the seeds; until they are handed over they
@@ -60,7 +63,7 @@ from bench.evidence_suggest import (
         (DEV4, GOAL_RECALL),
         (DEV5, GOAL_RECALL),
         (DEV6, GOAL_RECALL),
-        (DEV7, 0.82),  # measured 0.82: the issue's 0.85 is not met on this set (see the docstring)
+        (DEV7, GOAL_RECALL),
         (HELD_OUT3, GOAL_RECALL),
         (FRESH3, GOAL_RECALL),
     ],

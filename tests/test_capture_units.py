@@ -9,9 +9,10 @@ import pytest
 
 from bot.db.models import EntrySource, Member, Visibility
 from bot.services.capture import MAX_WINS_PER_MESSAGE, MessageKind, parse_message, split_wins
-from bot.services.evidence import EvidenceIndex, stem, suggest_evidence, terms
+from bot.services.evidence import EvidenceIndex, suggest_evidence
 from bot.services.gaps import EvidenceStat, pick_gap
 from bot.services.wins_search import QueryError, parse_query
+from bot.services.wording import stem, terms
 from content import Content
 from content.signals import check_gap_questions, check_signals, load_gap_questions, load_signals
 
@@ -218,7 +219,8 @@ def test_the_ranker_abstains_unless_the_words_clearly_support_one_candidate() ->
 
 
 def test_everyday_words_matched_alone_are_weak(content: Content) -> None:
-    from bot.services.evidence import EVERYDAY, EVERYDAY_WEIGHT, Ranker
+    from bot.services.evidence import EVERYDAY_WEIGHT, Ranker
+    from bot.services.wording import EVERYDAY
 
     assert {stem("running"), stem("back"), stem("meeting"), stem("new")} <= EVERYDAY
     ranker = Ranker({"a": {"back": 1.0, "forth": 1.0, "back_forth": 1.0}, "b": {"retro": 1.0}, "c": {"x": 1.0}})
