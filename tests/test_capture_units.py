@@ -148,6 +148,13 @@ def test_terms_fold_suffixes_and_keep_numbers() -> None:
     assert terms("decided on my own") == terms("decided independently") and "own" not in terms("on her own")
     assert terms("made the call to cache") == terms("decided to cache") and "call" not in terms("made the call")
     assert "own" in terms("I own the billing service")
+    # The other ways a win says a choice was made meet the roadmap's "decisions" ("-sion" folds into the verb).
+    assert stem("decisions") == stem("decided") and stem("extension") == stem("extended")
+    assert terms("went with SQS") == terms("opted for SQS") == terms("picked SQS") == terms("decided SQS")
+    assert "decid" not in terms("we went live")  # going live is no choice
+    # Chat shorthand is the word it stands for, so it meets the roadmap's spelling; the roadmap's own "org" stays.
+    assert terms("3 yrs ago") == terms("years ago") and terms("her local env") == terms("local environment")
+    assert terms("new token svc") == terms("new token service") and "org" in terms("org-wide")
 
 
 def test_a_long_list_of_long_wins_fits_one_message(content: Content) -> None:
