@@ -285,3 +285,27 @@ def test_the_item_matcher_ignores_a_lone_common_word(content: Content) -> None:
     assert matcher.best("decided something technical", matcher.items) is None
     found = matcher.best("decided how we refactor the checkout module", matcher.items)
     assert found is not None and "refactor" in found.text.lower()
+
+
+def test_a_message_that_only_asks_or_schedules_names_nothing(content: Content) -> None:
+    from bot.services.evidence import asks_or_schedules, confident
+
+    index = EvidenceIndex(content, load_signals())
+    asked = {
+        "can someone review my PR when they get a chance": ("My PR was approved in one review round", 1),
+        "who owns the interview loop?": ("Redesigned the interview loop for backend hires; we hired 3 engineers", 4),
+        "sprint planning is at 2pm": ("Estimated the sprint at 2pm planning and hit it within 10%", 1),
+    }
+    for text, (done, stage) in asked.items():
+        assert asks_or_schedules(text) and confident(index.ranked(text, stage)) != []  # the words alone would name
+        assert index.suggest(text, stage) == [], text
+        assert not asks_or_schedules(done) and index.suggest(done, stage) != [], done  # said as done, they do
+    assert asks_or_schedules("reviewing the draft tonight, will send comments tomorrow")
+    assert not asks_or_schedules("Handled the 2am incident and wrote the postmortem")  # a time, but in the past
+    assert not asks_or_schedules("Can now find my way around the payments code without asking")  # no request
+
+
+def test_links_are_addresses_not_words() -> None:
+    assert terms("reading this: https://example.com/blog/scaling-teams") == terms("reading this")
+    assert terms("merged <https://github.com/a/b/pull/3|the PR>") == terms("merged the PR")
+    assert terms("see www.example.com/onboarding-guide") == terms("see")
