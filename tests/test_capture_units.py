@@ -152,6 +152,9 @@ def test_terms_fold_suffixes_and_keep_numbers() -> None:
     assert stem("decisions") == stem("decided") and stem("extension") == stem("extended")
     assert terms("went with SQS") == terms("opted for SQS") == terms("picked SQS") == terms("decided SQS")
     assert "decid" not in terms("we went live")  # going live is no choice
+    # A choice's "over" is "instead of"; any other "over" stays a stopword.
+    assert terms("picked Postgres over Kafka") == terms("decided on Postgres instead of Kafka")
+    assert "instead" not in terms("took over the pager over the weekend")
     # Chat shorthand is the word it stands for, so it meets the roadmap's spelling; the roadmap's own "org" stays.
     assert terms("3 yrs ago") == terms("years ago") and terms("her local env") == terms("local environment")
     assert terms("new token svc") == terms("new token service") and "org" in terms("org-wide")

@@ -157,6 +157,13 @@ _LINK = re.compile(r"<?(?:https?://|www\.|mailto:)[^\s>]*>?")
 not the win's words ("https://example.com/blog/scaling-teams" read as "scaling teams", "Build and scale teams")."""
 
 
+_CHOICE_OVER = re.compile(r"\bdecided\b([^,.;:!?()]*?)\b(?:over|vs|versus)\b")
+"""A choice's "over" is "instead of": "picked Postgres over Kafka", "went with Zustand over Redux". "Over" is a
+stopword (it is "over the weekend", "took over", "over 50%"), so only after a decision in the same clause;
+"instead of" and "rather than" are the decision criteria's own phrases. On the dev sets: dev6 precision
+0.88 -> 0.92, dev7 0.93 / 0.86 -> 0.94 / 0.88 (precision / recall); nothing else moved."""
+
+
 def terms(text: str, synonyms: Mapping[str, str] | None = None, drop: frozenset[str] = frozenset()) -> list[str]:
     """Stemmed unigrams and the bigrams of neighbouring content words.
 
@@ -168,7 +175,9 @@ def terms(text: str, synonyms: Mapping[str, str] | None = None, drop: frozenset[
     """
     words: list[str] = []
     text = _LINK.sub(" ", _LABELLED_LINK.sub(r" \1 ", text.lower()))
-    for word in _TOKEN.findall(_PHRASE.sub(_phrase_word, text.replace("-", " "))):
+    text = _PHRASE.sub(_phrase_word, text.replace("-", " "))
+    text = _CHOICE_OVER.sub(r"decided\1 instead of", text)
+    for word in _TOKEN.findall(text):
         if word in STOPWORDS or word in drop or word.isdigit():
             continue
         if _AMOUNT.fullmatch(word) and word.endswith("%"):
