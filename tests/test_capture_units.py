@@ -155,6 +155,9 @@ def test_terms_fold_suffixes_and_keep_numbers() -> None:
     # A choice's "over" is "instead of"; any other "over" stays a stopword.
     assert terms("picked Postgres over Kafka") == terms("decided on Postgres instead of Kafka")
     assert "instead" not in terms("took over the pager over the weekend")
+    # A possessive or contraction is its word, whichever apostrophe the keyboard typed.
+    assert terms("the PM\u2019s idea") == terms("the PM's idea") == terms("the PM idea")
+    assert terms("we're sure it's done, didn't block") == terms("sure done block")
     # Chat shorthand is the word it stands for, so it meets the roadmap's spelling; the roadmap's own "org" stays.
     assert terms("3 yrs ago") == terms("years ago") and terms("her local env") == terms("local environment")
     assert terms("new token svc") == terms("new token service") and "org" in terms("org-wide")

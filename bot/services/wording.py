@@ -164,6 +164,12 @@ stopword (it is "over the weekend", "took over", "over 50%"), so only after a de
 0.88 -> 0.92, dev7 0.93 / 0.86 -> 0.94 / 0.88 (precision / recall); nothing else moved."""
 
 
+_CLITIC = re.compile(r"'(s|re|m|ve|d|ll)$")
+"""A possessive or contraction is its word: "the PM's idea" is the PM's ("pm's" matched nothing), "it's" and
+"we're" are stopwords (they matched signal phrases that hold "it's"). Typographic apostrophes (iOS, macOS) are
+read as plain ones first. On the dev sets no figure moved; on the stretch set precision 0.79 -> 0.85."""
+
+
 def terms(text: str, synonyms: Mapping[str, str] | None = None, drop: frozenset[str] = frozenset()) -> list[str]:
     """Stemmed unigrams and the bigrams of neighbouring content words.
 
@@ -174,10 +180,14 @@ def terms(text: str, synonyms: Mapping[str, str] | None = None, drop: frozenset[
     result, whatever the figure); a counted word ("three", "multiple") is "several".
     """
     words: list[str] = []
-    text = _LINK.sub(" ", _LABELLED_LINK.sub(r" \1 ", text.lower()))
+    text = _LINK.sub(" ", _LABELLED_LINK.sub(r" \1 ", text.lower().replace("\u2019", "'")))
     text = _PHRASE.sub(_phrase_word, text.replace("-", " "))
     text = _CHOICE_OVER.sub(r"decided\1 instead of", text)
     for word in _TOKEN.findall(text):
+        if word.endswith("n't"):
+            continue  # "didn't", "can't", "won't": a negated auxiliary, every one of them a stopword
+        if "'" in word:
+            word = _CLITIC.sub("", word)
         if word in STOPWORDS or word in drop or word.isdigit():
             continue
         if _AMOUNT.fullmatch(word) and word.endswith("%"):
