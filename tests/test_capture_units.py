@@ -9,7 +9,7 @@ import pytest
 
 from bot.db.models import EntrySource, Member, Visibility
 from bot.services.capture import MAX_WINS_PER_MESSAGE, MessageKind, parse_message, split_wins
-from bot.services.evidence import EvidenceIndex, suggest_evidence
+from bot.services.evidence import EvidenceIndex, confident, suggest_evidence
 from bot.services.gaps import EvidenceStat, pick_gap
 from bot.services.wins_search import QueryError, parse_query
 from bot.services.wording import stem, terms
@@ -128,6 +128,14 @@ def test_suggestions_come_from_the_stage_and_the_next(content: Content) -> None:
         assert set(keys) == stage_keys | tactic_keys
     assert suggest_evidence(content, "lunch", 2) == []  # nothing points anywhere: no guess
     assert len(suggest_evidence(content, "debugged the crash, reviewed PRs, estimated on time", 1)) <= 3
+    # Beside the member's own stage's criterion, the next stage's is no second suggestion: it is the same work
+    # read a level up (both are ranked, and near enough to be named together otherwise).
+    text = "Wrote the API design guidelines that every team now uses"
+    assert [s.key for s in confident(index.ranked(text, 3))] == [
+        "s3-influence-beyond-team",
+        "s4-lead-org-wide-initiatives",
+    ]
+    assert suggest_evidence(content, text, 3) == ["s3-influence-beyond-team"]
 
 
 def test_terms_fold_suffixes_and_keep_numbers() -> None:
