@@ -9,9 +9,10 @@ import pytest
 
 from bot.db.models import EntrySource, Member, Visibility
 from bot.services.capture import MAX_WINS_PER_MESSAGE, MessageKind, parse_message, split_wins
-from bot.services.evidence import EvidenceIndex, stem, suggest_evidence, terms
+from bot.services.evidence import EvidenceIndex, confident, suggest_evidence
 from bot.services.gaps import EvidenceStat, pick_gap
 from bot.services.wins_search import QueryError, parse_query
+from bot.services.wording import stem, terms
 from content import Content
 from content.signals import check_gap_questions, check_signals, load_gap_questions, load_signals
 
@@ -127,6 +128,14 @@ def test_suggestions_come_from_the_stage_and_the_next(content: Content) -> None:
         assert set(keys) == stage_keys | tactic_keys
     assert suggest_evidence(content, "lunch", 2) == []  # nothing points anywhere: no guess
     assert len(suggest_evidence(content, "debugged the crash, reviewed PRs, estimated on time", 1)) <= 3
+    # Beside the member's own stage's criterion, the next stage's is no second suggestion: it is the same work
+    # read a level up (both are ranked, and near enough to be named together otherwise).
+    text = "Wrote the API design guidelines that every team now uses"
+    assert [s.key for s in confident(index.ranked(text, 3))] == [
+        "s3-influence-beyond-team",
+        "s4-lead-org-wide-initiatives",
+    ]
+    assert suggest_evidence(content, text, 3) == ["s3-influence-beyond-team"]
 
 
 def test_terms_fold_suffixes_and_keep_numbers() -> None:
@@ -147,6 +156,19 @@ def test_terms_fold_suffixes_and_keep_numbers() -> None:
     assert terms("decided on my own") == terms("decided independently") and "own" not in terms("on her own")
     assert terms("made the call to cache") == terms("decided to cache") and "call" not in terms("made the call")
     assert "own" in terms("I own the billing service")
+    # The other ways a win says a choice was made meet the roadmap's "decisions" ("-sion" folds into the verb).
+    assert stem("decisions") == stem("decided") and stem("extension") == stem("extended")
+    assert terms("went with SQS") == terms("opted for SQS") == terms("picked SQS") == terms("decided SQS")
+    assert "decid" not in terms("we went live")  # going live is no choice
+    # A choice's "over" is "instead of"; any other "over" stays a stopword.
+    assert terms("picked Postgres over Kafka") == terms("decided on Postgres instead of Kafka")
+    assert "instead" not in terms("took over the pager over the weekend")
+    # A possessive or contraction is its word, whichever apostrophe the keyboard typed.
+    assert terms("the PM\u2019s idea") == terms("the PM's idea") == terms("the PM idea")
+    assert terms("we're sure it's done, didn't block") == terms("sure done block")
+    # Chat shorthand is the word it stands for, so it meets the roadmap's spelling; the roadmap's own "org" stays.
+    assert terms("3 yrs ago") == terms("years ago") and terms("her local env") == terms("local environment")
+    assert terms("new token svc") == terms("new token service") and "org" in terms("org-wide")
 
 
 def test_a_long_list_of_long_wins_fits_one_message(content: Content) -> None:
@@ -218,7 +240,8 @@ def test_the_ranker_abstains_unless_the_words_clearly_support_one_candidate() ->
 
 
 def test_everyday_words_matched_alone_are_weak(content: Content) -> None:
-    from bot.services.evidence import EVERYDAY, EVERYDAY_WEIGHT, Ranker
+    from bot.services.evidence import EVERYDAY_WEIGHT, Ranker
+    from bot.services.wording import EVERYDAY
 
     assert {stem("running"), stem("back"), stem("meeting"), stem("new")} <= EVERYDAY
     ranker = Ranker({"a": {"back": 1.0, "forth": 1.0, "back_forth": 1.0}, "b": {"retro": 1.0}, "c": {"x": 1.0}})
@@ -276,3 +299,27 @@ def test_the_item_matcher_ignores_a_lone_common_word(content: Content) -> None:
     assert matcher.best("decided something technical", matcher.items) is None
     found = matcher.best("decided how we refactor the checkout module", matcher.items)
     assert found is not None and "refactor" in found.text.lower()
+
+
+def test_a_message_that_only_asks_or_schedules_names_nothing(content: Content) -> None:
+    from bot.services.evidence import asks_or_schedules, confident
+
+    index = EvidenceIndex(content, load_signals())
+    asked = {
+        "can someone review my PR when they get a chance": ("My PR was approved in one review round", 1),
+        "who owns the interview loop?": ("Redesigned the interview loop for backend hires; we hired 3 engineers", 4),
+        "sprint planning is at 2pm": ("Estimated the sprint at 2pm planning and hit it within 10%", 1),
+    }
+    for text, (done, stage) in asked.items():
+        assert asks_or_schedules(text) and confident(index.ranked(text, stage)) != []  # the words alone would name
+        assert index.suggest(text, stage) == [], text
+        assert not asks_or_schedules(done) and index.suggest(done, stage) != [], done  # said as done, they do
+    assert asks_or_schedules("reviewing the draft tonight, will send comments tomorrow")
+    assert not asks_or_schedules("Handled the 2am incident and wrote the postmortem")  # a time, but in the past
+    assert not asks_or_schedules("Can now find my way around the payments code without asking")  # no request
+
+
+def test_links_are_addresses_not_words() -> None:
+    assert terms("reading this: https://example.com/blog/scaling-teams") == terms("reading this")
+    assert terms("merged <https://github.com/a/b/pull/3|the PR>") == terms("merged the PR")
+    assert terms("see www.example.com/onboarding-guide") == terms("see")

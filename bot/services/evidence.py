@@ -2,9 +2,10 @@
 
 :class:`Ranker` is the only ranking engine in the bot: Okapi BM25 over stemmed unigrams and (at half weight,
 :data:`BIGRAM_WEIGHT`) the bigrams of neighbouring content words, after an everyday phrase for one of the
-roadmap's own words is folded into it ("on my own" → "independently", :data:`_PHRASES`). It ranks exit
-criteria and growth tactics here (:class:`EvidenceIndex`) and the roadmap's "You decide" / "You propose" /
-"Learning" items in ``services/items.py`` (``ItemMatcher``), with the same stemmer, stopwords and BM25 constants.
+roadmap's own words is folded into it ("on my own" → "independently", "went with" → "decided") and chat
+shorthand spelt out ("yrs", "env"): the terms come from ``services/wording.py``. It ranks exit criteria and
+growth tactics here (:class:`EvidenceIndex`) and the roadmap's "You decide" / "You propose" / "Learning" items
+in ``services/items.py`` (``ItemMatcher``), with the same terms and BM25 constants.
 
 A ranker that names something on every message is worse than none: people stop reading it and
 what it names leaks into progress. So :meth:`EvidenceIndex.suggest` *abstains* unless the win's own words
@@ -13,7 +14,7 @@ support one candidate clearly (:func:`confident`):
 - the best score reaches :data:`MIN_SCORE` (calibrated on the dev sets, see below);
 - the text shares at least :data:`MIN_WORDS` distinct words with it: one shared word, however rare in
   the roadmap, is how "heading out early" became evidence for "Make long-term technology bets". An everyday
-  word (:data:`EVERYDAY`: "back", "late", "call", "new"...) matched on its own is not a shared word at all and
+  word (``wording.EVERYDAY``: "back", "late", "call", "new"...) matched on its own is not a shared word at all and
   scores half: the roadmap's idf does not know it is common in chat ("running late to the all-hands" was
   "run" + "hand");
 - it beats the best rival it does not name by :data:`MARGIN`: a near tie is a guess. A rival is a candidate
@@ -21,14 +22,22 @@ support one candidate clearly (:func:`confident`):
   itself, so it is no second reading of the win and does not veto one that is;
 - a second suggestion only when it is nearly as strong (:data:`SECOND_SHARE` of the first), passes
   the same rules itself and rests on a word the first does not have: two candidates matched by the same
-  words are one piece of evidence read twice, not a win that shows two things. Never more than two.
+  words are one piece of evidence read twice, not a win that shows two things. Never more than two;
+- no next-stage criterion as the second beside one of the member's own stage: there it was the same work read
+  a level up ("every team now uses" my guidelines: "Influence beyond your team" and "Lead org-wide initiatives";
+  the own stage's first is the reading, and a next-stage criterion counts only when the person picks it).
+  On the dev sets: dev3 precision 0.95 -> 0.97, dev4 0.94 -> 0.97, nothing else moved; on the stretch set, whose
+  12 wins each want a next-stage criterion, unchanged (0.85 / 0.92);
+- and none at all for a message that only asks or only schedules (:func:`asks_or_schedules`).
 
 Calibration (``python -m bench.evidence_suggest --dev``) was done on the development sets only:
 ``../shared/data/evidence_dev.jsonl``, ``../shared/data/noise_dev.jsonl`` and ``bench/data/evidence_dev2.jsonl``,
-``evidence_dev3.jsonl``, ``noise_dev2.jsonl`` (written from the roadmap before they were measured), and
-``evidence_dev4.jsonl`` / ``evidence_dev5.jsonl``: the former held-out and fresh sets, reported at recall 0.84
-and 0.82 and then promoted to development sets. ``noise_everyday.jsonl`` is reported, never tuned on (only its
-summary line is read); new held-out and fresh sets are reported by the lead.
+``evidence_dev3.jsonl``, ``noise_dev2.jsonl`` (written from the roadmap before they were measured),
+``evidence_dev4.jsonl`` / ``evidence_dev5.jsonl`` (the stop-28 held-out and fresh sets, reported at recall 0.84
+and 0.82, then promoted) and ``evidence_dev6.jsonl`` / ``evidence_dev7.jsonl`` / ``noise_dev3.jsonl`` (the stop-29
+held-out, fresh and fresh noise sets, reported at recall 0.88 and 0.82 and noise 0.10, then promoted).
+``noise_everyday.jsonl`` and the blind third generation (``evidence_heldout3.jsonl``, ``evidence_fresh3.jsonl``,
+``noise_fresh2.jsonl``) are reported, never tuned on (only their summary lines are read).
 
 Why lexical and not an embedding model: no model ships inside a package on the index we may install
 from without a hub download at run time, and this ranker takes well under a millisecond per win.
@@ -40,7 +49,6 @@ the person confirms them, one by one (``services/brag.confirm_suggestion``).
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import threading
@@ -48,6 +56,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.services.wording import EVERYDAY, QUALIFIERS, terms, words_of
 from content import Content
 from content.signals import check_signals, load_signals
 
@@ -60,7 +69,7 @@ LABEL_WEIGHT = 2.0
 """The criterion's own words count double: they are the most specific vocabulary it has."""
 SIGNAL_WEIGHT = 1.0
 EVERYDAY_WEIGHT = 0.5
-"""An everyday word (:data:`EVERYDAY`) matched on its own scores half and is not a shared word."""
+"""An everyday word (``wording.EVERYDAY``) matched on its own scores half and is not a shared word."""
 BIGRAM_WEIGHT = 0.5
 """A matched bigram scores half. Its idf is inflated by construction: few documents hold any given pair, so a
 pair of broad words ("every team", "trade offs", "all hands") scored like one rare, specific word, on top of
@@ -84,7 +93,7 @@ TACTIC_FACTOR = 0.9
 
 MIN_SCORE = 4.5
 """Below this the best candidate is a guess. Calibrated on the dev sets only (evidence_dev 36 wins, evidence_dev2
-78, evidence_dev3 65, noise_dev 30 messages, noise_dev2 40), with everyday words weak (:data:`EVERYDAY`): the
+78, evidence_dev3 65, noise_dev 30 messages, noise_dev2 40), with everyday words weak (``wording.EVERYDAY``): the
 highest non-evidence messages with two supporting words score 4.02 and 3.97 ("quarterly planning doc...",
 "meeting notes ... in the doc"; 4.04 before bigrams scored half), so 4.5 leaves them a 10% buffer; at 4.0
 noise_dev2 doubles (0.05 → 0.10).
@@ -105,127 +114,6 @@ SECOND_SHARE = 0.9
 """A second suggestion only when it scores at least this share of the first and passes the same rules
 (a win that shows two things). At 0.8 the dev set named a wrong second (precision 0.94 → 0.92); at 0.9, none."""
 MAX_SUGGESTIONS = 2
-
-_TOKEN = re.compile(r"[a-z0-9$%]+(?:[':][a-z0-9]+)*")
-_STOPWORD_TEXT = (
-    "a about after again all also am an and any are as at be because been before being but by can "
-    "could did do does doing done for from get got had has have having he her here him his how i "
-    "if in into is it its itself just me more most my myself no nor not now of off on once only or "
-    "other our ours out over own same she so some such than that the their them then there these "
-    "they this those through to too under until up very was we were what when where which while who "
-    "whom why will with would you your week today yesterday vs via per within"
-)
-# Words kept although they look like stopwords: they carry meaning in these criteria.
-_KEEP = frozenset({"myself", "own", "without", "all", "every", "me", "other"})
-STOPWORDS = frozenset(_STOPWORD_TEXT.split()) - _KEEP
-
-_EVERYDAY_TEXT = (
-    "time minute minutes hour hours day days month months year years morning afternoon evening night tonight "
-    "tomorrow weekend monday tuesday wednesday thursday friday saturday sunday holiday late early soon later "
-    "last next back end go going come run move head leave start wait join meet meeting call chat ping lunch "
-    "coffee office home desk room flight trip walk break make take took give put see look know think "
-    "want need try let say said tell keep find found use used feel help anyone someone everyone everybody "
-    "people folks guys good great nice new old big little quick busy free full happy sick long thing things "
-    "stuff way lot bit hand hands work works working other several"
-)
-_SEVERAL_TEXT = "two three four five six seven eight nine ten eleven twelve dozen dozens multiple several"
-_SEVERAL = frozenset(_SEVERAL_TEXT.split())
-"""Counted things are "several": "three teams", "five teams" and "multiple teams" all say cross-team."""
-QUALIFIERS = frozenset({"several", "other"})
-"""Words that sharpen a phrase ("other teams", "several services") but are never a shared word themselves,
-not even inside a bigram: "two teams are going bowling" shares one word ("team") with a criterion, not two."""
-_AMOUNT = re.compile(r"\$?\d[\d.,]*[kmb]?%?")
-
-
-def stem(word: str) -> str:
-    """Light suffix folding: "reviewed", "reviews", "reviewing" → "review"; "released", "release" →
-    "releas"; "integration", "integrated" → "integrat"; "organisation", "organization", "organized" → "organiz".
-
-    Hand-made rather than a stemmer package: a dozen rules cover how wins are written (the snowball/Porter
-    dependency did not change a single dev-set hit when tried). Three steps, each the same for a win and for
-    the roadmap, so only consistency matters, not dictionary stems: British "-ise" spelt "-ize"; one
-    inflection ("-ed", "-ing", "-s"...); then one derivation ("-tion", "-ment") and a final "e" ("increase"
-    and "increased" did not match before: a win that "raised" or "increased" a metric lost its one word).
-    """
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    word = _BRITISH.sub(r"iz\1", word) if len(word) >= 5 else word
-    word = _inflection(word)
-    for suffix, keep in (("ization", "iz"), ("tion", "t"), ("ment", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) + len(keep) >= 4:
-            word = word[: -len(suffix)] + keep
-            break
-    if word.endswith("e") and len(word) > 3:
-        word = word[:-1]
-    return word
-
-
-_BRITISH = re.compile(r"is(ation|ations|ed|ing|es|e)$")
-
-
-def _inflection(word: str) -> str:
-    for suffix, keep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            base = word[: -len(suffix)] + keep
-            if suffix in {"ing", "ed"} and len(base) > 3 and base[-1] == base[-2] and base[-1] not in "lsz":
-                base = base[:-1]  # "mapped" → "map", "shipping" → "ship"
-            if suffix == "es" and not base.endswith(("ch", "sh", "x", "ss", "z")):
-                base = word[:-1]  # "releases" → "release"
-            return base
-    return word
-
-
-EVERYDAY = frozenset(stem(word) for word in _EVERYDAY_TEXT.split())
-"""Words of everyday messages ("back tomorrow", "running late", "new laptop", "on a call"): matched alone they
-are weak evidence. General English chat vocabulary, not the roadmap's: time, places, logistics, generic verbs."""
-
-
-_PHRASES = {
-    "independently": ("on my own", "on your own", "on her own", "on his own", "on their own", "by myself"),
-    "decided": ("made the call", "make the call", "making the call"),
-}
-"""Everyday phrases for one of the roadmap's own words, folded into it before tokens are read. "On my own" is how
-people say "independently" (the roadmap's gap question for that criterion asks "what did you decide on your
-own"); read word by word it was "own", the first word of "Own features from design to production". "Made the
-call" is "decided", not a phone call."""
-_PHRASE_WORD = {phrase: word for word, phrases in _PHRASES.items() for phrase in phrases}
-_PHRASE = re.compile(r"\b(" + "|".join(re.escape(phrase) for phrase in _PHRASE_WORD) + r")\b")
-
-
-def _phrase_word(match: re.Match[str]) -> str:
-    return _PHRASE_WORD[match.group(1)]
-
-
-def terms(text: str, synonyms: Mapping[str, str] | None = None, drop: frozenset[str] = frozenset()) -> list[str]:
-    """Stemmed unigrams and the bigrams of neighbouring content words.
-
-    ``synonyms`` folds a word into another before stemming ("launched" → "ship"); ``drop`` removes words
-    that must not count as content (the decide/propose/learn cue words). A bare number ("2", "123") is
-    dropped: it says nothing about which criterion a text is about ("took 2 days" matched "1-2 rounds").
-    A percentage is the word "percent" and an amount of money "dollar" ("up 6%", "saved $8k": a measured
-    result, whatever the figure); a counted word ("three", "multiple") is "several".
-    """
-    words = []
-    for word in _TOKEN.findall(_PHRASE.sub(_phrase_word, text.lower().replace("-", " "))):
-        if word in STOPWORDS or word in drop or word.isdigit():
-            continue
-        if _AMOUNT.fullmatch(word) and word.endswith("%"):
-            word = "percent"
-        elif _AMOUNT.fullmatch(word) and word.startswith("$"):
-            word = "dollar"
-        elif word in _SEVERAL:
-            word = "several"
-        if synonyms:
-            word = synonyms.get(word, word)
-        words.append(stem(word))
-    return words + [f"{a}_{b}" for a, b in itertools.pairwise(words)]
-
-
-def words_of(matched: Iterable[str]) -> set[str]:
-    """The distinct words behind matched terms (a bigram "code_review" is the words "code" and "review")."""
-    return {word for term in matched for word in term.split("_")}
 
 
 @dataclass(frozen=True)
@@ -342,6 +230,7 @@ class EvidenceIndex:
             documents[tactic.key] = _weights(fields)
         self.ranker = Ranker(documents)
         self._labels = {c.key: c.label for c in self.candidates}
+        self._stages = {c.key: c.stage for c in self.candidates}
 
     def _pool(self, stage: int | None) -> list[tuple[str, float]]:
         if stage is None:
@@ -366,7 +255,11 @@ class EvidenceIndex:
 
     def suggest(self, text: str, stage: int | None, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """At most ``limit`` (two) suggestions, usually one; none unless the text clearly shows something."""
+        if asks_or_schedules(text):
+            return []
         named = confident(self.ranked(text, stage), limit=limit)
+        if len(named) == 2 and stage is not None and self._stages[named[1].key] == stage + 1:
+            named = named[:1] if self._stages[named[0].key] == stage else named
         return [Suggestion(s.key, self._labels[s.key], s.score) for s in named]
 
 
@@ -390,6 +283,35 @@ def evidence_index(content: Content) -> EvidenceIndex:
             found = (content, EvidenceIndex(content, load_signals()))
             _indexes[id(content)] = found
         return found[1]
+
+
+_SCHEDULE = re.compile(
+    r"\b(\d{1,2}(:\d\d)?\s?(am|pm)|\d{1,2}:\d\d|tomorrow|tonight|later today|next week|this afternoon)\b", re.IGNORECASE
+)
+_PAST = re.compile(
+    r"\b(\w{2,}ed|went|made|took|ran|wrote|led|built|got|gave|found|won|sent|spent|saw|did|had|was|were|"
+    r"grew|chose|caught|brought|taught|kept|held|told|sold|paid|cut|set|put|shut|split|knew|began|broke|drove)\b",
+    re.IGNORECASE,
+)
+_REQUEST = re.compile(r"(can|could|would|will) (someone|somebody|anyone|anybody|you|u|we|i)\b", re.IGNORECASE)
+
+
+def asks_or_schedules(text: str) -> bool:
+    """The message only asks (every sentence a question, or a request: "can someone review my PR") or only
+    schedules (a clock time, "tomorrow", "next week", and no verb in the past): it shows nothing done yet. The
+    past is read loosely (any word ending "-ed", so "need" too, or a common irregular form): erring towards a past
+    verb only lets a message through to the ranker's own rules.
+
+    A win reports what happened. Measured on the dev sets: no win in the seven evidence sets (355) is caught
+    ("Handled the 2am incident" has its past tense); of the 120 dev noise messages it silenced 4 that were named
+    ("who owns the shared calendar for the interview loop?", "can someone review my PR when they get a chance",
+    "sprint planning is at 2pm", "reviewing the draft tonight, will send comments tomorrow"): noise_dev2
+    0.05 -> 0.00, noise_dev3 0.08 -> 0.04 (after links were dropped, ``wording._LINK``).
+    """
+    sentences = [part.strip() for part in re.split(r"(?<=[.!?])\s+|\n+", text.strip()) if part.strip()]
+    if sentences and all(sentence.endswith("?") or _REQUEST.match(sentence) for sentence in sentences):
+        return True
+    return bool(_SCHEDULE.search(text)) and not _PAST.search(text)
 
 
 def suggest_evidence(content: Content, text: str, stage: int | None) -> list[str]:

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.db.models import GrowthSignal
-from bot.services.evidence import Ranker, terms, words_of
+from bot.services.evidence import Ranker
 from bot.services.signals import LIST_TITLES, SIGNAL_LISTS
+from bot.services.wording import terms, words_of
 from content import Content, SignalRules, Stage, load_signal_rules
 from content.schema import normalise
 
