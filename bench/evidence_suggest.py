@@ -71,8 +71,9 @@ NOISE_DEV3 = ROOT / "bench" / "data" / "noise_dev3.jsonl"
 HELD_OUT3 = ROOT / "bench" / "data" / "evidence_heldout3.jsonl"
 FRESH3 = ROOT / "bench" / "data" / "evidence_fresh3.jsonl"
 NOISE_FRESH2 = ROOT / "bench" / "data" / "noise_fresh2.jsonl"
-"""Written from the seeds alone by someone who never saw the ranker, after stop 29; reported, never tuned on
-(not on the machine until they are handed over: missing sets are skipped)."""
+"""Written from the seeds alone by someone who never saw the ranker, after stop 29 (``blind3_README.txt`` says how,
+and which four stage-5 wins a set were dropped by rule before measuring); reported, never tuned on. First look,
+after issue #21's third pass: heldout3 0.91 / 0.87 / 0.89, fresh3 0.93 / 0.93 / 0.87, noise_fresh2 0.08."""
 REPORTED_SETS = (HELD_OUT3, FRESH3, NOISE_EVERYDAY, NOISE_FRESH2)
 DEV_SETS = (DEFAULT_DATA, DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, NOISE_DEV, NOISE_DEV2, NOISE_DEV3)
 """What the ranker may be calibrated on (``--dev``): the reported sets stay out of every tuning run."""
@@ -149,10 +150,12 @@ def evaluate(index: EvidenceIndex, content: Content, data: Path, repeat: int = 2
     misses: list[str] = []
     for row in rows:
         suggested = [s.key for s in index.suggest(row["text"], row["stage"])]
+        # Timed in this thread's CPU time: the suggestion runs on one thread and waits for nothing, and by the
+        # wall clock a parallel suite's load (load average 6.5 on 2 cores) once stretched one call past 50 ms.
         for _ in range(repeat):
-            tick = time.perf_counter()
+            tick = time.thread_time()
             index.suggest(row["text"], row["stage"])
-            timings.append((time.perf_counter() - tick) * 1000)
+            timings.append((time.thread_time() - tick) * 1000)
         spoke += bool(suggested)
         named += len(suggested)
         accepted = {key_for(content, wording) for wording in row.get("accept", ())}
@@ -201,7 +204,7 @@ def phrases_in_texts(data: Path) -> list[tuple[str, str, int]]:
 def table(results: list[Result]) -> list[str]:
     lines = [
         f"{'data set':28} {'n':>4} {'top-1 prec':>10} {'precision':>9} {'recall':>6} {'noise':>6} "
-        f"{'named/msg':>9} {'p99 ms':>7}"
+        f"{'named/msg':>9} {'cpu p99':>7}"
     ]
     for r in results:
         if r.evidence:
@@ -211,7 +214,7 @@ def table(results: list[Result]) -> list[str]:
         lines.append(f"{r.name:28} {r.messages:4} {figures} {r.named_per_message:9.2f} {r.p99_ms:7.3f}")
     lines.append(
         f"goals: precision >= {GOAL_PRECISION:.2f}, recall >= {GOAL_RECALL:.2f} on evidence sets; "
-        f"noise <= {GOAL_NOISE:.2f} on non-evidence sets; p99 < {GOAL_P99_MS:.0f} ms"
+        f"noise <= {GOAL_NOISE:.2f} on non-evidence sets; p99 < {GOAL_P99_MS:.0f} ms of CPU"
     )
     return lines
 

@@ -23,8 +23,9 @@ dev6 0.90 / 0.88 / 0.88, dev7 0.95 / 0.93 / 0.82, noise_dev2 0.05, noise_dev3 0.
 Every dev set is now held to the issue's goals.
 
 Reported, never tuned on: ``noise_everyday.jsonl`` and the third held-out generation (``evidence_heldout3.jsonl``,
-``evidence_fresh3.jsonl``, ``noise_fresh2.jsonl``), written blind from the seeds; until they are handed over they
-are not on the machine and their tests skip.
+``evidence_fresh3.jsonl``, ``noise_fresh2.jsonl``), written blind from the seeds (``bench/data/blind3_README.txt``)
+and handed over after the third pass was committed. First and only look: heldout3 0.91 / 0.87 / 0.89, fresh3
+0.93 / 0.93 / 0.87, noise_fresh2 0.08: every goal met.
 """
 
 from __future__ import annotations
