@@ -6,9 +6,8 @@ do), or its sender told; each request done after the restart is answered. tests/
 One burst with the kinds interleaved, rather than a burst a kind: the kill finds every kind in every state
 at once (applied, applied with Home's redraw in flight, acked and queued, stored but not acked, not sent),
 and the restart resumes them side by side. It starts ``python -m bot`` twice (0.7 s CPU a start) where a
-burst a kind started it 20 times (this file and test_durable_requests.py: 32 s of CPU, now 10). In 5 runs
-every kind had 1 to 4
-of its 3 to 5 acked requests resumed after the restart."""
+burst a kind started it 20 times (this file and test_durable_requests.py: 32 s of CPU, now 10). In 5 runs every
+kind had 1 to 4 of its 3 to 5 acked requests resumed after the restart."""
 
 from __future__ import annotations
 
