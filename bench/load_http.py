@@ -348,7 +348,9 @@ def _wait_answered(fake: FakeApiProcess, sent: list[Sent], timeout: float = 15) 
         time.sleep(0.25)  # each look reads every call so far: not too often
 
 
-def run_load(requests: int, concurrency: int, rate: float, seconds: float) -> LoadResult:
+def run_load(requests: int, concurrency: int, rate: float, seconds: float, warm_up: int = 10) -> LoadResult:
+    """Both apps (and the bare one in Bolt's default mode) under ``requests`` a kind at ``concurrency``, then
+    ``rate`` a second for ``seconds``; ``warm_up`` requests a kind and app first, 5 at a time."""
     repo = str(Path(__file__).resolve().parents[1])
     fake = FakeApiProcess(repo)
     workdir = tempfile.mkdtemp(prefix="stagecoach-bench-")
@@ -374,7 +376,7 @@ def run_load(requests: int, concurrency: int, rate: float, seconds: float) -> Lo
         default = SlackDriver(f"http://127.0.0.1:{default_port}", SECRET, fake)  # type: ignore[arg-type]
         for driver in (ours, baseline, default):  # warm-up: imports, connection pools
             for kind in KINDS:
-                at_concurrency(driver, fake, kind, 10, 5)
+                at_concurrency(driver, fake, kind, warm_up, 5)
         # Every user the run will use enrolled first: a burst is people who use the bot, not first
         # contacts (enrolment and the profile look-up happen once a member). Without this, 50 of the
         # 60 /stage requests at 20 concurrent were first contacts and none of the /win ones; with it,

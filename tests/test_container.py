@@ -174,6 +174,22 @@ def image_python(image: Image, env: dict[str, str]) -> str:
     /root) another CPython of the same version, given our installed dependencies through PYTHONPATH."""
     if image.uid is None:
         return sys.executable
+    key = (image.uid, env.get("PYTHONPATH"))
+    if key not in _INTERPRETERS:  # found once a run: each probe is a process (0.3 s of CPU)
+        _INTERPRETERS[key] = _interpreter_for(image.uid, env)
+    found = _INTERPRETERS[key]
+    if found is None:
+        version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        pytest.skip(f"no {version} with our dependencies is readable by uid {image.uid} (the image's user) here")
+    candidate, env["PYTHONPATH"] = found
+    return candidate
+
+
+_INTERPRETERS: dict[tuple[int, str | None], tuple[str, str] | None] = {}
+
+
+def _interpreter_for(uid: int, env: dict[str, str]) -> tuple[str, str] | None:
+    """The interpreter ``uid`` can run with our dependencies, and the PYTHONPATH that gives them."""
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     site = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
     for candidate in dict.fromkeys(
@@ -186,14 +202,13 @@ def image_python(image: Image, env: dict[str, str]) -> str:
         try:
             probe = subprocess.run(
                 [candidate, "-c", "import slack_bolt, sqlalchemy, prometheus_client"],
-                env=trial, capture_output=True, user=image.uid, group=image.uid, extra_groups=[], timeout=60,
+                env=trial, capture_output=True, user=uid, group=uid, extra_groups=[], timeout=60,
             )  # fmt: skip
         except PermissionError:
             continue
         if probe.returncode == 0:
-            env["PYTHONPATH"] = trial["PYTHONPATH"]
-            return candidate
-    pytest.skip(f"no {version} with our dependencies is readable by uid {image.uid} (the image's user) here")
+            return candidate, trial["PYTHONPATH"]
+    return None
 
 
 def start_image(image: Image, env: dict[str, str]) -> subprocess.Popen[str]:

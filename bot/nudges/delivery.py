@@ -232,7 +232,7 @@ class Delivery:
             now, wall = self.clock(), self.wall()
             # No slot reserved past the budget: what a budgeted tick claims goes out within it.
             left = pacing.LOOKAHEAD_SECONDS if self.deadline is None else self.deadline - time.monotonic()
-            bucket = pacing.take(session, wall, now, self._excluded(), min(left, pacing.LOOKAHEAD_SECONDS))
+            bucket = pacing.take(session, wall, now, self._excluded(), ahead := min(left, pacing.LOOKAHEAD_SECONDS))
             if bucket is None:
                 return None
             row = ledger.claim(session, self.owner, now, self.lease, workspace_id=bucket[0])
@@ -243,7 +243,6 @@ class Delivery:
             channel_slot, nudge_type = wall, self._types.get(row.kind)
             paced = not is_user_id(row.recipient_id) or (nudge_type is not None and nudge_type.paged)
             if paced and not row.uncertain:
-                ahead = min(left, pacing.LOOKAHEAD_SECONDS)
                 found = pacing.take_channel(session, row.workspace_id, row.recipient_id, wall, ahead)
                 if found is None:
                     wait = pacing.channel_ready(session, row.workspace_id, row.recipient_id) - wall
@@ -251,12 +250,14 @@ class Delivery:
                     ledger.release(session, row, self.owner, retry_at, "channel rate", count_attempt=False)
                     return False
                 channel_slot = found
-            slot = max(pacing.spend(session, row.workspace_id, bucket[1], wall, self.interval).at, channel_slot)
-            sender = self._sender(session, row.workspace_id)
-            ready = isinstance(sender, Sender) and not sender.dead and not row.uncertain
-            if nudge_type is not None and ready and row.attempts <= self.max_attempts:
-                return _Claimed(row, slot, self._render(session, nudge_type, row))
-        return _Claimed(row, slot, None)
+            spent, rendered = pacing.spend(session, row.workspace_id, bucket[1], wall, self.interval).at, None
+            ready = isinstance(sender := self._sender(session, row.workspace_id), Sender) and not sender.dead
+            if nudge_type is not None and ready and not row.uncertain and row.attempts <= self.max_attempts:
+                rendered = self._render(session, nudge_type, row)
+            if paced and isinstance(rendered, Skip | Defer):  # posts nothing: its channel slot goes to the next
+                pacing.give_back_channel(session, row.workspace_id, row.recipient_id, channel_slot)
+                return _Claimed(row, spent, rendered)
+        return _Claimed(row, max(spent, channel_slot), rendered)
 
     def _deliver(self, row: DeliveryRow, rendered: Rendered | None) -> None:
         sender, nudge_type, now = self._senders[row.workspace_id], self._types.get(row.kind), self.clock()

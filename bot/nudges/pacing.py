@@ -135,6 +135,14 @@ def take_channel(session: Session, workspace_id: int, channel_id: str, wall: flo
     return slot
 
 
+def give_back_channel(session: Session, workspace_id: int, channel_id: str, slot: float) -> None:
+    """The slot ``take_channel`` reserved goes to the channel's next message: the row posts nothing (a digest
+    page its digest did not need; a 60-report digest plans 30 for its 15). Reserved and given back in one
+    transaction, with the channel's row locked, so no other claim came in between."""
+    mine = (B.c.workspace_id == workspace_id) & (B.c.channel_id == channel_id)
+    session.execute(update(B).where(mine).values(next_send_at=slot))
+
+
 def channel_ready(session: Session, workspace_id: int, channel_id: str) -> float:
     mine = (B.c.workspace_id == workspace_id) & (B.c.channel_id == channel_id)
     return float(session.execute(select(READY).where(mine)).scalar_one())
