@@ -20,7 +20,7 @@ def test_digest_benchmark_builds_a_valid_digest(tmp_path: Path) -> None:
     assert figures["build_ms"] > 0 and figures["baseline_ms"] > 0
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=18)
 def test_load_benchmark_drives_both_apps() -> None:
     # One burst of 3 concurrent requests a kind and app, settled after it (two bursts took 8 s more), and 3
     # warm-up requests a kind and app (the benchmark's 10 steady its figures, which are not asserted here).

@@ -73,6 +73,7 @@ def team_with_wins(bot: RunningBot, reports: int, wins_each: int, length: int) -
     return names
 
 
+@pytest.mark.slow(seconds=24)
 def test_a_60_report_digest_stays_within_slacks_limits_and_is_complete(bot: RunningBot) -> None:
     names = team_with_wins(bot, reports=60, wins_each=3, length=MAX_WHAT)
     tick(bot.deps, MONDAY_0900_LA)

@@ -46,7 +46,7 @@ from tests.support.processes import BotProcess, start_process
 from tests.support.waiting import eventually
 from tests.test_durable_requests import dm, inbox_rows
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=8)
 
 # 6 requests a kind, 13 kinds, from 8 threads (see burst_then_kill): the first wave is 2 a kind, the kill
 # comes 26 acks into the second, and 2 a kind are left unsent. Measured with 24 a kind and a burst a kind,

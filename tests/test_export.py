@@ -135,6 +135,7 @@ def test_filenames_use_the_members_date() -> None:
     assert export.export_filenames(late, "Not/AZone")[0] == "brag-document-2026-11-30.md"
 
 
+@pytest.mark.slow(seconds=6)
 def test_an_export_of_10000_full_size_wins_stays_under_150_mib(
     db: Database, database_url: str, content: Content, tmp_path: Path
 ) -> None:

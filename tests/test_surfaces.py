@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.blocks import ids
 from bot.db.models import Visibility
 from bot.slack.registrar import drain
@@ -42,6 +44,7 @@ def answer(bot: RunningBot) -> dict[str, Any]:
     return response
 
 
+@pytest.mark.slow(seconds=20)
 def test_an_engineer_and_a_manager_of_eight_over_a_week(bot: RunningBot) -> None:
     seen: list[Surface] = []
 
