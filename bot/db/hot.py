@@ -1,0 +1,109 @@
+"""Statements on every request's path, run on a pooled DBAPI connection without SQLAlchemy's execution layer.
+
+A ``/stage`` answer runs four short statements: its inbox row in and out, the acting member, the stage.
+Through ``Connection.execute`` each cost 0.24-0.51 ms of CPU in the bot's conditions (a request every
+40 ms, the interpreter's caches cold between them), the same statements on the DBAPI cursor 0.04-0.33 ms:
+connection checkout and wrapping, the cache-key walk, the execution context and the result object are
+most of it (tests/test_hot_statements.py checks the results agree; figures in the commit that added this).
+
+What SQLAlchemy still does here: the statement is a Core construct, compiled once per dialect by
+SQLAlchemy itself (its SQL, parameter style and order), values go through the column types' own bind
+and result processors (``UTCDateTime`` and all), connections come from the engine's pool (its PRAGMAs
+and pre-ping apply), and a driver's error is raised as SQLAlchemy's (parameters hidden). What it does not:
+events, the ORM, ``riders`` (``bot/db/engine.py``): these are never the change a request asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Dialect, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import Delete, Insert, Select, Update
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positional: tuple[str, ...] | None
+    """Bind names in the order of a positional parameter style (SQLite's ``?``); None for a named one."""
+    binds: dict[str, Processor]
+    results: tuple[Processor, ...]
+
+
+class HotStatement:
+    """A Core statement kept compiled per dialect; run it with :func:`first` or :func:`write`."""
+
+    def __init__(self, statement: Select[Any] | Insert | Update | Delete) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[str, str, object], _Compiled] = {}
+
+    def compiled(self, dialect: Dialect) -> _Compiled:
+        # Two engines of one backend compile alike (SQLite's RETURNING depends on its version: in the key).
+        key = (dialect.name, dialect.driver, dialect.server_version_info)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = _compile(self.statement, dialect)
+        return compiled
+
+
+def _compile(statement: Select[Any] | Insert | Update | Delete, dialect: Dialect) -> _Compiled:
+    compiled = statement.compile(dialect=dialect)
+    binds: dict[str, Processor] = {
+        name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in compiled.binds.items()
+    }
+    columns = statement.selected_columns if isinstance(statement, Select) else statement.exported_columns
+    results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+    positional = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+    return _Compiled(compiled.string, positional, binds, results)
+
+
+def _parameters(compiled: _Compiled, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+    processed = {}
+    for name, processor in compiled.binds.items():
+        value = params[name]
+        processed[name] = processor(value) if processor is not None and value is not None else value
+    if compiled.positional is None:
+        return processed
+    return [processed[name] for name in compiled.positional]
+
+
+def _run(engine: Engine, hot: HotStatement, params: Mapping[str, Any], *, commit: bool) -> tuple[Any, ...] | None:
+    dialect = engine.dialect
+    compiled = hot.compiled(dialect)
+    parameters = _parameters(compiled, params)
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(compiled.sql, parameters)
+            row = cursor.fetchone() if cursor.description else None
+        finally:
+            cursor.close()
+        if commit:
+            connection.commit()
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            compiled.sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+        ) from error
+    finally:
+        connection.close()  # back to the pool, which rolls back whatever is left open
+    if row is None:
+        return None
+    return tuple(
+        value if process is None else process(value) for process, value in zip(compiled.results, row, strict=True)
+    )
+
+
+def first(engine: Engine, hot: HotStatement, **params: Any) -> tuple[Any, ...] | None:
+    """The first row of a read (values as the column types give them), or None."""
+    return _run(engine, hot, params, commit=False)
+
+
+def write(engine: Engine, hot: HotStatement, **params: Any) -> tuple[Any, ...] | None:
+    """Run a write and commit it; the first row it returned (``RETURNING``), if any."""
+    return _run(engine, hot, params, commit=True)
