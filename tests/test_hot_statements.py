@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from bot.db import hot
@@ -68,7 +68,7 @@ def test_a_driver_error_is_sqlalchemys_without_the_values(db: Database) -> None:
     with db.read() as connection:
         member_id = connection.execute(select(Member.id)).scalar_one()
     duplicate = hot.HotStatement(
-        Member.__table__.insert().from_select(
+        insert(Member).from_select(
             [column.name for column in Member.__table__.c],
             select(*Member.__table__.c).where(Member.__table__.c.id == bindparam("member_id")),
         )
