@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
 
 from bot.db import hot
 from bot.db.engine import Database
@@ -22,11 +23,11 @@ def test_the_actor_read_matches_sqlalchemys_row(db: Database) -> None:
     enrolled = members.enroll_actor(db, "T0HOT", "U0HOT", NOW)
     with db.read() as connection:
         expected = tuple(connection.execute(_SEEN, {"team_id": "T0HOT", "user_id": "U0HOT"}).one())
-    row = hot.first(db.engine, _HOT_SEEN, team_id="T0HOT", user_id="U0HOT")
+    row = hot.first(db, _HOT_SEEN, team_id="T0HOT", user_id="U0HOT")
     assert row == expected
     assert row is not None and row[0] == enrolled.member_id
     assert row[1] == NOW and row[1].tzinfo is not None  # UTCDateTime's result processing, microseconds kept
-    assert hot.first(db.engine, _HOT_SEEN, team_id="T0HOT", user_id="U0NOBODY") is None
+    assert hot.first(db, _HOT_SEEN, team_id="T0HOT", user_id="U0NOBODY") is None
 
 
 def test_a_returning_member_is_read_and_their_stage_too(db: Database) -> None:
@@ -74,7 +75,24 @@ def test_a_driver_error_is_sqlalchemys_without_the_values(db: Database) -> None:
         )
     )
     with pytest.raises(DBAPIError) as raised:  # the same primary key again
-        hot.write(db.engine, duplicate, member_id=member_id)
+        hot.write(db, duplicate, member_id=member_id)
     assert "U0HOT" not in str(raised.value)
     assert "INSERT INTO members" in str(raised.value)
     assert members.enroll_actor(db, "T0HOT", "U0HOT", NOW).member_id == member_id  # the pool still serves
+
+
+def test_kept_connections_leave_no_transaction_open(db: Database) -> None:
+    # A connection kept between hot statements (SQLite) must hold no read of the WAL, or delete-my-data's
+    # checkpoint (Database.scrub) could not empty it.
+    enrolled = members.enroll_actor(db, "T0HOT", "U0HOT", NOW)
+    for _ in range(3):
+        assert stages.stage_of(db, enrolled.member_id) is None
+        recorded = inbox.record(
+            db, kind="command", body={}, team_id="T0HOT", user_id="U0HOT", event_id=None, now=NOW, lease=timedelta(1)
+        )
+        assert recorded.inbox_id is not None
+        inbox.finish(db, recorded.inbox_id)
+    assert db.scrub() is True
+    db.dispose()  # the kept connections too
+    assert isinstance(db.engine.pool, QueuePool)
+    assert db.engine.pool.checkedout() == 0

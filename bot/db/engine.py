@@ -16,6 +16,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.hot import Kept
+
 log = logging.getLogger(__name__)
 
 
@@ -110,6 +112,9 @@ def riders_held() -> Iterator[None]:
 SQLITE_BUSY_TIMEOUT_S = 30
 SQLITE_POOL_SIZE = 32
 SQLITE_POOL_OVERFLOW = 64
+KEPT_SQLITE_CONNECTIONS = 16
+"""Pool connections bot/db/hot.py keeps for hot statements: one for each HTTP thread recording a request
+in a burst (the HTTP server's 16 threads; bot/server.py cannot be imported here)."""
 SCRUB_WAIT_MS = 200
 SCRUB_RETRY_SECONDS = 600
 
@@ -123,6 +128,8 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.kept = Kept(engine, KEPT_SQLITE_CONNECTIONS if engine.url.get_backend_name() == "sqlite" else 0)
+        """Connections for the request path's hot statements (bot/db/hot.py)."""
         self._ping_lock = threading.Lock()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
@@ -239,4 +246,5 @@ class Database:
         )
 
     def dispose(self) -> None:
+        self.kept.close()
         self.engine.dispose()

@@ -9,19 +9,25 @@ most of it (tests/test_hot_statements.py checks the results agree; figures in th
 What SQLAlchemy still does here: the statement is a Core construct, compiled once per dialect by
 SQLAlchemy itself (its SQL, parameter style and order), values go through the column types' own bind
 and result processors (``UTCDateTime`` and all), connections come from the engine's pool (its PRAGMAs
-and pre-ping apply), and a driver's error is raised as SQLAlchemy's (parameters hidden). What it does not:
+and pre-ping apply; on SQLite a few are kept out of it between statements, :class:`Kept`), and a driver's
+error is raised as SQLAlchemy's (parameters hidden). What it does not:
 events, the ORM, ``riders`` (``bot/db/engine.py``): these are never the change a request asked for.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Delete, Insert, Select, Update
+
+if TYPE_CHECKING:
+    from bot.db.engine import Database
 
 Processor = Callable[[Any], Any] | None
 
@@ -72,11 +78,47 @@ def _parameters(compiled: _Compiled, params: Mapping[str, Any]) -> Sequence[Any]
     return [processed[name] for name in compiled.positional]
 
 
-def _run(engine: Engine, hot: HotStatement, params: Mapping[str, Any], *, commit: bool) -> tuple[Any, ...] | None:
-    dialect = engine.dialect
+class Kept:
+    """SQLite: pooled connections kept checked out for hot statements, taken and given back in a list.
+
+    The engine's pool (QueuePool: a condition, a wrapper object and a reset per checkout) cost 0.08 ms to
+    take a connection and 0.03 ms to give it back in the bot's conditions, more than the statement; a
+    list under a lock, ~0.01 ms. The connections stay the pool's (its PRAGMAs, its count); at most
+    ``keep`` are held here, the rest go back. PostgreSQL keeps the pool: its pre-ping replaces
+    connections a restart or a proxy broke.
+    """
+
+    def __init__(self, engine: Engine, keep: int) -> None:
+        self._engine = engine
+        self._keep = keep
+        self._idle: list[PoolProxiedConnection] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> PoolProxiedConnection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self._engine.raw_connection()
+
+    def give_back(self, connection: PoolProxiedConnection) -> None:
+        with self._lock:
+            if len(self._idle) < self._keep:
+                self._idle.append(connection)
+                return
+        connection.close()  # back to the pool
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
+
+def _run(kept: Kept, hot: HotStatement, params: Mapping[str, Any], *, commit: bool) -> tuple[Any, ...] | None:
+    dialect = kept._engine.dialect
     compiled = hot.compiled(dialect)
     parameters = _parameters(compiled, params)
-    connection = engine.raw_connection()
+    connection = kept.take()
     try:
         cursor = connection.cursor()
         try:
@@ -86,12 +128,17 @@ def _run(engine: Engine, hot: HotStatement, params: Mapping[str, Any], *, commit
             cursor.close()
         if commit:
             connection.commit()
+        else:
+            connection.rollback()  # what the pool does on return: no transaction is left open (PostgreSQL)
     except dialect.loaded_dbapi.Error as error:
+        connection.close()  # back to the pool, which rolls back (and replaces a broken connection)
         raise DBAPIError.instance(
             compiled.sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
         ) from error
-    finally:
-        connection.close()  # back to the pool, which rolls back whatever is left open
+    except BaseException:
+        connection.close()
+        raise
+    kept.give_back(connection)
     if row is None:
         return None
     return tuple(
@@ -99,11 +146,11 @@ def _run(engine: Engine, hot: HotStatement, params: Mapping[str, Any], *, commit
     )
 
 
-def first(engine: Engine, hot: HotStatement, **params: Any) -> tuple[Any, ...] | None:
+def first(db: Database, hot: HotStatement, **params: Any) -> tuple[Any, ...] | None:
     """The first row of a read (values as the column types give them), or None."""
-    return _run(engine, hot, params, commit=False)
+    return _run(db.kept, hot, params, commit=False)
 
 
-def write(engine: Engine, hot: HotStatement, **params: Any) -> tuple[Any, ...] | None:
+def write(db: Database, hot: HotStatement, **params: Any) -> tuple[Any, ...] | None:
     """Run a write and commit it; the first row it returned (``RETURNING``), if any."""
-    return _run(engine, hot, params, commit=True)
+    return _run(db.kept, hot, params, commit=True)

@@ -71,7 +71,7 @@ def read_with_audience(
     db: Database, statement: hot.HotStatement, member_id: int
 ) -> tuple[Sequence[Any], Audience] | None:
     """The columns of a :func:`with_audience` statement for ``member_id``, and their :class:`Audience`."""
-    row = hot.first(db.engine, statement, member_id=member_id)
+    row = hot.first(db, statement, member_id=member_id)
     if row is None:
         return None
     *values, manager_id, channel = row  # no manager named: the outer join found no row, so no channel

@@ -88,7 +88,7 @@ def record(
         "body": json.dumps(body, separators=(",", ":")),
     }
     if not event_id:
-        inserted = hot.write(db.engine, _HOT_INSERT, **row)
+        inserted = hot.write(db, _HOT_INSERT, **row)
         assert inserted is not None  # RETURNING id
         return Recorded(int(inserted[0]))
     with db.transaction() as session:
@@ -136,7 +136,7 @@ def done_with_next_commit(inbox_id: int) -> Iterator[list[Rider]]:
 
 def finish(db: Database, inbox_id: int) -> None:
     """The listener has answered (or told the person it failed): the request is done, if not already."""
-    hot.write(db.engine, _HOT_DELETE, inbox_id=inbox_id)
+    hot.write(db, _HOT_DELETE, inbox_id=inbox_id)
 
 
 def postpone(db: Database, inbox_id: int) -> None:

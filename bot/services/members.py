@@ -116,7 +116,7 @@ def enroll_actor(
     (``bench.load_http``'s ``/stage``, 2,000 calls each, SQLite), on every request the bot answers; the
     read is a :class:`~bot.db.hot.HotStatement` (0.37 -> 0.05 ms in the bot's conditions, bot/db/hot.py).
     """
-    seen = hot.first(db.engine, _HOT_SEEN, team_id=team_id, user_id=user_id)
+    seen = hot.first(db, _HOT_SEEN, team_id=team_id, user_id=user_id)
     if seen is not None:
         member_id, last_seen_at, delivery_blocked_at, from_slack, refreshed_at, uninstalled_at = seen
         if uninstalled_at is None and delivery_blocked_at is None and now - last_seen_at < LAST_SEEN_GRANULARITY:
