@@ -152,7 +152,8 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A Core connection for the request path's hot reads: no ORM session, nothing to commit, no riders.
+        """A Core connection for a read: no ORM session, nothing to commit, no riders. (The request path's
+        own reads, the returning member, ``/stage``'s stage and the win form, are :mod:`bot.db.hot` statements.)
 
         A read is never the change a request asked for, so it must not take the request's inbox row with
         it (:func:`riding_next_commit`): that row goes once the person has been answered. Why not

@@ -2,7 +2,7 @@
 
 A ``/stage`` answer runs four short statements: its inbox row in and out, the acting member, the stage.
 Through ``Connection.execute`` each cost 0.24-0.51 ms of CPU in the bot's conditions (a request every
-40 ms, the interpreter's caches cold between them), the same statements on the DBAPI cursor 0.04-0.33 ms:
+40 ms, the interpreter's caches cold between them), the same statements here 0.03-0.29 ms:
 connection checkout and wrapping, the cache-key walk, the execution context and the result object are
 most of it (tests/test_hot_statements.py checks the results agree; figures in the commit that added this).
 

@@ -75,7 +75,7 @@ def record(
 
     Not an ORM object: this runs before every ack, and the unit of work's flush cost ~180 us of CPU a
     request more (record and finish, 2,000 each on SQLite: 710 us ORM, 349 us Core). A request that is
-    not an event is one statement, run as a :class:`~bot.db.hot.HotStatement` (0.50 -> 0.29 ms a record
+    not an event is one statement, run as a :class:`~bot.db.hot.HotStatement` (0.50 -> 0.28 ms a record
     in the bot's conditions, bot/db/hot.py).
     """
     row = {

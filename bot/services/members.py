@@ -114,7 +114,7 @@ def enroll_actor(
     are read with one SELECT and no transaction to commit. Why not :func:`enroll` every time: its
     ORM load of the whole member row cost 366 us of CPU a request against 203 us for a Core read
     (``bench.load_http``'s ``/stage``, 2,000 calls each, SQLite), on every request the bot answers; the
-    read is a :class:`~bot.db.hot.HotStatement` (0.37 -> 0.05 ms in the bot's conditions, bot/db/hot.py).
+    read is a :class:`~bot.db.hot.HotStatement` (0.37 -> 0.12 ms in the bot's conditions, bot/db/hot.py).
     """
     seen = hot.first(db, _HOT_SEEN, team_id=team_id, user_id=user_id)
     if seen is not None:
