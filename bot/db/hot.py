@@ -94,6 +94,10 @@ class Kept:
         self._idle: list[PoolProxiedConnection] = []
         self._lock = threading.Lock()
 
+    @property
+    def dialect(self) -> Dialect:
+        return self._engine.dialect
+
     def take(self) -> PoolProxiedConnection:
         with self._lock:
             if self._idle:
@@ -115,11 +119,11 @@ class Kept:
 
 
 def _run(kept: Kept, hot: HotStatement, params: Mapping[str, Any], *, commit: bool) -> tuple[Any, ...] | None:
-    dialect = kept._engine.dialect
-    compiled = hot.compiled(dialect)
-    parameters = _parameters(compiled, params)
-    connection = kept.take()
+    connection = kept.take()  # first: the first connection initialises the dialect (SQLite's version: RETURNING)
+    dialect = kept.dialect
     try:
+        compiled = hot.compiled(dialect)
+        parameters = _parameters(compiled, params)
         cursor = connection.cursor()
         try:
             cursor.execute(compiled.sql, parameters)
