@@ -16,6 +16,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.hot import Kept
+
 log = logging.getLogger(__name__)
 
 
@@ -110,6 +112,9 @@ def riders_held() -> Iterator[None]:
 SQLITE_BUSY_TIMEOUT_S = 30
 SQLITE_POOL_SIZE = 32
 SQLITE_POOL_OVERFLOW = 64
+KEPT_SQLITE_CONNECTIONS = 16
+"""Pool connections bot/db/hot.py keeps for hot statements: one for each HTTP thread recording a request
+in a burst (the HTTP server's 16 threads; bot/server.py cannot be imported here)."""
 SCRUB_WAIT_MS = 200
 SCRUB_RETRY_SECONDS = 600
 
@@ -123,6 +128,8 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.kept = Kept(engine, KEPT_SQLITE_CONNECTIONS if engine.url.get_backend_name() == "sqlite" else 0)
+        """Connections for the request path's hot statements (bot/db/hot.py)."""
         self._ping_lock = threading.Lock()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
@@ -145,7 +152,8 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A Core connection for the request path's hot reads: no ORM session, nothing to commit, no riders.
+        """A Core connection for a read: no ORM session, nothing to commit, no riders. (The request path's
+        own reads, the returning member, ``/stage``'s stage and the win form, are :mod:`bot.db.hot` statements.)
 
         A read is never the change a request asked for, so it must not take the request's inbox row with
         it (:func:`riding_next_commit`): that row goes once the person has been answered. Why not
@@ -239,4 +247,5 @@ class Database:
         )
 
     def dispose(self) -> None:
+        self.kept.close()
         self.engine.dispose()

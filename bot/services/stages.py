@@ -8,9 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from bot.db import hot
 from bot.db.engine import Database
 from bot.db.models import Member
 from bot.services.progress import StageProgress, evidence_counts, stage_progress
@@ -103,12 +104,15 @@ def load_member(session: Session, member_id: int) -> Member:
 
 
 def stage_of(db: Database, member_id: int) -> int | None:
-    """The member's stage (1-5; None before they pick one), read on its own (no session: ``Database.read``)."""
-    with db.read() as connection:
-        stage = connection.execute(select(Member.__table__.c.stage).where(Member.__table__.c.id == member_id)).first()
+    """The member's stage (1-5; None before they pick one), read on its own: a
+    :class:`~bot.db.hot.HotStatement` (0.40 -> 0.03 ms in the bot's conditions, bot/db/hot.py)."""
+    stage = hot.first(db, _HOT_STAGE, member_id=member_id)
     if stage is None:
         raise LookupError(f"member {member_id} not found")
     return cast(int | None, stage[0])
+
+
+_HOT_STAGE = hot.HotStatement(select(Member.__table__.c.stage).where(Member.__table__.c.id == bindparam("member_id")))
 
 
 def choose_stage(db: Database, member_id: int, number: int, now: datetime) -> None:

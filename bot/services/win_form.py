@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.db.engine import Database
 from bot.db.models import Member, Visibility
-from bot.services.audience import Audience, audience_of, read_with_audience
+from bot.services.audience import Audience, audience_of, read_with_audience, with_audience
 from bot.services.entries import named, owned_entry
 from bot.services.entry_reads import EntrySummary, summarize
 from bot.services.evidence import suggest_evidence
@@ -14,6 +14,7 @@ from bot.services.stages import load_member
 from content import Content
 
 _MEMBER = Member.__table__.c
+_NEW_FORM = with_audience(_MEMBER.stage, _MEMBER.default_visibility)
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,7 @@ class WinForm:
 
 def new_win_form(db: Database, content: Content, member_id: int, what: str = "") -> WinForm:
     """A new win's form: visibility preset to the member's default, evidence suggested for a known text."""
-    with db.read() as connection:
-        found = read_with_audience(connection, member_id, _MEMBER.stage, _MEMBER.default_visibility)
+    found = read_with_audience(db, _NEW_FORM, member_id)
     if found is None:
         raise LookupError(f"member {member_id} not found")
     (stage, visibility), audience = found

@@ -56,6 +56,24 @@ def _bolt_logger() -> logging.Logger:
     return logger
 
 
+SDK_LOGGERS = ("slack_sdk.web.base_client", "slack_sdk.webhook.client")
+"""The loggers of the Web API client and of ``respond()``'s webhook client (their default ones)."""
+
+
+def _sdk_debug_off() -> None:
+    """Give slack_sdk's client loggers the INFO floor bot/logs.py puts on ``slack_sdk``, as their own level.
+
+    slack_sdk tests ``logger.level <= DEBUG`` (the logger's own level, not the effective one) before it
+    formats a DEBUG line with the whole request: NOTSET (0) passes, so every ``views.open`` built the
+    repr of its view and every ``respond()`` its body, for a line the floor then dropped. Nothing is
+    logged differently: slack_sdk's lines below INFO were never written (they carry people's words).
+    """
+    for name in SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.INFO)
+
+
 # Bolt names the app (and its per-listener loggers) after the calling file when not told, found with
 # inspect.stack(), which reads every frame's source file: 4 ms at start-up, ~6 ms for each test's bot
 # (pytest's stacks are deep). The same name, given.
@@ -89,6 +107,7 @@ def _forget_blank_slack_environment() -> None:
 def build_app(deps: Deps) -> BuiltApp:
     settings = deps.settings
     _forget_blank_slack_environment()
+    _sdk_debug_off()
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     installation_store: InstallationStore | None = None
     post_ack = PostAckExecutor(
