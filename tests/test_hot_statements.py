@@ -21,7 +21,7 @@ NOW = datetime(2026, 3, 4, 9, 30, 15, 123456, tzinfo=UTC)
 
 def test_the_actor_read_matches_sqlalchemys_row(db: Database) -> None:
     enrolled = members.enroll_actor(db, "T0HOT", "U0HOT", NOW)
-    with db.read() as connection:
+    with db.engine.connect() as connection:
         expected = tuple(connection.execute(_SEEN, {"team_id": "T0HOT", "user_id": "U0HOT"}).one())
     row = hot.first(db, _HOT_SEEN, team_id="T0HOT", user_id="U0HOT")
     assert row == expected
@@ -66,7 +66,7 @@ def test_an_inbox_row_is_written_as_the_orm_reads_it_and_deleted(db: Database) -
 
 def test_a_driver_error_is_sqlalchemys_without_the_values(db: Database) -> None:
     members.enroll_actor(db, "T0HOT", "U0HOT", NOW)
-    with db.read() as connection:
+    with db.engine.connect() as connection:
         member_id = connection.execute(select(Member.id)).scalar_one()
     duplicate = hot.HotStatement(
         insert(Member).from_select(

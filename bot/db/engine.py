@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -149,19 +149,6 @@ class Database:
             riders = _riders.get()
             while riders:
                 riders.pop()(session)
-
-    @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A Core connection for a read: no ORM session, nothing to commit, no riders. (The request path's
-        own reads, the returning member, ``/stage``'s stage and the win form, are :mod:`bot.db.hot` statements.)
-
-        A read is never the change a request asked for, so it must not take the request's inbox row with
-        it (:func:`riding_next_commit`): that row goes once the person has been answered. Why not
-        :meth:`transaction`: a session costs ~110 us of CPU a read on top of the statement
-        (``Session.get`` 242 us against a Core SELECT's 117 us, 2,000 reads each, SQLite).
-        """
-        with self.engine.connect() as connection:
-            yield connection
 
     def ping(self, timeout: float | None = None) -> None:
         """``SELECT 1``; with ``timeout``, raise :class:`PingTimeout` if no answer comes in time.
