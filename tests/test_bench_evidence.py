@@ -77,7 +77,7 @@ from bench.evidence_suggest import (
 def test_evidence_sets_are_named_precisely(data: Path, recall_goal: float, capsys: pytest.CaptureFixture[str]) -> None:
     if not data.exists():
         pytest.skip(f"{data} is not on this machine")
-    [result] = main(["--data", str(data), "--repeat", "2"])
+    [result] = main(["--data", str(data), "--repeat", "1"])
     printed = capsys.readouterr().out
     assert "top-1 prec" in printed and "precision" in printed and "recall" in printed and "start-up added" in printed
     assert result.evidence and result.messages >= 30

@@ -51,6 +51,7 @@ def uninstalled(db: Database, team: str = "T0001") -> bool:
         return session.scalar(select(Workspace.uninstalled_at).where(Workspace.team_id == team)) is not None
 
 
+@pytest.mark.slow(seconds=6)
 def test_app_uninstalled_killed_right_after_its_ack_is_applied_after_restart(
     db: Database,
     database_url: str,
@@ -93,6 +94,7 @@ def test_a_retried_event_is_dropped_after_the_first_was_done_and_the_inbox_is_le
     assert inbox_rows(bot.db) == 0
 
 
+@pytest.mark.slow(seconds=7)
 def test_one_members_flood_leaves_another_members_stage_answered(bot: RunningBot) -> None:
     # Slack answering in 0.3 s (as in bench.load_http): each DM's answer holds a worker that long.
     bot.fake.delays["chat.postMessage"] = 0.3

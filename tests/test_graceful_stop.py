@@ -89,6 +89,7 @@ def test_sigterm_mid_burst_loses_no_acknowledged_win_and_exits_0(
     assert "stopped" in bot.output() and "Traceback" not in bot.output()
 
 
+@pytest.mark.slow(seconds=7)
 def test_kill_9_mid_burst_then_restart_loses_nothing_silently(
     db: Database, database_url: str, fake_slack: FakeSlack, tmp_path: Path, processes: list[BotProcess]
 ) -> None:

@@ -460,6 +460,7 @@ def test_save_as_win_on_a_forward_prefills_its_words(bot: RunningBot) -> None:
     assert element(view, ids.WIN_WHAT_BLOCK)["initial_value"] == "123"
 
 
+@pytest.mark.slow(seconds=4)
 def test_every_captured_event_is_acked_and_fails_nothing(bot: RunningBot, caplog: pytest.LogCaptureFixture) -> None:
     enroll(bot.db, USER, stage=2)
     bot.fake.users["U0002"] = {"display_name": "Ana Lopez"}
