@@ -45,11 +45,11 @@ lint: install  ## ruff format + check, mypy
 	$(PY) -m ruff check $(SOURCES)
 	$(PY) -m mypy
 
-# 6 workers on 2 cores, idle ones taking queued tests from busy ones (worksteal), so the few 20-35 s tests do
-# not end the run alone. At 6 the run is CPU-bound (185-190% of the 2 cores), so only fewer CPU seconds make it
-# shorter: 795 tests on SQLite, this machine (shared with other work then), 119 s wall and 227 s CPU before
-# issue 20's CPU work, 97 s and 179 s after; quiet, 809 tests: 100 s wall, 191 s CPU (the suite of 37454f1,
-# 582 tests run one at a time, took 137 s the same hour). Each worker migrates its own database (a SQLite file, or a
+# 6 workers on 2 cores, idle ones taking queued tests from busy ones (worksteal); the tests marked slow start each
+# worker's share, longest first (tests/conftest.py), so no 20 s test starts last. The run is CPU-bound (about 190% of
+# the 2 cores), so only fewer CPU seconds make it shorter. Quiet, this machine, 2026-12-07: 805 tests in 58-59 s wall
+# and 111-113 s CPU (4 workers 69 s, 5 workers 66 s, 8 workers 77-86 s); the suite of 37454f1, 590 tests run one at a
+# time, took 117-132 s the same hour. Each worker migrates its own database (a SQLite file, or a
 # scratch PostgreSQL database), so workers never share rows.
 TEST_WORKERS ?= 6
 # pytest keeps the test modules it rewrote for assert messages as bytecode, but not under PYTHONDONTWRITEBYTECODE
