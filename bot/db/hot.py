@@ -118,8 +118,30 @@ class Kept:
             connection.close()
 
 
+def _connect(kept: Kept) -> PoolProxiedConnection:
+    """A connection, or SQLAlchemy's error for one the pool could not open.
+
+    ``Connection.__init__`` wraps a refused connect in SQLAlchemy's ``OperationalError``; ``raw_connection``
+    does not, and the driver's own error reached the listener's error reply as "something went wrong" instead
+    of "I can't reach my database" (tests/test_faults.py, PostgreSQL behind a cut proxy).
+    """
+    dialect = kept.dialect
+    try:
+        return kept.take()
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            None,
+            None,
+            error,
+            dialect.loaded_dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=dialect.is_disconnect(error, None, None),
+            dialect=dialect,
+        ) from error
+
+
 def _run(kept: Kept, hot: HotStatement, params: Mapping[str, Any], *, commit: bool) -> tuple[Any, ...] | None:
-    connection = kept.take()  # first: the first connection initialises the dialect (SQLite's version: RETURNING)
+    connection = _connect(kept)  # first: the first connection initialises the dialect (SQLite's version: RETURNING)
     dialect = kept.dialect
     try:
         compiled = hot.compiled(dialect)
