@@ -45,7 +45,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if workers < 2:
         return
     # Longest first (``@pytest.mark.slow(seconds=40)``: its wall time alone on this 2-core machine), dealt round
-    # the shares, so the three 35-50 s tests start on three different workers.
+    # the shares, so the longest ones (18-24 s alone, 35-50 s in a parallel run) start on different workers.
     slow = sorted((item for item in items if item.get_closest_marker("slow")), key=_expected_seconds, reverse=True)
     rest = [item for item in items if not item.get_closest_marker("slow")]
     ordered: list[pytest.Item] = []
