@@ -97,6 +97,9 @@ def _prompt(db: Database, member_id: int, user: str) -> int:
         return int(row.id)
 
 
+# The real clock, on purpose: the bot runs here as `python -m bot` processes on the wall clock (shifted with it in
+# `make test-shifted`), so a pause must end after their today. Read once, so the date seeded or tapped and the
+# date looked for after the restart are one date even across midnight.
 PAUSE_UNTIL = datetime.now(UTC).date() + timedelta(days=14)
 """The bot process runs on the wall clock (shifted with this process's in ``make test-shifted``): a pause
 must end after its today, so the date comes from the same clock. Read once, so the date a test sends and
